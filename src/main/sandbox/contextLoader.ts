@@ -1,0 +1,92 @@
+// Builds the strings that become `context` in the sandbox, inside the sandbox process: reading
+// user files here avoids copying them through IPC (research/sandbox.md §6: a direct read is the
+// fastest way in). A file larger than one JavaScript string can hold (V8: about 512 Mi
+// characters) becomes several parts.
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import type { ContextInfo } from '../../shared/domain';
+import type { ContextSource } from '../../shared/sandboxProtocol';
+
+export interface LoadedContext {
+  parts: string[];
+  names: string[];
+  /** `context` is an array (several inputs, or one input in parts) rather than one string. */
+  isArray: boolean;
+  split: boolean;
+}
+
+export function loadContext(source: ContextSource): LoadedContext {
+  switch (source.kind) {
+    case 'none':
+      return { parts: [''], names: [''], isArray: false, split: false };
+    case 'values':
+      return {
+        parts: source.values,
+        names: source.names,
+        isArray: source.asArray || source.values.length !== 1,
+        split: false,
+      };
+    case 'files': {
+      const parts: string[] = [];
+      const names: string[] = [];
+      let split = false;
+      for (const file of source.files) {
+        const pieces = readText(file.path, source.partChars);
+        if (pieces.length === 1) {
+          parts.push(pieces[0] ?? '');
+          names.push(file.name);
+        } else {
+          split = true;
+          pieces.forEach((piece, i) => {
+            parts.push(piece);
+            names.push(`${file.name} (part ${i + 1}/${pieces.length})`);
+          });
+        }
+      }
+      return { parts, names, isArray: parts.length !== 1, split };
+    }
+  }
+}
+
+function readText(path: string, partBytes: number): string[] {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= partBytes) return [stripBom(readFileSync(fd).toString('utf8'))];
+    // Decoding part by part: a multi-byte character cut at a part boundary is carried over.
+    const decoder = new StringDecoder('utf8');
+    const buffer = Buffer.allocUnsafe(partBytes);
+    const pieces: string[] = [];
+    for (;;) {
+      const read = readSync(fd, buffer, 0, partBytes, null);
+      if (read === 0) break;
+      const text = decoder.write(read === partBytes ? buffer : buffer.subarray(0, read));
+      pieces.push(pieces.length === 0 ? stripBom(text) : text);
+    }
+    const rest = decoder.end();
+    if (rest) pieces.push(rest);
+    return pieces;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+export function describeContext(loaded: LoadedContext, previewChars: number): ContextInfo {
+  const lengths = loaded.parts.map((part) => part.length);
+  const length = lengths.reduce((sum, n) => sum + n, 0);
+  const preview = (loaded.parts[0] ?? '').slice(0, previewChars);
+  if (!loaded.isArray) return { kind: 'string', length, preview };
+  return {
+    kind: 'array',
+    length,
+    items: loaded.parts.length,
+    names: loaded.names,
+    itemLengths: lengths,
+    preview,
+    ...(loaded.split ? { split: true } : {}),
+  };
+}

@@ -1,0 +1,382 @@
+// The parent's side of one sandbox: starts the process, runs cells, serves the sub-calls its code
+// makes, and keeps it alive. What the vm timeout cannot stop (host-scheduled work, memory bombs,
+// a wedged process) is killed from here — by a wall-clock deadline and a watch on resident
+// memory — and the sandbox is restarted with its variables restored by re-running the recorded
+// cells with their recorded sub-call results (no new model calls).
+import type { ContextInfo } from '../../shared/domain';
+import type { CellDoneMessage, ChildMessage, ContextSource, ParentMessage } from '../../shared/sandboxProtocol';
+import { callPayloadSchemas, childMessageSchema } from '../../shared/sandboxProtocolSchemas';
+import { transformCell } from './cellTransform';
+import type { SandboxExit, SandboxLauncher, SandboxProcess } from './launcher';
+
+export type SandboxCall =
+  | { kind: 'llm'; prompt: string; model?: string }
+  | { kind: 'llm_batched'; prompts: string[]; model?: string }
+  | { kind: 'rlm'; query: string; context?: string | string[] };
+
+export interface SandboxOptions {
+  launcher: SandboxLauncher;
+  context: ContextSource;
+  /** Input files the process reads itself. */
+  readablePaths: string[];
+  seed: number;
+  memoryMb: number;
+  cellTimeoutMs: number;
+  outputChars: number;
+  previewChars?: number;
+  initTimeoutMs?: number;
+  /** Serves a sub-call: resolves to the text the code receives; a rejection becomes an error there. */
+  onCall: (call: SandboxCall, signal: AbortSignal) => Promise<string>;
+}
+
+export interface CellResult {
+  output: string;
+  droppedChars: number;
+  error: string | null;
+  timedOut: boolean;
+  final: string | null;
+  clock: number[];
+  workMs: number;
+  /** The process was killed during this cell and restarted. */
+  restart: { reason: string; restoredCells: number; lostCells: number } | null;
+}
+
+interface RecordedCell {
+  cellId: number;
+  script: string;
+  results: Map<number, { ok: boolean; value: string }>;
+  clock: number[];
+}
+
+interface ActiveCell {
+  cellId: number;
+  script: string;
+  replay: RecordedCell | null;
+  results: Map<number, { ok: boolean; value: string }>;
+  calls: Map<number, AbortController>;
+  resolve: (done: CellDoneMessage | { killed: string }) => void;
+}
+
+const PING_EVERY_MS = 500;
+/** How long past its own budget a cell may stay silent before its process is killed. */
+const DEADLINE_GRACE_MS = 3000;
+const MEMORY_POLL_MS = 200;
+const MB = 1024 * 1024;
+
+export class Sandbox {
+  private child: SandboxProcess | null = null;
+  private active: ActiveCell | null = null;
+  private readonly records: RecordedCell[] = [];
+  private nextCellId = 1;
+  private lastHeard = Date.now();
+  private pingId = 0;
+  private watchdog: NodeJS.Timeout | null = null;
+  private memoryTimer: NodeJS.Timeout | null = null;
+  private killReason: string | null = null;
+  private disposed = false;
+  private broken: string | null = null;
+  private info: ContextInfo | null = null;
+
+  private constructor(private readonly options: SandboxOptions) {}
+
+  static async start(options: SandboxOptions): Promise<Sandbox> {
+    const sandbox = new Sandbox(options);
+    await sandbox.spawn();
+    return sandbox;
+  }
+
+  get contextInfo(): ContextInfo {
+    if (!this.info) throw new Error('the sandbox has not started');
+    return this.info;
+  }
+
+  /** Runs one cell of model code. Never rejects: every failure is in the result. */
+  async runCell(code: string): Promise<CellResult> {
+    if (this.disposed) return failure('the sandbox was stopped');
+    const cellId = this.nextCellId++;
+    const transformed = transformCell(code, cellId);
+    if (!transformed.ok) return failure(transformed.error);
+    if (this.broken !== null || !this.child) {
+      const reason = this.broken ?? 'the sandbox process is gone';
+      const restored = await this.restart();
+      if (!restored.ok) return failure(`the sandbox could not be restarted (${reason}): ${restored.error}`);
+    }
+    const { outcome, results } = await this.execute({ cellId, script: transformed.script, replay: null });
+    if ('killed' in outcome) {
+      const reason = outcome.killed;
+      const restored = await this.restart();
+      return {
+        ...failure(`the sandbox process was killed: ${reason}`),
+        restart: { reason, restoredCells: restored.restoredCells, lostCells: restored.lostCells },
+      };
+    }
+    // A cell that ran out of time stopped at an arbitrary point: replaying it would not restore
+    // the same state, so it is not kept for restoring.
+    if (!outcome.timedOut) this.records.push({ cellId, script: transformed.script, results, clock: outcome.clock });
+    return toResult(outcome);
+  }
+
+  /** Kills the process at once; a running cell ends with an error. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.stopTimers();
+    this.child?.kill();
+    this.child = null;
+    const active = this.active;
+    this.active = null;
+    if (active) {
+      for (const controller of active.calls.values()) controller.abort();
+      active.resolve({ killed: 'the run was stopped' });
+    }
+  }
+
+  // ---- process lifecycle -----------------------------------------------------------------------
+
+  private async spawn(): Promise<void> {
+    const child = this.options.launcher.launch({
+      memoryMb: this.options.memoryMb,
+      readablePaths: this.options.readablePaths,
+    });
+    this.child = child;
+    this.killReason = null;
+    this.lastHeard = Date.now();
+    const ready = new Promise<ContextInfo>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill();
+        reject(new Error('the sandbox did not start in time'));
+      }, this.options.initTimeoutMs ?? 120_000);
+      this.onReady = (message) => {
+        clearTimeout(timer);
+        if (message.type === 'ready') resolve(message.context);
+        else reject(new Error(message.error));
+      };
+      this.onEarlyExit = (exit) => {
+        clearTimeout(timer);
+        reject(new Error(describeExit(exit, this.killReason)));
+      };
+    });
+    child.onMessage((raw) => this.receive(child, raw));
+    child.onExit((exit) => this.exited(child, exit));
+    child.send({
+      type: 'init',
+      seed: this.options.seed,
+      context: this.options.context,
+      previewChars: this.options.previewChars ?? 500,
+    });
+    try {
+      this.info = await ready;
+    } finally {
+      this.onReady = null;
+      this.onEarlyExit = null;
+    }
+    this.memoryTimer = setInterval(() => void this.checkMemory(child), MEMORY_POLL_MS);
+    this.memoryTimer.unref();
+  }
+
+  private onReady: ((message: Extract<ChildMessage, { type: 'ready' | 'initFailed' }>) => void) | null = null;
+  private onEarlyExit: ((exit: SandboxExit) => void) | null = null;
+
+  private async restart(): Promise<{ ok: boolean; error?: string; restoredCells: number; lostCells: number }> {
+    this.stopTimers();
+    this.child?.kill();
+    this.child = null;
+    if (this.disposed) return { ok: false, error: 'stopped', restoredCells: 0, lostCells: this.records.length };
+    try {
+      await this.spawn();
+    } catch (error) {
+      this.broken = (error as Error).message;
+      return { ok: false, error: this.broken, restoredCells: 0, lostCells: this.records.length };
+    }
+    this.broken = null;
+    let restoredCells = 0;
+    for (const record of this.records) {
+      const { outcome } = await this.execute({ cellId: record.cellId, script: record.script, replay: record });
+      if ('killed' in outcome) {
+        this.broken = `replaying an earlier cell failed: ${outcome.killed}`;
+        return { ok: false, error: this.broken, restoredCells, lostCells: this.records.length - restoredCells };
+      }
+      restoredCells++;
+    }
+    return { ok: true, restoredCells, lostCells: 0 };
+  }
+
+  private async execute(cell: {
+    cellId: number;
+    script: string;
+    replay: RecordedCell | null;
+  }): Promise<{ outcome: CellDoneMessage | { killed: string }; results: RecordedCell['results'] }> {
+    const results: RecordedCell['results'] = new Map();
+    const child = this.child;
+    if (!child) return { outcome: { killed: 'the sandbox process is gone' }, results };
+    const outcome = await new Promise<CellDoneMessage | { killed: string }>((resolve) => {
+      this.active = { ...cell, results, calls: new Map(), resolve };
+      this.lastHeard = Date.now();
+      this.startWatchdog(child);
+      const message: ParentMessage = {
+        type: 'cell',
+        cellId: cell.cellId,
+        script: cell.script,
+        timeoutMs: this.options.cellTimeoutMs,
+        // Replays only restore variables: their output is not shown again.
+        outputChars: cell.replay ? 0 : this.options.outputChars,
+        ...(cell.replay ? { clock: cell.replay.clock } : {}),
+      };
+      child.send(message);
+    });
+    return { outcome, results };
+  }
+
+  private finishActive(outcome: CellDoneMessage | { killed: string }): void {
+    const active = this.active;
+    if (!active) return;
+    this.active = null;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
+    // Calls still in flight belong to a cell that is over: nobody will read their answers.
+    for (const controller of active.calls.values()) controller.abort();
+    active.resolve(outcome);
+  }
+
+  private receive(child: SandboxProcess, raw: unknown): void {
+    if (child !== this.child) return;
+    this.lastHeard = Date.now();
+    const parsed = childMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      // The child runs untrusted code: a malformed message means it is not our harness any more.
+      this.kill(child, 'it sent a malformed message');
+      return;
+    }
+    const message = parsed.data;
+    switch (message.type) {
+      case 'ready':
+      case 'initFailed':
+        this.onReady?.(message);
+        break;
+      case 'call':
+        this.serveCall(child, message);
+        break;
+      case 'cellDone':
+        if (this.active?.cellId === message.cellId) this.finishActive(message);
+        break;
+      case 'pong':
+        break;
+    }
+  }
+
+  private serveCall(child: SandboxProcess, message: Extract<ChildMessage, { type: 'call' }>): void {
+    const active = this.active;
+    if (!active || active.cellId !== message.cellId) return;
+    const answer = (ok: boolean, value: string) => {
+      if (this.active !== active || child !== this.child) return;
+      active.calls.delete(message.callId);
+      active.results.set(message.callId, { ok, value });
+      child.send({ type: 'callResult', cellId: message.cellId, callId: message.callId, ok, value });
+    };
+    if (active.replay) {
+      const recorded = active.replay.results.get(message.callId);
+      if (recorded) answer(recorded.ok, recorded.value);
+      else answer(false, 'the replay made a call the original cell did not make');
+      return;
+    }
+    const call = parseCall(message.kind, message.payload);
+    if (!call) {
+      answer(false, `malformed ${message.kind} call`);
+      return;
+    }
+    const controller = new AbortController();
+    active.calls.set(message.callId, controller);
+    this.options.onCall(call, controller.signal).then(
+      (value) => answer(true, value),
+      (error: unknown) => answer(false, error instanceof Error ? error.message : String(error)),
+    );
+  }
+
+  private exited(child: SandboxProcess, exit: SandboxExit): void {
+    if (child !== this.child) return;
+    const reason = describeExit(exit, this.killReason);
+    this.child = null;
+    this.stopTimers();
+    if (this.onEarlyExit) {
+      this.onEarlyExit(exit);
+      return;
+    }
+    if (this.active) this.finishActive({ killed: reason });
+    else this.broken = reason;
+  }
+
+  private kill(child: SandboxProcess, reason: string): void {
+    if (child !== this.child) return;
+    this.killReason ??= reason;
+    child.kill();
+  }
+
+  // ---- watchdogs -----------------------------------------------------------------------------
+
+  private startWatchdog(child: SandboxProcess): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    const limit = this.options.cellTimeoutMs + DEADLINE_GRACE_MS;
+    this.watchdog = setInterval(() => {
+      if (!this.active || child !== this.child) return;
+      const silent = Date.now() - this.lastHeard;
+      if (silent > limit) {
+        this.kill(child, `it did not respond for ${Math.round(silent / 1000)} s (the cell limit is ${this.options.cellTimeoutMs} ms of work)`);
+        return;
+      }
+      // A healthy sandbox answers between two slices of work, each shorter than the cell budget.
+      child.send({ type: 'ping', id: ++this.pingId });
+    }, PING_EVERY_MS);
+    this.watchdog.unref();
+  }
+
+  private async checkMemory(child: SandboxProcess): Promise<void> {
+    if (child !== this.child) return;
+    const bytes = await child.memoryBytes();
+    if (bytes !== null && bytes > this.options.memoryMb * MB) {
+      this.kill(child, `it used ${Math.round(bytes / MB)} MB of memory, over the limit of ${this.options.memoryMb} MB`);
+    }
+  }
+
+  private stopTimers(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    if (this.memoryTimer) clearInterval(this.memoryTimer);
+    this.watchdog = null;
+    this.memoryTimer = null;
+  }
+}
+
+function parseCall(kind: SandboxCall['kind'], payload: string): SandboxCall | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(payload);
+  } catch {
+    return null;
+  }
+  const parsed = callPayloadSchemas[kind].safeParse(data);
+  if (!parsed.success) return null;
+  return { kind, ...parsed.data } as SandboxCall;
+}
+
+function describeExit(exit: SandboxExit, killReason: string | null): string {
+  if (killReason) return killReason;
+  if (/heap limit|out of memory/i.test(exit.detail)) return 'it ran out of memory (JavaScript heap)';
+  if (exit.signal) return `it stopped on signal ${exit.signal}`;
+  return `it exited with code ${exit.code ?? 'unknown'}`;
+}
+
+function failure(error: string): CellResult {
+  return { output: '', droppedChars: 0, error, timedOut: false, final: null, clock: [], workMs: 0, restart: null };
+}
+
+function toResult(done: CellDoneMessage): CellResult {
+  return {
+    output: done.output,
+    droppedChars: done.droppedChars,
+    error: done.error,
+    timedOut: done.timedOut,
+    final: done.final?.answer ?? null,
+    clock: done.clock,
+    workMs: done.workMs,
+    restart: null,
+  };
+}

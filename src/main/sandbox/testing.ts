@@ -1,0 +1,33 @@
+// Test helpers: a real sandbox process with a scripted sub-call handler.
+import type { ContextSource } from '../../shared/sandboxProtocol';
+import { createForkLauncher } from './forkLauncher';
+import { Sandbox, type SandboxCall, type SandboxOptions } from './sandbox';
+
+export async function startTestSandbox(
+  options: Partial<SandboxOptions> & { context?: ContextSource } = {},
+): Promise<{ sandbox: Sandbox; calls: SandboxCall[] }> {
+  const calls: SandboxCall[] = [];
+  const onCall = options.onCall ?? (async (call: SandboxCall) => {
+    calls.push(call);
+    if (call.kind === 'llm') return `echo:${call.prompt}`;
+    if (call.kind === 'llm_batched') return JSON.stringify(call.prompts.map((p) => `echo:${p}`));
+    return `child:${call.query}`;
+  });
+  const sandbox = await Sandbox.start({
+    launcher: createForkLauncher(),
+    context: options.context ?? { kind: 'values', values: ['hello world'], names: ['doc'], asArray: false },
+    readablePaths: options.readablePaths ?? [],
+    seed: options.seed ?? 42,
+    memoryMb: options.memoryMb ?? 512,
+    cellTimeoutMs: options.cellTimeoutMs ?? 2000,
+    outputChars: options.outputChars ?? 20_000,
+    onCall: async (call, signal) => {
+      if (options.onCall) {
+        calls.push(call);
+        return options.onCall(call, signal);
+      }
+      return onCall(call, signal);
+    },
+  });
+  return { sandbox, calls };
+}

@@ -1,0 +1,76 @@
+// The RlmApi contract: the one service interface the UI, the CLI and the tests use, declared
+// once as a type map of methods and a type map of pushed events. Served in-process, over
+// Electron IPC and over a WebSocket by the same service objects.
+import type { z } from 'zod';
+import type { NodePayload, NodeRow, RunDetail, RunStatus, RunSummary, RunTotals, StopReason } from './domain';
+import type { ErrorData } from './errors';
+import {
+  listRunsSchema,
+  nodeRefSchema,
+  runRefSchema,
+  startRunSchema,
+} from './schemas';
+
+/** Input schema of every method: the service validates each call against it. */
+export const methodSchemas = {
+  'runs.start': startRunSchema,
+  'runs.list': listRunsSchema,
+  'runs.get': runRefSchema,
+  'runs.nodes': runRefSchema,
+  'nodes.get': nodeRefSchema,
+  'runs.stop': runRefSchema,
+  'runs.pause': runRefSchema,
+  'runs.resume': runRefSchema,
+  'runs.step': runRefSchema,
+} as const;
+
+export type MethodName = keyof typeof methodSchemas;
+
+interface MethodResults {
+  'runs.start': { runId: string };
+  'runs.list': RunSummary[];
+  'runs.get': RunDetail;
+  /** The node index of a run, in creation order, without payloads. */
+  'runs.nodes': NodeRow[];
+  'nodes.get': NodePayload;
+  'runs.stop': { status: RunStatus };
+  'runs.pause': { status: RunStatus };
+  'runs.resume': { status: RunStatus };
+  /** Resume for one step (one model turn or one cell of any RLM), then pause again. */
+  'runs.step': { status: RunStatus };
+}
+
+export type MethodParams<M extends MethodName> = z.input<(typeof methodSchemas)[M]>;
+export type ParsedParams<M extends MethodName> = z.output<(typeof methodSchemas)[M]>;
+export type MethodResult<M extends MethodName> = MethodResults[M];
+
+/** Events pushed to subscribers of a run. */
+export interface RlmEvents {
+  'run.started': { summary: RunSummary };
+  'run.nodeAdded': { node: NodeRow };
+  'run.nodeUpdated': { node: NodeRow };
+  /** A piece of a model reply as it streams in. */
+  'run.replyStreamed': { nodeId: number; delta: string };
+  'run.totalsChanged': { totals: RunTotals };
+  'run.limitReached': { reason: StopReason; message: string };
+  'run.statusChanged': { status: RunStatus };
+  'run.finished': { summary: RunSummary };
+}
+
+export type EventName = keyof RlmEvents;
+export type RlmEvent = { [K in EventName]: { type: K; runId: string } & RlmEvents[K] }[EventName];
+
+export type Unsubscribe = () => void;
+
+export interface RlmApi {
+  call<M extends MethodName>(method: M, params: MethodParams<M>): Promise<MethodResult<M>>;
+  /** Events of one run, or of every run when `runId` is null. */
+  subscribe(runId: string | null, listener: (event: RlmEvent) => void): Unsubscribe;
+}
+
+/** What crosses a transport for one call: `{ ok: true, value } | { ok: false, error }`. */
+export type CallOutcome<T> = { ok: true; value: T } | { ok: false; error: ErrorData };
+
+export function isMethodName(value: unknown): value is MethodName {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(methodSchemas, value);
+}

@@ -1,0 +1,204 @@
+// Domain types shared by every side: the engine, the store, the CLI and the UI.
+// Plain data only: everything here crosses IPC, WebSocket and JSON unchanged.
+
+export type RunStatus = 'running' | 'paused' | 'completed' | 'stopped' | 'failed' | 'interrupted';
+export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['running', 'paused'];
+
+export type NodeKind = 'rlm' | 'llm' | 'cell';
+export type NodeStatus = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
+
+/** `turn`: an RLM's own model call; `sub`: a call made by code through `llm_query`. */
+export type LlmPurpose = 'turn' | 'sub';
+
+/** Why a run (or one RLM in it) ended without — or before — its own answer. */
+export type StopReason =
+  | 'user'
+  | 'max-iterations'
+  | 'max-calls'
+  | 'max-tokens'
+  | 'max-cost'
+  | 'max-seconds'
+  | 'runaway'
+  | 'no-answer'
+  | 'error';
+
+export interface RunLimits {
+  /** Model turns per RLM (children have their own count). */
+  maxIterations: number;
+  /** Deepest RLM that may start: the root is depth 0; deeper `rlm_query` calls degrade to `llm_query`. */
+  maxDepth: number;
+  /** Model calls over the whole tree; null = no limit. */
+  maxCalls: number | null;
+  /** Input + output tokens over the whole tree; null = no limit. */
+  maxTokens: number | null;
+  /** USD over the whole tree (priced calls only); null = no limit. */
+  maxCostUsd: number | null;
+  /** Wall time of the whole run; null = no limit. */
+  maxSeconds: number | null;
+  /** The sandbox's own work per cell (time spent waiting on sub-calls does not count). */
+  cellTimeoutMs: number;
+  /** Sandbox memory cap; null = 2 GB or three times the input, whichever is larger. */
+  sandboxMemoryMb: number | null;
+  /** Sub-calls in flight at once over the whole run. */
+  concurrency: number;
+  /** REPL output shown back to the model per turn, in characters. */
+  outputChars: number;
+}
+
+export const DEFAULT_LIMITS: RunLimits = {
+  maxIterations: 30,
+  maxDepth: 1,
+  maxCalls: 1000,
+  maxTokens: null,
+  maxCostUsd: null,
+  maxSeconds: 3600,
+  cellTimeoutMs: 30_000,
+  sandboxMemoryMb: null,
+  concurrency: 8,
+  outputChars: 20_000,
+};
+
+export interface RunTotals {
+  /** USD of the whole run, or null when some call had no known price (see `unpricedCalls`). */
+  costUsd: number | null;
+  /** USD of the calls whose price is known. */
+  pricedCostUsd: number;
+  unpricedCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  modelCalls: number;
+  /** Model turns over all RLMs of the run. */
+  iterations: number;
+  maxDepthReached: number;
+}
+
+/** One row of the runs list; also the `--json` output of `rlmscope run`. */
+export interface RunSummary extends RunTotals {
+  runId: string;
+  status: RunStatus;
+  answer: string | null;
+  stopReason: StopReason | null;
+  error: string | null;
+  query: string;
+  rootModel: string;
+  subModel: string;
+  createdAt: number;
+  endedAt: number | null;
+  durationMs: number | null;
+}
+
+export interface InputDescription {
+  name: string;
+  bytes: number;
+  hash: string;
+}
+
+export interface RunDetail extends RunSummary {
+  limits: RunLimits;
+  baseUrl: string;
+  inputs: InputDescription[];
+}
+
+/** A node of the run tree without its payload: enough to draw the tree of 100,000 nodes. */
+export interface NodeRow {
+  id: number;
+  parentId: number | null;
+  kind: NodeKind;
+  depth: number;
+  /** Position among the parent's children, from 0. */
+  seq: number;
+  status: NodeStatus;
+  startedAt: number;
+  endedAt: number | null;
+  /** One line for the tree: the query of an RLM, the first line of a cell, the start of a reply. */
+  label: string;
+  model: string | null;
+  purpose: LlmPurpose | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cachedTokens: number | null;
+  /** USD of this node alone; null when unknown (no price) or not a model call. */
+  costUsd: number | null;
+  /** Tokens were estimated from characters because the provider reported no usage. */
+  usageEstimated: boolean;
+  /** Roll-ups over this node and everything under it. */
+  subtree: SubtreeTotals;
+}
+
+export interface SubtreeTotals {
+  pricedCostUsd: number;
+  unpricedCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  modelCalls: number;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** The large parts of a node, read only when the node is opened. */
+export interface NodePayload {
+  /** rlm: the query it was given. */
+  query?: string;
+  /** rlm: the system prompt and the first user message (query and context description). */
+  messages?: ChatMessage[];
+  /** llm (turn): the messages added since this RLM's previous turn; llm (sub): the prompt. */
+  prompt?: ChatMessage[];
+  /** llm: the model's reply. */
+  text?: string;
+  /** cell: the code as the model wrote it. */
+  code?: string;
+  /** cell: printed output and the value of a last expression. */
+  output?: string;
+  /** cell or llm or rlm: what went wrong. */
+  error?: string;
+  /** rlm: the answer it returned. */
+  answer?: string;
+  /** rlm: why it ended without its own FINAL. */
+  stopReason?: StopReason;
+  /** rlm: the context it was given (type, size, preview, names). */
+  context?: ContextInfo;
+  /** rlm: the seed of its sandbox's Math.random. */
+  seed?: number;
+  /** cell: Date.now() values the code read, in order (for replay). */
+  clock?: number[];
+  /** cell: notes from the engine (sandbox restarted, answer ignored, blocks skipped). */
+  notes?: string[];
+}
+
+export interface ContextInfo {
+  kind: 'string' | 'array';
+  /** Characters in all. */
+  length: number;
+  /** For arrays: the number of items. */
+  items?: number;
+  /** For arrays: one name per item (file names, or "name (part k/n)"). */
+  names?: string[];
+  /** Per item lengths, for arrays. */
+  itemLengths?: number[];
+  /** The start of the text (of the first item for arrays). */
+  preview: string;
+  /** The input was too large for one string and arrives in parts. */
+  split?: boolean;
+}
+
+export function emptyTotals(): RunTotals {
+  return {
+    costUsd: 0,
+    pricedCostUsd: 0,
+    unpricedCalls: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cachedTokens: 0,
+    modelCalls: 0,
+    iterations: 0,
+    maxDepthReached: 0,
+  };
+}
+
+export function emptySubtree(): SubtreeTotals {
+  return { pricedCostUsd: 0, unpricedCalls: 0, inputTokens: 0, outputTokens: 0, modelCalls: 0 };
+}

@@ -1,0 +1,72 @@
+// The protocol between the sandbox host (parent) and the sandbox process (child).
+// The parent treats every message from the child as hostile: it is validated with the schemas
+// in sandboxProtocolSchemas.ts before anything reads it. The child trusts the parent.
+// This file holds no runtime dependency: the sandbox process loads nothing but its own code.
+import type { ContextInfo } from './domain';
+
+/** How the child gets its `context`. */
+export type ContextSource =
+  | { kind: 'none' }
+  /** One or more strings sent over IPC; `asArray` keeps a single string in an array. */
+  | { kind: 'values'; values: string[]; names: string[]; asArray: boolean }
+  /** Files the child reads itself (it is allowed to read exactly these paths). */
+  | { kind: 'files'; files: { path: string; name: string }[]; partChars: number };
+
+export interface InitMessage {
+  type: 'init';
+  seed: number;
+  context: ContextSource;
+  previewChars: number;
+}
+
+export interface RunCellMessage {
+  type: 'cell';
+  cellId: number;
+  /** Transformed code (see transformCell): a script that registers the cell's async body. */
+  script: string;
+  timeoutMs: number;
+  /** Output characters kept by the child (the rest is counted, not kept). */
+  outputChars: number;
+  /** Replaying a recorded cell after a restart: Date.now() returns these values in order. */
+  clock?: number[];
+}
+
+export interface CallResultMessage {
+  type: 'callResult';
+  cellId: number;
+  callId: number;
+  ok: boolean;
+  /** The reply text, or an error message when !ok. */
+  value: string;
+}
+
+export interface PingMessage {
+  type: 'ping';
+  id: number;
+}
+
+export type ParentMessage = InitMessage | RunCellMessage | CallResultMessage | PingMessage;
+
+export const CALL_KINDS = ['llm', 'llm_batched', 'rlm'] as const;
+export type CallKind = (typeof CALL_KINDS)[number];
+
+export type ChildMessage =
+  | { type: 'ready'; context: ContextInfo }
+  | { type: 'initFailed'; error: string }
+  /** `payload` is JSON made inside the sandbox; the parent parses and validates it again. */
+  | { type: 'call'; cellId: number; callId: number; kind: CallKind; payload: string }
+  | CellDoneMessage
+  | { type: 'pong'; id: number };
+
+export interface CellDoneMessage {
+  type: 'cellDone';
+  cellId: number;
+  output: string;
+  /** Characters printed beyond what was kept. */
+  droppedChars: number;
+  error: string | null;
+  timedOut: boolean;
+  final: { answer: string } | null;
+  clock: number[];
+  workMs: number;
+}

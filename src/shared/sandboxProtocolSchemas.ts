@@ -1,0 +1,56 @@
+// Validation of everything the sandbox process sends: it runs untrusted code, so a message from
+// it is hostile until it has passed these schemas.
+import { z } from 'zod';
+import type { ContextInfo } from './domain';
+import { CALL_KINDS, type ChildMessage } from './sandboxProtocol';
+
+const MAX_STRING = 512 * 1024 * 1024;
+const str = z.string().max(MAX_STRING);
+
+const contextInfoSchema: z.ZodType<ContextInfo> = z.object({
+  kind: z.enum(['string', 'array']),
+  length: z.number().nonnegative(),
+  items: z.number().int().nonnegative().optional(),
+  names: z.array(z.string().max(4096)).max(10_000_000).optional(),
+  itemLengths: z.array(z.number().nonnegative()).max(10_000_000).optional(),
+  preview: z.string().max(100_000),
+  split: z.boolean().optional(),
+});
+
+export const childMessageSchema: z.ZodType<ChildMessage> = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), context: contextInfoSchema }),
+  z.object({ type: z.literal('initFailed'), error: z.string().max(100_000) }),
+  z.object({
+    type: z.literal('call'),
+    cellId: z.number().int(),
+    callId: z.number().int().nonnegative(),
+    kind: z.enum(CALL_KINDS),
+    payload: str,
+  }),
+  z.object({
+    type: z.literal('cellDone'),
+    cellId: z.number().int(),
+    output: str,
+    droppedChars: z.number().nonnegative(),
+    error: z.string().max(1_000_000).nullable(),
+    timedOut: z.boolean(),
+    final: z.object({ answer: str }).nullable(),
+    clock: z.array(z.number()).max(10_000_000),
+    workMs: z.number().nonnegative(),
+  }),
+  z.object({ type: z.literal('pong'), id: z.number().int() }),
+]);
+
+/** What sandbox code may send with each call kind (parsed from `payload`). */
+export const callPayloadSchemas = {
+  llm: z.object({ prompt: str, model: z.string().max(200).optional() }),
+  llm_batched: z.object({
+    prompts: z.array(str).max(100_000),
+    model: z.string().max(200).optional(),
+  }),
+  rlm: z.object({
+    query: str,
+    /** A string, or an array of strings, or absent. */
+    context: z.union([str, z.array(str).max(1_000_000)]).optional(),
+  }),
+} as const;
