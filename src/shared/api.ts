@@ -27,7 +27,8 @@ export const methodSchemas = {
 export type MethodName = keyof typeof methodSchemas;
 
 interface MethodResults {
-  'runs.start': { runId: string };
+  /** `warnings`: inputs that were skipped (binary files in a folder). */
+  'runs.start': { runId: string; warnings: string[] };
   'runs.list': RunSummary[];
   'runs.get': RunDetail;
   /** The node index of a run, in creation order, without payloads. */
@@ -50,7 +51,8 @@ export interface RlmEvents {
   'run.nodeAdded': { node: NodeRow };
   'run.nodeUpdated': { node: NodeRow };
   /** A piece of a model reply as it streams in. */
-  'run.replyStreamed': { nodeId: number; delta: string };
+  /** `reset`: the text streamed so far for this node is void (the call is being retried). */
+  'run.replyStreamed': { nodeId: number; delta: string; reset?: boolean };
   'run.totalsChanged': { totals: RunTotals };
   'run.limitReached': { reason: StopReason; message: string };
   'run.statusChanged': { status: RunStatus };

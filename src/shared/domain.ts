@@ -163,6 +163,8 @@ export interface NodePayload {
   context?: ContextInfo;
   /** rlm: the seed of its sandbox's Math.random. */
   seed?: number;
+  /** rlm: content hashes of its context's documents in the store. */
+  documents?: string[];
   /** cell: Date.now() values the code read, in order (for replay). */
   clock?: number[];
   /** cell: notes from the engine (sandbox restarted, answer ignored, blocks skipped). */

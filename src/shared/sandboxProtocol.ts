@@ -4,13 +4,20 @@
 // This file holds no runtime dependency: the sandbox process loads nothing but its own code.
 import type { ContextInfo } from './domain';
 
+/** One input of a sandbox: a file the child reads itself, or text sent over IPC. */
+export type ContextItem = { name: string; path: string } | { name: string; text: string };
+
 /** How the child gets its `context`. */
 export type ContextSource =
   | { kind: 'none' }
-  /** One or more strings sent over IPC; `asArray` keeps a single string in an array. */
-  | { kind: 'values'; values: string[]; names: string[]; asArray: boolean }
-  /** Files the child reads itself (it is allowed to read exactly these paths). */
-  | { kind: 'files'; files: { path: string; name: string }[]; partChars: number };
+  | {
+      kind: 'items';
+      items: ContextItem[];
+      /** `context` is an array even for one item (several inputs, or code that passed an array). */
+      asArray: boolean;
+      /** A file larger than this (in bytes) arrives in parts of this size. */
+      partBytes: number;
+    };
 
 export interface InitMessage {
   type: 'init';

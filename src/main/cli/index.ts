@@ -1,1 +1,72 @@
-console.log('rlmscope: not built yet');
+#!/usr/bin/env node
+// The `rlmscope` command: wiring only. Bad input gets one clear line and a non-zero exit.
+import { Command, CommanderError, Option } from 'commander';
+import { isErrorData, toErrorData } from '../../shared/errors';
+import { runsCommand, showCommand } from './listCommands';
+import { collect, nonNegativeInteger, positiveInteger, positiveNumber } from './options';
+import { runCommand, type CommandOutput } from './runCommand';
+
+const out: CommandOutput = {
+  stdout: (text) => new Promise((resolve) => process.stdout.write(text, () => resolve())),
+  stderr: (text) => process.stderr.write(`${text}\n`),
+};
+
+async function exit(code: Promise<number> | number): Promise<never> {
+  process.exit(await code);
+}
+
+const program = new Command('rlmscope')
+  .description('Run Recursive Language Models and inspect what they did.')
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(`rlmscope: ${text.replace(/^error: /, '')}`) });
+
+program
+  .command('run')
+  .description('run a query over one or more files or folders')
+  .requiredOption('--query <text>', 'the question to answer')
+  .requiredOption('--file <path>', 'an input file or folder (repeatable)', collect)
+  .addOption(new Option('--base-url <url>', 'OpenAI-compatible endpoint').env('OPENAI_BASE_URL').default('https://api.openai.com/v1'))
+  .addOption(new Option('--api-key <key>', 'API key (default: $OPENAI_API_KEY)').env('OPENAI_API_KEY'))
+  .option('--root-model <model>', 'model of the root RLM', 'gpt-5')
+  .option('--sub-model <model>', 'model of sub-calls and child RLMs', 'gpt-5-mini')
+  .option('--db <path>', 'database file (default: $RLMSCOPE_HOME/rlmscope.db or ~/.rlmscope/rlmscope.db)')
+  .option('--prices <file>', 'JSON price overrides: {"model": {"input": 1.25, "cachedInput": 0.125, "output": 10}}')
+  .option('--max-depth <n>', 'deepest child RLM (root = 0; default 1)', nonNegativeInteger)
+  .option('--max-iterations <n>', 'model turns per RLM (default 30)', positiveInteger)
+  .option('--max-calls <n>', 'model calls over the whole run (default 1000)', positiveInteger)
+  .option('--max-tokens <n>', 'input + output tokens over the whole run', positiveInteger)
+  .option('--max-cost <usd>', 'USD over the whole run (priced calls)', positiveNumber)
+  .option('--max-seconds <s>', 'wall time of the run (default 3600)', positiveNumber)
+  .option('--cell-timeout-ms <n>', "the sandbox's own work per code block (default 30000)", positiveInteger)
+  .option('--concurrency <n>', 'sub-calls in flight at once (default 8)', positiveInteger)
+  .option('--sandbox-memory-mb <n>', 'sandbox memory (default: 2048 or 3x the input)', positiveInteger)
+  .option('--output-chars <n>', 'REPL output shown to the model per turn (default 20000)', positiveInteger)
+  .option('--seed <n>', "seed of the sandboxes' Math.random", nonNegativeInteger)
+  .option('--json', 'print one JSON object instead of the answer')
+  .action(async (options) => exit(runCommand(options, out)));
+
+program
+  .command('runs')
+  .description('list runs, newest first')
+  .option('--db <path>', 'database file')
+  .option('--limit <n>', 'how many (default 200)', positiveInteger)
+  .option('--json', 'print a JSON array')
+  .action(async (options) => exit(runsCommand(options, out)));
+
+program
+  .command('show')
+  .description('show one run and its tree of steps')
+  .argument('<run-id>', 'the run')
+  .option('--db <path>', 'database file')
+  .option('--json', 'print {"run": ..., "nodes": [...]}')
+  .action(async (runId: string, options) => exit(showCommand(runId, options, out)));
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    // commander printed its message already; --help and --version exit 0.
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  }
+  const data = isErrorData(error) ? error : toErrorData(error);
+  process.stderr.write(`rlmscope: ${data.message}\n`);
+  process.exit(2);
+});

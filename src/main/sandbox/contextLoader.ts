@@ -16,36 +16,24 @@ export interface LoadedContext {
 }
 
 export function loadContext(source: ContextSource): LoadedContext {
-  switch (source.kind) {
-    case 'none':
-      return { parts: [''], names: [''], isArray: false, split: false };
-    case 'values':
-      return {
-        parts: source.values,
-        names: source.names,
-        isArray: source.asArray || source.values.length !== 1,
-        split: false,
-      };
-    case 'files': {
-      const parts: string[] = [];
-      const names: string[] = [];
-      let split = false;
-      for (const file of source.files) {
-        const pieces = readText(file.path, source.partChars);
-        if (pieces.length === 1) {
-          parts.push(pieces[0] ?? '');
-          names.push(file.name);
-        } else {
-          split = true;
-          pieces.forEach((piece, i) => {
-            parts.push(piece);
-            names.push(`${file.name} (part ${i + 1}/${pieces.length})`);
-          });
-        }
-      }
-      return { parts, names, isArray: parts.length !== 1, split };
+  if (source.kind === 'none') return { parts: [''], names: [''], isArray: false, split: false };
+  const parts: string[] = [];
+  const names: string[] = [];
+  let split = false;
+  for (const item of source.items) {
+    const pieces = 'text' in item ? [item.text] : readText(item.path, source.partBytes);
+    if (pieces.length === 1) {
+      parts.push(pieces[0] ?? '');
+      names.push(item.name);
+      continue;
     }
+    split = true;
+    pieces.forEach((piece, i) => {
+      parts.push(piece);
+      names.push(`${item.name} (part ${i + 1}/${pieces.length})`);
+    });
   }
+  return { parts, names, isArray: source.asArray || parts.length !== 1, split };
 }
 
 function readText(path: string, partBytes: number): string[] {

@@ -67,7 +67,7 @@ describe('sandbox cells', () => {
 
   it('gives an array context with names for several documents', async () => {
     const { sandbox } = await start({
-      context: { kind: 'values', values: ['aaa', 'bb'], names: ['a.txt', 'b.txt'], asArray: true },
+      context: { kind: 'items', items: [{ name: 'a.txt', text: 'aaa' }, { name: 'b.txt', text: 'bb' }], asArray: true, partBytes: 1 << 29 },
     });
     expect(sandbox.contextInfo).toMatchObject({ kind: 'array', items: 2, length: 5, names: ['a.txt', 'b.txt'] });
     const result = await sandbox.runCell('print(Array.isArray(context), context.length, context_names.join(","), context[1])');
@@ -79,7 +79,7 @@ describe('sandbox cells', () => {
     const big = join(dir, 'big.txt');
     writeFileSync(big, 'é'.repeat(50) + 'x'.repeat(51)); // 151 bytes; a part holds 64
     const { sandbox } = await start({
-      context: { kind: 'files', files: [{ path: big, name: 'big.txt' }], partChars: 64 },
+      context: { kind: 'items', items: [{ path: big, name: 'big.txt' }], asArray: false, partBytes: 64 },
       readablePaths: [big],
     });
     expect(sandbox.contextInfo).toMatchObject({ kind: 'array', split: true, items: 3 });

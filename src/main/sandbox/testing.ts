@@ -15,7 +15,7 @@ export async function startTestSandbox(
   });
   const sandbox = await Sandbox.start({
     launcher: createForkLauncher(),
-    context: options.context ?? { kind: 'values', values: ['hello world'], names: ['doc'], asArray: false },
+    context: options.context ?? { kind: 'items', items: [{ name: 'doc', text: 'hello world' }], asArray: false, partBytes: 1 << 29 },
     readablePaths: options.readablePaths ?? [],
     seed: options.seed ?? 42,
     memoryMb: options.memoryMb ?? 512,

@@ -1,0 +1,104 @@
+// `rlmscope run`: one run from the command line, with live progress on stderr and the answer on
+// stdout (or one JSON object with --json). Exit code 0 only when there is an answer.
+import type { RunLimits } from '../../shared/domain';
+import { RlmError } from '../../shared/errors';
+import { PriceTable } from '../model/prices';
+import { defaultDatabasePath } from '../paths';
+import { createForkLauncher } from '../sandbox/forkLauncher';
+import { RlmService } from '../service/rlmService';
+import { summaryJson } from './format';
+import { Progress } from './progress';
+
+export interface RunOptions {
+  query: string;
+  file: string[];
+  baseUrl: string;
+  apiKey?: string;
+  rootModel: string;
+  subModel: string;
+  db?: string;
+  prices?: string;
+  maxDepth?: number;
+  maxIterations?: number;
+  maxCalls?: number;
+  maxTokens?: number;
+  maxCost?: number;
+  maxSeconds?: number;
+  cellTimeoutMs?: number;
+  concurrency?: number;
+  sandboxMemoryMb?: number;
+  outputChars?: number;
+  seed?: number;
+  json?: boolean;
+}
+
+export interface CommandOutput {
+  stdout: (text: string) => Promise<void>;
+  stderr: (text: string) => void;
+}
+
+export async function runCommand(options: RunOptions, out: CommandOutput): Promise<number> {
+  if (!options.apiKey && /(^|\.)openai\.com/.test(new URL(options.baseUrl).hostname)) {
+    throw new RlmError('PROVIDER_AUTH', 'no API key: set OPENAI_API_KEY or pass --api-key');
+  }
+  const prices = await PriceTable.load(options.prices);
+  const service = RlmService.open({
+    dbPath: options.db ?? defaultDatabasePath(),
+    baseUrl: options.baseUrl,
+    apiKey: options.apiKey,
+    rootModel: options.rootModel,
+    subModel: options.subModel,
+    prices,
+    launcher: createForkLauncher(),
+  });
+  const progress = options.json ? null : new Progress();
+  let interrupted = false;
+  try {
+    const { runId, warnings } = await service.call('runs.start', {
+      query: options.query,
+      inputs: options.file.map((path) => ({ kind: 'path' as const, path })),
+      limits: limitsFrom(options),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    });
+    for (const warning of warnings) out.stderr(`warning: ${warning}`);
+    const unsubscribe = service.subscribe(runId, (event) => progress?.onEvent(event));
+    const onSignal = () => {
+      interrupted = true;
+      out.stderr('stopping…');
+      void service.call('runs.stop', { runId });
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const summary = await service.waitForRun(runId);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    unsubscribe();
+    progress?.stop();
+    if (options.json) {
+      await out.stdout(`${JSON.stringify(summaryJson(summary))}\n`);
+    } else if (summary.answer !== null) {
+      await out.stdout(`${summary.answer}\n`);
+    }
+    if (summary.answer === null) out.stderr(`run ${summary.runId} ${summary.status}: ${summary.error ?? summary.stopReason ?? 'no answer'}`);
+    else if (!options.json) out.stderr(`run ${summary.runId} ${summary.status}${summary.stopReason ? ` (${summary.stopReason})` : ''}`);
+    return summary.answer !== null ? 0 : interrupted ? 130 : 1;
+  } finally {
+    progress?.stop();
+    await service.close();
+  }
+}
+
+function limitsFrom(options: RunOptions): Partial<RunLimits> {
+  const limits: Partial<RunLimits> = {};
+  if (options.maxDepth !== undefined) limits.maxDepth = options.maxDepth;
+  if (options.maxIterations !== undefined) limits.maxIterations = options.maxIterations;
+  if (options.maxCalls !== undefined) limits.maxCalls = options.maxCalls;
+  if (options.maxTokens !== undefined) limits.maxTokens = options.maxTokens;
+  if (options.maxCost !== undefined) limits.maxCostUsd = options.maxCost;
+  if (options.maxSeconds !== undefined) limits.maxSeconds = options.maxSeconds;
+  if (options.cellTimeoutMs !== undefined) limits.cellTimeoutMs = options.cellTimeoutMs;
+  if (options.concurrency !== undefined) limits.concurrency = options.concurrency;
+  if (options.sandboxMemoryMb !== undefined) limits.sandboxMemoryMb = options.sandboxMemoryMb;
+  if (options.outputChars !== undefined) limits.outputChars = options.outputChars;
+  return limits;
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { Semaphore, StepGate } from './concurrency';
+
+describe('Semaphore', () => {
+  it('lets `size` holders in and queues the rest in order', async () => {
+    const semaphore = new Semaphore(2);
+    const signal = new AbortController().signal;
+    const order: number[] = [];
+    const first = await semaphore.acquire(signal);
+    await semaphore.acquire(signal);
+    const third = semaphore.acquire(signal).then((release) => (order.push(3), release));
+    const fourth = semaphore.acquire(signal).then((release) => (order.push(4), release));
+    await Promise.resolve();
+    expect(order).toEqual([]);
+    first();
+    first(); // releasing twice frees one slot only
+    await third;
+    expect(order).toEqual([3]);
+    (await third)();
+    await fourth;
+    expect(order).toEqual([3, 4]);
+  });
+
+  it('rejects a waiter whose signal aborts', async () => {
+    const semaphore = new Semaphore(1);
+    await semaphore.acquire(new AbortController().signal);
+    const controller = new AbortController();
+    const waiting = semaphore.acquire(controller.signal);
+    controller.abort(new Error('stopped'));
+    await expect(waiting).rejects.toThrow('stopped');
+  });
+});
+
+describe('StepGate', () => {
+  it('holds steps while paused, lets one through per step, and all on resume', async () => {
+    const gate = new StepGate();
+    const signal = new AbortController().signal;
+    await gate.pass(signal);
+    gate.pause();
+    const passed: string[] = [];
+    const a = gate.pass(signal).then(() => passed.push('a'));
+    const b = gate.pass(signal).then(() => passed.push('b'));
+    await Promise.resolve();
+    expect(passed).toEqual([]);
+    gate.step();
+    await a;
+    expect(passed).toEqual(['a']);
+    gate.resume();
+    await b;
+    expect(passed).toEqual(['a', 'b']);
+  });
+
+  it('releases waiters when the run stops', async () => {
+    const gate = new StepGate();
+    gate.pause();
+    const controller = new AbortController();
+    const waiting = gate.pass(controller.signal);
+    controller.abort(new Error('stopped'));
+    await expect(waiting).rejects.toThrow('stopped');
+  });
+});

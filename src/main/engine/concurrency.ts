@@ -1,0 +1,100 @@
+// Two small waiting rooms the engine needs: a semaphore bounding model calls in flight over a
+// whole run, and a gate that holds every step while a run is paused.
+
+export class Semaphore {
+  private available: number;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.available = size;
+  }
+
+  /** Resolves to a release function; rejects if `signal` aborts while waiting. */
+  acquire(signal: AbortSignal): Promise<() => void> {
+    if (signal.aborted) return Promise.reject(signal.reason);
+    if (this.available > 0) {
+      this.available--;
+      return Promise.resolve(this.releaser());
+    }
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        const index = this.waiting.indexOf(grant);
+        if (index !== -1) this.waiting.splice(index, 1);
+        reject(signal.reason);
+      };
+      const grant = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(this.releaser());
+      };
+      this.waiting.push(grant);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private releaser(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.available++;
+    };
+  }
+}
+
+export class StepGate {
+  private paused = false;
+  private steps = 0;
+  private readonly waiting = new Set<() => void>();
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Waits while paused (a step lets one waiter through); rejects if `signal` aborts. */
+  pass(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.reject(signal.reason);
+    if (!this.paused) return Promise.resolve();
+    if (this.steps > 0) {
+      this.steps--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        this.waiting.delete(wake);
+        reject(signal.reason);
+      };
+      const wake = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      this.waiting.add(wake);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.steps = 0;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.steps = 0;
+    for (const wake of [...this.waiting]) wake();
+    this.waiting.clear();
+  }
+
+  /** While paused: let exactly one step through. */
+  step(): void {
+    if (!this.paused) return;
+    const first = this.waiting.values().next();
+    if (first.done) {
+      this.steps++;
+      return;
+    }
+    this.waiting.delete(first.value);
+    first.value();
+  }
+}

@@ -1,0 +1,126 @@
+// Records a run as it happens: every node is committed to the store before the engine moves on
+// (DESIGN §5), then announced to subscribers. The only writer of a run's rows.
+import type { RlmEvent } from '../../shared/api';
+import type { LlmPurpose, NodeKind, NodePayload, NodeRow, NodeStatus, RunStatus, RunSummary, RunTotals, StopReason } from '../../shared/domain';
+import type { CallUsage, RunEnd, RunStore } from '../store/runStore';
+
+export interface NewNodeSpec {
+  parentId: number | null;
+  kind: NodeKind;
+  depth: number;
+  label: string;
+  model?: string | null;
+  purpose?: LlmPurpose | null;
+}
+
+export type EmitEvent = (event: RlmEvent) => void;
+
+export class Recorder {
+  private nextId = 1;
+  private readonly childCount = new Map<number | null, number>();
+  /** Payloads of nodes still running: a finished node's payload is in the store only. */
+  private readonly payloads = new Map<number, NodePayload>();
+
+  constructor(
+    private readonly store: RunStore,
+    readonly runId: string,
+    private readonly emit: EmitEvent,
+  ) {}
+
+  addNode(spec: NewNodeSpec, payload: NodePayload): number {
+    const id = this.nextId++;
+    const seq = this.childCount.get(spec.parentId) ?? 0;
+    this.childCount.set(spec.parentId, seq + 1);
+    const node = this.store.addNode(
+      this.runId,
+      { id, seq, startedAt: Date.now(), status: 'running', ...spec, label: oneLine(spec.label) },
+      payload,
+    );
+    this.payloads.set(id, payload);
+    this.emit({ type: 'run.nodeAdded', runId: this.runId, node });
+    return id;
+  }
+
+  /** Merges into the node's payload and commits it. */
+  update(id: number, payload: Partial<NodePayload>, patch: { label?: string; model?: string } = {}): NodeRow {
+    const merged = { ...this.payloadOf(id), ...payload };
+    if (this.payloads.has(id)) this.payloads.set(id, merged);
+    const node = this.store.updateNode(this.runId, id, { ...patch, ...(patch.label !== undefined ? { label: oneLine(patch.label) } : {}) }, merged);
+    this.emit({ type: 'run.nodeUpdated', runId: this.runId, node });
+    return node;
+  }
+
+  appendNote(id: number, note: string): void {
+    this.update(id, { notes: [...(this.payloadOf(id).notes ?? []), note] });
+  }
+
+  private payloadOf(id: number): NodePayload {
+    return this.payloads.get(id) ?? this.store.getPayload(this.runId, id) ?? {};
+  }
+
+  finish(id: number, status: NodeStatus, payload: Partial<NodePayload> = {}, patch: { label?: string } = {}): NodeRow {
+    const merged = { ...this.payloadOf(id), ...payload };
+    this.payloads.delete(id);
+    const node = this.store.updateNode(
+      this.runId,
+      id,
+      { status, endedAt: Date.now(), ...(patch.label !== undefined ? { label: oneLine(patch.label) } : {}) },
+      merged,
+    );
+    this.emit({ type: 'run.nodeUpdated', runId: this.runId, node });
+    return node;
+  }
+
+  /** A model call's tokens and cost, rolled up into its ancestors and the run. */
+  recordUsage(id: number, usage: CallUsage): void {
+    const { node, ancestors } = this.store.recordUsage(this.runId, id, usage);
+    for (const changed of [node, ...ancestors]) this.emit({ type: 'run.nodeUpdated', runId: this.runId, node: changed });
+  }
+
+  streamed(nodeId: number, delta: string): void {
+    this.emit({ type: 'run.replyStreamed', runId: this.runId, nodeId, delta });
+  }
+
+  /** The text streamed so far for this node is void (the call is being retried). */
+  streamReset(nodeId: number): void {
+    this.emit({ type: 'run.replyStreamed', runId: this.runId, nodeId, delta: '', reset: true });
+  }
+
+  countTurn(depth: number): void {
+    this.store.bumpRun(this.runId, { iterations: 1, depth });
+  }
+
+  reachedDepth(depth: number): void {
+    this.store.bumpRun(this.runId, { depth });
+  }
+
+  totalsChanged(totals: RunTotals): void {
+    this.emit({ type: 'run.totalsChanged', runId: this.runId, totals });
+  }
+
+  limitReached(reason: StopReason, message: string): void {
+    this.emit({ type: 'run.limitReached', runId: this.runId, reason, message });
+  }
+
+  statusChanged(status: RunStatus): void {
+    this.store.setRunStatus(this.runId, status);
+    this.emit({ type: 'run.statusChanged', runId: this.runId, status });
+  }
+
+  heartbeat(): void {
+    this.store.heartbeat(this.runId, Date.now());
+  }
+
+  finishRun(end: Omit<RunEnd, 'endedAt'>): RunSummary {
+    const summary = this.store.finishRun(this.runId, { ...end, endedAt: Date.now() });
+    this.emit({ type: 'run.finished', runId: this.runId, summary });
+    return summary;
+  }
+}
+
+/** One line for the tree: the first non-empty line, cut to 200 characters. */
+export function oneLine(text: string): string {
+  const line = text.split('\n').find((l) => l.trim()) ?? '';
+  const trimmed = line.trim();
+  return trimmed.length > 200 ? `${trimmed.slice(0, 199)}…` : trimmed;
+}

@@ -1,0 +1,257 @@
+// One Recursive Language Model: a root model that sees only a description of its context,
+// writes code that a sandbox runs, reads the output, and goes round until it answers with FINAL
+// (DESIGN §1, §3). Children started by `rlm_query` run this same loop one level deeper.
+import type { ChatMessage, StopReason } from '../../shared/domain';
+import type { ContextSource } from '../../shared/sandboxProtocol';
+import { Sandbox, type CellResult } from '../sandbox/sandbox';
+import { callModel, errorMessage } from './modelCall';
+import { findFinal, parseReply, type ParsedReply } from './replyParser';
+import {
+  finalAnswerRequest,
+  finalVarMissing,
+  firstUserMessage,
+  notes,
+  nudgeMessage,
+  replOutputMessage,
+  systemPrompt,
+  type BlockOutcome,
+} from './prompts';
+import { RunawayGuard } from './runawayGuard';
+import type { RunContext } from './runContext';
+import { serveSandboxCall } from './subCalls';
+
+export interface RlmTask {
+  parentId: number | null;
+  depth: number;
+  query: string;
+  model: string;
+  context: ContextSource;
+  /** Files the sandbox reads itself. */
+  readablePaths: string[];
+  /** Size of the context in bytes: the default memory limit is three times this, at least 2 GB. */
+  contextBytes: number;
+  /** Content hashes of the context's documents in the store. */
+  documents: string[];
+  /** Aborts this RLM only (its parent's cell ended). */
+  signal?: AbortSignal;
+}
+
+export interface RlmOutcome {
+  answer: string | null;
+  /** Set when the answer was forced at the iteration limit, or when there is none. */
+  stopReason: StopReason | null;
+}
+
+const MB = 1024 * 1024;
+const DEFAULT_MEMORY_MB = 2048;
+
+export async function runRlm(run: RunContext, task: RlmTask): Promise<RlmOutcome> {
+  const { recorder } = run.deps;
+  const nodeId = recorder.addNode(
+    { parentId: task.parentId, kind: 'rlm', depth: task.depth, label: task.query, model: task.model },
+    { query: task.query, documents: task.documents },
+  );
+  const seed = sandboxSeed(run.settings.seed, nodeId);
+  run.reachedDepth(task.depth);
+  const loop = new RlmLoop(run, task, nodeId);
+  try {
+    const outcome = await loop.execute(seed);
+    recorder.finish(nodeId, 'completed', { answer: outcome.answer ?? undefined, stopReason: outcome.stopReason ?? undefined });
+    return outcome;
+  } catch (error) {
+    const stopped = run.stopReason;
+    recorder.finish(nodeId, stopped || task.signal?.aborted ? 'stopped' : 'failed', {
+      error: stopped ? stopped.message : errorMessage(error),
+      ...(stopped ? { stopReason: stopped.reason } : {}),
+    });
+    throw error;
+  } finally {
+    loop.dispose();
+  }
+}
+
+class RlmLoop {
+  private sandbox: Sandbox | null = null;
+  private readonly messages: ChatMessage[] = [];
+  /** Messages already stored with an earlier turn. */
+  private sent = 0;
+  private currentCell = 0;
+  private readonly guard = new RunawayGuard(3);
+  private readonly disposeSandbox = () => this.sandbox?.dispose();
+
+  constructor(
+    private readonly run: RunContext,
+    private readonly task: RlmTask,
+    private readonly nodeId: number,
+  ) {
+    run.signal.addEventListener('abort', this.disposeSandbox);
+    task.signal?.addEventListener('abort', this.disposeSandbox);
+  }
+
+  dispose(): void {
+    this.run.signal.removeEventListener('abort', this.disposeSandbox);
+    this.task.signal?.removeEventListener('abort', this.disposeSandbox);
+    this.sandbox?.dispose();
+  }
+
+  async execute(seed: number): Promise<RlmOutcome> {
+    const { run, task } = this;
+    this.throwIfStopped();
+    const limits = run.limits;
+    this.sandbox = await Sandbox.start({
+      launcher: run.deps.launcher,
+      context: task.context,
+      readablePaths: task.readablePaths,
+      seed,
+      memoryMb: limits.sandboxMemoryMb ?? Math.max(DEFAULT_MEMORY_MB, Math.ceil((3 * task.contextBytes) / MB)),
+      cellTimeoutMs: limits.cellTimeoutMs,
+      outputChars: limits.outputChars,
+      onCall: (call, signal) => serveSandboxCall(run, { depth: task.depth, cellId: this.currentCell }, call, signal),
+    });
+    this.throwIfStopped(); // stopped while the sandbox started: the abort listener came too early
+    const context = this.sandbox.contextInfo;
+    run.deps.recorder.update(this.nodeId, { context, seed });
+    const settings = { depth: task.depth, maxDepth: limits.maxDepth, maxIterations: limits.maxIterations, outputChars: limits.outputChars, cellTimeoutMs: limits.cellTimeoutMs };
+    this.messages.push({ role: 'system', content: systemPrompt(settings) }, { role: 'user', content: firstUserMessage(task.query, context) });
+
+    for (let turn = 0; turn < limits.maxIterations; turn++) {
+      const reply = parseReply(await this.modelTurn());
+      const answer = reply.runnable.length > 0 ? await this.runBlocks(reply, turn) : await this.readAnswer(reply, turn);
+      if (answer !== null) return { answer, stopReason: null };
+    }
+    return this.forceFinal();
+  }
+
+  /** Between two steps (a model turn, a cell): where a paused run waits. */
+  private async checkpoint(): Promise<void> {
+    await this.run.checkpoint();
+    this.throwIfStopped();
+  }
+
+  private throwIfStopped(): void {
+    this.run.throwIfStopped();
+    if (this.task.signal?.aborted) throw this.task.signal.reason;
+  }
+
+  private async modelTurn(): Promise<string> {
+    await this.checkpoint();
+    this.run.countTurn(this.task.depth);
+    const text = await callModel(this.run, {
+      parentId: this.nodeId,
+      depth: this.task.depth,
+      purpose: 'turn',
+      model: this.task.model,
+      messages: this.messages,
+      newMessages: this.messages.slice(this.sent),
+      signal: this.task.signal,
+    });
+    this.messages.push({ role: 'assistant', content: text });
+    this.sent = this.messages.length;
+    return text;
+  }
+
+  /** A reply without code: an answer in its text, or a nudge back to the REPL. */
+  private async readAnswer(reply: ParsedReply, turn: number): Promise<string | null> {
+    const final = findFinal(reply.prose);
+    const max = this.run.limits.maxIterations;
+    let feedback: string;
+    if (final?.kind === 'FINAL') return final.answer;
+    if (final?.kind === 'FINAL_VAR') {
+      const { result } = await this.runCell(`FINAL_VAR(${JSON.stringify(final.name)})`);
+      if (result.final !== null) return result.final;
+      feedback = `${finalVarMissing(final.name, result.error ?? 'no value')}\n\n[turn ${turn + 2} of ${max}]`;
+    } else {
+      feedback = nudgeMessage(reply.other.map((block) => block.language), turn, max);
+    }
+    const warning = this.checkRunaway('', reply.prose);
+    this.messages.push({ role: 'user', content: warning ? `${feedback}\n\nNote: ${warning}` : feedback });
+    return null;
+  }
+
+  /** A reply with code: run every block in order; FINAL in code ends the RLM once its cell is done. */
+  private async runBlocks(reply: ParsedReply, turn: number): Promise<string | null> {
+    const general: string[] = [];
+    if (findFinal(reply.prose)) general.push(notes.answerIgnored);
+    if (reply.other.length > 0) general.push(notes.notRun(reply.other.map((block) => block.language)));
+    const outcomes: BlockOutcome[] = [];
+    for (const [index, block] of reply.runnable.entries()) {
+      await this.checkpoint();
+      const { result, cellNotes } = await this.runCell(block.code);
+      outcomes.push({ output: result.output, droppedChars: result.droppedChars, error: result.error, notes: cellNotes });
+      if (result.final !== null) {
+        const skipped = reply.runnable.length - index - 1;
+        if (skipped > 0) this.noteOnLastCell(notes.skippedBlocks(skipped));
+        return result.final;
+      }
+    }
+    const code = reply.runnable.map((block) => block.code).join('\n');
+    const output = outcomes.map((o) => `${o.output}${o.error ?? ''}`).join('\n');
+    const warning = this.checkRunaway(code, output);
+    if (warning) general.push(warning);
+    this.messages.push({
+      role: 'user',
+      content: replOutputMessage(outcomes, { outputChars: this.run.limits.outputChars, turn, maxIterations: this.run.limits.maxIterations, notes: general }),
+    });
+    return null;
+  }
+
+  private lastCellId = 0;
+
+  private async runCell(code: string): Promise<{ result: CellResult; cellNotes: string[] }> {
+    const { recorder } = this.run.deps;
+    const cellId = recorder.addNode({ parentId: this.nodeId, kind: 'cell', depth: this.task.depth, label: code }, { code });
+    this.currentCell = cellId;
+    this.lastCellId = cellId;
+    const sandbox = this.sandbox;
+    const result = sandbox ? await sandbox.runCell(code) : null;
+    if (!result) throw new Error('the sandbox is gone');
+    const cellNotes = result.restart ? [notes.restarted(result.restart.reason, result.restart.restoredCells, result.restart.lostCells)] : [];
+    const stopped = this.run.signal.aborted || this.task.signal?.aborted;
+    recorder.finish(cellId, stopped ? 'stopped' : result.error ? 'failed' : 'completed', {
+      output: result.output,
+      ...(result.error ? { error: result.error } : {}),
+      ...(result.final !== null ? { answer: result.final } : {}),
+      ...(result.clock.length ? { clock: result.clock } : {}),
+      ...(cellNotes.length ? { notes: cellNotes } : {}),
+    });
+    if (stopped) await this.checkpoint();
+    return { result, cellNotes };
+  }
+
+  private noteOnLastCell(note: string): void {
+    if (this.lastCellId) this.run.deps.recorder.appendNote(this.lastCellId, note);
+  }
+
+  /** Stops the run on a repeated loop; returns the warning to give the model, if any. */
+  private checkRunaway(code: string, output: string): string | null {
+    const verdict = this.guard.observe(code, output);
+    if (verdict.action === 'ok') return null;
+    if (verdict.action === 'stop') {
+      this.run.stop('runaway', `the model ${verdict.what} ${verdict.turns} turns in a row, after a warning`);
+      this.run.throwIfStopped();
+    }
+    return notes.runaway(verdict.what, verdict.turns);
+  }
+
+  /** At the iteration limit the model is asked once for its best answer. */
+  private async forceFinal(): Promise<RlmOutcome> {
+    this.messages.push({ role: 'user', content: finalAnswerRequest(this.run.limits.maxIterations) });
+    const reply = parseReply(await this.modelTurn());
+    const final = findFinal(reply.prose);
+    if (final?.kind === 'FINAL') return { answer: final.answer, stopReason: 'max-iterations' };
+    if (final?.kind === 'FINAL_VAR') {
+      const { result } = await this.runCell(`FINAL_VAR(${JSON.stringify(final.name)})`);
+      return { answer: result.final, stopReason: 'max-iterations' };
+    }
+    const text = reply.prose.trim();
+    return { answer: text || null, stopReason: 'max-iterations' };
+  }
+}
+
+/** Each sandbox of a run gets its own seed, derived from the run's so a replay reproduces it. */
+function sandboxSeed(runSeed: number, nodeId: number): number {
+  let h = Math.imul((runSeed ^ 0x9e3779b9) >>> 0, 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ nodeId, 0xc2b2ae35) >>> 0;
+  h ^= h >>> 16;
+  return h % 2 ** 31;
+}

@@ -1,0 +1,39 @@
+// Runs a whole run from its root RLM to its end, and records how it ended.
+import type { RunSummary, StopReason, RunStatus } from '../../shared/domain';
+import { errorMessage } from './modelCall';
+import { runRlm, type RlmTask } from './rlm';
+import type { RunContext } from './runContext';
+
+const HEARTBEAT_MS = 5000;
+
+export type RootInputs = Pick<RlmTask, 'context' | 'readablePaths' | 'contextBytes' | 'documents'>;
+
+export async function executeRun(run: RunContext, inputs: RootInputs): Promise<RunSummary> {
+  const { recorder } = run.deps;
+  const heartbeat = setInterval(() => recorder.heartbeat(), HEARTBEAT_MS);
+  heartbeat.unref();
+  run.startDeadline();
+  let end: { status: RunStatus; answer: string | null; stopReason: StopReason | null; error: string | null };
+  try {
+    const outcome = await runRlm(run, {
+      parentId: null,
+      depth: 0,
+      query: run.settings.query,
+      model: run.settings.rootModel,
+      ...inputs,
+    });
+    end =
+      outcome.answer !== null
+        ? { status: 'completed', answer: outcome.answer, stopReason: outcome.stopReason, error: null }
+        : { status: 'stopped', answer: null, stopReason: outcome.stopReason ?? 'no-answer', error: 'the model gave no answer' };
+  } catch (error) {
+    const stopped = run.stopReason;
+    end = stopped
+      ? { status: 'stopped', answer: null, stopReason: stopped.reason, error: stopped.message }
+      : { status: 'failed', answer: null, stopReason: 'error', error: errorMessage(error) };
+  } finally {
+    clearInterval(heartbeat);
+    run.clearDeadline();
+  }
+  return recorder.finishRun(end);
+}

@@ -1,0 +1,74 @@
+// Serves what sandbox code asks of the host: `llm_query`, `llm_query_batched` and `rlm_query`.
+// Each sub-call is a node under the cell that made it; a child RLM starts one level deeper, and
+// past the depth limit `rlm_query` degrades to a plain sub-model call.
+import type { SandboxCall } from '../sandbox/sandbox';
+import { callModel, errorMessage } from './modelCall';
+import { runRlm } from './rlm';
+import type { RunContext } from './runContext';
+
+export interface CallSite {
+  /** Depth of the RLM whose code made the call. */
+  depth: number;
+  /** The cell node the call belongs to. */
+  cellId: number;
+}
+
+export async function serveSandboxCall(run: RunContext, site: CallSite, call: SandboxCall, signal: AbortSignal): Promise<string> {
+  switch (call.kind) {
+    case 'llm':
+      return subModel(run, site, call.prompt, call.model, signal);
+    case 'llm_batched': {
+      // A failed item is an error string in its slot; a stopped run or cell fails the batch.
+      const answers = await Promise.all(
+        call.prompts.map((prompt) =>
+          subModel(run, site, prompt, call.model, signal).catch((error: unknown) => {
+            if (run.signal.aborted || signal.aborted) throw error;
+            return `Error: ${errorMessage(error)}`;
+          }),
+        ),
+      );
+      return JSON.stringify(answers);
+    }
+    case 'rlm':
+      return childRlm(run, site, call.query, call.context, signal);
+  }
+}
+
+function subModel(run: RunContext, site: CallSite, prompt: string, model: string | undefined, signal: AbortSignal): Promise<string> {
+  const messages = [{ role: 'user' as const, content: prompt }];
+  return callModel(run, {
+    parentId: site.cellId,
+    depth: site.depth,
+    purpose: 'sub',
+    model: model ?? run.settings.subModel,
+    messages,
+    newMessages: messages,
+    signal,
+  });
+}
+
+async function childRlm(run: RunContext, site: CallSite, query: string, context: string | string[] | undefined, signal: AbortSignal): Promise<string> {
+  const depth = site.depth + 1;
+  if (depth > run.limits.maxDepth) {
+    const text = context === undefined ? '' : Array.isArray(context) ? context.join('\n\n') : context;
+    return subModel(run, site, text ? `${query}\n\n${text}` : query, undefined, signal);
+  }
+  const values = context === undefined ? [] : Array.isArray(context) ? context : [context];
+  const documents = values.map((text) => run.deps.documents.putText(text).hash);
+  const outcome = await runRlm(run, {
+    parentId: site.cellId,
+    depth,
+    query,
+    model: run.settings.subModel,
+    context:
+      context === undefined
+        ? { kind: 'none' }
+        : { kind: 'items', items: values.map((text, i) => ({ name: `item ${i}`, text })), asArray: Array.isArray(context), partBytes: Number.MAX_SAFE_INTEGER },
+    readablePaths: [],
+    contextBytes: values.reduce((sum, text) => sum + text.length, 0),
+    documents,
+    signal,
+  });
+  if (outcome.answer === null) throw new Error(`the child RLM ended without an answer (${outcome.stopReason ?? 'no answer'})`);
+  return outcome.answer;
+}

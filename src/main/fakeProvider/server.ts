@@ -1,0 +1,222 @@
+// A fake OpenAI-compatible Chat Completions server for tests and benchmarks. It speaks the real
+// wire format over real HTTP so that the real `openai` client, fetch, keep-alive and SSE parsing
+// are all exercised; scripted replies inject the faults the model client must survive.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { completion, modelList, sendCut, sendError, sendJson, sendStatus, sendStream } from './wire';
+
+export interface FakeRequest {
+  /** 0-based order of arrival. */
+  index: number;
+  model: string;
+  /** Content is flattened to a string when it came as parts. */
+  messages: { role: string; content: string }[];
+  stream: boolean;
+  /** stream_options.include_usage */
+  includeUsage: boolean;
+  headers: Record<string, string | string[] | undefined>;
+  /** The parsed JSON body. */
+  body: unknown;
+}
+
+export interface FakeUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens?: number;
+}
+
+export interface FakeTextReply {
+  text: string;
+  /** Omitted: estimated from characters; false: no usage is sent at all. */
+  usage?: FakeUsage | false;
+  /** Sent as usage.cost, the way OpenRouter reports it. */
+  cost?: number;
+  delayMs?: number;
+  chunkDelayMs?: number;
+  chunkChars?: number;
+}
+
+export interface FakeStatusReply {
+  status: number;
+  /** Seconds, sent as the retry-after header. */
+  retryAfter?: number;
+  /** Sent as the retry-after-ms header. */
+  retryAfterMs?: number;
+  error?: string;
+}
+
+/** Streaming: sends the first afterChars characters, then destroys the socket. Non-streaming: destroys it at once. */
+export interface FakeCutReply {
+  cut: true;
+  text: string;
+  afterChars: number;
+}
+
+/** Never answers, until the client aborts or the server closes. */
+export interface FakeHangReply {
+  hang: true;
+}
+
+export type FakeReply = FakeTextReply | FakeStatusReply | FakeCutReply | FakeHangReply;
+export type FakeHandler = (req: FakeRequest) => FakeReply | Promise<FakeReply>;
+
+export interface FakeProvider {
+  /** Base URL including /v1: what the openai client takes as baseURL. */
+  url: string;
+  /** Every chat completion request received, in order (rejected ones included). */
+  requests: FakeRequest[];
+  setHandler(handler: FakeHandler): void;
+  /** Closes the server and every open socket, hanging ones included. */
+  close(): Promise<void>;
+}
+
+export interface FakeProviderOptions {
+  apiKey?: string;
+  port?: number;
+  /** Added before every reply. */
+  latencyMs?: number;
+}
+
+/** Number of assistant messages so far: 0 on a conversation's first turn. */
+export function turnIndex(req: FakeRequest): number {
+  return req.messages.filter((m) => m.role === 'assistant').length;
+}
+
+export function lastUserMessage(req: FakeRequest): string {
+  return req.messages.findLast((m) => m.role === 'user')?.content ?? '';
+}
+
+export function firstUserMessage(req: FakeRequest): string {
+  return req.messages.find((m) => m.role === 'user')?.content ?? '';
+}
+
+export async function startFakeProvider(handler: FakeHandler, options: FakeProviderOptions = {}): Promise<FakeProvider> {
+  let current = handler;
+  const requests: FakeRequest[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const latencyMs = options.latencyMs ?? 0;
+
+  // Timers are tracked so close() can drop pending replies instead of keeping the process alive.
+  const wait = (ms: number): Promise<void> => {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
+  };
+
+  const authorized = (req: IncomingMessage): boolean =>
+    options.apiKey === undefined || req.headers.authorization === `Bearer ${options.apiKey}`;
+
+  async function chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch {
+      sendError(res, 400, 'the request body is not valid JSON');
+      return;
+    }
+    const request = toFakeRequest(body, requests.length, req.headers);
+    requests.push(request);
+    if (!authorized(req)) {
+      sendError(res, 401, 'Incorrect API key provided', 'invalid_api_key');
+      return;
+    }
+    let reply: FakeReply;
+    try {
+      reply = await current(request);
+    } catch (error) {
+      await wait(latencyMs);
+      sendError(res, 500, error instanceof Error ? error.message : String(error));
+      return;
+    }
+    if ('hang' in reply) return;
+    await wait(latencyMs + ('text' in reply && !('cut' in reply) ? (reply.delayMs ?? 0) : 0));
+    if (res.destroyed) return; // the client gave up while we waited
+    if ('status' in reply) sendStatus(res, reply);
+    else if ('cut' in reply) sendCut(req, res, request, reply);
+    else if (request.stream) await sendStream(res, request, reply, wait);
+    else sendJson(res, 200, completion(request, reply));
+  }
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'POST' && (path === '/v1/chat/completions' || path === '/chat/completions')) {
+      chat(req, res).catch((error: unknown) => {
+        if (!res.headersSent) sendError(res, 500, String(error));
+        else res.destroy();
+      });
+    } else if (req.method === 'GET' && (path === '/v1/models' || path === '/models')) {
+      req.resume();
+      if (!authorized(req)) sendError(res, 401, 'Incorrect API key provided', 'invalid_api_key');
+      else sendJson(res, 200, modelList(requests));
+    } else {
+      req.resume();
+      sendError(res, 404, `no route for ${req.method} ${path}`);
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    setHandler(next) {
+      current = next;
+    },
+    close() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function toFakeRequest(body: unknown, index: number, headers: IncomingMessage['headers']): FakeRequest {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const rawMessages = Array.isArray(b.messages) ? (b.messages as unknown[]) : [];
+  const messages = rawMessages.map((m) => {
+    const message = (typeof m === 'object' && m !== null ? m : {}) as Record<string, unknown>;
+    return { role: String(message.role ?? ''), content: flattenContent(message.content) };
+  });
+  const streamOptions = b.stream_options as { include_usage?: unknown } | undefined;
+  return {
+    index,
+    model: typeof b.model === 'string' ? b.model : '',
+    messages,
+    stream: b.stream === true,
+    includeUsage: streamOptions?.include_usage === true,
+    headers,
+    body,
+  };
+}
+
+function flattenContent(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((part: unknown) => {
+      const text = (part as { text?: unknown } | null)?.text;
+      return typeof text === 'string' ? text : '';
+    })
+    .join('');
+}

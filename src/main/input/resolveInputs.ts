@@ -1,0 +1,113 @@
+// Turns what the user gave (files, folders, inline text) into the sandbox's inputs, refusing
+// with a clear message what cannot be one: a missing or unreadable file, a binary file, more
+// than the machine can hold. Folders are read recursively; binary files in them are skipped.
+import { readdir, stat } from 'node:fs/promises';
+import { totalmem } from 'node:os';
+import { basename, join, relative, resolve } from 'node:path';
+import { RlmError } from '../../shared/errors';
+import type { RunInput } from '../../shared/schemas';
+import { fileBinaryKind } from './binaryCheck';
+
+export type ResolvedItem = { name: string; bytes: number } & ({ path: string } | { text: string });
+
+export interface ResolvedInputs {
+  items: ResolvedItem[];
+  /** What the sandbox process may read: the given files and folders. */
+  readablePaths: string[];
+  totalBytes: number;
+  /** Several inputs (or a folder): `context` is an array. */
+  asArray: boolean;
+  warnings: string[];
+}
+
+const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', '.hg', '.svn']);
+
+export async function resolveInputs(inputs: RunInput[], memoryBytes = totalmem()): Promise<ResolvedInputs> {
+  const items: ResolvedItem[] = [];
+  const readablePaths: string[] = [];
+  const warnings: string[] = [];
+  let folder = false;
+  for (const input of inputs) {
+    if (input.kind === 'text') {
+      items.push({ name: input.name, text: input.text, bytes: Buffer.byteLength(input.text) });
+      continue;
+    }
+    const path = resolve(input.path);
+    const info = await statOrThrow(path, input.path);
+    readablePaths.push(path);
+    if (info.isDirectory()) {
+      folder = true;
+      const found = await readFolder(path, warnings);
+      if (found.length === 0) throw new RlmError('INVALID_INPUT', `the folder ${input.path} has no text files`);
+      items.push(...found);
+    } else {
+      const kind = await binaryKindOrThrow(path, input.path);
+      if (kind) throw new RlmError('BINARY_FILE', `${input.path} looks like ${kind}; RLMScope reads text files only`);
+      items.push({ name: basename(path), path, bytes: info.size });
+    }
+  }
+  const totalBytes = items.reduce((sum, item) => sum + item.bytes, 0);
+  // The sandbox holds the input as strings, and needs room to work on it.
+  if (totalBytes > memoryBytes / 3) {
+    throw new RlmError(
+      'INPUT_TOO_LARGE',
+      `the input is ${gigabytes(totalBytes)} GB; this machine's ${gigabytes(memoryBytes)} GB of memory can hold about ${gigabytes(memoryBytes / 3)} GB of input`,
+    );
+  }
+  return { items, readablePaths, totalBytes, asArray: folder || items.length > 1, warnings };
+}
+
+async function statOrThrow(path: string, shown: string) {
+  try {
+    return await stat(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new RlmError('FILE_NOT_FOUND', `no such file or folder: ${shown}`);
+    throw new RlmError('FILE_UNREADABLE', `cannot read ${shown}: ${code ?? (error as Error).message}`);
+  }
+}
+
+async function binaryKindOrThrow(path: string, shown: string): Promise<string | null> {
+  try {
+    return await fileBinaryKind(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new RlmError('FILE_UNREADABLE', `cannot read ${shown}: ${code === 'EACCES' ? 'permission denied' : (code ?? (error as Error).message)}`);
+  }
+}
+
+async function readFolder(root: string, warnings: string[]): Promise<ResolvedItem[]> {
+  const items: ResolvedItem[] = [];
+  const pending = [root];
+  while (pending.length > 0) {
+    const dir = pending.shift() as string;
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRECTORIES.has(entry.name)) pending.push(path);
+        continue;
+      }
+      if (!entry.isFile()) continue;
+      const name = relative(root, path);
+      let kind: string | null;
+      try {
+        kind = await fileBinaryKind(path);
+      } catch {
+        warnings.push(`skipped ${name}: it cannot be read`);
+        continue;
+      }
+      if (kind) {
+        warnings.push(`skipped ${name}: it looks like ${kind}`);
+        continue;
+      }
+      items.push({ name, path, bytes: (await stat(path)).size });
+    }
+  }
+  return items;
+}
+
+function gigabytes(bytes: number): string {
+  return (bytes / 1024 ** 3).toFixed(1);
+}

@@ -1,0 +1,131 @@
+// What went wrong in one attempt at a model call, in terms the retry loop can act on, and the
+// RlmError the user sees once retrying is over.
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { RlmError } from '../../shared/errors';
+import { isRetryableStatus, type HeaderLookup } from './retry';
+
+export type FailureKind =
+  /** The provider answered with an HTTP error status. */
+  | 'status'
+  /** No connection: refused, DNS, reset before any answer. */
+  | 'connection'
+  /** The per-attempt timeout ran out. */
+  | 'timeout'
+  /** The stream stopped before a finish_reason: socket closed mid-reply. */
+  | 'cut'
+  /** The provider sent an error event inside the stream. */
+  | 'stream-error'
+  /** The provider sent something that is not the wire format; retrying would not change it. */
+  | 'malformed';
+
+export interface Failure {
+  kind: FailureKind;
+  retryable: boolean;
+  message: string;
+  status?: number;
+  headers?: HeaderLookup;
+}
+
+export interface FailureContext {
+  model: string;
+  baseUrl: string;
+  timeoutMs: number;
+  attempts: number;
+}
+
+export const timeoutFailure = (): Failure => ({ kind: 'timeout', retryable: true, message: 'timed out' });
+
+export const cutFailure = (message = 'the stream ended before a finish_reason'): Failure => ({
+  kind: 'cut',
+  retryable: true,
+  message,
+});
+
+/** Classifies what the openai SDK (or the stream under it) threw. Abort is handled by the caller. */
+export function classifyError(error: unknown): Failure {
+  // Subclasses before their parents: a timeout is a connection error is an APIError.
+  if (error instanceof APIConnectionTimeoutError) return timeoutFailure();
+  if (error instanceof APIConnectionError) {
+    return { kind: 'connection', retryable: true, message: causeCode(error) ?? describe(error) };
+  }
+  if (error instanceof APIUserAbortError) return cutFailure(describe(error));
+  if (error instanceof APIError) {
+    const message = providerMessage(error);
+    if (typeof error.status === 'number') {
+      return { kind: 'status', retryable: isRetryableStatus(error.status), message, status: error.status, headers: error.headers };
+    }
+    return { kind: 'stream-error', retryable: true, message };
+  }
+  if (error instanceof SyntaxError) return { kind: 'malformed', retryable: false, message: error.message };
+  // Anything else comes from reading the body: undici's "terminated" when the socket closes.
+  return cutFailure(describe(error));
+}
+
+/** Some OpenAI-compatible servers reject stream_options; such a call is repeated without it. */
+export function rejectsStreamOptions(failure: Failure): boolean {
+  return failure.kind === 'status' && failure.status === 400 && failure.message.includes('stream_options');
+}
+
+/** Short text for onRetry and logs. */
+export function failureReason(failure: Failure): string {
+  switch (failure.kind) {
+    case 'status':
+      return `${failure.status} ${failure.message}`;
+    case 'connection':
+      return `connection failed: ${failure.message}`;
+    case 'timeout':
+      return 'timed out';
+    case 'cut':
+      return `reply cut off: ${failure.message}`;
+    case 'stream-error':
+      return `error in stream: ${failure.message}`;
+    case 'malformed':
+      return `malformed reply: ${failure.message}`;
+  }
+}
+
+export function toRlmError(failure: Failure, context: FailureContext): RlmError {
+  const { model, baseUrl, timeoutMs, attempts } = context;
+  const after = attempts > 1 ? ` (after ${attempts} attempts)` : '';
+  switch (failure.kind) {
+    case 'status':
+      if (failure.status === 401 || failure.status === 403) {
+        return new RlmError('PROVIDER_AUTH', `the provider rejected the API key (${failure.status}): ${failure.message}`);
+      }
+      return new RlmError('PROVIDER_ERROR', `${failure.status} from ${model}: ${failure.message}${after}`);
+    case 'connection':
+      return new RlmError('PROVIDER_UNREACHABLE', `cannot reach ${baseUrl}: ${failure.message}${after}`);
+    case 'timeout':
+      return new RlmError('PROVIDER_ERROR', `no complete reply from ${model} within ${timeoutMs} ms${after}`);
+    case 'cut':
+      return new RlmError('PROVIDER_ERROR', `the reply from ${model} was cut off: ${failure.message}${after}`);
+    case 'stream-error':
+      return new RlmError('PROVIDER_ERROR', `${model} reported an error: ${failure.message}${after}`);
+    case 'malformed':
+      return new RlmError('PROVIDER_ERROR', `malformed reply from ${model}: ${failure.message}`);
+  }
+}
+
+/** The provider's own words, without the SDK's status prefix. */
+function providerMessage(error: APIError): string {
+  const body = error.error as { message?: unknown } | undefined;
+  if (typeof body?.message === 'string' && body.message) return body.message;
+  return error.message;
+}
+
+/** The errno-style code buried in fetch's cause chain (ECONNREFUSED, ENOTFOUND, ...). */
+function causeCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  return `${error.message}${cause}`;
+}

@@ -1,0 +1,202 @@
+// Input documents, stored once by the sha256 of their bytes however many runs use them, in
+// 8 MiB chunks so a 2 GB input is never held whole: not in memory, not in one transaction.
+import { createHash } from 'node:crypto';
+import { constants as bufferConstants } from 'node:buffer';
+import { open } from 'node:fs/promises';
+import type Database from 'better-sqlite3';
+import { RlmError } from '../../shared/errors';
+
+export const CHUNK_BYTES = 8 * 1024 * 1024;
+/** Chunks committed per transaction: bounds both the memory held and the length of a write lock. */
+const CHUNKS_PER_TRANSACTION = 4;
+
+export interface StoredDocument {
+  hash: string;
+  bytes: number;
+}
+
+export class DocumentStore {
+  private readonly statements;
+  /** Puts of the same new content in flight on this connection: the second waits for the first. */
+  private readonly pending = new Map<string, Promise<StoredDocument>>();
+
+  constructor(private readonly db: Database.Database) {
+    this.statements = {
+      has: db.prepare<[string], { chunks: number; bytes: number }>(`SELECT chunks, bytes FROM documents WHERE hash = ?`),
+      // REPLACE: chunks left by a put that died before its documents row are overwritten. The
+      // content is addressed by hash, so a concurrent writer of the same hash writes the same bytes.
+      putChunk: db.prepare<[string, number, Buffer]>(
+        `INSERT OR REPLACE INTO document_chunks (hash, idx, data) VALUES (?, ?, ?)`,
+      ),
+      putDocument: db.prepare<[string, number, number, number]>(
+        `INSERT OR IGNORE INTO documents (hash, bytes, chunks, created_at) VALUES (?, ?, ?, ?)`,
+      ),
+      getChunk: db.prepare<[string, number], { data: Buffer }>(
+        `SELECT data FROM document_chunks WHERE hash = ? AND idx = ?`,
+      ),
+      dropOrphanChunks: db.prepare<[string]>(
+        `DELETE FROM document_chunks WHERE hash = ?1 AND NOT EXISTS (SELECT 1 FROM documents WHERE hash = ?1)`,
+      ),
+    };
+  }
+
+  /**
+   * Stores a file by content. Two streaming passes: the first hashes it, and only when the
+   * hash is new does the second store it (and hash again, to catch a file changed in between).
+   * `name` only serves error messages.
+   */
+  async putFile(path: string, name = path): Promise<StoredDocument> {
+    const first = await hashFile(path, name);
+    if (this.has(first.hash)) return first;
+    const inFlight = this.pending.get(first.hash);
+    if (inFlight) return inFlight;
+    const put = this.storeFile(path, name, first).finally(() => this.pending.delete(first.hash));
+    this.pending.set(first.hash, put);
+    return put;
+  }
+
+  putText(text: string): StoredDocument {
+    const data = Buffer.from(text, 'utf8');
+    const hash = createHash('sha256').update(data).digest('hex');
+    if (this.has(hash)) return { hash, bytes: data.length };
+    const chunks: Buffer[] = [];
+    for (let offset = 0; offset < data.length; offset += CHUNK_BYTES) {
+      chunks.push(data.subarray(offset, offset + CHUNK_BYTES));
+    }
+    for (let idx = 0; idx < chunks.length; idx += CHUNKS_PER_TRANSACTION) {
+      this.writeBatch(hash, idx, chunks.slice(idx, idx + CHUNKS_PER_TRANSACTION));
+    }
+    this.finish(hash, data.length, chunks.length);
+    return { hash, bytes: data.length };
+  }
+
+  has(hash: string): boolean {
+    return this.statements.has.get(hash) !== undefined;
+  }
+
+  /** The whole document; for small ones. Large inputs go through readChunks. */
+  read(hash: string): Buffer {
+    const bytes = this.describe(hash).bytes;
+    if (bytes > bufferConstants.MAX_LENGTH) {
+      throw new RlmError('INPUT_TOO_LARGE', `document ${hash} (${bytes} bytes) is too large to read whole`);
+    }
+    const data = Buffer.concat([...this.readChunks(hash)]);
+    if (data.length !== bytes) {
+      throw new RlmError('STORE_FAILED', `document ${hash} has ${data.length} bytes stored, expected ${bytes}`);
+    }
+    return data;
+  }
+
+  /**
+   * The document's chunks in order. Each chunk is its own query rather than one open cursor,
+   * so the connection stays free for writes between chunks (an open iterator would make every
+   * other statement on this connection fail while it is consumed).
+   */
+  *readChunks(hash: string): Iterable<Buffer> {
+    const { chunks } = this.describe(hash);
+    for (let idx = 0; idx < chunks; idx++) {
+      const row = this.statements.getChunk.get(hash, idx);
+      if (!row) throw new RlmError('STORE_FAILED', `document ${hash} is missing chunk ${idx} of ${chunks}`);
+      yield row.data;
+    }
+  }
+
+  private describe(hash: string): { chunks: number; bytes: number } {
+    const row = this.statements.has.get(hash);
+    if (!row) throw new RlmError('NOT_FOUND', `document ${hash} not found`);
+    return row;
+  }
+
+  private async storeFile(path: string, name: string, expected: StoredDocument): Promise<StoredDocument> {
+    const hasher = createHash('sha256');
+    let bytes = 0;
+    let count = 0;
+    let batch: Buffer[] = [];
+    for await (const chunk of readFileChunks(path, name)) {
+      hasher.update(chunk);
+      bytes += chunk.length;
+      batch.push(chunk);
+      if (batch.length === CHUNKS_PER_TRANSACTION) {
+        this.writeBatch(expected.hash, count, batch);
+        count += batch.length;
+        batch = [];
+      }
+    }
+    this.writeBatch(expected.hash, count, batch);
+    count += batch.length;
+    if (hasher.digest('hex') !== expected.hash || bytes !== expected.bytes) {
+      this.statements.dropOrphanChunks.run(expected.hash);
+      throw new RlmError('FILE_UNREADABLE', `${name} changed while it was being stored`);
+    }
+    this.finish(expected.hash, bytes, count);
+    return expected;
+  }
+
+  private writeBatch(hash: string, firstIdx: number, chunks: Buffer[]): void {
+    if (chunks.length === 0) return;
+    this.guard(() =>
+      this.db.transaction(() => {
+        chunks.forEach((chunk, i) => this.statements.putChunk.run(hash, firstIdx + i, chunk));
+      })(),
+    );
+  }
+
+  /** The documents row makes the document exist: written only once every chunk is committed. */
+  private finish(hash: string, bytes: number, chunks: number): void {
+    this.guard(() => this.statements.putDocument.run(hash, bytes, chunks, Date.now()));
+  }
+
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof RlmError) throw error;
+      throw new RlmError('STORE_FAILED', `storing a document: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+async function hashFile(path: string, name: string): Promise<StoredDocument> {
+  const hasher = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of readFileChunks(path, name, true)) {
+    hasher.update(chunk);
+    bytes += chunk.length;
+  }
+  return { hash: hasher.digest('hex'), bytes };
+}
+
+/**
+ * The file in CHUNK_BYTES pieces (the last one shorter); every piece is full, unlike a read
+ * stream's, so chunk boundaries do not depend on how the OS delivers the bytes.
+ * `reuse` hands out one buffer over and over, for callers that are done with a chunk at once.
+ */
+async function* readFileChunks(path: string, name: string, reuse = false): AsyncGenerator<Buffer> {
+  const file = await open(path, 'r').catch((error: unknown) => {
+    throw fileError(name, error);
+  });
+  try {
+    let shared: Buffer | undefined;
+    for (;;) {
+      const buffer = reuse ? (shared ??= Buffer.allocUnsafe(CHUNK_BYTES)) : Buffer.allocUnsafe(CHUNK_BYTES);
+      let filled = 0;
+      while (filled < CHUNK_BYTES) {
+        const { bytesRead } = await file.read(buffer, filled, CHUNK_BYTES - filled, null).catch((error: unknown) => {
+          throw fileError(name, error);
+        });
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      if (filled > 0) yield buffer.subarray(0, filled);
+      if (filled < CHUNK_BYTES) return;
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+function fileError(name: string, error: unknown): RlmError {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ENOENT') return new RlmError('FILE_NOT_FOUND', `${name} not found`);
+  return new RlmError('FILE_UNREADABLE', `cannot read ${name}: ${error instanceof Error ? error.message : String(error)}`);
+}

@@ -1,0 +1,5 @@
+// Every migration, in order. Add a file NNN-name.ts (with its own test) and append it here.
+import type { Migration } from '../migrate';
+import { migration as initial } from './001-initial';
+
+export const migrations: readonly Migration[] = [initial];

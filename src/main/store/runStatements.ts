@@ -1,0 +1,199 @@
+// The SQL of the run store, prepared once per store: preparing is the costly part of a statement.
+import type Database from 'better-sqlite3';
+import type { InputDescription, LlmPurpose, NodeKind, NodeStatus, RunStatus, StopReason } from '../../shared/domain';
+import { NODE_COLUMNS, type NodeTuple, type RunRecord } from './runRows';
+
+export interface ActiveRun {
+  id: string;
+  owner_pid: number;
+  owner_host: string;
+  heartbeat_at: number | null;
+}
+
+export type RunStatements = ReturnType<typeof prepareStatements>;
+
+export function prepareStatements(db: Database.Database) {
+  return {
+    // The heartbeat starts at creation: a last sign of life even if the owner never beats.
+    insertRun: db.prepare<{
+      id: string;
+      createdAt: number;
+      query: string;
+      rootModel: string;
+      subModel: string;
+      baseUrl: string;
+      limitsJson: string;
+      seed: number;
+      ownerPid: number;
+      ownerHost: string;
+    }>(
+      `INSERT INTO runs (id, created_at, status, query, root_model, sub_model, base_url, limits_json, seed,
+         owner_pid, owner_host, heartbeat_at)
+       VALUES (@id, @createdAt, 'running', @query, @rootModel, @subModel, @baseUrl, @limitsJson, @seed,
+         @ownerPid, @ownerHost, @createdAt)`,
+
+    ),
+    insertInput: db.prepare<{ runId: string; ord: number; name: string; hash: string; bytes: number }>(
+      `INSERT INTO run_inputs (run_id, ord, name, hash, bytes) VALUES (@runId, @ord, @name, @hash, @bytes)`,
+    ),
+    insertNode: db.prepare<{
+      runId: string;
+      id: number;
+      parentId: number | null;
+      kind: NodeKind;
+      depth: number;
+      seq: number;
+      status: NodeStatus;
+      startedAt: number;
+      label: string;
+      model: string | null;
+      purpose: LlmPurpose | null;
+    }>(
+      `INSERT INTO nodes (run_id, id, parent_id, kind, depth, seq, status, started_at, label, model, purpose)
+       VALUES (@runId, @id, @parentId, @kind, @depth, @seq, @status, @startedAt, @label, @model, @purpose)`,
+    ),
+    // An upsert, so updateNode can also give a payload to a node that was stored without one.
+    putPayload: db.prepare<{ runId: string; nodeId: number; body: string }>(
+      `INSERT INTO node_payloads (run_id, node_id, body) VALUES (@runId, @nodeId, @body)
+       ON CONFLICT (run_id, node_id) DO UPDATE SET body = excluded.body`,
+    ),
+    updateNode: db.prepare<
+      {
+        runId: string;
+        id: number;
+        status: NodeStatus | null;
+        setEndedAt: number;
+        endedAt: number | null;
+        label: string | null;
+        setModel: number;
+        model: string | null;
+      },
+      NodeTuple
+    >(
+      // endedAt and model may be set to null, so "left out" travels as a separate flag.
+      `UPDATE nodes SET
+         status = coalesce(@status, status),
+         ended_at = CASE WHEN @setEndedAt THEN @endedAt ELSE ended_at END,
+         label = coalesce(@label, label),
+         model = CASE WHEN @setModel THEN @model ELSE model END
+       WHERE run_id = @runId AND id = @id
+       RETURNING ${NODE_COLUMNS}`,
+    ).raw(true),
+    setUsage: db.prepare<{
+      runId: string;
+      id: number;
+      inputTokens: number;
+      outputTokens: number;
+      cachedTokens: number;
+      costUsd: number | null;
+      estimated: number;
+    }>(
+      `UPDATE nodes SET input_tokens = @inputTokens, output_tokens = @outputTokens,
+         cached_tokens = @cachedTokens, cost_usd = @costUsd, usage_estimated = @estimated
+       WHERE run_id = @runId AND id = @id`,
+    ),
+    // One statement for the whole ancestor chain: each level is a primary-key lookup, and UNION
+    // (not UNION ALL) stops at a damaged parent_id that would loop.
+    rollUp: db.prepare<
+      { runId: string; id: number; priced: number; unpriced: number; inputTokens: number; outputTokens: number },
+      NodeTuple
+    >(
+      `WITH RECURSIVE chain (id) AS (
+         SELECT @id
+         UNION
+         SELECT nodes.parent_id FROM nodes JOIN chain ON nodes.run_id = @runId AND nodes.id = chain.id
+         WHERE nodes.parent_id IS NOT NULL
+       )
+       UPDATE nodes SET
+         sub_priced_cost_usd = sub_priced_cost_usd + @priced,
+         sub_unpriced_calls = sub_unpriced_calls + @unpriced,
+         sub_input_tokens = sub_input_tokens + @inputTokens,
+         sub_output_tokens = sub_output_tokens + @outputTokens,
+         sub_model_calls = sub_model_calls + 1
+       WHERE run_id = @runId AND id IN (SELECT id FROM chain)
+       RETURNING ${NODE_COLUMNS}`,
+    ).raw(true),
+    addRunUsage: db.prepare<{
+      runId: string;
+      priced: number;
+      unpriced: number;
+      inputTokens: number;
+      outputTokens: number;
+      cachedTokens: number;
+    }>(
+      `UPDATE runs SET
+         priced_cost_usd = priced_cost_usd + @priced,
+         unpriced_calls = unpriced_calls + @unpriced,
+         input_tokens = input_tokens + @inputTokens,
+         output_tokens = output_tokens + @outputTokens,
+         cached_tokens = cached_tokens + @cachedTokens,
+         model_calls = model_calls + 1
+       WHERE id = @runId`,
+    ),
+    bumpRun: db.prepare<{ runId: string; iterations: number; depth: number }>(
+      `UPDATE runs SET iterations = iterations + @iterations, max_depth_reached = max(max_depth_reached, @depth)
+       WHERE id = @runId`,
+    ),
+    setRunStatus: db.prepare<{ runId: string; status: RunStatus }>(`UPDATE runs SET status = @status WHERE id = @runId`),
+    finishRun: db.prepare<
+      {
+        runId: string;
+        status: RunStatus;
+        endedAt: number;
+        answer: string | null;
+        stopReason: StopReason | null;
+        error: string | null;
+      },
+      RunRecord
+    >(
+      `UPDATE runs SET status = @status, ended_at = @endedAt, answer = @answer, stop_reason = @stopReason,
+         error = @error
+       WHERE id = @runId RETURNING *`,
+    ),
+    heartbeat: db.prepare<{ runId: string; at: number }>(`UPDATE runs SET heartbeat_at = @at WHERE id = @runId`),
+    activeRuns: db.prepare<[], ActiveRun>(
+      `SELECT id, owner_pid, owner_host, heartbeat_at FROM runs WHERE status IN ('running', 'paused')`,
+    ),
+    // The last sign of life: the latest node start or end, or heartbeat; never before the run
+    // began, never after `now` (a clock set back must not give a run an end in the future).
+    interruptRun: db.prepare<{ runId: string; now: number }, { ended_at: number }>(
+      `UPDATE runs SET status = 'interrupted', ended_at = max(created_at, min(@now, max(
+         created_at,
+         coalesce(heartbeat_at, 0),
+         coalesce((SELECT max(coalesce(max(ended_at), 0), max(started_at)) FROM nodes WHERE run_id = @runId), 0)
+       )))
+       WHERE id = @runId AND status IN ('running', 'paused')
+       RETURNING ended_at`,
+    ),
+    interruptNodes: db.prepare<{ runId: string; endedAt: number }>(
+      `UPDATE nodes SET status = 'interrupted', ended_at = max(started_at, @endedAt)
+       WHERE run_id = @runId AND status = 'running'`,
+    ),
+    listRuns: db.prepare<{ limit: number; offset: number; search: string | null }, RunRecord>(
+      `SELECT * FROM runs
+       WHERE @search IS NULL
+          OR instr(lower(query), @search) > 0 OR instr(lower(id), @search) > 0
+          OR instr(lower(root_model), @search) > 0 OR instr(lower(sub_model), @search) > 0
+       ORDER BY created_at DESC, id DESC
+       LIMIT @limit OFFSET @offset`,
+    ),
+    getRun: db.prepare<[string], RunRecord>(`SELECT * FROM runs WHERE id = ?`),
+    getInputs: db.prepare<[string], InputDescription>(
+      `SELECT name, bytes, hash FROM run_inputs WHERE run_id = ? ORDER BY ord`,
+    ),
+    // The whole index as ONE JSON text built inside SQLite: better-sqlite3 makes a JS value per
+    // column per row, which for 100,000 rows of 21 columns took three to four times as long as
+    // JSON.parse of the same rows. Exact: SQLite writes reals with the digits to round-trip.
+    getNodes: db
+      .prepare<[string], string>(
+        // The ordered subquery is a primary-key range scan that the aggregate consumes in order;
+        // json_group_array(… ORDER BY id) would sort the rows again in a temp b-tree.
+        `SELECT json_group_array(json_array(${NODE_COLUMNS}))
+         FROM (SELECT ${NODE_COLUMNS} FROM nodes WHERE run_id = ? ORDER BY id)`,
+      )
+      .pluck(),
+    getPayload: db.prepare<[string, number], { body: unknown }>(
+      `SELECT body FROM node_payloads WHERE run_id = ? AND node_id = ?`,
+    ),
+  };
+}

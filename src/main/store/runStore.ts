@@ -1,0 +1,340 @@
+// Runs and their node trees. The engine commits every step before it moves on: each write method
+// is one synchronous transaction, so a killed process loses nothing it was told was stored.
+import type Database from 'better-sqlite3';
+import type {
+  InputDescription,
+  LlmPurpose,
+  NodeKind,
+  NodePayload,
+  NodeRow,
+  NodeStatus,
+  RunDetail,
+  RunLimits,
+  RunStatus,
+  RunSummary,
+  StopReason,
+} from '../../shared/domain';
+import { emptySubtree } from '../../shared/domain';
+import { RlmError } from '../../shared/errors';
+import { parsePayload, toNodeRow, toRunDetail, toRunSummary, type NodeTuple } from './runRows';
+import { prepareStatements, type RunStatements } from './runStatements';
+
+export interface NewRun {
+  runId: string;
+  createdAt: number;
+  query: string;
+  rootModel: string;
+  subModel: string;
+  baseUrl: string;
+  limits: RunLimits;
+  seed: number;
+  ownerPid: number;
+  ownerHost: string;
+}
+
+export interface NewNode {
+  /** Per run, from 1, in creation order: a parent always has a smaller id than its children. */
+  id: number;
+  parentId: number | null;
+  kind: NodeKind;
+  depth: number;
+  seq: number;
+  startedAt: number;
+  label: string;
+  model?: string | null;
+  purpose?: LlmPurpose | null;
+  status?: NodeStatus;
+}
+
+export interface NodePatch {
+  status?: NodeStatus;
+  endedAt?: number | null;
+  label?: string;
+  model?: string | null;
+}
+
+export interface CallUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  /** null when the model has no known price. */
+  costUsd: number | null;
+  estimated: boolean;
+}
+
+export interface RunEnd {
+  status: RunStatus;
+  endedAt: number;
+  answer: string | null;
+  stopReason: StopReason | null;
+  error: string | null;
+}
+
+export interface ListRunsOptions {
+  limit: number;
+  offset: number;
+  /** Case-insensitive substring of the query, the run id or either model. */
+  search?: string;
+}
+
+/** Judges whether the process that owns a still-active run is alive. */
+export type OwnerCheck = (pid: number, host: string, heartbeatAt: number | null) => boolean;
+
+export class RunStore {
+  private readonly statements;
+  private readonly transactions;
+
+  constructor(db: Database.Database) {
+    this.statements = prepareStatements(db);
+    this.transactions = prepareTransactions(db, this.statements);
+  }
+
+  createRun(run: NewRun): void {
+    guard('createRun', () =>
+      this.statements.insertRun.run({
+        id: run.runId,
+        createdAt: run.createdAt,
+        query: run.query,
+        rootModel: run.rootModel,
+        subModel: run.subModel,
+        baseUrl: run.baseUrl,
+        limitsJson: JSON.stringify(run.limits),
+        seed: run.seed,
+        ownerPid: run.ownerPid,
+        ownerHost: run.ownerHost,
+      }),
+    );
+  }
+
+  addInput(runId: string, ord: number, input: InputDescription): void {
+    guard('addInput', () => {
+      try {
+        this.statements.insertInput.run({ runId, ord, name: input.name, hash: input.hash, bytes: input.bytes });
+      } catch (error) {
+        throw missingRunOr(runId, error);
+      }
+    });
+  }
+
+  addNode(runId: string, node: NewNode, payload: NodePayload): NodeRow {
+    // Serialised before the transaction opens, to keep the write lock as short as possible.
+    const body = JSON.stringify(payload);
+    const row: NodeRow = {
+      id: node.id,
+      parentId: node.parentId,
+      kind: node.kind,
+      depth: node.depth,
+      seq: node.seq,
+      status: node.status ?? 'running',
+      startedAt: node.startedAt,
+      endedAt: null,
+      label: node.label,
+      model: node.model ?? null,
+      purpose: node.purpose ?? null,
+      inputTokens: null,
+      outputTokens: null,
+      cachedTokens: null,
+      costUsd: null,
+      usageEstimated: false,
+      subtree: emptySubtree(),
+    };
+    guard('addNode', () => {
+      try {
+        this.transactions.addNode(runId, row, body);
+      } catch (error) {
+        throw missingRunOr(runId, error);
+      }
+    });
+    return row;
+  }
+
+  /** Fields left out of `patch` keep their value; `payload`, when given, replaces the stored one. */
+  updateNode(runId: string, id: number, patch: NodePatch, payload?: NodePayload): NodeRow {
+    const body = payload === undefined ? null : JSON.stringify(payload);
+    return guard('updateNode', () => toNodeRow(this.transactions.updateNode(runId, id, patch, body)));
+  }
+
+  /**
+   * Records the usage of one model call (once per llm node): sets the node's own usage, adds it
+   * to the subtree roll-ups of the node and of every ancestor, and to the run totals.
+   * `ancestors` come nearest first.
+   */
+  recordUsage(runId: string, nodeId: number, usage: CallUsage): { node: NodeRow; ancestors: NodeRow[] } {
+    return guard('recordUsage', () => {
+      const rows = this.transactions.recordUsage(runId, nodeId, usage).map(toNodeRow);
+      // Ids are creation order, so the nearest ancestor has the largest id.
+      rows.sort((a, b) => b.id - a.id);
+      const [node, ...ancestors] = rows;
+      if (node?.id !== nodeId) throw new RlmError('INTERNAL', `roll-up of node ${nodeId} lost the node`);
+      return { node, ancestors };
+    });
+  }
+
+  /** Adds model turns, and raises the deepest RLM depth reached. */
+  bumpRun(runId: string, delta: { iterations?: number; depth?: number }): void {
+    guard('bumpRun', () => {
+      const result = this.statements.bumpRun.run({
+        runId,
+        iterations: delta.iterations ?? 0,
+        depth: delta.depth ?? 0,
+      });
+      if (result.changes === 0) throw missingRun(runId);
+    });
+  }
+
+  setRunStatus(runId: string, status: RunStatus): void {
+    guard('setRunStatus', () => {
+      if (this.statements.setRunStatus.run({ runId, status }).changes === 0) throw missingRun(runId);
+    });
+  }
+
+  finishRun(runId: string, end: RunEnd): RunSummary {
+    return guard('finishRun', () => {
+      const row = this.statements.finishRun.get({ runId, ...end });
+      if (!row) throw missingRun(runId);
+      return toRunSummary(row);
+    });
+  }
+
+  heartbeat(runId: string, at: number): void {
+    guard('heartbeat', () => {
+      if (this.statements.heartbeat.run({ runId, at }).changes === 0) throw missingRun(runId);
+    });
+  }
+
+  /**
+   * Marks the active runs whose owner is gone as interrupted: the run ends at its last known
+   * activity (never after `now`), and its running nodes end with it. Returns the runs marked.
+   */
+  markInterrupted(isOwnerAlive: OwnerCheck, now: number): string[] {
+    return guard('markInterrupted', () => {
+      const marked: string[] = [];
+      for (const run of this.statements.activeRuns.all()) {
+        if (isOwnerAlive(run.owner_pid, run.owner_host, run.heartbeat_at)) continue;
+        if (this.transactions.interrupt.immediate(run.id, now)) marked.push(run.id);
+      }
+      return marked;
+    });
+  }
+
+  /** Newest first. */
+  listRuns(options: ListRunsOptions): RunSummary[] {
+    const search = options.search?.trim() ? options.search.trim().toLowerCase() : null;
+    return guard('listRuns', () =>
+      this.statements.listRuns.all({ limit: options.limit, offset: options.offset, search }).map(toRunSummary),
+    );
+  }
+
+  getRun(runId: string): RunDetail | null {
+    return guard('getRun', () => {
+      const row = this.statements.getRun.get(runId);
+      return row ? toRunDetail(row, this.statements.getInputs.all(runId)) : null;
+    });
+  }
+
+  /** The whole node index of a run, in creation order, without payloads. */
+  getNodes(runId: string): NodeRow[] {
+    return guard('getNodes', () => {
+      const rows = JSON.parse(this.statements.getNodes.get(runId) ?? '[]') as NodeTuple[];
+      return rows.map(toNodeRow);
+    });
+  }
+
+  /** null when the node has no payload; a damaged payload comes back as `{ error }`. */
+  getPayload(runId: string, nodeId: number): NodePayload | null {
+    return guard('getPayload', () => {
+      const row = this.statements.getPayload.get(runId, nodeId);
+      return row ? parsePayload(row.body) : null;
+    });
+  }
+}
+
+function prepareTransactions(db: Database.Database, s: RunStatements) {
+  return {
+    addNode: db.transaction((runId: string, node: NodeRow, body: string) => {
+      s.insertNode.run({
+        runId,
+        id: node.id,
+        parentId: node.parentId,
+        kind: node.kind,
+        depth: node.depth,
+        seq: node.seq,
+        status: node.status,
+        startedAt: node.startedAt,
+        label: node.label,
+        model: node.model,
+        purpose: node.purpose,
+      });
+      s.putPayload.run({ runId, nodeId: node.id, body });
+    }),
+
+    updateNode: db.transaction((runId: string, id: number, patch: NodePatch, body: string | null): NodeTuple => {
+      const row = s.updateNode.get({
+        runId,
+        id,
+        status: patch.status ?? null,
+        setEndedAt: patch.endedAt === undefined ? 0 : 1,
+        endedAt: patch.endedAt ?? null,
+        label: patch.label ?? null,
+        setModel: patch.model === undefined ? 0 : 1,
+        model: patch.model ?? null,
+      });
+      if (!row) throw missingNode(runId, id);
+      if (body !== null) s.putPayload.run({ runId, nodeId: id, body });
+      return row;
+    }),
+
+    recordUsage: db.transaction((runId: string, id: number, usage: CallUsage): NodeTuple[] => {
+      const set = s.setUsage.run({
+        runId,
+        id,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        cachedTokens: usage.cachedTokens,
+        costUsd: usage.costUsd,
+        estimated: usage.estimated ? 1 : 0,
+      });
+      if (set.changes === 0) throw missingNode(runId, id);
+      const added = {
+        runId,
+        priced: usage.costUsd ?? 0,
+        unpriced: usage.costUsd === null ? 1 : 0,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+      };
+      const rows = s.rollUp.all({ ...added, id });
+      s.addRunUsage.run({ ...added, cachedTokens: usage.cachedTokens });
+      return rows;
+    }),
+
+    interrupt: db.transaction((runId: string, now: number): boolean => {
+      const run = s.interruptRun.get({ runId, now });
+      if (!run) return false; // finished since we looked
+      s.interruptNodes.run({ runId, endedAt: run.ended_at });
+      return true;
+    }),
+  };
+}
+
+/** Store failures reach the engine and the UI as STORE_FAILED, naming the operation. */
+function guard<T>(operation: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof RlmError) throw error;
+    throw new RlmError('STORE_FAILED', `${operation}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function missingRunOr(runId: string, error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' ? missingRun(runId) : error;
+}
+
+function missingRun(runId: string): RlmError {
+  return new RlmError('NOT_FOUND', `run ${runId} not found`);
+}
+
+function missingNode(runId: string, id: number): RlmError {
+  return new RlmError('NOT_FOUND', `node ${id} of run ${runId} not found`);
+}

@@ -1,0 +1,76 @@
+// Test helpers for the engine end to end: a real service (real SQLite file, real sandbox
+// processes) talking to the fake provider over loopback HTTP.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RlmEvent } from '../../shared/api';
+import { startFakeProvider, type FakeHandler, type FakeProvider, type FakeRequest } from '../fakeProvider/server';
+import { PriceTable } from '../model/prices';
+import { createForkLauncher } from '../sandbox/forkLauncher';
+import { RlmService, type ServiceConfig } from '../service/rlmService';
+
+export const ROOT = 'root-model';
+export const SUB = 'sub-model';
+
+export interface Harness {
+  service: RlmService;
+  fake: FakeProvider;
+  dir: string;
+  dbPath: string;
+  events: RlmEvent[];
+  close(): Promise<void>;
+}
+
+export async function startHarness(handler: FakeHandler, config: Partial<ServiceConfig> = {}): Promise<Harness> {
+  const fake = await startFakeProvider(handler, { apiKey: 'test-key' });
+  const dir = mkdtempSync(join(tmpdir(), 'rlm-service-'));
+  const dbPath = join(dir, 'runs.db');
+  const service = RlmService.open({
+    dbPath,
+    baseUrl: fake.url,
+    apiKey: 'test-key',
+    rootModel: ROOT,
+    subModel: SUB,
+    prices: PriceTable.withDefaults({ [ROOT]: { input: 2, output: 8 }, [SUB]: { input: 0.5, output: 1 } }),
+    launcher: createForkLauncher(),
+    client: { backoff: { baseMs: 10, maxMs: 50 } },
+    ...config,
+  });
+  const events: RlmEvent[] = [];
+  service.subscribe(null, (event) => events.push(event));
+  return {
+    service,
+    fake,
+    dir,
+    dbPath,
+    events,
+    async close() {
+      await service.close();
+      await fake.close();
+    },
+  };
+}
+
+/** Code in a ```repl block, as a model writes it. */
+export function repl(code: string, prose = 'Let me run this.'): string {
+  return `${prose}\n\`\`\`repl\n${code}\n\`\`\``;
+}
+
+/** The number of assistant turns so far in this conversation. */
+export function turn(req: FakeRequest): number {
+  return req.messages.filter((m) => m.role === 'assistant').length;
+}
+
+export function isRootConversation(req: FakeRequest): boolean {
+  return req.model === ROOT;
+}
+
+/** The query of an RLM conversation (from its first user message). */
+export function queryOf(req: FakeRequest): string {
+  const first = req.messages.find((m) => m.role === 'user')?.content ?? '';
+  return /^Query: (.*)$/m.exec(first)?.[1] ?? '';
+}
+
+export function lastUser(req: FakeRequest): string {
+  return [...req.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+}
