@@ -54,9 +54,11 @@ function subtreeCost(node: NodeRow): number | null {
   return node.subtree.unpricedCalls > 0 ? null : node.subtree.pricedCostUsd;
 }
 
+/** A cost, or what is known of it: an unknown price is never shown as $0. */
 export function formatCost(costUsd: number | null, pricedCostUsd: number, unpricedCalls: number): string {
   if (costUsd !== null) return `$${costUsd.toFixed(4)}`;
-  return pricedCostUsd > 0 ? `≥ $${pricedCostUsd.toFixed(4)} (${unpricedCalls} calls unpriced)` : 'cost unknown (no price for the model)';
+  const calls = `${unpricedCalls} unpriced call${unpricedCalls === 1 ? '' : 's'}`;
+  return pricedCostUsd > 0 ? `≥ $${pricedCostUsd.toFixed(4)} (${calls})` : `cost unknown (${calls})`;
 }
 
 export function formatDuration(ms: number | null): string {
@@ -71,14 +73,15 @@ export function runLine(run: RunSummary): string {
   return [
     run.runId,
     run.status.padEnd(11),
-    formatCost(run.costUsd, run.pricedCostUsd, run.unpricedCalls).padEnd(10),
+    (run.costUsd !== null ? `$${run.costUsd.toFixed(4)}` : 'unknown').padEnd(10),
     formatDuration(run.durationMs).padEnd(10),
     query.length > 60 ? `${query.slice(0, 59)}…` : query,
   ].join('  ');
 }
 
-export function nodeLine(node: NodeRow): string {
-  const indent = '  '.repeat(Math.min(node.depth * 2 + (node.kind === 'rlm' ? 0 : 1), 20));
+/** One line of the tree; `level` is the node's distance from the root (indentation capped). */
+export function nodeLine(node: NodeRow, level: number): string {
+  const indent = '  '.repeat(Math.min(level, 16));
   const tokens = node.inputTokens !== null ? ` ${node.inputTokens}→${node.outputTokens} tok` : '';
   const cost = node.kind === 'llm' && node.costUsd !== null ? ` $${node.costUsd.toFixed(4)}` : '';
   const model = node.model ? ` ${node.model}` : '';

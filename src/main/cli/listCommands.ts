@@ -1,4 +1,5 @@
 // `rlmscope runs` and `rlmscope show`: read the database, never write to a run.
+import { preorder } from '../../shared/tree';
 import { PriceTable } from '../model/prices';
 import { defaultDatabasePath } from '../paths';
 import { createForkLauncher } from '../sandbox/forkLauncher';
@@ -48,7 +49,8 @@ export async function showCommand(runId: string, options: { db?: string; json?: 
       `answer: ${run.answer ?? '—'}`,
       '',
     ];
-    await out.stdout(`${[...header, ...nodes.map(nodeLine)].join('\n')}\n`);
+    const lines = preorder(nodes).map(({ node, level }) => nodeLine(node, level));
+    await out.stdout(`${[...header, ...lines].join('\n')}\n`);
     return 0;
   } finally {
     await service.close();

@@ -98,7 +98,7 @@ export async function readRulesFile(path: string): Promise<FakeRule[]> {
   try {
     raw = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
-    throw new Error(`cannot read rules file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`cannot read rules file ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   const parsed = fakeRulesSchema.safeParse(raw);
   if (!parsed.success) {

@@ -1,0 +1,106 @@
+// Bad input gets one clear line on stderr (no stack trace) and a non-zero exit; a killed run
+// leaves a readable database.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startCli, jsonOf } from '../testing/cli';
+import { CliHarness } from '../testing/cliHarness';
+import { repl, turn } from '../testing/serviceHarness';
+
+const h = new CliHarness();
+let input = '';
+beforeAll(async () => {
+  await h.start();
+  input = h.file('input.txt', 'hello\n');
+});
+afterAll(() => h.stop());
+
+function expectOneCleanLine(stderr: string, pattern: RegExp): void {
+  const lines = stderr.trim().split('\n');
+  expect(lines.at(-1)).toMatch(pattern);
+  expect(stderr).not.toMatch(/^\s+at /m);
+}
+
+describe('rlmscope errors', () => {
+  it('refuses a missing file', async () => {
+    const result = await runCli(h.runArgs('q', [h.dir + '/missing.txt']));
+    expect(result.code).toBe(2);
+    expectOneCleanLine(result.stderr, /^rlmscope: no such file or folder: .*missing\.txt$/);
+    expect(result.stdout).toBe('');
+  });
+
+  it('refuses a binary file', async () => {
+    const binary = h.file('photo.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]));
+    const result = await runCli(h.runArgs('q', [binary]));
+    expect(result.code).toBe(2);
+    expectOneCleanLine(result.stderr, /^rlmscope: .*photo\.png looks like a PNG image; RLMScope reads text files only$/);
+  });
+
+  it('refuses a bad flag value and an unknown flag', async () => {
+    const bad = await runCli(h.runArgs('q', [input], '--max-depth', 'deep'));
+    expect(bad.code).toBe(2);
+    expectOneCleanLine(bad.stderr, /^rlmscope: option '--max-depth <n>' argument 'deep' is invalid\. expected a whole number/);
+    const unknown = await runCli(h.runArgs('q', [input], '--turbo'));
+    expect(unknown.code).toBe(2);
+    expectOneCleanLine(unknown.stderr, /^rlmscope: unknown option '--turbo'/);
+    const missing = await runCli(['run', '--file', input]);
+    expect(missing.code).toBe(2);
+    expectOneCleanLine(missing.stderr, /required option '--query <text>' not specified/);
+  });
+
+  it('reports an unreachable endpoint as a failed run', async () => {
+    const args = h.runArgs('q', [input]).map((arg) => (arg === h.fake.url ? 'http://127.0.0.1:9/v1' : arg));
+    const result = await runCli(args);
+    expect(result.code).toBe(1);
+    expect(jsonOf(result)).toMatchObject({ status: 'failed', answer: null, stopReason: 'error', error: expect.stringMatching(/cannot reach http:\/\/127\.0\.0\.1:9\/v1/) });
+    expectOneCleanLine(result.stderr, /failed: cannot reach/);
+  }, 60_000);
+
+  it('reports a wrong API key without retrying', async () => {
+    const before = h.fake.requests.length;
+    const args = h.runArgs('q', [input]).map((arg) => (arg === 'test-key' ? 'wrong-key' : arg));
+    const result = await runCli(args);
+    expect(result.code).toBe(1);
+    expect(jsonOf(result)).toMatchObject({ status: 'failed', error: expect.stringMatching(/rejected the API key \(401\)/) });
+    expect(h.fake.requests.length - before).toBe(1);
+  });
+
+  it('refuses to call OpenAI without a key', async () => {
+    const args = h.runArgs('q', [input]).filter((arg, i, all) => arg !== '--api-key' && all[i - 1] !== '--api-key' && arg !== '--base-url' && all[i - 1] !== '--base-url');
+    const result = await runCli(args, { OPENAI_API_KEY: '' });
+    expect(result.code).toBe(2);
+    expectOneCleanLine(result.stderr, /^rlmscope: no API key: set OPENAI_API_KEY or pass --api-key$/);
+  });
+
+  it('shows an unknown run as one line', async () => {
+    const result = await runCli(['show', 'r-nope', '--db', h.dbPath]);
+    expect(result.code).toBe(2);
+    expectOneCleanLine(result.stderr, /^rlmscope: no run r-nope$/);
+  });
+});
+
+describe('a run killed with SIGKILL', () => {
+  it('leaves every step up to the kill readable, then is marked interrupted', async () => {
+    let hung: () => void = () => undefined;
+    const hanging = new Promise<void>((resolve) => (hung = resolve));
+    h.fake.setHandler((req) => {
+      if (turn(req) === 0) return { text: repl('const counted = context.length;\nprint("length", counted)'), usage: { prompt_tokens: 500, completion_tokens: 50 } };
+      hung();
+      return { hang: true };
+    });
+    const { child, result } = startCli(h.runArgs('q', [input]));
+    await hanging;
+    child.kill('SIGKILL');
+    expect((await result).signal).toBe('SIGKILL');
+
+    const shown = await h.show(await lastRunId());
+    expect(shown.run).toMatchObject({ status: 'interrupted', modelCalls: 1, inputTokens: 500, outputTokens: 50, answer: null });
+    expect(shown.nodes.map((n) => `${n.kind}:${n.status}`)).toEqual(['rlm:interrupted', 'llm:completed', 'cell:completed', 'llm:interrupted']);
+    expect(shown.nodes[2]).toMatchObject({ output: 'length 6\n' });
+    const listed = jsonOf<Array<{ runId: string; status: string }>>(await runCli(['runs', '--json', '--db', h.dbPath]));
+    expect(listed[0]).toMatchObject({ status: 'interrupted' });
+  });
+});
+
+async function lastRunId(): Promise<string> {
+  const listed = jsonOf<Array<{ runId: string }>>(await runCli(['runs', '--json', '--db', h.dbPath]));
+  return listed[0]?.runId ?? '';
+}
