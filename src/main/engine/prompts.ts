@@ -75,24 +75,38 @@ export interface FeedbackOptions {
   notes: string[];
 }
 
-/** The user message after a reply with code: each block's output, cut to the turn's limit. */
+/**
+ * The user message after a reply with code: each block's output, errors and notes. Errors and
+ * notes are always shown; the outputs share what is left of the turn's character limit, and
+ * each cut one says so.
+ */
 export function replOutputMessage(blocks: BlockOutcome[], options: FeedbackOptions): string {
-  const parts = blocks.map((block, i) => {
+  const frame = blocks.map((block, i) => {
     const header = blocks.length > 1 ? `Output of block ${i + 1}:` : 'Output:';
-    let body = block.output.trimEnd() || '(nothing printed)';
-    if (block.droppedChars > 0) body += `\n… [${block.droppedChars.toLocaleString('en-US')} more characters not kept: print less]`;
+    const dropped = block.droppedChars > 0 ? `\n… [${block.droppedChars.toLocaleString('en-US')} more characters not kept: print less]` : '';
     const error = block.error ? `\nError: ${block.error}` : '';
     const notes = block.notes.map((note) => `\nNote: ${note}`).join('');
-    return `${header}\n${body}${error}${notes}`;
+    return { header, tail: `${dropped}${error}${notes}` };
   });
-  const general = options.notes.map((note) => `Note: ${note}`);
-  return truncate([...parts, ...general].join('\n\n'), options.outputChars) + `\n\n[turn ${options.turn + 1} of ${options.maxIterations}]`;
+  const general = options.notes.map((note) => `\n\nNote: ${note}`).join('');
+  const fixed = frame.reduce((sum, f) => sum + f.header.length + f.tail.length + 3, general.length);
+  const outputs = fitOutputs(blocks.map((block) => block.output.trimEnd()), Math.max(0, options.outputChars - fixed));
+  const parts = frame.map((f, i) => `${f.header}\n${outputs[i] || '(nothing printed)'}${f.tail}`);
+  return `${parts.join('\n\n')}${general}\n\n[turn ${options.turn + 1} of ${options.maxIterations}]`;
 }
 
-export function truncate(text: string, limit: number): string {
-  if (text.length <= limit) return text;
-  const cut = text.length - limit;
-  return `${text.slice(0, limit)}\n… [output truncated: ${cut.toLocaleString('en-US')} more characters not shown; print less]`;
+/** Shares `budget` characters among texts: short ones whole, long ones cut with a note. */
+export function fitOutputs(texts: string[], budget: number): string[] {
+  const result = [...texts];
+  let remaining = budget;
+  let left = texts.length;
+  const byLength = texts.map((text, i) => ({ text, i })).sort((a, b) => a.text.length - b.text.length);
+  for (const { text, i } of byLength) {
+    const share = Math.floor(remaining / left--);
+    if (text.length > share) result[i] = `${text.slice(0, share)}\n… [output truncated: ${(text.length - share).toLocaleString('en-US')} more characters not shown; print less]`;
+    remaining -= Math.min(text.length, share);
+  }
+  return result;
 }
 
 export const notes = {
