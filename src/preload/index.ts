@@ -1,1 +1,16 @@
-export {};
+// The preload of the sandboxed window: exposes the RlmApi contract as `window.rlm` and nothing
+// else.
+//
+// SECURITY: never expose ipcRenderer or a generic send/invoke: the page gets exactly `call` and
+// `subscribe`, each bound to its own channel. The main process checks every request anyway.
+import { contextBridge, ipcRenderer } from 'electron';
+import { createRlmBridge } from './bridge';
+
+const api = createRlmBridge({
+  invoke: (channel, ...args) => ipcRenderer.invoke(channel, ...args),
+  on: (channel, listener) => {
+    ipcRenderer.on(channel, listener);
+  },
+});
+
+contextBridge.exposeInMainWorld('rlm', { call: api.call, subscribe: api.subscribe });

@@ -104,3 +104,23 @@ async function lastRunId(): Promise<string> {
   const listed = jsonOf<Array<{ runId: string }>>(await runCli(['runs', '--json', '--db', h.dbPath]));
   return listed[0]?.runId ?? '';
 }
+
+describe('the built command', () => {
+  it('finds its sandbox outside the source tree (as installed)', async () => {
+    const { cpSync, mkdirSync, symlinkSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { CLI_PATH } = await import('../testing/cli');
+    const installed = join(h.dir, 'installed');
+    mkdirSync(join(installed, 'out'), { recursive: true });
+    cpSync(join(CLI_PATH, '..'), join(installed, 'out', 'main'), { recursive: true });
+    symlinkSync(join(CLI_PATH, '..', '..', '..', 'node_modules'), join(installed, 'node_modules'));
+    h.fake.setHandler(() => ({ text: repl('FINAL(String(context.length))') }));
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [join(installed, 'out', 'main', 'cli.js'), ...h.runArgs('q', [input])], { cwd: h.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ status: 'completed', answer: '6' });
+  });
+});

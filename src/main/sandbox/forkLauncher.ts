@@ -8,6 +8,7 @@ import { fork } from 'node:child_process';
 import { dirname } from 'node:path';
 import type { ParentMessage } from '../../shared/sandboxProtocol';
 import type { LaunchOptions, SandboxExit, SandboxLauncher, SandboxProcess } from './launcher';
+import { sandboxEnvironment } from './environment';
 import { harnessPath } from './harnessPath';
 import { residentBytes } from './processMemory';
 
@@ -18,13 +19,6 @@ export function permissionFlag(version = process.versions.node): string {
   // Renamed from --experimental-permission in Node 22.13 and 23.5 (nodejs/node#56239).
   const renamed = major > 23 || (major === 23 && minor >= 5) || (major === 22 && minor >= 13);
   return renamed ? '--permission' : '--experimental-permission';
-}
-
-export function sandboxEnvironment(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { NODE_ENV: 'production' };
-  // Windows cannot start a process without SystemRoot.
-  if (process.platform === 'win32' && process.env.SystemRoot) env.SystemRoot = process.env.SystemRoot;
-  return env;
 }
 
 export function createForkLauncher(script = harnessPath()): SandboxLauncher {

@@ -2,14 +2,16 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /**
- * Where the built sandbox script is: beside this module once bundled (out/main), or in the
- * package's out/main when running from source (tests). RLMSCOPE_HARNESS overrides both.
+ * Where the built sandbox script is. Once bundled, this module lives in out/main or in a chunk
+ * under out/main/chunks, with sandbox.js in out/main; from source (the tests) it is the
+ * package's out/main/sandbox.js. RLMSCOPE_HARNESS overrides all of them.
  */
 export function harnessPath(): string {
   const override = process.env.RLMSCOPE_HARNESS;
   if (override) return override;
-  const beside = join(__dirname, 'sandbox.js');
-  if (existsSync(beside)) return beside;
+  for (const candidate of [join(__dirname, 'sandbox.js'), join(__dirname, '..', 'sandbox.js')]) {
+    if (existsSync(candidate)) return candidate;
+  }
   return join(packageRoot(), 'out', 'main', 'sandbox.js');
 }
 

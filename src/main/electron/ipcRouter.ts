@@ -1,0 +1,230 @@
+// Serves the RlmApi to the renderer over IPC: the transport logic, without electron, so plain
+// Node tests it. ipc.ts adapts it to ipcMain and WebContents.
+//
+// SECURITY: the renderer is treated as a peer to check, not to trust. Every request must come
+// from the top frame of our own window showing our own page (VS Code does the same in
+// src/vs/base/parts/ipc/electron-main/ipcMain.ts), every payload is validated (the method name
+// here, the params by the service's schemas), and nothing ever throws across IPC: failures
+// return as `{ ok: false, error: ErrorData }`.
+import type { CallOutcome, MethodParams, RlmApi, Unsubscribe } from '../../shared/api';
+import { isMethodName } from '../../shared/api';
+import { toErrorData, type ErrorCode } from '../../shared/errors';
+import { IPC_CHANNELS, type EventEnvelope, type SubscribeOutcome } from '../../shared/ipcChannels';
+
+/** What the router reads of Electron's WebFrameMain. */
+export interface FrameLike {
+  readonly url: string;
+  readonly parent: FrameLike | null;
+}
+
+/** What the router needs of a renderer (Electron's WebContents). */
+export interface Peer {
+  readonly id: number;
+  send(channel: string, payload: unknown): void;
+  isDestroyed(): boolean;
+  /**
+   * Calls `listener` once the page that subscribed is gone: the contents were destroyed, the
+   * renderer crashed, or the main frame committed a new document. Returns a function that stops
+   * watching.
+   */
+  onPageGone(listener: () => void): () => void;
+}
+
+export interface IpcRequest {
+  /** The frame that sent the request; null or undefined once it navigated away or was destroyed. */
+  frame: FrameLike | null | undefined;
+  peer: Peer;
+}
+
+export type IpcHandler = (request: IpcRequest, args: unknown[]) => Promise<unknown>;
+
+/** ipcMain, reduced to what the router uses. */
+export interface IpcServer {
+  handle(channel: string, handler: IpcHandler): void;
+  removeHandler(channel: string): void;
+}
+
+export interface RouterOptions {
+  /** Origins of the app's own page, as computed by `appOrigin`. */
+  allowedOrigins: readonly string[];
+  /** Whether the request comes from our window's contents (one window, one id). */
+  isAllowedPeer?: (peer: Peer) => boolean;
+  /** Told about every refused request (logging); it gets the channel and the sender's URL. */
+  onRefused?: (channel: string, url: string | null) => void;
+}
+
+export interface IpcRouter {
+  /** Live subscriptions over every peer (tests check that nothing leaks). */
+  subscriptionCount(): number;
+  /** Peers being watched for their page going away. */
+  watchedPeerCount(): number;
+  /** Removes the handlers and every subscription. */
+  dispose(): void;
+}
+
+/**
+ * The identity of the app's page in a URL: the origin for http(s) (the dev server); for file:
+ * URLs, whose origin is opaque ('null' for every file), the file itself, so that no other local
+ * file passes. Query and fragment are ignored (they do not change the document's origin).
+ */
+export function appOrigin(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return parsed.origin;
+  if (parsed.protocol === 'file:') return `file://${parsed.host}${parsed.pathname}`;
+  return null;
+}
+
+/** The request comes from a top frame (not an iframe) showing the app's own page. */
+export function isTrustedSender(frame: FrameLike | null | undefined, allowedOrigins: readonly string[]): boolean {
+  if (!frame) return false;
+  try {
+    if (frame.parent !== null) return false;
+    const origin = appOrigin(frame.url);
+    return origin !== null && allowedOrigins.includes(origin);
+  } catch {
+    // Electron throws on reading a WebFrameMain whose frame was disposed.
+    return false;
+  }
+}
+
+interface PeerState {
+  peer: Peer;
+  subscriptions: Map<number, Unsubscribe>;
+  stopWatching: () => void;
+}
+
+export function createIpcRouter(api: RlmApi, server: IpcServer, options: RouterOptions): IpcRouter {
+  const peers = new Map<number, PeerState>();
+  let nextSubscriptionId = 1;
+
+  function trusted(channel: string, request: IpcRequest): boolean {
+    if (isTrustedSender(request.frame, options.allowedOrigins) && (options.isAllowedPeer?.(request.peer) ?? true)) return true;
+    options.onRefused?.(channel, safeUrl(request.frame));
+    return false;
+  }
+
+  function removeSubscription(peerId: number, subscriptionId: number): void {
+    const state = peers.get(peerId);
+    const unsubscribe = state?.subscriptions.get(subscriptionId);
+    if (!state || !unsubscribe) return;
+    state.subscriptions.delete(subscriptionId);
+    unsubscribe();
+    if (state.subscriptions.size === 0) forgetPeer(peerId);
+  }
+
+  function forgetPeer(peerId: number): void {
+    const state = peers.get(peerId);
+    if (!state) return;
+    peers.delete(peerId);
+    state.stopWatching();
+    for (const unsubscribe of state.subscriptions.values()) unsubscribe();
+    state.subscriptions.clear();
+  }
+
+  function stateOf(peer: Peer): PeerState {
+    let state = peers.get(peer.id);
+    if (!state) {
+      // One watcher per peer, only while it has subscriptions: no listener piles up on it.
+      const created: PeerState = { peer, subscriptions: new Map(), stopWatching: () => undefined };
+      peers.set(peer.id, created);
+      created.stopWatching = peer.onPageGone(() => forgetPeer(peer.id));
+      state = created;
+    }
+    return state;
+  }
+
+  server.handle(IPC_CHANNELS.call, async (request, args): Promise<CallOutcome<unknown>> => {
+    try {
+      if (!trusted(IPC_CHANNELS.call, request)) return refused();
+      const [method, params] = args;
+      if (!isMethodName(method)) return failure('INVALID_INPUT', `unknown method ${describe(method)}`);
+      // The params are validated by the service against the method's schema.
+      return { ok: true, value: await api.call(method, params as MethodParams<typeof method>) };
+    } catch (error) {
+      return { ok: false, error: toErrorData(error) };
+    }
+  });
+
+  server.handle(IPC_CHANNELS.subscribe, async (request, args): Promise<SubscribeOutcome> => {
+    try {
+      if (!trusted(IPC_CHANNELS.subscribe, request)) return refused();
+      const [runId] = args;
+      if (runId !== null && (typeof runId !== 'string' || runId.length === 0 || runId.length > 100)) {
+        return failure('INVALID_INPUT', 'subscribe: runId must be a run id or null');
+      }
+      const { peer } = request;
+      if (peer.isDestroyed()) return failure('INVALID_INPUT', 'subscribe: the window is gone');
+      const subscriptionId = nextSubscriptionId++;
+      const state = stateOf(peer);
+      const unsubscribe = api.subscribe(runId, (event) => {
+        const envelope: EventEnvelope = { subscriptionId, event };
+        try {
+          if (peer.isDestroyed()) throw new Error('destroyed');
+          peer.send(IPC_CHANNELS.event, envelope);
+        } catch {
+          // The page went away without telling us: drop everything it had.
+          forgetPeer(peer.id);
+        }
+      });
+      state.subscriptions.set(subscriptionId, unsubscribe);
+      return { ok: true, value: { subscriptionId } };
+    } catch (error) {
+      return { ok: false, error: toErrorData(error) };
+    }
+  });
+
+  server.handle(IPC_CHANNELS.unsubscribe, async (request, args): Promise<CallOutcome<null>> => {
+    try {
+      if (!trusted(IPC_CHANNELS.unsubscribe, request)) return refused();
+      const [subscriptionId] = args;
+      // A peer can only end its own subscriptions; an unknown id is not an error (already gone).
+      if (typeof subscriptionId === 'number') removeSubscription(request.peer.id, subscriptionId);
+      return { ok: true, value: null };
+    } catch (error) {
+      return { ok: false, error: toErrorData(error) };
+    }
+  });
+
+  return {
+    subscriptionCount() {
+      let n = 0;
+      for (const state of peers.values()) n += state.subscriptions.size;
+      return n;
+    },
+    watchedPeerCount() {
+      return peers.size;
+    },
+    dispose() {
+      for (const channel of Object.values(IPC_CHANNELS)) {
+        if (channel !== IPC_CHANNELS.event) server.removeHandler(channel);
+      }
+      for (const peerId of [...peers.keys()]) forgetPeer(peerId);
+    },
+  };
+}
+
+function failure(code: ErrorCode, message: string): { ok: false; error: { code: ErrorCode; message: string } } {
+  return { ok: false, error: { code, message } };
+}
+
+function refused() {
+  // No dedicated code exists in the contract for this; the request itself is what is invalid.
+  return failure('INVALID_INPUT', 'refused: the request did not come from the RLMScope window');
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value.slice(0, 100)) : `(a ${value === null ? 'null' : typeof value})`;
+}
+
+function safeUrl(frame: FrameLike | null | undefined): string | null {
+  try {
+    return frame?.url ?? null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,58 @@
+// The pure rules behind the window's hardening (security.ts applies them): which URLs are the
+// app's own, which may open in the user's browser, and the Content-Security-Policy.
+// Electron's security checklist: https://www.electronjs.org/docs/latest/tutorial/security
+import { appOrigin } from './ipcRouter';
+
+/**
+ * The CSP sent with every page of the app. Scripts only from the app itself (no inline script,
+ * no eval); inline styles are allowed for the UI library's style attributes; no plugins, no
+ * <base> rewriting, and the app cannot be framed.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** The origins of the app's page: the built file, or the dev server in development. */
+export function appOrigins(page: { devServerUrl?: string | undefined; indexFileUrl: string }): string[] {
+  const origin = appOrigin(page.devServerUrl || page.indexFileUrl);
+  if (origin === null) throw new Error(`the app's page has an unusable URL: ${page.devServerUrl || page.indexFileUrl}`);
+  return [origin];
+}
+
+/** Whether `url` shows the app's own page (navigation to anything else is blocked). */
+export function isAppUrl(url: string, origins: readonly string[]): boolean {
+  const origin = appOrigin(url);
+  return origin !== null && origins.includes(origin);
+}
+
+/**
+ * The URL to hand to the user's browser, or null when it must not be opened: only http(s)
+ * (shell.openExternal on file:, smb: or a custom scheme can run programs).
+ */
+export function externalUrl(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return null;
+  return parsed.href;
+}
+
+/** Response headers with our CSP in place of any the response carried (of any letter case). */
+export function withContentSecurityPolicy(headers: Record<string, string[]> | undefined): Record<string, string[]> {
+  const result: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (name.toLowerCase() !== 'content-security-policy') result[name] = value;
+  }
+  result['Content-Security-Policy'] = [CONTENT_SECURITY_POLICY];
+  return result;
+}
