@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RlmEvent } from '../../shared/api';
 import type { FakeHandler } from '../fakeProvider/server';
+import { sandboxChildren } from '../testing/processes';
 import { lastUser, repl, startHarness, turn, type Harness } from '../testing/serviceHarness';
 
 let harness: Harness | null = null;
@@ -48,7 +49,11 @@ describe('RlmService', () => {
     const watched: RlmEvent[] = [];
     const unsubscribe = h.service.subscribe(runId, (event) => watched.push(event));
     await slowCallStarted;
+    expect(sandboxChildren()).toHaveLength(1);
     const { status } = await h.service.call('runs.stop', { runId });
+    // The sandbox process was killed, not left behind.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(sandboxChildren()).toEqual([]);
     unsubscribe();
     expect(status).toBe('stopped');
     const summary = await h.service.call('runs.get', { runId });
