@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { Semaphore, StepGate } from './concurrency';
 
@@ -19,6 +20,17 @@ describe('Semaphore', () => {
     (await third)();
     await fourth;
     expect(order).toEqual([3, 4]);
+  });
+
+  it('follows the run signal with one listener however many wait', async () => {
+    const semaphore = new Semaphore(1);
+    const controller = new AbortController();
+    await semaphore.acquire(controller.signal);
+    const waiting = Array.from({ length: 1000 }, () => semaphore.acquire(controller.signal).catch((error: Error) => error.message));
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    controller.abort(new Error('stopped'));
+    expect(new Set(await Promise.all(waiting))).toEqual(new Set(['stopped']));
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('rejects a waiter whose signal aborts', async () => {

@@ -1,5 +1,7 @@
 // Two small waiting rooms the engine needs: a semaphore bounding model calls in flight over a
-// whole run, and a gate that holds every step while a run is paused.
+// whole run, and a gate that holds every step while a run is paused. Hundreds of waiters follow
+// the run's one signal through linkAbort's shared listener, not a listener each.
+import { linkAbort } from '../model/abort';
 
 export class Semaphore {
   private available: number;
@@ -17,17 +19,16 @@ export class Semaphore {
       return Promise.resolve(this.releaser());
     }
     return new Promise((resolve, reject) => {
-      const onAbort = () => {
+      const unlink = linkAbort(signal, () => {
         const index = this.waiting.indexOf(grant);
         if (index !== -1) this.waiting.splice(index, 1);
         reject(signal.reason);
-      };
+      });
       const grant = () => {
-        signal.removeEventListener('abort', onAbort);
+        unlink();
         resolve(this.releaser());
       };
       this.waiting.push(grant);
-      signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 
@@ -61,16 +62,15 @@ export class StepGate {
       return Promise.resolve();
     }
     return new Promise((resolve, reject) => {
-      const onAbort = () => {
+      const unlink = linkAbort(signal, () => {
         this.waiting.delete(wake);
         reject(signal.reason);
-      };
+      });
       const wake = () => {
-        signal.removeEventListener('abort', onAbort);
+        unlink();
         resolve();
       };
       this.waiting.add(wake);
-      signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 

@@ -1,6 +1,7 @@
 // One model call as a node of the run: counted against the limits, bounded by the run's
 // concurrency, streamed to subscribers, priced, and committed with its usage.
 import type { ChatMessage, LlmPurpose } from '../../shared/domain';
+import { linkAbort } from '../model/abort';
 import type { RunContext } from './runContext';
 
 export interface ModelCallSpec {
@@ -23,11 +24,10 @@ export async function callModel(run: RunContext, spec: ModelCallSpec): Promise<s
   const { recorder } = run.deps;
   let nodeId: number | null = null;
   const controller = new AbortController();
-  // One controller per call, linked to the run's and the caller's signals by one listener each,
-  // removed when the call ends: thousands of calls must not pile listeners on the run's signal.
-  const abort = (event: Event) => controller.abort((event.target as AbortSignal).reason);
-  run.signal.addEventListener('abort', abort);
-  spec.signal?.addEventListener('abort', abort);
+  // One controller per call, following the run's and the caller's signals through linkAbort's
+  // single shared listener: thousands of calls must not pile listeners on one signal (DESIGN §4).
+  const unlinkRun = linkAbort(run.signal, () => controller.abort(run.signal.reason));
+  const unlinkCaller = linkAbort(spec.signal, () => controller.abort(spec.signal?.reason));
   try {
     run.beforeModelCall();
     if (spec.signal?.aborted) throw spec.signal.reason;
@@ -44,8 +44,7 @@ export async function callModel(run: RunContext, spec: ModelCallSpec): Promise<s
       onRetry: () => recorder.streamReset(id),
     });
     const costUsd = result.providerCostUsd ?? run.deps.prices.cost(spec.model, result.usage);
-    recorder.recordUsage(id, { ...result.usage, costUsd });
-    recorder.finish(id, 'completed', { text: result.text }, spec.purpose === 'turn' ? { label: result.text || '(empty reply)' } : {});
+    recorder.finishCall(id, { ...result.usage, costUsd }, { text: result.text }, spec.purpose === 'turn' ? { label: result.text || '(empty reply)' } : {});
     run.afterModelCall(result.usage, costUsd);
     return result.text;
   } catch (error) {
@@ -55,8 +54,8 @@ export async function callModel(run: RunContext, spec: ModelCallSpec): Promise<s
     }
     throw error;
   } finally {
-    run.signal.removeEventListener('abort', abort);
-    spec.signal?.removeEventListener('abort', abort);
+    unlinkRun();
+    unlinkCaller();
     release();
   }
 }

@@ -71,9 +71,17 @@ export class Recorder {
     return node;
   }
 
-  /** A model call's tokens and cost, rolled up into its ancestors and the run. */
-  recordUsage(id: number, usage: CallUsage): void {
-    const { node, ancestors } = this.store.recordUsage(this.runId, id, usage);
+  /** A model call that came back: tokens and cost rolled up into its ancestors and the run. */
+  finishCall(id: number, usage: CallUsage, payload: Partial<NodePayload>, patch: { label?: string } = {}): void {
+    const merged = { ...this.payloadOf(id), ...payload };
+    this.payloads.delete(id);
+    const { node, ancestors } = this.store.finishCall(
+      this.runId,
+      id,
+      usage,
+      { status: 'completed', endedAt: Date.now(), ...(patch.label !== undefined ? { label: oneLine(patch.label) } : {}) },
+      merged,
+    );
     for (const changed of [node, ...ancestors]) this.emit({ type: 'run.nodeUpdated', runId: this.runId, node: changed });
   }
 

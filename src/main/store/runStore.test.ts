@@ -124,6 +124,22 @@ describe('RunStore', () => {
     expect(code(() => s.updateNode('run-1', 2, { status: 'failed' }))).toBe('NOT_FOUND');
   });
 
+  it('finishes a call in one commit: usage rolled up, status, end time and payload', () => {
+    const { store: s } = store();
+    s.createRun(newRun());
+    s.addNode('run-1', node(1, null, 'rlm'), {});
+    s.addNode('run-1', node(2, 1, 'cell'), {});
+    s.addNode('run-1', node(3, 2, 'llm', { purpose: 'sub' }), { prompt: [{ role: 'user', content: 'p' }] });
+    const done = s.finishCall('run-1', 3, usage(0.5, 30, 3), { status: 'completed', endedAt: 9_000, label: 'reply' }, { text: 'reply' });
+    expect(done.node).toMatchObject({ id: 3, status: 'completed', endedAt: 9_000, label: 'reply', inputTokens: 30, costUsd: 0.5 });
+    expect(done.ancestors.map((a) => [a.id, a.subtree.modelCalls])).toEqual([[2, 1], [1, 1]]);
+    expect(s.getPayload('run-1', 3)).toEqual({ text: 'reply' });
+    expect(s.getRun('run-1')).toMatchObject({ modelCalls: 1, costUsd: 0.5 });
+    // A node that does not exist changes nothing: the usage is not counted either.
+    expect(code(() => s.finishCall('run-1', 99, usage(1, 1, 1), { status: 'completed' }, {}))).toBe('NOT_FOUND');
+    expect(s.getRun('run-1')).toMatchObject({ modelCalls: 1 });
+  });
+
   it('rolls usage up through every ancestor and into the run; an unpriced call makes the cost unknown', () => {
     const { store: s } = store();
     s.createRun(newRun());

@@ -83,10 +83,17 @@ export type OwnerCheck = (pid: number, host: string, heartbeatAt: number | null)
 export class RunStore {
   private readonly statements;
   private readonly transactions;
+  private readonly finishCallTransaction;
 
   constructor(db: Database.Database) {
     this.statements = prepareStatements(db);
     this.transactions = prepareTransactions(db, this.statements);
+    this.finishCallTransaction = db.transaction(
+      (runId: string, id: number, usage: CallUsage, patch: NodePatch, body: string) => ({
+        rolled: this.transactions.recordUsage(runId, id, usage),
+        node: this.transactions.updateNode(runId, id, patch, body),
+      }),
+    );
   }
 
   createRun(run: NewRun): void {
@@ -167,6 +174,20 @@ export class RunStore {
       const [node, ...ancestors] = rows;
       if (node?.id !== nodeId) throw new RlmError('INTERNAL', `roll-up of node ${nodeId} lost the node`);
       return { node, ancestors };
+    });
+  }
+
+  /**
+   * A model call that came back: its usage (as recordUsage) and its end (as updateNode) in one
+   * commit — the engine's hottest write, made once per call.
+   */
+  finishCall(runId: string, nodeId: number, usage: CallUsage, patch: NodePatch, payload: NodePayload): { node: NodeRow; ancestors: NodeRow[] } {
+    const body = JSON.stringify(payload);
+    return guard('finishCall', () => {
+      const { rolled, node } = this.finishCallTransaction(runId, nodeId, usage, patch, body);
+      const ancestors = rolled.map(toNodeRow).filter((row) => row.id !== nodeId);
+      ancestors.sort((a, b) => b.id - a.id);
+      return { node: toNodeRow(node), ancestors };
     });
   }
 
