@@ -1,7 +1,6 @@
 // One model call as a node of the run: counted against the limits, bounded by the run's
 // concurrency, streamed to subscribers, priced, and committed with its usage.
 import type { ChatMessage, LlmPurpose } from '../../shared/domain';
-import { linkAbort } from '../model/abort';
 import type { RunContext } from './runContext';
 
 export interface ModelCallSpec {
@@ -12,8 +11,14 @@ export interface ModelCallSpec {
   messages: ChatMessage[];
   /** What this call adds to the conversation (stored as its prompt; the rest is in earlier nodes). */
   newMessages: ChatMessage[];
-  /** Aborts this call only (for example: the cell that made it is over). */
+  /**
+   * Aborts this call only (the cell that made it is over). It must also abort when the run
+   * stops — as a sandbox call's signal does: stopping a run disposes its sandboxes, which aborts
+   * their calls — because it then replaces the run's signal for this call.
+   */
   signal?: AbortSignal;
+  /** false: the reply arrives whole, with no streamed deltas (batched sub-calls). */
+  stream?: boolean;
 }
 
 export async function callModel(run: RunContext, spec: ModelCallSpec): Promise<string> {
@@ -23,11 +28,9 @@ export async function callModel(run: RunContext, spec: ModelCallSpec): Promise<s
   const release = await run.calls.acquire(run.signal);
   const { recorder } = run.deps;
   let nodeId: number | null = null;
-  const controller = new AbortController();
-  // One controller per call, following the run's and the caller's signals through linkAbort's
-  // single shared listener: thousands of calls must not pile listeners on one signal (DESIGN §4).
-  const unlinkRun = linkAbort(run.signal, () => controller.abort(run.signal.reason));
-  const unlinkCaller = linkAbort(spec.signal, () => controller.abort(spec.signal?.reason));
+  // No controller of our own: the client follows this signal through one shared listener
+  // (thousands of calls must not pile listeners on one signal, DESIGN §4).
+  const signal = spec.signal ?? run.signal;
   try {
     run.beforeModelCall();
     if (spec.signal?.aborted) throw spec.signal.reason;
@@ -39,7 +42,8 @@ export async function callModel(run: RunContext, spec: ModelCallSpec): Promise<s
     const result = await run.deps.client.complete({
       model: spec.model,
       messages: spec.messages,
-      signal: controller.signal,
+      signal,
+      stream: spec.stream ?? true,
       onDelta: (delta) => recorder.streamed(id, delta),
       onRetry: () => recorder.streamReset(id),
     });
@@ -54,8 +58,6 @@ export async function callModel(run: RunContext, spec: ModelCallSpec): Promise<s
     }
     throw error;
   } finally {
-    unlinkRun();
-    unlinkCaller();
     release();
   }
 }

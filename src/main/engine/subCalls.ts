@@ -19,9 +19,10 @@ export async function serveSandboxCall(run: RunContext, site: CallSite, call: Sa
       return subModel(run, site, call.prompt, call.model, signal);
     case 'llm_batched': {
       // A failed item is an error string in its slot; a stopped run or cell fails the batch.
+      // Batched replies come whole: streaming hundreds of them costs CPU nobody watches.
       const answers = await Promise.all(
         call.prompts.map((prompt) =>
-          subModel(run, site, prompt, call.model, signal).catch((error: unknown) => {
+          subModel(run, site, prompt, call.model, signal, false).catch((error: unknown) => {
             if (run.signal.aborted || signal.aborted) throw error;
             return `Error: ${errorMessage(error)}`;
           }),
@@ -34,9 +35,10 @@ export async function serveSandboxCall(run: RunContext, site: CallSite, call: Sa
   }
 }
 
-function subModel(run: RunContext, site: CallSite, prompt: string, model: string | undefined, signal: AbortSignal): Promise<string> {
+function subModel(run: RunContext, site: CallSite, prompt: string, model: string | undefined, signal: AbortSignal, stream = true): Promise<string> {
   const messages = [{ role: 'user' as const, content: prompt }];
   return callModel(run, {
+    stream,
     parentId: site.cellId,
     depth: site.depth,
     purpose: 'sub',

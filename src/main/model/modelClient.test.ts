@@ -52,6 +52,15 @@ describe('ModelClient', () => {
     expect(fake.requests[0]).toMatchObject({ model: 'gpt-5', stream: true, includeUsage: true, messages });
   });
 
+  it('asks for the whole reply at once when streaming is off, and retries it the same way', async () => {
+    const { client, fake } = await setup(script({ status: 500 }, { text: 'Four.', usage: { prompt_tokens: 30, completion_tokens: 2 }, cost: 0.001 }));
+    const deltas: string[] = [];
+    const result = await client.complete({ model: 'm', messages, stream: false, onDelta: (d) => deltas.push(d) });
+    expect(result).toEqual({ text: 'Four.', usage: { inputTokens: 30, outputTokens: 2, cachedTokens: 0, estimated: false }, providerCostUsd: 0.001, attempts: 2, finishReason: 'stop' });
+    expect(deltas).toEqual([]);
+    expect(fake.requests.map((r) => r.stream)).toEqual([false, false]);
+  });
+
   it('estimates usage at four characters a token when the provider sends none', async () => {
     const { client } = await setup(() => ({ text: 'x'.repeat(10), usage: false }));
     const result = await client.complete({ model: 'm', messages });

@@ -30,6 +30,11 @@ export interface CompletionRequest {
   onDelta?: (delta: string) => void;
   /** Called before waiting to retry: text delivered through onDelta so far is void. */
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
+  /**
+   * false: ask for the whole reply at once (no onDelta). Parsing a stream costs CPU per call,
+   * which hundreds of batched sub-calls feel and nobody watches token by token. Default true.
+   */
+  stream?: boolean;
 }
 
 export interface Usage {
@@ -141,6 +146,15 @@ export class ModelClient {
     let finishReason: string | null = null;
     let usage: CompletionUsage | undefined;
     try {
+      if (request.stream === false) {
+        const completion = await this.openai.chat.completions.create({ model: request.model, messages: request.messages }, { signal: controller.signal });
+        const choice = completion.choices[0];
+        text = choice?.message?.content ?? '';
+        // A whole JSON reply arrived: it cannot have been cut, whatever its finish_reason says.
+        finishReason = choice?.finish_reason ?? 'stop';
+        usage = completion.usage;
+        return { ok: true, result: { text, finishReason, ...this.accounting(request, text, usage) } };
+      }
       const stream = await this.openai.chat.completions.create(params(request, streamOptions), { signal: controller.signal });
       for await (const chunk of stream) {
         if (chunk.usage) usage = chunk.usage;
