@@ -105,6 +105,26 @@ async function lastRunId(): Promise<string> {
   return listed[0]?.runId ?? '';
 }
 
+describe('Ctrl+C during a run', () => {
+  it('stops the run cleanly, keeps what happened and exits 130', async () => {
+    let hung: () => void = () => undefined;
+    const hanging = new Promise<void>((resolve) => (hung = resolve));
+    h.fake.setHandler((req) => {
+      if (turn(req) === 0) return { text: repl('print(context.length)') };
+      hung();
+      return { hang: true };
+    });
+    const { child, result } = startCli(h.runArgs('q', [input]));
+    await hanging;
+    child.kill('SIGINT');
+    const done = await result;
+    expect(done.code).toBe(130);
+    expect(jsonOf(done)).toMatchObject({ status: 'stopped', stopReason: 'user', answer: null, modelCalls: 1 });
+    const shown = await h.show(jsonOf(done).runId as string);
+    expect(shown.nodes.map((n) => `${n.kind}:${n.status}`)).toEqual(['rlm:stopped', 'llm:completed', 'cell:completed', 'llm:stopped']);
+  });
+});
+
 describe('the built command', () => {
   it('finds its sandbox outside the source tree (as installed)', async () => {
     const { cpSync, mkdirSync, symlinkSync } = await import('node:fs');

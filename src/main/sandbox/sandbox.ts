@@ -8,6 +8,7 @@ import type { CellDoneMessage, ChildMessage, ContextSource, ParentMessage } from
 import { callPayloadSchemas, childMessageSchema } from '../../shared/sandboxProtocolSchemas';
 import { transformCell } from './cellTransform';
 import type { SandboxExit, SandboxLauncher, SandboxProcess } from './launcher';
+import { Watchdog } from './watchdog';
 
 export type SandboxCall =
   | { kind: 'llm'; prompt: string; model?: string }
@@ -57,21 +58,13 @@ interface ActiveCell {
   resolve: (done: CellDoneMessage | { killed: string }) => void;
 }
 
-const PING_EVERY_MS = 500;
-/** How long past its own budget a cell may stay silent before its process is killed. */
-const DEADLINE_GRACE_MS = 3000;
-const MEMORY_POLL_MS = 200;
-const MB = 1024 * 1024;
 
 export class Sandbox {
   private child: SandboxProcess | null = null;
   private active: ActiveCell | null = null;
   private readonly records: RecordedCell[] = [];
   private nextCellId = 1;
-  private lastHeard = Date.now();
-  private pingId = 0;
-  private watchdog: NodeJS.Timeout | null = null;
-  private memoryTimer: NodeJS.Timeout | null = null;
+  private watchdog: Watchdog | null = null;
   private killReason: string | null = null;
   private disposed = false;
   private broken: string | null = null;
@@ -120,7 +113,7 @@ export class Sandbox {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.stopTimers();
+    this.watchdog?.dispose();
     this.child?.kill();
     this.child = null;
     const active = this.active;
@@ -140,7 +133,9 @@ export class Sandbox {
     });
     this.child = child;
     this.killReason = null;
-    this.lastHeard = Date.now();
+    this.watchdog?.dispose();
+    // Watched from the start: loading a huge input can already exceed the memory limit.
+    this.watchdog = new Watchdog(child, this.options, (reason) => this.kill(child, reason));
     const ready = new Promise<ContextInfo>((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill();
@@ -170,15 +165,13 @@ export class Sandbox {
       this.onReady = null;
       this.onEarlyExit = null;
     }
-    this.memoryTimer = setInterval(() => void this.checkMemory(child), MEMORY_POLL_MS);
-    this.memoryTimer.unref();
   }
 
   private onReady: ((message: Extract<ChildMessage, { type: 'ready' | 'initFailed' }>) => void) | null = null;
   private onEarlyExit: ((exit: SandboxExit) => void) | null = null;
 
   private async restart(): Promise<{ ok: boolean; error?: string; restoredCells: number; lostCells: number }> {
-    this.stopTimers();
+    this.watchdog?.dispose();
     this.child?.kill();
     this.child = null;
     if (this.disposed) return { ok: false, error: 'stopped', restoredCells: 0, lostCells: this.records.length };
@@ -211,8 +204,7 @@ export class Sandbox {
     if (!child) return { outcome: { killed: 'the sandbox process is gone' }, results };
     const outcome = await new Promise<CellDoneMessage | { killed: string }>((resolve) => {
       this.active = { ...cell, results, calls: new Map(), resolve };
-      this.lastHeard = Date.now();
-      this.startWatchdog(child);
+      this.watchdog?.cellStarted();
       const message: ParentMessage = {
         type: 'cell',
         cellId: cell.cellId,
@@ -231,8 +223,7 @@ export class Sandbox {
     const active = this.active;
     if (!active) return;
     this.active = null;
-    if (this.watchdog) clearInterval(this.watchdog);
-    this.watchdog = null;
+    this.watchdog?.cellEnded();
     // Calls still in flight belong to a cell that is over: nobody will read their answers.
     for (const controller of active.calls.values()) controller.abort();
     active.resolve(outcome);
@@ -240,7 +231,7 @@ export class Sandbox {
 
   private receive(child: SandboxProcess, raw: unknown): void {
     if (child !== this.child) return;
-    this.lastHeard = Date.now();
+    this.watchdog?.heard();
     const parsed = childMessageSchema.safeParse(raw);
     if (!parsed.success) {
       // The child runs untrusted code: a malformed message means it is not our harness any more.
@@ -296,7 +287,7 @@ export class Sandbox {
     if (child !== this.child) return;
     const reason = describeExit(exit, this.killReason);
     this.child = null;
-    this.stopTimers();
+    this.watchdog?.dispose();
     if (this.onEarlyExit) {
       this.onEarlyExit(exit);
       return;
@@ -311,38 +302,6 @@ export class Sandbox {
     child.kill();
   }
 
-  // ---- watchdogs -----------------------------------------------------------------------------
-
-  private startWatchdog(child: SandboxProcess): void {
-    if (this.watchdog) clearInterval(this.watchdog);
-    const limit = this.options.cellTimeoutMs + DEADLINE_GRACE_MS;
-    this.watchdog = setInterval(() => {
-      if (!this.active || child !== this.child) return;
-      const silent = Date.now() - this.lastHeard;
-      if (silent > limit) {
-        this.kill(child, `it did not respond for ${Math.round(silent / 1000)} s (the cell limit is ${this.options.cellTimeoutMs} ms of work)`);
-        return;
-      }
-      // A healthy sandbox answers between two slices of work, each shorter than the cell budget.
-      child.send({ type: 'ping', id: ++this.pingId });
-    }, PING_EVERY_MS);
-    this.watchdog.unref();
-  }
-
-  private async checkMemory(child: SandboxProcess): Promise<void> {
-    if (child !== this.child) return;
-    const bytes = await child.memoryBytes();
-    if (bytes !== null && bytes > this.options.memoryMb * MB) {
-      this.kill(child, `it used ${Math.round(bytes / MB)} MB of memory, over the limit of ${this.options.memoryMb} MB`);
-    }
-  }
-
-  private stopTimers(): void {
-    if (this.watchdog) clearInterval(this.watchdog);
-    if (this.memoryTimer) clearInterval(this.memoryTimer);
-    this.watchdog = null;
-    this.memoryTimer = null;
-  }
 }
 
 function parseCall(kind: SandboxCall['kind'], payload: string): SandboxCall | null {

@@ -1,0 +1,52 @@
+// A sandbox process that stops answering while a cell runs is killed by the parent's deadline.
+// A real harness cannot be wedged from model code (the vm timeout interrupts it), so this test
+// stands in a process that answers its start and then goes silent.
+import { describe, expect, it } from 'vitest';
+import type { ParentMessage } from '../../shared/sandboxProtocol';
+import type { SandboxExit, SandboxLauncher, SandboxProcess } from './launcher';
+import { Sandbox } from './sandbox';
+
+function silentLauncher(killed: string[]): SandboxLauncher {
+  return {
+    launch(): SandboxProcess {
+      let onMessage: (message: unknown) => void = () => undefined;
+      let onExit: (exit: SandboxExit) => void = () => undefined;
+      return {
+        pid: 1,
+        send(message: ParentMessage) {
+          if (message.type === 'init') setImmediate(() => onMessage({ type: 'ready', context: { kind: 'string', length: 0, preview: '' } }));
+          // cells and pings: silence
+        },
+        onMessage: (listener) => (onMessage = listener),
+        onExit: (listener) => (onExit = listener),
+        kill() {
+          killed.push('kill');
+          setImmediate(() => onExit({ code: null, signal: 'SIGKILL', detail: '' }));
+        },
+        memoryBytes: async () => 1,
+      };
+    },
+  };
+}
+
+describe('the parent watchdog', () => {
+  it('kills a process that stays silent past its cell budget', async () => {
+    const killed: string[] = [];
+    const sandbox = await Sandbox.start({
+      launcher: silentLauncher(killed),
+      context: { kind: 'none' },
+      readablePaths: [],
+      seed: 1,
+      memoryMb: 64,
+      cellTimeoutMs: 50,
+      outputChars: 100,
+      onCall: async () => '',
+    });
+    const started = Date.now();
+    const result = await sandbox.runCell('1');
+    expect(result.error).toMatch(/killed: it did not respond for \d+ s \(the cell limit is 50 ms of work\)/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
+    expect(killed.length).toBeGreaterThan(0);
+    sandbox.dispose();
+  });
+});
