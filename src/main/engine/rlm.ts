@@ -106,6 +106,8 @@ class RlmLoop {
       memoryMb: limits.sandboxMemoryMb ?? Math.max(DEFAULT_MEMORY_MB, Math.ceil((3 * task.contextBytes) / MB)),
       cellTimeoutMs: limits.cellTimeoutMs,
       outputChars: limits.outputChars,
+      // A child's signal aborts with the run too (stopping the run disposes its parent's sandbox).
+      signal: task.signal ?? run.signal,
       onCall: (call, signal) => serveSandboxCall(run, { depth: task.depth, cellId: this.currentCell }, call, signal),
     });
     this.throwIfStopped(); // stopped while the sandbox started: the abort listener came too early

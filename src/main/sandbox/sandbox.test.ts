@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -163,5 +163,25 @@ describe('sandbox limits', () => {
     const bomb = await sandbox.runCell('const all = []; while (true) all.push({ a: Math.random(), b: [1, 2, 3] })');
     expect(bomb.error).toMatch(/killed: (it ran out of memory|it used \d+ MB)/);
     expect((await sandbox.runCell('print(x)')).output).toBe('5\n');
+  });
+});
+
+describe('sandbox start', () => {
+  it('stops loading a large input at once when the run is stopped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rlm-stop-'));
+    const big = join(dir, 'big.txt');
+    writeFileSync(big, 'x'.repeat(300 * 1024 * 1024));
+    const controller = new AbortController();
+    const started = Date.now();
+    const starting = startTestSandbox({
+      context: { kind: 'items', items: [{ path: big, name: 'big.txt' }], asArray: false, partBytes: 1 << 29 },
+      readablePaths: [big],
+      memoryMb: 2048,
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(), 20);
+    await expect(starting).rejects.toThrow(/stopped|killed|exited|signal/);
+    expect(Date.now() - started).toBeLessThan(1500);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

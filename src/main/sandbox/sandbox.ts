@@ -26,6 +26,8 @@ export interface SandboxOptions {
   outputChars: number;
   previewChars?: number;
   initTimeoutMs?: number;
+  /** Stops a start in progress (a large input can take seconds to load) and disposes after. */
+  signal?: AbortSignal;
   /** Serves a sub-call: resolves to the text the code receives; a rejection becomes an error there. */
   onCall: (call: SandboxCall, signal: AbortSignal) => Promise<string>;
 }
@@ -74,7 +76,18 @@ export class Sandbox {
 
   static async start(options: SandboxOptions): Promise<Sandbox> {
     const sandbox = new Sandbox(options);
-    await sandbox.spawn();
+    const { signal } = options;
+    if (signal?.aborted) throw new Error('the run was stopped');
+    const dispose = () => sandbox.dispose();
+    signal?.addEventListener('abort', dispose, { once: true });
+    try {
+      await sandbox.spawn();
+    } catch (error) {
+      sandbox.dispose();
+      throw error;
+    } finally {
+      signal?.removeEventListener('abort', dispose);
+    }
     return sandbox;
   }
 
@@ -116,6 +129,7 @@ export class Sandbox {
     this.watchdog?.dispose();
     this.child?.kill();
     this.child = null;
+    this.failStart?.(new Error('the run was stopped'));
     const active = this.active;
     this.active = null;
     if (active) {
@@ -150,6 +164,10 @@ export class Sandbox {
         clearTimeout(timer);
         reject(new Error(describeExit(exit, this.killReason)));
       };
+      this.failStart = (error) => {
+        clearTimeout(timer);
+        reject(error);
+      };
     });
     child.onMessage((raw) => this.receive(child, raw));
     child.onExit((exit) => this.exited(child, exit));
@@ -164,11 +182,13 @@ export class Sandbox {
     } finally {
       this.onReady = null;
       this.onEarlyExit = null;
+      this.failStart = null;
     }
   }
 
   private onReady: ((message: Extract<ChildMessage, { type: 'ready' | 'initFailed' }>) => void) | null = null;
   private onEarlyExit: ((exit: SandboxExit) => void) | null = null;
+  private failStart: ((error: Error) => void) | null = null;
 
   private async restart(): Promise<{ ok: boolean; error?: string; restoredCells: number; lostCells: number }> {
     this.watchdog?.dispose();

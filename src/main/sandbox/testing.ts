@@ -21,6 +21,7 @@ export async function startTestSandbox(
     memoryMb: options.memoryMb ?? 512,
     cellTimeoutMs: options.cellTimeoutMs ?? 2000,
     outputChars: options.outputChars ?? 20_000,
+    ...(options.signal ? { signal: options.signal } : {}),
     onCall: async (call, signal) => {
       if (options.onCall) {
         calls.push(call);
