@@ -55,6 +55,21 @@ export interface PingMessage {
 export type ParentMessage = InitMessage | RunCellMessage | CallResultMessage | PingMessage;
 
 export const CALL_KINDS = ['llm', 'llm_batched', 'rlm'] as const;
+
+/**
+ * What one cell may hand the host. Every call's text is copied into the parent process (the
+ * sandbox's memory cap does not cover it), so code like `for (...) llm_query(context)` on a large
+ * input could otherwise exhaust the parent's memory. A prompt larger than any model reads is
+ * refused; so is more text in flight at once than a child RLM's context would need.
+ */
+export const CALL_LIMITS = {
+  /** One llm_query prompt, or one item of a batch (about a million tokens). */
+  promptChars: 4_000_000,
+  /** The JSON of one call (a batch, or a child RLM's query and context). */
+  payloadChars: 64_000_000,
+  /** All calls of one cell still waiting for their answer. */
+  pendingChars: 128_000_000,
+} as const;
 export type CallKind = (typeof CALL_KINDS)[number];
 
 export type ChildMessage =

@@ -2,10 +2,11 @@
 // it is hostile until it has passed these schemas.
 import { z } from 'zod';
 import type { ContextInfo } from './domain';
-import { CALL_KINDS, type ChildMessage } from './sandboxProtocol';
+import { CALL_KINDS, CALL_LIMITS, type ChildMessage } from './sandboxProtocol';
 
 const MAX_STRING = 512 * 1024 * 1024;
 const str = z.string().max(MAX_STRING);
+const prompt = z.string().max(CALL_LIMITS.promptChars, `a prompt is limited to ${CALL_LIMITS.promptChars.toLocaleString('en-US')} characters`);
 
 const contextInfoSchema: z.ZodType<ContextInfo> = z.object({
   kind: z.enum(['string', 'array']),
@@ -25,7 +26,7 @@ export const childMessageSchema: z.ZodType<ChildMessage> = z.discriminatedUnion(
     cellId: z.number().int(),
     callId: z.number().int().nonnegative(),
     kind: z.enum(CALL_KINDS),
-    payload: str,
+    payload: z.string().max(CALL_LIMITS.payloadChars),
   }),
   z.object({
     type: z.literal('cellDone'),
@@ -43,13 +44,13 @@ export const childMessageSchema: z.ZodType<ChildMessage> = z.discriminatedUnion(
 
 /** What sandbox code may send with each call kind (parsed from `payload`). */
 export const callPayloadSchemas = {
-  llm: z.object({ prompt: str, model: z.string().max(200).optional() }),
+  llm: z.object({ prompt, model: z.string().max(200).optional() }),
   llm_batched: z.object({
-    prompts: z.array(str).max(100_000),
+    prompts: z.array(prompt).max(100_000),
     model: z.string().max(200).optional(),
   }),
   rlm: z.object({
-    query: str,
+    query: prompt,
     /** A string, or an array of strings, or absent. */
     context: z.union([str, z.array(str).max(1_000_000)]).optional(),
   }),

@@ -91,7 +91,9 @@ export class StepGate {
     if (!this.paused) return;
     const first = this.waiting.values().next();
     if (first.done) {
-      this.steps++;
+      // Nothing waits yet: the next step may go. Pressing Step again before then does not
+      // store up more steps.
+      this.steps = 1;
       return;
     }
     this.waiting.delete(first.value);

@@ -25,15 +25,16 @@ export async function callModel(run: RunContext, spec: ModelCallSpec): Promise<s
   // A paused run holds new sub-calls too (each is a step); a turn already passed its RLM's gate.
   if (spec.purpose === 'sub') await run.checkpoint();
   else run.throwIfStopped();
-  const release = await run.calls.acquire(run.signal);
+  // No controller of our own: the client follows this signal through one shared listener
+  // (thousands of calls must not pile listeners on one signal, DESIGN §4). A call whose cell
+  // ended while it queued leaves the queue, and is not counted against the call limit.
+  const signal = spec.signal ?? run.signal;
+  const release = await run.calls.acquire(signal);
   const { recorder } = run.deps;
   let nodeId: number | null = null;
-  // No controller of our own: the client follows this signal through one shared listener
-  // (thousands of calls must not pile listeners on one signal, DESIGN §4).
-  const signal = spec.signal ?? run.signal;
   try {
+    if (signal.aborted) throw signal.reason;
     run.beforeModelCall();
-    if (spec.signal?.aborted) throw spec.signal.reason;
     nodeId = recorder.addNode(
       { parentId: spec.parentId, kind: 'llm', depth: spec.depth, label: spec.purpose === 'sub' ? promptLabel(spec.newMessages) : '…', model: spec.model, purpose: spec.purpose },
       { prompt: spec.newMessages },
@@ -54,7 +55,7 @@ export async function callModel(run: RunContext, spec: ModelCallSpec): Promise<s
   } catch (error) {
     if (nodeId !== null) {
       const stopped = run.signal.aborted || spec.signal?.aborted;
-      recorder.finish(nodeId, stopped ? 'stopped' : 'failed', { error: errorMessage(error) });
+      recorder.finish(nodeId, stopped ? 'stopped' : 'failed', { error: run.stopReason?.message ?? errorMessage(error) });
     }
     throw error;
   } finally {

@@ -36,13 +36,13 @@ describe('prompts', () => {
   it('cuts REPL output to the limit and says so', () => {
     const message = replOutputMessage(
       [{ output: 'y'.repeat(500), droppedChars: 0, error: null, notes: [] }, { output: '', droppedChars: 0, error: 'TypeError: x', notes: ['restarted'] }],
-      { outputChars: 200, turn: 2, maxIterations: 10, notes: [] },
+      { outputChars: 200, nextTurn: 3, maxIterations: 10, notes: [] },
     );
     expect(message).toMatch(/^Output of block 1:\ny{50,}\n… \[output truncated: [\d,]+ more characters not shown; print less\]/);
     // Errors and notes are never cut away by a long output before them.
     expect(message).toContain('Error: TypeError: x\nNote: restarted');
     expect(message).toMatch(/\[turn 3 of 10\]$/);
-    const whole = replOutputMessage([{ output: 'ok', droppedChars: 12, error: 'TypeError: x', notes: ['restarted'] }], { outputChars: 2000, turn: 0, maxIterations: 5, notes: ['general'] });
+    const whole = replOutputMessage([{ output: 'ok', droppedChars: 12, error: 'TypeError: x', notes: ['restarted'] }], { outputChars: 2000, nextTurn: 1, maxIterations: 5, notes: ['general'] });
     expect(fitOutputs(['aaaa', 'b'.repeat(100)], 20)).toEqual(['aaaa', `${'b'.repeat(16)}\n… [output truncated: 84 more characters not shown; print less]`]);
     expect(whole).toBe('Output:\nok\n… [12 more characters not kept: print less]\nError: TypeError: x\nNote: restarted\n\nNote: general\n\n[turn 1 of 5]');
   });

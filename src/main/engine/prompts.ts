@@ -70,7 +70,8 @@ export interface BlockOutcome {
 
 export interface FeedbackOptions {
   outputChars: number;
-  turn: number;
+  /** The number of the turn the model is about to take, from 1. */
+  nextTurn: number;
   maxIterations: number;
   notes: string[];
 }
@@ -92,7 +93,7 @@ export function replOutputMessage(blocks: BlockOutcome[], options: FeedbackOptio
   const fixed = frame.reduce((sum, f) => sum + f.header.length + f.tail.length + 3, general.length);
   const outputs = fitOutputs(blocks.map((block) => block.output.trimEnd()), Math.max(0, options.outputChars - fixed));
   const parts = frame.map((f, i) => `${f.header}\n${outputs[i] || '(nothing printed)'}${f.tail}`);
-  return `${parts.join('\n\n')}${general}\n\n[turn ${options.turn + 1} of ${options.maxIterations}]`;
+  return `${parts.join('\n\n')}${general}\n\n[turn ${options.nextTurn} of ${options.maxIterations}]`;
 }
 
 /** Shares `budget` characters among texts: short ones whole, long ones cut with a note. */
@@ -115,17 +116,17 @@ export const notes = {
   skippedBlocks: (count: number) => `${count} more block(s) of your reply were not run, because FINAL was called.`,
   notRun: (languages: string[]) =>
     `Blocks tagged ${languages.map((l) => (l ? `\`${l}\`` : 'without a language')).join(', ')} were not run: the REPL runs JavaScript in \`\`\`repl (or \`\`\`js) blocks.`,
-  restarted: (reason: string, restored: number, lost: number) =>
-    `The sandbox process was killed (${reason}) and restarted. ${restored} earlier block(s) were re-run to restore your variables${lost > 0 ? `; ${lost} could not be restored` : ''}. Nothing this block did was kept.`,
+  restarted: (reason: string, restored: number, lost: number, when: 'during' | 'before') =>
+    `The sandbox process was killed (${reason}) ${when === 'during' ? 'while this block ran' : 'after your previous block, by work that went on after it ended'} and restarted. ${restored} earlier block(s) were re-run to restore your variables${lost > 0 ? `; ${lost} could not be restored` : ''}.${when === 'during' ? ' Nothing this block did was kept.' : ''}`,
   runaway: (what: string, turns: number) =>
     `Your last ${turns} turns ${what}. Change your approach or give your answer: if the next turn repeats it, the run will be stopped.`,
 };
 
-export function nudgeMessage(otherLanguages: string[], turn: number, maxIterations: number): string {
+export function nudgeMessage(otherLanguages: string[], nextTurn: number, maxIterations: number): string {
   const base = otherLanguages.length
     ? notes.notRun(otherLanguages)
     : 'Your reply had no ```repl code block and no FINAL(...).';
-  return `${base} Write JavaScript in a \`\`\`repl block to explore \`context\`, or give your answer with FINAL(...) on a line of its own.\n\n[turn ${turn + 1} of ${maxIterations}]`;
+  return `${base} Write JavaScript in a \`\`\`repl block to explore \`context\`, or give your answer with FINAL(...) on a line of its own.\n\n[turn ${nextTurn} of ${maxIterations}]`;
 }
 
 export function finalAnswerRequest(maxIterations: number): string {

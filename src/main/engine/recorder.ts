@@ -115,8 +115,16 @@ export class Recorder {
     this.emit({ type: 'run.statusChanged', runId: this.runId, status });
   }
 
+  /**
+   * Tells other processes sharing the database that this run's owner is alive. Best effort: a
+   * busy database skips a beat, it does not end the run.
+   */
   heartbeat(): void {
-    this.store.heartbeat(this.runId, Date.now());
+    try {
+      this.store.heartbeat(this.runId, Date.now());
+    } catch {
+      // the next beat comes in a few seconds
+    }
   }
 
   finishRun(end: Omit<RunEnd, 'endedAt'>): RunSummary {

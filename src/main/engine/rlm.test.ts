@@ -1,7 +1,7 @@
 // The RLM loop's conversation rules, through the real service, sandbox and fake provider.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeHandler } from '../fakeProvider/server';
-import { lastUser, repl, startHarness, turn, type Harness } from '../testing/serviceHarness';
+import { lastUser, queryOf, repl, ROOT, startHarness, SUB, turn, type Harness } from '../testing/serviceHarness';
 
 let harness: Harness | null = null;
 afterEach(async () => {
@@ -62,5 +62,63 @@ describe('the RLM loop', () => {
     }
     expect(answers[0]).toMatch(/^0\.\d+$/);
     expect(answers[1]).toBe(answers[0]);
+  });
+
+  it('runs code the model writes when asked for its final answer, and takes FINAL from it', async () => {
+    const { summary } = await run(
+      (req) => (lastUser(req).includes('You have used all') ? { text: repl('FINAL("from code at the limit")') } : { text: repl(`print(${turn(req)})`) }),
+      'doc',
+      { maxIterations: 1 },
+    );
+    expect(summary).toMatchObject({ status: 'completed', answer: 'from code at the limit', stopReason: 'max-iterations' });
+  });
+
+  it('does not count calls abandoned by a failed cell against the call limit', async () => {
+    const code = 'await Promise.all(Array.from({ length: 30 }, (_, i) => (i === 0 ? Promise.reject(new Error("early")) : llm_query("p" + i))))';
+    const { summary } = await run(
+      (req) => (req.model === SUB ? { text: 'sub', delayMs: 50 } : turn(req) === 0 ? { text: repl(code) } : { text: 'FINAL(went on)' }),
+      'doc',
+      { concurrency: 1, maxCalls: 10 },
+    );
+    expect(summary).toMatchObject({ status: 'completed', answer: 'went on' });
+    expect(summary.modelCalls).toBeLessThan(10);
+  });
+
+  it('runs at most four child RLMs of a depth at once', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const { summary } = await run(async (req) => {
+      if (queryOf(req).startsWith('child')) {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        inFlight--;
+        return { text: 'FINAL(ok)' };
+      }
+      return { text: repl('const all = await Promise.all(Array.from({ length: 7 }, (_, i) => rlm_query("child " + i, "c"))); FINAL(all.join())') };
+    });
+    expect(summary).toMatchObject({ status: 'completed', answer: 'ok,ok,ok,ok,ok,ok,ok' });
+    expect(most).toBe(4);
+  });
+
+  it("lets code pick the run's models only", async () => {
+    const seen: string[] = [];
+    const { summary } = await run((req) => {
+      if (req.model !== ROOT || turn(req) > 0) seen.push(req.model);
+      if (req.model === SUB || (req.model === ROOT && turn(req) === 0 && lastUser(req) === 'hard')) return { text: 'sub answer' };
+      if (turn(req) === 0) return { text: repl('const a = await llm_query("hard", { model: "root-model" }); let b; try { await llm_query("x", { model: "gpt-expensive" }) } catch (e) { b = e.message } FINAL(a + " / " + b)') };
+      return { text: 'FINAL(unexpected)' };
+    });
+    expect(summary.answer).toBe('sub answer / llm_query: model "gpt-expensive" is not one of this run\'s models (sub-model, root-model)');
+    expect(seen).not.toContain('gpt-expensive');
+  });
+
+  it('announces a run before any of its steps', async () => {
+    harness = await startHarness(() => ({ text: 'FINAL(x)' }));
+    const { runId } = await harness.service.call('runs.start', { query: 'q', inputs: [] });
+    await harness.service.waitForRun(runId);
+    const types = harness.events.filter((e) => e.runId === runId).map((e) => e.type);
+    expect(types[0]).toBe('run.started');
+    expect(types.at(-1)).toBe('run.finished');
   });
 });

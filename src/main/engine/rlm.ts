@@ -77,7 +77,8 @@ class RlmLoop {
   private sent = 0;
   private currentCell = 0;
   private readonly guard = new RunawayGuard(3);
-  private readonly disposeSandbox = () => this.sandbox?.dispose();
+  private readonly disposeSandbox = () =>
+    this.sandbox?.dispose(this.run.signal.aborted ? 'the run was stopped' : 'the cell that started this child RLM ended');
 
   constructor(
     private readonly run: RunContext,
@@ -137,7 +138,6 @@ class RlmLoop {
 
   private async modelTurn(): Promise<string> {
     await this.checkpoint();
-    this.run.countTurn(this.task.depth);
     const text = await callModel(this.run, {
       parentId: this.nodeId,
       depth: this.task.depth,
@@ -147,34 +147,54 @@ class RlmLoop {
       newMessages: this.messages.slice(this.sent),
       signal: this.task.signal,
     });
+    this.run.countTurn(this.task.depth);
     this.messages.push({ role: 'assistant', content: text });
     this.sent = this.messages.length;
     return text;
   }
 
-  /** A reply without code: an answer in its text, or a nudge back to the REPL. */
+  /** A reply without code to run: an answer in its text, or a nudge back to the REPL. */
   private async readAnswer(reply: ParsedReply, turn: number): Promise<string | null> {
     const final = findFinal(reply.prose);
     const max = this.run.limits.maxIterations;
+    const nextTurn = turn + 2;
+    const tagged = reply.other.filter((block) => block.language !== '');
     let feedback: string;
-    if (final?.kind === 'FINAL') return final.answer;
-    if (final?.kind === 'FINAL_VAR') {
+    if (final && tagged.length > 0) {
+      // Code in another language next to an answer: the model has not seen any output either.
+      feedback = `${nudgeMessage(tagged.map((block) => block.language), nextTurn, max)}\n\nNote: ${notes.answerIgnored}`;
+    } else if (final?.kind === 'FINAL') {
+      return final.answer;
+    } else if (final?.kind === 'FINAL_VAR') {
       const { result } = await this.runCell(`FINAL_VAR(${JSON.stringify(final.name)})`);
       if (result.final !== null) return result.final;
-      feedback = `${finalVarMissing(final.name, result.error ?? 'no value')}\n\n[turn ${turn + 2} of ${max}]`;
+      feedback = `${finalVarMissing(final.name, result.error ?? 'no value')}\n\n[turn ${nextTurn} of ${max}]`;
     } else {
-      feedback = nudgeMessage(reply.other.map((block) => block.language), turn, max);
+      feedback = nudgeMessage(reply.other.map((block) => block.language), nextTurn, max);
     }
-    const warning = this.checkRunaway('', reply.prose);
+    const warning = this.checkRunaway(null, reply.prose.trim());
     this.messages.push({ role: 'user', content: warning ? `${feedback}\n\nNote: ${warning}` : feedback });
     return null;
   }
 
-  /** A reply with code: run every block in order; FINAL in code ends the RLM once its cell is done. */
+  /** A reply with code: every block runs; the model sees the output in the next message. */
   private async runBlocks(reply: ParsedReply, turn: number): Promise<string | null> {
     const general: string[] = [];
     if (findFinal(reply.prose)) general.push(notes.answerIgnored);
     if (reply.other.length > 0) general.push(notes.notRun(reply.other.map((block) => block.language)));
+    const { answer, outcomes } = await this.executeBlocks(reply);
+    if (answer !== null) return answer;
+    const code = reply.runnable.map((block) => block.code).join('\n');
+    const output = outcomes.map((o) => `${o.output}${o.error ?? ''}`).join('\n').trim();
+    const warning = this.checkRunaway(code, output);
+    if (warning) general.push(warning);
+    const { outputChars, maxIterations } = this.run.limits;
+    this.messages.push({ role: 'user', content: replOutputMessage(outcomes, { outputChars, nextTurn: turn + 2, maxIterations, notes: general }) });
+    return null;
+  }
+
+  /** Runs a reply's blocks in order; FINAL in code ends the RLM once its cell is done. */
+  private async executeBlocks(reply: ParsedReply): Promise<{ answer: string | null; outcomes: BlockOutcome[] }> {
     const outcomes: BlockOutcome[] = [];
     for (const [index, block] of reply.runnable.entries()) {
       await this.checkpoint();
@@ -182,32 +202,22 @@ class RlmLoop {
       outcomes.push({ output: result.output, droppedChars: result.droppedChars, error: result.error, notes: cellNotes });
       if (result.final !== null) {
         const skipped = reply.runnable.length - index - 1;
-        if (skipped > 0) this.noteOnLastCell(notes.skippedBlocks(skipped));
-        return result.final;
+        if (skipped > 0) this.run.deps.recorder.appendNote(this.currentCell, notes.skippedBlocks(skipped));
+        return { answer: result.final, outcomes };
       }
     }
-    const code = reply.runnable.map((block) => block.code).join('\n');
-    const output = outcomes.map((o) => `${o.output}${o.error ?? ''}`).join('\n');
-    const warning = this.checkRunaway(code, output);
-    if (warning) general.push(warning);
-    this.messages.push({
-      role: 'user',
-      content: replOutputMessage(outcomes, { outputChars: this.run.limits.outputChars, turn, maxIterations: this.run.limits.maxIterations, notes: general }),
-    });
-    return null;
+    return { answer: null, outcomes };
   }
-
-  private lastCellId = 0;
 
   private async runCell(code: string): Promise<{ result: CellResult; cellNotes: string[] }> {
     const { recorder } = this.run.deps;
     const cellId = recorder.addNode({ parentId: this.nodeId, kind: 'cell', depth: this.task.depth, label: code }, { code });
     this.currentCell = cellId;
-    this.lastCellId = cellId;
     const sandbox = this.sandbox;
     const result = sandbox ? await sandbox.runCell(code) : null;
     if (!result) throw new Error('the sandbox is gone');
-    const cellNotes = result.restart ? [notes.restarted(result.restart.reason, result.restart.restoredCells, result.restart.lostCells)] : [];
+    const restart = result.restart;
+    const cellNotes = restart ? [notes.restarted(restart.reason, restart.restoredCells, restart.lostCells, restart.when)] : [];
     const stopped = this.run.signal.aborted || this.task.signal?.aborted;
     recorder.finish(cellId, stopped ? 'stopped' : result.error ? 'failed' : 'completed', {
       output: result.output,
@@ -220,12 +230,8 @@ class RlmLoop {
     return { result, cellNotes };
   }
 
-  private noteOnLastCell(note: string): void {
-    if (this.lastCellId) this.run.deps.recorder.appendNote(this.lastCellId, note);
-  }
-
   /** Stops the run on a repeated loop; returns the warning to give the model, if any. */
-  private checkRunaway(code: string, output: string): string | null {
+  private checkRunaway(code: string | null, output: string): string | null {
     const verdict = this.guard.observe(code, output);
     if (verdict.action === 'ok') return null;
     if (verdict.action === 'stop') {
@@ -235,18 +241,25 @@ class RlmLoop {
     return notes.runaway(verdict.what, verdict.turns);
   }
 
-  /** At the iteration limit the model is asked once for its best answer. */
+  /**
+   * At the iteration limit the model is asked once for its best answer: FINAL in its text, or in
+   * code it wrote anyway (which runs), or failing both its prose when it wrote no code.
+   */
   private async forceFinal(): Promise<RlmOutcome> {
     this.messages.push({ role: 'user', content: finalAnswerRequest(this.run.limits.maxIterations) });
     const reply = parseReply(await this.modelTurn());
+    const stopReason = 'max-iterations' as const;
+    if (reply.runnable.length > 0) {
+      const { answer } = await this.executeBlocks(reply);
+      return { answer, stopReason };
+    }
     const final = findFinal(reply.prose);
-    if (final?.kind === 'FINAL') return { answer: final.answer, stopReason: 'max-iterations' };
+    if (final?.kind === 'FINAL') return { answer: final.answer, stopReason };
     if (final?.kind === 'FINAL_VAR') {
       const { result } = await this.runCell(`FINAL_VAR(${JSON.stringify(final.name)})`);
-      return { answer: result.final, stopReason: 'max-iterations' };
+      return { answer: result.final, stopReason };
     }
-    const text = reply.prose.trim();
-    return { answer: text || null, stopReason: 'max-iterations' };
+    return { answer: reply.prose.trim() || null, stopReason };
   }
 }
 

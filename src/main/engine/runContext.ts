@@ -38,9 +38,17 @@ export class RunStopped extends Error {
   }
 }
 
+/**
+ * Child RLMs running at once, per depth. Each holds a sandbox process, so a cell that starts
+ * dozens of `rlm_query` calls in parallel must not start dozens of processes; a slot per depth
+ * (not one pool) so that a child waiting on its own children never waits on its parent's slot.
+ */
+const CHILD_RLMS_PER_DEPTH = 4;
+
 export class RunContext {
   readonly gate = new StepGate();
   readonly calls: Semaphore;
+  private readonly childSlots = new Map<number, Semaphore>();
   readonly totals: RunTotals = emptyTotals();
   private readonly controller = new AbortController();
   private stopped: RunStopped | null = null;
@@ -56,6 +64,16 @@ export class RunContext {
     readonly deps: RunDependencies,
   ) {
     this.calls = new Semaphore(settings.limits.concurrency);
+  }
+
+  /** The slots of child RLMs at `depth`. */
+  children(depth: number): Semaphore {
+    let slots = this.childSlots.get(depth);
+    if (!slots) {
+      slots = new Semaphore(CHILD_RLMS_PER_DEPTH);
+      this.childSlots.set(depth, slots);
+    }
+    return slots;
   }
 
   get signal(): AbortSignal {

@@ -6,6 +6,7 @@ export type RunawayVerdict = { action: 'ok' } | { action: 'warn' | 'stop'; what:
 
 export class RunawayGuard {
   private lastCode: string | null = null;
+  /** Output of the last turn ('' when it printed nothing). */
   private lastOutput: string | null = null;
   private sameCode = 0;
   private sameOutput = 0;
@@ -13,10 +14,14 @@ export class RunawayGuard {
 
   constructor(private readonly threshold = 3) {}
 
-  /** One turn: the code it ran (or its reply text when it had no code) and what came back. */
-  observe(code: string, output: string): RunawayVerdict {
-    this.sameCode = code === this.lastCode ? this.sameCode + 1 : 1;
-    this.sameOutput = output === this.lastOutput ? this.sameOutput + 1 : 1;
+  /**
+   * One turn: the code it ran (null when the reply had none) and what came back (its output, or
+   * the reply itself when it had no code). Empty output says nothing about a loop: a turn that
+   * only declares variables prints nothing, and several such turns are normal.
+   */
+  observe(code: string | null, output: string): RunawayVerdict {
+    this.sameCode = code !== null && code === this.lastCode ? this.sameCode + 1 : code === null ? 0 : 1;
+    this.sameOutput = output !== '' && output === this.lastOutput ? this.sameOutput + 1 : output === '' ? 0 : 1;
     this.lastCode = code;
     this.lastOutput = output;
     const turns = Math.max(this.sameCode, this.sameOutput);

@@ -4,14 +4,10 @@ import { errorMessage } from './modelCall';
 import { runRlm, type RlmTask } from './rlm';
 import type { RunContext } from './runContext';
 
-const HEARTBEAT_MS = 5000;
-
 export type RootInputs = Pick<RlmTask, 'context' | 'readablePaths' | 'contextBytes' | 'documents'>;
 
 export async function executeRun(run: RunContext, inputs: RootInputs): Promise<RunSummary> {
   const { recorder } = run.deps;
-  const heartbeat = setInterval(() => recorder.heartbeat(), HEARTBEAT_MS);
-  heartbeat.unref();
   run.startDeadline();
   let end: { status: RunStatus; answer: string | null; stopReason: StopReason | null; error: string | null };
   try {
@@ -32,7 +28,6 @@ export async function executeRun(run: RunContext, inputs: RootInputs): Promise<R
       ? { status: 'stopped', answer: null, stopReason: stopped.reason, error: stopped.message }
       : { status: 'failed', answer: null, stopReason: 'error', error: errorMessage(error) };
   } finally {
-    clearInterval(heartbeat);
     run.clearDeadline();
   }
   return recorder.finishRun(end);

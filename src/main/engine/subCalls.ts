@@ -36,13 +36,19 @@ export async function serveSandboxCall(run: RunContext, site: CallSite, call: Sa
 }
 
 function subModel(run: RunContext, site: CallSite, prompt: string, model: string | undefined, signal: AbortSignal, stream = true): Promise<string> {
+  const { rootModel, subModel: defaultModel } = run.settings;
+  // Code may pick the root model for a hard sub-problem, nothing else: an arbitrary model could
+  // be unpriced (its cost invisible to --max-cost) or one the user never chose to pay for.
+  if (model !== undefined && model !== rootModel && model !== defaultModel) {
+    return Promise.reject(new Error(`llm_query: model "${model}" is not one of this run's models (${defaultModel}, ${rootModel})`));
+  }
   const messages = [{ role: 'user' as const, content: prompt }];
   return callModel(run, {
     stream,
     parentId: site.cellId,
     depth: site.depth,
     purpose: 'sub',
-    model: model ?? run.settings.subModel,
+    model: model ?? defaultModel,
     messages,
     newMessages: messages,
     signal,
@@ -55,6 +61,16 @@ async function childRlm(run: RunContext, site: CallSite, query: string, context:
     const text = context === undefined ? '' : Array.isArray(context) ? context.join('\n\n') : context;
     return subModel(run, site, text ? `${query}\n\n${text}` : query, undefined, signal);
   }
+  const release = await run.children(depth).acquire(signal);
+  try {
+    return await startChild(run, site, query, context, signal);
+  } finally {
+    release();
+  }
+}
+
+async function startChild(run: RunContext, site: CallSite, query: string, context: string | string[] | undefined, signal: AbortSignal): Promise<string> {
+  const depth = site.depth + 1;
   const values = context === undefined ? [] : Array.isArray(context) ? context : [context];
   const documents = values.map((text) => run.deps.documents.putText(text).hash);
   const outcome = await runRlm(run, {

@@ -10,7 +10,7 @@ import vm from 'node:vm';
 import { types } from 'node:util';
 import preludeSource from './prelude.js?raw';
 import type { CellDoneMessage, ContextSource, InitMessage, ParentMessage, RunCellMessage } from '../../shared/sandboxProtocol';
-import { CALL_KINDS } from '../../shared/sandboxProtocol';
+import { CALL_KINDS, CALL_LIMITS } from '../../shared/sandboxProtocol';
 import { describeContext, loadContext } from './contextLoader';
 import { createParentPort } from './parentPort';
 
@@ -44,7 +44,9 @@ interface Cell {
   clock: number[];
   replayClock: number[] | undefined;
   nextCallId: number;
-  pending: Set<number>;
+  /** Calls waiting for their answer, with the characters each carried. */
+  pending: Map<number, number>;
+  pendingChars: number;
   deliveries: Delivery[];
   current: Delivery | null;
   pumpScheduled: boolean;
@@ -102,10 +104,22 @@ function startCall(kind: unknown, payload: unknown): number | string {
   if (!cell) return 'no cell is running: await every llm_query/rlm_query inside the cell that makes it';
   if (typeof kind !== 'string' || !(CALL_KINDS as readonly string[]).includes(kind)) return 'unknown call';
   if (typeof payload !== 'string') return 'bad call payload';
+  const chars = (n: number) => n.toLocaleString('en-US');
+  if (payload.length > CALL_LIMITS.payloadChars) {
+    return `${callName(kind)} was given ${chars(payload.length)} characters; one call may carry ${chars(CALL_LIMITS.payloadChars)}: pass smaller pieces`;
+  }
+  if (cell.pendingChars + payload.length > CALL_LIMITS.pendingChars) {
+    return `${callName(kind)} refused: the calls of this block already waiting carry ${chars(cell.pendingChars)} characters (the limit is ${chars(CALL_LIMITS.pendingChars)}); await some of them first`;
+  }
   const callId = cell.nextCallId++;
-  cell.pending.add(callId);
+  cell.pending.set(callId, payload.length);
+  cell.pendingChars += payload.length;
   port.send({ type: 'call', cellId: cell.id, callId, kind, payload });
   return callId;
+}
+
+function callName(kind: string): string {
+  return kind === 'llm' ? 'llm_query' : kind === 'llm_batched' ? 'llm_query_batched' : 'rlm_query';
 }
 
 function now(): number {
@@ -178,7 +192,8 @@ function runCell(message: RunCellMessage): void {
     clock: [],
     replayClock: message.clock ? [...message.clock] : undefined,
     nextCallId: 0,
-    pending: new Set(),
+    pending: new Map(),
+    pendingChars: 0,
     deliveries: [],
     current: null,
     pumpScheduled: false,
@@ -261,7 +276,10 @@ function doneMessage(cellId: number, error: string | null): CellDoneMessage {
 
 function deliver(cellId: number, callId: number, ok: boolean, value: string): void {
   const active = cell;
-  if (!active || active.id !== cellId || !active.pending.delete(callId)) return;
+  const chars = active?.id === cellId ? active.pending.get(callId) : undefined;
+  if (!active || chars === undefined) return;
+  active.pending.delete(callId);
+  active.pendingChars -= chars;
   active.deliveries.push({ id: callId, ok, value });
   if (active.pumpScheduled) return;
   active.pumpScheduled = true;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from './sandbox';
+import { sandboxChildren } from '../testing/processes';
 import { startTestSandbox } from './testing';
 
 const open: Sandbox[] = [];
@@ -157,6 +158,23 @@ describe('sandbox limits', () => {
     expect(calls.filter((c) => c.kind === 'llm')).toHaveLength(1);
   });
 
+  it('kills model code that host work runs outside the cell timeout, and restores the sandbox', async () => {
+    // Node's rejection tracking reads properties of an unhandled rejected promise after the cell
+    // ended, outside any vm timeout: a proxy in the promise's prototype chain runs model code there.
+    const { sandbox } = await start({ cellTimeoutMs: 300 });
+    await sandbox.runCell('const kept = "restored"');
+    const [pid] = sandboxChildren();
+    const escape = await sandbox.runCell(
+      "const p = Promise.reject(new Error('x')); Object.setPrototypeOf(p, new Proxy(Object.create(null), { get() { for (;;) {} } }));",
+    );
+    // No cell runs now, and the spin is still killed: the deadline watches an idle sandbox too.
+    await new Promise((resolve) => setTimeout(resolve, 4500));
+    expect(sandboxChildren()).not.toContain(pid);
+    const next = await sandbox.runCell('print(kept)');
+    expect([escape, next].some((r) => r.restart !== null && /did not respond/.test(r.restart.reason))).toBe(true);
+    expect(next.output).toBe('restored\n');
+  });
+
   it('survives a heap out-of-memory crash', async () => {
     const { sandbox } = await start({ memoryMb: 128, cellTimeoutMs: 30_000 });
     await sandbox.runCell('const x = 5');
@@ -179,9 +197,27 @@ describe('sandbox start', () => {
       memoryMb: 2048,
       signal: controller.signal,
     });
-    setTimeout(() => controller.abort(), 20);
-    await expect(starting).rejects.toThrow(/stopped|killed|exited|signal/);
+    setTimeout(() => controller.abort(new Error('the run was stopped')), 20);
+    await expect(starting).rejects.toThrow('the run was stopped');
     expect(Date.now() - started).toBeLessThan(1500);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('calls that would flood the parent', () => {
+  it('refuses a prompt larger than any model reads, and more text in flight than a cell may hold', async () => {
+    const { sandbox, calls } = await start({
+      context: { kind: 'items', items: [{ name: 'doc', text: 'x'.repeat(30_000_000) }], asArray: false, partBytes: 1 << 29 },
+      memoryMb: 1024,
+      onCall: () => new Promise(() => undefined),
+    });
+    const big = await sandbox.runCell('try { await llm_query(context.slice(0, 5_000_000)) } catch (e) { print(e.message) }');
+    expect(big.output).toBe('llm_query: a prompt is limited to 4,000,000 characters\n');
+    const flood = await sandbox.runCell(
+      'const waiting = []; let refused = 0; for (let i = 0; i < 10; i++) waiting.push(rlm_query("q", context).catch((e) => { refused++; return e.message })); const messages = await Promise.all(waiting.slice(4)); print(refused, messages[0])',
+    );
+    // 30 M characters a call: four fit in the 128 M characters a cell may have in flight.
+    expect(flood.output).toMatch(/^6 rlm_query refused: the calls of this block already waiting carry 120,000,\d+ characters \(the limit is 128,000,000\); await some of them first\n$/);
+    expect(calls.filter((c) => c.kind === 'rlm')).toHaveLength(4);
   });
 });

@@ -40,8 +40,8 @@ export interface CellResult {
   final: string | null;
   clock: number[];
   workMs: number;
-  /** The process was killed during this cell and restarted. */
-  restart: { reason: string; restoredCells: number; lostCells: number } | null;
+  /** The process was killed and restarted: during this cell, or between the last one and this. */
+  restart: { reason: string; restoredCells: number; lostCells: number; when: 'during' | 'before' } | null;
 }
 
 interface RecordedCell {
@@ -77,8 +77,8 @@ export class Sandbox {
   static async start(options: SandboxOptions): Promise<Sandbox> {
     const sandbox = new Sandbox(options);
     const { signal } = options;
-    if (signal?.aborted) throw new Error('the run was stopped');
-    const dispose = () => sandbox.dispose();
+    if (signal?.aborted) throw abortReason(signal, 'the run was stopped');
+    const dispose = () => sandbox.dispose(abortReason(signal as AbortSignal, 'the run was stopped').message);
     signal?.addEventListener('abort', dispose, { once: true });
     try {
       await sandbox.spawn();
@@ -102,10 +102,12 @@ export class Sandbox {
     const cellId = this.nextCellId++;
     const transformed = transformCell(code, cellId);
     if (!transformed.ok) return failure(transformed.error);
+    let restartedBefore: CellResult['restart'] = null;
     if (this.broken !== null || !this.child) {
       const reason = this.broken ?? 'the sandbox process is gone';
       const restored = await this.restart();
       if (!restored.ok) return failure(`the sandbox could not be restarted (${reason}): ${restored.error}`);
+      restartedBefore = { reason, restoredCells: restored.restoredCells, lostCells: restored.lostCells, when: 'before' };
     }
     const { outcome, results } = await this.execute({ cellId, script: transformed.script, replay: null });
     if ('killed' in outcome) {
@@ -113,28 +115,28 @@ export class Sandbox {
       const restored = await this.restart();
       return {
         ...failure(`the sandbox process was killed: ${reason}`),
-        restart: { reason, restoredCells: restored.restoredCells, lostCells: restored.lostCells },
+        restart: { reason, restoredCells: restored.restoredCells, lostCells: restored.lostCells, when: 'during' },
       };
     }
     // A cell that ran out of time stopped at an arbitrary point: replaying it would not restore
     // the same state, so it is not kept for restoring.
     if (!outcome.timedOut) this.records.push({ cellId, script: transformed.script, results, clock: outcome.clock });
-    return toResult(outcome);
+    return { ...toResult(outcome), restart: restartedBefore };
   }
 
   /** Kills the process at once; a running cell ends with an error. */
-  dispose(): void {
+  dispose(reason = 'the sandbox was stopped'): void {
     if (this.disposed) return;
     this.disposed = true;
     this.watchdog?.dispose();
     this.child?.kill();
     this.child = null;
-    this.failStart?.(new Error('the run was stopped'));
+    this.failStart?.(new Error(reason));
     const active = this.active;
     this.active = null;
     if (active) {
-      for (const controller of active.calls.values()) controller.abort();
-      active.resolve({ killed: 'the run was stopped' });
+      for (const controller of active.calls.values()) controller.abort(abortError(reason));
+      active.resolve({ killed: reason });
     }
   }
 
@@ -148,8 +150,9 @@ export class Sandbox {
     this.child = child;
     this.killReason = null;
     this.watchdog?.dispose();
-    // Watched from the start: loading a huge input can already exceed the memory limit.
-    this.watchdog = new Watchdog(child, this.options, (reason) => this.kill(child, reason));
+    // Memory is watched from the start: loading a huge input can already exceed the limit.
+    const watchdog = new Watchdog(child, this.options, (reason) => this.kill(child, reason));
+    this.watchdog = watchdog;
     const ready = new Promise<ContextInfo>((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill();
@@ -179,6 +182,8 @@ export class Sandbox {
     });
     try {
       this.info = await ready;
+      // Loading a large input keeps the process busy for seconds: the deadline starts now.
+      watchdog.arm();
     } finally {
       this.onReady = null;
       this.onEarlyExit = null;
@@ -224,7 +229,6 @@ export class Sandbox {
     if (!child) return { outcome: { killed: 'the sandbox process is gone' }, results };
     const outcome = await new Promise<CellDoneMessage | { killed: string }>((resolve) => {
       this.active = { ...cell, results, calls: new Map(), resolve };
-      this.watchdog?.cellStarted();
       const message: ParentMessage = {
         type: 'cell',
         cellId: cell.cellId,
@@ -243,9 +247,8 @@ export class Sandbox {
     const active = this.active;
     if (!active) return;
     this.active = null;
-    this.watchdog?.cellEnded();
     // Calls still in flight belong to a cell that is over: nobody will read their answers.
-    for (const controller of active.calls.values()) controller.abort();
+    for (const controller of active.calls.values()) controller.abort(abortError('the cell that made this call ended'));
     active.resolve(outcome);
   }
 
@@ -291,8 +294,8 @@ export class Sandbox {
       return;
     }
     const call = parseCall(message.kind, message.payload);
-    if (!call) {
-      answer(false, `malformed ${message.kind} call`);
+    if (typeof call === 'string') {
+      answer(false, call);
       return;
     }
     const controller = new AbortController();
@@ -324,16 +327,29 @@ export class Sandbox {
 
 }
 
-function parseCall(kind: SandboxCall['kind'], payload: string): SandboxCall | null {
+/** The call, or why it is refused (shown to the model as the call's error). */
+function parseCall(kind: SandboxCall['kind'], payload: string): SandboxCall | string {
+  const name = kind === 'llm' ? 'llm_query' : kind === 'llm_batched' ? 'llm_query_batched' : 'rlm_query';
   let data: unknown;
   try {
     data = JSON.parse(payload);
   } catch {
-    return null;
+    return `${name}: malformed call`;
   }
   const parsed = callPayloadSchemas[kind].safeParse(data);
-  if (!parsed.success) return null;
+  if (!parsed.success) return `${name}: ${parsed.error.issues[0]?.message ?? 'malformed call'}`;
   return { kind, ...parsed.data } as SandboxCall;
+}
+
+/** An AbortError with this message: what a call aborted for this reason rejects with. */
+function abortError(message: string): Error {
+  const error = new Error(message);
+  error.name = 'AbortError';
+  return error;
+}
+
+function abortReason(signal: AbortSignal, fallback: string): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error(fallback);
 }
 
 function describeExit(exit: SandboxExit, killReason: string | null): string {

@@ -1,6 +1,6 @@
-// A sandbox process that stops answering while a cell runs is killed by the parent's deadline.
-// A real harness cannot be wedged from model code (the vm timeout interrupts it), so this test
-// stands in a process that answers its start and then goes silent.
+// A sandbox process that stops answering is killed by the parent's deadline. This test stands in
+// a process that answers its start and then goes silent, to check the deadline itself; the real
+// case (model code run by host work outside the cell timeout) is in sandbox.test.ts.
 import { describe, expect, it } from 'vitest';
 import type { ParentMessage } from '../../shared/sandboxProtocol';
 import type { SandboxExit, SandboxLauncher, SandboxProcess } from './launcher';

@@ -1,6 +1,7 @@
 // Watches one sandbox process from outside, for what the vm timeout cannot stop: a process that
-// stops answering while a cell runs (host-scheduled work, a wedged isolate), and memory the V8
-// heap cap does not count (ArrayBuffers, research/sandbox.md §4). Either gets the process killed.
+// stops answering (model code run by host-scheduled work — Node's rejection tracking reading a
+// proxied promise between cells, for one — or a wedged isolate), and memory the V8 heap cap does
+// not count (ArrayBuffers, research/sandbox.md §4). Either gets the process killed.
 import type { SandboxProcess } from './launcher';
 
 const PING_EVERY_MS = 500;
@@ -35,11 +36,12 @@ export class Watchdog {
   }
 
   /**
-   * While a cell runs, the process is pinged. A healthy sandbox answers between two slices of
-   * work, each shorter than the cell's budget; silence well past the budget means it is wedged.
+   * From the moment it is ready until it ends, the process is pinged. A healthy sandbox answers
+   * at once when idle, and between two slices of work — each shorter than the cell's budget —
+   * when busy; silence well past the budget means something runs that no timeout bounds.
    */
-  cellStarted(): void {
-    this.cellEnded();
+  arm(): void {
+    this.disarm();
     this.heard();
     const limit = this.limits.cellTimeoutMs + DEADLINE_GRACE_MS;
     this.deadline = setInterval(() => {
@@ -53,13 +55,13 @@ export class Watchdog {
     this.deadline.unref();
   }
 
-  cellEnded(): void {
+  private disarm(): void {
     if (this.deadline) clearInterval(this.deadline);
     this.deadline = null;
   }
 
   dispose(): void {
-    this.cellEnded();
+    this.disarm();
     clearInterval(this.memory);
   }
 

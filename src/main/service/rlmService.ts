@@ -42,6 +42,8 @@ interface ActiveRun {
 
 /** A run whose owner has not written a heartbeat for this long is considered gone. */
 const STALE_OWNER_MS = 60_000;
+/** How often a live run tells other processes that its owner is alive (well under STALE_OWNER_MS). */
+const HEARTBEAT_MS = 5000;
 /** The largest string V8 holds (about 512 Mi characters): a larger file arrives in parts. */
 const PART_BYTES = 2 ** 29 - 24;
 
@@ -122,8 +124,9 @@ export class RlmService implements RlmApi {
   /** Stops every active run and closes the database. */
   async close(): Promise<void> {
     if (this.closed) return;
-    await Promise.all([...this.active.keys()].map((runId) => this.stop(runId)));
+    // Closed first: no run may start on a database about to close.
     this.closed = true;
+    await Promise.allSettled([...this.active.keys()].map((runId) => this.stop(runId)));
     this.db.close();
   }
 
@@ -159,10 +162,18 @@ export class RlmService implements RlmApi {
       recorder,
       documents: this.documents,
     });
-    const done = this.execute(context, inputs).finally(() => this.active.delete(runId));
-    this.active.set(runId, { context, done });
     const summary = this.store.getRun(runId);
     if (summary) this.bus.emit({ type: 'run.started', runId, summary });
+    // From the first moment: storing a large input can take longer than STALE_OWNER_MS.
+    const heartbeat = setInterval(() => recorder.heartbeat(), HEARTBEAT_MS);
+    heartbeat.unref();
+    const done = this.execute(context, inputs).finally(() => {
+      clearInterval(heartbeat);
+      this.active.delete(runId);
+    });
+    // Waiters see a failure; nobody waiting must not make it an unhandled rejection.
+    done.catch(() => undefined);
+    this.active.set(runId, { context, done });
     return { runId, warnings: inputs.warnings };
   }
 
