@@ -10,6 +10,8 @@ export interface EscapeProbe {
   code: string;
   /** The probe is meant to run out of cell time (it must be interrupted, not escape). */
   expectTimeout?: boolean;
+  /** The probe runs model code outside any cell: the parent's deadline must kill the process. */
+  expectKill?: boolean;
 }
 
 /** Run once before the probes: helpers every probe uses. */
@@ -333,6 +335,12 @@ print('aggregate done');`,
 globalThis.backgroundCalls = 0;
 (async () => { for (let i = 0; i < 5; i++) { try { await llm_query('bg' + i); globalThis.backgroundCalls++ } catch { break } } })();
 print('left running')`,
+  },
+  {
+    category: 'denial of service',
+    label: "host work outside the cell (Node's rejection tracking) reading a proxied promise",
+    code: `const p = Promise.reject(new Error('x')); Object.setPrototypeOf(p, new Proxy(Object.create(null), { get(t, key) { report('tracking key', key); for (;;) {} } }));`,
+    expectKill: true,
   },
   {
     category: 'denial of service',

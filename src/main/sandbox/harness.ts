@@ -255,7 +255,11 @@ function finishCell(error: string | null): void {
   }
   // The value of a last expression is shown after what the cell printed, as in a notebook.
   if (value) appendOutput(active, value + '\n');
-  port.send(doneMessage(active.id, failure));
+  const done = doneMessage(active.id, failure);
+  // Sent on the next turn of the event loop, after Node has processed the promise rejections the
+  // cell left behind: model code that runs there (a proxy on a rejected promise's prototype)
+  // then still counts as this cell's, and a process wedged by it is blamed on this cell.
+  setImmediate(() => port.send(done));
   cell = null;
 }
 

@@ -208,11 +208,14 @@ export class Sandbox {
     }
     this.broken = null;
     let restoredCells = 0;
-    for (const record of this.records) {
+    for (const [index, record] of this.records.entries()) {
       const { outcome } = await this.execute({ cellId: record.cellId, script: record.script, replay: record });
       if ('killed' in outcome) {
-        this.broken = `replaying an earlier cell failed: ${outcome.killed}`;
-        return { ok: false, error: this.broken, restoredCells, lostCells: this.records.length - restoredCells };
+        // A cell that kills the sandbox on replay would do so on every restart: leave it out,
+        // and restore the others in a fresh process.
+        this.records.splice(index, 1);
+        const retried = await this.restart();
+        return { ...retried, lostCells: retried.lostCells + 1 };
       }
       restoredCells++;
     }
