@@ -72,6 +72,9 @@ export const CALL_LIMITS = {
 } as const;
 export type CallKind = (typeof CALL_KINDS)[number];
 
+/** The sandbox function behind each call kind, as error messages name it to the model. */
+export const CALL_NAMES: Record<CallKind, string> = { llm: 'llm_query', llm_batched: 'llm_query_batched', rlm: 'rlm_query' };
+
 export type ChildMessage =
   | { type: 'ready'; context: ContextInfo }
   | { type: 'initFailed'; error: string }

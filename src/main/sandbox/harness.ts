@@ -10,7 +10,7 @@ import vm from 'node:vm';
 import { types } from 'node:util';
 import preludeSource from './prelude.js?raw';
 import type { CellDoneMessage, ContextSource, InitMessage, ParentMessage, RunCellMessage } from '../../shared/sandboxProtocol';
-import { CALL_KINDS, CALL_LIMITS } from '../../shared/sandboxProtocol';
+import { CALL_KINDS, CALL_LIMITS, CALL_NAMES, type CallKind } from '../../shared/sandboxProtocol';
 import { describeContext, loadContext } from './contextLoader';
 import { createParentPort } from './parentPort';
 
@@ -106,20 +106,16 @@ function startCall(kind: unknown, payload: unknown): number | string {
   if (typeof payload !== 'string') return 'bad call payload';
   const chars = (n: number) => n.toLocaleString('en-US');
   if (payload.length > CALL_LIMITS.payloadChars) {
-    return `${callName(kind)} was given ${chars(payload.length)} characters; one call may carry ${chars(CALL_LIMITS.payloadChars)}: pass smaller pieces`;
+    return `${CALL_NAMES[kind as CallKind]} was given ${chars(payload.length)} characters; one call may carry ${chars(CALL_LIMITS.payloadChars)}: pass smaller pieces`;
   }
   if (cell.pendingChars + payload.length > CALL_LIMITS.pendingChars) {
-    return `${callName(kind)} refused: the calls of this block already waiting carry ${chars(cell.pendingChars)} characters (the limit is ${chars(CALL_LIMITS.pendingChars)}); await some of them first`;
+    return `${CALL_NAMES[kind as CallKind]} refused: the calls of this block already waiting carry ${chars(cell.pendingChars)} characters (the limit is ${chars(CALL_LIMITS.pendingChars)}); await some of them first`;
   }
   const callId = cell.nextCallId++;
   cell.pending.set(callId, payload.length);
   cell.pendingChars += payload.length;
   port.send({ type: 'call', cellId: cell.id, callId, kind, payload });
   return callId;
-}
-
-function callName(kind: string): string {
-  return kind === 'llm' ? 'llm_query' : kind === 'llm_batched' ? 'llm_query_batched' : 'rlm_query';
 }
 
 function now(): number {

@@ -4,7 +4,7 @@
 // memory — and the sandbox is restarted with its variables restored by re-running the recorded
 // cells with their recorded sub-call results (no new model calls).
 import type { ContextInfo } from '../../shared/domain';
-import type { CellDoneMessage, ChildMessage, ContextSource, ParentMessage } from '../../shared/sandboxProtocol';
+import { CALL_NAMES, type CellDoneMessage, type ChildMessage, type ContextSource, type ParentMessage } from '../../shared/sandboxProtocol';
 import { callPayloadSchemas, childMessageSchema } from '../../shared/sandboxProtocolSchemas';
 import { transformCell } from './cellTransform';
 import type { SandboxExit, SandboxLauncher, SandboxProcess } from './launcher';
@@ -332,7 +332,7 @@ export class Sandbox {
 
 /** The call, or why it is refused (shown to the model as the call's error). */
 function parseCall(kind: SandboxCall['kind'], payload: string): SandboxCall | string {
-  const name = kind === 'llm' ? 'llm_query' : kind === 'llm_batched' ? 'llm_query_batched' : 'rlm_query';
+  const name = CALL_NAMES[kind];
   let data: unknown;
   try {
     data = JSON.parse(payload);

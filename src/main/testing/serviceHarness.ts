@@ -56,10 +56,8 @@ export function repl(code: string, prose = 'Let me run this.'): string {
   return `${prose}\n\`\`\`repl\n${code}\n\`\`\``;
 }
 
-/** The number of assistant turns so far in this conversation. */
-export function turn(req: FakeRequest): number {
-  return req.messages.filter((m) => m.role === 'assistant').length;
-}
+/** The fake provider's own helpers, under the short names the engine tests read best with. */
+export { lastUserMessage as lastUser, turnIndex as turn } from '../fakeProvider/server';
 
 export function isRootConversation(req: FakeRequest): boolean {
   return req.model === ROOT;
@@ -69,8 +67,4 @@ export function isRootConversation(req: FakeRequest): boolean {
 export function queryOf(req: FakeRequest): string {
   const first = req.messages.find((m) => m.role === 'user')?.content ?? '';
   return /^Query: (.*)$/m.exec(first)?.[1] ?? '';
-}
-
-export function lastUser(req: FakeRequest): string {
-  return [...req.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
 }
