@@ -2,13 +2,32 @@
 // once as a type map of methods and a type map of pushed events. Served in-process, over
 // Electron IPC and over a WebSocket by the same service objects.
 import type { z } from 'zod';
-import type { NodePayload, NodeRow, RunDetail, RunStatus, RunSummary, RunTotals, StopReason } from './domain';
+import type {
+  AppCommand,
+  AppInfo,
+  AppSettings,
+  ConnectionReport,
+  NodePayload,
+  NodeRow,
+  RunDetail,
+  RunStatus,
+  RunSummary,
+  RunTotals,
+  StopReason,
+} from './domain';
 import type { ErrorData } from './errors';
 import {
+  deleteRunSchema,
+  emptyParamsSchema,
   listRunsSchema,
   nodeRefSchema,
   runRefSchema,
+  settingsUpdateSchema,
   startRunSchema,
+  testConnectionSchema,
+  uploadAppendSchema,
+  uploadBeginSchema,
+  uploadRefSchema,
 } from './schemas';
 
 /** Input schema of every method: the service validates each call against it. */
@@ -22,6 +41,14 @@ export const methodSchemas = {
   'runs.pause': runRefSchema,
   'runs.resume': runRefSchema,
   'runs.step': runRefSchema,
+  'runs.delete': deleteRunSchema,
+  'settings.get': emptyParamsSchema,
+  'settings.update': settingsUpdateSchema,
+  'settings.testConnection': testConnectionSchema,
+  'uploads.begin': uploadBeginSchema,
+  'uploads.append': uploadAppendSchema,
+  'uploads.cancel': uploadRefSchema,
+  'app.info': emptyParamsSchema,
 } as const;
 
 export type MethodName = keyof typeof methodSchemas;
@@ -39,6 +66,17 @@ interface MethodResults {
   'runs.resume': { status: RunStatus };
   /** Resume for one step (one model turn or one cell of any RLM), then pause again. */
   'runs.step': { status: RunStatus };
+  /** Removes a finished run with its nodes and payloads (and documents no other run uses). */
+  'runs.delete': { deleted: true };
+  'settings.get': AppSettings;
+  'settings.update': AppSettings;
+  'settings.testConnection': ConnectionReport;
+  /** Starts receiving a file from the page; `runs.start` takes it as `{ kind: 'upload', uploadId }`. */
+  'uploads.begin': { uploadId: string };
+  /** `complete` once every byte announced in `uploads.begin` has arrived. */
+  'uploads.append': { received: number; complete: boolean };
+  'uploads.cancel': { cancelled: boolean };
+  'app.info': AppInfo;
 }
 
 export type MethodParams<M extends MethodName> = z.input<(typeof methodSchemas)[M]>;
@@ -59,14 +97,25 @@ export interface RlmEvents {
   'run.finished': { summary: RunSummary };
 }
 
+/** Events that belong to no run; delivered to subscribers of every run (`subscribe(null, …)`). */
+export interface AppEvents {
+  /** The desktop app's menu asks the page to do something. */
+  'app.commanded': { command: AppCommand };
+  /** The list of runs changed in a way no run event tells (a run was deleted). */
+  'app.runsChanged': Record<never, never>;
+}
+
 export type EventName = keyof RlmEvents;
-export type RlmEvent = { [K in EventName]: { type: K; runId: string } & RlmEvents[K] }[EventName];
+export type AppEventName = keyof AppEvents;
+export type RunEvent = { [K in EventName]: { type: K; runId: string } & RlmEvents[K] }[EventName];
+export type AppEvent = { [K in AppEventName]: { type: K; runId: null } & AppEvents[K] }[AppEventName];
+export type RlmEvent = RunEvent | AppEvent;
 
 export type Unsubscribe = () => void;
 
 export interface RlmApi {
   call<M extends MethodName>(method: M, params: MethodParams<M>): Promise<MethodResult<M>>;
-  /** Events of one run, or of every run when `runId` is null. */
+  /** Events of one run, or of every run and the app's own when `runId` is null. */
   subscribe(runId: string | null, listener: (event: RlmEvent) => void): Unsubscribe;
 }
 

@@ -17,9 +17,14 @@ export const runLimitsSchema = z.object({
   outputChars: z.number().int().min(100).max(100_000_000),
 });
 
+const uploadId = z.string().regex(/^u-[A-Za-z0-9_-]{8,64}$/, 'not an upload id');
+const fileName = z.string().trim().min(1).max(512);
+
 export const runInputSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('path'), path: z.string().min(1).max(4096) }),
-  z.object({ kind: z.literal('text'), name: z.string().min(1).max(512), text: z.string() }),
+  z.object({ kind: z.literal('text'), name: fileName, text: z.string() }),
+  /** A file the page sent with uploads.begin/append (browser mode, drag and drop). */
+  z.object({ kind: z.literal('upload'), uploadId }),
 ]);
 export type RunInput = z.infer<typeof runInputSchema>;
 
@@ -46,3 +51,57 @@ export const listRunsSchema = z
 
 export const runRefSchema = z.object({ runId });
 export const nodeRefSchema = z.object({ runId, nodeId: z.number().int().min(1) });
+
+export const deleteRunSchema = runRefSchema;
+
+const perMillion = z.number().finite().nonnegative().max(1_000_000);
+export const modelPriceSchema = z.strictObject({
+  input: perMillion,
+  cachedInput: perMillion.optional(),
+  output: perMillion,
+});
+
+const baseUrl = z
+  .string()
+  .trim()
+  .max(2000)
+  // A host after the scheme, no spaces (src/shared has no URL class in its type library).
+  .refine((value) => /^https?:\/\/[^\s/?#@]+(?:[/?#][^\s]*)?$/i.test(value), 'must be an http:// or https:// URL');
+
+export const settingsUpdateSchema = z.strictObject({
+  baseUrl: baseUrl.optional(),
+  /** A new key; null forgets the stored one. Never sent back. */
+  apiKey: z.string().trim().min(1).max(4000).nullable().optional(),
+  rootModel: modelName.optional(),
+  subModel: modelName.optional(),
+  /** Replaces the default limits of new runs (fields not given keep their value). */
+  limits: runLimitsSchema.partial().optional(),
+  /** Replaces the whole table of price overrides. */
+  prices: z.record(modelName, modelPriceSchema).optional(),
+});
+
+/** Each field given is tried instead of the saved one (to test before saving). */
+export const testConnectionSchema = z
+  .strictObject({
+    baseUrl: baseUrl.optional(),
+    apiKey: z.string().trim().min(1).max(4000).optional(),
+    model: modelName.optional(),
+  })
+  .default({});
+
+export const emptyParamsSchema = z.strictObject({}).default({});
+
+/** Up to 4 GiB of text per upload; the page sends it in chunks of at most 8 MiB. */
+export const UPLOAD_CHUNK_BYTES_MAX = 8 * 1024 * 1024;
+export const uploadBeginSchema = z.strictObject({
+  name: fileName,
+  bytes: z.number().int().min(0).max(4 * 1024 ** 3),
+});
+export const uploadAppendSchema = z.strictObject({
+  uploadId,
+  /** Where this chunk starts: chunks arrive in order, and a repeated or skipped offset is refused. */
+  offset: z.number().int().min(0),
+  /** The chunk's bytes, base64 (JSON carries no binary). */
+  data: z.string().max(Math.ceil(UPLOAD_CHUNK_BYTES_MAX / 3) * 4),
+});
+export const uploadRefSchema = z.strictObject({ uploadId });

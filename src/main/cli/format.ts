@@ -1,5 +1,6 @@
 // How runs look on the terminal and in `--json`.
 import type { NodePayload, NodeRow, RunSummary } from '../../shared/domain';
+import { formatDuration, subtreeCost, usd } from '../../shared/format';
 
 /** The `--json` summary of a run: the fields other tools depend on (README, "Command line"). */
 export function summaryJson(run: RunSummary) {
@@ -50,30 +51,12 @@ export function nodeJson(node: NodeRow, payload: NodePayload | null) {
   return fields;
 }
 
-function subtreeCost(node: NodeRow): number | null {
-  return node.subtree.unpricedCalls > 0 ? null : node.subtree.pricedCostUsd;
-}
-
-/** A cost, or what is known of it: an unknown price is never shown as $0. */
-export function formatCost(costUsd: number | null, pricedCostUsd: number, unpricedCalls: number): string {
-  if (costUsd !== null) return `$${costUsd.toFixed(4)}`;
-  const calls = `${unpricedCalls} unpriced call${unpricedCalls === 1 ? '' : 's'}`;
-  return pricedCostUsd > 0 ? `≥ $${pricedCostUsd.toFixed(4)} (${calls})` : `cost unknown (${calls})`;
-}
-
-export function formatDuration(ms: number | null): string {
-  if (ms === null) return '—';
-  if (ms < 1000) return `${ms} ms`;
-  const s = ms / 1000;
-  return s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
-}
-
 export function runLine(run: RunSummary): string {
   const query = run.query.replace(/\s+/g, ' ');
   return [
     run.runId,
     run.status.padEnd(11),
-    (run.costUsd !== null ? `$${run.costUsd.toFixed(4)}` : 'unknown').padEnd(10),
+    (run.costUsd !== null ? usd(run.costUsd) : 'unknown').padEnd(10),
     formatDuration(run.durationMs).padEnd(10),
     query.length > 60 ? `${query.slice(0, 59)}…` : query,
   ].join('  ');
@@ -83,7 +66,7 @@ export function runLine(run: RunSummary): string {
 export function nodeLine(node: NodeRow, level: number): string {
   const indent = '  '.repeat(Math.min(level, 16));
   const tokens = node.inputTokens !== null ? ` ${node.inputTokens}→${node.outputTokens} tok` : '';
-  const cost = node.kind === 'llm' && node.costUsd !== null ? ` $${node.costUsd.toFixed(4)}` : '';
+  const cost = node.kind === 'llm' && node.costUsd !== null ? ` ${usd(node.costUsd)}` : '';
   const model = node.model ? ` ${node.model}` : '';
   return `${indent}#${node.id} ${node.kind}${node.purpose ? `:${node.purpose}` : ''} [${node.status}]${model}${tokens}${cost}  ${node.label}`;
 }

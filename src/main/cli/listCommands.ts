@@ -4,7 +4,8 @@ import { PriceTable } from '../model/prices';
 import { defaultDatabasePath } from '../paths';
 import { createForkLauncher } from '../sandbox/forkLauncher';
 import { RlmService } from '../service/rlmService';
-import { formatCost, formatDuration, nodeJson, nodeLine, runLine, summaryJson } from './format';
+import { formatCost, formatDuration } from '../../shared/format';
+import { nodeJson, nodeLine, runLine, summaryJson } from './format';
 import type { CommandOutput } from './runCommand';
 
 function openService(db: string | undefined): RlmService {

@@ -3,7 +3,7 @@
 import type { RlmEvent } from '../../shared/api';
 import type { RunTotals } from '../../shared/domain';
 import { emptyTotals } from '../../shared/domain';
-import { formatCost, formatDuration } from './format';
+import { formatCost, formatDuration } from '../../shared/format';
 
 export class Progress {
   private totals: RunTotals = emptyTotals();
