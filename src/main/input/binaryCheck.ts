@@ -1,7 +1,8 @@
 // Whether a file is text the model's code can search, judged from its first 64 KB.
 import { open } from 'node:fs/promises';
 
-const SAMPLE_BYTES = 64 * 1024;
+/** How much of the start of a file the judgement reads. */
+export const SAMPLE_BYTES = 64 * 1024;
 
 const SIGNATURES: Array<[string, number[]]> = [
   ['a PDF document', [0x25, 0x50, 0x44, 0x46, 0x2d]],

@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RlmError } from '../../shared/errors';
 import { binaryKind } from './binaryCheck';
 import { resolveInputs } from './resolveInputs';
 
@@ -38,7 +39,20 @@ describe('resolveInputs', () => {
     const binary = join(dir, 'data.bin');
     writeFileSync(binary, Buffer.from([1, 2, 0, 4]));
     await expect(resolveInputs([{ kind: 'path', path: binary }])).rejects.toMatchObject({ code: 'BINARY_FILE', message: expect.stringContaining('NUL bytes') });
-    await expect(resolveInputs([{ kind: 'path', path: text }], 30)).rejects.toMatchObject({ code: 'INPUT_TOO_LARGE' });
+    await expect(resolveInputs([{ kind: 'path', path: text }], { memoryBytes: 30 })).rejects.toMatchObject({ code: 'INPUT_TOO_LARGE' });
+  });
+
+  it('takes an upload as a file under its own name, through the resolver it is given', async () => {
+    const stored = join(dir, 'u-0123456789');
+    writeFileSync(stored, 'uploaded text');
+    const upload = (uploadId: string) => {
+      if (uploadId !== 'u-0123456789') throw new RlmError('NOT_FOUND', `no upload ${uploadId}`);
+      return { name: 'notes/dropped.md', path: stored, bytes: 13 };
+    };
+    const resolved = await resolveInputs([{ kind: 'upload', uploadId: 'u-0123456789' }], { upload });
+    expect(resolved).toMatchObject({ asArray: false, totalBytes: 13, items: [{ name: 'notes/dropped.md', path: stored, bytes: 13 }], readablePaths: [stored] });
+    await expect(resolveInputs([{ kind: 'upload', uploadId: 'u-missing000' }], { upload })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(resolveInputs([{ kind: 'upload', uploadId: 'u-0123456789' }])).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 
   it.runIf(process.getuid?.() !== 0)('refuses an unreadable file', async () => {

@@ -1,12 +1,28 @@
-// Turns what the user gave (files, folders, inline text) into the sandbox's inputs, refusing
-// with a clear message what cannot be one: a missing or unreadable file, a binary file, more
-// than the machine can hold. Folders are read recursively; binary files in them are skipped.
+// Turns what the user gave (files, folders, inline text, files the page uploaded) into the
+// sandbox's inputs, refusing with a clear message what cannot be one: a missing or unreadable
+// file, a binary file, more than the machine can hold. Folders are read recursively; binary
+// files in them are skipped.
 import { readdir, stat } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { RlmError } from '../../shared/errors';
 import type { RunInput } from '../../shared/schemas';
 import { fileBinaryKind } from './binaryCheck';
+import { checkInputSize } from './inputSize';
+
+/** A file received in full (uploads.begin/append): already checked to be text. */
+export interface UploadedFile {
+  name: string;
+  path: string;
+  bytes: number;
+}
+
+export interface ResolveOptions {
+  /** Default: this machine's memory. */
+  memoryBytes?: number;
+  /** Finds a complete upload by id, or throws; without it an upload input is refused. */
+  upload?: (uploadId: string) => UploadedFile;
+}
 
 export type ResolvedItem = { name: string; bytes: number } & ({ path: string } | { text: string });
 
@@ -22,7 +38,7 @@ export interface ResolvedInputs {
 
 const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', '.hg', '.svn']);
 
-export async function resolveInputs(inputs: RunInput[], memoryBytes = totalmem()): Promise<ResolvedInputs> {
+export async function resolveInputs(inputs: RunInput[], options: ResolveOptions = {}): Promise<ResolvedInputs> {
   const items: ResolvedItem[] = [];
   const readablePaths: string[] = [];
   const warnings: string[] = [];
@@ -30,6 +46,13 @@ export async function resolveInputs(inputs: RunInput[], memoryBytes = totalmem()
   for (const input of inputs) {
     if (input.kind === 'text') {
       items.push({ name: input.name, text: input.text, bytes: Buffer.byteLength(input.text) });
+      continue;
+    }
+    if (input.kind === 'upload') {
+      if (!options.upload) throw new RlmError('INVALID_INPUT', 'uploaded files are not taken here; give a path instead');
+      const file = options.upload(input.uploadId);
+      readablePaths.push(file.path);
+      items.push({ name: file.name, path: file.path, bytes: file.bytes });
       continue;
     }
     const path = resolve(input.path);
@@ -47,13 +70,7 @@ export async function resolveInputs(inputs: RunInput[], memoryBytes = totalmem()
     }
   }
   const totalBytes = items.reduce((sum, item) => sum + item.bytes, 0);
-  // The sandbox holds the input as strings, and needs room to work on it.
-  if (totalBytes > memoryBytes / 3) {
-    throw new RlmError(
-      'INPUT_TOO_LARGE',
-      `the input is ${gigabytes(totalBytes)} GB; this machine's ${gigabytes(memoryBytes)} GB of memory can hold about ${gigabytes(memoryBytes / 3)} GB of input`,
-    );
-  }
+  checkInputSize(totalBytes, options.memoryBytes ?? totalmem());
   return { items, readablePaths, totalBytes, asArray: folder || items.length > 1, warnings };
 }
 
@@ -106,8 +123,4 @@ async function readFolder(root: string, warnings: string[]): Promise<ResolvedIte
     }
   }
   return items;
-}
-
-function gigabytes(bytes: number): string {
-  return (bytes / 1024 ** 3).toFixed(1);
 }

@@ -31,6 +31,13 @@ describe('PriceTable lookup', () => {
     expect(table.cost('llama-3-70b', { inputTokens: 1000, outputTokens: 1000, cachedTokens: 0 })).toBeNull();
   });
 
+  it('hands out the bundled table as a copy', () => {
+    const bundled = PriceTable.bundled();
+    expect(bundled['gpt-5']).toEqual(PriceTable.withDefaults().lookup('gpt-5'));
+    bundled['gpt-5'] = { input: 0, output: 0 };
+    expect(PriceTable.bundled()['gpt-5']).toEqual(PriceTable.withDefaults().lookup('gpt-5'));
+  });
+
   it('lets overrides win over defaults and add models', () => {
     const custom = PriceTable.withDefaults({ 'gpt-5': { input: 1, output: 2 }, 'my-llama': { input: 0, output: 0 } });
     expect(custom.lookup('gpt-5')).toEqual({ input: 1, output: 2 });

@@ -4,14 +4,9 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import defaultTable from '../../../resources/prices.json';
+import type { ModelPrice } from '../../shared/domain';
 import { RlmError } from '../../shared/errors';
-
-export interface ModelPrice {
-  input: number;
-  /** Price of prompt tokens served from the provider's cache; the input price when absent. */
-  cachedInput?: number;
-  output: number;
-}
+import { modelPriceSchema } from '../../shared/schemas';
 
 export interface TokenUsage {
   /** All prompt tokens, cached ones included (OpenAI's accounting). */
@@ -19,14 +14,6 @@ export interface TokenUsage {
   outputTokens: number;
   cachedTokens: number;
 }
-
-const perMillion = z.number().finite().nonnegative();
-
-const modelPriceSchema = z.strictObject({
-  input: perMillion,
-  cachedInput: perMillion.optional(),
-  output: perMillion,
-});
 
 const priceMapSchema = z.record(z.string().min(1), modelPriceSchema);
 
@@ -66,6 +53,11 @@ export class PriceTable {
 
   static withDefaults(overrides: Record<string, ModelPrice> = {}): PriceTable {
     return new PriceTable({ ...defaultPrices(), ...overrides });
+  }
+
+  /** The bundled table alone (a copy), for the settings page to show beside the user's overrides. */
+  static bundled(): Record<string, ModelPrice> {
+    return structuredClone(defaultPrices());
   }
 
   /** The defaults, overridden by the file at overridePath when given. */

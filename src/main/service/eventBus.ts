@@ -1,5 +1,7 @@
 // In-process delivery of run events to subscribers: the IPC and WebSocket transports and the CLI
 // subscribe here. A listener that throws does not stop the others, nor the engine.
+// A run's events go to that run's subscribers and to those of every run (`null`); the app's own
+// events (runId null) belong to no run and go to the `null` subscribers only, once.
 import type { RlmEvent, Unsubscribe } from '../../shared/api';
 
 type Listener = (event: RlmEvent) => void;
@@ -21,7 +23,8 @@ export class EventBus {
   }
 
   emit(event: RlmEvent): void {
-    for (const key of [event.runId, null]) {
+    const keys = event.runId === null ? [null] : [event.runId, null];
+    for (const key of keys) {
       const set = this.listeners.get(key);
       if (!set) continue;
       for (const listener of [...set]) {

@@ -88,4 +88,16 @@ describe('RlmService', () => {
     await expect(h.service.call('runs.pause', { runId: 'nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(h.service.call('runs.start', { query: 'q', inputs: [{ kind: 'path', path: '/no/such/file' }] })).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
   });
+
+  it('in browser mode, refuses paths on the server: the page sends its files', async () => {
+    harness = await startHarness(() => ({ text: 'FINAL(x)' }), { mode: 'browser' });
+    const readable = harness.dbPath; // a file that exists and the user can read
+    await expect(harness.service.call('runs.start', { query: 'q', inputs: [{ kind: 'path', path: readable }] })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('browser mode'),
+    });
+    expect(await harness.service.call('runs.list', {})).toEqual([]);
+    const { runId } = await harness.service.call('runs.start', { query: 'q', inputs: [{ kind: 'text', name: 'note', text: 'hello' }] });
+    expect((await harness.service.waitForRun(runId)).answer).toBe('x');
+  });
 });

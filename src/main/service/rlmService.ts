@@ -1,39 +1,33 @@
 // The RlmApi served by plain objects under Node: the CLI calls it in-process, the desktop app
 // over IPC, browser mode over a WebSocket — all through `call` and `subscribe`, the same way.
-import { hostname } from 'node:os';
+// An orchestrator: settings, uploads, run deletion and the engine live in their own modules.
+import { hostname, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { version as packageVersion } from '../../../package.json';
 import type { MethodName, MethodResult, ParsedParams, RlmApi, RlmEvent, Unsubscribe } from '../../shared/api';
 import { methodSchemas } from '../../shared/api';
-import type { RunLimits, RunStatus, RunSummary } from '../../shared/domain';
-import { ACTIVE_RUN_STATUSES, DEFAULT_LIMITS } from '../../shared/domain';
+import type { AppCommand, RunLimits, RunStatus, RunSummary } from '../../shared/domain';
+import { ACTIVE_RUN_STATUSES } from '../../shared/domain';
 import { RlmError } from '../../shared/errors';
+import type { RunInput } from '../../shared/schemas';
 import { Recorder } from '../engine/recorder';
-import { RunContext, type ModelCaller } from '../engine/runContext';
-import { executeRun } from '../engine/runner';
-import { resolveInputs, type ResolvedInputs } from '../input/resolveInputs';
-import { ModelClient, type ModelClientOptions } from '../model/modelClient';
-import { PriceTable } from '../model/prices';
-import type { SandboxLauncher } from '../sandbox/launcher';
+import { RunContext } from '../engine/runContext';
+import { resolveInputs } from '../input/resolveInputs';
+import { testConnection } from '../settings/connectionTest';
 import { openDatabase } from '../store/database';
 import { DocumentStore } from '../store/documentStore';
 import { ownerCheck } from '../store/ownerCheck';
+import { prepareRunDeletion, type DeleteRun } from '../store/runDeletion';
 import { RunStore } from '../store/runStore';
 import { EventBus } from './eventBus';
+import { fixedSettings, type SettingsSource } from './fixedSettings';
+import { ModelClients } from './modelClients';
+import { executeWithInputs } from './runExecution';
 import { newRunId } from './runId';
+import type { ServiceConfig } from './serviceConfig';
+import { Uploads } from './uploads';
 
-export interface ServiceConfig {
-  dbPath: string;
-  /** better-sqlite3 built for Electron's ABI (the desktop app); Node's build otherwise. */
-  nativeBinding?: string;
-  baseUrl: string;
-  apiKey?: string;
-  rootModel: string;
-  subModel: string;
-  limits?: Partial<RunLimits>;
-  prices?: PriceTable;
-  launcher: SandboxLauncher;
-  /** Timeouts and retry back-off of model calls. */
-  client?: Partial<Omit<ModelClientOptions, 'baseUrl' | 'apiKey'>>;
-}
+export type { ServiceConfig };
 
 interface ActiveRun {
   context: RunContext;
@@ -44,18 +38,20 @@ interface ActiveRun {
 const STALE_OWNER_MS = 60_000;
 /** How often a live run tells other processes that its owner is alive (well under STALE_OWNER_MS). */
 const HEARTBEAT_MS = 5000;
-/** The largest string V8 holds (about 512 Mi characters): a larger file arrives in parts. */
-const PART_BYTES = 2 ** 29 - 24;
 
 type Handlers = { [M in MethodName]: (params: ParsedParams<M>) => Promise<MethodResult<M>> };
 
 export class RlmService implements RlmApi {
   readonly store: RunStore;
   private readonly documents: DocumentStore;
+  private readonly deleteRun: DeleteRun;
   private readonly bus = new EventBus();
   private readonly active = new Map<string, ActiveRun>();
-  private readonly client: ModelCaller;
-  private readonly prices: PriceTable;
+  private readonly settings: SettingsSource;
+  private readonly clients: ModelClients;
+  private readonly uploads: Uploads;
+  /** Aborted on close: what still waits on the network (a connection test) gives up. */
+  private readonly lifetime = new AbortController();
   private readonly handlers: Handlers;
   private closed = false;
 
@@ -65,8 +61,10 @@ export class RlmService implements RlmApi {
   ) {
     this.store = new RunStore(db);
     this.documents = new DocumentStore(db);
-    this.prices = config.prices ?? PriceTable.withDefaults();
-    this.client = new ModelClient({ baseUrl: config.baseUrl, apiKey: config.apiKey, ...config.client });
+    this.deleteRun = prepareRunDeletion(db);
+    this.settings = config.settings ?? fixedSettings(config);
+    this.clients = new ModelClients(config.client);
+    this.uploads = new Uploads(config.uploadsDir ?? uploadsBeside(config.dbPath), config.uploadLimits);
     this.handlers = {
       'runs.start': (p) => this.start(p),
       'runs.list': async (p) => this.store.listRuns(p),
@@ -84,6 +82,22 @@ export class RlmService implements RlmApi {
       'runs.pause': async ({ runId }) => this.control(runId, (run) => run.pause()),
       'runs.resume': async ({ runId }) => this.control(runId, (run) => run.resume()),
       'runs.step': async ({ runId }) => this.control(runId, (run) => run.gate.step()),
+      'runs.delete': async ({ runId }) => this.delete(runId),
+      'settings.get': async () => this.settings.get(),
+      'settings.update': async (patch) => this.settings.update(patch),
+      'settings.testConnection': (p) => {
+        const saved = this.settings.resolved();
+        const target = { baseUrl: p.baseUrl ?? saved.baseUrl, apiKey: p.apiKey ?? saved.apiKey, model: p.model ?? saved.rootModel };
+        return testConnection(target, { timeoutMs: config.connectionTimeoutMs, signal: this.lifetime.signal });
+      },
+      'uploads.begin': (p) => this.uploads.begin(p),
+      'uploads.append': (p) => this.uploads.append(p),
+      'uploads.cancel': ({ uploadId }) => this.uploads.cancel(uploadId),
+      'app.info': async () => ({
+        mode: config.mode ?? 'node',
+        version: config.version ?? packageVersion,
+        dbPath: isInMemory(config.dbPath) ? config.dbPath : resolve(config.dbPath),
+      }),
     };
   }
 
@@ -112,6 +126,11 @@ export class RlmService implements RlmApi {
     return this.bus.subscribe(runId, listener);
   }
 
+  /** Passes a command from outside the page (the desktop app's menu) to every subscriber. */
+  notify(command: AppCommand): void {
+    this.bus.emit({ type: 'app.commanded', runId: null, command });
+  }
+
   /** Resolves when the run ends (at once for a run already over). */
   async waitForRun(runId: string): Promise<RunSummary> {
     const active = this.active.get(runId);
@@ -121,43 +140,60 @@ export class RlmService implements RlmApi {
     return run;
   }
 
-  /** Stops every active run and closes the database. */
+  /** Stops every active run, deletes the uploads and closes the database. */
   async close(): Promise<void> {
     if (this.closed) return;
     // Closed first: no run may start on a database about to close.
     this.closed = true;
+    this.lifetime.abort();
     await Promise.allSettled([...this.active.keys()].map((runId) => this.stop(runId)));
+    await this.uploads.close().catch(() => undefined);
     this.db.close();
   }
 
   private async start(params: ParsedParams<'runs.start'>): Promise<MethodResult<'runs.start'>> {
-    const inputs = await resolveInputs(params.inputs);
+    // Read once, at the start: a settings change mid-run applies to the next run only.
+    const resolved = this.settings.resolved();
+    // SECURITY: in browser mode the page sends its files (uploads); it may not name paths on this
+    // machine. A script injected into the page could otherwise read any file the user can and,
+    // with settings.update pointing the provider elsewhere, send it out.
+    if (this.config.mode === 'browser' && params.inputs.some((input) => input.kind === 'path')) {
+      throw new RlmError('INVALID_INPUT', 'in browser mode, add files from the page (drop or pick them); paths on the server are not read');
+    }
+    const inputs = await resolveInputs(params.inputs, { upload: (uploadId) => this.uploads.received(uploadId) });
+    const claim = this.uploads.claim(uploadIdsOf(params.inputs));
     const runId = newRunId();
-    const limits: RunLimits = { ...DEFAULT_LIMITS, ...this.config.limits, ...params.limits };
+    const limits: RunLimits = { ...resolved.limits, ...params.limits };
     const settings = {
       runId,
       query: params.query,
-      rootModel: params.rootModel ?? this.config.rootModel,
-      subModel: params.subModel ?? this.config.subModel,
+      rootModel: params.rootModel ?? resolved.rootModel,
+      subModel: params.subModel ?? resolved.subModel,
       limits,
       seed: params.seed ?? Math.floor(Math.random() * 2 ** 31),
     };
-    this.store.createRun({
-      runId,
-      createdAt: Date.now(),
-      query: settings.query,
-      rootModel: settings.rootModel,
-      subModel: settings.subModel,
-      baseUrl: this.config.baseUrl,
-      limits,
-      seed: settings.seed,
-      ownerPid: process.pid,
-      ownerHost: hostname(),
-    });
+    try {
+      this.store.createRun({
+        runId,
+        createdAt: Date.now(),
+        query: settings.query,
+        rootModel: settings.rootModel,
+        subModel: settings.subModel,
+        baseUrl: resolved.baseUrl,
+        limits,
+        seed: settings.seed,
+        ownerPid: process.pid,
+        ownerHost: hostname(),
+      });
+    } catch (error) {
+      // No run took them: the uploads wait for the next try.
+      claim.unclaim();
+      throw error;
+    }
     const recorder = new Recorder(this.store, runId, (event) => this.bus.emit(event));
     const context = new RunContext(settings, {
-      client: this.client,
-      prices: this.prices,
+      client: this.clients.for(resolved.baseUrl, resolved.apiKey),
+      prices: resolved.prices,
       launcher: this.config.launcher,
       recorder,
       documents: this.documents,
@@ -167,40 +203,16 @@ export class RlmService implements RlmApi {
     // From the first moment: storing a large input can take longer than STALE_OWNER_MS.
     const heartbeat = setInterval(() => recorder.heartbeat(), HEARTBEAT_MS);
     heartbeat.unref();
-    const done = this.execute(context, inputs).finally(() => {
+    const done = executeWithInputs(context, inputs, this.store, this.documents).finally(async () => {
       clearInterval(heartbeat);
       this.active.delete(runId);
+      // The sandbox read the uploaded files from their paths until now; the store keeps a copy.
+      await claim.release().catch(() => undefined);
     });
     // Waiters see a failure; nobody waiting must not make it an unhandled rejection.
     done.catch(() => undefined);
     this.active.set(runId, { context, done });
     return { runId, warnings: inputs.warnings };
-  }
-
-  private async execute(context: RunContext, inputs: ResolvedInputs): Promise<RunSummary> {
-    const { runId } = context.settings;
-    const documents: string[] = [];
-    try {
-      // The inputs are stored once, by content, before the first step: a run can be replayed.
-      for (const [ord, item] of inputs.items.entries()) {
-        const stored = 'path' in item ? await this.documents.putFile(item.path, item.name) : this.documents.putText(item.text);
-        this.store.addInput(runId, ord, { name: item.name, hash: stored.hash, bytes: stored.bytes });
-        documents.push(stored.hash);
-      }
-    } catch (error) {
-      return context.deps.recorder.finishRun({ status: 'failed', answer: null, stopReason: 'error', error: (error as Error).message });
-    }
-    return executeRun(context, {
-      context: inputs.items.length === 0 ? { kind: 'none' } : {
-        kind: 'items',
-        items: inputs.items.map((item) => ('path' in item ? { name: item.name, path: item.path } : { name: item.name, text: item.text })),
-        asArray: inputs.asArray,
-        partBytes: PART_BYTES,
-      },
-      readablePaths: inputs.readablePaths,
-      contextBytes: inputs.totalBytes,
-      documents,
-    });
   }
 
   private async stop(runId: string): Promise<{ status: RunStatus }> {
@@ -209,6 +221,13 @@ export class RlmService implements RlmApi {
     active.context.stop('user', 'stopped by the user');
     const summary = await active.done;
     return { status: summary.status };
+  }
+
+  private delete(runId: string): MethodResult<'runs.delete'> {
+    if (this.active.has(runId)) throw new RlmError('RUN_ACTIVE', `run ${runId} is running: stop the run before deleting it`);
+    this.deleteRun(runId, ownerCheck({ now: Date.now(), staleMs: STALE_OWNER_MS }));
+    this.bus.emit({ type: 'app.runsChanged', runId: null });
+    return { deleted: true };
   }
 
   private control(runId: string, action: (run: RunContext) => void): { status: RunStatus } {
@@ -230,4 +249,17 @@ export class RlmService implements RlmApi {
 
 function notFound(runId: string): never {
   throw new RlmError('NOT_FOUND', `no run ${runId}`);
+}
+
+function uploadIdsOf(inputs: readonly RunInput[]): string[] {
+  return inputs.flatMap((input) => (input.kind === 'upload' ? [input.uploadId] : []));
+}
+
+/** `<folder of the database>/uploads`; under the temp folder for a database in memory. */
+function uploadsBeside(dbPath: string): string {
+  return isInMemory(dbPath) ? join(tmpdir(), 'rlmscope-uploads') : join(dirname(resolve(dbPath)), 'uploads');
+}
+
+function isInMemory(dbPath: string): boolean {
+  return dbPath === ':memory:' || dbPath === '';
 }

@@ -36,6 +36,10 @@ export function prepareStatements(db: Database.Database) {
     insertInput: db.prepare<{ runId: string; ord: number; name: string; hash: string; bytes: number }>(
       `INSERT INTO run_inputs (run_id, ord, name, hash, bytes) VALUES (@runId, @ord, @name, @hash, @bytes)`,
     ),
+    // Which documents a run uses (inputs, child contexts): what deleting a run checks.
+    insertRunDocument: db.prepare<{ runId: string; hash: string }>(
+      `INSERT OR IGNORE INTO run_documents (run_id, hash) VALUES (@runId, @hash)`,
+    ),
     insertNode: db.prepare<{
       runId: string;
       id: number;

@@ -91,7 +91,7 @@ export class RunStore {
     this.finishCallTransaction = db.transaction(
       (runId: string, id: number, usage: CallUsage, patch: NodePatch, body: string) => ({
         rolled: this.transactions.recordUsage(runId, id, usage),
-        node: this.transactions.updateNode(runId, id, patch, body),
+        node: this.transactions.updateNode(runId, id, patch, body, []),
       }),
     );
   }
@@ -116,7 +116,7 @@ export class RunStore {
   addInput(runId: string, ord: number, input: InputDescription): void {
     guard('addInput', () => {
       try {
-        this.statements.insertInput.run({ runId, ord, name: input.name, hash: input.hash, bytes: input.bytes });
+        this.transactions.addInput(runId, ord, input);
       } catch (error) {
         throw missingRunOr(runId, error);
       }
@@ -126,6 +126,7 @@ export class RunStore {
   addNode(runId: string, node: NewNode, payload: NodePayload): NodeRow {
     // Serialised before the transaction opens, to keep the write lock as short as possible.
     const body = JSON.stringify(payload);
+    const documents = payload.documents ?? [];
     const row: NodeRow = {
       id: node.id,
       parentId: node.parentId,
@@ -147,7 +148,7 @@ export class RunStore {
     };
     guard('addNode', () => {
       try {
-        this.transactions.addNode(runId, row, body);
+        this.transactions.addNode(runId, row, body, documents);
       } catch (error) {
         throw missingRunOr(runId, error);
       }
@@ -158,7 +159,8 @@ export class RunStore {
   /** Fields left out of `patch` keep their value; `payload`, when given, replaces the stored one. */
   updateNode(runId: string, id: number, patch: NodePatch, payload?: NodePayload): NodeRow {
     const body = payload === undefined ? null : JSON.stringify(payload);
-    return guard('updateNode', () => toNodeRow(this.transactions.updateNode(runId, id, patch, body)));
+    const documents = payload?.documents ?? [];
+    return guard('updateNode', () => toNodeRow(this.transactions.updateNode(runId, id, patch, body, documents)));
   }
 
   /**
@@ -271,8 +273,16 @@ export class RunStore {
 }
 
 function prepareTransactions(db: Database.Database, s: RunStatements) {
+  const useDocuments = (runId: string, hashes: readonly string[]) => {
+    for (const hash of hashes) s.insertRunDocument.run({ runId, hash });
+  };
   return {
-    addNode: db.transaction((runId: string, node: NodeRow, body: string) => {
+    addInput: db.transaction((runId: string, ord: number, input: InputDescription) => {
+      s.insertInput.run({ runId, ord, name: input.name, hash: input.hash, bytes: input.bytes });
+      useDocuments(runId, [input.hash]);
+    }),
+
+    addNode: db.transaction((runId: string, node: NodeRow, body: string, documents: readonly string[]) => {
       s.insertNode.run({
         runId,
         id: node.id,
@@ -287,9 +297,10 @@ function prepareTransactions(db: Database.Database, s: RunStatements) {
         purpose: node.purpose,
       });
       s.putPayload.run({ runId, nodeId: node.id, body });
+      useDocuments(runId, documents);
     }),
 
-    updateNode: db.transaction((runId: string, id: number, patch: NodePatch, body: string | null): NodeTuple => {
+    updateNode: db.transaction((runId: string, id: number, patch: NodePatch, body: string | null, documents: readonly string[]): NodeTuple => {
       const row = s.updateNode.get({
         runId,
         id,
@@ -302,6 +313,7 @@ function prepareTransactions(db: Database.Database, s: RunStatements) {
       });
       if (!row) throw missingNode(runId, id);
       if (body !== null) s.putPayload.run({ runId, nodeId: id, body });
+      useDocuments(runId, documents);
       return row;
     }),
 

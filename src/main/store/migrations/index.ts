@@ -1,5 +1,6 @@
 // Every migration, in order. Add a file NNN-name.ts (with its own test) and append it here.
 import type { Migration } from '../migrate';
 import { migration as initial } from './001-initial';
+import { migration as runDocuments } from './002-run-documents';
 
-export const migrations: readonly Migration[] = [initial];
+export const migrations: readonly Migration[] = [initial, runDocuments];

@@ -1,0 +1,49 @@
+// Where a service without a settings store (the CLI) takes what new runs use: its own config,
+// fixed for its lifetime, exactly as before settings existed.
+import type { AppSettings, RunLimits } from '../../shared/domain';
+import { DEFAULT_LIMITS } from '../../shared/domain';
+import { RlmError } from '../../shared/errors';
+import { PriceTable } from '../model/prices';
+import type { ResolvedSettings, SettingsStore } from '../settings/settingsStore';
+
+/** What the service asks of its settings; SettingsStore is one. */
+export type SettingsSource = Pick<SettingsStore, 'get' | 'update' | 'resolved'>;
+
+export interface FixedSettingsConfig {
+  baseUrl: string;
+  apiKey?: string | undefined;
+  rootModel: string;
+  subModel: string;
+  limits?: Partial<RunLimits>;
+  prices?: PriceTable;
+}
+
+export function fixedSettings(config: FixedSettingsConfig): SettingsSource {
+  // One table for every run, built once, as the service always did.
+  const prices = config.prices ?? PriceTable.withDefaults();
+  const resolved: ResolvedSettings = {
+    baseUrl: config.baseUrl,
+    apiKey: config.apiKey,
+    rootModel: config.rootModel,
+    subModel: config.subModel,
+    limits: { ...DEFAULT_LIMITS, ...config.limits },
+    prices,
+  };
+  return {
+    resolved: () => resolved,
+    get: (): AppSettings => ({
+      baseUrl: resolved.baseUrl,
+      apiKeyStored: false,
+      apiKeySource: resolved.apiKey ? 'environment' : 'none',
+      rootModel: resolved.rootModel,
+      subModel: resolved.subModel,
+      limits: { ...resolved.limits },
+      // A --prices file is not a set of overrides the settings page could edit.
+      prices: {},
+      defaultPrices: PriceTable.bundled(),
+    }),
+    update: () => {
+      throw new RlmError('INVALID_INPUT', 'this service has no settings store: its settings come from its command line and environment, and cannot be changed here');
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FakeHandler } from '../fakeProvider/server';
+import { lastUser, repl, startHarness, turn, type Harness } from '../testing/serviceHarness';
+import type { RlmService } from './rlmService';
+
+let harness: Harness | null = null;
+afterEach(async () => {
+  await harness?.close();
+  harness = null;
+});
+
+/** A model that runs code printing `expression` once, then answers with what it printed. */
+function printsThenAnswers(expression: string): FakeHandler {
+  return (req) =>
+    turn(req) === 0
+      ? { text: repl(`print("<<" + (${expression}) + ">>")`) }
+      : { text: `FINAL(${/<<([\s\S]*?)>>/.exec(lastUser(req))?.[1] ?? 'nothing printed'})` };
+}
+
+async function start(handler: FakeHandler): Promise<Harness> {
+  harness = await startHarness(handler);
+  return harness;
+}
+
+/** Sends `text` the way the page does: begin, then base64 chunks in order. */
+async function upload(service: RlmService, name: string, text: string | Buffer, chunkBytes = 64 * 1024): Promise<string> {
+  const data = Buffer.from(text);
+  const { uploadId } = await service.call('uploads.begin', { name, bytes: data.length });
+  for (let offset = 0; offset < data.length; offset += chunkBytes) {
+    const answer = await service.call('uploads.append', { uploadId, offset, data: data.subarray(offset, offset + chunkBytes).toString('base64') });
+    expect(answer).toEqual({ received: Math.min(offset + chunkBytes, data.length), complete: offset + chunkBytes >= data.length });
+  }
+  return uploadId;
+}
+
+/** The files of the service's upload folder, in any state. */
+function uploadedFiles(h: Harness): string[] {
+  const root = join(h.dir, 'uploads');
+  if (!existsSync(root)) return [];
+  return readdirSync(root).flatMap((folder) => readdirSync(join(root, folder)));
+}
+
+describe('RlmService uploads', () => {
+  it('runs on a file sent in chunks, and deletes the file when the run ends', async () => {
+    const h = await start(printsThenAnswers('context.length + " " + context.slice(-5)'));
+    const text = `${'line of text\n'.repeat(20_000)}the end`;
+    const uploadId = await upload(h.service, 'big.log', text, 100_000);
+    expect(uploadedFiles(h)).toEqual([uploadId]);
+
+    const { runId } = await h.service.call('runs.start', { query: 'How long is it?', inputs: [{ kind: 'upload', uploadId }] });
+    const summary = await h.service.waitForRun(runId);
+    expect(summary).toMatchObject({ status: 'completed', answer: `${text.length} e end` });
+    expect(await h.service.call('runs.get', { runId })).toMatchObject({ inputs: [{ name: 'big.log', bytes: text.length }] });
+    expect(uploadedFiles(h)).toEqual([]);
+    // Used up: a second run needs the file sent again.
+    await expect(h.service.call('runs.start', { query: 'again', inputs: [{ kind: 'upload', uploadId }] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('takes the files of a dropped folder under their folder names; a name is never a path', async () => {
+    const h = await start(printsThenAnswers('JSON.stringify(context_names) + " " + context.join("|")'));
+    const names = ['notes/a.md', 'notes/sub/b.md', '../../escape.txt'];
+    const ids = [];
+    for (const [i, name] of names.entries()) ids.push(await upload(h.service, name, `file ${i}`));
+    const { runId } = await h.service.call('runs.start', { query: 'q', inputs: ids.map((uploadId) => ({ kind: 'upload' as const, uploadId })) });
+    expect(await h.service.waitForRun(runId)).toMatchObject({ answer: `${JSON.stringify(names)} file 0|file 1|file 2` });
+    expect(readdirSync(h.dir).filter((name) => !name.startsWith('runs.db'))).toEqual(['uploads']);
+  });
+
+  it('refuses a binary file at its first chunk, naming it, and forgets the upload', async () => {
+    const h = await start(() => ({ text: 'FINAL(x)' }));
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(200_000, 0x20)]);
+    const { uploadId } = await h.service.call('uploads.begin', { name: 'report.pdf', bytes: pdf.length });
+    await expect(h.service.call('uploads.append', { uploadId, offset: 0, data: pdf.subarray(0, 100_000).toString('base64') })).rejects.toMatchObject({
+      code: 'BINARY_FILE',
+      message: 'report.pdf looks like a PDF document; RLMScope reads text files only',
+    });
+    await expect(h.service.call('uploads.append', { uploadId, offset: 100_000, data: pdf.subarray(100_000).toString('base64') })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(uploadedFiles(h)).toEqual([]);
+  });
+
+  it('refuses a chunk at the wrong offset, and a run on an upload not yet complete', async () => {
+    const h = await start(printsThenAnswers('context'));
+    const { uploadId } = await h.service.call('uploads.begin', { name: 'a.txt', bytes: 6 });
+    await expect(h.service.call('uploads.append', { uploadId, offset: 3, data: Buffer.from('def').toString('base64') })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('a chunk at byte 3, but 0 bytes have arrived'),
+    });
+    await h.service.call('uploads.append', { uploadId, offset: 0, data: Buffer.from('abc').toString('base64') });
+    const inputs = [{ kind: 'upload' as const, uploadId }];
+    await expect(h.service.call('runs.start', { query: 'q', inputs })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: 'a.txt is not complete: 3 of 6 bytes have arrived' });
+    await expect(h.service.call('uploads.append', { uploadId: 'u-unknown-upload', offset: 0, data: '' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(h.service.call('uploads.append', { uploadId: '../../etc', offset: 0, data: '' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    // A refused start gives nothing away: the upload finishes and runs.
+    await h.service.call('uploads.append', { uploadId, offset: 3, data: Buffer.from('def').toString('base64') });
+    const { runId } = await h.service.call('runs.start', { query: 'q', inputs });
+    expect(await h.service.waitForRun(runId)).toMatchObject({ answer: 'abcdef' });
+  });
+
+  it('keeps uploads for a later try when a start fails, and deletes them on cancel and on close', async () => {
+    const h = await start(() => ({ text: 'FINAL(x)' }));
+    const kept = await upload(h.service, 'kept.txt', 'text');
+    await expect(h.service.call('runs.start', { query: 'q', inputs: [{ kind: 'upload', uploadId: kept }, { kind: 'path', path: '/no/such/file' }] })).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
+    const cancelled = await upload(h.service, 'cancelled.txt', 'text');
+    expect(uploadedFiles(h).sort()).toEqual([kept, cancelled].sort());
+    expect(await h.service.call('uploads.cancel', { uploadId: cancelled })).toEqual({ cancelled: true });
+    expect(uploadedFiles(h)).toEqual([kept]);
+    await h.service.close();
+    expect(readdirSync(join(h.dir, 'uploads'))).toEqual([]);
+  });
+});

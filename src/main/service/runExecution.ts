@@ -1,0 +1,36 @@
+// A run from its inputs to its end: the inputs are stored first, then the engine runs.
+import type { RunSummary } from '../../shared/domain';
+import type { RunContext } from '../engine/runContext';
+import { executeRun } from '../engine/runner';
+import type { ResolvedInputs } from '../input/resolveInputs';
+import type { DocumentStore } from '../store/documentStore';
+import type { RunStore } from '../store/runStore';
+
+/** The largest string V8 holds (about 512 Mi characters): a larger file arrives in parts. */
+const PART_BYTES = 2 ** 29 - 24;
+
+export async function executeWithInputs(context: RunContext, inputs: ResolvedInputs, store: RunStore, documents: DocumentStore): Promise<RunSummary> {
+  const { runId } = context.settings;
+  const hashes: string[] = [];
+  try {
+    // The inputs are stored once, by content, before the first step: a run can be replayed.
+    for (const [ord, item] of inputs.items.entries()) {
+      const stored = 'path' in item ? await documents.putFile(item.path, item.name) : documents.putText(item.text);
+      store.addInput(runId, ord, { name: item.name, hash: stored.hash, bytes: stored.bytes });
+      hashes.push(stored.hash);
+    }
+  } catch (error) {
+    return context.deps.recorder.finishRun({ status: 'failed', answer: null, stopReason: 'error', error: (error as Error).message });
+  }
+  return executeRun(context, {
+    context: inputs.items.length === 0 ? { kind: 'none' } : {
+      kind: 'items',
+      items: inputs.items.map((item) => ('path' in item ? { name: item.name, path: item.path } : { name: item.name, text: item.text })),
+      asArray: inputs.asArray,
+      partBytes: PART_BYTES,
+    },
+    readablePaths: inputs.readablePaths,
+    contextBytes: inputs.totalBytes,
+    documents: hashes,
+  });
+}

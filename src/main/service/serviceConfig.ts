@@ -1,0 +1,39 @@
+// What a service is opened with. The CLI gives the provider fields; the desktop app and browser
+// mode give a settings store as well, whose values then win for every new run.
+import type { AppInfo, RunLimits } from '../../shared/domain';
+import type { PriceTable } from '../model/prices';
+import type { SandboxLauncher } from '../sandbox/launcher';
+import type { SettingsStore } from '../settings/settingsStore';
+import type { ClientTuning } from './modelClients';
+import type { UploadLimits } from './uploads';
+
+export interface ServiceConfig {
+  dbPath: string;
+  /** better-sqlite3 built for Electron's ABI (the desktop app); Node's build otherwise. */
+  nativeBinding?: string;
+  /** Provider, models, limits and prices of new runs when `settings` is absent (the CLI). */
+  baseUrl: string;
+  apiKey?: string | undefined;
+  rootModel: string;
+  subModel: string;
+  limits?: Partial<RunLimits>;
+  prices?: PriceTable;
+  /**
+   * The app's settings (desktop app, browser mode). When given, every new run reads its base
+   * URL, key, models, default limits and prices from here at its start, instead of the fields
+   * above: a change applies to the next run without a restart.
+   */
+  settings?: SettingsStore;
+  launcher: SandboxLauncher;
+  /** Timeouts and retry back-off of model calls. */
+  client?: ClientTuning;
+  /** Where this service is served, for `app.info`. Default 'node'. */
+  mode?: AppInfo['mode'];
+  /** For `app.info`; default: package.json's. */
+  version?: string;
+  /** Where uploads wait for their run; default `uploads` beside the database file. */
+  uploadsDir?: string;
+  uploadLimits?: Partial<UploadLimits>;
+  /** Of `settings.testConnection`; default 10 s. */
+  connectionTimeoutMs?: number;
+}

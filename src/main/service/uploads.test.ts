@@ -1,0 +1,184 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { tempFolder } from '../store/testing/tempDatabase';
+import { sweepStaleUploadFolders } from './uploadFolder';
+import { Uploads, type UploadLimits } from './uploads';
+
+const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64');
+
+function uploads(limits: Partial<UploadLimits> = {}) {
+  const root = tempFolder();
+  const store = new Uploads(root, limits);
+  onTestFinished(() => store.close());
+  return { root, store };
+}
+
+/** Sends `text` in chunks of `size` bytes, each after the previous one was answered. */
+async function send(store: Uploads, name: string, text: string | Buffer, size = 4): Promise<string> {
+  const data = Buffer.from(text);
+  const { uploadId } = await store.begin({ name, bytes: data.length });
+  for (let offset = 0; offset < data.length; offset += size) {
+    await store.append({ uploadId, offset, data: b64(data.subarray(offset, offset + size)) });
+  }
+  return uploadId;
+}
+
+describe('Uploads', () => {
+  it('receives chunks in order into a private file, and says when all have come', async () => {
+    const { store } = uploads();
+    const { uploadId } = await store.begin({ name: 'notes.txt', bytes: 10 });
+    expect(uploadId).toMatch(/^u-[A-Za-z0-9_-]{24}$/);
+    expect(await store.append({ uploadId, offset: 0, data: b64('hello ') })).toEqual({ received: 6, complete: false });
+    expect(() => store.received(uploadId)).toThrow(/notes\.txt is not complete: 6 of 10 bytes/);
+    expect(await store.append({ uploadId, offset: 6, data: b64('you!') })).toEqual({ received: 10, complete: true });
+    const file = store.received(uploadId);
+    expect(file).toMatchObject({ name: 'notes.txt', bytes: 10 });
+    expect(readFileSync(file.path, 'utf8')).toBe('hello you!');
+    if (process.platform !== 'win32') expect(statSync(file.path).mode & 0o777).toBe(0o600);
+  });
+
+  it('writes chunks sent without waiting in the order they came', async () => {
+    const { store } = uploads();
+    const text = 'abcdefghijklmnopqrstuvwxyz'.repeat(100);
+    const { uploadId } = await store.begin({ name: 'pipelined.txt', bytes: text.length });
+    const answers = [];
+    for (let offset = 0; offset < text.length; offset += 100) {
+      answers.push(store.append({ uploadId, offset, data: b64(text.slice(offset, offset + 100)) }));
+    }
+    expect((await Promise.all(answers)).at(-1)).toEqual({ received: text.length, complete: true });
+    expect(readFileSync(store.received(uploadId).path, 'utf8')).toBe(text);
+  });
+
+  it('refuses a chunk at the wrong offset, past the announced size, or not base64, and keeps what came', async () => {
+    const { store } = uploads();
+    const { uploadId } = await store.begin({ name: 'strict.txt', bytes: 8 });
+    await expect(store.append({ uploadId, offset: 4, data: b64('abcd') })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: 'strict.txt: a chunk at byte 4, but 0 bytes have arrived; chunks must come in order, each once',
+    });
+    await store.append({ uploadId, offset: 0, data: b64('abcd') });
+    await expect(store.append({ uploadId, offset: 0, data: b64('abcd') })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(store.append({ uploadId, offset: 4, data: b64('efghi') })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: 'strict.txt: 9 bytes sent, but 8 were announced',
+    });
+    await expect(store.append({ uploadId, offset: 4, data: 'not base64!' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await store.append({ uploadId, offset: 4, data: b64('efgh') })).toEqual({ received: 8, complete: true });
+    await expect(store.append({ uploadId, offset: 8, data: '' })).rejects.toThrow(/received in full already/);
+  });
+
+  it('refuses a binary file as soon as its first bytes show it, and forgets it', async () => {
+    const { store } = uploads();
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a]), Buffer.alloc(100_000, 1)]);
+    const { uploadId } = await store.begin({ name: 'photo.png', bytes: png.length });
+    await expect(store.append({ uploadId, offset: 0, data: b64(png.subarray(0, 70_000)) })).rejects.toMatchObject({
+      code: 'BINARY_FILE',
+      message: 'photo.png looks like a PNG image; RLMScope reads text files only',
+    });
+    await expect(store.append({ uploadId, offset: 70_000, data: b64(png.subarray(70_000)) })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(store.size).toBe(0);
+  });
+
+  it('judges the first 64 KB even when they come in small chunks', async () => {
+    const { store } = uploads();
+    const text = Buffer.concat([Buffer.from('looks like text at first'), Buffer.from([0]), Buffer.alloc(100_000, 0x61)]);
+    await expect(send(store, 'sneaky.log', text, 1000)).rejects.toMatchObject({ code: 'BINARY_FILE', message: expect.stringContaining('NUL bytes') });
+    // A text file whose NUL comes after the first 64 KB passes, as a file given by path would.
+    const late = Buffer.concat([Buffer.alloc(70_000, 0x61), Buffer.from([0])]);
+    const uploadId = await send(store, 'late.log', late, 30_000);
+    expect(store.received(uploadId).bytes).toBe(late.length);
+  });
+
+  it('takes an empty file as complete at once', async () => {
+    const { store } = uploads();
+    const { uploadId } = await store.begin({ name: 'empty.txt', bytes: 0 });
+    expect(readFileSync(store.received(uploadId).path, 'utf8')).toBe('');
+  });
+
+  it('caps the uploads being received and the bytes waiting for a run', async () => {
+    const { store } = uploads({ maxReceiving: 2, maxBytes: 100 });
+    const first = await store.begin({ name: 'a.txt', bytes: 4 });
+    const second = await store.begin({ name: 'b.txt', bytes: 4 });
+    await expect(store.begin({ name: 'c.txt', bytes: 4 })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('2 uploads are already being received') });
+    await store.append({ uploadId: first.uploadId, offset: 0, data: b64('done') });
+    await store.begin({ name: 'c.txt', bytes: 4 });
+    await store.cancel(second.uploadId);
+    // 4 + 4 waiting, complete or not: 95 more is past the 100 allowed.
+    await expect(store.begin({ name: 'huge.txt', bytes: 95 })).rejects.toMatchObject({ code: 'INPUT_TOO_LARGE', message: expect.stringContaining('huge.txt') });
+  });
+
+  it('drops an upload left idle, file and all', async () => {
+    const { store } = uploads({ idleMs: 50 });
+    const uploadId = await send(store, 'forgotten.txt', 'text');
+    const { path } = store.received(uploadId);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(() => store.received(uploadId)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('cancels: the file is gone, and cancelling again says there was nothing', async () => {
+    const { store } = uploads();
+    const uploadId = await send(store, 'unwanted.txt', 'text');
+    const { path } = store.received(uploadId);
+    expect(await store.cancel(uploadId)).toEqual({ cancelled: true });
+    expect(existsSync(path)).toBe(false);
+    expect(await store.cancel(uploadId)).toEqual({ cancelled: false });
+  });
+
+  it('lets a run claim complete uploads, all or none; the claim keeps them from expiring until released', async () => {
+    const { store } = uploads({ idleMs: 100 });
+    const done = await send(store, 'done.txt', 'text');
+    const { uploadId: partial } = await store.begin({ name: 'partial.txt', bytes: 10 });
+    expect(() => store.claim([done, partial])).toThrow(/partial\.txt is not complete/);
+    const claim = store.claim([done]);
+    expect(() => store.claim([done])).toThrow(/already used by a run/);
+    expect(await store.cancel(done)).toEqual({ cancelled: false });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    claim.unclaim();
+    const { path } = store.received(done);
+    expect(existsSync(path)).toBe(true);
+    await store.claim([done]).release();
+    expect(existsSync(path)).toBe(false);
+    expect(() => store.received(done)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+  });
+
+  it('keeps the name a name: the file lives in the service folder whatever the page calls it', async () => {
+    const { root, store } = uploads();
+    const uploadId = await send(store, '../../outside.txt', 'text');
+    const { path, name } = store.received(uploadId);
+    expect(name).toBe('../../outside.txt');
+    expect(path.startsWith(root)).toBe(true);
+    expect(readdirSync(root)).toHaveLength(1);
+  });
+
+  it('removes its folder on close, and refuses new uploads', async () => {
+    const root = tempFolder();
+    const store = new Uploads(root);
+    await send(store, 'a.txt', 'text');
+    expect(readdirSync(root)).toHaveLength(1);
+    await store.close();
+    expect(readdirSync(root)).toEqual([]);
+    await expect(store.begin({ name: 'late.txt', bytes: 1 })).rejects.toThrow(/closed/);
+  });
+});
+
+describe('sweepStaleUploadFolders', () => {
+  it('removes the old folders of dead processes only', async () => {
+    const root = tempFolder();
+    const deadPid = 2 ** 30; // above any pid_max: no such process
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000);
+    const make = (name: string, old: boolean) => {
+      mkdirSync(join(root, name));
+      if (old) utimesSync(join(root, name), twoDaysAgo, twoDaysAgo);
+    };
+    make(`${deadPid}-aaaaaaaaaaaa`, true);
+    make(`${deadPid}-bbbbbbbbbbbb`, false);
+    make(`${process.pid}-cccccccccccc`, true);
+    make(`${process.ppid}-dddddddddddd`, true);
+    make('not-ours', true);
+    expect(await sweepStaleUploadFolders(root)).toEqual([`${deadPid}-aaaaaaaaaaaa`]);
+    expect(readdirSync(root).sort()).toEqual([`${deadPid}-bbbbbbbbbbbb`, `${process.pid}-cccccccccccc`, `${process.ppid}-dddddddddddd`, 'not-ours'].sort());
+    expect(await sweepStaleUploadFolders(join(root, 'missing'))).toEqual([]);
+  });
+});

@@ -1,0 +1,210 @@
+// The app's settings: the provider, the models, the default limits of new runs and the user's
+// price overrides, kept as JSON in settings.json; the API key kept apart in a SecretStore.
+// Only what the user changed is stored: the rest follows the defaults the caller gives (from
+// the environment), so a changed OPENAI_BASE_URL still applies to a setting never touched.
+// The file is read at every use, not cached: the desktop app and `rlmscope serve` share it, and
+// a change saved by one applies to the next run of the other (the file is a few hundred bytes).
+import { readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { AppSettings, RunLimits } from '../../shared/domain';
+import { DEFAULT_LIMITS } from '../../shared/domain';
+import { RlmError } from '../../shared/errors';
+import { modelPriceSchema, runLimitsSchema, settingsUpdateSchema } from '../../shared/schemas';
+import { PriceTable } from '../model/prices';
+import { writeFileAtomic } from './atomicFile';
+import type { SecretStore } from './secretStore';
+
+export const SETTINGS_FILE = 'settings.json';
+
+/** What applies where the user has chosen nothing; the callers fill it from the environment. */
+export interface SettingsDefaults {
+  baseUrl: string;
+  /** The environment's key (OPENAI_API_KEY); a stored key wins over it. */
+  apiKey?: string | undefined;
+  rootModel: string;
+  subModel: string;
+  limits?: Partial<RunLimits>;
+}
+
+/** What a new run uses. Holds the key: for the main process only, never for the RlmApi. */
+export interface ResolvedSettings {
+  baseUrl: string;
+  apiKey: string | undefined;
+  rootModel: string;
+  subModel: string;
+  limits: RunLimits;
+  prices: PriceTable;
+}
+
+export type SettingsPatch = z.input<typeof settingsUpdateSchema>;
+
+export interface SettingsStoreOptions {
+  /** The folder of settings.json. */
+  dir: string;
+  secrets: SecretStore;
+  defaults: SettingsDefaults;
+  /** Told about a settings file that could not be used, or a key that could not be read. */
+  onWarning?: (message: string) => void;
+}
+
+const FILE_VERSION = 1;
+
+/** The file: every field optional, nothing else allowed (a foreign JSON file is not read as ours). */
+const settingsFileSchema = z.strictObject({
+  version: z.literal(FILE_VERSION),
+  baseUrl: settingsUpdateSchema.shape.baseUrl,
+  rootModel: settingsUpdateSchema.shape.rootModel,
+  subModel: settingsUpdateSchema.shape.subModel,
+  limits: runLimitsSchema.partial().optional(),
+  prices: z.record(z.string().min(1), modelPriceSchema).optional(),
+});
+type StoredSettings = Omit<z.output<typeof settingsFileSchema>, 'version'>;
+
+export class SettingsStore {
+  private readonly file: string;
+  /** Each problem is reported once, not at every read of a file or key that stays broken. */
+  private readonly reported = new Set<string>();
+
+  private constructor(private readonly options: SettingsStoreOptions) {
+    this.file = join(options.dir, SETTINGS_FILE);
+  }
+
+  /**
+   * Settings kept in settings.json in `dir` (a missing file means nothing chosen yet). A bad
+   * file is reported through onWarning and moved aside, here and at any later read: never thrown.
+   */
+  static open(options: SettingsStoreOptions): SettingsStore {
+    const store = new SettingsStore(options);
+    // Read once now, so that a bad file is reported when the app starts, not at the first run.
+    store.load();
+    return store;
+  }
+
+  /** The settings as the UI sees them: never the key itself. */
+  get(): AppSettings {
+    const stored = this.load();
+    const resolved = this.resolveFields(stored);
+    const storedKey = this.storedKey();
+    return {
+      baseUrl: resolved.baseUrl,
+      apiKeyStored: storedKey !== null,
+      apiKeySource: storedKey !== null ? 'stored' : this.options.defaults.apiKey ? 'environment' : 'none',
+      rootModel: resolved.rootModel,
+      subModel: resolved.subModel,
+      limits: resolved.limits,
+      prices: stored.prices ?? {},
+      defaultPrices: PriceTable.bundled(),
+    };
+  }
+
+  /**
+   * Applies a patch (validated here too: the desktop shell may call this directly) and saves it.
+   * `apiKey`: a string stores it, null forgets it, absent keeps it. `limits` merge field by
+   * field; `prices` replaces the whole override table.
+   */
+  update(patch: SettingsPatch): AppSettings {
+    const parsed = settingsUpdateSchema.safeParse(patch);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new RlmError('INVALID_INPUT', `settings: ${issue?.path.join('.') || 'patch'}: ${issue?.message ?? 'invalid'}`);
+    }
+    const { apiKey, limits, ...fields } = parsed.data;
+    const stored = this.load();
+    const next: StoredSettings = { ...stored, ...dropUndefined(fields) };
+    if (limits) next.limits = { ...stored.limits, ...dropUndefined(limits) };
+    // The key first: if the keychain refuses it, nothing else has changed either.
+    if (apiKey !== undefined) this.options.secrets.write(apiKey);
+    this.save(next);
+    return this.get();
+  }
+
+  /** What a new run uses, read afresh: a change applies to the next run without a restart. */
+  resolved(): ResolvedSettings {
+    const stored = this.load();
+    return {
+      ...this.resolveFields(stored),
+      apiKey: this.storedKey() ?? this.options.defaults.apiKey ?? undefined,
+      prices: PriceTable.withDefaults(stored.prices ?? {}),
+    };
+  }
+
+  private resolveFields(stored: StoredSettings): Omit<ResolvedSettings, 'apiKey' | 'prices'> {
+    const { defaults } = this.options;
+    return {
+      baseUrl: stored.baseUrl ?? defaults.baseUrl,
+      rootModel: stored.rootModel ?? defaults.rootModel,
+      subModel: stored.subModel ?? defaults.subModel,
+      limits: { ...DEFAULT_LIMITS, ...defaults.limits, ...stored.limits },
+    };
+  }
+
+  /**
+   * A key that cannot be read (a damaged key file, a keychain that refuses) counts as none
+   * stored: the settings page then shows no stored key, and the user can save a new one.
+   */
+  private storedKey(): string | null {
+    try {
+      return this.options.secrets.read();
+    } catch (error) {
+      this.warn(`the stored API key cannot be read (${this.options.secrets.description}): ${message(error)}`);
+      return null;
+    }
+  }
+
+  private load(): StoredSettings {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      this.warn(`cannot read ${this.file} (${message(error)}); using the default settings`);
+      return {};
+    }
+    let raw: unknown;
+    let problem: string;
+    try {
+      raw = JSON.parse(text);
+      const parsed = settingsFileSchema.safeParse(raw);
+      if (parsed.success) {
+        const { version: _version, ...stored } = parsed.data;
+        return stored;
+      }
+      const issue = parsed.error.issues[0];
+      problem = `${issue?.path.join('.') || 'top level'}: ${issue?.message ?? 'invalid'}`;
+    } catch (error) {
+      problem = `not JSON (${message(error)})`;
+    }
+    // Kept aside, not deleted: it may be the user's hand edit, worth fixing rather than losing.
+    const aside = `${this.file}.bad-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      renameSync(this.file, aside);
+      this.warn(`${this.file} is not a valid settings file (${problem}); it was moved to ${aside} and the default settings apply`);
+    } catch (error) {
+      this.warn(`${this.file} is not a valid settings file (${problem}) and could not be moved aside (${message(error)}); the default settings apply`);
+    }
+    return {};
+  }
+
+  private save(stored: StoredSettings): void {
+    try {
+      writeFileAtomic(this.file, `${JSON.stringify({ version: FILE_VERSION, ...stored }, null, 2)}\n`, 0o600);
+    } catch (error) {
+      throw new RlmError('STORE_FAILED', `cannot save the settings to ${this.file}: ${message(error)}`);
+    }
+  }
+
+  private warn(text: string): void {
+    if (this.reported.has(text)) return;
+    this.reported.add(text);
+    (this.options.onWarning ?? ((line: string) => console.warn(`rlmscope: ${line}`)))(text);
+  }
+}
+
+function dropUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
