@@ -29,7 +29,7 @@ export default function setup(): void {
   const result = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
+    env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1', RLMSCOPE_BUILD: 'main' },
   });
   if (result.status !== 0) throw new Error('electron-vite build failed; the tests need out/main');
 }

@@ -5,6 +5,7 @@ import { isErrorData, toErrorData } from '../../shared/errors';
 import { runsCommand, showCommand } from './listCommands';
 import { collect, nonNegativeInteger, positiveInteger, positiveNumber } from './options';
 import { runCommand, type CommandOutput } from './runCommand';
+import { DEFAULT_PORT, portNumber, serveCommand } from './serveCommand';
 
 const out: CommandOutput = {
   stdout: (text) => new Promise((resolve) => process.stdout.write(text, () => resolve())),
@@ -60,6 +61,15 @@ program
   .option('--db <path>', 'database file')
   .option('--json', 'print {"run": ..., "nodes": [...]}')
   .action(async (runId: string, options) => exit(showCommand(runId, options, out)));
+
+program
+  .command('serve')
+  .description('browser mode: serve the app on 127.0.0.1; prints the URL to open (with its access token) first')
+  .option('--port <n>', `port (0: any free port; default ${DEFAULT_PORT})`, portNumber, DEFAULT_PORT)
+  .option('--db <path>', 'database file (default: $RLMSCOPE_HOME/rlmscope.db or ~/.rlmscope/rlmscope.db)')
+  .option('--host <name>', 'loopback name in the printed URL: 127.0.0.1 (default) or localhost; never another address')
+  .addOption(new Option('--renderer-dir <dir>', 'the built page (default: out/renderer)').hideHelp())
+  .action(async (options) => exit(serveCommand(options, out)));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {
