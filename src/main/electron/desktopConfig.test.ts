@@ -1,25 +1,6 @@
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { builtPaths, nativeBindingPath, providerSettingsFromEnv } from './desktopConfig';
-
-describe('providerSettingsFromEnv', () => {
-  it('reads the OpenAI variables, with the defaults of the command line', () => {
-    expect(providerSettingsFromEnv({})).toEqual({
-      baseUrl: 'https://api.openai.com/v1',
-      apiKey: undefined,
-      rootModel: 'gpt-5',
-      subModel: 'gpt-5-mini',
-    });
-    expect(
-      providerSettingsFromEnv({ OPENAI_BASE_URL: 'http://localhost:11434/v1', OPENAI_API_KEY: 'k', RLMSCOPE_ROOT_MODEL: 'qwen3', RLMSCOPE_SUB_MODEL: 'qwen3:4b' }),
-    ).toEqual({ baseUrl: 'http://localhost:11434/v1', apiKey: 'k', rootModel: 'qwen3', subModel: 'qwen3:4b' });
-  });
-
-  it('treats empty variables as unset', () => {
-    expect(providerSettingsFromEnv({ OPENAI_BASE_URL: '', OPENAI_API_KEY: '  ' })).toMatchObject({ baseUrl: 'https://api.openai.com/v1', apiKey: undefined });
-  });
-});
+import { builtPaths, nativeBindingPath, userDataDir } from './desktopConfig';
 
 describe('paths', () => {
   it('finds the Electron build of better-sqlite3 under the app', () => {
@@ -30,7 +11,14 @@ describe('paths', () => {
     const paths = builtPaths(join('/app', 'out', 'main'));
     expect(paths.preload).toBe(join('/app', 'out', 'preload', 'index.js'));
     expect(paths.sandbox).toBe(join('/app', 'out', 'main', 'sandbox.js'));
-    expect(paths.indexHtml).toBe(join('/app', 'out', 'renderer', 'index.html'));
-    expect(paths.indexFileUrl).toBe(pathToFileURL(join('/app', 'out', 'renderer', 'index.html')).href);
+    expect(paths.rendererDir).toBe(join('/app', 'out', 'renderer'));
+  });
+});
+
+describe('userDataDir', () => {
+  it("moves Electron's profile into RLMSCOPE_HOME when it is set, and leaves the default otherwise", () => {
+    expect(userDataDir({ RLMSCOPE_HOME: '/tmp/rlmscope-e2e-1' })).toBe(join('/tmp/rlmscope-e2e-1', 'desktop'));
+    expect(userDataDir({})).toBeUndefined();
+    expect(userDataDir({ RLMSCOPE_HOME: '  ' })).toBeUndefined();
   });
 });

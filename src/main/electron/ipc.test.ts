@@ -16,7 +16,8 @@ vi.mock('electron', () => ({
 
 const { serveRlmApi } = await import('./ipc');
 
-const ORIGIN = 'file:///app/out/renderer/index.html';
+const ORIGIN = 'app://rlmscope';
+const PAGE = 'app://rlmscope/index.html';
 
 class FakeWebContents extends EventEmitter {
   readonly sent: unknown[] = [];
@@ -65,9 +66,9 @@ describe('serveRlmApi', () => {
     const other = new FakeWebContents(2);
     const router = serveRlmApi(stubApi().api, { allowedOrigins: [ORIGIN], windowContents: () => ours as never });
     expect([...electron.handlers.keys()].sort()).toEqual([IPC_CHANNELS.call, IPC_CHANNELS.subscribe, IPC_CHANNELS.unsubscribe].sort());
-    expect(await invoke(IPC_CHANNELS.call, ours, ORIGIN, 'runs.list', {})).toEqual({ ok: true, value: { method: 'runs.list' } });
+    expect(await invoke(IPC_CHANNELS.call, ours, PAGE, 'runs.list', {})).toEqual({ ok: true, value: { method: 'runs.list' } });
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    expect(await invoke(IPC_CHANNELS.call, other, ORIGIN, 'runs.list', {})).toMatchObject({ ok: false });
+    expect(await invoke(IPC_CHANNELS.call, other, PAGE, 'runs.list', {})).toMatchObject({ ok: false });
     expect(await invoke(IPC_CHANNELS.call, ours, 'https://evil.example/', 'runs.list', {})).toMatchObject({ ok: false });
     expect(warn).toHaveBeenCalledTimes(2);
     warn.mockRestore();
@@ -80,15 +81,15 @@ describe('serveRlmApi', () => {
     const contents = new FakeWebContents(1);
     serveRlmApi(stub.api, { allowedOrigins: [ORIGIN], windowContents: () => contents as never });
     for (const gone of ['did-navigate', 'render-process-gone'] as const) {
-      await invoke(IPC_CHANNELS.subscribe, contents, ORIGIN, null);
-      await invoke(IPC_CHANNELS.subscribe, contents, ORIGIN, 'r-1');
+      await invoke(IPC_CHANNELS.subscribe, contents, PAGE, null);
+      await invoke(IPC_CHANNELS.subscribe, contents, PAGE, 'r-1');
       expect(stub.listeners.size).toBe(2);
       expect(contents.pageListeners()).toBe(3);
       contents.emit(gone);
       expect(stub.listeners.size).toBe(0);
       expect(contents.pageListeners()).toBe(0);
     }
-    await invoke(IPC_CHANNELS.subscribe, contents, ORIGIN, null);
+    await invoke(IPC_CHANNELS.subscribe, contents, PAGE, null);
     contents.destroy();
     expect(stub.listeners.size).toBe(0);
     expect(contents.pageListeners()).toBe(0);

@@ -1,13 +1,13 @@
-import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RlmApi, RlmEvent } from '../../shared/api';
 import type { ErrorData } from '../../shared/errors';
 import { repl, startHarness, turn, type Harness } from '../testing/serviceHarness';
 import { IPC_CHANNELS, type EventEnvelope } from '../../shared/ipcChannels';
+import { APP_INDEX_URL, APP_ORIGIN } from './appScheme';
 import { appOrigin, createIpcRouter, isTrustedSender, type FrameLike, type IpcHandler, type IpcRouter, type Peer } from './ipcRouter';
 
-const INDEX = pathToFileURL('/opt/RLMScope/out/renderer/index.html').href;
-const FILE_ORIGINS = [appOrigin(INDEX) as string];
+const INDEX = APP_INDEX_URL;
+const APP_ORIGINS = [APP_ORIGIN];
 const DEV_ORIGINS = [appOrigin('http://localhost:5173/') as string];
 
 function topFrame(url: string): FrameLike {
@@ -97,48 +97,65 @@ afterEach(async () => {
   harness = null;
 });
 
-function serve(api: RlmApi, origins = FILE_ORIGINS, isAllowedPeer?: (peer: Peer) => boolean) {
+function serve(api: RlmApi, origins = APP_ORIGINS, isAllowedPeer?: (peer: Peer) => boolean) {
   const server = new FakeIpcServer();
   const refused: string[] = [];
   router = createIpcRouter(api, server, { allowedOrigins: origins, isAllowedPeer, onRefused: (channel) => refused.push(channel) });
   return { server, router, refused };
 }
 
+describe('appOrigin', () => {
+  it('is the origin of the app scheme and of http(s), and nothing for file: or opaque schemes', () => {
+    expect(appOrigin('app://rlmscope/index.html#/runs')).toBe('app://rlmscope');
+    expect(appOrigin('app://rlmscope')).toBe('app://rlmscope');
+    expect(appOrigin('http://localhost:5173/src/main.tsx')).toBe('http://localhost:5173');
+    expect(appOrigin('file:///opt/RLMScope/out/renderer/index.html')).toBeNull();
+    expect(appOrigin('data:text/html,<p>x')).toBeNull();
+    expect(appOrigin('about:blank')).toBeNull();
+    expect(appOrigin('app://user:pw@rlmscope/')).toBeNull();
+  });
+});
+
 describe('isTrustedSender', () => {
   it('accepts the top frame of the app page, built or on the dev server', () => {
-    expect(isTrustedSender(topFrame(INDEX), FILE_ORIGINS)).toBe(true);
-    expect(isTrustedSender(topFrame(`${INDEX}#/runs/r-1?x=1`), FILE_ORIGINS)).toBe(true);
+    expect(isTrustedSender(topFrame(INDEX), APP_ORIGINS)).toBe(true);
+    expect(isTrustedSender(topFrame(`${INDEX}#/runs/r-1?x=1`), APP_ORIGINS)).toBe(true);
+    expect(isTrustedSender(topFrame('app://rlmscope/'), APP_ORIGINS)).toBe(true);
     expect(isTrustedSender(topFrame('http://localhost:5173/index.html'), DEV_ORIGINS)).toBe(true);
   });
 
-  it('rejects other origins and other local files', () => {
-    expect(isTrustedSender(topFrame('https://evil.example/'), FILE_ORIGINS)).toBe(false);
+  it('rejects other origins, other hosts of the scheme, and every local file', () => {
+    expect(isTrustedSender(topFrame('https://evil.example/'), APP_ORIGINS)).toBe(false);
+    expect(isTrustedSender(topFrame('app://evil/index.html'), APP_ORIGINS)).toBe(false);
+    expect(isTrustedSender(topFrame('app://rlmscope.evil/index.html'), APP_ORIGINS)).toBe(false);
+    expect(isTrustedSender(topFrame('app://rlmscope:8080/index.html'), APP_ORIGINS)).toBe(false);
+    expect(isTrustedSender(topFrame('rlmscope://rlmscope/index.html'), APP_ORIGINS)).toBe(false);
     expect(isTrustedSender(topFrame('http://localhost:5174/'), DEV_ORIGINS)).toBe(false);
     expect(isTrustedSender(topFrame('http://127.0.0.1:5173/'), DEV_ORIGINS)).toBe(false);
-    expect(isTrustedSender(topFrame('file:///tmp/download.html'), FILE_ORIGINS)).toBe(false);
-    expect(isTrustedSender(topFrame('file:///opt/RLMScope/out/renderer/other.html'), FILE_ORIGINS)).toBe(false);
-    expect(isTrustedSender(topFrame('data:text/html,<p>x'), FILE_ORIGINS)).toBe(false);
-    expect(isTrustedSender(topFrame('about:blank'), FILE_ORIGINS)).toBe(false);
-    expect(isTrustedSender(topFrame('not a url'), FILE_ORIGINS)).toBe(false);
+    // file: pages are no longer the app, not even the built index.html.
+    expect(isTrustedSender(topFrame('file:///tmp/download.html'), APP_ORIGINS)).toBe(false);
+    expect(isTrustedSender(topFrame('file:///opt/RLMScope/out/renderer/index.html'), APP_ORIGINS)).toBe(false);
+    expect(isTrustedSender(topFrame('file:///opt/RLMScope/out/renderer/index.html'), ['null'])).toBe(false);
+    expect(isTrustedSender(topFrame('data:text/html,<p>x'), APP_ORIGINS)).toBe(false);
+    expect(isTrustedSender(topFrame('about:blank'), APP_ORIGINS)).toBe(false);
+    expect(isTrustedSender(topFrame('not a url'), APP_ORIGINS)).toBe(false);
     // The dev server's origin is not trusted when the built page is the app.
-    expect(isTrustedSender(topFrame('http://localhost:5173/'), FILE_ORIGINS)).toBe(false);
+    expect(isTrustedSender(topFrame('http://localhost:5173/'), APP_ORIGINS)).toBe(false);
+    // Nor the built page while the dev server is the app.
+    expect(isTrustedSender(topFrame(INDEX), DEV_ORIGINS)).toBe(false);
   });
 
   it('rejects subframes, even of the app page, and missing or disposed frames', () => {
-    expect(isTrustedSender({ url: INDEX, parent: topFrame(INDEX) }, FILE_ORIGINS)).toBe(false);
-    expect(isTrustedSender(null, FILE_ORIGINS)).toBe(false);
-    expect(isTrustedSender(undefined, FILE_ORIGINS)).toBe(false);
+    expect(isTrustedSender({ url: INDEX, parent: topFrame(INDEX) }, APP_ORIGINS)).toBe(false);
+    expect(isTrustedSender(null, APP_ORIGINS)).toBe(false);
+    expect(isTrustedSender(undefined, APP_ORIGINS)).toBe(false);
     const disposed = {
       get url(): string {
         throw new Error('Render frame was disposed before WebFrameMain could be accessed');
       },
       parent: null,
     };
-    expect(isTrustedSender(disposed, FILE_ORIGINS)).toBe(false);
-  });
-
-  it('normalises the path of file URLs before comparing', () => {
-    expect(isTrustedSender(topFrame('file:///opt/RLMScope/out/main/../renderer/index.html'), FILE_ORIGINS)).toBe(true);
+    expect(isTrustedSender(disposed, APP_ORIGINS)).toBe(false);
   });
 });
 
@@ -157,7 +174,7 @@ describe('IPC router: calls', () => {
 
   it('refuses the right page in another window', async () => {
     const stub = stubApi();
-    const { server } = serve(stub.api, FILE_ORIGINS, (peer) => peer.id === 1);
+    const { server } = serve(stub.api, APP_ORIGINS, (peer) => peer.id === 1);
     const outcome = await server.invoke(IPC_CHANNELS.call, { frame: topFrame(INDEX), peer: new FakeContents(2) }, 'runs.list', {});
     expect(outcome).toMatchObject({ ok: false });
     expect(stub.calls).toEqual([]);
@@ -167,7 +184,7 @@ describe('IPC router: calls', () => {
     const stub = stubApi();
     const { server } = serve(stub.api);
     const from = { frame: topFrame(INDEX), peer: new FakeContents(1) };
-    for (const method of ['runs.delete', 'constructor', '__proto__', 42, null, { toString: null }]) {
+    for (const method of ['runs.destroy', 'constructor', '__proto__', 42, null, { toString: null }]) {
       const outcome = (await server.invoke(IPC_CHANNELS.call, from, method, {})) as { ok: boolean; error: ErrorData };
       expect(outcome.ok).toBe(false);
       expect(outcome.error.code).toBe('INVALID_INPUT');

@@ -10,6 +10,7 @@ import type { CallOutcome, MethodParams, RlmApi, Unsubscribe } from '../../share
 import { isMethodName } from '../../shared/api';
 import { toErrorData, type ErrorCode } from '../../shared/errors';
 import { IPC_CHANNELS, type EventEnvelope, type SubscribeOutcome } from '../../shared/ipcChannels';
+import { APP_SCHEME } from './appScheme';
 
 /** What the router reads of Electron's WebFrameMain. */
 export interface FrameLike {
@@ -63,9 +64,10 @@ export interface IpcRouter {
 }
 
 /**
- * The identity of the app's page in a URL: the origin for http(s) (the dev server); for file:
- * URLs, whose origin is opaque ('null' for every file), the file itself, so that no other local
- * file passes. Query and fragment are ignored (they do not change the document's origin).
+ * The identity of the app's page in a URL: its origin, for http(s) (the dev server) and for the
+ * app's own scheme (`app://rlmscope`; Node's URL gives non-special schemes an opaque origin, so it
+ * is built here as Chromium builds it for a standard scheme). Null for everything else, file:
+ * included: every local file shares one opaque origin, so no file: page is ever trusted.
  */
 export function appOrigin(url: string): string | null {
   let parsed: URL;
@@ -75,7 +77,7 @@ export function appOrigin(url: string): string | null {
     return null;
   }
   if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return parsed.origin;
-  if (parsed.protocol === 'file:') return `file://${parsed.host}${parsed.pathname}`;
+  if (parsed.protocol === `${APP_SCHEME}:` && parsed.host !== '' && !parsed.username && !parsed.password) return `${APP_SCHEME}://${parsed.host}`;
   return null;
 }
 

@@ -2,12 +2,17 @@
 // (https://www.electronjs.org/docs/latest/tutorial/security), applied to the session and to
 // every WebContents the app creates. The rules themselves are in securityPolicy.ts (tested).
 //
-// - #5  every permission request and check is denied: the app needs none;
-// - #7  a Content-Security-Policy header on the app's own pages (index.html also carries it
-//       as a meta tag, which is all a file:// page gets if webRequest skips file: responses);
+// - #5  every permission request and check is denied: the app needs none. Picking files with
+//       <input type=file> is not a permission (Chromium asks the embedder to run a file chooser,
+//       WebContentsDelegate::RunFileChooser, and Electron shows its own dialog), so it works;
+//       only the File System Access API (showOpenFilePicker) asks for 'fileSystem', which the
+//       app does not use;
+// - #7  a Content-Security-Policy header on every response of the app scheme (appProtocol.ts)
+//       and, through webRequest, on the dev server's pages;
 // - #13 no navigation away from the app, no redirect out of it;
 // - #14 no new windows: http(s) links go to the user's browser, anything else is dropped;
 // - #15 shell.openExternal only with a validated http(s) URL;
+// - #18 the page is served from the app's own scheme, app://rlmscope (protocol.ts), not file:;
 // - no <webview> (also off in webPreferences).
 import { shell, type Session, type WebContents } from 'electron';
 import { externalUrl, isAppUrl, withContentSecurityPolicy } from './securityPolicy';
@@ -40,7 +45,8 @@ export function hardenContents(contents: WebContents, origins: readonly string[]
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
-function openExternally(url: string): void {
+/** Opens an http(s) link in the user's browser; anything else is refused (checklist #15). */
+export function openExternally(url: string): void {
   const safe = externalUrl(url);
   if (safe === null) {
     console.warn(`rlmscope: not opening ${url.slice(0, 200)} (only http and https links open in the browser)`);

@@ -1,28 +1,37 @@
 // The pure rules behind the window's hardening (security.ts applies them): which URLs are the
 // app's own, which may open in the user's browser, and the Content-Security-Policy.
 // Electron's security checklist: https://www.electronjs.org/docs/latest/tutorial/security
+import { APP_ORIGIN } from './appScheme';
 import { appOrigin } from './ipcRouter';
 
 /**
  * The CSP sent with every page of the app. Scripts only from the app itself (no inline script,
- * no eval); inline styles are allowed for the UI library's style attributes; no plugins, no
- * <base> rewriting, and the app cannot be framed.
+ * no eval); inline styles are allowed for the UI library's style attributes; fonts may be inline
+ * (Monaco's codicons); workers from the app or from blob: (Monaco builds some of its workers as
+ * blobs); no plugins, no <base> rewriting, and the app cannot be framed.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
+  "font-src 'self' data:",
+  "worker-src 'self' blob:",
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** The origins of the app's page: the built file, or the dev server in development. */
-export function appOrigins(page: { devServerUrl?: string | undefined; indexFileUrl: string }): string[] {
-  const origin = appOrigin(page.devServerUrl || page.indexFileUrl);
-  if (origin === null) throw new Error(`the app's page has an unusable URL: ${page.devServerUrl || page.indexFileUrl}`);
+// SECURITY: these origins are the IPC router's trusted senders and the only places the window
+// may navigate. A built app trusts its own scheme only; file: is never trusted (every local file
+// would share that identity). The dev server's origin replaces it in development only, and
+// main.ts never takes the dev server URL from the environment of a packaged app.
+/** The origins of the app's page: app://rlmscope, or the dev server in development. */
+export function appOrigins(page: { devServerUrl?: string | undefined } = {}): string[] {
+  if (!page.devServerUrl) return [APP_ORIGIN];
+  const origin = appOrigin(page.devServerUrl);
+  if (origin === null) throw new Error(`the dev server has an unusable URL: ${page.devServerUrl}`);
   return [origin];
 }
 
