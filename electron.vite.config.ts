@@ -1,9 +1,14 @@
 import { resolve } from 'node:path';
+import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 
-// One build for three Node entry points: the desktop shell, the `rlmscope` command and the
-// sandbox harness (forked as its own process by both). The preload is CommonJS because a
-// sandboxed renderer cannot load an ES module preload.
+// One build for the Node entry points (the desktop shell, the `rlmscope` command, the sandbox
+// harness forked as its own process by both, the fake provider), the preload and the page.
+// The preload is CommonJS because a sandboxed renderer cannot load an ES module preload.
+// RLMSCOPE_BUILD=main builds the Node entry points alone (the unit tests' global setup: the page,
+// with Monaco, takes far longer to build and those tests do not load it).
+const mainOnly = process.env.RLMSCOPE_BUILD === 'main';
+
 export default defineConfig({
   main: {
     build: {
@@ -18,20 +23,31 @@ export default defineConfig({
       },
     },
   },
-  preload: {
-    build: {
-      outDir: 'out/preload',
-      rollupOptions: {
-        input: { index: resolve(__dirname, 'src/preload/index.ts') },
-        output: { format: 'cjs' },
-      },
-    },
-  },
-  renderer: {
-    root: 'src/renderer',
-    build: {
-      outDir: 'out/renderer',
-      rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
-    },
-  },
+  ...(mainOnly
+    ? {}
+    : {
+        preload: {
+          build: {
+            outDir: 'out/preload',
+            rollupOptions: {
+              input: { index: resolve(__dirname, 'src/preload/index.ts') },
+              output: { format: 'cjs' },
+            },
+          },
+        },
+        renderer: {
+          root: 'src/renderer',
+          plugins: [react()],
+          // Relative asset URLs: the same build is served by the desktop app's own scheme and by
+          // browser mode's HTTP server.
+          base: './',
+          worker: { format: 'es' },
+          build: {
+            outDir: 'out/renderer',
+            // Monaco is one large chunk by nature; it is loaded locally, never from a CDN.
+            chunkSizeWarningLimit: 8000,
+            rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
+          },
+        },
+      }),
 });

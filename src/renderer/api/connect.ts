@@ -1,0 +1,27 @@
+// Finds the RlmApi the page talks to: the desktop app's bridge (window.rlm, from the preload), or
+// in browser mode the WebSocket of `rlmscope serve` on the page's own origin (its token travels
+// in the cookie the server set when the page was opened with it).
+import type { RlmApi } from '../../shared/api';
+import { WS_PATH } from '../../shared/wsProtocol';
+import { createWebSocketApi, type ConnectionState } from './wsClient';
+
+export interface ConnectedApi {
+  api: RlmApi;
+  mode: 'desktop' | 'browser';
+  /** The state of the connection; the desktop bridge is always 'open'. */
+  connection(): ConnectionState;
+  /** Returns its unsubscribe. */
+  onConnectionChange(listener: (state: ConnectionState) => void): () => void;
+}
+
+export function connectApi(): ConnectedApi {
+  if (window.rlm) {
+    return { api: window.rlm, mode: 'desktop', connection: () => 'open', onConnectionChange: () => () => undefined };
+  }
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const client = createWebSocketApi(`${scheme}//${location.host}${WS_PATH}`, {
+    // The server answers 403 to a page whose cookie no longer carries its token.
+    isRefused: async () => (await fetch('/', { method: 'HEAD', cache: 'no-store', credentials: 'same-origin' })).status === 403,
+  });
+  return { api: client, mode: 'browser', connection: () => client.state(), onConnectionChange: (l) => client.onStateChange(l) };
+}

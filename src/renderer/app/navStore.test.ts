@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { parseRoute, routeHash, type Route } from './navStore';
+
+describe('routes', () => {
+  it('round-trip through the hash', () => {
+    const routes: Route[] = [{ view: 'runs' }, { view: 'new' }, { view: 'settings' }, { view: 'run', runId: 'r-1 2/3' }];
+    for (const route of routes) expect(parseRoute(routeHash(route))).toEqual(route);
+  });
+
+  it('falls back to the runs list for anything unknown', () => {
+    expect(parseRoute('')).toEqual({ view: 'runs' });
+    expect(parseRoute('#/nowhere')).toEqual({ view: 'runs' });
+  });
+});

@@ -1,0 +1,43 @@
+// Which screen is shown, kept in the URL's hash so that a reload (or a link) comes back to it:
+// #/runs, #/new, #/settings, #/runs/<runId>.
+import { create } from 'zustand';
+
+export type Route =
+  | { view: 'runs' }
+  | { view: 'new' }
+  | { view: 'settings' }
+  | { view: 'run'; runId: string };
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '');
+  const run = /^\/runs\/([^/?#]+)$/.exec(path);
+  if (run?.[1]) return { view: 'run', runId: decodeURIComponent(run[1]) };
+  if (path === '/new') return { view: 'new' };
+  if (path === '/settings') return { view: 'settings' };
+  return { view: 'runs' };
+}
+
+export function routeHash(route: Route): string {
+  return route.view === 'run' ? `#/runs/${encodeURIComponent(route.runId)}` : `#/${route.view}`;
+}
+
+interface NavState {
+  route: Route;
+  go(route: Route): void;
+}
+
+export const useNav = create<NavState>((set) => ({
+  route: parseRoute(typeof location === 'undefined' ? '' : location.hash),
+  go(route) {
+    const hash = routeHash(route);
+    if (typeof location !== 'undefined' && location.hash !== hash) location.hash = hash;
+    set({ route });
+  },
+}));
+
+/** Follows the Back and Forward buttons (and links) into the store. Returns its unsubscribe. */
+export function followHashChanges(): () => void {
+  const onChange = () => useNav.setState({ route: parseRoute(location.hash) });
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
+}

@@ -1,0 +1,37 @@
+// The app's keyboard shortcuts in the page. The desktop menu has the same accelerators; there
+// the menu consumes the key and sends an app command instead, so the page never sees it and
+// handling both never acts twice. (A browser keeps some for itself: Ctrl+N, and Ctrl+1 in
+// Chromium, never reach a page; the buttons are there for those.)
+import type { AppCommand } from '../../shared/domain';
+
+export interface KeyLike {
+  key: string;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  altKey: boolean;
+  shiftKey: boolean;
+}
+
+const BY_KEY: Record<string, AppCommand> = {
+  n: 'newRun',
+  o: 'openFiles',
+  '.': 'stopRun',
+  ',': 'settings',
+  '1': 'runs',
+};
+
+/** The command a key press asks for: Cmd+key on a Mac, Ctrl+key elsewhere, nothing else held. */
+export function commandForKey(event: KeyLike, mac: boolean): AppCommand | null {
+  const primary = mac ? event.metaKey && !event.ctrlKey : event.ctrlKey && !event.metaKey;
+  if (!primary || event.altKey || event.shiftKey) return null;
+  return BY_KEY[event.key.toLowerCase()] ?? null;
+}
+
+export function isMacPlatform(platform: string): boolean {
+  return /mac|iphone|ipad/i.test(platform);
+}
+
+/** How a shortcut is written for this platform, for tooltips: "Ctrl+N", "⌘N". */
+export function shortcutLabel(key: string, mac: boolean): string {
+  return mac ? `⌘${key.toUpperCase()}` : `Ctrl+${key.toUpperCase()}`;
+}

@@ -1,0 +1,42 @@
+// One run in the list: a link to it (click or Enter opens it; its name includes the query) and
+// its delete button beside it, never inside it.
+import { memo } from 'react';
+import type { RunSummary } from '../../shared/domain';
+import { TrashIcon } from '../common/icons';
+import { routeHash } from '../app/navStore';
+import { costLabel, dateLabel, durationLabel, modelsLabel, oneLine } from './runRowText';
+import { StatusBadge } from './StatusBadge';
+
+// A query may be 200,000 characters; the row shows one line of it.
+const SHOWN_QUERY_CHARS = 300;
+const NAMED_QUERY_CHARS = 120;
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+export const RunRow = memo(function RunRow({ run, now, onDelete }: { run: RunSummary; now: number; onDelete(run: RunSummary): void }) {
+  const query = oneLine(run.query);
+  const cost = costLabel(run);
+  return (
+    <>
+      <a className="runs-link" href={routeHash({ view: 'run', runId: run.runId })}>
+        <span className="runs-cell runs-status">
+          <StatusBadge status={run.status} />
+        </span>
+        <span className="runs-cell runs-query" title={clip(query, 1000)}>
+          {clip(query, SHOWN_QUERY_CHARS) || '(no query)'}
+        </span>
+        <span className="runs-cell runs-models">{modelsLabel(run)}</span>
+        <span className="runs-cell runs-cost num" title={cost}>
+          {cost}
+        </span>
+        <span className="runs-cell runs-duration num">{durationLabel(run)}</span>
+        <span className="runs-cell runs-date">
+          <time dateTime={new Date(run.createdAt).toISOString()}>{dateLabel(run.createdAt, now)}</time>
+        </span>
+      </a>
+      <button type="button" className="icon-button runs-delete" aria-label={`Delete run ${clip(query, NAMED_QUERY_CHARS)}`} title="Delete run" onClick={() => onDelete(run)}>
+        <TrashIcon />
+      </button>
+    </>
+  );
+});

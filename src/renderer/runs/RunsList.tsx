@@ -1,0 +1,66 @@
+// The runs as a virtualised list (only the rows in view are in the page, so thousands of runs
+// scroll as lightly as ten), loading the next page when the end comes into view. Up and Down
+// move between runs.
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef, type KeyboardEvent } from 'react';
+import type { RunSummary } from '../../shared/domain';
+import { RunRow } from './RunRow';
+
+interface RunsListProps {
+  runs: RunSummary[];
+  hasMore: boolean;
+  onLoadMore(): void;
+  onDelete(run: RunSummary): void;
+}
+
+export function RunsList({ runs, hasMore, onLoadMore, onDelete }: RunsListProps) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: runs.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => 44,
+    overscan: 12,
+    getItemKey: (index) => runs[index]?.runId ?? index,
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastShown = items.at(-1)?.index ?? -1;
+  useEffect(() => {
+    if (hasMore && lastShown >= runs.length - 1) onLoadMore();
+  }, [hasMore, lastShown, runs.length, onLoadMore]);
+  const now = Date.now();
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    const row = (event.target as HTMLElement).closest<HTMLElement>('[data-index]');
+    if (!row) return;
+    const next = Number(row.dataset.index) + (event.key === 'ArrowDown' ? 1 : -1);
+    if (next < 0 || next >= runs.length) return;
+    event.preventDefault();
+    virtualizer.scrollToIndex(next, { align: 'auto' });
+    requestAnimationFrame(() => scrollRef.current?.querySelector<HTMLElement>(`[data-index="${next}"] .runs-link`)?.focus());
+  };
+
+  return (
+    <div className="runs-scroll" ref={scrollRef} onKeyDown={onKeyDown}>
+      <ul className="runs-list" role="list" aria-label="Runs" style={{ height: virtualizer.getTotalSize() }}>
+        {items.map((item) => {
+          const run = runs[item.index];
+          if (!run) return null;
+          return (
+            <li
+              key={item.key}
+              className="runs-row"
+              data-index={item.index}
+              ref={virtualizer.measureElement}
+              aria-setsize={hasMore ? -1 : runs.length}
+              aria-posinset={item.index + 1}
+              style={{ transform: `translateY(${item.start}px)` }}
+            >
+              <RunRow run={run} now={now} onDelete={onDelete} />
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}

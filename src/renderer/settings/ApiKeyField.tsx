@@ -1,0 +1,48 @@
+// The API key: write-only. The field starts empty; what is stored is never shown back, only
+// whether there is one and where the key in use comes from.
+import type { RlmApi } from '../../shared/api';
+import type { AppSettings } from '../../shared/domain';
+import { Field } from '../common/Field';
+import { CheckIcon } from '../common/icons';
+import { editField, forgetKey, useSettings } from './settingsStore';
+
+function KeyState({ saved }: { saved: AppSettings }) {
+  if (saved.apiKeyStored) {
+    return (
+      <span className="badge badge-success">
+        <CheckIcon /> stored
+      </span>
+    );
+  }
+  if (saved.apiKeySource === 'environment') return <span className="badge">from OPENAI_API_KEY</span>;
+  return <span className="badge badge-warning">no key</span>;
+}
+
+export function ApiKeyField({ api, saved, value, error }: { api: RlmApi; saved: AppSettings; value: string; error: string | undefined }) {
+  const forgetting = useSettings((s) => s.forgetting);
+  const hint = saved.apiKeyStored
+    ? 'A key is stored securely and never shown. Type a new one to replace it.'
+    : saved.apiKeySource === 'environment'
+      ? 'Runs use the key in the OPENAI_API_KEY environment variable. Type one to store it instead.'
+      : 'Runs will be refused by providers that need a key.';
+  return (
+    <div className="api-key-row">
+      <Field
+        label="API key"
+        type="password"
+        value={value}
+        error={error}
+        autoComplete="new-password"
+        placeholder={saved.apiKeyStored ? '•••••••• (stored)' : 'sk-…'}
+        onChange={(v) => editField('apiKey', v)}
+        hint={hint}
+        aside={<KeyState saved={saved} />}
+      />
+      {saved.apiKeyStored && (
+        <button type="button" className="forget-key" onClick={() => void forgetKey(api)} disabled={forgetting}>
+          {forgetting ? 'Forgetting…' : 'Forget key'}
+        </button>
+      )}
+    </div>
+  );
+}
