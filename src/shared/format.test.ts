@@ -7,6 +7,11 @@ describe('formatCost', () => {
     expect(formatCost(0.01234, 0.01234, 0)).toBe('$0.0123');
   });
 
+  it('keeps two significant digits of a cost below a hundredth of a cent', () => {
+    expect(formatCost(0.000027, 0.000027, 0)).toBe('$0.000027');
+    expect(formatCost(0, 0, 0)).toBe('$0.0000');
+  });
+
   it('never shows an unknown price as $0', () => {
     expect(formatCost(null, 0, 2)).toBe('cost unknown (2 unpriced calls)');
     expect(formatCost(null, 0.5, 1)).toBe('≥ $0.5000 (1 unpriced call)');

@@ -9,9 +9,15 @@ export function formatCost(costUsd: number | null, pricedCostUsd: number, unpric
   return pricedCostUsd > 0 ? `≥ ${usd(pricedCostUsd)} (${calls})` : `cost unknown (${calls})`;
 }
 
-/** Dollars with four decimals (sub-calls cost fractions of a cent). */
+/**
+ * Dollars with four decimals (sub-calls cost fractions of a cent); a cost too small for four
+ * decimals (a 400-token call to a small model costs $0.00002) keeps two significant digits
+ * instead of reading as $0.0000.
+ */
 export function usd(value: number): string {
-  return `$${value.toFixed(4)}`;
+  if (value <= 0 || value >= 0.0001) return `$${value.toFixed(4)}`;
+  const digits = Math.min(12, 1 - Math.floor(Math.log10(value)));
+  return `$${value.toFixed(digits)}`;
 }
 
 /** The cost of a node's whole subtree, or null when some call in it has no known price. */

@@ -1,0 +1,30 @@
+// A code cell: the code (in Monaco), what it printed, what went wrong, the engine's notes.
+import { memo } from 'react';
+import type { NodePayload } from '../../shared/domain';
+import type { CodeEditorHost } from './codeEditor';
+import { CodeView } from './CodeView';
+import { CollapsibleText } from './CollapsibleText';
+import { DetailSection, ErrorBlock } from './DetailParts';
+
+export const CellDetail = memo(function CellDetail({ payload, editor }: { payload: NodePayload; editor: CodeEditorHost }) {
+  return (
+    <div className="node-body">
+      <DetailSection title="Code">
+        <CodeView code={payload.code ?? ''} editor={editor} />
+      </DetailSection>
+      {payload.error !== undefined && <ErrorBlock text={payload.error} />}
+      <DetailSection title="Output">
+        {payload.output ? <CollapsibleText text={payload.output} as="mono" limitChars={4000} limitLines={60} className="cell-output" /> : <p className="run-muted">No output.</p>}
+      </DetailSection>
+      {payload.notes && payload.notes.length > 0 && (
+        <DetailSection title="Notes">
+          <ul className="cell-notes">
+            {payload.notes.map((note, i) => (
+              <li key={i}>{note}</li>
+            ))}
+          </ul>
+        </DetailSection>
+      )}
+    </div>
+  );
+});

@@ -1,0 +1,42 @@
+// Long text (a system prompt, a 20,000-character output) shown cut, with "Show all": drawing a
+// whole document in a side pane helps nobody and costs layout on every update.
+import { useState } from 'react';
+import { MarkdownText } from './MarkdownText';
+
+export interface CollapsibleTextProps {
+  text: string;
+  /** Render as markdown (messages, replies) or as monospace text (output). */
+  as?: 'markdown' | 'mono' | 'plain';
+  limitChars?: number;
+  limitLines?: number;
+  className?: string;
+}
+
+/** The text cut at `limitChars` characters or `limitLines` lines, or null when it fits. */
+export function cutText(text: string, limitChars: number, limitLines: number): string | null {
+  let end = Math.min(text.length, limitChars);
+  let lines = 0;
+  for (let i = 0; i < end; i++) {
+    if (text.charCodeAt(i) === 10 && ++lines >= limitLines) {
+      end = i;
+      break;
+    }
+  }
+  return end < text.length ? text.slice(0, end) : null;
+}
+
+export function CollapsibleText({ text, as = 'plain', limitChars = 3000, limitLines = 40, className = '' }: CollapsibleTextProps) {
+  const [open, setOpen] = useState(false);
+  const cut = cutText(text, limitChars, limitLines);
+  const shown = open || cut === null ? text : `${cut}…`;
+  return (
+    <div className={`collapsible ${className}`}>
+      {as === 'markdown' ? <MarkdownText text={shown} /> : <div className={as === 'mono' ? 'text-mono' : 'text-plain'}>{shown}</div>}
+      {cut !== null && (
+        <button type="button" className="run-link-button" aria-expanded={open} onClick={() => setOpen(!open)}>
+          {open ? 'Show less' : `Show all (${text.length.toLocaleString('en-US')} characters)`}
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+// A model call: the messages it was sent and its reply, live while it streams.
+import type { NodePayload, NodeRow } from '../../shared/domain';
+import { CollapsibleText } from './CollapsibleText';
+import { MessageList } from './MessageList';
+import { DetailSection, ErrorBlock } from './DetailParts';
+import type { RunStore } from './runStore';
+import { useRunState } from './useRunState';
+
+export function LlmDetail({ store, node, payload, refreshing }: { store: RunStore; node: NodeRow; payload: NodePayload; refreshing: boolean }) {
+  // Stream records are replaced on every delta, so this re-renders only for this call's text.
+  const stream = useRunState(store, (s) => s.model?.streams.get(node.id) ?? null);
+  const running = node.status === 'running';
+  return (
+    <div className="node-body">
+      <DetailSection title={node.purpose === 'sub' ? 'Prompt' : 'Messages sent'}>
+        <MessageList messages={payload.prompt ?? []} />
+      </DetailSection>
+      <DetailSection title={running ? 'Reply (streaming)' : 'Reply'}>
+        {running ? (
+          <div aria-live="off">
+            {stream?.partial && <p className="run-muted">The start of this reply streamed before this page opened.</p>}
+            <div className="text-plain reply-live">{stream?.text || payload.text || '…'}</div>
+          </div>
+        ) : payload.text !== undefined ? (
+          <CollapsibleText text={payload.text} as="markdown" limitChars={6000} limitLines={80} />
+        ) : (
+          // The call just ended: its streamed text is gone and the stored reply is on its way.
+          <p className="run-muted">{refreshing ? 'Loading the reply…' : 'No reply.'}</p>
+        )}
+      </DetailSection>
+      {payload.error !== undefined && <ErrorBlock text={payload.error} />}
+    </div>
+  );
+}

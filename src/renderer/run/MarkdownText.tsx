@@ -1,0 +1,23 @@
+// Model text as markdown. react-markdown renders raw HTML in the text as text (no
+// rehype-raw): model output is user data, never markup for this page.
+import { memo } from 'react';
+import Markdown, { type Components } from 'react-markdown';
+
+const components: Components = {
+  // The desktop shell opens external links in the browser (https only); never in this window.
+  a: ({ href, children }) => (
+    <a href={href} target="_blank" rel="noreferrer noopener">
+      {children}
+    </a>
+  ),
+};
+
+// Memoised: parsing markdown on every frame of a live run (the selected RLM's row changes with
+// each roll-up) would cost more than everything else the frame does.
+export const MarkdownText = memo(function MarkdownText({ text }: { text: string }) {
+  return (
+    <div className="markdown">
+      <Markdown components={components}>{text}</Markdown>
+    </div>
+  );
+});

@@ -1,0 +1,55 @@
+// What the tree row knows about a node, in full: kind, status, model, tokens, cost, timing.
+import type { ReactNode } from 'react';
+import type { NodeRow } from '../../shared/domain';
+import { formatDuration } from '../../shared/format';
+import { costText, kindTag, rollsUp, STATUS_ICON } from './rowText';
+
+export function NodeSummary({ node }: { node: NodeRow }) {
+  const cost = costText(node);
+  const s = node.subtree;
+  const duration = node.endedAt === null ? null : node.endedAt - node.startedAt;
+  return (
+    <header className="node-summary">
+      <h2 className="node-title">
+        <span className={`tree-kind tree-kind-${node.kind}${node.purpose ? `-${node.purpose}` : ''}`}>{kindTag(node).tag}</span>
+        <span className="node-title-text">{kindTag(node).title}</span>
+        <span className={`node-status tree-row-${node.status}`}>
+          <span aria-hidden="true">{STATUS_ICON[node.status]}</span> {node.status}
+        </span>
+      </h2>
+      <dl className="node-facts">
+        {node.model && <Fact term="Model">{node.model}</Fact>}
+        {node.kind === 'llm' && (
+          <Fact term="Tokens">
+            {node.inputTokens === null && node.outputTokens === null
+              ? '—'
+              : `${(node.inputTokens ?? 0).toLocaleString('en-US')} in → ${(node.outputTokens ?? 0).toLocaleString('en-US')} out${node.cachedTokens ? ` (${node.cachedTokens.toLocaleString('en-US')} cached)` : ''}`}
+            {node.usageEstimated && <span className="node-estimated"> estimated: the provider reported no usage</span>}
+          </Fact>
+        )}
+        {node.kind === 'llm' && <Fact term="Cost">{cost ? cost.full : '—'}</Fact>}
+        {rollsUp(node) && s.modelCalls > 0 && <Fact term="Cost below">{cost?.full}</Fact>}
+        {rollsUp(node) && s.modelCalls > 0 && (
+          <Fact term="Tokens below">
+            {s.inputTokens.toLocaleString('en-US')} in → {s.outputTokens.toLocaleString('en-US')} out
+          </Fact>
+        )}
+        <Fact term="Started">{new Date(node.startedAt).toLocaleTimeString()}</Fact>
+        <Fact term="Took">{duration === null ? 'running…' : formatDuration(duration)}</Fact>
+        <Fact term="Node">
+          #{node.id}
+          {node.kind === 'rlm' && ` · depth ${node.depth}`}
+        </Fact>
+      </dl>
+    </header>
+  );
+}
+
+function Fact({ term, children }: { term: string; children: ReactNode }) {
+  return (
+    <div className="node-fact">
+      <dt>{term}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}

@@ -1,0 +1,112 @@
+// The recursion tree: a virtualised list of the visible rows (built outside React, see
+// treeModel.ts), one focusable tree element whose aria-activedescendant names the keyboard's
+// row, and follow mode while the run is going.
+import { defaultRangeExtractor, useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useId, useRef, useState } from 'react';
+import { childrenOf, isExpanded, siblingPosition } from './treeModel';
+import { TreeRow } from './TreeRow';
+import type { RunStore } from './runStore';
+import { useRunClock } from './useNow';
+import { useRunState } from './useRunState';
+import { useTreeFollow } from './useTreeFollow';
+import { useTreeKeyboard } from './useTreeKeyboard';
+
+export function RecursionTree({ store }: { store: RunStore }) {
+  const prefix = useId();
+  const scroller = useRef<HTMLDivElement>(null);
+  const [rowHeight] = useState(rowHeightPx);
+  const model = useRunState(store, (s) => s.model);
+  const rows = useRunState(store, (s) => s.rows);
+  useRunState(store, (s) => s.treeVersion); // re-render when nodes change in place
+  const selectedId = useRunState(store, (s) => s.selectedId);
+  const activeId = useRunState(store, (s) => s.activeId);
+  const activeRow = activeId === null ? -1 : (rows?.index.get(activeId) ?? -1);
+  const virtualizer = useVirtualizer({
+    count: rows?.ids.length ?? 0,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => rowHeight,
+    overscan: 16,
+    // The keyboard's row stays rendered even when scrolled away: aria-activedescendant must
+    // point at an element that exists.
+    rangeExtractor: useCallback((range: Parameters<typeof defaultRangeExtractor>[0]) => withRow(defaultRangeExtractor(range), activeRow), [activeRow]),
+  });
+  const follow = useTreeFollow(store, scroller, virtualizer, rowHeight);
+  const onKeyDown = useTreeKeyboard(store, scroller, virtualizer, rowHeight, activeId, activeRow);
+  const now = useRunClock(store);
+  const onPick = useCallback((id: number) => store.select(id), [store]);
+  const onToggle = useCallback((id: number, expanded: boolean) => store.setExpanded(id, expanded), [store]);
+
+  return (
+    <div className="tree-pane">
+      <div className="tree-toolbar">
+        <span className="run-muted">{model ? `${model.tree.nodes.size.toLocaleString('en-US')} node${model.tree.nodes.size === 1 ? '' : 's'}` : 'Loading…'}</span>
+        <span className="tree-tools">
+          {follow.runActive && !follow.following && (
+            <button type="button" className="tree-follow" onClick={follow.resume}>
+              Jump to newest
+            </button>
+          )}
+          <button type="button" className="tree-tool" onClick={() => store.setAllExpanded(true)}>
+            Expand all
+          </button>
+          <button type="button" className="tree-tool" onClick={() => store.setAllExpanded(false)}>
+            Collapse all
+          </button>
+        </span>
+      </div>
+      <div
+        ref={scroller}
+        className="tree-scroll"
+        role="tree"
+        aria-label="Recursion tree"
+        aria-busy={!model}
+        tabIndex={0}
+        aria-activedescendant={activeRow >= 0 && activeId !== null ? `${prefix}-n${activeId}` : undefined}
+        onKeyDown={onKeyDown}
+        onWheel={follow.onWheel}
+        onPointerDown={follow.onPointerDown}
+        onScroll={follow.onScroll}
+      >
+        <div role="presentation" className="tree-sizer" style={{ height: virtualizer.getTotalSize() }}>
+          {model &&
+            rows &&
+            virtualizer.getVirtualItems().map((item) => {
+              const id = rows.ids[item.index] as number;
+              const node = model.tree.nodes.get(id);
+              if (!node) return null;
+              const kids = childrenOf(model.tree, id).length;
+              return (
+                <TreeRow
+                  key={id}
+                  domId={`${prefix}-n${id}`}
+                  node={node}
+                  level={rows.levels[item.index] ?? 0}
+                  top={item.start}
+                  height={rowHeight}
+                  expanded={kids > 0 ? isExpanded(model.tree, id) : undefined}
+                  childCount={kids}
+                  {...siblingPosition(model.tree, id)}
+                  selected={id === selectedId}
+                  active={id === activeId}
+                  now={node.status === 'running' ? now : 0}
+                  onPick={onPick}
+                  onToggle={onToggle}
+                />
+              );
+            })}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** Row height in pixels: 1.75rem, so that rows follow the text size. */
+function rowHeightPx(): number {
+  const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+  return Math.round(rem * 1.75);
+}
+
+function withRow(indexes: number[], row: number): number[] {
+  if (row < 0 || indexes.includes(row)) return indexes;
+  return [...indexes, row].sort((a, b) => a - b);
+}

@@ -1,0 +1,50 @@
+// Pause, resume, step and stop: each enabled only when it applies to the run's status, an error
+// shown next to the buttons.
+import type { RunStatus } from '../../shared/domain';
+import type { ControlMethod, RunStore } from './runStore';
+import { useRunState } from './useRunState';
+
+interface Control {
+  method: ControlMethod;
+  label: string;
+  text: string;
+  busyText: string;
+  appliesTo: readonly RunStatus[];
+}
+
+const CONTROLS: readonly Control[] = [
+  { method: 'runs.pause', label: 'Pause run', text: 'Pause', busyText: 'Pausing…', appliesTo: ['running'] },
+  { method: 'runs.resume', label: 'Resume run', text: 'Resume', busyText: 'Resuming…', appliesTo: ['paused'] },
+  // One step (a model turn or a cell of any RLM), then paused again.
+  { method: 'runs.step', label: 'Step', text: 'Step', busyText: 'Stepping…', appliesTo: ['paused'] },
+  { method: 'runs.stop', label: 'Stop run', text: 'Stop', busyText: 'Stopping…', appliesTo: ['running', 'paused'] },
+];
+
+export function RunControls({ store }: { store: RunStore }) {
+  const status = useRunState(store, (s) => s.run?.status ?? null);
+  const pending = useRunState(store, (s) => s.controlPending);
+  const error = useRunState(store, (s) => s.controlError);
+  return (
+    <div className="run-controls">
+      <div role="group" aria-label="Run controls" className="run-control-buttons">
+        {CONTROLS.map((c) => (
+          <button
+            key={c.method}
+            type="button"
+            aria-label={c.label}
+            className={c.method === 'runs.stop' ? 'run-control run-control-stop' : 'run-control'}
+            disabled={pending !== null || status === null || !c.appliesTo.includes(status)}
+            onClick={() => void store.control(c.method)}
+          >
+            {pending === c.method ? c.busyText : c.text}
+          </button>
+        ))}
+      </div>
+      {error && (
+        <p className="run-control-error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,75 @@
+// The run's query, models and status, its outcome (the answer, or why it stopped and where),
+// and the controls.
+import { lastNodeWithStatus } from './treeModel';
+import { CollapsibleText } from './CollapsibleText';
+import { RunControls } from './RunControls';
+import type { RunStore } from './runStore';
+import { stopReasonText } from './rowText';
+import { useRunState } from './useRunState';
+
+export function RunHeader({ store }: { store: RunStore }) {
+  const run = useRunState(store, (s) => s.run);
+  if (!run) {
+    return (
+      <header className="run-header">
+        <p className="run-query run-muted">Loading run…</p>
+        <span className="run-sr-only" role="status" aria-label="Run status">
+          loading
+        </span>
+      </header>
+    );
+  }
+  const model = store.state.getState().model;
+  const failedNode = run.status === 'failed' && model ? lastNodeWithStatus(model.tree, 'failed') : null;
+  // A stop (by the user, by a limit) carries its message as `error` too: said once, with the reason.
+  const stopReason = run.stopReason !== 'error' ? run.stopReason : null;
+  const stopDetail = stopReason !== null && run.error !== null && run.error !== stopReasonText(stopReason) ? run.error : null;
+  return (
+    <header className="run-header">
+      <div className="run-heading">
+        <h1 className="run-query" title={run.query}>
+          {run.query}
+        </h1>
+        <p className="run-meta">
+          <span className={`run-status run-status-${run.status}`} role="status" aria-label="Run status">
+            {run.status}
+          </span>
+          <span>
+            root <b>{run.rootModel}</b>
+          </span>
+          <span>
+            sub <b>{run.subModel}</b>
+          </span>
+          {run.inputs.length > 0 && <span title={run.inputs.map((i) => i.name).join('\n')}>{run.inputs.length === 1 ? run.inputs[0]?.name : `${run.inputs.length} inputs`}</span>}
+        </p>
+      </div>
+      <RunControls store={store} />
+      {(run.answer !== null || run.stopReason !== null || run.error !== null) && (
+        <div className="run-outcome">
+          {run.answer !== null && (
+            <div className="run-answer">
+              <span className="run-outcome-label">Answer</span>
+              <CollapsibleText text={run.answer} limitChars={400} limitLines={3} />
+            </div>
+          )}
+          {stopReason !== null && (
+            <p className="run-stop">
+              <span className="run-outcome-label">Stopped</span> {stopReasonText(stopReason)}
+              {stopDetail && `: ${stopDetail}`}
+            </p>
+          )}
+          {run.error !== null && stopReason === null && (
+            <p className="run-error">
+              <span className="run-outcome-label">Error</span> {run.error}{' '}
+              {failedNode !== null && (
+                <button type="button" className="run-link-button" onClick={() => store.select(failedNode)}>
+                  Show where
+                </button>
+              )}
+            </p>
+          )}
+        </div>
+      )}
+    </header>
+  );
+}

@@ -1,0 +1,44 @@
+// Cost, tokens, model calls and elapsed time, each against the run's limit; a gauge turns to the
+// warning colour near its limit and to the danger colour past it.
+import { meterItems } from './meter';
+import { isActive } from './runModel';
+import type { RunStore } from './runStore';
+import { useNow } from './useNow';
+import { useRunState } from './useRunState';
+
+export function RunMeter({ store }: { store: RunStore }) {
+  const run = useRunState(store, (s) => s.run);
+  const now = useNow(run !== null && isActive(run.status));
+  if (!run) return <div className="run-meter" />;
+  return (
+    <section className="run-meter" aria-label="Run meter">
+      {meterItems(run, now).map((item) => (
+        <div key={item.label} className={`meter meter-${item.level}`}>
+          <span className="meter-label">{item.label}</span>
+          <span className="meter-value">
+            {item.value}
+            {item.limit !== null && <span className="meter-limit"> / {item.limit}</span>}
+            {item.note && (
+              <span className="meter-note" title="Calls to models without a known price: not counted in the cost, never as $0">
+                {' '}
+                · {item.note}
+              </span>
+            )}
+          </span>
+          {item.fraction !== null && (
+            <span
+              className="meter-bar"
+              role="meter"
+              aria-label={`${item.label} used of the limit`}
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={Math.round(item.fraction * 100)}
+            >
+              <span className="meter-fill" style={{ width: `${item.fraction * 100}%` }} />
+            </span>
+          )}
+        </div>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,90 @@
+// One row of the recursion tree: fixed height, one line, positioned by the virtualiser.
+import { memo } from 'react';
+import type { NodeRow } from '../../shared/domain';
+import { costText, kindTag, STATUS_ICON, timeText, tokensText } from './rowText';
+
+/**
+ * Indentation stops growing here (12 steps of 0.85rem): deeper rows show their level as a
+ * number instead. 24 steps left no room for the label in a 1024-pixel window.
+ */
+export const MAX_INDENT = 12;
+
+export interface TreeRowProps {
+  domId: string;
+  node: NodeRow;
+  /** Tree level, 0 for the root. */
+  level: number;
+  top: number;
+  height: number;
+  /** True/false for a node with children, undefined for a leaf. */
+  expanded: boolean | undefined;
+  childCount: number;
+  posinset: number;
+  setsize: number;
+  selected: boolean;
+  active: boolean;
+  now: number;
+  onPick(id: number): void;
+  onToggle(id: number, expanded: boolean): void;
+}
+
+export const TreeRow = memo(function TreeRow(p: TreeRowProps) {
+  const { node } = p;
+  const kind = kindTag(node);
+  const tokens = tokensText(node);
+  const cost = costText(node);
+  const indent = Math.min(p.level, MAX_INDENT);
+  return (
+    <div
+      id={p.domId}
+      role="treeitem"
+      aria-level={p.level + 1}
+      aria-selected={p.selected}
+      aria-expanded={p.expanded}
+      aria-posinset={p.posinset}
+      aria-setsize={p.setsize}
+      className={`tree-row tree-row-${node.status}${p.selected ? ' tree-row-selected' : ''}${p.active ? ' tree-row-active' : ''}`}
+      style={{ transform: `translateY(${p.top}px)`, height: p.height }}
+      onClick={() => p.onPick(node.id)}
+    >
+      <span className="tree-indent" style={{ width: `${indent * 0.85}rem` }} />
+      {p.level > MAX_INDENT && <span className="tree-level" title={`level ${p.level + 1}`}>{p.level + 1}</span>}
+      <span
+        className="tree-toggle"
+        aria-hidden="true"
+        onClick={(e) => {
+          if (p.expanded === undefined) return;
+          e.stopPropagation();
+          p.onToggle(node.id, !p.expanded);
+        }}
+      >
+        {p.expanded === undefined ? '' : p.expanded ? '▾' : '▸'}
+      </span>
+      <span className={`tree-kind tree-kind-${node.kind}${node.purpose ? `-${node.purpose}` : ''}`} title={kind.title}>
+        {kind.tag}
+      </span>
+      <span className="tree-label" title={node.label}>
+        {node.label || '…'}
+      </span>
+      {p.expanded === false && (
+        <span className="tree-hidden-count" title={`${p.childCount.toLocaleString('en-US')} children hidden`}>
+          +{p.childCount.toLocaleString('en-US')}
+        </span>
+      )}
+      <span className="tree-model" title={node.model ?? undefined}>
+        {node.model ?? ''}
+      </span>
+      <span className="tree-status" title={node.status}>
+        <span aria-hidden="true">{STATUS_ICON[node.status]}</span>
+        <span className="run-sr-only">{node.status}</span>
+      </span>
+      <span className="tree-tokens" title={node.usageEstimated ? 'tokens in→out (estimated)' : 'tokens in→out'}>
+        {tokens ?? ''}
+      </span>
+      <span className={`tree-cost${cost?.unknown ? ' tree-cost-unknown' : ''}${node.kind !== 'llm' ? ' tree-cost-rollup' : ''}`} title={cost?.full}>
+        {cost?.text ?? ''}
+      </span>
+      <span className="tree-time">{timeText(node, p.now)}</span>
+    </div>
+  );
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { elapsedMs, meterItems, meterLevel } from './meter';
+import { runDetail } from './testNodes';
+
+describe('the live meter', () => {
+  it('grades use against a limit', () => {
+    expect(meterLevel(5, null)).toEqual({ fraction: null, level: 'ok' });
+    expect(meterLevel(5, 10)).toEqual({ fraction: 0.5, level: 'ok' });
+    expect(meterLevel(8, 10)).toEqual({ fraction: 0.8, level: 'near' });
+    expect(meterLevel(12, 10)).toEqual({ fraction: 1, level: 'over' });
+  });
+
+  it('shows each number against its limit, and an unknown price as unknown', () => {
+    const run = runDetail({
+      costUsd: null,
+      pricedCostUsd: 0.9,
+      unpricedCalls: 2,
+      inputTokens: 900,
+      outputTokens: 100,
+      modelCalls: 950,
+      limits: { ...runDetail().limits, maxCostUsd: 1, maxTokens: null, maxCalls: 1000, maxSeconds: 60 },
+    });
+    const [cost, tokens, calls, time] = meterItems(run, 31_000);
+    expect(cost).toMatchObject({ value: '≥ $0.9000', limit: '$1.0000', level: 'near', note: '2 unpriced' });
+    expect(meterItems(runDetail({ costUsd: null, pricedCostUsd: 0, unpricedCalls: 1 }), 0)[0]?.value).toBe('unknown');
+    expect(meterItems(runDetail({ costUsd: 0 }), 0)[0]?.value).toBe('$0.0000');
+    expect(tokens).toMatchObject({ value: '1.00k', limit: null, fraction: null });
+    expect(calls).toMatchObject({ value: '950', limit: '1000', level: 'near' });
+    expect(time).toMatchObject({ value: '30.0 s', limit: '1 min 0 s', fraction: 0.5 });
+  });
+
+  it('counts wall time while running and the duration once ended', () => {
+    expect(elapsedMs(runDetail({ createdAt: 1000 }), 4000)).toBe(3000);
+    expect(elapsedMs(runDetail({ createdAt: 1000, endedAt: 2500, durationMs: 1500 }), 99_000)).toBe(1500);
+  });
+});

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { costText, kindTag, timeText, tokensText } from './rowText';
+import { node } from './testNodes';
+
+const sub = (patch = {}) => node(2, 1, 0, { kind: 'llm', purpose: 'sub', inputTokens: 1200, outputTokens: 80, ...patch });
+
+describe('row text', () => {
+  it('names the kind of node', () => {
+    expect(kindTag(node(1, null)).tag).toBe('RLM');
+    expect(kindTag(sub()).tag).toBe('LLM sub');
+    expect(kindTag(node(2, 1, 0, { kind: 'llm', purpose: 'turn' })).tag).toBe('LLM turn');
+    expect(kindTag(node(2, 1, 0, { kind: 'cell' })).tag).toBe('cell');
+  });
+
+  it("shows a call's tokens, flagging estimates, and a parent's rolled-up tokens", () => {
+    expect(tokensText(sub())).toBe('1.20k→80');
+    expect(tokensText(sub({ usageEstimated: true }))).toBe('~1.20k→80');
+    expect(tokensText(sub({ inputTokens: null, outputTokens: null }))).toBeNull();
+    const parent = node(1, null, 0, { subtree: { pricedCostUsd: 0, unpricedCalls: 0, inputTokens: 5000, outputTokens: 20, modelCalls: 3 } });
+    expect(tokensText(parent)).toBe('5.00k→20');
+  });
+
+  it('never shows an unknown price as $0', () => {
+    expect(costText(sub({ costUsd: 0.0021 }))?.text).toBe('$0.0021');
+    // Too small for four decimals: still not $0.0000.
+    expect(costText(sub({ costUsd: 0.0000213 }))?.text).toBe('$0.000021');
+    expect(costText(sub({ costUsd: 0 }))?.text).toBe('$0.0000');
+    expect(costText(sub({ costUsd: null }))).toMatchObject({ text: 'unknown', unknown: true });
+    expect(costText(sub({ costUsd: null, status: 'running', inputTokens: null, outputTokens: null }))).toBeNull();
+    expect(costText(sub({ costUsd: null, status: 'failed', inputTokens: null, outputTokens: null }))?.text).toBe('unknown');
+    const partly = node(1, null, 0, { subtree: { pricedCostUsd: 0.5, unpricedCalls: 2, inputTokens: 1, outputTokens: 1, modelCalls: 5 } });
+    expect(costText(partly)).toMatchObject({ text: '≥ $0.5000', unknown: true });
+    expect(costText(partly)?.full).toContain('2 unpriced calls');
+    const none = node(1, null, 0, { subtree: { pricedCostUsd: 0, unpricedCalls: 5, inputTokens: 1, outputTokens: 1, modelCalls: 5 } });
+    expect(costText(none)?.text).toBe('unknown');
+    const priced = node(1, null, 0, { subtree: { pricedCostUsd: 0.25, unpricedCalls: 0, inputTokens: 1, outputTokens: 1, modelCalls: 5 } });
+    expect(costText(priced)?.text).toBe('$0.2500');
+    expect(costText(node(1, null))).toBeNull();
+    const dear = node(1, null, 0, { subtree: { pricedCostUsd: 15.03561, unpricedCalls: 0, inputTokens: 1, outputTokens: 1, modelCalls: 5 } });
+    expect(costText(dear)).toMatchObject({ text: '$15.04' });
+    expect(costText(dear)?.full).toContain('$15.0356');
+  });
+
+  it('shows a duration, or the time running so far', () => {
+    expect(timeText(node(1, null, 0, { startedAt: 1000, endedAt: 2500 }), 0)).toBe('1.5 s');
+    const running = node(1, null, 0, { startedAt: 1000, endedAt: null, status: 'running' });
+    expect(timeText(running, 1400)).toBe('<1 s');
+    expect(timeText(running, 3900)).toBe('2.0 s');
+    expect(timeText(node(1, null, 0, { endedAt: null, status: 'interrupted' }), 5000)).toBe('—');
+  });
+});

@@ -1,0 +1,96 @@
+// What each column of a tree row (and the detail pane's summary) says about a node. Costs
+// follow the project's rule: an unknown price is "unknown", never $0.
+import type { NodeRow, NodeStatus, StopReason } from '../../shared/domain';
+import { formatCost, formatDuration, formatTokens, subtreeCost, usd } from '../../shared/format';
+
+export interface KindTag {
+  /** Short tag shown in the row. */
+  tag: string;
+  /** The same in words, for tooltips and the detail pane. */
+  title: string;
+}
+
+export function kindTag(node: NodeRow): KindTag {
+  if (node.kind === 'rlm') return { tag: 'RLM', title: node.depth > 0 ? `Child RLM (depth ${node.depth})` : 'Root RLM' };
+  if (node.kind === 'cell') return { tag: 'cell', title: 'Code cell' };
+  return node.purpose === 'sub' ? { tag: 'LLM sub', title: 'Sub-call (llm_query)' } : { tag: 'LLM turn', title: 'Model turn' };
+}
+
+export const STATUS_ICON: Record<NodeStatus, string> = {
+  running: '●',
+  completed: '✓',
+  failed: '✕',
+  stopped: '■',
+  interrupted: '!',
+};
+
+/** Whether the row is a parent that rolls up what is under it (RLMs and cells). */
+export function rollsUp(node: NodeRow): boolean {
+  return node.kind !== 'llm';
+}
+
+/** Input→output tokens: the call's own, or for a parent everything under it; null when none. */
+export function tokensText(node: NodeRow): string | null {
+  if (rollsUp(node)) {
+    const s = node.subtree;
+    return s.modelCalls > 0 ? `${formatTokens(s.inputTokens)}→${formatTokens(s.outputTokens)}` : null;
+  }
+  if (node.inputTokens === null && node.outputTokens === null) return null;
+  const text = `${formatTokens(node.inputTokens ?? 0)}→${formatTokens(node.outputTokens ?? 0)}`;
+  return node.usageEstimated ? `~${text}` : text;
+}
+
+export interface CostText {
+  /** Short, for the row. */
+  text: string;
+  /** Complete, for a tooltip and the detail pane. */
+  full: string;
+  unknown: boolean;
+}
+
+/** The cost of a call, or the rolled-up cost of a parent's subtree; null when there is none yet. */
+export function costText(node: NodeRow): CostText | null {
+  if (rollsUp(node)) {
+    const s = node.subtree;
+    if (s.modelCalls === 0) return null;
+    const cost = subtreeCost(node);
+    const full = `${cost !== null ? usd(cost) : formatCost(cost, s.pricedCostUsd, s.unpricedCalls)} for ${s.modelCalls.toLocaleString('en-US')} call${s.modelCalls === 1 ? '' : 's'} below`;
+    if (cost !== null) return { text: shortUsd(cost), full, unknown: false };
+    return { text: s.pricedCostUsd > 0 ? `≥ ${shortUsd(s.pricedCostUsd)}` : 'unknown', full, unknown: true };
+  }
+  if (node.costUsd !== null) return { text: usd(node.costUsd), full: usd(node.costUsd), unknown: false };
+  // A call still running has no cost yet; a finished one without a cost is unknown (no price
+  // for its model, or no usage reported before it failed), never $0.
+  if (node.status === 'running') return null;
+  return { text: 'unknown', full: 'cost unknown: no price for this model, or no usage reported', unknown: true };
+}
+
+/** Dollars for a narrow column: cents once there are dollars, `usd` below. */
+export function shortUsd(value: number): string {
+  return value >= 1 ? `$${value.toFixed(2)}` : usd(value);
+}
+
+/** The node's duration, or how long it has been running (in whole seconds: it ticks once a second). */
+export function timeText(node: NodeRow, now: number): string {
+  if (node.endedAt !== null) return formatDuration(Math.max(0, node.endedAt - node.startedAt));
+  if (node.status !== 'running') return '—';
+  const seconds = Math.floor(Math.max(0, now - node.startedAt) / 1000);
+  return seconds < 1 ? '<1 s' : formatDuration(seconds * 1000);
+}
+
+const STOP_REASONS: Record<StopReason, string> = {
+  user: 'stopped by the user',
+  'max-iterations': 'reached its limit of model turns',
+  'max-calls': 'reached the limit of model calls',
+  'max-tokens': 'reached the token limit',
+  'max-cost': 'reached the cost limit',
+  'max-seconds': 'reached the time limit',
+  runaway: 'stopped as a runaway (repeating the same work)',
+  'no-answer': 'ended without an answer',
+  error: 'ended by an error',
+};
+
+/** Why a run or an RLM ended without its own answer, in words. */
+export function stopReasonText(reason: StopReason): string {
+  return STOP_REASONS[reason] ?? reason;
+}

@@ -1,0 +1,119 @@
+// The open run as data, and how a batch of its events changes it. One reducer for a run loaded
+// from the store and a run watched live (DESIGN §6): the snapshot builds the model, events move it.
+// The tree and rows are mutated in place (see treeModel.ts); the run's summary is replaced.
+import type { RunEvent } from '../../shared/api';
+import type { NodeRow, RunDetail, RunStatus, StopReason } from '../../shared/domain';
+import { ACTIVE_RUN_STATUSES } from '../../shared/domain';
+import { buildTree, flatten, tryAppendRow, upsertNode, type TreeIndex, type VisibleRows } from './treeModel';
+
+export interface StreamedReply {
+  text: string;
+  /** The stream began before this page subscribed: its start is missing. */
+  partial: boolean;
+}
+
+export interface LimitHit {
+  reason: StopReason;
+  message: string;
+}
+
+export interface RunModel {
+  run: RunDetail;
+  tree: TreeIndex;
+  rows: VisibleRows;
+  /** The rows no longer match the tree: `flatten` before drawing. */
+  rowsDirty: boolean;
+  /** Reply text of model calls still streaming, by node id. */
+  streams: Map<number, StreamedReply>;
+  /** Nodes whose `run.nodeAdded` this page received: their streams are whole. */
+  seenAdded: Set<number>;
+  limitHit: LimitHit | null;
+}
+
+export interface BatchChanges {
+  /** Some node changed, was added, or the rows changed. */
+  nodes: boolean;
+  run: boolean;
+  streams: boolean;
+  limit: boolean;
+}
+
+export function createModel(run: RunDetail, nodes: readonly NodeRow[]): RunModel {
+  const tree = buildTree(nodes);
+  return { run, tree, rows: flatten(tree), rowsDirty: false, streams: new Map(), seenAdded: new Set(), limitHit: null };
+}
+
+export function isActive(status: RunStatus): boolean {
+  return ACTIVE_RUN_STATUSES.includes(status);
+}
+
+/**
+ * Applies a batch of events (one animation frame's worth). Idempotent against the snapshot the
+ * model was built from: events received while it loaded may repeat or predate it.
+ */
+export function applyEvents(model: RunModel, events: readonly RunEvent[]): BatchChanges {
+  const changes: BatchChanges = { nodes: false, run: false, streams: false, limit: false };
+  for (const event of events) {
+    switch (event.type) {
+      case 'run.nodeAdded':
+      case 'run.nodeUpdated':
+        if (event.type === 'run.nodeAdded') model.seenAdded.add(event.node.id);
+        applyNode(model, event.node, changes);
+        break;
+      case 'run.replyStreamed': {
+        const held = model.streams.get(event.nodeId);
+        const node = model.tree.nodes.get(event.nodeId);
+        // A delta that arrives after its call ended (in the same batch) would resurrect it.
+        if (node && node.status !== 'running') break;
+        const text = event.reset ? event.delta : (held?.text ?? '') + event.delta;
+        const partial = event.reset ? false : (held?.partial ?? !model.seenAdded.has(event.nodeId));
+        model.streams.set(event.nodeId, { text, partial });
+        changes.streams = true;
+        break;
+      }
+      case 'run.totalsChanged':
+        // Totals only grow; an older total buffered during the load is dropped.
+        if (event.totals.modelCalls < model.run.modelCalls) break;
+        model.run = { ...model.run, ...event.totals };
+        changes.run = true;
+        break;
+      case 'run.statusChanged':
+        // An ended run never becomes active again: such an event predates the snapshot.
+        if (!isActive(model.run.status) && isActive(event.status)) break;
+        if (model.run.status === event.status) break;
+        model.run = { ...model.run, status: event.status };
+        changes.run = true;
+        break;
+      case 'run.started':
+        if (!isActive(model.run.status)) break;
+        model.run = { ...model.run, ...event.summary };
+        changes.run = true;
+        break;
+      case 'run.finished':
+        model.run = { ...model.run, ...event.summary };
+        changes.run = true;
+        break;
+      case 'run.limitReached':
+        model.limitHit = { reason: event.reason, message: event.message };
+        changes.limit = true;
+        break;
+    }
+  }
+  return changes;
+}
+
+function applyNode(model: RunModel, node: NodeRow, changes: BatchChanges): void {
+  const result = upsertNode(model.tree, node);
+  if (result === 'stale') return;
+  changes.nodes = true;
+  if (node.status !== 'running' && model.streams.delete(node.id)) changes.streams = true;
+  if (result === 'added' && !model.rowsDirty && !tryAppendRow(model.tree, model.rows, node.id)) model.rowsDirty = true;
+}
+
+/** Brings the rows up to date with the tree; returns whether they were rebuilt. */
+export function refreshRows(model: RunModel): boolean {
+  if (!model.rowsDirty) return false;
+  model.rows = flatten(model.tree);
+  model.rowsDirty = false;
+  return true;
+}

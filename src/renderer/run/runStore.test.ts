@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import type { MethodName, RlmApi, RlmEvent } from '../../shared/api';
+import type { ErrorData } from '../../shared/errors';
+import { createRunStore } from './runStore';
+import { node, runDetail } from './testNodes';
+
+interface Deferred {
+  method: MethodName;
+  params: unknown;
+  resolve(value: unknown): void;
+  reject(error: ErrorData): void;
+}
+
+/** An RlmApi whose calls wait until the test answers them, and whose events the test sends. */
+function fakeApi() {
+  const calls: Deferred[] = [];
+  const listeners = new Set<(event: RlmEvent) => void>();
+  const api: RlmApi = {
+    call(method, params) {
+      return new Promise((resolve, reject) => calls.push({ method, params, resolve: resolve as (v: unknown) => void, reject }));
+    },
+    subscribe(_runId, listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  const answer = (method: MethodName, value: unknown) => {
+    const call = calls.find((c) => c.method === method);
+    if (!call) throw new Error(`no pending ${method}`);
+    calls.splice(calls.indexOf(call), 1);
+    call.resolve(value);
+  };
+  const emit = (event: RlmEvent) => {
+    for (const listener of [...listeners]) listener(event);
+  };
+  return { api, calls, listeners, answer, emit };
+}
+
+/** Frames run when the test says so. */
+function manualFrames() {
+  let pending: (() => void) | null = null;
+  return {
+    schedule: (callback: () => void) => {
+      pending = callback;
+      return () => {
+        pending = null;
+      };
+    },
+    run: () => {
+      const callback = pending;
+      pending = null;
+      callback?.();
+    },
+    get scheduled() {
+      return pending !== null;
+    },
+  };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('the run store', () => {
+  it('subscribes before loading and applies what happened meanwhile', async () => {
+    const { api, answer, emit, listeners } = fakeApi();
+    const frames = manualFrames();
+    const store = createRunStore(api, 'run-1', frames.schedule);
+    const stop = store.start();
+    expect(listeners.size).toBe(1);
+    // Node 3 is created while the snapshot is being read; node 2 finishes meanwhile too.
+    emit({ type: 'run.nodeAdded', runId: 'run-1', node: node(3, 1, 1, { status: 'running' }) });
+    emit({ type: 'run.nodeUpdated', runId: 'run-1', node: node(2, 1, 0, { status: 'completed' }) });
+    answer('runs.get', runDetail());
+    answer('runs.nodes', [node(1, null, 0, { status: 'running' }), node(2, 1, 0, { status: 'running' })]);
+    await tick();
+    const s = store.state.getState();
+    expect(s.phase).toBe('ready');
+    expect(s.rows?.ids).toEqual([1, 2, 3]);
+    expect(s.model?.tree.nodes.get(2)?.status).toBe('completed');
+    expect(s.selectedId).toBe(1);
+    expect(s.following).toBe(true);
+    stop();
+    expect(listeners.size).toBe(0);
+  });
+
+  it('applies live events once per frame', async () => {
+    const { api, answer, emit } = fakeApi();
+    const frames = manualFrames();
+    const store = createRunStore(api, 'run-1', frames.schedule);
+    store.start();
+    answer('runs.get', runDetail());
+    answer('runs.nodes', [node(1, null, 0, { status: 'running' })]);
+    await tick();
+    const version = store.state.getState().treeVersion;
+    for (let i = 0; i < 50; i++) emit({ type: 'run.nodeAdded', runId: 'run-1', node: node(2 + i, 1, i, { status: 'running' }) });
+    emit({ type: 'run.nodeAdded', runId: 'other-run', node: node(999, 1, 99) });
+    expect(store.state.getState().treeVersion).toBe(version);
+    frames.run();
+    const s = store.state.getState();
+    expect(s.treeVersion).toBe(version + 1);
+    expect(s.rows?.ids.length).toBe(51);
+    expect(frames.scheduled).toBe(false);
+  });
+
+  it('selects the root when it arrives after the run was opened', async () => {
+    const { api, answer, emit } = fakeApi();
+    const frames = manualFrames();
+    const store = createRunStore(api, 'run-1', frames.schedule);
+    store.start();
+    answer('runs.get', runDetail());
+    answer('runs.nodes', []);
+    await tick();
+    expect(store.state.getState().selectedId).toBeNull();
+    emit({ type: 'run.nodeAdded', runId: 'run-1', node: node(1, null, 0, { status: 'running' }) });
+    frames.run();
+    expect(store.state.getState()).toMatchObject({ selectedId: 1, activeId: 1 });
+  });
+
+  it('drops answers that arrive after it was stopped (a quick switch of runs)', async () => {
+    const { api, answer } = fakeApi();
+    const store = createRunStore(api, 'run-1', manualFrames().schedule);
+    const stop = store.start();
+    stop();
+    answer('runs.get', runDetail());
+    answer('runs.nodes', [node(1, null)]);
+    await tick();
+    expect(store.state.getState().phase).toBe('loading');
+    expect(store.state.getState().model).toBeNull();
+  });
+
+  it('shows why a run could not be loaded', async () => {
+    const { api, calls } = fakeApi();
+    const store = createRunStore(api, 'nope', manualFrames().schedule);
+    store.start();
+    calls[0]?.reject({ code: 'NOT_FOUND', message: 'no run nope' });
+    await tick();
+    expect(store.state.getState()).toMatchObject({ phase: 'failed', loadError: 'no run nope' });
+  });
+
+  it('reports a control that failed, and applies one that worked', async () => {
+    const { api, answer, calls } = fakeApi();
+    const frames = manualFrames();
+    const store = createRunStore(api, 'run-1', frames.schedule);
+    store.start();
+    answer('runs.get', runDetail());
+    answer('runs.nodes', [node(1, null, 0, { status: 'running' })]);
+    await tick();
+    const paused = store.control('runs.pause');
+    expect(store.state.getState().controlPending).toBe('runs.pause');
+    answer('runs.pause', { status: 'paused' });
+    await paused;
+    frames.run();
+    expect(store.state.getState()).toMatchObject({ controlPending: null, controlError: null });
+    expect(store.state.getState().run?.status).toBe('paused');
+    const step = store.control('runs.step');
+    calls.find((c) => c.method === 'runs.step')?.reject({ code: 'RUN_NOT_ACTIVE', message: 'run run-1 is completed, not running' });
+    await step;
+    expect(store.state.getState().controlError).toBe('run run-1 is completed, not running');
+  });
+
+  it('reveals a selected node hidden in a collapsed parent, and stops following', async () => {
+    const { api, answer } = fakeApi();
+    const store = createRunStore(api, 'run-1', manualFrames().schedule);
+    store.start();
+    answer('runs.get', runDetail());
+    answer('runs.nodes', [node(1, null, 0, { status: 'running' }), node(2, 1, 0), node(3, 2, 0)]);
+    await tick();
+    store.setExpanded(2, false);
+    expect(store.state.getState().rows?.ids).toEqual([1, 2]);
+    store.select(3);
+    const s = store.state.getState();
+    expect(s.rows?.ids).toEqual([1, 2, 3]);
+    expect(s).toMatchObject({ selectedId: 3, activeId: 3, following: false });
+  });
+
+  it('moves the keyboard to the parent when a collapse hides its row', async () => {
+    const { api, answer } = fakeApi();
+    const store = createRunStore(api, 'run-1', manualFrames().schedule);
+    store.start();
+    answer('runs.get', runDetail());
+    answer('runs.nodes', [node(1, null), node(2, 1, 0), node(3, 2, 0)]);
+    await tick();
+    store.setActive(3);
+    store.setExpanded(2, false);
+    expect(store.state.getState().activeId).toBe(2);
+  });
+});

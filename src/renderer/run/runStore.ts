@@ -1,0 +1,227 @@
+// The state of one open run (one store per RunView): loading, live events batched per animation
+// frame, selection, expansion, follow mode and the run controls. React components read it with
+// `useStore`; the tree itself lives in the model, outside React (see treeModel.ts).
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { RlmApi, RlmEvent, RunEvent } from '../../shared/api';
+import type { NodePayload, RunDetail } from '../../shared/domain';
+import { errorText } from '../api/errors';
+import { PayloadCache } from './payloadCache';
+import { applyEvents, createModel, isActive, refreshRows, type LimitHit, type RunModel } from './runModel';
+import { revealNode, setAllExpanded, setExpanded, visibleRowOf, type VisibleRows } from './treeModel';
+
+export type ControlMethod = 'runs.pause' | 'runs.resume' | 'runs.step' | 'runs.stop';
+
+export interface RunViewState {
+  phase: 'loading' | 'ready' | 'failed';
+  loadError: string | null;
+  /** Mutable inside (tree, rows, streams); the versions below say when to re-read it. */
+  model: RunModel | null;
+  run: RunDetail | null;
+  rows: VisibleRows | null;
+  /** Bumped once per frame in which nodes or rows changed. */
+  treeVersion: number;
+  /** Bumped once per frame in which streamed reply text changed. */
+  streamsVersion: number;
+  limitHit: LimitHit | null;
+  /** The node open in the detail pane (serialisable: an id). */
+  selectedId: number | null;
+  /** The node the keyboard is on (the tree's aria-activedescendant). */
+  activeId: number | null;
+  /** Follow mode: keep the newest node in view while the run is going. */
+  following: boolean;
+  controlPending: ControlMethod | null;
+  controlError: string | null;
+}
+
+/** Schedules `callback` for the next frame; returns a cancel function. */
+export type FrameScheduler = (callback: () => void) => () => void;
+
+export interface RunStore {
+  readonly api: RlmApi;
+  readonly runId: string;
+  readonly state: StoreApi<RunViewState>;
+  readonly payloads: PayloadCache<NodePayload>;
+  /** Subscribes, loads, and follows the run; returns the function that stops all of it. */
+  start(): () => void;
+  select(id: number): void;
+  setActive(id: number): void;
+  setExpanded(id: number, expanded: boolean): void;
+  /** Expands every node, or collapses all but the top level. */
+  setAllExpanded(expanded: boolean): void;
+  setFollowing(following: boolean): void;
+  control(method: ControlMethod): Promise<void>;
+}
+
+function initialState(): RunViewState {
+  return {
+    phase: 'loading',
+    loadError: null,
+    model: null,
+    run: null,
+    rows: null,
+    treeVersion: 0,
+    streamsVersion: 0,
+    limitHit: null,
+    selectedId: null,
+    activeId: null,
+    following: false,
+    controlPending: null,
+    controlError: null,
+  };
+}
+
+export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameScheduler = animationFrame): RunStore {
+  const state = createStore<RunViewState>()(initialState);
+  const payloads = new PayloadCache<NodePayload>();
+  // Each start() is a session; anything that answers for an older one (a fetch outliving a
+  // switch of runs, StrictMode's second mount) is dropped.
+  let session = 0;
+  let queue: RunEvent[] = [];
+  let cancelFrame: (() => void) | null = null;
+
+  function flush(): void {
+    cancelFrame = null;
+    const model = state.getState().model;
+    if (!model || queue.length === 0) return;
+    const events = queue;
+    queue = [];
+    const changes = applyEvents(model, events);
+    const rebuilt = refreshRows(model);
+    const s = state.getState();
+    const patch: Partial<RunViewState> = {};
+    if (changes.nodes || rebuilt) Object.assign(patch, { treeVersion: s.treeVersion + 1, rows: model.rows });
+    // A run opened before its root existed selects the root when it comes.
+    const first = model.rows.ids[0];
+    if (s.selectedId === null && first !== undefined) Object.assign(patch, { selectedId: first, activeId: s.activeId ?? first });
+    if (changes.run) patch.run = model.run;
+    if (changes.streams) patch.streamsVersion = s.streamsVersion + 1;
+    if (changes.limit) patch.limitHit = model.limitHit;
+    if (Object.keys(patch).length > 0) state.setState(patch);
+  }
+
+  function enqueue(event: RunEvent): void {
+    queue.push(event);
+    cancelFrame ??= scheduleFrame(flush);
+  }
+
+  function rowsChanged(model: RunModel): void {
+    refreshRows(model);
+    const s = state.getState();
+    // The keyboard's row may have been hidden by a collapse: it moves to the visible ancestor.
+    let activeId = s.activeId;
+    if (activeId !== null && !model.rows.index.has(activeId)) {
+      const row = visibleRowOf(model.tree, model.rows, activeId);
+      activeId = row === null ? null : (model.rows.ids[row] ?? null);
+    }
+    state.setState({ rows: model.rows, treeVersion: s.treeVersion + 1, activeId });
+  }
+
+  return {
+    api,
+    runId,
+    state,
+    payloads,
+
+    start() {
+      const mine = ++session;
+      queue = [];
+      state.setState(initialState(), true);
+      // Subscribe first and hold the events, then read the snapshot: nothing that happens in
+      // between is lost, and applying the held events to the snapshot is idempotent.
+      let held: RunEvent[] | null = [];
+      const unsubscribe = api.subscribe(runId, (event: RlmEvent) => {
+        if (mine !== session || event.runId !== runId) return;
+        if (held) held.push(event);
+        else enqueue(event);
+      });
+      Promise.all([api.call('runs.get', { runId }), api.call('runs.nodes', { runId })]).then(
+        ([run, nodes]) => {
+          if (mine !== session) return;
+          const model = createModel(run, nodes);
+          applyEvents(model, held ?? []);
+          held = null;
+          refreshRows(model);
+          const root = model.rows.ids[0] ?? null;
+          state.setState({
+            phase: 'ready',
+            model,
+            run: model.run,
+            rows: model.rows,
+            limitHit: model.limitHit,
+            treeVersion: 1,
+            selectedId: root,
+            activeId: root,
+            following: isActive(model.run.status),
+          });
+        },
+        (error: unknown) => {
+          if (mine !== session) return;
+          state.setState({ phase: 'failed', loadError: errorText(error) });
+        },
+      );
+      return () => {
+        if (mine === session) session++;
+        unsubscribe();
+        cancelFrame?.();
+        cancelFrame = null;
+        queue = [];
+      };
+    },
+
+    select(id) {
+      const model = state.getState().model;
+      if (!model || !model.tree.nodes.has(id)) return;
+      if (revealNode(model.tree, id)) model.rowsDirty = true;
+      if (model.rowsDirty) rowsChanged(model);
+      state.setState({ selectedId: id, activeId: id, following: false });
+    },
+
+    setActive(id) {
+      state.setState({ activeId: id, following: false });
+    },
+
+    setExpanded(id, expanded) {
+      const model = state.getState().model;
+      if (!model || !setExpanded(model.tree, id, expanded)) return;
+      model.rowsDirty = true;
+      rowsChanged(model);
+    },
+
+    setAllExpanded(expanded) {
+      const model = state.getState().model;
+      if (!model || !setAllExpanded(model.tree, expanded)) return;
+      model.rowsDirty = true;
+      rowsChanged(model);
+    },
+
+    setFollowing(following) {
+      if (state.getState().following !== following) state.setState({ following });
+    },
+
+    async control(method) {
+      const mine = session;
+      state.setState({ controlPending: method, controlError: null });
+      try {
+        const { status } = await api.call(method, { runId });
+        if (mine !== session) return;
+        // The engine announces the change too; applying the answer now keeps the buttons honest
+        // in between (the reducer ignores the repeat).
+        enqueue({ type: 'run.statusChanged', runId, status });
+      } catch (error) {
+        if (mine === session) state.setState({ controlError: errorText(error) });
+      } finally {
+        if (mine === session) state.setState({ controlPending: null });
+      }
+    },
+  };
+}
+
+function animationFrame(callback: () => void): () => void {
+  // A hidden page gets no animation frames; its events still have to be applied.
+  if (typeof document !== 'undefined' && document.hidden) {
+    const timer = setTimeout(callback, 250);
+    return () => clearTimeout(timer);
+  }
+  const handle = requestAnimationFrame(callback);
+  return () => cancelAnimationFrame(handle);
+}
