@@ -15,8 +15,9 @@ import { MB, collectGarbage } from './measure';
 import { renderTable, toJson, type Figure } from './report';
 import { benchScan } from './scan';
 import { benchTurns } from './turns';
+import { benchUi } from './ui';
 
-const BENCHMARKS = ['load', 'scan', 'batched', 'turns', 'commits'] as const;
+const BENCHMARKS = ['load', 'scan', 'batched', 'turns', 'commits', 'ui'] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
 interface Inputs {
@@ -31,6 +32,7 @@ const run: Record<BenchmarkName, (inputs: Inputs) => Promise<Figure[]> | Figure[
   batched: ({ dir }) => benchBatched(dir),
   turns: ({ dir }) => benchTurns(dir),
   commits: ({ dir }) => benchCommits(dir),
+  ui: ({ dir }) => benchUi(dir),
 };
 
 const program = new Command('bench')
@@ -48,12 +50,12 @@ function parseNames(value: string): BenchmarkName[] {
 }
 
 /**
- * The sandbox benchmarks fork out/main/sandbox.js: the tests' global set-up builds it when it is
- * missing or older than src/. It runs in a child whose stdout is our stderr, so a build's log
- * never mixes with --json on stdout.
+ * The sandbox benchmarks fork out/main/sandbox.js and the UI benchmark serves out/renderer: the
+ * e2e tests' global set-up builds both when missing or older than src/. It runs in a child whose
+ * stdout is our stderr, so a build's log never mixes with --json on stdout.
  */
 function buildIfStale(): void {
-  const setup = 'require("./vitest.global-setup.ts").default()';
+  const setup = 'require("./e2e/global-setup.ts").default()';
   const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', setup], { cwd: join(__dirname, '..'), stdio: ['ignore', 2, 2] });
   if (result.status !== 0) throw new Error('building out/main failed');
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RlmEvent } from '../../shared/api';
+import { decodeNodeIndex } from '../../shared/nodeIndex';
 import type { FakeHandler } from '../fakeProvider/server';
 import { sandboxChildren } from '../testing/processes';
 import { lastUser, repl, startHarness, turn, type Harness } from '../testing/serviceHarness';
@@ -26,6 +27,8 @@ describe('RlmService', () => {
     expect(summary).toMatchObject({ status: 'completed', answer: '3 lines', modelCalls: 2, iterations: 2, inputTokens: 2200, outputTokens: 120, maxDepthReached: 0 });
     expect(summary.costUsd).toBeCloseTo((2200 * 2 + 120 * 8) / 1e6, 10);
     const nodes = await h.service.call('runs.nodes', { runId });
+    // The compact index the page loads holds exactly the same rows.
+    expect(decodeNodeIndex(await h.service.call('runs.nodeIndex', { runId }))).toEqual(nodes);
     expect(nodes.map((n) => `${n.kind}:${n.purpose ?? ''}:${n.parentId}:${n.seq}`)).toEqual(['rlm::null:0', 'llm:turn:1:0', 'cell::1:1', 'llm:turn:1:2']);
     expect(nodes[0]?.subtree).toMatchObject({ modelCalls: 2, inputTokens: 2200, outputTokens: 120 });
     const cell = await h.service.call('nodes.get', { runId, nodeId: 3 });

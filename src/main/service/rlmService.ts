@@ -9,6 +9,7 @@ import { methodSchemas } from '../../shared/api';
 import type { AppCommand, RunLimits, RunStatus, RunSummary } from '../../shared/domain';
 import { ACTIVE_RUN_STATUSES } from '../../shared/domain';
 import { RlmError } from '../../shared/errors';
+import { NODE_INDEX_ENCODING } from '../../shared/nodeIndex';
 import type { RunInput } from '../../shared/schemas';
 import { Recorder } from '../engine/recorder';
 import { RunContext } from '../engine/runContext';
@@ -72,6 +73,10 @@ export class RlmService implements RlmApi {
       'runs.nodes': async ({ runId }) => {
         if (!this.store.getRun(runId)) notFound(runId);
         return this.store.getNodes(runId);
+      },
+      'runs.nodeIndex': async ({ runId }) => {
+        if (!this.store.getRun(runId)) notFound(runId);
+        return { encoding: NODE_INDEX_ENCODING, json: this.store.getNodeIndexJson(runId) };
       },
       'nodes.get': async ({ runId, nodeId }) => {
         const payload = this.store.getPayload(runId, nodeId);

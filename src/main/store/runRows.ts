@@ -4,11 +4,7 @@
 import {
   DEFAULT_LIMITS,
   type InputDescription,
-  type LlmPurpose,
-  type NodeKind,
   type NodePayload,
-  type NodeRow,
-  type NodeStatus,
   type RunDetail,
   type RunLimits,
   type RunStatus,
@@ -43,34 +39,8 @@ export interface RunRecord {
   heartbeat_at: number | null;
 }
 
-/**
- * A node row as an array, in the order of NODE_COLUMNS. Arrays, not objects: getNodes reads a
- * whole run as one JSON array of these (see RunStore.getNodes), and RETURNING statements read
- * them in better-sqlite3's raw mode, so one mapping serves both.
- */
-export type NodeTuple = [
-  id: number,
-  parentId: number | null,
-  kind: NodeKind,
-  depth: number,
-  seq: number,
-  status: NodeStatus,
-  startedAt: number,
-  endedAt: number | null,
-  label: string,
-  model: string | null,
-  purpose: LlmPurpose | null,
-  inputTokens: number | null,
-  outputTokens: number | null,
-  cachedTokens: number | null,
-  costUsd: number | null,
-  usageEstimated: number,
-  subPricedCostUsd: number,
-  subUnpricedCalls: number,
-  subInputTokens: number,
-  subOutputTokens: number,
-  subModelCalls: number,
-];
+export type { NodeTuple } from '../../shared/nodeIndex';
+export { toNodeRow } from '../../shared/nodeIndex';
 
 /** The columns of NodeTuple, in its order (run_id is known to the caller). */
 export const NODE_COLUMNS = `id, parent_id, kind, depth, seq, status, started_at, ended_at, label, model, purpose,
@@ -116,33 +86,6 @@ export function parseLimits(json: string): RunLimits {
     // fall through to the defaults
   }
   return { ...DEFAULT_LIMITS };
-}
-
-export function toNodeRow(row: NodeTuple): NodeRow {
-  const [
-    id, parentId, kind, depth, seq, status, startedAt, endedAt, label, model, purpose,
-    inputTokens, outputTokens, cachedTokens, costUsd, usageEstimated,
-    pricedCostUsd, unpricedCalls, subInputTokens, subOutputTokens, modelCalls,
-  ] = row;
-  return {
-    id,
-    parentId,
-    kind,
-    depth,
-    seq,
-    status,
-    startedAt,
-    endedAt,
-    label,
-    model,
-    purpose,
-    inputTokens,
-    outputTokens,
-    cachedTokens,
-    costUsd,
-    usageEstimated: usageEstimated !== 0,
-    subtree: { pricedCostUsd, unpricedCalls, inputTokens: subInputTokens, outputTokens: subOutputTokens, modelCalls },
-  };
 }
 
 /** A damaged payload becomes an error the UI can show, never an exception. */

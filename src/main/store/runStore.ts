@@ -263,6 +263,11 @@ export class RunStore {
     });
   }
 
+  /** The node index as SQLite writes it (a JSON array of NodeTuple), for `runs.nodeIndex`. */
+  getNodeIndexJson(runId: string): string {
+    return guard('getNodeIndexJson', () => this.statements.getNodes.get(runId) ?? '[]');
+  }
+
   /** null when the node has no payload; a damaged payload comes back as `{ error }`. */
   getPayload(runId: string, nodeId: number): NodePayload | null {
     return guard('getPayload', () => {

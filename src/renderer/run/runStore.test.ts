@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { MethodName, RlmApi, RlmEvent } from '../../shared/api';
 import type { ErrorData } from '../../shared/errors';
-import { createRunStore } from './runStore';
+import { encodeNodeIndex } from '../../shared/nodeIndex';
+import { createRunStore, throttledFrames } from './runStore';
 import { node, runDetail } from './testNodes';
 
 interface Deferred {
@@ -70,7 +71,7 @@ describe('the run store', () => {
     emit({ type: 'run.nodeAdded', runId: 'run-1', node: node(3, 1, 1, { status: 'running' }) });
     emit({ type: 'run.nodeUpdated', runId: 'run-1', node: node(2, 1, 0, { status: 'completed' }) });
     answer('runs.get', runDetail());
-    answer('runs.nodes', [node(1, null, 0, { status: 'running' }), node(2, 1, 0, { status: 'running' })]);
+    answer('runs.nodeIndex', encodeNodeIndex([node(1, null, 0, { status: 'running' }), node(2, 1, 0, { status: 'running' })]));
     await tick();
     const s = store.state.getState();
     expect(s.phase).toBe('ready');
@@ -88,7 +89,7 @@ describe('the run store', () => {
     const store = createRunStore(api, 'run-1', frames.schedule);
     store.start();
     answer('runs.get', runDetail());
-    answer('runs.nodes', [node(1, null, 0, { status: 'running' })]);
+    answer('runs.nodeIndex', encodeNodeIndex([node(1, null, 0, { status: 'running' })]));
     await tick();
     const version = store.state.getState().treeVersion;
     for (let i = 0; i < 50; i++) emit({ type: 'run.nodeAdded', runId: 'run-1', node: node(2 + i, 1, i, { status: 'running' }) });
@@ -107,7 +108,7 @@ describe('the run store', () => {
     const store = createRunStore(api, 'run-1', frames.schedule);
     store.start();
     answer('runs.get', runDetail());
-    answer('runs.nodes', []);
+    answer('runs.nodeIndex', encodeNodeIndex([]));
     await tick();
     expect(store.state.getState().selectedId).toBeNull();
     emit({ type: 'run.nodeAdded', runId: 'run-1', node: node(1, null, 0, { status: 'running' }) });
@@ -121,7 +122,7 @@ describe('the run store', () => {
     const stop = store.start();
     stop();
     answer('runs.get', runDetail());
-    answer('runs.nodes', [node(1, null)]);
+    answer('runs.nodeIndex', encodeNodeIndex([node(1, null)]));
     await tick();
     expect(store.state.getState().phase).toBe('loading');
     expect(store.state.getState().model).toBeNull();
@@ -142,7 +143,7 @@ describe('the run store', () => {
     const store = createRunStore(api, 'run-1', frames.schedule);
     store.start();
     answer('runs.get', runDetail());
-    answer('runs.nodes', [node(1, null, 0, { status: 'running' })]);
+    answer('runs.nodeIndex', encodeNodeIndex([node(1, null, 0, { status: 'running' })]));
     await tick();
     const paused = store.control('runs.pause');
     expect(store.state.getState().controlPending).toBe('runs.pause');
@@ -162,7 +163,7 @@ describe('the run store', () => {
     const store = createRunStore(api, 'run-1', manualFrames().schedule);
     store.start();
     answer('runs.get', runDetail());
-    answer('runs.nodes', [node(1, null, 0, { status: 'running' }), node(2, 1, 0), node(3, 2, 0)]);
+    answer('runs.nodeIndex', encodeNodeIndex([node(1, null, 0, { status: 'running' }), node(2, 1, 0), node(3, 2, 0)]));
     await tick();
     store.setExpanded(2, false);
     expect(store.state.getState().rows?.ids).toEqual([1, 2]);
@@ -177,10 +178,49 @@ describe('the run store', () => {
     const store = createRunStore(api, 'run-1', manualFrames().schedule);
     store.start();
     answer('runs.get', runDetail());
-    answer('runs.nodes', [node(1, null), node(2, 1, 0), node(3, 2, 0)]);
+    answer('runs.nodeIndex', encodeNodeIndex([node(1, null), node(2, 1, 0), node(3, 2, 0)]));
     await tick();
     store.setActive(3);
     store.setExpanded(2, false);
     expect(store.state.getState().activeId).toBe(2);
+  });
+});
+
+describe('throttledFrames', () => {
+  it('runs the first batch on the next frame and later ones no sooner than the interval', () => {
+    vi.useFakeTimers();
+    try {
+      let clock = 1000;
+      const frames: (() => void)[] = [];
+      const frame = (callback: () => void) => {
+        frames.push(callback);
+        return () => undefined;
+      };
+      const schedule = throttledFrames(100, frame, () => clock);
+      const ran: number[] = [];
+      schedule(() => ran.push(clock));
+      expect(frames).toHaveLength(1);
+      frames.shift()?.();
+      expect(ran).toEqual([1000]);
+      // 16 ms later: too soon, it waits for the interval, then for a frame.
+      clock += 16;
+      const cancel = schedule(() => ran.push(clock));
+      expect(frames).toHaveLength(0);
+      vi.advanceTimersByTime(83);
+      expect(frames).toHaveLength(0);
+      vi.advanceTimersByTime(1);
+      expect(frames).toHaveLength(1);
+      clock += 84;
+      frames.shift()?.();
+      expect(ran).toEqual([1000, 1100]);
+      cancel();
+      // A cancelled wait never reaches a frame.
+      clock += 10;
+      schedule(() => ran.push(clock))();
+      vi.advanceTimersByTime(200);
+      expect(frames).toHaveLength(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,0 +1,98 @@
+// The node index of a run in its compact form: one JSON array of arrays, as the store builds it.
+// A 100,000-node run is about 17 MB this way against 41 MB as objects (every key repeated), and
+// the service passes the store's text through untouched, so opening a large run costs one parse
+// in the page instead of a parse and a stringify in the service and a larger parse in the page.
+import type { LlmPurpose, NodeKind, NodeRow, NodeStatus } from './domain';
+
+export const NODE_INDEX_ENCODING = 'tuples-1';
+
+/** `runs.nodeIndex`: `json` is a JSON array of NodeTuple, in creation order. */
+export interface NodeIndex {
+  encoding: typeof NODE_INDEX_ENCODING;
+  json: string;
+}
+
+/**
+ * A node row as an array, in the order of the store's NODE_COLUMNS. Arrays, not objects: the
+ * store reads a whole run as one JSON array of these, built inside SQLite, and RETURNING
+ * statements read them in better-sqlite3's raw mode, so one mapping serves both.
+ */
+export type NodeTuple = [
+  id: number,
+  parentId: number | null,
+  kind: NodeKind,
+  depth: number,
+  seq: number,
+  status: NodeStatus,
+  startedAt: number,
+  endedAt: number | null,
+  label: string,
+  model: string | null,
+  purpose: LlmPurpose | null,
+  inputTokens: number | null,
+  outputTokens: number | null,
+  cachedTokens: number | null,
+  costUsd: number | null,
+  usageEstimated: number,
+  subPricedCostUsd: number,
+  subUnpricedCalls: number,
+  subInputTokens: number,
+  subOutputTokens: number,
+  subModelCalls: number,
+];
+
+export function toNodeRow(row: NodeTuple): NodeRow {
+  const [
+    id, parentId, kind, depth, seq, status, startedAt, endedAt, label, model, purpose,
+    inputTokens, outputTokens, cachedTokens, costUsd, usageEstimated,
+    pricedCostUsd, unpricedCalls, subInputTokens, subOutputTokens, modelCalls,
+  ] = row;
+  return {
+    id,
+    parentId,
+    kind,
+    depth,
+    seq,
+    status,
+    startedAt,
+    endedAt,
+    label,
+    model,
+    purpose,
+    inputTokens,
+    outputTokens,
+    cachedTokens,
+    costUsd,
+    usageEstimated: usageEstimated !== 0,
+    subtree: { pricedCostUsd, unpricedCalls, inputTokens: subInputTokens, outputTokens: subOutputTokens, modelCalls },
+  };
+}
+
+export function fromNodeRow(node: NodeRow): NodeTuple {
+  const s = node.subtree;
+  return [
+    node.id, node.parentId, node.kind, node.depth, node.seq, node.status, node.startedAt, node.endedAt, node.label,
+    node.model, node.purpose, node.inputTokens, node.outputTokens, node.cachedTokens, node.costUsd,
+    node.usageEstimated ? 1 : 0, s.pricedCostUsd, s.unpricedCalls, s.inputTokens, s.outputTokens, s.modelCalls,
+  ];
+}
+
+export function encodeNodeIndex(nodes: readonly NodeRow[]): NodeIndex {
+  return { encoding: NODE_INDEX_ENCODING, json: JSON.stringify(nodes.map(fromNodeRow)) };
+}
+
+/** The rows of an index; throws a plain Error naming the problem when it is not one. */
+export function decodeNodeIndex(index: NodeIndex): NodeRow[] {
+  if (index?.encoding !== NODE_INDEX_ENCODING || typeof index.json !== 'string') {
+    throw new Error(`the node index has an unknown encoding (${String(index?.encoding)})`);
+  }
+  const tuples: unknown = JSON.parse(index.json);
+  if (!Array.isArray(tuples)) throw new Error('the node index is not a list');
+  const rows = new Array<NodeRow>(tuples.length);
+  for (let i = 0; i < tuples.length; i++) {
+    const tuple = tuples[i] as unknown;
+    if (!Array.isArray(tuple) || tuple.length < 21 || typeof tuple[0] !== 'number') throw new Error(`node ${i} of the index is damaged`);
+    rows[i] = toNodeRow(tuple as NodeTuple);
+  }
+  return rows;
+}
