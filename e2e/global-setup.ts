@@ -5,7 +5,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..');
-const outputs = ['out/main/cli.js', 'out/main/sandbox.js', 'out/main/fake-provider.js', 'out/renderer/index.html'].map((p) => join(root, p));
+const outputs = ['out/main/cli.js', 'out/main/sandbox.js', 'out/main/fake-provider.js', 'out/main/electron.js', 'out/preload/index.js', 'out/renderer/index.html'].map((p) => join(root, p));
 
 function newestMtime(dir: string): number {
   let newest = 0;

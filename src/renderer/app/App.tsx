@@ -10,6 +10,7 @@ import { Toasts } from './Toasts';
 import { useAppCommands } from './useAppCommands';
 import { useDocumentTitle } from './useDocumentTitle';
 import { usePageGuards } from './usePageGuards';
+import { useReconnects } from './useReconnects';
 
 export function App({ api: connected }: { api: ConnectedApi }) {
   const route = useNav((s) => s.route);
@@ -17,12 +18,13 @@ export function App({ api: connected }: { api: ConnectedApi }) {
   useAppCommands(connected.api);
   useDocumentTitle(connected.api, route);
   usePageGuards();
+  const reconnects = useReconnects(connected);
   return (
     <div className="app">
       <NavBar route={route} />
       {connected.mode === 'browser' && <ConnectionBanner connected={connected} />}
       <main className="app-main">
-        <Screen api={connected.api} route={route} />
+        <Screen api={connected.api} route={route} reconnects={reconnects} />
       </main>
       <Toasts />
     </div>

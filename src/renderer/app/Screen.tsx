@@ -1,8 +1,6 @@
-// The screen the route names. The run view is another module's (src/renderer/run/), loaded
-// when first opened: it carries Monaco, which the other screens do not need. Until that
-// module exists in the tree, a placeholder stands in (import.meta.glob finds nothing, and the
-// build does not fail).
-import { lazy, Suspense, type ComponentType } from 'react';
+// The screen the route names. The run view is loaded when first opened: it carries Monaco,
+// which the other screens do not need.
+import { lazy, Suspense } from 'react';
 import type { RlmApi } from '../../shared/api';
 import { ErrorBoundary } from '../common/ErrorBoundary';
 import { NewRunScreen } from '../newRun/NewRunScreen';
@@ -10,11 +8,10 @@ import { RunsScreen } from '../runs/RunsScreen';
 import { SettingsScreen } from '../settings/SettingsScreen';
 import type { Route } from './navStore';
 
-type RunViewModule = { RunView: ComponentType<{ api: RlmApi; runId: string }> };
-const runViewLoader = import.meta.glob<RunViewModule>('../run/RunView.tsx')['../run/RunView.tsx'];
-const RunView = runViewLoader ? lazy(() => runViewLoader().then((m) => ({ default: m.RunView }))) : null;
+const RunView = lazy(() => import('../run/RunView').then((m) => ({ default: m.RunView })));
 
-export function Screen({ api, route }: { api: RlmApi; route: Route }) {
+/** `reconnects`: the run view loads afresh after the connection came back (events were lost). */
+export function Screen({ api, route, reconnects }: { api: RlmApi; route: Route; reconnects: number }) {
   const key = route.view === 'run' ? `run:${route.runId}` : route.view;
   return (
     <ErrorBoundary resetKey={key}>
@@ -23,11 +20,7 @@ export function Screen({ api, route }: { api: RlmApi; route: Route }) {
       {route.view === 'settings' && <SettingsScreen api={api} />}
       {route.view === 'run' && (
         <Suspense fallback={<p className="screen-message" role="status">Loading run…</p>}>
-          {RunView ? (
-            <RunView key={route.runId} api={api} runId={route.runId} />
-          ) : (
-            <p className="screen-message">The run view of {route.runId} is not built yet.</p>
-          )}
+          <RunView key={`${route.runId}:${reconnects}`} api={api} runId={route.runId} />
         </Suspense>
       )}
     </ErrorBoundary>
