@@ -2,36 +2,12 @@
 // import: protocol.ts hands Electron's Request to `serveAppRequest`, and plain Node tests it
 // against real files. Response is Node's own global, the same class protocol.handle takes.
 import { readFile, realpath, stat } from 'node:fs/promises';
-import { extname, isAbsolute, join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { pageContentType as contentTypeOf } from '../page/pagePolicy';
 import { APP_HOST, APP_SCHEME } from './appScheme';
 import { CONTENT_SECURITY_POLICY } from './securityPolicy';
 
-/** What the build emits, by extension. Anything else is not served (404), not guessed. */
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.otf': 'font/otf',
-  '.wasm': 'application/wasm',
-};
-
-export function contentTypeOf(path: string): string | null {
-  return CONTENT_TYPES[extname(path).toLowerCase()] ?? null;
-}
+export { pageContentType as contentTypeOf } from '../page/pagePolicy';
 
 // ================================================================================================
 // SECURITY: this decides which local files the page (and anything that gets to run in it) can

@@ -1,27 +1,12 @@
 // The pure rules behind the window's hardening (security.ts applies them): which URLs are the
 // app's own, which may open in the user's browser, and the Content-Security-Policy.
 // Electron's security checklist: https://www.electronjs.org/docs/latest/tutorial/security
+import { pageContentSecurityPolicy } from '../page/pagePolicy';
 import { APP_ORIGIN } from './appScheme';
 import { appOrigin } from './ipcRouter';
 
-/**
- * The CSP sent with every page of the app. Scripts only from the app itself (no inline script,
- * no eval); inline styles are allowed for the UI library's style attributes; fonts may be inline
- * (Monaco's codicons); workers from the app or from blob: (Monaco builds some of its workers as
- * blobs); no plugins, no <base> rewriting, and the app cannot be framed.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "worker-src 'self' blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The CSP sent with every page of the app (pagePolicy.ts): nothing but the app itself. */
+export const CONTENT_SECURITY_POLICY = pageContentSecurityPolicy();
 
 // SECURITY: these origins are the IPC router's trusted senders and the only places the window
 // may navigate. A built app trusts its own scheme only; file: is never trusted (every local file

@@ -1,25 +1,9 @@
 // Headers on every response of the browser-mode server, refusals included.
+import { pageContentSecurityPolicy } from '../page/pagePolicy';
 
-/**
- * SECURITY: the page's Content-Security-Policy. Scripts only from this server (no inline
- * script, no eval); inline styles for the UI's style attributes; Monaco's workers from our files
- * or blob: URLs; connections only back to this server (its WebSocket under either loopback name);
- * no plugins, no <base> rewriting, and no other site may frame the page (clickjacking a
- * "Start run" button would spend the user's money).
- */
+/** The page's policy (pagePolicy.ts), whose WebSocket is this server under either loopback name. */
 export function contentSecurityPolicy(port: number): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self' data:",
-    "worker-src 'self' blob:",
-    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  return pageContentSecurityPolicy([`ws://127.0.0.1:${port}`, `ws://localhost:${port}`]);
 }
 
 export function securityHeaders(port: number): Record<string, string> {
