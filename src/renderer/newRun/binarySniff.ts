@@ -1,36 +1,12 @@
 // Whether a file is text, judged from its first bytes before anything is uploaded, so a picture
 // or an archive is refused at once with a reason instead of after a long upload. The service
-// checks again (src/main/input/binaryCheck.ts, the same rules): this is a courtesy, not a guard.
+// checks again with the same rules (src/shared/binaryKind.ts): this is a courtesy, not a guard.
+import { binaryKind } from '../../shared/binaryKind';
+
+export { binaryKind };
 
 /** How many bytes of a file are looked at. */
 export const SNIFF_BYTES = 8 * 1024;
-
-const ascii = (text: string) => [...text].map((c) => c.charCodeAt(0));
-
-const SIGNATURES: ReadonlyArray<readonly [string, readonly number[]]> = [
-  ['a PDF document', ascii('%PDF-')],
-  ['a PNG image', [0x89, 0x50, 0x4e, 0x47]],
-  ['a GIF image', ascii('GIF8')],
-  ['a JPEG image', [0xff, 0xd8, 0xff]],
-  ['a ZIP archive (or an Office document)', [0x50, 0x4b, 0x03, 0x04]],
-  ['a gzip archive', [0x1f, 0x8b]],
-  ['an executable', [0x7f, 0x45, 0x4c, 0x46]],
-  ['a SQLite database', [...ascii('SQLite format 3'), 0]],
-];
-
-/** What kind of binary file these first bytes belong to, or null when they look like text. */
-export function binaryKind(sample: Uint8Array): string | null {
-  for (const [kind, signature] of SIGNATURES) {
-    if (sample.length >= signature.length && signature.every((byte, i) => sample[i] === byte)) return kind;
-  }
-  let control = 0;
-  for (const byte of sample) {
-    if (byte === 0) return 'a binary file (it contains NUL bytes)';
-    // Control characters other than tab, newline, form feed, carriage return and escape.
-    if (byte < 0x20 && byte !== 9 && byte !== 10 && byte !== 12 && byte !== 13 && byte !== 27) control++;
-  }
-  return sample.length > 0 && control / sample.length > 0.1 ? 'a binary file (it is mostly control characters)' : null;
-}
 
 /** Reads only the first SNIFF_BYTES of the file. */
 export async function sniffBlob(blob: Blob): Promise<string | null> {

@@ -1,0 +1,28 @@
+// Whether bytes are text the model's code can search, judged from the start of a file: the
+// service refuses binary inputs with this, and the page uses it to refuse them before uploading.
+const ascii = (text: string) => [...text].map((c) => c.charCodeAt(0));
+
+const SIGNATURES: ReadonlyArray<readonly [string, readonly number[]]> = [
+  ['a PDF document', ascii('%PDF-')],
+  ['a PNG image', [0x89, 0x50, 0x4e, 0x47]],
+  ['a GIF image', ascii('GIF8')],
+  ['a JPEG image', [0xff, 0xd8, 0xff]],
+  ['a ZIP archive (or an Office document)', [0x50, 0x4b, 0x03, 0x04]],
+  ['a gzip archive', [0x1f, 0x8b]],
+  ['an executable', [0x7f, 0x45, 0x4c, 0x46]],
+  ['a SQLite database', [...ascii('SQLite format 3'), 0]],
+];
+
+/** What kind of binary file these first bytes belong to, or null when they look like text. */
+export function binaryKind(sample: Uint8Array): string | null {
+  for (const [kind, signature] of SIGNATURES) {
+    if (sample.length >= signature.length && signature.every((byte, i) => sample[i] === byte)) return kind;
+  }
+  let control = 0;
+  for (const byte of sample) {
+    if (byte === 0) return 'a binary file (it contains NUL bytes)';
+    // Control characters other than tab, newline, form feed, carriage return and escape.
+    if (byte < 0x20 && byte !== 9 && byte !== 10 && byte !== 12 && byte !== 13 && byte !== 27) control++;
+  }
+  return sample.length > 0 && control / sample.length > 0.1 ? 'a binary file (it is mostly control characters)' : null;
+}
