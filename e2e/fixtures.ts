@@ -2,8 +2,8 @@
 // process with the test's rules, `rlmscope serve` on a database in that home, and a page already
 // opened at the URL the server printed (token included).
 //
-//   import { expect, test } from './fixtures';
-//   test.use({ rules: [{ match: { turn: 0 }, reply: { text: 'FINAL(42)' } }] });
+//   import { expect, rules, test } from './fixtures';
+//   test.use({ rules: rules({ match: { turn: 0 }, reply: { text: 'FINAL(42)' } }, …) });
 //   test('…', async ({ page, server, shot }) => { … await server.restart(); await page.goto(server.url); … });
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,6 +51,15 @@ interface Fixtures {
   server: ServeProcess;
   /** Saves a screenshot of the page as a test artifact (test-results/…/NAME.png); returns its path. */
   shot: (name: string) => Promise<string>;
+}
+
+/**
+ * The `rules` option for `test.use`. A bare array will not do: Playwright reads an array whose
+ * second item is an object as a `[value, options]` tuple, so `rules: [a, b]` would set rule `a`
+ * alone (and fail validation). This wraps the list the way Playwright expects.
+ */
+export function rules(...list: FakeRule[]): [FakeRule[], { scope: 'test' }] {
+  return [list, { scope: 'test' }];
 }
 
 export const test = base.extend<Fixtures>({
