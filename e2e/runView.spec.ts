@@ -72,9 +72,10 @@ test.describe('a cell', () => {
     await expect(monacoLines).toBeVisible();
     await expect(monacoLines).toContainText('ledgerTotals');
     await expect(monacoLines).toContainText('grandTotal');
-    // Read-only: typing into it changes nothing.
+    // Read-only, and says so to assistive technology: typing into it changes nothing.
     await monacoLines.click();
     await expect(code.getByRole('textbox')).toBeFocused();
+    await expect(code.getByRole('textbox')).not.toBeEditable();
     await page.keyboard.type('TYPED_BY_TEST');
     await expect(monacoLines).not.toContainText('TYPED_BY_TEST');
     // What it printed, under Output.
@@ -172,10 +173,8 @@ test.describe('a tiny cost', () => {
     ),
   });
 
-  // BUG (UI): the cost column of a tree row (src/renderer/run/run.css `.tree-cost`, 5.4rem) is
-  // too narrow for a rolled-up cost below $0.00001: the cell row shows "Σ $0.00000…", the cost
-  // itself cut off. Remove the fixme once the column fits "Σ $0.0000095".
-  test.fixme('is shown whole in its row, on the call and rolled up on the cell', async ({ page }) => {
+  // The cost column once cut "Σ $0.0000095" to "Σ $0.00000…".
+  test('is shown whole in its row, on the call and rolled up on the cell', async ({ page }) => {
     await startRun(page, { query: 'Ask one tiny question', pasted: 'x' });
     await expectStatus(page, 'completed');
     for (const kind of ['LLM sub', 'cell']) {

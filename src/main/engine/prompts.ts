@@ -46,7 +46,7 @@ export function describeContext(context: ContextInfo): string {
   const more = context.preview.length > PREVIEW_CHARS || (context.kind === 'string' && context.length > preview.length);
   const previewText = `"""\n${preview}${more ? '…' : ''}\n"""`;
   if (context.kind === 'string') {
-    return `Your context is a string of ${context.length.toLocaleString('en-US')} characters. It starts with:\n${previewText}`;
+    return `Your context is a string of ${context.length.toLocaleString('en-US')} character${context.length === 1 ? '' : 's'}. It starts with:\n${previewText}`;
   }
   const names = context.names ?? [];
   const lengths = context.itemLengths ?? [];

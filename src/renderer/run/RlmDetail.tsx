@@ -43,7 +43,7 @@ function ContextView({ context }: { context: ContextInfo }) {
     <div className="context-info">
       <p>
         {context.kind === 'array' ? `An array of ${(context.items ?? names.length).toLocaleString('en-US')} strings` : 'A string'},{' '}
-        {context.length.toLocaleString('en-US')} characters{context.split ? ', split into parts (too large for one string)' : ''}.
+        {context.length.toLocaleString('en-US')} character{context.length === 1 ? '' : 's'}{context.split ? ', split into parts (too large for one string)' : ''}.
       </p>
       {names.length > 0 && (
         <ul className="context-names">

@@ -59,7 +59,10 @@ export function createCodeEditorHost(): CodeEditorHost {
     const style = getComputedStyle(document.documentElement);
     const created = m.editor.create(element, {
       readOnly: true,
+      // With domReadOnly, Monaco's input textarea carries the readonly attribute, which screen
+      // readers announce; its EditContext input (a div with role textbox) says nothing of it.
       domReadOnly: true,
+      editContext: false,
       minimap: { enabled: false },
       automaticLayout: true,
       scrollBeyondLastLine: false,

@@ -27,7 +27,9 @@ describe('row text', () => {
     expect(costText(sub({ costUsd: 0 }))?.text).toBe('$0.0000');
     expect(costText(sub({ costUsd: null }))).toMatchObject({ text: 'unknown', unknown: true });
     expect(costText(sub({ costUsd: null, status: 'running', inputTokens: null, outputTokens: null }))).toBeNull();
-    expect(costText(sub({ costUsd: null, status: 'failed', inputTokens: null, outputTokens: null }))?.text).toBe('unknown');
+    // A call that failed before any usage counts in no total: a dash, neither $0 nor unknown.
+    expect(costText(sub({ costUsd: null, status: 'failed', inputTokens: null, outputTokens: null }))).toMatchObject({ text: '—', unknown: false });
+    expect(costText(sub({ costUsd: null, status: 'failed', inputTokens: 10, outputTokens: 0 }))).toMatchObject({ text: 'unknown', unknown: true });
     const partly = node(1, null, 0, { subtree: { pricedCostUsd: 0.5, unpricedCalls: 2, inputTokens: 1, outputTokens: 1, modelCalls: 5 } });
     expect(costText(partly)).toMatchObject({ text: '≥ $0.5000', unknown: true });
     expect(costText(partly)?.full).toContain('2 unpriced calls');

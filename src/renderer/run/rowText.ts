@@ -59,9 +59,12 @@ export function costText(node: NodeRow): CostText | null {
     return { text: s.pricedCostUsd > 0 ? `≥ ${shortUsd(s.pricedCostUsd)}` : 'unknown', full, unknown: true };
   }
   if (node.costUsd !== null) return { text: usd(node.costUsd), full: usd(node.costUsd), unknown: false };
-  // A call still running has no cost yet; a finished one without a cost is unknown (no price
-  // for its model, or no usage reported before it failed), never $0.
+  // A call still running has no cost yet. One that failed before the provider reported usage
+  // counts in no total (the run's cost and calls count answered calls): a dash, not "unknown".
   if (node.status === 'running') return null;
+  if (node.status !== 'completed' && node.inputTokens === null) {
+    return { text: '—', full: 'no usage: the call ended before the provider reported any', unknown: false };
+  }
   return { text: 'unknown', full: 'cost unknown: no price for this model, or no usage reported', unknown: true };
 }
 
