@@ -34,6 +34,15 @@ describe('preload bridge: call', () => {
     expect(fake.invoked).toEqual([{ channel: IPC_CHANNELS.call, args: ['runs.list', {}] }]);
   });
 
+  it('passes bytes in params to IPC untouched (structured clone carries a Uint8Array as it is)', async () => {
+    const fake = fakeIpc(() => ({ ok: true, value: { received: 3, complete: true } }));
+    const rlm = createRlmBridge(fake.ipc);
+    const params = { uploadId: 'u-abcdefgh', offset: 0, data: new Uint8Array([104, 105, 10]) };
+    await expect(rlm.call('uploads.append', params)).resolves.toEqual({ received: 3, complete: true });
+    expect(fake.invoked[0]?.args[1]).toBe(params);
+    expect((fake.invoked[0]?.args[1] as typeof params).data).toBeInstanceOf(Uint8Array);
+  });
+
   it('rejects with the error data (code and message) of a failed call', async () => {
     const fake = fakeIpc(() => ({ ok: false, error: { code: 'NOT_FOUND', message: 'no run r-9' } }));
     const rlm = createRlmBridge(fake.ipc);

@@ -101,7 +101,16 @@ export const uploadAppendSchema = z.strictObject({
   uploadId,
   /** Where this chunk starts: chunks arrive in order, and a repeated or skipped offset is refused. */
   offset: z.number().int().min(0),
-  /** The chunk's bytes, base64 (JSON carries no binary). */
-  data: z.string().max(Math.ceil(UPLOAD_CHUNK_BYTES_MAX / 3) * 4),
+  /**
+   * The chunk's bytes. The page sends them raw (a binary WebSocket frame, or structured clone
+   * over IPC); base64 text is still taken from pages built before that.
+   */
+  data: z.union([
+    // Not z.instanceof: its type is Uint8Array<ArrayBuffer>, which a Buffer view is not.
+    z
+      .custom<Uint8Array>((value) => value instanceof Uint8Array, 'not bytes')
+      .refine((bytes) => bytes.byteLength <= UPLOAD_CHUNK_BYTES_MAX, `a chunk is at most ${UPLOAD_CHUNK_BYTES_MAX} bytes`),
+    z.string().max(Math.ceil(UPLOAD_CHUNK_BYTES_MAX / 3) * 4),
+  ]),
 });
 export const uploadRefSchema = z.strictObject({ uploadId });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RlmApi, RlmEvent } from '../../shared/api';
 import type { ErrorData } from '../../shared/errors';
-import { repl, startHarness, turn, type Harness } from '../testing/serviceHarness';
+import { lastUser, repl, startHarness, turn, type Harness } from '../testing/serviceHarness';
 import { IPC_CHANNELS, type EventEnvelope } from '../../shared/ipcChannels';
 import { APP_INDEX_URL, APP_ORIGIN } from './appScheme';
 import { appOrigin, createIpcRouter, isTrustedSender, type FrameLike, type IpcHandler, type IpcRouter, type Peer } from './ipcRouter';
@@ -244,6 +244,23 @@ describe('IPC router: calls', () => {
     expect(events.some((e) => e.event.type === 'run.started' && e.event.runId === runId)).toBe(true);
     expect(events.at(-1)?.event).toMatchObject({ type: 'run.finished', runId, summary: { status: 'completed' } });
     expect(events.filter((e) => e.event.type === 'run.nodeAdded').length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('IPC router: bytes', () => {
+  it('hands an upload chunk of raw bytes to the service as it arrives (a Uint8Array, structured-cloned)', async () => {
+    harness = await startHarness((req) => (turn(req) === 0 ? { text: repl('print("<<" + context + ">>")') } : { text: `FINAL(${/<<([\s\S]*?)>>/.exec(lastUser(req))?.[1] ?? 'nothing'})` }));
+    const { server } = serve(harness.service);
+    const from = { frame: topFrame(INDEX), peer: new FakeContents(1) };
+    const text = Buffer.from('héllo ✓ bytes');
+    const begun = (await server.invoke(IPC_CHANNELS.call, from, 'uploads.begin', { name: 'dropped.txt', bytes: text.length })) as { ok: true; value: { uploadId: string } };
+    const { uploadId } = begun.value;
+    // What Electron's IPC does to the page's params: a structured clone, the bytes a Uint8Array.
+    const chunk = (offset: number, end: number) => structuredClone({ uploadId, offset, data: new Uint8Array(text.subarray(offset, end)) });
+    expect(await server.invoke(IPC_CHANNELS.call, from, 'uploads.append', chunk(0, 5))).toEqual({ ok: true, value: { received: 5, complete: false } });
+    expect(await server.invoke(IPC_CHANNELS.call, from, 'uploads.append', chunk(5, text.length))).toEqual({ ok: true, value: { received: text.length, complete: true } });
+    const started = (await server.invoke(IPC_CHANNELS.call, from, 'runs.start', { query: 'q', inputs: [{ kind: 'upload', uploadId }] })) as { ok: true; value: { runId: string } };
+    expect(await harness.service.waitForRun(started.value.runId)).toMatchObject({ status: 'completed', answer: 'héllo ✓ bytes' });
   });
 });
 

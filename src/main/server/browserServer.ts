@@ -30,7 +30,10 @@ export interface BrowserServerOptions {
   urlHost?: '127.0.0.1' | 'localhost';
   /** How often a silent page is pinged; one that misses a whole interval is dropped. */
   pingIntervalMs?: number;
-  /** The largest message a page may send (uploads send 8 MiB chunks as base64). */
+  /**
+   * The largest message a page may send: an upload chunk is at most 8 MiB of bytes in a binary
+   * frame, or ~10.7 MiB as the base64 older pages sent.
+   */
   maxPayloadBytes?: number;
   limits?: Partial<ConnectionLimits>;
   /** Where the server's own notices go (default: stderr). */

@@ -1,14 +1,15 @@
 // The RlmApi over the browser-mode WebSocket, driven by the page's own client
 // (src/renderer/api/wsClient.ts) against a real service, a real database and the fake provider.
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { RlmEvent } from '../../shared/api';
-import type { ServerMessage } from '../../shared/wsProtocol';
+import { encodeBinaryCall, type ServerMessage } from '../../shared/wsProtocol';
 // eslint-disable-next-line no-restricted-imports -- the page's own client, tested against this server under Node.
 import { createWebSocketApi, type SocketLike, type WebSocketApi } from '../../renderer/api/wsClient';
 import { repl, startHarness, turn, type Harness } from '../testing/serviceHarness';
 import { startBrowserServer, type BrowserServer } from './browserServer';
-import { busSize, eventually, makeRendererDir, openSocket, pageHeaders, wsUrl } from './testing';
+import { busSize, eventually, makeRendererDir, openSocket, pageHeaders, uploadedPath, wsUrl } from './testing';
 
 let h: Harness;
 let server: BrowserServer;
@@ -29,6 +30,14 @@ async function rawSocket(target = server): Promise<WebSocket> {
   if (!('socket' in opened)) throw new Error(`refused with ${opened.refused}`);
   sockets.push(opened.socket);
   return opened.socket;
+}
+
+/** A binary frame as wsProtocol.ts lays it out, built by hand so that it can be wrong. */
+function binaryFrame(header: unknown, bytes: Uint8Array = new Uint8Array([104, 105]), declaredLength?: number): Buffer {
+  const json = Buffer.from(typeof header === 'string' ? header : JSON.stringify(header), typeof header === 'string' ? 'latin1' : 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(declaredLength ?? json.length);
+  return Buffer.concat([length, json, bytes]);
 }
 
 function nextMessage(socket: WebSocket): Promise<ServerMessage> {
@@ -68,6 +77,41 @@ describe('calls', () => {
     const api = connect();
     await expect(api.call('runs.get', { runId: '' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await expect(api.call('runs.get', { runId: 'r-nope' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('r-nope') });
+  });
+});
+
+describe('calls carrying bytes', () => {
+  it('go from the page\'s client as one binary frame each, and the service gets the bytes as sent', async () => {
+    const frames: Array<'text' | 'binary'> = [];
+    const client = createWebSocketApi(wsUrl(server), {
+      socket: (url) => {
+        const ws = new WebSocket(url, { headers: pageHeaders(server) });
+        const send = ws.send.bind(ws);
+        ws.send = ((data: string | Blob) => {
+          frames.push(typeof data === 'string' ? 'text' : 'binary');
+          send(data);
+        }) as typeof ws.send;
+        return ws as unknown as SocketLike;
+      },
+    });
+    clients.push(client);
+    const text = Buffer.from('héllo ✓\n'.repeat(10_000));
+    const { uploadId } = await client.call('uploads.begin', { name: 'bytes.txt', bytes: text.length });
+    const half = 40_000;
+    const answers = await Promise.all([
+      client.call('uploads.append', { uploadId, offset: 0, data: new Uint8Array(text.subarray(0, half)) }),
+      client.call('uploads.append', { uploadId, offset: half, data: new Uint8Array(text.subarray(half)) }),
+    ]);
+    expect(answers).toEqual([{ received: half, complete: false }, { received: text.length, complete: true }]);
+    expect(frames).toEqual(['text', 'binary', 'binary']);
+    expect(readFileSync(uploadedPath(h.service, uploadId))).toEqual(text);
+    await client.call('uploads.cancel', { uploadId });
+  });
+
+  it('are refused by the client when they hold more than one field of bytes', async () => {
+    const api = connect();
+    const params = { uploadId: 'u-abcdefgh', offset: 0, data: new Uint8Array(1), extra: new Uint8Array(1) };
+    await expect(api.call('uploads.append', params as never)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('one field of bytes') });
   });
 });
 
@@ -112,6 +156,68 @@ describe('bad messages', () => {
     await expect(bystander.call('runs.list', {})).resolves.toBeDefined();
   });
 
+  it('in binary frames are answered by id as text ones are, and the connection keeps serving', async () => {
+    const socket = await rawSocket();
+    const ask = async (frame: Buffer | string) => {
+      const answer = nextMessage(socket);
+      socket.send(frame);
+      return answer;
+    };
+    expect(await ask(binaryFrame({ type: 'call', id: 11, method: 'process.exit', params: {}, binaryField: 'data' }))).toEqual({
+      type: 'result',
+      id: 11,
+      outcome: { ok: false, error: { code: 'INVALID_INPUT', message: 'unknown method "process.exit"' } },
+    });
+    expect(await ask(binaryFrame({ type: 'call', id: 12, method: 'uploads.append', params: {} }))).toEqual({
+      type: 'result',
+      id: 12,
+      outcome: { ok: false, error: { code: 'INVALID_INPUT', message: 'invalid message: binaryField: not a field name' } },
+    });
+    expect(await ask(binaryFrame({ type: 'call', id: 13, method: 'runs.list', params: {}, binaryField: 'data', sneaky: true }))).toMatchObject({
+      type: 'result',
+      id: 13,
+      outcome: { ok: false, error: { message: expect.stringContaining('sneaky') } },
+    });
+    expect(await ask(binaryFrame({ type: 'subscribe', id: -4, runId: null, binaryField: 'data' }))).toMatchObject({
+      type: 'subscribed',
+      id: -4,
+      outcome: { ok: false, error: { message: 'invalid message: only a call can carry bytes' } },
+    });
+    // Bytes where the method's schema takes none: refused by the service's validation, as JSON would be.
+    expect(await ask(binaryFrame({ type: 'call', id: 14, method: 'runs.list', params: {}, binaryField: 'search' }))).toMatchObject({
+      type: 'result',
+      id: 14,
+      outcome: { ok: false, error: { code: 'INVALID_INPUT', message: expect.stringContaining('search') } },
+    });
+
+    const { uploadId } = await h.service.call('uploads.begin', { name: 'framed.txt', bytes: 2 });
+    const append = encodeBinaryCall({ type: 'call', id: 15, method: 'uploads.append', params: { uploadId, offset: 0, data: new Uint8Array([111, 107]) } }, 'data');
+    expect(await ask(Buffer.from(append))).toEqual({ type: 'result', id: 15, outcome: { ok: true, value: { received: 2, complete: true } } });
+    expect(readFileSync(uploadedPath(h.service, uploadId), 'utf8')).toBe('ok');
+    await h.service.call('uploads.cancel', { uploadId });
+    expect(await ask(JSON.stringify({ type: 'call', id: 16, method: 'runs.list', params: {} }))).toMatchObject({ type: 'result', id: 16, outcome: { ok: true } });
+  });
+
+  it('in binary frames that cannot be answered close that connection (1008) and nothing else', async () => {
+    const bystander = connect();
+    await bystander.call('runs.list', {});
+    const garbage: Array<[string, Buffer]> = [
+      ['truncated', Buffer.from([0, 0, 1])],
+      ['header length past the end', binaryFrame({ type: 'call', id: 1, method: 'runs.list', params: {}, binaryField: 'data' }, new Uint8Array(0), 10_000)],
+      ['bad JSON', binaryFrame('{"type":"call","id":1,')],
+      ['not UTF-8', binaryFrame('{"type":"call","id":1,"x":"\xff"}')],
+      ['no id', binaryFrame({ type: 'call', method: 'runs.list', params: {}, binaryField: 'data' })],
+      ['an array', binaryFrame([1, 2])],
+    ];
+    for (const [what, frame] of garbage) {
+      const socket = await rawSocket();
+      const end = closed(socket);
+      socket.send(frame);
+      expect((await end).code, what).toBe(1008);
+    }
+    await expect(bystander.call('runs.list', {})).resolves.toBeDefined();
+  });
+
   it('past the size cap end the connection instead of filling memory', async () => {
     const small = await startBrowserServer({ api: h.service, rendererDir: makeRendererDir().rendererDir, port: 0, maxPayloadBytes: 1024, log: () => undefined });
     try {
@@ -119,6 +225,10 @@ describe('bad messages', () => {
       const end = closed(socket);
       socket.send(JSON.stringify({ type: 'call', id: 1, method: 'runs.list', params: { search: 'x'.repeat(2000) } }));
       expect((await end).code).toBe(1009);
+      const binary = await rawSocket(small);
+      const binaryEnd = closed(binary);
+      binary.send(encodeBinaryCall({ type: 'call', id: 2, method: 'uploads.append', params: { uploadId: 'u-abcdefgh', offset: 0, data: new Uint8Array(2000) } }, 'data'));
+      expect((await binaryEnd).code).toBe(1009);
     } finally {
       await small.close();
     }

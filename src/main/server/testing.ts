@@ -84,6 +84,12 @@ export function busSize(service: RlmService): number {
   return service['bus'].size;
 }
 
+/** The file an upload was written to, once complete: to check its bytes arrived as they were sent. */
+export function uploadedPath(service: RlmService, uploadId: string): string {
+  // The service's own upload store, read by tests only.
+  return service['uploads'].received(uploadId).path;
+}
+
 /** Polls until `check` holds (events and closes arrive asynchronously). */
 export async function eventually(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -2,7 +2,8 @@
 // it, with its subscriptions owned by the connection and all removed when it closes.
 //
 // SECURITY: the page is a peer to check, not to trust (it passed the token and Origin checks at
-// the upgrade, but a compromised page is still a page). Every message is validated, its size is
+// the upgrade, but a compromised page is still a page). Every message is validated (a binary
+// frame is unpacked by wsProtocol.ts and then checked as a text message is), its size is
 // capped by the server's maxPayload, method names are checked here and params by the service's
 // schemas, nothing thrown crosses the wire as anything but `{ ok: false, error }`, and a page
 // that stops reading is disconnected rather than buffered for without bound.
@@ -11,7 +12,7 @@ import { z } from 'zod';
 import type { CallOutcome, MethodParams, RlmApi, Unsubscribe } from '../../shared/api';
 import { isMethodName } from '../../shared/api';
 import { toErrorData, type ErrorCode } from '../../shared/errors';
-import type { ClientMessage, ServerMessage } from '../../shared/wsProtocol';
+import { decodeBinaryCall, type ClientMessage, type ServerMessage } from '../../shared/wsProtocol';
 
 export interface ConnectionLimits {
   /** Bytes queued for the page past which it is considered stuck and disconnected. */
@@ -95,10 +96,19 @@ export function serveConnection(ws: WebSocket, api: RlmApi, limits: ConnectionLi
   }
 
   function receive(data: RawData, isBinary: boolean): void {
-    const raw = isBinary ? null : parseJson(data);
+    let raw: unknown;
+    if (isBinary) {
+      // The bytes reach the service as a Buffer view into the frame: no copy, no base64.
+      const frame = decodeBinaryCall(toBuffer(data));
+      if (!frame.ok) return rejectInvalid(frame.header, frame.error);
+      raw = frame.message;
+    } else {
+      raw = parseJson(data);
+    }
     const parsed = clientMessageSchema.safeParse(raw);
     if (!parsed.success) {
-      rejectInvalid(raw, parsed.error.issues[0]);
+      const issue = parsed.error.issues[0];
+      rejectInvalid(raw, issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'not a JSON object');
       return;
     }
     const message = parsed.data;
@@ -115,9 +125,8 @@ export function serveConnection(ws: WebSocket, api: RlmApi, limits: ConnectionLi
   }
 
   /** Answers by id when the message has one; a message that cannot be answered ends the connection. */
-  function rejectInvalid(raw: unknown, issue: z.ZodError['issues'][number] | undefined): void {
-    const where = issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'not a JSON object';
-    const message = `invalid message: ${where}`;
+  function rejectInvalid(raw: unknown, what: string): void {
+    const message = `invalid message: ${what}`;
     const fields = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
     const answerable = typeof fields.id === 'number' && Number.isSafeInteger(fields.id);
     if (answerable && fields.type === 'call') {
@@ -143,10 +152,13 @@ export function serveConnection(ws: WebSocket, api: RlmApi, limits: ConnectionLi
   return { subscriptionCount: () => subscriptions.size, dispose };
 }
 
+function toBuffer(data: RawData): Buffer {
+  return Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+}
+
 function parseJson(data: RawData): unknown {
   try {
-    const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-    return JSON.parse(bytes.toString('utf8'));
+    return JSON.parse(toBuffer(data).toString('utf8'));
   } catch {
     return null;
   }

@@ -24,12 +24,13 @@ async function start(handler: FakeHandler): Promise<Harness> {
   return harness;
 }
 
-/** Sends `text` the way the page does: begin, then base64 chunks in order. */
+/** Sends `text` the way the page does: begin, then chunks of raw bytes in order. */
 async function upload(service: RlmService, name: string, text: string | Buffer, chunkBytes = 64 * 1024): Promise<string> {
   const data = Buffer.from(text);
   const { uploadId } = await service.call('uploads.begin', { name, bytes: data.length });
   for (let offset = 0; offset < data.length; offset += chunkBytes) {
-    const answer = await service.call('uploads.append', { uploadId, offset, data: data.subarray(offset, offset + chunkBytes).toString('base64') });
+    // A plain Uint8Array copy, as IPC's structured clone delivers it (not a Buffer).
+    const answer = await service.call('uploads.append', { uploadId, offset, data: new Uint8Array(data.subarray(offset, offset + chunkBytes)) });
     expect(answer).toEqual({ received: Math.min(offset + chunkBytes, data.length), complete: offset + chunkBytes >= data.length });
   }
   return uploadId;
@@ -68,15 +69,33 @@ describe('RlmService uploads', () => {
     expect(readdirSync(h.dir).filter((name) => !name.startsWith('runs.db'))).toEqual(['uploads']);
   });
 
+  it('takes chunks of bytes up to 8 MiB, base64 text still, and refuses other data', async () => {
+    const h = await start(printsThenAnswers('context.length + " " + context.slice(0, 3) + context.slice(-3)'));
+    const MiB = 1024 * 1024;
+    const { uploadId } = await h.service.call('uploads.begin', { name: 'chunks.txt', bytes: 8 * MiB + 6 });
+    await expect(h.service.call('uploads.append', { uploadId, offset: 0, data: new Uint8Array(8 * MiB + 1) })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining(`a chunk is at most ${8 * MiB} bytes`),
+    });
+    for (const data of [123, [97, 98], { 0: 97 }, null]) {
+      await expect(h.service.call('uploads.append', { uploadId, offset: 0, data: data as unknown as Uint8Array })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    }
+    await h.service.call('uploads.append', { uploadId, offset: 0, data: Buffer.from('abc') });
+    await h.service.call('uploads.append', { uploadId, offset: 3, data: new Uint8Array(8 * MiB).fill(0x2e) });
+    expect(await h.service.call('uploads.append', { uploadId, offset: 8 * MiB + 3, data: Buffer.from('xyz').toString('base64') })).toEqual({ received: 8 * MiB + 6, complete: true });
+    const { runId } = await h.service.call('runs.start', { query: 'q', inputs: [{ kind: 'upload', uploadId }] });
+    expect(await h.service.waitForRun(runId)).toMatchObject({ answer: `${8 * MiB + 6} abcxyz` });
+  });
+
   it('refuses a binary file at its first chunk, naming it, and forgets the upload', async () => {
     const h = await start(() => ({ text: 'FINAL(x)' }));
     const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(200_000, 0x20)]);
     const { uploadId } = await h.service.call('uploads.begin', { name: 'report.pdf', bytes: pdf.length });
-    await expect(h.service.call('uploads.append', { uploadId, offset: 0, data: pdf.subarray(0, 100_000).toString('base64') })).rejects.toMatchObject({
+    await expect(h.service.call('uploads.append', { uploadId, offset: 0, data: pdf.subarray(0, 100_000) })).rejects.toMatchObject({
       code: 'BINARY_FILE',
       message: 'report.pdf looks like a PDF document; RLMScope reads text files only',
     });
-    await expect(h.service.call('uploads.append', { uploadId, offset: 100_000, data: pdf.subarray(100_000).toString('base64') })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(h.service.call('uploads.append', { uploadId, offset: 100_000, data: pdf.subarray(100_000) })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(uploadedFiles(h)).toEqual([]);
   });

@@ -14,12 +14,17 @@ function uploads(limits: Partial<UploadLimits> = {}) {
   return { root, store };
 }
 
-/** Sends `text` in chunks of `size` bytes, each after the previous one was answered. */
+/**
+ * Sends `text` in chunks of `size` bytes, each after the previous one was answered, as raw bytes
+ * the way the page does: plain Uint8Array views into a larger buffer (what IPC gives is not a
+ * Buffer, and a view starts anywhere in its buffer).
+ */
 async function send(store: Uploads, name: string, text: string | Buffer, size = 4): Promise<string> {
   const data = Buffer.from(text);
   const { uploadId } = await store.begin({ name, bytes: data.length });
   for (let offset = 0; offset < data.length; offset += size) {
-    await store.append({ uploadId, offset, data: b64(data.subarray(offset, offset + size)) });
+    const length = Math.min(size, data.length - offset);
+    await store.append({ uploadId, offset, data: new Uint8Array(data.buffer, data.byteOffset + offset, length) });
   }
   return uploadId;
 }
@@ -36,6 +41,33 @@ describe('Uploads', () => {
     expect(file).toMatchObject({ name: 'notes.txt', bytes: 10 });
     expect(readFileSync(file.path, 'utf8')).toBe('hello you!');
     if (process.platform !== 'win32') expect(statSync(file.path).mode & 0o777).toBe(0o600);
+  });
+
+  it('writes raw bytes as they are, Buffers and Uint8Array views alike', async () => {
+    const { store } = uploads();
+    const bytes = Buffer.from('héllo, wörld: ✓\n'.repeat(50));
+    const uploadId = await send(store, 'utf8.txt', bytes, 7);
+    expect(readFileSync(store.received(uploadId).path)).toEqual(bytes);
+    const { uploadId: second } = await store.begin({ name: 'buffer.txt', bytes: 6 });
+    await store.append({ uploadId: second, offset: 0, data: Buffer.from('abc') });
+    expect(await store.append({ uploadId: second, offset: 3, data: new Uint8Array([0x64, 0x65, 0x66]) })).toEqual({ received: 6, complete: true });
+    expect(readFileSync(store.received(second).path, 'utf8')).toBe('abcdef');
+  });
+
+  it('still takes base64 text, from pages built before chunks went as bytes', async () => {
+    const { store } = uploads();
+    const { uploadId } = await store.begin({ name: 'old-page.txt', bytes: 10 });
+    await store.append({ uploadId, offset: 0, data: b64('hello ') });
+    expect(await store.append({ uploadId, offset: 6, data: new Uint8Array(Buffer.from('you!')) })).toEqual({ received: 10, complete: true });
+    expect(readFileSync(store.received(uploadId).path, 'utf8')).toBe('hello you!');
+  });
+
+  it('refuses raw bytes at the wrong offset or past the announced size', async () => {
+    const { store } = uploads();
+    const { uploadId } = await store.begin({ name: 'strict.bin.txt', bytes: 4 });
+    await expect(store.append({ uploadId, offset: 1, data: Buffer.from('a') })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('a chunk at byte 1') });
+    await expect(store.append({ uploadId, offset: 0, data: Buffer.from('abcde') })).rejects.toMatchObject({ message: 'strict.bin.txt: 5 bytes sent, but 4 were announced' });
+    expect(await store.append({ uploadId, offset: 0, data: Buffer.from('abcd') })).toEqual({ received: 4, complete: true });
   });
 
   it('writes chunks sent without waiting in the order they came', async () => {
@@ -72,11 +104,11 @@ describe('Uploads', () => {
     const { store } = uploads();
     const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a]), Buffer.alloc(100_000, 1)]);
     const { uploadId } = await store.begin({ name: 'photo.png', bytes: png.length });
-    await expect(store.append({ uploadId, offset: 0, data: b64(png.subarray(0, 70_000)) })).rejects.toMatchObject({
+    await expect(store.append({ uploadId, offset: 0, data: png.subarray(0, 70_000) })).rejects.toMatchObject({
       code: 'BINARY_FILE',
       message: 'photo.png looks like a PNG image; RLMScope reads text files only',
     });
-    await expect(store.append({ uploadId, offset: 70_000, data: b64(png.subarray(70_000)) })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(store.append({ uploadId, offset: 70_000, data: png.subarray(70_000) })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(store.size).toBe(0);
   });
 

@@ -1,4 +1,4 @@
-// Files the page sends in base64 chunks (browser mode has no paths to give): each is written to
+// Files the page sends in chunks (browser mode has no paths to give): each is written to
 // a temp file in this service's upload folder, checked to be text as soon as its first bytes
 // arrive, and handed to a run as a file input. The temp file goes when the run that used it
 // ends, or, for an upload no run took, on cancel, on close, or after an hour without a chunk.
@@ -59,6 +59,17 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 const isDropped = (upload: Upload): boolean => upload.state === 'dropped';
 
+/**
+ * The chunk as a Buffer over the same memory: bytes come raw from today's page (a Buffer from the
+ * WebSocket, a Uint8Array from IPC), base64 from a page built before. The caller hands the bytes
+ * over: they are written later, so they must not change after append is called.
+ */
+function chunkBytes(upload: Upload, data: string | Uint8Array): Buffer {
+  if (typeof data !== 'string') return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (data.length % 4 !== 0 || !BASE64.test(data)) throw new RlmError('INVALID_INPUT', `${upload.name}: the chunk is not base64`);
+  return Buffer.from(data, 'base64');
+}
+
 export class Uploads {
   private readonly uploads = new Map<string, Upload>();
   private readonly limits: UploadLimits;
@@ -114,8 +125,7 @@ export class Uploads {
     if (offset !== upload.accepted) {
       throw new RlmError('INVALID_INPUT', `${upload.name}: a chunk at byte ${offset}, but ${upload.accepted} bytes have arrived; chunks must come in order, each once`);
     }
-    if (data.length % 4 !== 0 || !BASE64.test(data)) throw new RlmError('INVALID_INPUT', `${upload.name}: the chunk is not base64`);
-    const chunk = Buffer.from(data, 'base64');
+    const chunk = chunkBytes(upload, data);
     const end = offset + chunk.length;
     if (end > upload.bytes) {
       throw new RlmError('INVALID_INPUT', `${upload.name}: ${end} bytes sent, but ${upload.bytes} were announced`);

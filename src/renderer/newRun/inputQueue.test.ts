@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { addSources, removeEntry } from './inputQueue';
 import { resetDraft, useNewRun } from './newRunStore';
 import { startRun } from './startRun';
-import { fakeUploadService, readForTest } from './testUploads';
+import { fakeUploadService } from './testUploads';
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10, 0, 0]);
 const entries = () => useNewRun.getState().entries;
@@ -13,7 +13,7 @@ describe('the inputs of a new run', () => {
 
   it('uploads a text file as soon as it is added', async () => {
     const { api, received } = fakeUploadService();
-    addSources(api, [{ kind: 'file', file: new File(['hello'], 'a.txt') }], readForTest);
+    addSources(api, [{ kind: 'file', file: new File(['hello'], 'a.txt') }]);
     expect(entries()[0]).toMatchObject({ name: 'a.txt', status: 'checking', bytes: 5 });
     await settled();
     expect(entries()[0]).toMatchObject({ status: 'done', sent: 5, uploadIds: ['u-test12345'] });
@@ -22,7 +22,7 @@ describe('the inputs of a new run', () => {
 
   it('refuses a binary file before sending anything', async () => {
     const { api, calls } = fakeUploadService();
-    addSources(api, [{ kind: 'file', file: new File([PNG], 'pic.png') }], readForTest);
+    addSources(api, [{ kind: 'file', file: new File([PNG], 'pic.png') }]);
     await settled();
     expect(entries()[0]).toMatchObject({ status: 'refused', error: 'pic.png looks like a PNG image; RLMScope reads text files only' });
     expect(calls).toEqual([]);
@@ -30,7 +30,7 @@ describe('the inputs of a new run', () => {
 
   it("shows the service's BINARY_FILE by the file's name", async () => {
     const { api } = fakeUploadService({ failAt: 0 });
-    addSources(api, [{ kind: 'file', file: new File(['looks fine'], 'sneaky.dat') }], readForTest);
+    addSources(api, [{ kind: 'file', file: new File(['looks fine'], 'sneaky.dat') }]);
     await settled();
     expect(entries()[0]).toMatchObject({ status: 'refused', error: 'sneaky.dat looks like a binary file' });
   });
@@ -42,7 +42,7 @@ describe('the inputs of a new run', () => {
       { path: 'docs/pic.png', file: new File([PNG], 'pic.png') },
       { path: 'docs/sub/b.txt', file: new File(['bb'], 'b.txt') },
     ];
-    addSources(api, [{ kind: 'folder', name: 'docs', files }], readForTest);
+    addSources(api, [{ kind: 'folder', name: 'docs', files }]);
     await settled();
     const [entry] = entries();
     expect(entry).toMatchObject({ kind: 'folder', status: 'done', files: 2, bytes: 3, skipped: ['docs/pic.png looks like a PNG image; RLMScope reads text files only'] });
@@ -53,7 +53,7 @@ describe('the inputs of a new run', () => {
     let open!: () => void;
     const gate = () => new Promise<void>((resolve) => (open = resolve));
     const { api, calls } = fakeUploadService({ gate });
-    addSources(api, [{ kind: 'file', file: new File(['x'.repeat(10)], 'slow.txt') }], readForTest);
+    addSources(api, [{ kind: 'file', file: new File(['x'.repeat(10)], 'slow.txt') }]);
     await vi.waitFor(() => expect(calls).toContain('uploads.append'));
     removeEntry(api, entries()[0]!.id);
     open();
@@ -66,7 +66,7 @@ describe('the inputs of a new run', () => {
     const gate = () => new Promise<void>((resolve) => (open = resolve));
     const { api, started } = fakeUploadService({ gate });
     useNewRun.setState({ query: 'Count', pasted: 'extra', rootModel: 'm1', subModel: 'm2' });
-    addSources(api, [{ kind: 'file', file: new File(['abc'], 'a.txt') }], readForTest);
+    addSources(api, [{ kind: 'file', file: new File(['abc'], 'a.txt') }]);
     await vi.waitFor(() => expect(entries()[0]?.status).toBe('uploading'));
     const starting = startRun(api);
     await vi.waitFor(() => expect(useNewRun.getState().phase).toBe('waiting'));

@@ -10,7 +10,6 @@ import { isActive, type InputEntry } from './inputEntries';
 import { createLimiter } from './limiter';
 import { updateEntry, useNewRun } from './newRunStore';
 import type { FolderFile, PickedSource } from './pickedFiles';
-import { readChunk } from './chunkReader';
 import { MAX_UPLOAD_BYTES, UploadAborted, uploadBlob } from './uploadFile';
 
 const limit = createLimiter(2);
@@ -24,8 +23,7 @@ async function refusal(file: File, name: string): Promise<string | null> {
   return kind ? `${name} looks like ${kind}; RLMScope reads text files only` : null;
 }
 
-/** `read`: base64 of a slice (the worker in the page; tests pass one that runs under Node). */
-export function addSources(api: RlmApi, sources: readonly PickedSource[], read: (blob: Blob) => Promise<string> = readChunk): void {
+export function addSources(api: RlmApi, sources: readonly PickedSource[]): void {
   for (const source of sources) {
     const id = `in-${nextId++}`;
     const files: FolderFile[] = source.kind === 'file' ? [{ path: source.file.name, file: source.file }] : source.files;
@@ -44,11 +42,11 @@ export function addSources(api: RlmApi, sources: readonly PickedSource[], read: 
     const controller = new AbortController();
     controllers.set(id, controller);
     useNewRun.setState((s) => ({ entries: [...s.entries, entry], errors: { ...s.errors, inputs: undefined }, startError: null }));
-    void receive(api, entry, files, controller, read).finally(() => controllers.delete(id));
+    void receive(api, entry, files, controller).finally(() => controllers.delete(id));
   }
 }
 
-async function receive(api: RlmApi, entry: InputEntry, files: FolderFile[], controller: AbortController, read: (blob: Blob) => Promise<string>): Promise<void> {
+async function receive(api: RlmApi, entry: InputEntry, files: FolderFile[], controller: AbortController): Promise<void> {
   const { signal } = controller;
   const accepted: FolderFile[] = [];
   const skipped: string[] = [];
@@ -78,7 +76,7 @@ async function receive(api: RlmApi, entry: InputEntry, files: FolderFile[], cont
       limit(async () => {
         if (signal.aborted) return;
         try {
-          ids[i] = await uploadBlob(api, f.file, { name: f.path, signal, read, onProgress: (sent) => progress(f.path, sent) });
+          ids[i] = await uploadBlob(api, f.file, { name: f.path, signal, onProgress: (sent) => progress(f.path, sent) });
         } catch (error) {
           if (error instanceof UploadAborted || signal.aborted) return;
           const data = describeError(error);

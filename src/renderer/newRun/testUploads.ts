@@ -1,13 +1,6 @@
 // Test helpers (not shipped: only tests import this): a service that receives uploads as the
-// real one does (offsets checked, chunks in order) and answers runs.start, and a base64 reader
-// that runs under Node, where the page's worker and FileReader do not exist.
+// real one does (offsets checked, chunks in order) and answers runs.start.
 import type { RlmApi } from '../../shared/api';
-
-export async function readForTest(blob: Blob): Promise<string> {
-  let binary = '';
-  for (const byte of new Uint8Array(await blob.arrayBuffer())) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
 
 export interface FakeUploadOptions {
   /** Appends at or past this offset fail with BINARY_FILE, as the service's sniffing does. */
@@ -18,6 +11,7 @@ export interface FakeUploadOptions {
 
 export function fakeUploadService(options: FakeUploadOptions = {}) {
   const calls: string[] = [];
+  /** What each upload received, a character per byte (the tests send ASCII). */
   const received = new Map<string, string>();
   const expected = new Map<string, number>();
   const names = new Map<string, string>();
@@ -41,7 +35,9 @@ export function fakeUploadService(options: FakeUploadOptions = {}) {
         if (options.failAt !== undefined && (params.offset as number) >= options.failAt) {
           throw { code: 'BINARY_FILE', message: `${names.get(id)} looks like a binary file` };
         }
-        const next = text + atob(params.data as string);
+        // Bytes, as the page sends them: base64 text here would be a regression.
+        if (!(params.data instanceof Uint8Array)) throw { code: 'INVALID_INPUT', message: `data is a ${typeof params.data}, not bytes` };
+        const next = text + String.fromCharCode(...params.data);
         received.set(id, next);
         await options.gate?.();
         return { received: next.length, complete: next.length === expected.get(id) };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RlmApi } from '../../shared/api';
-import { fakeUploadService as fakeService, readForTest } from './testUploads';
-import { planChunks, uploadBlob, UploadAborted } from './uploadFile';
+import { fakeUploadService as fakeService } from './testUploads';
+import { CHUNK_BYTES, planChunks, readBytes, uploadBlob, UploadAborted } from './uploadFile';
 
 describe('planChunks', () => {
   it('covers the file in order without gaps', () => {
@@ -13,10 +13,10 @@ describe('planChunks', () => {
     expect(planChunks(0)).toEqual([{ offset: 0, end: 0 }]);
   });
 
-  it('plans a 4 GiB file in 16,384 chunks of 256 KiB', () => {
+  it('plans a 4 GiB file in whole chunks of CHUNK_BYTES', () => {
     const chunks = planChunks(4 * 1024 ** 3);
-    expect(chunks).toHaveLength(16_384);
-    expect(chunks.at(-1)).toEqual({ offset: 4 * 1024 ** 3 - 256 * 1024, end: 4 * 1024 ** 3 });
+    expect(chunks).toHaveLength((4 * 1024 ** 3) / CHUNK_BYTES);
+    expect(chunks.at(-1)).toEqual({ offset: 4 * 1024 ** 3 - CHUNK_BYTES, end: 4 * 1024 ** 3 });
   });
 
   it('refuses chunks larger than the service takes', () => {
@@ -33,12 +33,26 @@ describe('uploadBlob', () => {
       signal: new AbortController().signal,
       onProgress: (sent) => progress.push(sent),
       chunkBytes: 8,
-      read: readForTest,
     });
     expect(id).toBe('u-test12345');
     expect(received.get(id)).toBe('hello world, in chunks');
     expect(progress).toEqual([8, 16, 22]);
     expect(calls).toEqual(['uploads.begin', 'uploads.append', 'uploads.append', 'uploads.append']);
+  });
+
+  it('sends each chunk as the bytes of the file, not as text', async () => {
+    const bytes = new Uint8Array([0xe2, 0x9c, 0x93, 0x0a, 0xc3, 0xa9, 0xff]);
+    const sent: unknown[] = [];
+    const api: Pick<RlmApi, 'call'> = {
+      call: (async (method: string, params: Record<string, unknown>) => {
+        if (method === 'uploads.begin') return { uploadId: 'u-bytes123' };
+        sent.push(params.data);
+        const end = (params.offset as number) + (params.data as Uint8Array).byteLength;
+        return { received: end, complete: end === bytes.length };
+      }) as RlmApi['call'],
+    };
+    await uploadBlob(api, new Blob([bytes]), { name: 'b.txt', signal: new AbortController().signal, onProgress: () => undefined, chunkBytes: 4 });
+    expect(sent).toEqual([new Uint8Array([0xe2, 0x9c, 0x93, 0x0a]), new Uint8Array([0xc3, 0xa9, 0xff])]);
   });
 
   it('reads the next chunk while the service takes the current one', async () => {
@@ -52,7 +66,7 @@ describe('uploadBlob', () => {
     };
     const read = async (blob: Blob) => {
       events.push(`read ${blob.size}`);
-      return readForTest(blob);
+      return readBytes(blob);
     };
     await uploadBlob(slowApi, new Blob(['abcdefghij']), { name: 'a.txt', signal: new AbortController().signal, onProgress: () => undefined, chunkBytes: 4, read });
     expect(events).toEqual(['read 4', 'read 4', 'append 0', 'read 2', 'append 4', 'append 8']);
@@ -77,7 +91,7 @@ describe('uploadBlob', () => {
     const release = setInterval(() => held.splice(0).forEach((r) => r()), 1);
     const progress: number[] = [];
     try {
-      await uploadBlob(slowApi, new Blob(['x'.repeat(40)]), { name: 'a.txt', signal: new AbortController().signal, onProgress: (n) => progress.push(n), chunkBytes: 4, read: readForTest, inFlight: 3 });
+      await uploadBlob(slowApi, new Blob(['x'.repeat(40)]), { name: 'a.txt', signal: new AbortController().signal, onProgress: (n) => progress.push(n), chunkBytes: 4, inFlight: 3 });
     } finally {
       clearInterval(release);
     }
@@ -87,7 +101,7 @@ describe('uploadBlob', () => {
 
   it('completes an empty file', async () => {
     const { api, received } = fakeService();
-    const id = await uploadBlob(api, new Blob([]), { name: 'e.txt', signal: new AbortController().signal, onProgress: () => undefined, read: readForTest });
+    const id = await uploadBlob(api, new Blob([]), { name: 'e.txt', signal: new AbortController().signal, onProgress: () => undefined });
     expect(received.get(id)).toBe('');
   });
 
@@ -99,7 +113,6 @@ describe('uploadBlob', () => {
       signal: controller.signal,
       onProgress: () => controller.abort(),
       chunkBytes: 4,
-      read: readForTest,
       inFlight: 1,
     });
     await expect(upload).rejects.toBeInstanceOf(UploadAborted);
@@ -109,7 +122,7 @@ describe('uploadBlob', () => {
 
   it("passes the service's error on and frees the upload", async () => {
     const { api, calls } = fakeService({ failAt: 4 });
-    const upload = uploadBlob(api, new Blob(['0123456789']), { name: 'x.bin', signal: new AbortController().signal, onProgress: () => undefined, chunkBytes: 4, read: readForTest });
+    const upload = uploadBlob(api, new Blob(['0123456789']), { name: 'x.bin', signal: new AbortController().signal, onProgress: () => undefined, chunkBytes: 4 });
     await expect(upload).rejects.toEqual({ code: 'BINARY_FILE', message: 'x.bin looks like a binary file' });
     expect(calls.at(-1)).toBe('uploads.cancel');
   });
