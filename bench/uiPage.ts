@@ -69,5 +69,14 @@ export function openPhases(): Record<string, number> {
     fetch: at('rlm.open.received') - at('rlm.open.requested'),
     decode: at('rlm.open.decoded') - at('rlm.open.received'),
     build: at('rlm.open.built') - at('rlm.open.decoded'),
+    whole: at('rlm.open.complete') - at('rlm.open.requested'),
   };
+}
+
+/** Resolves once the open run's whole index has arrived (the rlm.open.complete mark). */
+export function wholeIndexLoaded(): Promise<void> {
+  return new Promise((resolve) => {
+    const poll = () => (performance.getEntriesByName('rlm.open.complete').length > 0 ? resolve() : requestAnimationFrame(poll));
+    poll();
+  });
 }

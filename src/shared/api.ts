@@ -21,6 +21,7 @@ import {
   deleteRunSchema,
   emptyParamsSchema,
   listRunsSchema,
+  nodeIndexSchema,
   nodeRefSchema,
   runRefSchema,
   settingsUpdateSchema,
@@ -37,7 +38,7 @@ export const methodSchemas = {
   'runs.list': listRunsSchema,
   'runs.get': runRefSchema,
   'runs.nodes': runRefSchema,
-  'runs.nodeIndex': runRefSchema,
+  'runs.nodeIndex': nodeIndexSchema,
   'nodes.get': nodeRefSchema,
   'runs.stop': runRefSchema,
   'runs.pause': runRefSchema,
@@ -62,7 +63,10 @@ interface MethodResults {
   'runs.get': RunDetail;
   /** The node index of a run, in creation order, without payloads. */
   'runs.nodes': NodeRow[];
-  /** The same index in its compact form (nodeIndex.ts): what the page loads, fast at 100,000 nodes. */
+  /**
+   * The same index in its compact form (nodeIndex.ts), by pages: what the page loads, so a
+   * 100,000-node run shows its first rows while the rest is on its way.
+   */
   'runs.nodeIndex': NodeIndex;
   'nodes.get': NodePayload;
   'runs.stop': { status: RunStatus };

@@ -10,6 +10,12 @@ export const NODE_INDEX_ENCODING = 'tuples-1';
 export interface NodeIndex {
   encoding: typeof NODE_INDEX_ENCODING;
   json: string;
+  /** The id of the last node in `json`, where the next page starts; null when it is empty. */
+  lastId: number | null;
+  /** Whether this page reaches the end of the run's nodes (as they were when it was read). */
+  complete: boolean;
+  /** The run's nodes in all, when the page was read. */
+  total: number;
 }
 
 /**
@@ -77,12 +83,19 @@ export function fromNodeRow(node: NodeRow): NodeTuple {
   ];
 }
 
-export function encodeNodeIndex(nodes: readonly NodeRow[]): NodeIndex {
-  return { encoding: NODE_INDEX_ENCODING, json: JSON.stringify(nodes.map(fromNodeRow)) };
+/** A complete index of these rows (tests, and any side that holds rows rather than the store's text). */
+export function encodeNodeIndex(nodes: readonly NodeRow[], page: Partial<Pick<NodeIndex, 'complete' | 'total'>> = {}): NodeIndex {
+  return {
+    encoding: NODE_INDEX_ENCODING,
+    json: JSON.stringify(nodes.map(fromNodeRow)),
+    lastId: nodes.at(-1)?.id ?? null,
+    complete: page.complete ?? true,
+    total: page.total ?? nodes.length,
+  };
 }
 
 /** The rows of an index; throws a plain Error naming the problem when it is not one. */
-export function decodeNodeIndex(index: NodeIndex): NodeRow[] {
+export function decodeNodeIndex(index: Pick<NodeIndex, 'encoding' | 'json'>): NodeRow[] {
   if (index?.encoding !== NODE_INDEX_ENCODING || typeof index.json !== 'string') {
     throw new Error(`the node index has an unknown encoding (${String(index?.encoding)})`);
   }

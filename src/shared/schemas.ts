@@ -54,6 +54,13 @@ export const nodeRefSchema = z.object({ runId, nodeId: z.number().int().min(1) }
 
 export const deleteRunSchema = runRefSchema;
 
+/** A page of a run's node index: the nodes after `afterId`, in creation order, at most `limit`. */
+export const nodeIndexSchema = z.object({
+  runId,
+  afterId: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(10_000_000).optional(),
+});
+
 const perMillion = z.number().finite().nonnegative().max(1_000_000);
 export const modelPriceSchema = z.strictObject({
   input: perMillion,

@@ -27,8 +27,17 @@ describe('RlmService', () => {
     expect(summary).toMatchObject({ status: 'completed', answer: '3 lines', modelCalls: 2, iterations: 2, inputTokens: 2200, outputTokens: 120, maxDepthReached: 0 });
     expect(summary.costUsd).toBeCloseTo((2200 * 2 + 120 * 8) / 1e6, 10);
     const nodes = await h.service.call('runs.nodes', { runId });
-    // The compact index the page loads holds exactly the same rows.
-    expect(decodeNodeIndex(await h.service.call('runs.nodeIndex', { runId }))).toEqual(nodes);
+    // The compact index the page loads holds exactly the same rows, whole or by pages.
+    const whole = await h.service.call('runs.nodeIndex', { runId });
+    expect(decodeNodeIndex(whole)).toEqual(nodes);
+    expect(whole).toMatchObject({ complete: true, total: nodes.length, lastId: nodes.at(-1)?.id });
+    const first = await h.service.call('runs.nodeIndex', { runId, limit: 2 });
+    expect(first).toMatchObject({ complete: false, total: nodes.length, lastId: nodes[1]?.id });
+    const rest = await h.service.call('runs.nodeIndex', { runId, afterId: first.lastId ?? 0, limit: 1000 });
+    expect(rest.complete).toBe(true);
+    expect([...decodeNodeIndex(first), ...decodeNodeIndex(rest)]).toEqual(nodes);
+    const past = await h.service.call('runs.nodeIndex', { runId, afterId: rest.lastId ?? 0 });
+    expect(past).toMatchObject({ json: '[]', lastId: null, complete: true });
     expect(nodes.map((n) => `${n.kind}:${n.purpose ?? ''}:${n.parentId}:${n.seq}`)).toEqual(['rlm::null:0', 'llm:turn:1:0', 'cell::1:1', 'llm:turn:1:2']);
     expect(nodes[0]?.subtree).toMatchObject({ modelCalls: 2, inputTokens: 2200, outputTokens: 120 });
     const cell = await h.service.call('nodes.get', { runId, nodeId: 3 });

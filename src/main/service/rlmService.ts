@@ -74,9 +74,10 @@ export class RlmService implements RlmApi {
         if (!this.store.getRun(runId)) notFound(runId);
         return this.store.getNodes(runId);
       },
-      'runs.nodeIndex': async ({ runId }) => {
+      'runs.nodeIndex': async ({ runId, afterId, limit }) => {
         if (!this.store.getRun(runId)) notFound(runId);
-        return { encoding: NODE_INDEX_ENCODING, json: this.store.getNodeIndexJson(runId) };
+        const page = this.store.getNodeIndexPage(runId, afterId, limit);
+        return { encoding: NODE_INDEX_ENCODING, json: page.json, lastId: page.lastId, complete: limit === undefined || page.count < limit, total: page.total };
       },
       'nodes.get': async ({ runId, nodeId }) => {
         const payload = this.store.getPayload(runId, nodeId);

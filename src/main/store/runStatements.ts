@@ -196,6 +196,12 @@ export function prepareStatements(db: Database.Database) {
          FROM (SELECT ${NODE_COLUMNS} FROM nodes WHERE run_id = ? ORDER BY id)`,
       )
       .pluck(),
+    // A page of the same: LIMIT -1 is SQLite's "no limit".
+    getNodePage: db.prepare<{ runId: string; afterId: number; limit: number }, { json: string; count: number; lastId: number | null }>(
+      `SELECT json_group_array(json_array(${NODE_COLUMNS})) AS json, count(*) AS count, max(id) AS lastId
+       FROM (SELECT ${NODE_COLUMNS} FROM nodes WHERE run_id = @runId AND id > @afterId ORDER BY id LIMIT @limit)`,
+    ),
+    countNodes: db.prepare<[string], number>(`SELECT count(*) FROM nodes WHERE run_id = ?`).pluck(),
     getPayload: db.prepare<[string, number], { body: unknown }>(
       `SELECT body FROM node_payloads WHERE run_id = ? AND node_id = ?`,
     ),

@@ -84,10 +84,16 @@ export class RunStore {
   private readonly statements;
   private readonly transactions;
   private readonly finishCallTransaction;
+  /** One read transaction: the page and the total come from the same moment. */
+  private readonly pageTransaction;
 
   constructor(db: Database.Database) {
     this.statements = prepareStatements(db);
     this.transactions = prepareTransactions(db, this.statements);
+    this.pageTransaction = db.transaction((runId: string, afterId: number, limit: number) => {
+      const page = this.statements.getNodePage.get({ runId, afterId, limit }) ?? { json: '[]', count: 0, lastId: null };
+      return { ...page, total: this.statements.countNodes.get(runId) ?? 0 };
+    });
     this.finishCallTransaction = db.transaction(
       (runId: string, id: number, usage: CallUsage, patch: NodePatch, body: string) => ({
         rolled: this.transactions.recordUsage(runId, id, usage),
@@ -263,9 +269,12 @@ export class RunStore {
     });
   }
 
-  /** The node index as SQLite writes it (a JSON array of NodeTuple), for `runs.nodeIndex`. */
-  getNodeIndexJson(runId: string): string {
-    return guard('getNodeIndexJson', () => this.statements.getNodes.get(runId) ?? '[]');
+  /**
+   * A page of the node index as SQLite writes it (a JSON array of NodeTuple), for
+   * `runs.nodeIndex`: the nodes after `afterId` in creation order, at most `limit` (all without).
+   */
+  getNodeIndexPage(runId: string, afterId: number, limit?: number): { json: string; count: number; lastId: number | null; total: number } {
+    return guard('getNodeIndexPage', () => this.pageTransaction(runId, afterId, limit ?? -1));
   }
 
   /** null when the node has no payload; a damaged payload comes back as `{ error }`. */

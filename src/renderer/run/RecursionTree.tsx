@@ -20,6 +20,7 @@ export function RecursionTree({ store }: { store: RunStore }) {
   useRunState(store, (s) => s.treeVersion); // re-render when nodes change in place
   const selectedId = useRunState(store, (s) => s.selectedId);
   const activeId = useRunState(store, (s) => s.activeId);
+  const loading = useRunState(store, (s) => s.nodesLoading);
   const activeRow = activeId === null ? -1 : (rows?.index.get(activeId) ?? -1);
   const virtualizer = useVirtualizer({
     count: rows?.ids.length ?? 0,
@@ -39,7 +40,9 @@ export function RecursionTree({ store }: { store: RunStore }) {
   return (
     <div className="tree-pane">
       <div className="tree-toolbar">
-        <span className="run-muted">{model ? `${model.tree.nodes.size.toLocaleString('en-US')} node${model.tree.nodes.size === 1 ? '' : 's'}` : 'Loading…'}</span>
+        <span className="run-muted" role="status">
+          {!model ? 'Loading…' : loading ? `Loading ${loading.total.toLocaleString('en-US')} nodes: the first ${loading.loaded.toLocaleString('en-US')} are shown` : `${model.tree.nodes.size.toLocaleString('en-US')} node${model.tree.nodes.size === 1 ? '' : 's'}`}
+        </span>
         <span className="tree-tools">
           {follow.runActive && !follow.following && (
             <button type="button" className="tree-follow" onClick={follow.resume}>

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { MethodName, RlmApi, RlmEvent } from '../../shared/api';
 import type { ErrorData } from '../../shared/errors';
 import { encodeNodeIndex } from '../../shared/nodeIndex';
-import { createRunStore, throttledFrames } from './runStore';
+import { createRunStore, FIRST_PAGE_NODES, throttledFrames } from './runStore';
 import { node, runDetail } from './testNodes';
 
 interface Deferred {
@@ -81,6 +81,39 @@ describe('the run store', () => {
     expect(s.following).toBe(true);
     stop();
     expect(listeners.size).toBe(0);
+  });
+
+  it('shows the first page of a large run at once, then the whole, then goes live', async () => {
+    const { api, calls, answer, emit } = fakeApi();
+    const frames = manualFrames();
+    const store = createRunStore(api, 'run-1', frames.schedule);
+    store.start();
+    const first = calls.find((c) => c.method === 'runs.nodeIndex');
+    expect(first?.params).toMatchObject({ runId: 'run-1', limit: FIRST_PAGE_NODES });
+    answer('runs.get', runDetail());
+    answer('runs.nodeIndex', encodeNodeIndex([node(1, null, 0, { status: 'running' }), node(2, 1, 0)], { complete: false, total: 4 }));
+    await tick();
+    let s = store.state.getState();
+    expect(s.phase).toBe('ready');
+    expect(s.rows?.ids).toEqual([1, 2]);
+    expect(s.nodesLoading).toEqual({ loaded: 2, total: 4 });
+    // The reader moves while the rest loads; an event comes, and waits for the whole snapshot.
+    store.select(2);
+    emit({ type: 'run.nodeAdded', runId: 'run-1', node: node(5, 1, 3, { status: 'running' }) });
+    frames.run();
+    expect(store.state.getState().rows?.ids).toEqual([1, 2]);
+    const rest = calls.find((c) => c.method === 'runs.nodeIndex');
+    expect(rest?.params).toMatchObject({ runId: 'run-1', afterId: 2 });
+    answer('runs.nodeIndex', encodeNodeIndex([node(3, 1, 1), node(4, 1, 2)]));
+    await tick();
+    s = store.state.getState();
+    expect(s.rows?.ids).toEqual([1, 2, 3, 4, 5]);
+    expect(s.nodesLoading).toBeNull();
+    expect(s.selectedId).toBe(2);
+    // Live from now on.
+    emit({ type: 'run.nodeAdded', runId: 'run-1', node: node(6, 1, 4) });
+    frames.run();
+    expect(store.state.getState().rows?.ids).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it('applies live events once per frame', async () => {

@@ -4,7 +4,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { RlmApi, RlmEvent, RunEvent } from '../../shared/api';
 import { decodeNodeIndex } from '../../shared/nodeIndex';
-import type { NodePayload, RunDetail } from '../../shared/domain';
+import type { NodePayload, NodeRow, RunDetail } from '../../shared/domain';
 import { errorText } from '../api/errors';
 import { PayloadCache } from './payloadCache';
 import { applyEvents, createModel, isActive, refreshRows, type LimitHit, type RunModel } from './runModel';
@@ -32,6 +32,8 @@ export interface RunViewState {
   following: boolean;
   controlPending: ControlMethod | null;
   controlError: string | null;
+  /** While a large run's index arrives: the nodes shown so far (not yet live) and the total. */
+  nodesLoading: { loaded: number; total: number } | null;
 }
 
 /** Schedules `callback` for the next frame; returns a cancel function. */
@@ -68,6 +70,7 @@ function initialState(): RunViewState {
     following: false,
     controlPending: null,
     controlError: null,
+    nodesLoading: null,
   };
 }
 
@@ -136,33 +139,53 @@ export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameS
         else enqueue(event);
       });
       // The compact index: for 100,000 nodes, a third of the bytes of `runs.nodes` and one parse.
-      // User-timing marks (rlm.open.*) let a profile or `npm run bench` see where opening goes.
+      // A first page shows the top of the tree at once; the rest follows in one call, and only
+      // then are the held events applied and the run followed live (the same snapshot-then-events
+      // rule as a run read whole). User-timing marks (rlm.open.*) show where opening goes.
       mark('rlm.open.requested');
-      Promise.all([api.call('runs.get', { runId }), api.call('runs.nodeIndex', { runId })]).then(
-        ([run, index]) => {
-          if (mine !== session) return;
-          mark('rlm.open.received');
-          const nodes = decodeNodeIndex(index);
-          mark('rlm.open.decoded');
-          const model = createModel(run, nodes);
+      const show = (run: RunDetail, nodes: NodeRow[], complete: boolean, total: number) => {
+        const model = createModel(run, nodes);
+        if (complete) {
           applyEvents(model, held ?? []);
           held = null;
-          refreshRows(model);
-          mark('rlm.open.built');
-          const root = model.rows.ids[0] ?? null;
-          state.setState({
-            phase: 'ready',
-            model,
-            run: model.run,
-            rows: model.rows,
-            limitHit: model.limitHit,
-            treeVersion: 1,
-            selectedId: root,
-            activeId: root,
-            following: isActive(model.run.status),
-          });
-        },
-      ).catch((error: unknown) => {
+        }
+        refreshRows(model);
+        const s = state.getState();
+        // Kept across the first page and the whole: what the reader did while the rest loaded.
+        const keep = (id: number | null) => (id !== null && model.tree.nodes.has(id) ? id : null);
+        const root = model.rows.ids[0] ?? null;
+        state.setState({
+          phase: 'ready',
+          model,
+          run: model.run,
+          rows: model.rows,
+          limitHit: model.limitHit,
+          treeVersion: s.treeVersion + 1,
+          selectedId: keep(s.selectedId) ?? root,
+          activeId: keep(s.activeId) ?? root,
+          following: s.phase === 'ready' ? s.following : isActive(model.run.status),
+          nodesLoading: complete ? null : { loaded: nodes.length, total },
+        });
+      };
+      const load = async () => {
+        const [run, first] = await Promise.all([
+          api.call('runs.get', { runId }),
+          api.call('runs.nodeIndex', { runId, limit: FIRST_PAGE_NODES }),
+        ]);
+        if (mine !== session) return;
+        mark('rlm.open.received');
+        const firstNodes = decodeNodeIndex(first);
+        mark('rlm.open.decoded');
+        show(run, firstNodes, first.complete, first.total);
+        mark('rlm.open.built');
+        if (first.complete) return;
+        const rest = await api.call('runs.nodeIndex', { runId, afterId: first.lastId ?? 0 });
+        if (mine !== session) return;
+        const nodes = firstNodes.concat(decodeNodeIndex(rest));
+        show(state.getState().run ?? run, nodes, true, nodes.length);
+        mark('rlm.open.complete');
+      };
+      load().catch((error: unknown) => {
         // A failed call, or an index that does not decode.
         if (mine !== session) return;
         state.setState({ phase: 'failed', loadError: errorText(error) });
@@ -231,6 +254,9 @@ export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameS
  * and leave the frames to scrolling and typing.
  */
 export const LIVE_UPDATE_MS = 100;
+
+/** Nodes in the first page of a run's index: the top of the tree, shown while the rest loads. */
+export const FIRST_PAGE_NODES = 2000;
 
 /** Animation frames, no sooner than `minIntervalMs` after the previous one ran. */
 export function throttledFrames(minIntervalMs: number, frame: FrameScheduler = animationFrame, now = () => performance.now()): FrameScheduler {
