@@ -1,23 +1,17 @@
 // What a service is opened with. The CLI gives the provider fields; the desktop app and browser
 // mode give a settings store as well, whose values then win for every new run.
-import type { AppInfo, RunLimits } from '../../shared/domain';
-import type { PriceTable } from '../model/prices';
+import type { AppInfo } from '../../shared/domain';
 import type { SandboxLauncher } from '../sandbox/launcher';
 import type { SettingsStore } from '../settings/settingsStore';
+import type { FixedSettingsConfig } from './fixedSettings';
 import type { ClientTuning } from './modelClients';
 import type { UploadLimits } from './uploads';
 
-export interface ServiceConfig {
+/** The provider, models, limits and prices fields are what new runs use when `settings` is absent (the CLI). */
+export interface ServiceConfig extends FixedSettingsConfig {
   dbPath: string;
   /** better-sqlite3 built for Electron's ABI (the desktop app); Node's build otherwise. */
   nativeBinding?: string;
-  /** Provider, models, limits and prices of new runs when `settings` is absent (the CLI). */
-  baseUrl: string;
-  apiKey?: string | undefined;
-  rootModel: string;
-  subModel: string;
-  limits?: Partial<RunLimits>;
-  prices?: PriceTable;
   /**
    * The app's settings (desktop app, browser mode). When given, every new run reads its base
    * URL, key, models, default limits and prices from here at its start, instead of the fields
