@@ -29,12 +29,12 @@ export function callCost(usage: { prompt_tokens: number; completion_tokens: numb
 }
 
 /**
- * Dollars as the UI writes them (src/shared/format.ts `usd`), for the values these tests use
- * (≥ $0.0001). Computed here rather than imported, so a change of format fails a test.
+ * Dollars as the UI writes them (src/shared/format.ts `usd`): three significant digits below $1,
+ * cents from $1. Computed here rather than imported, so a change of format fails a test.
  */
 export function dollars(value: number): string {
-  if (value < 0.0001) throw new Error(`dollars(): ${value} is below what these tests format`);
-  return `$${value.toFixed(4)}`;
+  if (!(value > 1e-6)) throw new Error(`dollars(): ${value} is outside what these tests format`);
+  return value >= 1 ? `$${value.toFixed(2)}` : `$${value.toPrecision(3)}`;
 }
 
 export const runStatus = (page: Page): Locator => page.getByRole('status', { name: 'Run status' });

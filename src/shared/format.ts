@@ -10,14 +10,19 @@ export function formatCost(costUsd: number | null, pricedCostUsd: number, unpric
 }
 
 /**
- * Dollars with four decimals (sub-calls cost fractions of a cent); a cost too small for four
- * decimals (a 400-token call to a small model costs $0.00002) keeps two significant digits
- * instead of reading as $0.0000.
+ * Dollars, by one rule everywhere (rows, meter, header, runs list, terminal): below $1, three
+ * significant digits, trailing zeros kept ($0.0187, $0.000960, $0.500); from $1 on, cents. A
+ * fixed number of decimals read $0.000096 beside $0.0001 for two calls of the same size, and
+ * sub-calls cost fractions of a cent, so the digits that differ must show. Zero is $0.00.
  */
 export function usd(value: number): string {
-  if (value <= 0 || value >= 0.0001) return `$${value.toFixed(4)}`;
-  const digits = Math.min(12, 1 - Math.floor(Math.log10(value)));
-  return `$${value.toFixed(digits)}`;
+  if (!(value > 0)) return '$0.00';
+  if (value >= 1) return `$${value.toFixed(2)}`;
+  const text = value.toPrecision(3);
+  // 0.9996 rounds to "1.00": cents from there on, like any dollar amount.
+  if (Number(text) >= 1) return `$${Number(text).toFixed(2)}`;
+  // toPrecision switches to exponent notation below 1e-6; a cost that small still reads as dollars.
+  return `$${text.includes('e') ? value.toFixed(Math.min(20, 2 - Math.floor(Math.log10(value)))) : text}`;
 }
 
 /** The cost of a node's whole subtree, or null when some call in it has no known price. */

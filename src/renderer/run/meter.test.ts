@@ -21,9 +21,9 @@ describe('the live meter', () => {
       limits: { ...runDetail().limits, maxCostUsd: 1, maxTokens: null, maxCalls: 1000, maxSeconds: 60 },
     });
     const [cost, tokens, calls, time] = meterItems(run, 31_000);
-    expect(cost).toMatchObject({ value: '≥ $0.9000', limit: '$1.0000', level: 'near', note: '2 unpriced' });
+    expect(cost).toMatchObject({ value: '≥ $0.900', limit: '$1.00', level: 'near', note: '2 unpriced' });
     expect(meterItems(runDetail({ costUsd: null, pricedCostUsd: 0, unpricedCalls: 1 }), 0)[0]?.value).toBe('unknown');
-    expect(meterItems(runDetail({ costUsd: 0 }), 0)[0]?.value).toBe('$0.0000');
+    expect(meterItems(runDetail({ costUsd: 0 }), 0)[0]?.value).toBe('$0.00');
     expect(tokens).toMatchObject({ value: '1.00k', limit: null, fraction: null });
     expect(calls).toMatchObject({ value: '950', limit: '1000', level: 'near' });
     expect(time).toMatchObject({ value: '30.0 s', limit: '1 min 0 s', fraction: 0.5 });

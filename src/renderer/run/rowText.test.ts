@@ -21,26 +21,27 @@ describe('row text', () => {
   });
 
   it('never shows an unknown price as $0', () => {
-    expect(costText(sub({ costUsd: 0.0021 }))?.text).toBe('$0.0021');
-    // Too small for four decimals: still not $0.0000.
-    expect(costText(sub({ costUsd: 0.0000213 }))?.text).toBe('$0.000021');
-    expect(costText(sub({ costUsd: 0 }))?.text).toBe('$0.0000');
+    expect(costText(sub({ costUsd: 0.0021 }))?.text).toBe('$0.00210');
+    // Far below a cent: the same three significant digits, still not $0.
+    expect(costText(sub({ costUsd: 0.0000213 }))?.text).toBe('$0.0000213');
+    expect(costText(sub({ costUsd: 0 }))?.text).toBe('$0.00');
     expect(costText(sub({ costUsd: null }))).toMatchObject({ text: 'unknown', unknown: true });
     expect(costText(sub({ costUsd: null, status: 'running', inputTokens: null, outputTokens: null }))).toBeNull();
     // A call that failed before any usage counts in no total: a dash, neither $0 nor unknown.
     expect(costText(sub({ costUsd: null, status: 'failed', inputTokens: null, outputTokens: null }))).toMatchObject({ text: '—', unknown: false });
     expect(costText(sub({ costUsd: null, status: 'failed', inputTokens: 10, outputTokens: 0 }))).toMatchObject({ text: 'unknown', unknown: true });
     const partly = node(1, null, 0, { subtree: { pricedCostUsd: 0.5, unpricedCalls: 2, inputTokens: 1, outputTokens: 1, modelCalls: 5 } });
-    expect(costText(partly)).toMatchObject({ text: '≥ $0.5000', unknown: true });
+    expect(costText(partly)).toMatchObject({ text: '≥ $0.500', unknown: true });
     expect(costText(partly)?.full).toContain('2 unpriced calls');
     const none = node(1, null, 0, { subtree: { pricedCostUsd: 0, unpricedCalls: 5, inputTokens: 1, outputTokens: 1, modelCalls: 5 } });
     expect(costText(none)?.text).toBe('unknown');
     const priced = node(1, null, 0, { subtree: { pricedCostUsd: 0.25, unpricedCalls: 0, inputTokens: 1, outputTokens: 1, modelCalls: 5 } });
-    expect(costText(priced)?.text).toBe('$0.2500');
+    expect(costText(priced)?.text).toBe('$0.250');
     expect(costText(node(1, null))).toBeNull();
     const dear = node(1, null, 0, { subtree: { pricedCostUsd: 15.03561, unpricedCalls: 0, inputTokens: 1, outputTokens: 1, modelCalls: 5 } });
     expect(costText(dear)).toMatchObject({ text: '$15.04' });
-    expect(costText(dear)?.full).toContain('$15.0356');
+    // The tooltip follows the same rule as the row: one precision everywhere.
+    expect(costText(dear)?.full).toBe('$15.04 for 5 calls below');
   });
 
   it('shows a duration, or the time running so far', () => {

@@ -55,8 +55,8 @@ export function costText(node: NodeRow): CostText | null {
     if (s.modelCalls === 0) return null;
     const cost = subtreeCost(node);
     const full = `${cost !== null ? usd(cost) : formatCost(cost, s.pricedCostUsd, s.unpricedCalls)} for ${s.modelCalls.toLocaleString('en-US')} call${s.modelCalls === 1 ? '' : 's'} below`;
-    if (cost !== null) return { text: shortUsd(cost), full, unknown: false };
-    return { text: s.pricedCostUsd > 0 ? `≥ ${shortUsd(s.pricedCostUsd)}` : 'unknown', full, unknown: true };
+    if (cost !== null) return { text: usd(cost), full, unknown: false };
+    return { text: s.pricedCostUsd > 0 ? `≥ ${usd(s.pricedCostUsd)}` : 'unknown', full, unknown: true };
   }
   if (node.costUsd !== null) return { text: usd(node.costUsd), full: usd(node.costUsd), unknown: false };
   // A call still running has no cost yet. One that failed before the provider reported usage
@@ -66,11 +66,6 @@ export function costText(node: NodeRow): CostText | null {
     return { text: '—', full: 'no usage: the call ended before the provider reported any', unknown: false };
   }
   return { text: 'unknown', full: 'cost unknown: no price for this model, or no usage reported', unknown: true };
-}
-
-/** Dollars for a narrow column: cents once there are dollars, `usd` below. */
-export function shortUsd(value: number): string {
-  return value >= 1 ? `$${value.toFixed(2)}` : usd(value);
 }
 
 /** The node's duration, or how long it has been running (in whole seconds: it ticks once a second). */
