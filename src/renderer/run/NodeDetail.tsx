@@ -12,6 +12,7 @@ import { useRunState } from './useRunState';
 export function NodeDetail({ store, editor }: { store: RunStore; editor: CodeEditorHost }) {
   const selectedId = useRunState(store, (s) => s.selectedId);
   const node = useRunState(store, (s) => (selectedId === null ? null : (s.model?.tree.nodes.get(selectedId) ?? null)));
+  const runStatus = useRunState(store, (s) => s.run?.status ?? null);
   const { payload, loading, refreshing, error } = useNodePayload(store, node?.id ?? null);
   return (
     <section className="node-detail" role="region" aria-label="Node detail" aria-busy={loading || refreshing}>
@@ -19,7 +20,7 @@ export function NodeDetail({ store, editor }: { store: RunStore; editor: CodeEdi
         <p className="run-muted node-detail-empty">Select a node in the tree to see what it did.</p>
       ) : (
         <>
-          <NodeSummary node={node} />
+          <NodeSummary node={node} runStatus={runStatus} />
           {error && (
             <p className="node-error" role="alert">
               Could not load this node: {error}

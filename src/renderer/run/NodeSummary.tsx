@@ -1,11 +1,12 @@
 // What the tree row knows about a node, in full: kind, status, model, tokens, cost, timing.
 import type { ReactNode } from 'react';
-import type { NodeRow } from '../../shared/domain';
+import type { NodeRow, RunStatus } from '../../shared/domain';
 import { formatDuration } from '../../shared/format';
-import { costText, kindTag, rollsUp, STATUS_ICON } from './rowText';
+import { costText, kindTag, rollsUp, shownStatus, STATUS_ICON } from './rowText';
 
-export function NodeSummary({ node }: { node: NodeRow }) {
+export function NodeSummary({ node, runStatus }: { node: NodeRow; runStatus: RunStatus | null }) {
   const cost = costText(node);
+  const status = shownStatus(node, runStatus);
   const s = node.subtree;
   const duration = node.endedAt === null ? null : node.endedAt - node.startedAt;
   return (
@@ -13,8 +14,8 @@ export function NodeSummary({ node }: { node: NodeRow }) {
       <h2 className="node-title">
         <span className={`tree-kind tree-kind-${node.kind}${node.purpose ? `-${node.purpose}` : ''}`}>{kindTag(node).tag}</span>
         <span className="node-title-text">{kindTag(node).title}</span>
-        <span className={`node-status tree-row-${node.status}`}>
-          <span aria-hidden="true">{STATUS_ICON[node.status]}</span> {node.status}
+        <span className={`node-status tree-row-${status}`}>
+          <span aria-hidden="true">{STATUS_ICON[status]}</span> {status}
         </span>
       </h2>
       <dl className="node-facts">
@@ -35,7 +36,7 @@ export function NodeSummary({ node }: { node: NodeRow }) {
           </Fact>
         )}
         <Fact term="Started">{new Date(node.startedAt).toLocaleTimeString()}</Fact>
-        <Fact term="Took">{duration === null ? 'running…' : formatDuration(duration)}</Fact>
+        <Fact term="Took">{duration === null ? `${status}…` : formatDuration(duration)}</Fact>
         <Fact term="Node">
           #{node.id}
           {node.kind === 'rlm' && ` · depth ${node.depth}`}

@@ -2,7 +2,9 @@
 // treeModel.ts), one focusable tree element whose aria-activedescendant names the keyboard's
 // row, and follow mode while the run is going.
 import { defaultRangeExtractor, useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useId, useRef, useState } from 'react';
+import { useCallback, useId, useMemo, useRef, useState } from 'react';
+import { shownStatus } from './rowText';
+import { createSharedStarts, rowLabel } from './siblingLabels';
 import { childrenOf, isExpanded, siblingPosition } from './treeModel';
 import { TreeRow } from './TreeRow';
 import type { RunStore } from './runStore';
@@ -21,6 +23,9 @@ export function RecursionTree({ store }: { store: RunStore }) {
   const selectedId = useRunState(store, (s) => s.selectedId);
   const activeId = useRunState(store, (s) => s.activeId);
   const loading = useRunState(store, (s) => s.nodesLoading);
+  const runStatus = useRunState(store, (s) => s.run?.status ?? null);
+  // Per tree (a new one per load): sub-call labels are folded once, then only new calls.
+  const sharedStarts = useMemo(() => (model ? createSharedStarts() : null), [model]);
   const activeRow = activeId === null ? -1 : (rows?.index.get(activeId) ?? -1);
   const virtualizer = useVirtualizer({
     count: rows?.ids.length ?? 0,
@@ -83,6 +88,8 @@ export function RecursionTree({ store }: { store: RunStore }) {
                   key={id}
                   domId={`${prefix}-n${id}`}
                   node={node}
+                  status={shownStatus(node, runStatus)}
+                  label={sharedStarts ? rowLabel(model.tree, id, sharedStarts) : node.label}
                   level={rows.levels[item.index] ?? 0}
                   top={item.start}
                   height={rowHeight}

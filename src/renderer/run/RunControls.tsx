@@ -1,6 +1,8 @@
 // Pause, resume, step and stop: each enabled only when it applies to the run's status, an error
-// shown next to the buttons.
+// shown next to the buttons. A run that has ended (or is still loading) has no controls at all:
+// four disabled buttons on a finished run only say there is nothing to do.
 import type { RunStatus } from '../../shared/domain';
+import { isActive } from './runModel';
 import type { ControlMethod, RunStore } from './runStore';
 import { useRunState } from './useRunState';
 
@@ -24,6 +26,7 @@ export function RunControls({ store }: { store: RunStore }) {
   const status = useRunState(store, (s) => s.run?.status ?? null);
   const pending = useRunState(store, (s) => s.controlPending);
   const error = useRunState(store, (s) => s.controlError);
+  if (status === null || !isActive(status)) return null;
   return (
     <div className="run-controls">
       <div role="group" aria-label="Run controls" className="run-control-buttons">
@@ -33,7 +36,7 @@ export function RunControls({ store }: { store: RunStore }) {
             type="button"
             aria-label={c.label}
             className={c.method === 'runs.stop' ? 'run-control run-control-stop' : 'run-control'}
-            disabled={pending !== null || status === null || !c.appliesTo.includes(status)}
+            disabled={pending !== null || !c.appliesTo.includes(status)}
             onClick={() => void store.control(c.method)}
           >
             {pending === c.method ? c.busyText : c.text}

@@ -8,6 +8,7 @@ import { NodeDetail } from './NodeDetail';
 import { RecursionTree } from './RecursionTree';
 import { RunHeader } from './RunHeader';
 import { RunMeter } from './RunMeter';
+import { RunMissing } from './RunMissing';
 import { createRunStore } from './runStore';
 import { SplitPane } from './SplitPane';
 import { useRunState } from './useRunState';
@@ -28,6 +29,7 @@ function RunScreen({ api, runId, retry }: { api: RlmApi; runId: string; retry: (
   const phase = useRunState(store, (s) => s.phase);
   const loadError = useRunState(store, (s) => s.loadError);
 
+  if (phase === 'missing') return <RunMissing runId={runId} />;
   if (phase === 'failed') {
     return (
       <div className="run-view">

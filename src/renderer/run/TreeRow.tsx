@@ -1,7 +1,7 @@
 // One row of the recursion tree: fixed height, one line, positioned by the virtualiser.
 import { memo } from 'react';
 import type { NodeRow } from '../../shared/domain';
-import { costText, kindTag, STATUS_ICON, timeText, tokensText } from './rowText';
+import { costText, kindTag, STATUS_ICON, timeText, tokensText, type ShownStatus } from './rowText';
 
 /**
  * Indentation stops growing here (12 steps of 0.85rem): deeper rows show their level as a
@@ -12,6 +12,10 @@ export const MAX_INDENT = 12;
 export interface TreeRowProps {
   domId: string;
   node: NodeRow;
+  /** The node's status as shown (an RLM of a paused run is paused). */
+  status: ShownStatus;
+  /** The label as shown: the part that tells it from its siblings (see siblingLabels.ts). */
+  label: string;
   /** Tree level, 0 for the root. */
   level: number;
   top: number;
@@ -43,7 +47,7 @@ export const TreeRow = memo(function TreeRow(p: TreeRowProps) {
       aria-expanded={p.expanded}
       aria-posinset={p.posinset}
       aria-setsize={p.setsize}
-      className={`tree-row tree-row-${node.status}${p.selected ? ' tree-row-selected' : ''}${p.active ? ' tree-row-active' : ''}`}
+      className={`tree-row tree-row-${p.status}${p.selected ? ' tree-row-selected' : ''}${p.active ? ' tree-row-active' : ''}`}
       style={{ transform: `translateY(${p.top}px)`, height: p.height }}
       onClick={() => p.onPick(node.id)}
     >
@@ -64,7 +68,7 @@ export const TreeRow = memo(function TreeRow(p: TreeRowProps) {
         {kind.tag}
       </span>
       <span className="tree-label" title={node.label}>
-        {node.label || '…'}
+        {p.label || '…'}
       </span>
       {p.expanded === false && (
         <span className="tree-hidden-count" title={`${p.childCount.toLocaleString('en-US')} children hidden`}>
@@ -74,9 +78,9 @@ export const TreeRow = memo(function TreeRow(p: TreeRowProps) {
       <span className="tree-model" title={node.model ?? undefined}>
         {node.model ?? ''}
       </span>
-      <span className="tree-status" title={node.status}>
-        <span aria-hidden="true">{STATUS_ICON[node.status]}</span>
-        <span className="run-sr-only">{node.status}</span>
+      <span className="tree-status" title={p.status}>
+        <span aria-hidden="true">{STATUS_ICON[p.status]}</span>
+        <span className="run-sr-only">{p.status}</span>
       </span>
       <span className="tree-tokens" title={node.usageEstimated ? 'tokens in→out (estimated)' : 'tokens in→out'}>
         {tokens ?? ''}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { costText, kindTag, timeText, tokensText } from './rowText';
+import { costText, kindTag, shownStatus, timeText, tokensText } from './rowText';
 import { node } from './testNodes';
 
 const sub = (patch = {}) => node(2, 1, 0, { kind: 'llm', purpose: 'sub', inputTokens: 1200, outputTokens: 80, ...patch });
@@ -42,6 +42,14 @@ describe('row text', () => {
     expect(costText(dear)).toMatchObject({ text: '$15.04' });
     // The tooltip follows the same rule as the row: one precision everywhere.
     expect(costText(dear)?.full).toBe('$15.04 for 5 calls below');
+  });
+
+  it('says an RLM of a paused run is paused; calls under way still run', () => {
+    const root = node(1, null, 0, { status: 'running', endedAt: null });
+    expect(shownStatus(root, 'paused')).toBe('paused');
+    expect(shownStatus(root, 'running')).toBe('running');
+    expect(shownStatus(sub({ status: 'running' }), 'paused')).toBe('running');
+    expect(shownStatus(node(1, null, 0, { status: 'completed' }), 'paused')).toBe('completed');
   });
 
   it('shows a duration, or the time running so far', () => {

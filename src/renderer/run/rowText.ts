@@ -1,6 +1,6 @@
 // What each column of a tree row (and the detail pane's summary) says about a node. Costs
 // follow the project's rule: an unknown price is "unknown", never $0.
-import type { NodeRow, NodeStatus, StopReason } from '../../shared/domain';
+import type { NodeRow, NodeStatus, RunStatus, StopReason } from '../../shared/domain';
 import { formatCost, formatDuration, formatTokens, subtreeCost, usd } from '../../shared/format';
 
 export interface KindTag {
@@ -16,13 +16,26 @@ export function kindTag(node: NodeRow): KindTag {
   return node.purpose === 'sub' ? { tag: 'LLM sub', title: 'Sub-call (llm_query)' } : { tag: 'LLM turn', title: 'Model turn' };
 }
 
-export const STATUS_ICON: Record<NodeStatus, string> = {
+/** A node's status as the tree shows it: a node itself is never paused, but an RLM can wait. */
+export type ShownStatus = NodeStatus | 'paused';
+
+export const STATUS_ICON: Record<ShownStatus, string> = {
   running: '●',
+  paused: '‖',
   completed: '✓',
   failed: '✕',
   stopped: '■',
   interrupted: '!',
 };
+
+/**
+ * What a node's status reads as. In a paused run every RLM still going waits at its gate (the
+ * next step is held; DESIGN §7 controls), so it says paused, not running. Calls and cells already
+ * under way do run on to their end, and keep saying running until they do.
+ */
+export function shownStatus(node: Pick<NodeRow, 'kind' | 'status'>, runStatus: RunStatus | null): ShownStatus {
+  return runStatus === 'paused' && node.kind === 'rlm' && node.status === 'running' ? 'paused' : node.status;
+}
 
 /** Whether the row is a parent that rolls up what is under it (RLMs and cells). */
 export function rollsUp(node: NodeRow): boolean {

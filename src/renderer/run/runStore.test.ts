@@ -163,11 +163,20 @@ describe('the run store', () => {
 
   it('shows why a run could not be loaded', async () => {
     const { api, calls } = fakeApi();
+    const store = createRunStore(api, 'r-1', manualFrames().schedule);
+    store.start();
+    calls[0]?.reject({ code: 'STORE_FAILED', message: 'database is locked' });
+    await tick();
+    expect(store.state.getState()).toMatchObject({ phase: 'failed', loadError: 'database is locked' });
+  });
+
+  it('tells a run that does not exist from one that failed to load', async () => {
+    const { api, calls } = fakeApi();
     const store = createRunStore(api, 'nope', manualFrames().schedule);
     store.start();
     calls[0]?.reject({ code: 'NOT_FOUND', message: 'no run nope' });
     await tick();
-    expect(store.state.getState()).toMatchObject({ phase: 'failed', loadError: 'no run nope' });
+    expect(store.state.getState()).toMatchObject({ phase: 'missing', loadError: 'no run nope' });
   });
 
   it('reports a control that failed, and applies one that worked', async () => {

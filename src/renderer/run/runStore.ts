@@ -5,7 +5,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { RlmApi, RlmEvent, RunEvent } from '../../shared/api';
 import { decodeNodeIndex } from '../../shared/nodeIndex';
 import type { NodePayload, NodeRow, RunDetail } from '../../shared/domain';
-import { errorText } from '../api/errors';
+import { describeError, errorText } from '../api/errors';
 import { PayloadCache } from './payloadCache';
 import { applyEvents, createModel, isActive, refreshRows, type LimitHit, type RunModel } from './runModel';
 import { revealNode, setAllExpanded, setExpanded, visibleRowOf, type VisibleRows } from './treeModel';
@@ -13,7 +13,8 @@ import { revealNode, setAllExpanded, setExpanded, visibleRowOf, type VisibleRows
 export type ControlMethod = 'runs.pause' | 'runs.resume' | 'runs.step' | 'runs.stop';
 
 export interface RunViewState {
-  phase: 'loading' | 'ready' | 'failed';
+  /** `missing`: no run has this id (never had, or deleted): not an error to retry. */
+  phase: 'loading' | 'ready' | 'failed' | 'missing';
   loadError: string | null;
   /** Mutable inside (tree, rows, streams); the versions below say when to re-read it. */
   model: RunModel | null;
@@ -188,7 +189,8 @@ export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameS
       load().catch((error: unknown) => {
         // A failed call, or an index that does not decode.
         if (mine !== session) return;
-        state.setState({ phase: 'failed', loadError: errorText(error) });
+        const { code, message } = describeError(error);
+        state.setState({ phase: code === 'NOT_FOUND' ? 'missing' : 'failed', loadError: message });
       });
       return () => {
         if (mine === session) session++;

@@ -4,7 +4,7 @@ import { memo } from 'react';
 import type { RunSummary } from '../../shared/domain';
 import { TrashIcon } from '../common/icons';
 import { routeHash } from '../app/navStore';
-import { costLabel, dateLabel, durationLabel, modelsLabel, oneLine } from './runRowText';
+import { callsLabel, costLabel, dateLabel, depthLabel, durationLabel, modelsLabel, oneLine, statusLabel, tokensLabel, type CellText } from './runRowText';
 import { StatusBadge } from './StatusBadge';
 
 // A query may be 200,000 characters; the row shows one line of it.
@@ -16,19 +16,22 @@ const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0
 export const RunRow = memo(function RunRow({ run, now, onDelete }: { run: RunSummary; now: number; onDelete(run: RunSummary): void }) {
   const query = oneLine(run.query);
   const cost = costLabel(run);
+  const status = statusLabel(run);
   return (
     <>
       <a className="runs-link" href={routeHash({ view: 'run', runId: run.runId })}>
-        <span className="runs-cell runs-status">
-          <StatusBadge status={run.status} />
+        <span className="runs-cell runs-status" title={status.full}>
+          <StatusBadge status={status.status} reason={status.reason} />
+          <span className="runs-sr-only">{status.full}</span>
         </span>
         <span className="runs-cell runs-query" title={clip(query, 1000)}>
           {clip(query, SHOWN_QUERY_CHARS) || '(no query)'}
         </span>
         <span className="runs-cell runs-models">{modelsLabel(run)}</span>
-        <span className="runs-cell runs-cost num" title={cost}>
-          {cost}
-        </span>
+        <Figure className="runs-calls" cell={callsLabel(run)} />
+        <Figure className="runs-tokens" cell={tokensLabel(run)} />
+        <Figure className="runs-depth" cell={depthLabel(run)} />
+        <Figure className={cost.text === cost.full ? 'runs-cost' : 'runs-cost runs-cost-partial'} cell={cost} />
         <span className="runs-cell runs-duration num">{durationLabel(run)}</span>
         <span className="runs-cell runs-date">
           <time dateTime={new Date(run.createdAt).toISOString()}>{dateLabel(run.createdAt, now)}</time>
@@ -40,3 +43,13 @@ export const RunRow = memo(function RunRow({ run, now, onDelete }: { run: RunSum
     </>
   );
 });
+
+/** A number in its column: the short text shown, the whole of it in the tooltip and read aloud. */
+function Figure({ className, cell }: { className: string; cell: CellText }) {
+  return (
+    <span className={`runs-cell num ${className}`} title={cell.full}>
+      <span aria-hidden="true">{cell.text}</span>
+      <span className="runs-sr-only">{cell.full}</span>
+    </span>
+  );
+}

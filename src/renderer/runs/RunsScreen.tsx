@@ -78,6 +78,9 @@ export function RunsScreen({ api }: { api: RlmApi }) {
               <span>Status</span>
               <span>Query</span>
               <span>Models</span>
+              <span className="num">Calls</span>
+              <span className="num">Tokens</span>
+              <span className="num">Depth</span>
               <span className="num">Cost</span>
               <span className="num">Duration</span>
               <span>Started</span>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyTotals, type RunSummary } from '../../shared/domain';
-import { costLabel, dateLabel, durationLabel, modelsLabel, oneLine, statusTone } from './runRowText';
+import { callsLabel, costLabel, dateLabel, depthLabel, durationLabel, modelsLabel, oneLine, statusLabel, statusTone, tokensLabel } from './runRowText';
 
 const run = (over: Partial<RunSummary> = {}): RunSummary => ({
   ...emptyTotals(),
@@ -28,9 +28,38 @@ describe('run row text', () => {
     expect(modelsLabel(run({ subModel: 'gpt-5' }))).toBe('gpt-5');
   });
 
-  it('never shows an unknown cost as $0', () => {
-    expect(costLabel(run({ costUsd: 0.0123 }))).toBe('$0.0123');
-    expect(costLabel(run({ costUsd: null, pricedCostUsd: 0, unpricedCalls: 2 }))).toBe('cost unknown (2 unpriced calls)');
+  it('never shows an unknown cost as $0, and keeps it short for its column', () => {
+    expect(costLabel(run({ costUsd: 0.0123, pricedCostUsd: 0.0123, modelCalls: 3 }))).toEqual({ text: '$0.0123', full: '$0.0123' });
+    expect(costLabel(run({ costUsd: null, pricedCostUsd: 0, unpricedCalls: 2, modelCalls: 2 }))).toEqual({ text: 'unknown', full: 'cost unknown (2 unpriced calls)' });
+    expect(costLabel(run({ costUsd: null, pricedCostUsd: 0.5, unpricedCalls: 1, modelCalls: 4 }))).toEqual({ text: '≥ $0.500', full: '≥ $0.500 (1 unpriced call)' });
+  });
+
+  it('shows no cost for a run that made no model call', () => {
+    expect(costLabel(run({ status: 'failed', costUsd: 0, modelCalls: 0 })).text).toBe('—');
+    // A call that was made and priced at nothing still cost $0.00.
+    expect(costLabel(run({ costUsd: 0, modelCalls: 1 })).text).toBe('$0.00');
+  });
+
+  it('counts calls, tokens and depth, saying each in full', () => {
+    expect(callsLabel(run({ modelCalls: 1234 }))).toEqual({ text: '1,234', full: '1,234 model calls' });
+    expect(callsLabel(run({ modelCalls: 1 })).full).toBe('1 model call');
+    expect(tokensLabel(run({ inputTokens: 12_000, outputTokens: 345 }))).toEqual({ text: '12.3k', full: '12,345 tokens (12,000 in, 345 out)' });
+    expect(depthLabel(run({ maxDepthReached: 2 }))).toEqual({ text: '2', full: 'depth 2' });
+  });
+
+  it('tells a cost-limit stop from a stop by the user', () => {
+    const byLimit = statusLabel(run({ status: 'stopped', stopReason: 'max-cost', error: 'the run cost $0.0123, reaching its limit of $0.01' }));
+    const byUser = statusLabel(run({ status: 'stopped', stopReason: 'user', error: 'stopped by the user' }));
+    expect(byLimit).toEqual({ status: 'stopped', reason: 'cost limit', full: 'stopped · cost limit: the run cost $0.0123, reaching its limit of $0.01' });
+    expect(byUser).toMatchObject({ reason: 'by you', full: 'stopped · by you: stopped by the user' });
+  });
+
+  it('gives a failed run its error, and an answered run no reason unless a limit made it answer', () => {
+    expect(statusLabel(run({ status: 'failed', stopReason: 'error', error: 'provider said no' }))).toEqual({ status: 'failed', reason: null, full: 'failed: provider said no' });
+    expect(statusLabel(run())).toEqual({ status: 'completed', reason: null, full: 'completed' });
+    expect(statusLabel(run({ stopReason: 'max-iterations' })).reason).toBe('turn limit');
+    // A live run has not ended: no reason yet, whatever a stale field says.
+    expect(statusLabel(run({ status: 'running', stopReason: 'user' })).reason).toBeNull();
   });
 
   it('says a run in progress is in progress', () => {
