@@ -1,6 +1,7 @@
 // One model call as a node of the run: counted against the limits, bounded by the run's
 // concurrency, streamed to subscribers, priced, and committed with its usage.
 import type { ChatMessage, LlmPurpose } from '../../shared/domain';
+import { promptLabel } from './promptLabel';
 import type { RunContext } from './runContext';
 
 export interface ModelCallSpec {
@@ -61,10 +62,6 @@ export async function callModel(run: RunContext, spec: ModelCallSpec): Promise<s
   } finally {
     release();
   }
-}
-
-function promptLabel(messages: ChatMessage[]): string {
-  return messages.at(-1)?.content ?? '';
 }
 
 export function errorMessage(error: unknown): string {

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { PROMPT_LABEL_CHARS, promptLabel } from './promptLabel';
+
+const user = (content: string) => [{ role: 'user' as const, content }];
+const TEMPLATE = 'Summarise the following part of the log.\nName every error you find.\n\n';
+
+describe('promptLabel', () => {
+  it('puts a short prompt on one line, whole', () => {
+    expect(promptLabel(user('  Summarise\n\npart   7:\tdisk full  '))).toBe('Summarise part 7: disk full');
+    expect(promptLabel([])).toBe('');
+  });
+
+  it('keeps the start and the end of a long prompt, where prompts from one template differ', () => {
+    const chunk = (n: number) => `${'log line '.repeat(40)}the end of chunk ${n}`;
+    const a = promptLabel(user(TEMPLATE + chunk(1)));
+    const b = promptLabel(user(TEMPLATE + chunk(2)));
+    expect(a).not.toBe(b);
+    expect(a.startsWith('Summarise the following part of the log. Name every error')).toBe(true);
+    expect(a.endsWith('the end of chunk 1')).toBe(true);
+    expect(a).toContain(' … ');
+    expect(a.length).toBeLessThanOrEqual(PROMPT_LABEL_CHARS);
+    expect(a).not.toMatch(/\n/);
+  });
+
+  it('reads only the ends of a prompt of megabytes', () => {
+    const huge = `${TEMPLATE}${'x '.repeat(2_000_000)}the very end`;
+    const label = promptLabel(user(huge));
+    expect(label.startsWith('Summarise the following')).toBe(true);
+    expect(label.endsWith('x x the very end')).toBe(true);
+    expect(label.length).toBeLessThanOrEqual(PROMPT_LABEL_CHARS);
+  });
+});

@@ -1,0 +1,31 @@
+// The tree label of a sub-call (`llm_query`): its prompt on one line. Code builds many prompts
+// from one template (`'Summarise this part: ' + chunk`), so their first line is often the same
+// and what tells them apart comes later. A long prompt keeps its start and its end; the tree then
+// shows sibling calls from where they differ (src/renderer/run/siblingLabels.ts). The whole
+// prompt is in the node's payload; a label is a bounded preview (DESIGN §5).
+import type { ChatMessage } from '../../shared/domain';
+
+/** At most this long: the node index of a 100,000-node run carries every label. */
+export const PROMPT_LABEL_CHARS = 200;
+const HEAD_CHARS = 80;
+const GAP = ' … ';
+const TAIL_CHARS = PROMPT_LABEL_CHARS - HEAD_CHARS - GAP.length;
+/**
+ * Only this much of each end of the prompt is read (a prompt can be megabytes): enough for the
+ * label even after folding long runs of whitespace.
+ */
+const WINDOW_CHARS = 4000;
+
+const fold = (text: string) => text.replace(/\s+/g, ' ');
+
+export function promptLabel(messages: readonly ChatMessage[]): string {
+  const prompt = messages.at(-1)?.content ?? '';
+  if (prompt.length <= WINDOW_CHARS * 2) {
+    const text = fold(prompt).trim();
+    if (text.length <= PROMPT_LABEL_CHARS) return text;
+    return `${text.slice(0, HEAD_CHARS).trimEnd()}${GAP}${text.slice(-TAIL_CHARS).trimStart()}`;
+  }
+  const head = fold(prompt.slice(0, WINDOW_CHARS)).trimStart().slice(0, HEAD_CHARS).trimEnd();
+  const tail = fold(prompt.slice(-WINDOW_CHARS)).trimEnd().slice(-TAIL_CHARS).trimStart();
+  return `${head}${GAP}${tail}`;
+}
