@@ -31,7 +31,7 @@ export const RunRow = memo(function RunRow({ run, now, onDelete }: { run: RunSum
         <Figure className="runs-calls" cell={callsLabel(run)} />
         <Figure className="runs-tokens" cell={tokensLabel(run)} />
         <Figure className="runs-depth" cell={depthLabel(run)} />
-        <Figure className={cost.text === cost.full ? 'runs-cost' : 'runs-cost runs-cost-partial'} cell={cost} />
+        <Figure className={run.costUsd === null ? 'runs-cost runs-cost-partial' : 'runs-cost'} cell={cost} />
         <span className="runs-cell runs-duration num">{durationLabel(run)}</span>
         <span className="runs-cell runs-date">
           <time dateTime={new Date(run.createdAt).toISOString()}>{dateLabel(run.createdAt, now)}</time>
