@@ -2,7 +2,7 @@
 // sub-model. Stop ends it for good (across a reload and a server restart); Pause holds it.
 // Each turn's code and output differ: the engine's runaway guard stops a model that repeats itself.
 import { expect, rules, test } from './fixtures';
-import { expectStatus, nodeCount, repl, ROOT_MODEL, startRun, SUB_MODEL, treeRow } from './helpers';
+import { detailTitle, expectStatus, nodeCount, nodeDetail, repl, ROOT_MODEL, startRun, SUB_MODEL, treeItems, treeRow } from './helpers';
 
 test.use({
   rules: rules(
@@ -26,7 +26,9 @@ test('"Stop run" stops a run-away run, and it stays stopped after a reload and a
   await page.getByRole('button', { name: 'Stop run' }).click();
   await expectStatus(page, 'stopped');
   await expect(page.getByRole('main')).toContainText('stopped by the user');
-  for (const name of ['Pause run', 'Resume run', 'Stop run']) await expect(page.getByRole('button', { name })).toBeDisabled();
+  // A finished run has nothing to control: the buttons are gone, not just disabled.
+  await expect(page.getByRole('group', { name: 'Run controls' })).toHaveCount(0);
+  for (const name of ['Pause run', 'Resume run', 'Step', 'Stop run']) await expect(page.getByRole('button', { name, exact: true })).toHaveCount(0);
   // Nothing is left running in the tree.
   await expect(treeRow(page, 'running')).toHaveCount(0);
   const nodes = await nodeCount(page);
@@ -36,6 +38,7 @@ test('"Stop run" stops a run-away run, and it stays stopped after a reload and a
   await expect(page.getByRole('heading', { level: 1, name: runaway.query })).toBeVisible();
   await expectStatus(page, 'stopped');
   expect(await nodeCount(page)).toBe(nodes);
+  await expect(page.getByRole('button', { name: 'Stop run' })).toHaveCount(0);
 
   await server.restart();
   await page.goto(server.url);
@@ -57,21 +60,29 @@ test('"Pause run" holds the run, "Step" lets one step through, "Resume run" lets
   await expectStatus(page, 'paused');
   await expect(page.getByRole('button', { name: 'Pause run' })).toBeDisabled();
   for (const name of ['Resume run', 'Step', 'Stop run']) await expect(page.getByRole('button', { name, exact: true })).toBeEnabled();
-  // What was under way when paused finishes; then only the root is still going.
-  await expect(treeRow(page, 'running')).toHaveCount(1);
-  await expect(treeRow(page, 'running')).toContainText('RLM');
+  // What was under way when paused finishes; then nothing runs, and the root waits: it says
+  // paused, in its row and in its detail (the root is the node open by default).
+  await expect(treeRow(page, 'running')).toHaveCount(0);
+  const root = treeItems(page).first();
+  await expect(root).toContainText('RLM');
+  await expect(root.locator('.tree-status')).toHaveText('‖paused');
+  await expect(detailTitle(page)).toContainText('paused');
+  await expect(detailTitle(page)).not.toContainText('running');
+  await expect(nodeDetail(page)).toContainText('Tookpaused…');
   const paused = await nodeCount(page);
 
   // One step, and it is paused again.
   await page.getByRole('button', { name: 'Step', exact: true }).click();
   await expect.poll(() => nodeCount(page)).toBeGreaterThan(paused);
   await expectStatus(page, 'paused');
-  await expect(treeRow(page, 'running')).toHaveCount(1);
+  await expect(treeRow(page, 'running')).toHaveCount(0);
+  await expect(treeRow(page, 'paused')).toHaveCount(1);
   const stepped = await nodeCount(page);
 
   await page.getByRole('button', { name: 'Resume run' }).click();
   await expectStatus(page, 'running');
   await expect(page.getByRole('button', { name: 'Resume run' })).toBeDisabled();
+  await expect(treeItems(page).first().locator('.tree-status')).toHaveText('●running');
   // Running again, it goes on by more than a step.
   await expect.poll(() => nodeCount(page), { timeout: 15_000 }).toBeGreaterThan(stepped + 3);
 

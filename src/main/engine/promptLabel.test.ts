@@ -22,6 +22,18 @@ describe('promptLabel', () => {
     expect(a).not.toMatch(/\n/);
   });
 
+  it('starts the end at a line, so that calls from one template line up', () => {
+    const template = `${'You read server logs with care. '.repeat(8)}\nSummarise the part below.\n\n`;
+    const label = (n: number, chunk: string) => promptLabel(user(`${template}chunk number ${n}: ${chunk}`));
+    // Whole lines from the end, as many as fit: both ends start at the same line.
+    expect(label(0, 'disk full').split(' … ')[1]).toBe('Summarise the part below. chunk number 0: disk full');
+    expect(label(1, 'timeouts from the cache').split(' … ')[1]).toBe('Summarise the part below. chunk number 1: timeouts from the cache');
+    // A last line too long for the label gives its last characters.
+    const long = promptLabel(user(`${template}${'word '.repeat(60)}the end`));
+    expect(long.endsWith('word word the end')).toBe(true);
+    expect(long.length).toBeLessThanOrEqual(PROMPT_LABEL_CHARS);
+  });
+
   it('reads only the ends of a prompt of megabytes', () => {
     const huge = `${TEMPLATE}${'x '.repeat(2_000_000)}the very end`;
     const label = promptLabel(user(huge));

@@ -20,12 +20,27 @@ const fold = (text: string) => text.replace(/\s+/g, ' ');
 
 export function promptLabel(messages: readonly ChatMessage[]): string {
   const prompt = messages.at(-1)?.content ?? '';
-  if (prompt.length <= WINDOW_CHARS * 2) {
-    const text = fold(prompt).trim();
-    if (text.length <= PROMPT_LABEL_CHARS) return text;
-    return `${text.slice(0, HEAD_CHARS).trimEnd()}${GAP}${text.slice(-TAIL_CHARS).trimStart()}`;
-  }
+  const whole = prompt.length <= WINDOW_CHARS * 2 ? fold(prompt).trim() : null;
+  if (whole !== null && whole.length <= PROMPT_LABEL_CHARS) return whole;
   const head = fold(prompt.slice(0, WINDOW_CHARS)).trimStart().slice(0, HEAD_CHARS).trimEnd();
-  const tail = fold(prompt.slice(-WINDOW_CHARS)).trimEnd().slice(-TAIL_CHARS).trimStart();
-  return `${head}${GAP}${tail}`;
+  return `${head}${GAP}${tailOf(prompt.slice(-WINDOW_CHARS))}`;
+}
+
+/**
+ * The end of a prompt: as many whole lines from its end as fit. A prompt built as template +
+ * '\n' + chunk then shows its chunk from the chunk's start, so that sibling calls line up and
+ * differ at the same place; a last line too long for the label gives its last characters.
+ */
+function tailOf(end: string): string {
+  const text = end.trimEnd();
+  let tail = '';
+  let from = text.length;
+  while (from > 0) {
+    const newline = text.lastIndexOf('\n', from - 1);
+    const lines = fold(text.slice(newline + 1)).trim();
+    if (lines.length > TAIL_CHARS) break;
+    tail = lines;
+    from = newline;
+  }
+  return tail !== '' ? tail : fold(text).slice(-TAIL_CHARS).trimStart();
 }
