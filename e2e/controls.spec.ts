@@ -52,6 +52,8 @@ test('"Stop run" stops a run-away run, and it stays stopped after a reload and a
 });
 
 test('"Pause run" holds the run, "Step" lets one step through, "Resume run" lets it go on', async ({ page }) => {
+  // The smallest supported window: the four controls of a live run fit in it.
+  await page.setViewportSize({ width: 1024, height: 700 });
   await startRun(page, runaway);
   await expectStatus(page, 'running');
   await expect(treeRow(page, 'cell').first()).toBeVisible();
@@ -60,6 +62,7 @@ test('"Pause run" holds the run, "Step" lets one step through, "Resume run" lets
   await expectStatus(page, 'paused');
   await expect(page.getByRole('button', { name: 'Pause run' })).toBeDisabled();
   for (const name of ['Resume run', 'Step', 'Stop run']) await expect(page.getByRole('button', { name, exact: true })).toBeEnabled();
+  for (const name of ['Pause run', 'Resume run', 'Step', 'Stop run']) await expect(page.getByRole('button', { name, exact: true })).toBeInViewport();
   // What was under way when paused finishes; then nothing runs, and the root waits: it says
   // paused, in its row and in its detail (the root is the node open by default).
   await expect(treeRow(page, 'running')).toHaveCount(0);

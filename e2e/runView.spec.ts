@@ -164,7 +164,7 @@ test.describe('cost', () => {
 
 test.describe('a tiny cost', () => {
   // 6 prompt and 4 completion tokens of gpt-5-mini: (6 × 0.25 + 4 × 2) / 1e6 = $0.0000095, which
-  // `usd` writes with two significant digits; the cell above rolls up that one call.
+  // `usd` writes with three significant digits, as every cost; the cell above rolls up that one call.
   test.use({
     rules: rules(
       rootTurn(0, { text: repl("const tiny = await llm_query('a tiny question');\nprint(tiny);") }),
@@ -173,12 +173,12 @@ test.describe('a tiny cost', () => {
     ),
   });
 
-  // The cost column once cut "Σ $0.0000095" to "Σ $0.00000…".
+  // The cost column once cut "Σ $0.0000095" to "Σ $0.00000…"; it now holds "Σ $0.00000950".
   test('is shown whole in its row, on the call and rolled up on the cell', async ({ page }) => {
     await startRun(page, { query: 'Ask one tiny question', pasted: 'x' });
     await expectStatus(page, 'completed');
     for (const kind of ['LLM sub', 'cell']) {
-      const cost = treeRow(page, kind).getByText('$0.0000095', { exact: true });
+      const cost = treeRow(page, kind).getByText('$0.00000950', { exact: true });
       await expect(cost).toBeVisible();
       // Not cut off by the column: the text's full width fits in its box.
       const { scrollWidth, clientWidth } = await cost.evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
