@@ -51,7 +51,7 @@ test('"Stop run" stops a run-away run, and it stays stopped after a reload and a
   expect(await nodeCount(page)).toBe(nodes);
 });
 
-test('"Pause run" holds the run, "Step" lets one step through, "Resume run" lets it go on', async ({ page }) => {
+test('"Pause run" holds the run, "Step" lets one step through, "Resume run" lets it go on', async ({ page, shot }) => {
   // The smallest supported window: the four controls of a live run fit in it.
   await page.setViewportSize({ width: 1024, height: 700 });
   await startRun(page, runaway);
@@ -72,6 +72,7 @@ test('"Pause run" holds the run, "Step" lets one step through, "Resume run" lets
   await expect(detailTitle(page)).toContainText('paused');
   await expect(detailTitle(page)).not.toContainText('running');
   await expect(nodeDetail(page)).toContainText('Tookpaused…');
+  await shot('run-view-paused-1024');
   const paused = await nodeCount(page);
 
   // One step, and it is paused again.

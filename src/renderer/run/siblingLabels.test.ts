@@ -51,6 +51,23 @@ describe('sibling labels', () => {
     expect(distinctLabel(`${TEMPLATE}x`, MIN_SHARED - 1)).toBe(`${TEMPLATE}x`);
   });
 
+  it('compares a cell\'s only sub-call with those of the other cells of its RLM', () => {
+    // A loop over turns: each turn's cell asks once, with the same long start.
+    const nodes: NodeRow[] = [node(1, null, 0, { kind: 'rlm', label: 'Check again and again' })];
+    for (let turn = 0; turn < 3; turn++) {
+      const cell = 10 + turn * 2;
+      nodes.push(node(cell, 1, turn, { kind: 'cell', label: `const check${turn} = await llm_query(...)` }));
+      nodes.push(node(cell + 1, cell, 0, { kind: 'llm', purpose: 'sub', label: `${TEMPLATE}time ${turn}` }));
+    }
+    const tree = buildTree(nodes);
+    const cache = createSharedStarts();
+    expect([11, 13, 15].map((id) => rowLabel(tree, id, cache))).toEqual(['…time 0', '…time 1', '…time 2']);
+    // A new turn's call is folded in; one that starts otherwise shortens what is shared.
+    upsertNode(tree, node(16, 1, 3, { kind: 'cell', label: 'const other = await llm_query(...)' }));
+    upsertNode(tree, node(17, 16, 0, { kind: 'llm', purpose: 'sub', label: 'A different question altogether' }));
+    expect(rowLabel(tree, 11, cache)).toBe(`${TEMPLATE}time 0`);
+  });
+
   it('leaves alone rows that are not sub-calls', () => {
     const tree = buildTree(cellWithCalls([`${TEMPLATE}a`, `${TEMPLATE}b`]));
     const cache = createSharedStarts();

@@ -1,10 +1,13 @@
 // Sub-call rows told apart. Code sends many prompts built from one template (`'Summarise this
 // part of the log: ' + chunk`), so the rows of a cell's sub-calls all start alike, and at 1024
-// pixels the label column shows only that common start. Per cell, the text all its sub-calls
-// start with is found once, and each row shows what comes after it, an ellipsis before.
+// pixels the label column shows only that common start. The text that a cell's sub-calls all
+// start with is found once, and each row shows what comes after it, an ellipsis before. A cell
+// with one sub-call (a loop that asks once per turn) is compared with the sub-calls of the other
+// cells of its RLM instead.
 //
 // Cheap enough for a live run of 100,000 nodes: computed only for the rows being drawn, cached
-// per cell, and extended as calls are added (a fold over the new ones) instead of recomputed.
+// per cell and per RLM, and extended as calls are added (a fold over the new ones) instead of
+// recomputed.
 import type { TreeIndex } from './treeModel';
 
 /** A shared start shorter than this leaves room for the rest of the label: nothing is cut. */
@@ -13,18 +16,21 @@ export const MIN_SHARED = 24;
 const CONTEXT_CHARS = 16;
 
 interface Group {
-  /** Children folded in so far, and the last of them: a change other than an append is seen. */
-  count: number;
-  lastId: number;
-  /** The label every folded child starts with. */
-  prefix: string;
+  /** Per cell folded in: how many of its children, and the last of them. */
+  folded: Map<number, { count: number; lastId: number }>;
+  members: number;
+  /** The label every folded sub-call starts with (null before the first). */
+  prefix: string | null;
 }
 
-/** Shared starts of sibling labels, per parent node; one per open run's tree. */
-export type SharedStarts = Map<number, Group>;
+/** Shared starts of sub-call labels, per cell and per RLM; one per open run's tree. */
+export interface SharedStarts {
+  cells: Map<number, Group>;
+  rlms: Map<number, Group>;
+}
 
 export function createSharedStarts(): SharedStarts {
-  return new Map();
+  return { cells: new Map(), rlms: new Map() };
 }
 
 /** The length of the longest common prefix of `a` and `b`, at most `limit`. */
@@ -36,29 +42,62 @@ export function commonPrefixLength(a: string, b: string, limit = Math.min(a.leng
 }
 
 /**
- * The length of the text every child of `parentId` starts its label with; 0 for fewer than two
- * children. Sub-call labels never change once recorded, so children appended since the last call
- * are folded in; any other change to the list (a child arriving out of order) refolds it all.
+ * Folds the children of `cells` (ids of cell nodes; others are skipped) into `group`. Sub-call
+ * labels never change once recorded, so only children appended since the last fold are read;
+ * any other change to a list (a child arriving out of order) refolds the group.
  */
-export function sharedStart(tree: TreeIndex, parentId: number, cache: SharedStarts): number {
-  const kids = tree.children.get(parentId);
-  if (!kids || kids.length < 2) return 0;
-  let group = cache.get(parentId);
-  if (group && (group.count > kids.length || kids[group.count - 1] !== group.lastId)) group = undefined;
+function fold(tree: TreeIndex, group: Group, cells: readonly number[]): void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    let changed = false;
+    for (const cell of cells) {
+      if (tree.nodes.get(cell)?.kind !== 'cell') continue;
+      const kids = tree.children.get(cell);
+      if (!kids) continue;
+      const seen = group.folded.get(cell) ?? { count: 0, lastId: -1 };
+      if (seen.count > kids.length || (seen.count > 0 && kids[seen.count - 1] !== seen.lastId)) {
+        changed = true;
+        break;
+      }
+      let prefix = group.prefix;
+      for (let i = seen.count; i < kids.length; i++) {
+        const label = tree.nodes.get(kids[i] as number)?.label ?? '';
+        // Most calls keep the shared start as it is: one native comparison, no loop in script.
+        if (prefix === null) prefix = label;
+        else if (!label.startsWith(prefix)) prefix = prefix.slice(0, commonPrefixLength(prefix, label));
+      }
+      group.prefix = prefix;
+      group.members += kids.length - seen.count;
+      if (kids.length > 0) group.folded.set(cell, { count: kids.length, lastId: kids[kids.length - 1] as number });
+    }
+    if (!changed) return;
+    group.folded.clear();
+    group.members = 0;
+    group.prefix = null;
+  }
+}
+
+function groupOf(map: Map<number, Group>, key: number): Group {
+  let group = map.get(key);
   if (!group) {
-    group = { count: 1, lastId: kids[0] as number, prefix: tree.nodes.get(kids[0] as number)?.label ?? '' };
-    cache.set(parentId, group);
+    group = { folded: new Map(), members: 0, prefix: null };
+    map.set(key, group);
   }
-  let prefix = group.prefix;
-  for (let i = group.count; i < kids.length && prefix.length > 0; i++) {
-    const label = tree.nodes.get(kids[i] as number)?.label ?? '';
-    // Most calls keep the shared start as it is: one native comparison, no loop in script.
-    if (!label.startsWith(prefix)) prefix = prefix.slice(0, commonPrefixLength(prefix, label));
-  }
-  group.prefix = prefix;
-  group.count = kids.length;
-  group.lastId = kids[kids.length - 1] as number;
-  return prefix.length;
+  return group;
+}
+
+/**
+ * The length of the text that the sub-calls of `cellId` all start with; when the cell made only
+ * one, that of the sub-calls of all the cells of its RLM. 0 when there is nothing to compare with.
+ */
+export function sharedStart(tree: TreeIndex, cellId: number, cache: SharedStarts): number {
+  const cell = groupOf(cache.cells, cellId);
+  fold(tree, cell, [cellId]);
+  if (cell.members >= 2) return cell.prefix?.length ?? 0;
+  const rlmId = tree.nodes.get(cellId)?.parentId ?? null;
+  if (rlmId === null) return 0;
+  const rlm = groupOf(cache.rlms, rlmId);
+  fold(tree, rlm, tree.children.get(rlmId) ?? []);
+  return rlm.members >= 2 ? (rlm.prefix?.length ?? 0) : 0;
 }
 
 /**
