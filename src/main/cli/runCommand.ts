@@ -79,7 +79,7 @@ export async function runCommand(options: RunOptions, out: CommandOutput): Promi
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     unsubscribe();
-    progress?.stop();
+    progress?.stop(summary);
     if (options.json) {
       await out.stdout(`${JSON.stringify(summaryJson(summary))}\n`);
     } else if (summary.answer !== null) {
