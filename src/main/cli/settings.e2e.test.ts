@@ -28,8 +28,8 @@ beforeEach(() => {
   writeFileSync(input, 'hello\n');
   // A root model that asks its sub model once, then never answers: only a limit ends the run.
   fake.setHandler((req) => {
-    if (req.messages.every((m) => m.role !== 'system')) return { text: 'sub answer' };
-    return { text: turn(req) === 0 ? repl('print(await llm_query("hi"))') : repl('print(2)') };
+    if (req.messages.every((m) => m.role !== 'system')) return { text: 'sub answer', usage: { prompt_tokens: 20, completion_tokens: 2 } };
+    return { text: turn(req) === 0 ? repl('print(await llm_query("hi"))') : repl('print(2)'), usage: { prompt_tokens: 100, completion_tokens: 10 } };
   });
 });
 
@@ -48,7 +48,8 @@ const DEAD = 'http://127.0.0.1:9/v1';
 
 describe('rlmscope run and the saved settings', () => {
   it('reaches the saved provider with the saved key, models and default limits, and says so without the key', async () => {
-    saveInPage({ baseUrl: fake.url, apiKey: 'sk-saved-secret', rootModel: 'saved-root', subModel: 'saved-sub', limits: { maxIterations: 2 } });
+    const prices = { 'saved-root': { input: 1, output: 2 }, 'saved-sub': { input: 3, output: 4 } };
+    saveInPage({ baseUrl: fake.url, apiKey: 'sk-saved-secret', rootModel: 'saved-root', subModel: 'saved-sub', limits: { maxIterations: 2 }, prices });
     const files = Object.fromEntries(readdirSync(dir).map((name) => [name, statSync(join(dir, name)).mtimeMs]));
 
     const { json, requests, stderr } = await run([]);
@@ -56,6 +57,8 @@ describe('rlmscope run and the saved settings', () => {
     // Two turns of work (the saved limit), then the one the engine gives to ask for an answer.
     expect(requests.map((r) => r.model)).toEqual(['saved-root', 'saved-sub', 'saved-root', 'saved-root']);
     expect(new Set(requests.map((r) => r.headers.authorization))).toEqual(new Set(['Bearer sk-saved-secret']));
+    // Priced with the saved overrides: these models are in no bundled table.
+    expect(json.costUsd).toBeCloseTo((3 * (100 * 1 + 10 * 2) + (20 * 3 + 2 * 4)) / 1e6, 12);
     expect(stderr).toContain(`provider ${fake.url} (saved settings); API key: from saved settings (secrets.json)`);
     expect(stderr).toContain('models: saved-root root (saved settings), saved-sub sub (saved settings)');
     expect(stderr).not.toContain('sk-saved-secret');
