@@ -67,7 +67,51 @@ describe('rlmscope errors', () => {
     const args = h.runArgs('q', [input]).filter((arg, i, all) => arg !== '--api-key' && all[i - 1] !== '--api-key' && arg !== '--base-url' && all[i - 1] !== '--base-url');
     const result = await runCli(args, { OPENAI_API_KEY: '' });
     expect(result.code).toBe(2);
-    expectOneCleanLine(result.stderr, /^rlmscope: no API key: set OPENAI_API_KEY or pass --api-key$/);
+    // It names every place a key can come from, and says plainly that the desktop app's cannot.
+    expectOneCleanLine(result.stderr, /^rlmscope: no API key: set OPENAI_API_KEY, pass --api-key, or save one in the settings of `rlmscope serve` \(kept in .*secrets\.json\); a key saved in the desktop app is encrypted by the system keychain and the command line cannot read it$/);
+  });
+
+  it('warns on stderr when the whole input is empty, and still runs', async () => {
+    h.fake.setHandler(() => ({ text: 'FINAL(nothing to read)' }));
+    const empty = h.file('empty.txt', '');
+    const result = await runCli(h.runArgs('q', [empty]));
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('warning: the input is empty: empty.txt has 0 bytes, so context holds only empty text');
+    // One empty file among others is no reason to warn.
+    const other = await runCli(h.runArgs('q', [empty, input]));
+    expect(other.code).toBe(0);
+    expect(other.stderr).not.toContain('the input is empty');
+  });
+
+  it('prints its version', async () => {
+    const { version } = (await import('../../../package.json')).default;
+    for (const flag of ['--version', '-V']) {
+      const result = await runCli([flag]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe(`${version}\n`);
+    }
+  });
+
+  it('says an empty query is empty, in the words of its flag', async () => {
+    const before = h.fake.requests.length;
+    for (const query of ['', '   ']) {
+      const result = await runCli(h.runArgs(query, [input]));
+      expect(result.code).toBe(2);
+      expectOneCleanLine(result.stderr, /^rlmscope: the query is empty: pass the question with --query TEXT$/);
+      expect(result.stderr).not.toMatch(/runs\.start|params|schema/);
+    }
+    expect(h.fake.requests.length).toBe(before);
+  });
+
+  it('names the flag and the value of a base URL that is not one, and where else it came from', async () => {
+    const args = h.runArgs('q', [input]).map((arg) => (arg === h.fake.url ? 'not-a-url' : arg));
+    const result = await runCli(args);
+    expect(result.code).toBe(2);
+    expectOneCleanLine(result.stderr, /^rlmscope: option '--base-url <url>' argument 'not-a-url' is invalid\. expected an http\(s\) URL/);
+    const withoutFlag = h.runArgs('q', [input]).filter((arg, i, all) => arg !== '--base-url' && all[i - 1] !== '--base-url');
+    const fromEnv = await runCli(withoutFlag, { OPENAI_BASE_URL: 'ftp://example.com' });
+    expect(fromEnv.code).toBe(2);
+    expectOneCleanLine(fromEnv.stderr, /^rlmscope: OPENAI_BASE_URL "ftp:\/\/example\.com" is not an http\(s\) URL/);
   });
 
   it('shows an unknown run as one line', async () => {

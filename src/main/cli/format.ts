@@ -1,6 +1,6 @@
 // How runs look on the terminal and in `--json`.
 import type { NodePayload, NodeRow, RunSummary } from '../../shared/domain';
-import { formatDuration, subtreeCost, usd } from '../../shared/format';
+import { formatCost, formatDuration, subtreeCost, usd } from '../../shared/format';
 
 /** The `--json` summary of a run: the fields other tools depend on (README, "Command line"). */
 export function summaryJson(run: RunSummary) {
@@ -20,8 +20,14 @@ export function summaryJson(run: RunSummary) {
   };
 }
 
-/** A node of `show --json`: the index row with the payload fields that apply to it. */
+/**
+ * A node of `show --json`: the index row with the payload fields that apply to it. The top-level
+ * figures are the node's own (only a model call has any: an RLM or a cell costs nothing itself);
+ * what it and everything under it used is under `subtree`. One name, one meaning: before, `costUsd`
+ * was a call's own cost on `llm` nodes and the subtree's on `rlm` nodes (issue 8, §5).
+ */
 export function nodeJson(node: NodeRow, payload: NodePayload | null) {
+  const isCall = node.kind === 'llm';
   const fields: Record<string, unknown> = {
     id: node.id,
     parentId: node.parentId,
@@ -31,24 +37,27 @@ export function nodeJson(node: NodeRow, payload: NodePayload | null) {
     status: node.status,
     startedAt: node.startedAt,
     endedAt: node.endedAt,
+    durationMs: node.endedAt !== null ? node.endedAt - node.startedAt : null,
+    inputTokens: isCall ? (node.inputTokens ?? 0) : 0,
+    outputTokens: isCall ? (node.outputTokens ?? 0) : 0,
+    costUsd: isCall ? node.costUsd : 0,
+    subtree: subtreeJson(node),
   };
-  if (node.kind === 'llm') {
-    Object.assign(fields, {
-      model: node.model,
-      purpose: node.purpose,
-      inputTokens: node.inputTokens,
-      outputTokens: node.outputTokens,
-      costUsd: node.costUsd,
-      text: payload?.text ?? null,
-    });
+  if (isCall) {
+    Object.assign(fields, { model: node.model, purpose: node.purpose, text: payload?.text ?? null });
     if (node.usageEstimated) fields.usageEstimated = true;
   }
-  if (node.kind === 'rlm') Object.assign(fields, { model: node.model, query: payload?.query ?? null, answer: payload?.answer ?? null, costUsd: subtreeCost(node) });
+  if (node.kind === 'rlm') Object.assign(fields, { model: node.model, query: payload?.query ?? null, answer: payload?.answer ?? null });
   if (node.kind === 'cell') Object.assign(fields, { code: payload?.code ?? null, output: payload?.output ?? null });
   if (node.kind === 'cell' && payload?.answer !== undefined) fields.answer = payload.answer;
   if (payload?.error !== undefined) fields.error = payload.error;
   if (payload?.stopReason !== undefined) fields.stopReason = payload.stopReason;
   return fields;
+}
+
+/** What a node and everything under it used; costUsd is null when some call had no known price. */
+export function subtreeJson(node: NodeRow) {
+  return { costUsd: subtreeCost(node), inputTokens: node.subtree.inputTokens, outputTokens: node.subtree.outputTokens, modelCalls: node.subtree.modelCalls };
 }
 
 export function runLine(run: RunSummary): string {
@@ -68,5 +77,25 @@ export function nodeLine(node: NodeRow, level: number): string {
   const tokens = node.inputTokens !== null ? ` ${node.inputTokens}→${node.outputTokens} tok` : '';
   const cost = node.kind === 'llm' && node.costUsd !== null ? ` ${usd(node.costUsd)}` : '';
   const model = node.model ? ` ${node.model}` : '';
-  return `${indent}#${node.id} ${node.kind}${node.purpose ? `:${node.purpose}` : ''} [${node.status}]${model}${tokens}${cost}  ${node.label}`;
+  const took = node.endedAt !== null ? ` ${formatDuration(node.endedAt - node.startedAt)}` : '';
+  // A child RLM's line carries what its whole subtree used: the figure a runaway shows up in.
+  const total = node.kind === 'rlm' ? ` (subtree ${formatCost(subtreeCost(node), node.subtree.pricedCostUsd, node.subtree.unpricedCalls)}, ${node.subtree.modelCalls} calls)` : '';
+  return `${indent}#${node.id} ${node.kind}${node.purpose ? `:${node.purpose}` : ''} [${node.status}]${model}${tokens}${cost}${total}${took}  ${node.label}`;
+}
+
+/** Past this, a cell's output is cut in the text view (`show --json` has it all). */
+const SHOWN_CHARS = 2000;
+
+/** The lines under a node in the text view: a cell's output, and any node's error. */
+export function payloadLines(node: NodeRow, payload: NodePayload | null, level: number): string[] {
+  const indent = `${'  '.repeat(Math.min(level, 16))}    `;
+  const block = (label: string, text: string): string[] => {
+    const cut = text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS)}\n… ${(text.length - SHOWN_CHARS).toLocaleString('en-US')} more characters (show --json has them all)` : text;
+    const lines = cut.replace(/\n$/, '').split('\n');
+    return [`${indent}${label}: ${lines[0] ?? ''}`, ...lines.slice(1).map((line) => `${indent}${' '.repeat(label.length + 2)}${line}`)];
+  };
+  const lines: string[] = [];
+  if (node.kind === 'cell' && payload?.output) lines.push(...block('output', payload.output));
+  if (payload?.error) lines.push(...block('error', payload.error));
+  return lines;
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The `rlmscope` command: wiring only. Bad input gets one clear line and a non-zero exit.
 import { Command, CommanderError, Option } from 'commander';
+import { version } from '../../../package.json';
 import { isErrorData, toErrorData } from '../../shared/errors';
 import { runsCommand, showCommand } from './listCommands';
-import { collect, nonNegativeInteger, positiveInteger, positiveNumber } from './options';
+import { collect, httpUrl, nonNegativeInteger, positiveInteger, positiveNumber } from './options';
 import { runCommand, type CommandOutput } from './runCommand';
 import { DEFAULT_PORT, portNumber, serveCommand } from './serveCommand';
 
@@ -18,6 +19,7 @@ async function exit(code: Promise<number> | number): Promise<never> {
 
 const program = new Command('rlmscope')
   .description('Run Recursive Language Models and inspect what they did.')
+  .version(version, '-V, --version', 'print the version')
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(`rlmscope: ${text.replace(/^error: /, '')}`) });
 
@@ -26,13 +28,15 @@ program
   .description('run a query over one or more files or folders')
   .requiredOption('--query <text>', 'the question to answer')
   .requiredOption('--file <path>', 'an input file or folder (repeatable)', collect)
-  .addOption(new Option('--base-url <url>', 'OpenAI-compatible endpoint').env('OPENAI_BASE_URL').default('https://api.openai.com/v1'))
-  .addOption(new Option('--api-key <key>', 'API key (default: $OPENAI_API_KEY)').env('OPENAI_API_KEY'))
-  .option('--root-model <model>', 'model of the root RLM', 'gpt-5')
-  .option('--sub-model <model>', 'model of sub-calls and child RLMs', 'gpt-5-mini')
-  .option('--db <path>', 'database file (default: $RLMSCOPE_HOME/rlmscope.db or ~/.rlmscope/rlmscope.db)')
-  .option('--prices <file>', 'JSON price overrides: {"model": {"input": 1.25, "cachedInput": 0.125, "output": 10}}')
-  .option('--max-depth <n>', 'deepest child RLM (root = 0; default 1)', nonNegativeInteger)
+  // No defaults or .env() here: a flag given must be told apart from the environment and the
+  // saved settings, which come next in that order (runSettings.ts).
+  .option('--base-url <url>', 'OpenAI-compatible endpoint (default: $OPENAI_BASE_URL, saved settings, https://api.openai.com/v1)', httpUrl)
+  .option('--api-key <key>', 'API key (default: $OPENAI_API_KEY, then the key saved in `rlmscope serve`)')
+  .option('--root-model <model>', 'model of the root RLM (default: $RLMSCOPE_ROOT_MODEL, saved settings, gpt-5)')
+  .option('--sub-model <model>', 'model of sub-calls and child RLMs (default: $RLMSCOPE_SUB_MODEL, saved settings, gpt-5-mini)')
+  .option('--db <path>', 'database file; its folder holds the saved settings (default: $RLMSCOPE_HOME/rlmscope.db or ~/.rlmscope/rlmscope.db)')
+  .option('--prices <file>', 'JSON price overrides, over the saved ones: {"model": {"input": 1.25, "cachedInput": 0.125, "output": 10}}')
+  .option('--max-depth <n>', 'deepest child RLM (root = 0; default: saved settings, 1)', nonNegativeInteger)
   .option('--max-iterations <n>', 'model turns per RLM (default 30)', positiveInteger)
   .option('--max-calls <n>', 'model calls over the whole run (default 1000)', positiveInteger)
   .option('--max-tokens <n>', 'input + output tokens over the whole run', positiveInteger)

@@ -5,7 +5,7 @@ import { defaultDatabasePath } from '../paths';
 import { createForkLauncher } from '../sandbox/forkLauncher';
 import { RlmService } from '../service/rlmService';
 import { formatCost, formatDuration } from '../../shared/format';
-import { nodeJson, nodeLine, runLine, summaryJson } from './format';
+import { nodeJson, nodeLine, payloadLines, runLine, summaryJson } from './format';
 import type { CommandOutput } from './runCommand';
 
 function openService(db: string | undefined): RlmService {
@@ -38,7 +38,8 @@ export async function showCommand(runId: string, options: { db?: string; json?: 
     const nodes = await service.call('runs.nodes', { runId });
     if (options.json) {
       const withPayloads = nodes.map((node) => nodeJson(node, service.store.getPayload(runId, node.id)));
-      await out.stdout(`${JSON.stringify({ run: { ...summaryJson(run), query: run.query, rootModel: run.rootModel, subModel: run.subModel, createdAt: run.createdAt }, nodes: withPayloads })}\n`);
+      const detail = { ...summaryJson(run), query: run.query, rootModel: run.rootModel, subModel: run.subModel, baseUrl: run.baseUrl, limits: run.limits, createdAt: run.createdAt };
+      await out.stdout(`${JSON.stringify({ run: detail, nodes: withPayloads })}\n`);
       return 0;
     }
     const header = [
@@ -50,7 +51,11 @@ export async function showCommand(runId: string, options: { db?: string; json?: 
       `answer: ${run.answer ?? '—'}`,
       '',
     ];
-    const lines = preorder(nodes).map(({ node, level }) => nodeLine(node, level));
+    const lines = preorder(nodes).flatMap(({ node, level }) => [
+      nodeLine(node, level),
+      // Only cells have output; any node may have an error (a failed call, a stopped RLM).
+      ...payloadLines(node, node.kind === 'cell' || node.status !== 'completed' ? service.store.getPayload(runId, node.id) : null, level),
+    ]);
     await out.stdout(`${[...header, ...lines].join('\n')}\n`);
     return 0;
   } finally {

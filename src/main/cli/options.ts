@@ -22,3 +22,18 @@ export function positiveNumber(value: string): number {
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/** --base-url: commander then names the flag and the value ("option '--base-url <url>' argument 'x' is invalid"). */
+export function httpUrl(value: string): string {
+  if (!isHttpUrl(value)) throw new InvalidArgumentError('expected an http(s) URL such as http://127.0.0.1:8080/v1');
+  return value;
+}
+
+export function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

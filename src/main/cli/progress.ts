@@ -1,49 +1,89 @@
-// Live progress of a run on stderr: turn, depth, calls, tokens, cost, elapsed. One line redrawn
-// in place on a terminal; a line per turn otherwise (logs, CI).
+// Live progress of a run on stderr: the root's turn, the current depth, calls, tokens, cost,
+// elapsed. One line redrawn in place on a terminal; a line per root turn otherwise (logs, CI).
+// The last line is the run's final totals, printed once: the engine's last totals event can
+// arrive after the run has ended, so they come from the run's summary, not from the events.
 import type { RlmEvent } from '../../shared/api';
 import type { RunTotals } from '../../shared/domain';
 import { emptyTotals } from '../../shared/domain';
 import { formatCost, formatDuration } from '../../shared/format';
 
+/** What Progress writes to: process.stderr, or a test's fake (isTTY set or not). */
+export interface ProgressStream {
+  isTTY?: boolean;
+  write(text: string): unknown;
+}
+
+export interface ProgressOptions {
+  /** Milliseconds between redraws on a terminal. */
+  redrawMs?: number;
+  now?: () => number;
+}
+
 export class Progress {
   private totals: RunTotals = emptyTotals();
-  private turns = 0;
-  private depth = 0;
-  private readonly started = Date.now();
+  /** Turns of the root RLM only: each child RLM counts its own, and they are not the run's. */
+  private rootTurns = 0;
+  /** The RLMs running now, by node id, with their depth. */
+  private readonly running = new Map<number, number>();
+  private readonly now: () => number;
+  private readonly started: number;
   private timer: NodeJS.Timeout | null = null;
   private lastLine = '';
+  private stopped = false;
 
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {
+  constructor(
+    private readonly stream: ProgressStream = process.stderr,
+    options: ProgressOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.started = this.now();
     if (this.stream.isTTY) {
-      this.timer = setInterval(() => this.draw(), 250);
+      this.timer = setInterval(() => this.draw(), options.redrawMs ?? 250);
       this.timer.unref();
     }
   }
 
   onEvent(event: RlmEvent): void {
+    if (this.stopped) return;
     switch (event.type) {
       case 'run.totalsChanged':
         this.totals = event.totals;
         break;
       case 'run.nodeAdded':
-        if (event.node.kind === 'rlm') this.depth = Math.max(this.depth, event.node.depth);
-        if (event.node.kind === 'llm' && event.node.purpose === 'turn') {
-          this.turns++;
+      case 'run.nodeUpdated': {
+        const { node } = event;
+        if (node.kind === 'rlm') {
+          if (node.status === 'running') this.running.set(node.id, node.depth);
+          else this.running.delete(node.id);
+        }
+        if (event.type === 'run.nodeAdded' && node.kind === 'llm' && node.purpose === 'turn' && node.depth === 0) {
+          this.rootTurns++;
           if (!this.stream.isTTY) this.stream.write(`${this.line()}\n`);
         }
         break;
+      }
       case 'run.limitReached':
         this.clear();
         this.stream.write(`limit reached: ${event.message}\n`);
+        this.lastLine = '';
         break;
       default:
         break;
     }
   }
 
-  line(): string {
+  /** The depth of the deepest RLM running now (several children may run at once). */
+  depth(): number {
+    let deepest = 0;
+    for (const depth of this.running.values()) deepest = Math.max(deepest, depth);
+    return deepest;
+  }
+
+  line(elapsedMs = this.now() - this.started): string {
     const t = this.totals;
-    return `turn ${this.turns} · depth ${this.depth} · ${t.modelCalls} calls · ${(t.inputTokens + t.outputTokens).toLocaleString('en-US')} tokens · ${formatCost(t.costUsd, t.pricedCostUsd, t.unpricedCalls)} · ${formatDuration(Date.now() - this.started)}`;
+    // Once stopped nothing runs: the deepest level the run reached says more than "depth 0".
+    const depth = this.stopped ? `deepest ${t.maxDepthReached}` : `depth ${this.depth()}`;
+    return `turn ${this.rootTurns} · ${depth} · ${t.modelCalls} calls · ${(t.inputTokens + t.outputTokens).toLocaleString('en-US')} tokens · ${formatCost(t.costUsd, t.pricedCostUsd, t.unpricedCalls)} · ${formatDuration(elapsedMs)}`;
   }
 
   private draw(): void {
@@ -57,12 +97,17 @@ export class Progress {
     if (this.stream.isTTY) this.stream.write('\r\x1b[K');
   }
 
-  stop(): void {
+  /**
+   * Prints the last line, once, with the run's final totals and duration when given (the
+   * summary of the finished run), then stops. Later calls and events do nothing.
+   */
+  stop(final?: RunTotals & { durationMs: number | null }): void {
+    if (this.stopped) return;
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    if (this.stream.isTTY) {
-      this.clear();
-      this.stream.write(`${this.line()}\n`);
-    }
+    if (final) this.totals = final;
+    this.clear();
+    this.stream.write(`${this.line(final?.durationMs ?? undefined)}\n`);
   }
 }

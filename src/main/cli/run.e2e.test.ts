@@ -34,7 +34,7 @@ describe('rlmscope run', () => {
     const shown = await h.show(json.runId as string);
     expect(shown.nodes.map((n) => `${n.kind}${n.purpose ? `:${n.purpose}` : ''}`)).toEqual(['rlm', 'llm:turn', 'cell', 'llm:turn']);
     expect(shown.nodes[2]).toMatchObject({ parentId: 1, status: 'completed', output: expect.stringContaining(`found ${needle} at ${doc.indexOf('secret code:')}`) });
-    expect(shown.nodes[0]).toMatchObject({ answer: needle, costUsd: json.costUsd });
+    expect(shown.nodes[0]).toMatchObject({ answer: needle, costUsd: 0, subtree: { costUsd: json.costUsd } });
   }, 120_000);
 
   it('aggregates over chunks with llm_query_batched', async () => {

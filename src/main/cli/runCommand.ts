@@ -2,20 +2,21 @@
 // stdout (or one JSON object with --json). Exit code 0 only when there is an answer.
 import type { RunLimits } from '../../shared/domain';
 import { RlmError } from '../../shared/errors';
-import { PriceTable } from '../model/prices';
 import { defaultDatabasePath } from '../paths';
 import { createForkLauncher } from '../sandbox/forkLauncher';
 import { RlmService } from '../service/rlmService';
 import { summaryJson } from './format';
 import { Progress } from './progress';
+import { describeRunSettings, missingKeyMessage, resolveRunSettings } from './runSettings';
 
 export interface RunOptions {
   query: string;
   file: string[];
-  baseUrl: string;
+  /** Absent unless given as flags: the environment and the saved settings come next (runSettings.ts). */
+  baseUrl?: string;
   apiKey?: string;
-  rootModel: string;
-  subModel: string;
+  rootModel?: string;
+  subModel?: string;
   db?: string;
   prices?: string;
   maxDepth?: number;
@@ -38,17 +39,22 @@ export interface CommandOutput {
 }
 
 export async function runCommand(options: RunOptions, out: CommandOutput): Promise<number> {
-  if (!options.apiKey && /(^|\.)openai\.com/.test(new URL(options.baseUrl).hostname)) {
-    throw new RlmError('PROVIDER_AUTH', 'no API key: set OPENAI_API_KEY or pass --api-key');
+  // Said here in the user's words: the service's own check names its schema field.
+  if (!options.query.trim()) throw new RlmError('INVALID_INPUT', 'the query is empty: pass the question with --query TEXT');
+  const dbPath = options.db ?? defaultDatabasePath();
+  const settings = await resolveRunSettings(options, process.env, dbPath, (message) => out.stderr(`warning: ${message}`));
+  if (!settings.apiKey.value && /(^|\.)openai\.com$/.test(new URL(settings.baseUrl.value).hostname)) {
+    throw new RlmError('PROVIDER_AUTH', missingKeyMessage(settings.dataDir));
   }
-  const prices = await PriceTable.load(options.prices);
+  for (const line of describeRunSettings(settings)) out.stderr(line);
   const service = RlmService.open({
-    dbPath: options.db ?? defaultDatabasePath(),
-    baseUrl: options.baseUrl,
-    apiKey: options.apiKey,
-    rootModel: options.rootModel,
-    subModel: options.subModel,
-    prices,
+    dbPath,
+    baseUrl: settings.baseUrl.value,
+    apiKey: settings.apiKey.value,
+    rootModel: settings.rootModel.value,
+    subModel: settings.subModel.value,
+    limits: settings.limits,
+    prices: settings.prices,
     launcher: createForkLauncher(),
   });
   const progress = options.json ? null : new Progress();
@@ -73,7 +79,7 @@ export async function runCommand(options: RunOptions, out: CommandOutput): Promi
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     unsubscribe();
-    progress?.stop();
+    progress?.stop(summary);
     if (options.json) {
       await out.stdout(`${JSON.stringify(summaryJson(summary))}\n`);
     } else if (summary.answer !== null) {

@@ -34,6 +34,21 @@ describe('resolveInputs', () => {
     expect(resolved.warnings).toEqual(['skipped image.png: it looks like a PNG image']);
   });
 
+  it('takes empty files, and warns only when the whole input is empty', async () => {
+    const folder = join(dir, 'package');
+    mkdirSync(folder);
+    writeFileSync(join(folder, '__init__.py'), '');
+    const empty = await resolveInputs([{ kind: 'path', path: folder }]);
+    expect(empty.items).toEqual([expect.objectContaining({ name: '__init__.py', bytes: 0 })]);
+    expect(empty.warnings).toEqual(['the input is empty: __init__.py has 0 bytes, so context holds only empty text']);
+    const twoEmpty = await resolveInputs([{ kind: 'path', path: folder }, { kind: 'text', name: 'pasted', text: '' }]);
+    expect(twoEmpty.warnings).toEqual(['the input is empty: its 2 files have 0 bytes, so context holds only empty text']);
+    writeFileSync(join(folder, 'mod.py'), 'x = 1\n');
+    const mixed = await resolveInputs([{ kind: 'path', path: folder }]);
+    expect(mixed.items.map((item) => item.bytes)).toEqual([0, 6]);
+    expect(mixed.warnings).toEqual([]);
+  });
+
   it('refuses missing, binary and oversized inputs with a clear code', async () => {
     await expect(resolveInputs([{ kind: 'path', path: join(dir, 'missing.txt') }])).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', message: expect.stringContaining('missing.txt') });
     const binary = join(dir, 'data.bin');

@@ -71,6 +71,11 @@ export async function resolveInputs(inputs: RunInput[], options: ResolveOptions 
   }
   const totalBytes = items.reduce((sum, item) => sum + item.bytes, 0);
   checkInputSize(totalBytes, options.memoryBytes ?? totalmem());
+  // Empty files are fine (a package's __init__.py), but an input that is empty throughout is
+  // most likely a mistake (a wrong path, a file not yet written): the run goes ahead, told so.
+  if (items.length > 0 && totalBytes === 0) {
+    warnings.push(`the input is empty: ${items.length === 1 ? `${items[0]?.name} has 0 bytes` : `its ${items.length} files have 0 bytes`}, so context holds only empty text`);
+  }
   return { items, readablePaths, totalBytes, asArray: folder || items.length > 1, warnings };
 }
 

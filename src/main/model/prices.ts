@@ -60,10 +60,10 @@ export class PriceTable {
     return structuredClone(defaultPrices());
   }
 
-  /** The defaults, overridden by the file at overridePath when given. */
-  static async load(overridePath?: string): Promise<PriceTable> {
-    if (overridePath === undefined) return PriceTable.withDefaults();
-    return PriceTable.withDefaults(await readPriceFile(overridePath));
+  /** The defaults, overridden by `saved` (the settings page's), then by the file at overridePath when given. */
+  static async load(overridePath?: string, saved: Record<string, ModelPrice> = {}): Promise<PriceTable> {
+    if (overridePath === undefined) return PriceTable.withDefaults(saved);
+    return PriceTable.withDefaults({ ...saved, ...(await readPriceFile(overridePath)) });
   }
 
   lookup(model: string): ModelPrice | null {

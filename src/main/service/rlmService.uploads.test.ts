@@ -69,6 +69,17 @@ describe('RlmService uploads', () => {
     expect(readdirSync(h.dir).filter((name) => !name.startsWith('runs.db'))).toEqual(['uploads']);
   });
 
+  it('runs on a folder holding an empty file: its closing empty chunk is answered, its context is ""', async () => {
+    const h = await start(printsThenAnswers('JSON.stringify(context_names) + " " + JSON.stringify(context)'));
+    const ids = [await upload(h.service, 'pkg/__init__.py', ''), await upload(h.service, 'pkg/mod.py', 'x = 1')];
+    // The page sends one empty chunk to learn that an empty file is complete (planChunks).
+    expect(await h.service.call('uploads.append', { uploadId: ids[0] as string, offset: 0, data: new Uint8Array(0) })).toEqual({ received: 0, complete: true });
+    // Anything else after the end is still refused.
+    await expect(h.service.call('uploads.append', { uploadId: ids[0] as string, offset: 0, data: Buffer.from('x') })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    const { runId } = await h.service.call('runs.start', { query: 'q', inputs: ids.map((uploadId) => ({ kind: 'upload' as const, uploadId })) });
+    expect(await h.service.waitForRun(runId)).toMatchObject({ status: 'completed', answer: '["pkg/__init__.py","pkg/mod.py"] ["","x = 1"]' });
+  });
+
   it('takes chunks of bytes up to 8 MiB, base64 text still, and refuses other data', async () => {
     const h = await start(printsThenAnswers('context.length + " " + context.slice(0, 3) + context.slice(-3)'));
     const MiB = 1024 * 1024;

@@ -126,6 +126,9 @@ describe('Uploads', () => {
     const { store } = uploads();
     const { uploadId } = await store.begin({ name: 'empty.txt', bytes: 0 });
     expect(readFileSync(store.received(uploadId).path, 'utf8')).toBe('');
+    // The page's closing empty chunk (planChunks sends one for an empty file) is answered, not refused.
+    expect(await store.append({ uploadId, offset: 0, data: new Uint8Array(0) })).toEqual({ received: 0, complete: true });
+    expect(store.received(uploadId).bytes).toBe(0);
   });
 
   it('caps the uploads being received and the bytes waiting for a run', async () => {

@@ -6,11 +6,12 @@ import { SettingsStore, type SettingsDefaults } from './settingsStore';
 
 export const SECRETS_FILE = 'secrets.json';
 
-export function openNodeSettings(dataDir: string, defaults: SettingsDefaults, onWarning?: (message: string) => void): SettingsStore {
+export function openNodeSettings(dataDir: string, defaults: SettingsDefaults, onWarning?: (message: string) => void, readOnly = false): SettingsStore {
   return SettingsStore.open({
     dir: dataDir,
     secrets: fileSecrets(join(dataDir, SECRETS_FILE)),
     defaults,
+    readOnly,
     ...(onWarning ? { onWarning } : {}),
   });
 }

@@ -113,6 +113,26 @@ describe('SettingsStore', () => {
     expect(open(dir).store.get().rootModel).toBe('after-repair');
   });
 
+  it('gives what was saved alone, without the defaults, for a caller that ranks the sources itself', () => {
+    const { store, dir } = open();
+    expect(store.saved()).toEqual({ apiKey: null });
+    store.update({ baseUrl: 'http://saved.example/v1', apiKey: 'sk-saved', limits: { maxCalls: 7 } });
+    const reader = openNodeSettings(dir, defaults, undefined, true);
+    expect(reader.saved()).toEqual({ baseUrl: 'http://saved.example/v1', limits: { maxCalls: 7 }, apiKey: 'sk-saved' });
+  });
+
+  it('read-only, reports a bad file but leaves it in place, and refuses to save', () => {
+    const dir = tempFolder();
+    writeFileSync(join(dir, 'settings.json'), '{not json');
+    const warnings: string[] = [];
+    const store = openNodeSettings(dir, defaults, (line) => warnings.push(line), true);
+    expect(store.saved()).toEqual({ apiKey: null });
+    expect(readdirSync(dir)).toEqual(['settings.json']);
+    expect(warnings).toEqual([expect.stringMatching(/settings\.json is not a valid settings file \(not JSON.*\); the default settings apply$/)]);
+    expect(() => store.update({ rootModel: 'x' })).toThrow(/read here, not changed/);
+    expect(readdirSync(dir)).toEqual(['settings.json']);
+  });
+
   it('reports a key that cannot be read once, and treats it as none stored', () => {
     const warnings: string[] = [];
     const broken: SecretStore = {

@@ -46,6 +46,21 @@ export interface SettingsStoreOptions {
   defaults: SettingsDefaults;
   /** Told about a settings file that could not be used, or a key that could not be read. */
   onWarning?: (message: string) => void;
+  /**
+   * Never writes (`rlmscope run` reads the page's settings, it does not own them): a bad file
+   * is reported and left where it is, and update() is refused.
+   */
+  readOnly?: boolean;
+}
+
+/** What the user saved, field by field (absent: never chosen), and the stored key. */
+export interface SavedSettings {
+  baseUrl?: string;
+  rootModel?: string;
+  subModel?: string;
+  limits?: Partial<RunLimits>;
+  prices?: Record<string, z.output<typeof modelPriceSchema>>;
+  apiKey: string | null;
 }
 
 const FILE_VERSION = 1;
@@ -104,6 +119,7 @@ export class SettingsStore {
    * field; `prices` replaces the whole override table.
    */
   update(patch: SettingsPatch): AppSettings {
+    if (this.options.readOnly) throw new RlmError('INVALID_INPUT', `the settings in ${this.file} are read here, not changed`);
     const parsed = settingsUpdateSchema.safeParse(patch);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -127,6 +143,11 @@ export class SettingsStore {
       apiKey: this.storedKey() ?? this.options.defaults.apiKey ?? undefined,
       prices: PriceTable.withDefaults(stored.prices ?? {}),
     };
+  }
+
+  /** Only what was saved, without the defaults: for a caller that ranks sources itself (the CLI). */
+  saved(): SavedSettings {
+    return { ...this.load(), apiKey: this.storedKey() };
   }
 
   private resolveFields(stored: StoredSettings): Omit<ResolvedSettings, 'apiKey' | 'prices'> {
@@ -174,6 +195,10 @@ export class SettingsStore {
       problem = `${issue?.path.join('.') || 'top level'}: ${issue?.message ?? 'invalid'}`;
     } catch (error) {
       problem = `not JSON (${message(error)})`;
+    }
+    if (this.options.readOnly) {
+      this.warn(`${this.file} is not a valid settings file (${problem}); the default settings apply`);
+      return {};
     }
     // Kept aside, not deleted: it may be the user's hand edit, worth fixing rather than losing.
     const aside = `${this.file}.bad-${new Date().toISOString().replace(/[:.]/g, '-')}`;

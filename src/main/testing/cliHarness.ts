@@ -18,9 +18,12 @@ export interface ShownNode {
   status: string;
   purpose?: string;
   model?: string;
-  inputTokens?: number;
-  outputTokens?: number;
-  costUsd?: number | null;
+  durationMs: number | null;
+  inputTokens: number;
+  outputTokens: number;
+  /** The node's own cost: 0 on rlm and cell nodes. */
+  costUsd: number | null;
+  subtree: { costUsd: number | null; inputTokens: number; outputTokens: number; modelCalls: number };
   code?: string;
   output?: string;
   error?: string;
