@@ -49,8 +49,8 @@ describe('Progress', () => {
     progress.stop(FINAL);
     progress.stop(FINAL);
     expect(written).toEqual([
-      'turn 1 · depth 0 · 0 calls · 0 tokens · $0.0000 · 0 ms\n',
-      'turn 2 · depth 0 · 1 calls · 110 tokens · $0.0010 · 0 ms\n',
+      'turn 1 · depth 0 · 0 calls · 0 tokens · $0.00 · 0 ms\n',
+      'turn 2 · depth 0 · 1 calls · 110 tokens · $0.00100 · 0 ms\n',
       'turn 2 · deepest 1 · 5 calls · 550 tokens · $0.0187 · 2.5 s\n',
     ]);
   });

@@ -2,6 +2,7 @@
 // run's summary equal to the root's subtree; the text view has outputs, errors, durations and
 // the child RLMs' subtree cost.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usd } from '../../shared/format';
 import { runCli } from '../testing/cli';
 import { CliHarness, priced, type Shown, type ShownNode } from '../testing/cliHarness';
 import { queryOf, repl, ROOT, SUB, turn } from '../testing/serviceHarness';
@@ -77,7 +78,7 @@ describe('rlmscope show', () => {
     expect(text).toMatch(/^\s+output: child sees 22$/m);
     expect(text).toMatch(/^\s+error: .*boom here/m);
     const childLine = text.split('\n').find((line) => line.includes(`#${child.id} rlm`));
-    expect(childLine).toContain(`(subtree $${(child.subtree.costUsd as number).toFixed(4)}, 2 calls)`);
+    expect(childLine).toContain(`(subtree ${usd(child.subtree.costUsd as number)}, 2 calls)`);
     // Every node line ends its figures with how long it took.
     const nodeLines = text.split('\n').filter((line) => /^\s*#\d+ /.test(line));
     expect(nodeLines).toHaveLength(shown.nodes.length);
