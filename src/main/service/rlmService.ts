@@ -17,6 +17,7 @@ import { resolveInputs } from '../input/resolveInputs';
 import { testConnection } from '../settings/connectionTest';
 import { openDatabase } from '../store/database';
 import { DocumentStore } from '../store/documentStore';
+import { documentHandlers } from './documents';
 import { ownerCheck } from '../store/ownerCheck';
 import { prepareRunDeletion, type DeleteRun } from '../store/runDeletion';
 import { RunStore } from '../store/runStore';
@@ -104,6 +105,7 @@ export class RlmService implements RlmApi {
         version: config.version ?? packageVersion,
         dbPath: isInMemory(config.dbPath) ? config.dbPath : resolve(config.dbPath),
       }),
+      ...documentHandlers(db),
     };
   }
 
