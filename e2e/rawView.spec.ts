@@ -36,6 +36,7 @@ test.describe('the raw view', () => {
     await expect(reply.locator('code.raw-code')).toContainText('print(');
     await expect(nodeDetail(page).locator('strong, em, hr, h4, h5, h6')).toHaveCount(0);
     await expect(section(page, 'Messages sent').getByRole('button', { name: 'Rendered' })).toHaveCount(0);
+    await reply.evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await shot('raw-reply');
 
     // Rendered, by keyboard: prose becomes markdown, the code stays exact.
@@ -47,6 +48,7 @@ test.describe('the raw view', () => {
     await expect(reply.locator('em', { hasText: /^x$/ })).toBeVisible();
     await expect(reply.locator('hr')).toHaveCount(1);
     await expect(reply.locator('code.raw-code')).toContainText(`print(${JSON.stringify(PRINTED)});`);
+    await reply.evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await shot('rendered-reply');
 
     // Remembered: after a reload the reply is still rendered.
@@ -79,12 +81,12 @@ test.describe('the raw view', () => {
   });
 });
 
-/** About 9 MB of numbered lines (more than one 8 MiB chunk of the store), with three marked errors. */
+/** About 8.9 MB of numbered lines (more than one 8 MiB chunk of the store), with three marked errors, the last in the second chunk. */
 function bigDocument(): { text: string; errors: string[] } {
   const lines: string[] = [];
   const errors = ['ERROR code=101', 'ERROR code=20202', 'ERROR code=3'];
-  const at = [10, 60_000, 139_000];
-  for (let i = 0; i < 140_000; i++) {
+  const at = [10, 60_000, 149_000];
+  for (let i = 0; i < 150_000; i++) {
     const marked = at.indexOf(i);
     lines.push(`${String(i).padStart(7, '0')} the quick brown fox ${marked >= 0 ? errors[marked] : 'jumps over the dog'} __init__.py`);
   }
@@ -96,6 +98,7 @@ test.describe('the Input view', () => {
 
   test('opens a multi-MB input by pages and steps through regex matches', async ({ page, shot }) => {
     const { text, errors } = bigDocument();
+    expect(text.length).toBeGreaterThan(8 * 1024 * 1024);
     await page.getByRole('button', { name: 'New run', exact: true }).click();
     await page.getByLabel('Add files').setInputFiles({ name: 'big.log', mimeType: 'text/plain', buffer: Buffer.from(text) });
     await page.getByLabel('Query', { exact: true }).fill('Find the errors');

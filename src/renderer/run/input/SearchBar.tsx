@@ -32,10 +32,10 @@ export function SearchBar({ options, setOptions, search }: SearchBarProps) {
           else search.next();
         }}
       />
-      <button type="button" className="raw-toggle" aria-pressed={options.regex} onClick={() => setOptions({ ...options, regex: !options.regex })}>
+      <button type="button" className="input-switch" aria-pressed={options.regex} onClick={() => setOptions({ ...options, regex: !options.regex })}>
         Regex
       </button>
-      <button type="button" className="raw-toggle" aria-pressed={options.caseSensitive} onClick={() => setOptions({ ...options, caseSensitive: !options.caseSensitive })}>
+      <button type="button" className="input-switch" aria-pressed={options.caseSensitive} onClick={() => setOptions({ ...options, caseSensitive: !options.caseSensitive })}>
         Match case
       </button>
       <button type="button" onClick={search.previous} disabled={total === 0}>
