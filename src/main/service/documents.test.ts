@@ -108,3 +108,14 @@ describe('documents.search', () => {
     expect(Math.max(...lags)).toBeLessThan(200);
   });
 });
+
+describe('searches at once', () => {
+  it('answers every one of many searches started together (two run, the rest wait)', async () => {
+    const { handlers, hash } = runWith('one two three two one', 5000);
+    const queries = ['one', 'two', 'three', 'o', 'e'];
+    const results = await Promise.all(
+      queries.map((query) => handlers['documents.search']({ runId: 'run-1', hash, query, regex: false, caseSensitive: true, from: 0, maxMatches: 100 })),
+    );
+    expect(results.map((r) => r.matches.length)).toEqual([2, 2, 1, 4, 4]);
+  });
+});

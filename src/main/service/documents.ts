@@ -15,8 +15,15 @@ export interface DocumentOptions {
   searchTimeMs?: number;
 }
 
+/**
+ * Searches running at once; more wait their turn. Each holds a worker thread (up to 512 MB of
+ * heap): a page that fires searches on every key must not start one thread per key.
+ */
+const SEARCHES_AT_ONCE = 2;
+
 export function documentHandlers(db: Database.Database, options: DocumentOptions = {}): DocumentHandlers {
   const ranges = documentRanges(db);
+  const oneOf = limiter(SEARCHES_AT_ONCE);
   const sizeOf = (runId: string, hash: string) => {
     const bytes = ranges.sizeFor(runId, hash);
     if (bytes === null) throw new RlmError('NOT_FOUND', `run ${runId} has no document ${hash}`);
@@ -25,7 +32,7 @@ export function documentHandlers(db: Database.Database, options: DocumentOptions
   return {
     'documents.read': async ({ runId, hash, offset, length }) => readPage(ranges, hash, sizeOf(runId, hash), offset, length),
     'documents.search': async ({ runId, hash, ...request }) =>
-      searchDocument(ranges, { hash, bytes: sizeOf(runId, hash), ...request }, { timeMs: options.searchTimeMs ?? 5000 }),
+      oneOf(() => searchDocument(ranges, { hash, bytes: sizeOf(runId, hash), ...request }, { timeMs: options.searchTimeMs ?? 5000 })),
   };
 }
 
@@ -48,4 +55,20 @@ function lastWholeCharEnd(data: Buffer): number {
     return i + size <= data.length ? data.length : i;
   }
   return data.length;
+}
+
+/** Runs at most `max` of the functions given at once, the rest in the order they came. */
+function limiter(max: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async (fn) => {
+    if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await fn();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
 }

@@ -1,7 +1,7 @@
 // A model call: the messages it was sent and its reply, live while it streams.
 import type { NodePayload, NodeRow } from '../../shared/domain';
 import { MessageList } from './MessageList';
-import { HighlightedText, ReplyText } from './text/ReplyText';
+import { ReplyText } from './text/ReplyText';
 import { DetailSection, ErrorBlock } from './DetailParts';
 import type { RunStore } from './runStore';
 import { useRunState } from './useRunState';
@@ -19,7 +19,8 @@ export function LlmDetail({ store, node, payload, refreshing }: { store: RunStor
         {running ? (
           <div aria-live="off">
             {stream?.partial && <p className="run-muted">The start of this reply streamed before this page opened.</p>}
-            <pre className="raw-text reply-live">{stream?.text || payload.text ? <HighlightedText text={stream?.text || payload.text || ''} /> : '…'}</pre>
+            {/* Plain while it streams: colouring code that changes every frame would only flicker. */}
+            <pre className="raw-text reply-live">{stream?.text || payload.text || '…'}</pre>
           </div>
         ) : payload.text !== undefined ? (
           <ReplyText text={payload.text} prefKey={`${store.runId}/${node.id}/reply`} />

@@ -10,7 +10,8 @@ interface SearchBarProps {
 
 export function SearchBar({ options, setOptions, search }: SearchBarProps) {
   const total = search.matches.length;
-  const count = `${total.toLocaleString('en-US')}${search.capped ? '+' : ''}`;
+  // "+": more matches are known to follow (capped) or may (the search ran out of time).
+  const count = `${total.toLocaleString('en-US')}${search.capped || search.timedOut ? '+' : ''}`;
   let status = '';
   if (search.error) status = search.error;
   else if (options.query && (!search.done || search.busy)) status = 'Searching…';

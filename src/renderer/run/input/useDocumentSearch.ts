@@ -36,6 +36,8 @@ interface Found {
   capped: boolean;
   timedOut: boolean;
   scannedTo: number;
+  /** Where the last call started. */
+  from: number;
   current: number;
 }
 
@@ -59,7 +61,7 @@ export function useDocumentSearch(api: RlmApi, runId: string, hash: string, opti
           const matches = base ? [...base.matches, ...result.matches] : result.matches;
           // More matches: step onto the first new one; a first search starts at the first match.
           const current = base ? Math.min(base.matches.length, matches.length - 1) : 0;
-          setFound({ key, matches, capped: result.capped, timedOut: result.timedOut, scannedTo: result.scannedTo, current: Math.max(0, current) });
+          setFound({ key, matches, capped: result.capped, timedOut: result.timedOut, scannedTo: result.scannedTo, from, current: Math.max(0, current) });
         },
         (failure: unknown) => {
           if (mine !== ticket.current) return;
@@ -84,7 +86,10 @@ export function useDocumentSearch(api: RlmApi, runId: string, hash: string, opti
   const move = (step: 1 | -1) => {
     if (!live || live.matches.length === 0) return;
     const target = live.current + step;
-    if (target >= live.matches.length && live.capped) return fetchFrom(live.scannedTo, live);
+    // Past the last match loaded: ask for more when there are (capped), or may be (the search ran
+    // out of time having got somewhere; a regex stuck at one place would only time out again).
+    const more = live.capped || (live.timedOut && live.scannedTo > live.from);
+    if (target >= live.matches.length && more) return fetchFrom(live.scannedTo, live);
     const wrapped = (target + live.matches.length) % live.matches.length;
     setFound({ ...live, current: wrapped });
   };
