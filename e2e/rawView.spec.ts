@@ -59,6 +59,10 @@ test.describe('the raw view', () => {
     await section(page, 'Reply').getByRole('button', { name: 'Rendered' }).press('Space');
     await expect(section(page, 'Reply').getByRole('button', { name: 'Rendered' })).toHaveAttribute('aria-pressed', 'false');
     expect(await exactText(section(page, 'Reply').locator('pre'))).toBe(REPLY);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await section(page, 'Reply').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await shot('raw-reply-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
 
     // The cell's output: raw, never rendered; "Show all" says the real length and shows all of it.
     await treeRow(page, 'cell').first().click();
