@@ -1,14 +1,20 @@
 import { performance } from 'node:perf_hooks';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { RlmError } from '../../shared/errors';
 import { CHUNK_BYTES, DocumentStore } from '../store/documentStore';
 import { RunStore } from '../store/runStore';
 import { newRun, tempDatabase } from '../store/testing/tempDatabase';
 import { documentHandlers } from './documents';
 
+let databases: Array<ReturnType<typeof tempDatabase>['db']> = [];
+beforeEach(() => {
+  databases = [];
+});
+
 /** A run in a real database file that uses `text` as its one input. */
 function runWith(text: string, searchTimeMs = 5000) {
   const { db } = tempDatabase();
+  databases.push(db);
   const store = new RunStore(db);
   store.createRun(newRun());
   const doc = new DocumentStore(db).putText(text);
@@ -33,6 +39,16 @@ describe('documents.read', () => {
     expect(inside.end).toBe(bytes - 2);
     const last = await handlers['documents.read']({ runId: 'run-1', hash, offset: bytes - 2, length: 1000 });
     expect(last).toMatchObject({ text: 'é', end: bytes });
+  });
+
+  it('reads only the chunks the page covers', async () => {
+    const text = filler(CHUNK_BYTES * 2 + 100);
+    const { handlers, hash } = runWith(text);
+    // With the first and last chunks gone, a page inside the middle one still reads.
+    databases[0]!.prepare(`DELETE FROM document_chunks WHERE hash = ? AND idx IN (0, 2)`).run(hash);
+    const page = await handlers['documents.read']({ runId: 'run-1', hash, offset: CHUNK_BYTES + 5, length: 1000 });
+    expect(page.text).toBe(text.slice(CHUNK_BYTES + 5, CHUNK_BYTES + 1005));
+    await expect(handlers['documents.read']({ runId: 'run-1', hash, offset: CHUNK_BYTES * 2, length: 10 })).rejects.toMatchObject({ code: 'STORE_FAILED' });
   });
 
   it('opens only documents of the run it names', async () => {
