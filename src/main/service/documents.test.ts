@@ -5,6 +5,7 @@ import { CHUNK_BYTES, DocumentStore } from '../store/documentStore';
 import { RunStore } from '../store/runStore';
 import { newRun, tempDatabase } from '../store/testing/tempDatabase';
 import { documentHandlers } from './documents';
+import { CARRY_CHARS } from './searchWorker';
 
 let databases: Array<ReturnType<typeof tempDatabase>['db']> = [];
 beforeEach(() => {
@@ -82,6 +83,18 @@ describe('documents.search', () => {
     // Plain text: "x+" is not a pattern there.
     const plain = await handlers['documents.search']({ runId: 'run-1', hash, query: 'x+', regex: false, caseSensitive: false, from: 0, maxMatches: 10 });
     expect(plain.matches).toEqual([]);
+  });
+
+  it('carries a tail that starts at a line start, so ^ means a line start across chunks', async () => {
+    // One long line runs over where a tail of CARRY_CHARS would start; "abc" sits exactly there.
+    const lineStart = CHUNK_BYTES - CARRY_CHARS - 100;
+    const text = `${'x'.repeat(lineStart - 1)}\n${'q'.repeat(100)}abc${'q'.repeat(200)}\nabc\n${`${'y'.repeat(50)}\n`.repeat(4000)}`;
+    expect(text.length).toBeGreaterThan(CHUNK_BYTES);
+    const lastAbc = text.lastIndexOf('\nabc\n') + 1;
+    const { handlers, hash } = runWith(text);
+    const search = (query: string) => handlers['documents.search']({ runId: 'run-1', hash, query, regex: true, caseSensitive: true, from: 0, maxMatches: 10 });
+    expect((await search('^abc')).matches).toEqual([{ start: lastAbc, end: lastAbc + 3 }]);
+    expect((await search('^q+abc')).matches).toEqual([{ start: lineStart, end: lineStart + 103 }]);
   });
 
   it('caps the matches, says so, and continues from where it stopped', async () => {

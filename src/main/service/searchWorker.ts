@@ -59,9 +59,16 @@ export function searchWorkerMain(carryChars: number, longMatchChars: number): vo
       cursorChar = index;
       return cursorByte;
     };
-    // A match must end before the carried tail: the next chunk may lengthen it (`a+` across a boundary).
-    const accept = final ? window.length : window.length - carryChars;
-    let keepFrom = final ? window.length : Math.max(0, accept);
+    // A match must end before the carried tail: the next chunk may lengthen it (`a+` across a
+    // boundary). The tail starts at a line's start where one is near, so that `^` (flag m) at
+    // the start of the next window means a real line start, not the middle of a line.
+    let accept = window.length;
+    if (!final) {
+      accept = Math.max(0, window.length - carryChars);
+      const newline = accept > 0 ? window.lastIndexOf('\n', accept - 1) : -1;
+      if (newline >= 0 && accept - (newline + 1) <= longMatchChars) accept = newline + 1;
+    }
+    let keepFrom = accept;
     const matches: number[] = [];
     re.lastIndex = 0;
     let full = false;
