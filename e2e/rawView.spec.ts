@@ -158,3 +158,30 @@ test.describe('the Input view', () => {
     await expect(dialog).toBeHidden();
   });
 });
+
+test.describe('a value too long to draw at once', () => {
+  test.use({ rules: rules(rootTurn(0, { text: repl(`print('0123456789'.repeat(45000));`) }), rootTurn(1, { text: 'FINAL(printed)' })) });
+
+  test('"Show all" gives its real length and shows all of it, part by part', async ({ page }) => {
+    await startRun(page, { query: 'Print a lot', pasted: 'x', limits: { 'Output chars per turn': '1000000' } });
+    await expectStatus(page, 'completed', 20_000);
+    await treeRow(page, 'cell').first().click();
+    const output = section(page, 'Output');
+    const showAll = output.getByRole('button', { name: /^Show all \(/ });
+    const length = Number(/\(([\d,]+) characters\)/.exec((await showAll.textContent()) ?? '')?.[1]?.replace(/,/g, ''));
+    expect(length).toBeGreaterThanOrEqual(450_000);
+    await showAll.click();
+    const parts = output.getByRole('group', { name: 'Pages of this text' });
+    const pre = output.locator('pre');
+    let seen = '';
+    for (let part = 0; part * 200_000 < length; part++) {
+      const first = part * 200_000 + 1;
+      await expect(parts).toContainText(`Characters ${first.toLocaleString('en-US')}–${Math.min(length, first + 199_999).toLocaleString('en-US')} of ${length.toLocaleString('en-US')}`);
+      seen += await exactText(pre);
+      if ((part + 1) * 200_000 < length) await parts.getByRole('button', { name: 'Next part' }).click();
+    }
+    await expect(parts.getByRole('button', { name: 'Next part' })).toBeDisabled();
+    expect(seen.length).toBe(length);
+    expect(seen.startsWith('0123456789'.repeat(45_000))).toBe(true);
+  });
+});
