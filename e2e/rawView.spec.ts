@@ -156,6 +156,18 @@ test.describe('the Input view', () => {
     await body.focus();
     await page.keyboard.press('Escape');
     await expect(dialog).toBeHidden();
+    // Focus is back where the view was opened from.
+    await expect(context.getByRole('button', { name: `Show all (${total} characters)` })).toBeFocused();
+
+    // Opened from its own button by keyboard, closed with Close.
+    const open = context.getByRole('button', { name: /^Open the input \(1 document, / });
+    await open.focus();
+    await page.keyboard.press('Enter');
+    await expect(dialog).toBeVisible();
+    await expect(dialog.getByText(`Bytes 1–65,536 of ${total}`)).toBeVisible();
+    await dialog.getByRole('button', { name: 'Close the input view' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(open).toBeFocused();
   });
 });
 

@@ -28,7 +28,7 @@ export const RlmDetail = memo(function RlmDetail({ store, nodeId, payload }: { s
         <DetailSection title="Context">
           <ContextView context={payload.context} onOpen={documents.length > 0 ? () => setInputOpen(true) : undefined} />
           {documents.length > 0 && (
-            <button type="button" className="open-input" onClick={() => setInputOpen(true)}>
+            <button type="button" className="open-input" aria-haspopup="dialog" onClick={() => setInputOpen(true)}>
               Open the input ({documents.length === 1 ? '1 document' : `${documents.length.toLocaleString('en-US')} documents`}
               {documents.every((d) => d.bytes !== undefined) ? `, ${formatBytes(documents.reduce((sum, d) => sum + (d.bytes ?? 0), 0))}` : ''})
             </button>

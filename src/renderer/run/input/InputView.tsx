@@ -35,7 +35,9 @@ export function InputView({ api, runId, documents, onClose }: InputViewProps) {
     if (dialog && !dialog.open) dialog.showModal();
   }, []);
   return (
-    <dialog ref={ref} className="dialog input-view" aria-labelledby={`${id}-title`} onCancel={onClose} onClose={onClose}>
+    // Closed through the element (Escape does so itself): the browser then gives focus back to
+    // the button that opened the view, which removing an open dialog from the page would not.
+    <dialog ref={ref} className="dialog input-view" aria-labelledby={`${id}-title`} onClose={onClose}>
       <header className="input-head">
         <h2 id={`${id}-title`} className="dialog-title">
           Input
@@ -55,7 +57,7 @@ export function InputView({ api, runId, documents, onClose }: InputViewProps) {
         ) : (
           <span className="input-doc-name">{doc.name}</span>
         )}
-        <button type="button" className="input-close" aria-label="Close the input view" onClick={onClose}>
+        <button type="button" className="input-close" aria-label="Close the input view" onClick={() => ref.current?.close()}>
           Close
         </button>
       </header>

@@ -63,7 +63,7 @@ export function RawText({ text, totalLength, onShowWhole, limitChars = 3000, lim
             </button>
           ) : partial ? (
             onShowWhole && (
-              <button type="button" className="run-link-button" onClick={onShowWhole}>
+              <button type="button" className="run-link-button" aria-haspopup="dialog" onClick={onShowWhole}>
                 Show all ({count(real)})
               </button>
             )
