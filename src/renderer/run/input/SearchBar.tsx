@@ -15,8 +15,8 @@ export function SearchBar({ options, setOptions, search }: SearchBarProps) {
   let status = '';
   if (search.error) status = search.error;
   else if (options.query && (!search.done || search.busy)) status = 'Searching…';
-  else if (search.done && total === 0) status = search.timedOut ? 'No matches before the search ran out of time' : 'No matches';
-  else if (search.done) status = `${(search.current + 1).toLocaleString('en-US')} of ${count} match${total === 1 && !search.capped ? '' : 'es'}${search.timedOut ? ' (the search ran out of time; more may follow)' : ''}`;
+  else if (search.done && total === 0) status = search.timedOut ? `No matches in the first ${percent(search.searched)} (the search ran out of time; Enter searches on)` : 'No matches';
+  else if (search.done) status = `${(search.current + 1).toLocaleString('en-US')} of ${count} match${total === 1 && !search.capped ? '' : 'es'}${search.timedOut ? ` in the first ${percent(search.searched)} (the search ran out of time; more may follow)` : ''}`;
   return (
     <div className="input-search" role="search" aria-label="Search the input">
       <input
@@ -51,3 +51,5 @@ export function SearchBar({ options, setOptions, search }: SearchBarProps) {
     </div>
   );
 }
+
+const percent = (share: number) => `${Math.floor(share * 100)}%`;

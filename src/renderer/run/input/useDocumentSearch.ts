@@ -21,6 +21,8 @@ export interface SearchView {
   /** There are more matches after the last one loaded. */
   capped: boolean;
   timedOut: boolean;
+  /** Share of the document searched so far, 0–1 (below 1 only when the search ran out of time). */
+  searched: number;
   current: number;
   busy: boolean;
   error: string | null;
@@ -38,6 +40,7 @@ interface Found {
   scannedTo: number;
   /** Where the last call started. */
   from: number;
+  bytes: number;
   current: number;
 }
 
@@ -61,7 +64,7 @@ export function useDocumentSearch(api: RlmApi, runId: string, hash: string, opti
           const matches = base ? [...base.matches, ...result.matches] : result.matches;
           // More matches: step onto the first new one; a first search starts at the first match.
           const current = base ? Math.min(base.matches.length, matches.length - 1) : 0;
-          setFound({ key, matches, capped: result.capped, timedOut: result.timedOut, scannedTo: result.scannedTo, from, current: Math.max(0, current) });
+          setFound({ key, matches, capped: result.capped, timedOut: result.timedOut, scannedTo: result.scannedTo, from, bytes: result.bytes, current: Math.max(0, current) });
         },
         (failure: unknown) => {
           if (mine !== ticket.current) return;
@@ -84,12 +87,13 @@ export function useDocumentSearch(api: RlmApi, runId: string, hash: string, opti
 
   const live = found?.key === key ? found : null;
   const move = (step: 1 | -1) => {
-    if (!live || live.matches.length === 0) return;
+    if (!live) return;
     const target = live.current + step;
     // Past the last match loaded: ask for more when there are (capped), or may be (the search ran
     // out of time having got somewhere; a regex stuck at one place would only time out again).
     const more = live.capped || (live.timedOut && live.scannedTo > live.from);
     if (target >= live.matches.length && more) return fetchFrom(live.scannedTo, live);
+    if (live.matches.length === 0) return;
     const wrapped = (target + live.matches.length) % live.matches.length;
     setFound({ ...live, current: wrapped });
   };
@@ -97,6 +101,7 @@ export function useDocumentSearch(api: RlmApi, runId: string, hash: string, opti
     matches: live?.matches ?? [],
     capped: live?.capped ?? false,
     timedOut: live?.timedOut ?? false,
+    searched: live ? (live.timedOut && live.bytes > 0 ? live.scannedTo / live.bytes : 1) : 0,
     current: live?.current ?? -1,
     busy,
     error: error?.key === key && options.query !== '' ? error.message : null,
