@@ -48,7 +48,7 @@ export const RlmDetail = memo(function RlmDetail({ store, nodeId, payload }: { s
           <MessageList messages={payload.messages} />
         </DetailSection>
       )}
-      {inputOpen && <InputView api={store.api} runId={store.runId} documents={documents} onClose={() => setInputOpen(false)} />}
+      {inputOpen && documents.length > 0 && <InputView api={store.api} runId={store.runId} documents={documents} onClose={() => setInputOpen(false)} />}
     </div>
   );
 });
