@@ -15,6 +15,7 @@ import type {
   RunTotals,
   StopReason,
 } from './domain';
+import { documentMethodSchemas, type DocumentResults } from './documents';
 import type { ErrorData } from './errors';
 import type { NodeIndex } from './nodeIndex';
 import {
@@ -52,11 +53,12 @@ export const methodSchemas = {
   'uploads.append': uploadAppendSchema,
   'uploads.cancel': uploadRefSchema,
   'app.info': emptyParamsSchema,
+  ...documentMethodSchemas,
 } as const;
 
 export type MethodName = keyof typeof methodSchemas;
 
-interface MethodResults {
+interface MethodResults extends DocumentResults {
   /** `warnings`: inputs that were skipped (binary files in a folder). */
   'runs.start': { runId: string; warnings: string[] };
   'runs.list': RunSummary[];

@@ -20,6 +20,7 @@ import { DocumentStore } from '../store/documentStore';
 import { ownerCheck } from '../store/ownerCheck';
 import { prepareRunDeletion, type DeleteRun } from '../store/runDeletion';
 import { RunStore } from '../store/runStore';
+import { documentHandlers } from './documents';
 import { EventBus } from './eventBus';
 import { fixedSettings, type SettingsSource } from './fixedSettings';
 import { ModelClients } from './modelClients';
@@ -104,6 +105,7 @@ export class RlmService implements RlmApi {
         version: config.version ?? packageVersion,
         dbPath: isInMemory(config.dbPath) ? config.dbPath : resolve(config.dbPath),
       }),
+      ...documentHandlers(db),
     };
   }
 

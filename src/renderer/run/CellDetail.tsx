@@ -3,7 +3,7 @@ import { memo } from 'react';
 import type { NodePayload } from '../../shared/domain';
 import type { CodeEditorHost } from './codeEditor';
 import { CodeView } from './CodeView';
-import { CollapsibleText } from './CollapsibleText';
+import { RawText } from './text/RawText';
 import { DetailSection, ErrorBlock } from './DetailParts';
 
 export const CellDetail = memo(function CellDetail({ payload, editor }: { payload: NodePayload; editor: CodeEditorHost }) {
@@ -14,7 +14,7 @@ export const CellDetail = memo(function CellDetail({ payload, editor }: { payloa
       </DetailSection>
       {payload.error !== undefined && <ErrorBlock text={payload.error} />}
       <DetailSection title="Output">
-        {payload.output ? <CollapsibleText text={payload.output} as="mono" limitChars={4000} limitLines={60} className="cell-output" /> : <p className="run-muted">No output.</p>}
+        {payload.output ? <RawText text={payload.output} limitChars={4000} limitLines={60} className="cell-output" /> : <p className="run-muted">No output.</p>}
       </DetailSection>
       {payload.notes && payload.notes.length > 0 && (
         <DetailSection title="Notes">

@@ -2,6 +2,7 @@
 // whole document in a side pane helps nobody and costs layout on every update.
 import { useState } from 'react';
 import { MarkdownText } from './MarkdownText';
+import { cutText } from './text/RawText';
 
 export interface CollapsibleTextProps {
   text: string;
@@ -10,19 +11,6 @@ export interface CollapsibleTextProps {
   limitChars?: number;
   limitLines?: number;
   className?: string;
-}
-
-/** The text cut at `limitChars` characters or `limitLines` lines, or null when it fits. */
-export function cutText(text: string, limitChars: number, limitLines: number): string | null {
-  let end = Math.min(text.length, limitChars);
-  let lines = 0;
-  for (let i = 0; i < end; i++) {
-    if (text.charCodeAt(i) === 10 && ++lines >= limitLines) {
-      end = i;
-      break;
-    }
-  }
-  return end < text.length ? text.slice(0, end) : null;
 }
 
 export function CollapsibleText({ text, as = 'plain', limitChars = 3000, limitLines = 40, className = '' }: CollapsibleTextProps) {

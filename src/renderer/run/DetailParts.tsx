@@ -1,6 +1,6 @@
 // Pieces every kind of node detail uses: a titled section, an error shown as an error.
 import type { ReactNode } from 'react';
-import { CollapsibleText } from './CollapsibleText';
+import { RawText } from './text/RawText';
 
 export function DetailSection({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -15,7 +15,7 @@ export function ErrorBlock({ text }: { text: string }) {
   return (
     <div className="node-error" role="note" aria-label="Error">
       <strong>Error</strong>
-      <CollapsibleText text={text} as="mono" limitChars={4000} />
+      <RawText text={text} limitChars={4000} />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 // A model call: the messages it was sent and its reply, live while it streams.
 import type { NodePayload, NodeRow } from '../../shared/domain';
-import { CollapsibleText } from './CollapsibleText';
 import { MessageList } from './MessageList';
+import { ReplyText } from './text/ReplyText';
 import { DetailSection, ErrorBlock } from './DetailParts';
 import type { RunStore } from './runStore';
 import { useRunState } from './useRunState';
@@ -19,10 +19,11 @@ export function LlmDetail({ store, node, payload, refreshing }: { store: RunStor
         {running ? (
           <div aria-live="off">
             {stream?.partial && <p className="run-muted">The start of this reply streamed before this page opened.</p>}
-            <div className="text-plain reply-live">{stream?.text || payload.text || '…'}</div>
+            {/* Plain while it streams: colouring code that changes every frame would only flicker. */}
+            <pre className="raw-text reply-live">{stream?.text || payload.text || '…'}</pre>
           </div>
         ) : payload.text !== undefined ? (
-          <CollapsibleText text={payload.text} as="markdown" limitChars={6000} limitLines={80} />
+          <ReplyText text={payload.text} prefKey={`${store.runId}/${node.id}/reply`} />
         ) : (
           // The call just ended: its streamed text is gone and the stored reply is on its way.
           <p className="run-muted">{refreshing ? 'Loading the reply…' : 'No reply.'}</p>

@@ -27,7 +27,7 @@ export function NodeDetail({ store, editor }: { store: RunStore; editor: CodeEdi
             </p>
           )}
           {loading && <p className="run-muted">Loading…</p>}
-          {payload && node.kind === 'rlm' && <RlmDetail payload={payload} />}
+          {payload && node.kind === 'rlm' && <RlmDetail store={store} nodeId={node.id} payload={payload} />}
           {payload && node.kind === 'llm' && <LlmDetail store={store} node={node} payload={payload} refreshing={refreshing} />}
           {payload && node.kind === 'cell' && <CellDetail payload={payload} editor={editor} />}
         </>

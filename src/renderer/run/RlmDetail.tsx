@@ -1,28 +1,43 @@
 // An RLM: what it was asked, the context it was given, how it ended, and its opening messages.
-import { memo } from 'react';
-import type { ContextInfo, NodePayload } from '../../shared/domain';
-import { CollapsibleText } from './CollapsibleText';
+// Its context's documents open whole in the Input view.
+import { memo, useMemo, useState } from 'react';
+import type { ContextInfo, InputDescription, NodePayload } from '../../shared/domain';
+import { formatBytes } from '../common/formatBytes';
 import { DetailSection, ErrorBlock } from './DetailParts';
+import { InputView, type InputDocument } from './input/InputView';
 import { MessageList } from './MessageList';
 import { stopReasonText } from './rowText';
+import type { RunStore } from './runStore';
+import { RawText } from './text/RawText';
+import { ReplyText } from './text/ReplyText';
+import { useRunState } from './useRunState';
 
 // Memoised on the payload (cached, so stable): a live run changes the RLM's row on every frame.
-export const RlmDetail = memo(function RlmDetail({ payload }: { payload: NodePayload }) {
+export const RlmDetail = memo(function RlmDetail({ store, nodeId, payload }: { store: RunStore; nodeId: number; payload: NodePayload }) {
+  const inputs = useRunState(store, (s) => s.run?.inputs);
+  const documents = useMemo(() => contextDocuments(payload, inputs ?? [], nodeId), [payload, inputs, nodeId]);
+  const [inputOpen, setInputOpen] = useState(false);
   return (
     <div className="node-body">
       {payload.query !== undefined && (
         <DetailSection title="Query">
-          <CollapsibleText text={payload.query} />
+          <RawText text={payload.query} />
         </DetailSection>
       )}
       {payload.context && (
         <DetailSection title="Context">
-          <ContextView context={payload.context} />
+          <ContextView context={payload.context} onOpen={documents.length > 0 ? () => setInputOpen(true) : undefined} />
+          {documents.length > 0 && (
+            <button type="button" className="open-input" aria-haspopup="dialog" onClick={() => setInputOpen(true)}>
+              Open the input ({documents.length === 1 ? '1 document' : `${documents.length.toLocaleString('en-US')} documents`}
+              {documents.every((d) => d.bytes !== undefined) ? `, ${formatBytes(documents.reduce((sum, d) => sum + (d.bytes ?? 0), 0))}` : ''})
+            </button>
+          )}
         </DetailSection>
       )}
       {payload.answer !== undefined && (
         <DetailSection title="Answer">
-          <CollapsibleText text={payload.answer} as="markdown" />
+          <ReplyText text={payload.answer} prefKey={`${store.runId}/${nodeId}/answer`} limitChars={3000} limitLines={40} />
         </DetailSection>
       )}
       {payload.stopReason !== undefined && <p className="node-stop">Ended without its own answer: {stopReasonText(payload.stopReason)}.</p>}
@@ -33,12 +48,25 @@ export const RlmDetail = memo(function RlmDetail({ payload }: { payload: NodePay
           <MessageList messages={payload.messages} />
         </DetailSection>
       )}
+      {inputOpen && documents.length > 0 && <InputView api={store.api} runId={store.runId} documents={documents} onClose={() => setInputOpen(false)} />}
     </div>
   );
 });
 
-function ContextView({ context }: { context: ContextInfo }) {
+/** The documents behind an RLM's context, named from the run's inputs (the root) or the context's names (a child). */
+function contextDocuments(payload: NodePayload, inputs: readonly InputDescription[], nodeId: number): InputDocument[] {
+  const byHash = new Map(inputs.map((input) => [input.hash, input]));
+  const hashes = payload.documents ?? (nodeId === 1 ? inputs.map((input) => input.hash) : []);
+  return hashes.map((hash, i) => {
+    const input = byHash.get(hash);
+    return { hash, name: input?.name ?? payload.context?.names?.[i] ?? `document ${i + 1}`, bytes: input?.bytes };
+  });
+}
+
+function ContextView({ context, onOpen }: { context: ContextInfo; onOpen?: () => void }) {
   const names = context.names ?? [];
+  // The preview is the start of the string, or of the first item: its real length is that value's.
+  const previewOf = context.kind === 'string' ? context.length : context.itemLengths?.[0];
   return (
     <div className="context-info">
       <p>
@@ -56,7 +84,7 @@ function ContextView({ context }: { context: ContextInfo }) {
           {names.length > 20 && <li className="run-muted">and {(names.length - 20).toLocaleString('en-US')} more</li>}
         </ul>
       )}
-      {context.preview && <CollapsibleText text={context.preview} as="mono" limitChars={600} limitLines={10} />}
+      {context.preview && <RawText text={context.preview} totalLength={previewOf} onShowWhole={onOpen} limitChars={600} limitLines={10} />}
     </div>
   );
 }

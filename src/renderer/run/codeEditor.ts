@@ -20,7 +20,8 @@ export interface CodeEditorHost {
 
 let loading: Promise<MonacoApi> | null = null;
 
-function loadMonaco(): Promise<MonacoApi> {
+/** Monaco, loaded once on first use (its chunk is large); also what the raw text view highlights with. */
+export function loadMonaco(): Promise<MonacoApi> {
   loading ??= import('./monacoSetup').then(
     (module) => module.monaco,
     (error: unknown) => {
