@@ -84,6 +84,8 @@ export interface FakeProviderOptions {
   latencyMs?: number;
   /** Answer 400 to max_completion_tokens, as OpenAI-compatible servers that know only max_tokens do. */
   rejectMaxCompletionTokens?: boolean;
+  /** Generate past the output cap, as old servers that do not know max_completion_tokens do. */
+  ignoreOutputCap?: boolean;
 }
 
 /** Number of assistant messages so far: 0 on a conversation's first turn. */
@@ -130,6 +132,7 @@ export async function startFakeProvider(handler: FakeHandler, options: FakeProvi
       return;
     }
     const request = toFakeRequest(body, requests.length, req.headers);
+    if (options.ignoreOutputCap) request.maxOutputTokens = null;
     requests.push(request);
     if (!authorized(req)) {
       sendError(res, 401, 'Incorrect API key provided', 'invalid_api_key');
