@@ -101,6 +101,24 @@ describe('billing', () => {
     expect((summary.costUsd as number) - billed).toBeLessThan(0.001);
   });
 
+  it('charges a whole reply asked for by a batch and aborted by a stop at its full output cap', async () => {
+    // A reply asked for whole shows nothing before it is done: the provider may have generated
+    // all of it, so the run counts the most it can have cost.
+    let runId = '';
+    const { h, runId: id } = await start((req) => {
+      if (req.model !== SUB) return turn(req) === 0 ? { text: repl('FINAL((await llm_query_batched(["one"]))[0])') } : { text: 'FINAL(again)' };
+      void harness?.service.call('runs.stop', { runId });
+      return { hang: true };
+    }, { maxCostUsd: 1 });
+    runId = id;
+    const { summary, sub } = await finish(h, runId);
+    expect(summary).toMatchObject({ status: 'stopped', stopReason: 'user' });
+    const cap = h.fake.requests.find((r) => r.model === SUB)?.maxOutputTokens;
+    expect(cap).toBe(OUTPUT_CAP);
+    expect(sub).toMatchObject({ status: 'stopped', usageEstimated: true, outputTokens: OUTPUT_CAP });
+    expect(summary.costUsd).toBeGreaterThanOrEqual(billedUsd(h.fake.ledger));
+  });
+
   it('sends the output cap only under a limit, lowered to what the budget leaves', async () => {
     const { h, runId } = await start((req) => (req.model === SUB ? { text: 'fine' } : askSub(req)), { maxTokens: 12_000 });
     const { summary } = await finish(h, runId);

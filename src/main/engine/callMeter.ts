@@ -52,12 +52,12 @@ export class CallMeter implements AttemptMeter {
       return;
     }
     // No usage from the provider: what it can have billed at most — the input bound, and the
-    // output received (UTF-8 bytes bound tokens), never more than the cap it was sent.
-    const charge = {
-      inputTokens: this.inputBound,
-      outputTokens: Math.min(textTokenBound(bill.receivedText), held.maxOutputTokens ?? Infinity),
-      cachedTokens: 0,
-    };
+    // output received (UTF-8 bytes bound tokens), never more than the cap it was sent. A reply
+    // asked for whole shows nothing until it is done, and a provider may finish generating it
+    // after we hang up: it is charged the whole cap (nothing when no cap was sent: no limit).
+    const cap = held.maxOutputTokens;
+    const output = bill.streamed || bill.usage ? Math.min(textTokenBound(bill.receivedText), cap ?? Infinity) : (cap ?? 0);
+    const charge = { inputTokens: this.inputBound, outputTokens: output, cachedTokens: 0 };
     const usd = bill.providerCostUsd ?? this.priced(charge);
     this.run.settle(held, { tokens: charge.inputTokens + charge.outputTokens, usd });
     // A completed call without usage keeps its own (estimated) figures; only given-up attempts add.

@@ -60,6 +60,11 @@ export interface AttemptBill {
   mayBeBilled: boolean;
   /** The reply text received before the attempt ended. */
   receivedText: string;
+  /**
+   * false: the reply was asked for whole, so an abandoned attempt received nothing, though the
+   * provider may have generated (and billed) all of it.
+   */
+  streamed: boolean;
 }
 
 /**
@@ -160,6 +165,7 @@ export class ModelClient {
     let streamOptions = this.streamOptions;
     let capParam = this.capParam;
     const { meter } = request;
+    const streamed = request.stream !== false;
     for (let attempt = 1; ; attempt++) {
       if (request.signal?.aborted) throw abortError(request.signal);
       const cap = meter ? await meter.open() : undefined;
@@ -169,12 +175,12 @@ export class ModelClient {
         outcome = await this.attempt(request, { streamOptions, cap, capParam }, received);
       } catch (error) {
         // Aborted (the run stopped) or the caller's onDelta threw: the request was out.
-        meter?.close({ usage: null, providerCostUsd: null, mayBeBilled: true, receivedText: received.text });
+        meter?.close({ usage: null, providerCostUsd: null, mayBeBilled: true, receivedText: received.text, streamed });
         throw error;
       }
       if (outcome.ok) {
         const { result } = outcome;
-        meter?.close({ usage: result.usage, providerCostUsd: result.providerCostUsd, mayBeBilled: true, receivedText: result.text });
+        meter?.close({ usage: result.usage, providerCostUsd: result.providerCostUsd, mayBeBilled: true, receivedText: result.text, streamed });
         // A server that ignores max_completion_tokens (an older OpenAI-compatible one) did not cap
         // the reply: the next calls use the name it may know.
         if (cap !== undefined && capParam === 'max_completion_tokens' && !result.usage.estimated && result.usage.outputTokens > cap) {
@@ -184,7 +190,7 @@ export class ModelClient {
       }
       const { failure } = outcome;
       const rejectedCap = cap !== undefined && capParam === 'max_completion_tokens' && rejectsMaxCompletionTokens(failure);
-      meter?.close({ usage: null, providerCostUsd: null, mayBeBilled: mayBeBilled(failure), receivedText: received.text });
+      meter?.close({ usage: null, providerCostUsd: null, mayBeBilled: mayBeBilled(failure), receivedText: received.text, streamed });
       if (streamOptions && rejectsStreamOptions(failure)) {
         // The server's limitation, not a fault: it does not use up a retry.
         streamOptions = this.streamOptions = false;

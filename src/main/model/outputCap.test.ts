@@ -43,7 +43,7 @@ describe('output cap and attempt bills', () => {
     expect(fake.requests[0]?.body).toMatchObject({ max_completion_tokens: 25 });
     expect(fake.requests[0]?.body).not.toHaveProperty('max_tokens');
     expect(result).toMatchObject({ text: 'x'.repeat(100), finishReason: 'length', usage: { outputTokens: 25 } });
-    expect(m.bills).toEqual([{ usage: result.usage, providerCostUsd: null, mayBeBilled: true, receivedText: result.text }]);
+    expect(m.bills).toEqual([{ usage: result.usage, providerCostUsd: null, mayBeBilled: true, receivedText: result.text, streamed: true }]);
   });
 
   it('sends no cap when the meter grants none, or without a meter', async () => {
@@ -97,7 +97,7 @@ describe('output cap and attempt bills', () => {
     const m = meter(5000);
     const call = client.complete({ model: 'm', messages, meter: m, signal: controller.signal, onDelta: () => controller.abort() });
     await expect(call).rejects.toMatchObject({ name: 'AbortError' });
-    expect(m.bills).toEqual([{ usage: null, providerCostUsd: null, mayBeBilled: true, receivedText: 'z'.repeat(8) }]);
+    expect(m.bills).toEqual([{ usage: null, providerCostUsd: null, mayBeBilled: true, receivedText: 'z'.repeat(8), streamed: true }]);
     const refusing: AttemptMeter = { open: () => Promise.reject(new Error('over budget')), close: () => undefined };
     await expect(client.complete({ model: 'm', messages, meter: refusing })).rejects.toThrow('over budget');
     expect(fake.requests).toHaveLength(1);
