@@ -8,9 +8,11 @@ import type { ChatMessage } from '../../shared/domain';
 import { RlmError } from '../../shared/errors';
 import { classifyError, cutFailure, failureReason, mayBeBilled, rejectsMaxCompletionTokens, rejectsStreamOptions, timeoutFailure, toRlmError, type Failure } from './failures';
 import { abortError, linkAbort, sleep } from './abort';
+import type { AttemptMeter, OutputCapParam } from './attemptMeter';
 import { DEFAULT_BACKOFF, retryDelayMs, type Backoff } from './retry';
 
 export { isAbortError } from './abort';
+export type { AttemptBill, AttemptMeter, OutputCapParam } from './attemptMeter';
 
 export interface ModelClientOptions {
   baseUrl: string;
@@ -38,40 +40,6 @@ export interface CompletionRequest {
   /** Spending control per attempt (DESIGN §4): the output cap to send, and what each attempt may have been billed. */
   meter?: AttemptMeter;
 }
-
-/**
- * A retried call is several requests, each billed on its own, so the budget is kept per attempt:
- * open() before each one resolves to the output cap to send (undefined: send none) or rejects to
- * give up; close() after it says what it may have been billed.
- */
-export interface AttemptMeter {
-  open(): Promise<number | undefined>;
-  close(bill: AttemptBill): void;
-}
-
-export interface AttemptBill {
-  /** The attempt's usage when it completed; null when it was abandoned (cut, timed out, aborted). */
-  usage: Usage | null;
-  providerCostUsd: number | null;
-  /**
-   * false: nothing can have been billed — the provider answered with an HTTP error status (a 429
-   * or 5xx generates nothing), no connection was made, or the server rejected a parameter.
-   */
-  mayBeBilled: boolean;
-  /** The reply text received before the attempt ended. */
-  receivedText: string;
-  /**
-   * false: the reply was asked for whole, so an abandoned attempt received nothing, though the
-   * provider may have generated (and billed) all of it.
-   */
-  streamed: boolean;
-}
-
-/**
- * OpenAI's newer models (gpt-5, o-series) reject `max_tokens` and want `max_completion_tokens`;
- * some OpenAI-compatible servers know only `max_tokens`. We send the new name and fall back.
- */
-export type OutputCapParam = 'max_completion_tokens' | 'max_tokens';
 
 export interface Usage {
   inputTokens: number;
