@@ -91,6 +91,14 @@ describe('output cap and attempt bills', () => {
     ]);
   });
 
+  it('bills an attempt that timed out: the provider took the request on', async () => {
+    fake = await startFakeProvider(() => ({ hang: true }));
+    const client = new ModelClient({ baseUrl: fake.url, timeoutMs: 200, maxAttempts: 1 });
+    const m = meter(100);
+    await expect(client.complete({ model: 'm', messages, meter: m })).rejects.toThrow(/within 200 ms/);
+    expect(m.bills).toEqual([{ usage: null, providerCostUsd: null, mayBeBilled: true, receivedText: '', streamed: true }]);
+  });
+
   it('bills an attempt aborted mid-stream, and makes no attempt the meter refuses', async () => {
     const { client, fake } = await setup(() => ({ text: 'z'.repeat(4000), chunkChars: 8, chunkDelayMs: 10 }));
     const controller = new AbortController();
