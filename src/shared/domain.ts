@@ -120,7 +120,10 @@ export interface NodeRow {
   cachedTokens: number | null;
   /** USD of this node alone; null when unknown (no price) or not a model call. */
   costUsd: number | null;
-  /** Tokens were estimated from characters because the provider reported no usage. */
+  /**
+   * The figures are estimates: the provider reported no usage (characters / 4), or they include
+   * attempts given up on (cut, timed out, stopped), counted at the most they can have been billed.
+   */
   usageEstimated: boolean;
   /** Roll-ups over this node and everything under it. */
   subtree: SubtreeTotals;

@@ -163,7 +163,9 @@ describe('Ctrl+C during a run', () => {
     child.kill('SIGINT');
     const done = await result;
     expect(done.code).toBe(130);
-    expect(jsonOf(done)).toMatchObject({ status: 'stopped', stopReason: 'user', answer: null, modelCalls: 1 });
+    // The call in flight was taken on by the provider, which bills its prompt: it counts (DESIGN §4).
+    expect(jsonOf(done)).toMatchObject({ status: 'stopped', stopReason: 'user', answer: null, modelCalls: 2 });
+    expect(jsonOf(done).inputTokens).toBeGreaterThanOrEqual(h.fake.ledger.slice(-2).reduce((sum, b) => sum + b.promptTokens, 0));
     const shown = await h.show(jsonOf(done).runId as string);
     expect(shown.nodes.map((n) => `${n.kind}:${n.status}`)).toEqual(['rlm:stopped', 'llm:completed', 'cell:completed', 'llm:stopped']);
   });

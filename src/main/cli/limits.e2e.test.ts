@@ -2,7 +2,7 @@
 // reason recorded, everything up to the stop persisted. Per-cell limits (time, memory) and
 // run-aways are survived instead: the model is told and the run goes on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CliHarness } from '../testing/cliHarness';
+import { billedTokens, billedUsd, CliHarness } from '../testing/cliHarness';
 import { lastUser, repl, SUB, turn } from '../testing/serviceHarness';
 
 const h = new CliHarness();
@@ -42,26 +42,36 @@ describe('limits', () => {
     expect(shown.nodes[0]).toMatchObject({ kind: 'rlm', status: 'stopped', stopReason: 'max-calls' });
   });
 
-  it('stops at the token limit', async () => {
-    const { json } = await h.run(
+  it('stops at the token limit before passing it', async () => {
+    const { result, json, bills } = await h.run(
       (req) => ({ text: repl(`print(${turn(req)})`), usage: { prompt_tokens: 900, completion_tokens: 100 } }),
       'q',
       [input],
-      '--max-tokens', '2500',
+      '--max-tokens', '12000',
     );
-    expect(json).toMatchObject({ status: 'stopped', stopReason: 'max-tokens', modelCalls: 3, inputTokens: 2700, outputTokens: 300 });
+    expect(json).toMatchObject({ status: 'stopped', stopReason: 'max-tokens' });
+    expect(result.stderr).toMatch(/the next call could use up to [\d,]+ tokens; [\d,]+ of the limit of 12,000 tokens are left/);
+    // What the provider billed stays within the limit, and the run shows all of it.
+    const billed = billedTokens(bills);
+    expect(billed).toBeLessThanOrEqual(12_000);
+    expect((json.inputTokens as number) + (json.outputTokens as number)).toBe(billed);
+    expect(json.modelCalls).toBeGreaterThan(3);
   });
 
-  it('stops at the cost limit, counting priced calls', async () => {
-    // 100,000 prompt tokens at $2 per million: $0.20 a turn.
-    const { json } = await h.run(
-      (req) => ({ text: repl(`print(${turn(req)})`), usage: { prompt_tokens: 100_000, completion_tokens: 0 } }),
+  it('stops at the cost limit before passing it, counting priced calls', async () => {
+    // About 1,000 prompt tokens a turn at $2 per million, the reply at $8: a few tenths of a cent.
+    const { result, json, bills } = await h.run(
+      (req) => ({ text: repl(`print(${turn(req)})`) }),
       'q',
       [input],
-      '--max-cost', '0.5',
+      '--max-cost', '0.03',
     );
-    expect(json).toMatchObject({ status: 'stopped', stopReason: 'max-cost', modelCalls: 3 });
-    expect(json.costUsd).toBeCloseTo(0.6, 10);
+    expect(json).toMatchObject({ status: 'stopped', stopReason: 'max-cost' });
+    expect(result.stderr).toMatch(/the next call could cost up to \$[\d.]+; \$[\d.]+ of the \$0\.0300 limit is left/);
+    const billed = billedUsd(bills);
+    expect(billed).toBeLessThanOrEqual(0.03);
+    expect(json.costUsd).toBeCloseTo(billed, 10);
+    expect(json.modelCalls).toBeGreaterThan(3);
   });
 
   it('stops at the time limit, aborting a call in flight', async () => {

@@ -1,8 +1,12 @@
 // One model call as a node of the run: counted against the limits, bounded by the run's
-// concurrency, streamed to subscribers, priced, and committed with its usage.
+// concurrency, kept within the budget, streamed to subscribers, priced, and committed with its
+// usage — what aborted and retried attempts may have been billed included.
 import type { ChatMessage, LlmPurpose } from '../../shared/domain';
+import type { Usage } from '../model/modelClient';
+import { CallMeter, type AbandonedCharge } from './callMeter';
 import { promptLabel } from './promptLabel';
 import type { RunContext } from './runContext';
+import { inputTokenBound, type BoundedPrefix } from './tokenBound';
 
 export interface ModelCallSpec {
   parentId: number;
@@ -20,9 +24,28 @@ export interface ModelCallSpec {
   signal?: AbortSignal;
   /** false: the reply arrives whole, with no streamed deltas (batched sub-calls). */
   stream?: boolean;
+  /** The leading messages whose token count the provider reported: tightens the input bound. */
+  prefix?: BoundedPrefix;
+  /** The usage of the attempt that answered, as the provider reported it. */
+  onUsage?: (usage: Usage) => void;
 }
 
 export async function callModel(run: RunContext, spec: ModelCallSpec): Promise<string> {
+  // Open until what it was billed is recorded: a stopped run ends only after that (runner.ts).
+  run.callBegan();
+  try {
+    return await meteredCall(run, spec);
+  } finally {
+    run.callEnded();
+  }
+}
+
+async function meteredCall(run: RunContext, spec: ModelCallSpec): Promise<string> {
+  const price = run.deps.prices.lookup(spec.model);
+  if (!price && run.limits.maxCostUsd !== null && !run.settings.providerReportsCost) {
+    // runs.start refuses such a run; a call that still names such a model must not go uncounted.
+    throw new Error(unpricedModelMessage(spec.model));
+  }
   // A paused run holds new sub-calls too (each is a step); a turn already passed its RLM's gate.
   if (spec.purpose === 'sub') await run.checkpoint();
   else run.throwIfStopped();
@@ -33,6 +56,7 @@ export async function callModel(run: RunContext, spec: ModelCallSpec): Promise<s
   const release = await run.calls.acquire(signal);
   const { recorder } = run.deps;
   let nodeId: number | null = null;
+  let meterOfCall: CallMeter | null = null;
   try {
     if (signal.aborted) throw signal.reason;
     run.beforeModelCall();
@@ -41,7 +65,10 @@ export async function callModel(run: RunContext, spec: ModelCallSpec): Promise<s
       { prompt: spec.newMessages },
     );
     const id = nodeId;
+    const meter = new CallMeter(run, spec.model, inputTokenBound(spec.messages, spec.prefix), price, signal);
+    meterOfCall = meter;
     const result = await run.deps.client.complete({
+      meter,
       model: spec.model,
       messages: spec.messages,
       signal,
@@ -49,11 +76,20 @@ export async function callModel(run: RunContext, spec: ModelCallSpec): Promise<s
       onDelta: (delta) => recorder.streamed(id, delta),
       onRetry: () => recorder.streamReset(id),
     });
-    const costUsd = result.providerCostUsd ?? run.deps.prices.cost(spec.model, result.usage);
-    recorder.finishCall(id, { ...result.usage, costUsd }, { text: result.text }, spec.purpose === 'turn' ? { label: result.text || '(empty reply)' } : {});
-    run.afterModelCall(result.usage, costUsd);
+    const answered = result.providerCostUsd ?? run.deps.prices.cost(spec.model, result.usage);
+    const { usage, costUsd } = withAbandoned(result.usage, answered, meter.abandoned);
+    recorder.finishCall(id, { ...usage, costUsd }, { text: result.text }, spec.purpose === 'turn' ? { label: result.text || '(empty reply)' } : {});
+    run.afterModelCall(usage, costUsd);
+    spec.onUsage?.(result.usage);
     return result.text;
   } catch (error) {
+    const abandoned = meterOfCall?.abandoned;
+    if (nodeId !== null && abandoned && abandoned.attempts > 0) {
+      // Given up, but the provider may have billed it: the node and the run show what it can have cost.
+      const { inputTokens, outputTokens, cachedTokens, costUsd } = abandoned;
+      recorder.chargeCall(nodeId, { inputTokens, outputTokens, cachedTokens, costUsd, estimated: true });
+      run.afterModelCall(abandoned, costUsd);
+    }
     if (nodeId !== null) {
       const stopped = run.signal.aborted || spec.signal?.aborted;
       recorder.finish(nodeId, stopped ? 'stopped' : 'failed', { error: run.stopReason?.message ?? errorMessage(error) });
@@ -62,6 +98,24 @@ export async function callModel(run: RunContext, spec: ModelCallSpec): Promise<s
   } finally {
     release();
   }
+}
+
+/** The answered attempt's usage plus what the attempts given up on before it may have cost. */
+function withAbandoned(usage: Usage, costUsd: number | null, abandoned: AbandonedCharge): { usage: Usage; costUsd: number | null } {
+  if (abandoned.attempts === 0) return { usage, costUsd };
+  return {
+    usage: {
+      inputTokens: usage.inputTokens + abandoned.inputTokens,
+      outputTokens: usage.outputTokens + abandoned.outputTokens,
+      cachedTokens: usage.cachedTokens,
+      estimated: true,
+    },
+    costUsd: costUsd === null || abandoned.costUsd === null ? null : costUsd + abandoned.costUsd,
+  };
+}
+
+export function unpricedModelMessage(model: string): string {
+  return `${model} has no known price, so the cost limit cannot be kept: give it a price with --prices FILE, or in Settings → Prices`;
 }
 
 export function errorMessage(error: unknown): string {

@@ -85,6 +85,12 @@ export class Recorder {
     for (const changed of [node, ...ancestors]) this.emit({ type: 'run.nodeUpdated', runId: this.runId, node: changed });
   }
 
+  /** A call given up on that the provider may have billed: its usage rolled up like a finished call's. */
+  chargeCall(id: number, usage: CallUsage): void {
+    const { node, ancestors } = this.store.recordUsage(this.runId, id, usage);
+    for (const changed of [node, ...ancestors]) this.emit({ type: 'run.nodeUpdated', runId: this.runId, node: changed });
+  }
+
   streamed(nodeId: number, delta: string): void {
     this.emit({ type: 'run.replyStreamed', runId: this.runId, nodeId, delta });
   }

@@ -5,6 +5,7 @@ import type { ChatMessage, StopReason } from '../../shared/domain';
 import type { ContextSource } from '../../shared/sandboxProtocol';
 import { Sandbox, type CellResult } from '../sandbox/sandbox';
 import { callModel, errorMessage } from './modelCall';
+import type { BoundedPrefix } from './tokenBound';
 import { findFinal, parseReply, type ParsedReply } from './replyParser';
 import {
   finalAnswerRequest,
@@ -73,6 +74,8 @@ export async function runRlm(run: RunContext, task: RlmTask): Promise<RlmOutcome
 class RlmLoop {
   private sandbox: Sandbox | null = null;
   private readonly messages: ChatMessage[] = [];
+  /** The conversation so far as the provider counted it (tokenBound.ts); null until a turn reports usage. */
+  private reported: BoundedPrefix | null = null;
   /** Messages already stored with an earlier turn. */
   private sent = 0;
   private currentCell = 0;
@@ -146,6 +149,11 @@ class RlmLoop {
       messages: this.messages,
       newMessages: this.messages.slice(this.sent),
       signal: this.task.signal,
+      prefix: this.reported ?? undefined,
+      onUsage: (usage) => {
+        // Its prompt and this reply, as the provider counted them: the next turn's input bound.
+        this.reported = usage.estimated ? null : { messages: this.messages.length + 1, tokens: usage.inputTokens + usage.outputTokens };
+      },
     });
     this.run.countTurn(this.task.depth);
     this.messages.push({ role: 'assistant', content: text });

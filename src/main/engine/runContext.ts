@@ -2,10 +2,12 @@
 // the bound on calls in flight, and the running totals that tree-wide limits are checked against.
 import type { RunLimits, RunTotals, StopReason } from '../../shared/domain';
 import { emptyTotals } from '../../shared/domain';
+import { linkAbort } from '../model/abort';
 import type { CompletionRequest, CompletionResult } from '../model/modelClient';
 import type { PriceTable } from '../model/prices';
 import type { SandboxLauncher } from '../sandbox/launcher';
 import type { DocumentStore } from '../store/documentStore';
+import { Budget, type Price, type Reservation, type Spend } from './budget';
 import { Semaphore, StepGate } from './concurrency';
 import type { Recorder } from './recorder';
 
@@ -16,6 +18,11 @@ export interface RunSettings {
   subModel: string;
   limits: RunLimits;
   seed: number;
+  /**
+   * The provider reports each call's cost (OpenRouter's usage.cost): a model with no price is
+   * then allowed under a cost limit, which is checked after each call instead of before.
+   */
+  providerReportsCost?: boolean;
 }
 
 export interface ModelCaller {
@@ -58,12 +65,20 @@ export class RunContext {
   /** Wall time left before the time limit; paused time does not count. */
   private remainingMs: number | null = null;
   private deadlineStartedAt = 0;
+  /** The cost and token limits, kept before each attempt (budget.ts). */
+  private readonly budget: Budget;
+  /** Calls waiting for calls in flight to give back what they hold. */
+  private readonly budgetWaiters = new Set<() => void>();
+  /** Model calls not yet recorded, so the run ends only once everything billed is. */
+  private callsOpen = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     readonly settings: RunSettings,
     readonly deps: RunDependencies,
   ) {
     this.calls = new Semaphore(settings.limits.concurrency);
+    this.budget = new Budget({ maxTokens: settings.limits.maxTokens, maxCostUsd: settings.limits.maxCostUsd });
   }
 
   /** The slots of child RLMs at `depth`. */
@@ -94,6 +109,7 @@ export class RunContext {
     this.stopped = new RunStopped(reason, message);
     if (reason !== 'user' && reason !== 'error') this.deps.recorder.limitReached(reason, message);
     this.controller.abort(this.stopped);
+    for (const wake of [...this.budgetWaiters]) wake();
   }
 
   throwIfStopped(): void {
@@ -118,7 +134,62 @@ export class RunContext {
     this.callsStarted++;
   }
 
-  /** After a model call: tokens and cost; crossing a limit stops the run before its next step. */
+  /**
+   * Before an attempt at a model call: holds the most it can cost. When that does not fit beside
+   * what is spent and held, it waits for calls in flight to settle; when it would not fit even
+   * with none in flight, the run stops (status stopped, reason max-cost or max-tokens).
+   */
+  async reserve(inputBound: number, price: Price | null, signal: AbortSignal): Promise<Reservation> {
+    for (;;) {
+      this.throwIfStopped();
+      if (signal.aborted) throw signal.reason;
+      const grant = this.budget.reserve(inputBound, price);
+      if (grant.ok) return grant.reservation;
+      if (!grant.wait) {
+        this.stop(grant.reason, grant.message);
+        this.throwIfStopped();
+      }
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          this.budgetWaiters.delete(wake);
+          unlink();
+          resolve();
+        };
+        this.budgetWaiters.add(wake);
+        const unlink = linkAbort(signal, wake);
+      });
+    }
+  }
+
+  /** An attempt ended: what it was billed is spent, the rest of its reservation is free again. */
+  settle(reservation: Reservation, spend: Spend): void {
+    this.budget.settle(reservation, spend);
+    for (const wake of [...this.budgetWaiters]) wake();
+  }
+
+  /** A model call began; `callEnded` must follow once what it was billed is recorded. */
+  callBegan(): void {
+    this.callsOpen++;
+  }
+
+  callEnded(): void {
+    this.callsOpen--;
+    if (this.callsOpen > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Resolves once no model call is open: a stopped run's aborted calls have been recorded. */
+  idle(): Promise<void> {
+    if (this.callsOpen === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * After a model call, or an attempt the provider may have billed: tokens and cost into the
+   * totals. The limits were kept before the call (reserve); nothing to check here.
+   */
   afterModelCall(usage: { inputTokens: number; outputTokens: number; cachedTokens: number }, costUsd: number | null): void {
     const totals = this.totals;
     totals.modelCalls++;
@@ -129,13 +200,6 @@ export class RunContext {
     else totals.pricedCostUsd += costUsd;
     totals.costUsd = totals.unpricedCalls > 0 ? null : totals.pricedCostUsd;
     this.deps.recorder.totalsChanged({ ...totals });
-    const { maxTokens, maxCostUsd } = this.limits;
-    const tokens = totals.inputTokens + totals.outputTokens;
-    if (maxTokens !== null && tokens >= maxTokens) {
-      this.stop('max-tokens', `the run used ${tokens.toLocaleString('en-US')} tokens, reaching its limit of ${maxTokens.toLocaleString('en-US')}`);
-    } else if (maxCostUsd !== null && totals.pricedCostUsd >= maxCostUsd) {
-      this.stop('max-cost', `the run cost $${totals.pricedCostUsd.toFixed(4)}, reaching its limit of $${maxCostUsd}`);
-    }
   }
 
   startDeadline(): void {

@@ -30,5 +30,7 @@ export async function executeRun(run: RunContext, inputs: RootInputs): Promise<R
   } finally {
     run.clearDeadline();
   }
+  // A stop aborts calls in flight; what the provider billed them is recorded before the run's end.
+  await run.idle();
   return recorder.finishRun(end);
 }

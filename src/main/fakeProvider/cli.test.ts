@@ -38,6 +38,9 @@ describe('fake provider CLI', () => {
       const client = new OpenAI({ baseURL: url, apiKey: 'sk-test', maxRetries: 0 });
       const reply = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'ping' }] });
       expect(reply.choices[0]?.message.content).toBe('FINAL(pong)');
+      // What it billed, for tests that cannot read its memory.
+      const ledger = (await (await fetch(`${url}/ledger`)).json()) as { bills: { promptTokens: number; completionTokens: number }[] };
+      expect(ledger.bills).toMatchObject([{ promptTokens: 1, completionTokens: 3 }]);
       const wrongKey = new OpenAI({ baseURL: url, apiKey: 'other', maxRetries: 0 });
       await expect(wrongKey.models.list()).rejects.toMatchObject({ status: 401 });
       child.kill('SIGTERM');

@@ -12,6 +12,7 @@ const request = (model: string, messages: { role: string; content: string }[]): 
   messages,
   stream: true,
   includeUsage: true,
+  maxOutputTokens: null,
   headers: {},
   body: {},
 });

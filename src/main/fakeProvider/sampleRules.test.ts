@@ -8,7 +8,7 @@ import type { FakeRequest } from './server';
 const SAMPLE = join(packageRoot(), 'resources', 'examples', 'sample-rules.json');
 
 function request(model: string, messages: FakeRequest['messages']): FakeRequest {
-  return { index: 0, model, messages, stream: true, includeUsage: true, headers: {}, body: {} };
+  return { index: 0, model, messages, stream: true, includeUsage: true, maxOutputTokens: null, headers: {}, body: {} };
 }
 
 describe('resources/examples/sample-rules.json', () => {

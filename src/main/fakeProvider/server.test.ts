@@ -213,6 +213,7 @@ describe('request helpers', () => {
     messages,
     stream: false,
     includeUsage: false,
+    maxOutputTokens: null,
     headers: {},
     body: {},
   });

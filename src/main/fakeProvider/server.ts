@@ -3,7 +3,10 @@
 // are all exercised; scripted replies inject the faults the model client must survive.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { promptTokensOf, shapeReply, type FakeBill } from './billing';
 import { completion, modelList, sendCut, sendError, sendJson, sendStatus, sendStream } from './wire';
+
+export type { FakeBill } from './billing';
 
 export interface FakeRequest {
   /** 0-based order of arrival. */
@@ -14,6 +17,8 @@ export interface FakeRequest {
   stream: boolean;
   /** stream_options.include_usage */
   includeUsage: boolean;
+  /** max_completion_tokens, or else max_tokens; null when neither was sent. The reply is cut there. */
+  maxOutputTokens: number | null;
   headers: Record<string, string | string[] | undefined>;
   /** The parsed JSON body. */
   body: unknown;
@@ -65,6 +70,8 @@ export interface FakeProvider {
   url: string;
   /** Every chat completion request received, in order (rejected ones included). */
   requests: FakeRequest[];
+  /** What it billed, one entry per request it took on (not for error statuses): see billing.ts. */
+  ledger: FakeBill[];
   setHandler(handler: FakeHandler): void;
   /** Closes the server and every open socket, hanging ones included. */
   close(): Promise<void>;
@@ -75,6 +82,10 @@ export interface FakeProviderOptions {
   port?: number;
   /** Added before every reply. */
   latencyMs?: number;
+  /** Answer 400 to max_completion_tokens, as OpenAI-compatible servers that know only max_tokens do. */
+  rejectMaxCompletionTokens?: boolean;
+  /** Generate past the output cap, as old servers that do not know max_completion_tokens do. */
+  ignoreOutputCap?: boolean;
 }
 
 /** Number of assistant messages so far: 0 on a conversation's first turn. */
@@ -93,6 +104,7 @@ export function firstUserMessage(req: FakeRequest): string {
 export async function startFakeProvider(handler: FakeHandler, options: FakeProviderOptions = {}): Promise<FakeProvider> {
   let current = handler;
   const requests: FakeRequest[] = [];
+  const ledger: FakeBill[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const latencyMs = options.latencyMs ?? 0;
 
@@ -120,9 +132,14 @@ export async function startFakeProvider(handler: FakeHandler, options: FakeProvi
       return;
     }
     const request = toFakeRequest(body, requests.length, req.headers);
+    if (options.ignoreOutputCap) request.maxOutputTokens = null;
     requests.push(request);
     if (!authorized(req)) {
       sendError(res, 401, 'Incorrect API key provided', 'invalid_api_key');
+      return;
+    }
+    if (options.rejectMaxCompletionTokens && (body as { max_completion_tokens?: unknown }).max_completion_tokens !== undefined) {
+      sendError(res, 400, 'Unrecognized request argument supplied: max_completion_tokens');
       return;
     }
     let reply: FakeReply;
@@ -133,13 +150,33 @@ export async function startFakeProvider(handler: FakeHandler, options: FakeProvi
       sendError(res, 500, error instanceof Error ? error.message : String(error));
       return;
     }
+    if ('status' in reply) {
+      await wait(latencyMs);
+      if (!res.destroyed) sendStatus(res, reply);
+      return;
+    }
+    // Taken on: the prompt is billed from here, whatever happens to the reply.
+    const shaped = 'text' in reply && !('cut' in reply) ? shapeReply(request, reply) : null;
+    const bill: FakeBill = {
+      index: request.index,
+      model: request.model,
+      promptTokens: shaped?.promptTokens ?? promptTokensOf(request),
+      cachedTokens: shaped?.cachedTokens ?? 0,
+      completionTokens: 0,
+      ...('cost' in reply && reply.cost !== undefined ? { cost: reply.cost } : {}),
+      finish: 'open',
+    };
+    ledger.push(bill);
+    res.once('close', () => {
+      if (bill.finish === 'open') bill.finish = 'aborted';
+    });
     if ('hang' in reply) return;
-    await wait(latencyMs + ('text' in reply && !('cut' in reply) ? (reply.delayMs ?? 0) : 0));
+    await wait(latencyMs + (shaped ? (reply as FakeTextReply).delayMs ?? 0 : 0));
     if (res.destroyed) return; // the client gave up while we waited
-    if ('status' in reply) sendStatus(res, reply);
-    else if ('cut' in reply) sendCut(req, res, request, reply);
-    else if (request.stream) await sendStream(res, request, reply, wait);
-    else sendJson(res, 200, completion(request, reply));
+    if ('cut' in reply) sendCut(req, res, request, reply, bill);
+    else if (!shaped) return;
+    else if (request.stream) await sendStream(res, request, reply as FakeTextReply, shaped, bill, wait);
+    else sendJson(res, 200, completion(request, reply as FakeTextReply, shaped, bill));
   }
 
   const server = createServer((req, res) => {
@@ -153,6 +190,10 @@ export async function startFakeProvider(handler: FakeHandler, options: FakeProvi
       req.resume();
       if (!authorized(req)) sendError(res, 401, 'Incorrect API key provided', 'invalid_api_key');
       else sendJson(res, 200, modelList(requests));
+    } else if (req.method === 'GET' && (path === '/v1/ledger' || path === '/ledger')) {
+      // For tests that run the fake as its own process (cli.ts): what it billed so far.
+      req.resume();
+      sendJson(res, 200, { bills: ledger });
     } else {
       req.resume();
       sendError(res, 404, `no route for ${req.method} ${path}`);
@@ -171,6 +212,7 @@ export async function startFakeProvider(handler: FakeHandler, options: FakeProvi
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
+    ledger,
     setHandler(next) {
       current = next;
     },
@@ -199,12 +241,14 @@ function toFakeRequest(body: unknown, index: number, headers: IncomingMessage['h
     return { role: String(message.role ?? ''), content: flattenContent(message.content) };
   });
   const streamOptions = b.stream_options as { include_usage?: unknown } | undefined;
+  const cap = [b.max_completion_tokens, b.max_tokens].find((v): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0);
   return {
     index,
     model: typeof b.model === 'string' ? b.model : '',
     messages,
     stream: b.stream === true,
     includeUsage: streamOptions?.include_usage === true,
+    maxOutputTokens: cap ?? null,
     headers,
     body,
   };

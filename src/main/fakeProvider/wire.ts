@@ -1,19 +1,17 @@
 // The OpenAI wire format the fake server writes: completion objects, SSE chunk framing, error
 // bodies. Kept apart from the server's lifecycle so each stays small.
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { partialTokens, tokensOf, type FakeBill, type ShapedReply } from './billing';
 import type { FakeCutReply, FakeRequest, FakeStatusReply, FakeTextReply } from './server';
 
-function usageOf(request: FakeRequest, reply: FakeTextReply): Record<string, unknown> | null {
+function usageOf(reply: FakeTextReply, shaped: ShapedReply): Record<string, unknown> | null {
   if (reply.usage === false) return null;
-  const promptChars = request.messages.reduce((sum, m) => sum + m.content.length, 0);
-  const given = reply.usage;
-  const prompt = given?.prompt_tokens ?? Math.ceil(promptChars / 4);
-  const completion = given?.completion_tokens ?? Math.ceil(reply.text.length / 4);
+  const { promptTokens: prompt, completionTokens: completion } = shaped;
   return {
     prompt_tokens: prompt,
     completion_tokens: completion,
     total_tokens: prompt + completion,
-    prompt_tokens_details: { cached_tokens: given?.cached_tokens ?? 0 },
+    prompt_tokens_details: { cached_tokens: shaped.cachedTokens },
     ...(reply.cost !== undefined ? { cost: reply.cost } : {}),
   };
 }
@@ -21,15 +19,17 @@ function usageOf(request: FakeRequest, reply: FakeTextReply): Record<string, unk
 const created = (): number => Math.floor(Date.now() / 1000);
 const completionId = (request: FakeRequest): string => `chatcmpl-fake-${request.index}`;
 
-export function completion(request: FakeRequest, reply: FakeTextReply): unknown {
-  const usage = usageOf(request, reply);
+export function completion(request: FakeRequest, reply: FakeTextReply, shaped: ShapedReply, bill: FakeBill): unknown {
+  const usage = usageOf(reply, shaped);
+  bill.completionTokens = shaped.completionTokens;
+  bill.finish = shaped.finishReason;
   return {
     id: completionId(request),
     object: 'chat.completion',
     created: created(),
     model: request.model,
     choices: [
-      { index: 0, message: { role: 'assistant', content: reply.text, refusal: null }, logprobs: null, finish_reason: 'stop' },
+      { index: 0, message: { role: 'assistant', content: shaped.text, refusal: null }, logprobs: null, finish_reason: shaped.finishReason },
     ],
     ...(usage ? { usage } : {}),
   };
@@ -66,13 +66,16 @@ export async function sendStream(
   res: ServerResponse,
   request: FakeRequest,
   reply: FakeTextReply,
+  shaped: ShapedReply,
+  bill: FakeBill,
   wait: (ms: number) => Promise<void>,
 ): Promise<void> {
   const encode = chunkEncoder(request);
   const delay = reply.chunkDelayMs ?? 0;
   res.writeHead(200, SSE_HEADERS);
   let buffered = encode([deltaChoice({ role: 'assistant', content: '', refusal: null })]);
-  for (const piece of pieces(reply.text, Math.max(1, reply.chunkChars ?? 16))) {
+  let sentChars = 0;
+  for (const piece of pieces(shaped.text, Math.max(1, reply.chunkChars ?? 16))) {
     if (delay > 0) {
       res.write(buffered);
       buffered = '';
@@ -81,20 +84,27 @@ export async function sendStream(
     }
     // Without delays the whole reply goes out in one write: benchmarks must not measure us.
     buffered += encode([deltaChoice({ content: piece })]);
+    // Generated and on its way: billed, even if the client hangs up before reading it.
+    sentChars += piece.length;
+    bill.completionTokens = partialTokens(shaped, sentChars);
   }
-  buffered += encode([deltaChoice({}, 'stop')]);
-  const usage = usageOf(request, reply);
+  buffered += encode([deltaChoice({}, shaped.finishReason)]);
+  bill.completionTokens = shaped.completionTokens;
+  bill.finish = shaped.finishReason;
+  const usage = usageOf(reply, shaped);
   if (request.includeUsage && usage) buffered += encode([], usage);
   res.end(`${buffered}data: [DONE]\n\n`);
 }
 
-export function sendCut(req: IncomingMessage, res: ServerResponse, request: FakeRequest, reply: FakeCutReply): void {
+export function sendCut(req: IncomingMessage, res: ServerResponse, request: FakeRequest, reply: FakeCutReply, bill: FakeBill): void {
+  bill.finish = 'cut';
   if (!request.stream) {
     req.socket.destroy();
     return;
   }
   const encode = chunkEncoder(request);
   const sent = Array.from(reply.text).slice(0, Math.max(0, reply.afterChars)).join('');
+  bill.completionTokens = tokensOf(sent.length);
   let payload = encode([deltaChoice({ role: 'assistant', content: '', refusal: null })]);
   for (const piece of pieces(sent, 16)) payload += encode([deltaChoice({ content: piece })]);
   res.writeHead(200, SSE_HEADERS);

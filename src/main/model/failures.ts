@@ -66,6 +66,21 @@ export function rejectsStreamOptions(failure: Failure): boolean {
   return failure.kind === 'status' && failure.status === 400 && failure.message.includes('stream_options');
 }
 
+/** A server that knows only `max_tokens` rejects the newer name; such a call is repeated with the old one. */
+export function rejectsMaxCompletionTokens(failure: Failure): boolean {
+  return failure.kind === 'status' && failure.status === 400 && failure.message.includes('max_completion_tokens');
+}
+
+/**
+ * Whether the provider may have billed a failed attempt. An HTTP error status (429, 5xx, 400)
+ * comes before any generation, and a connection that never opened reached no model; anything
+ * that failed after the request was taken (a cut stream, a timeout, an error mid-stream, a reply
+ * we could not read) may have been billed for its input and what it generated.
+ */
+export function mayBeBilled(failure: Failure): boolean {
+  return failure.kind !== 'status' && failure.kind !== 'connection';
+}
+
 /** Short text for onRetry and logs. */
 export function failureReason(failure: Failure): string {
   switch (failure.kind) {

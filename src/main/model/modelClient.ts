@@ -2,15 +2,17 @@
 // The SDK's own retries are off: it cannot retry a stream that breaks mid-reply, and we need one
 // place that decides (and reports through onRetry, so the UI can drop the partial text it showed).
 import OpenAI from 'openai';
-import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
+import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
 import type { ChatMessage } from '../../shared/domain';
 import { RlmError } from '../../shared/errors';
-import { classifyError, cutFailure, failureReason, rejectsStreamOptions, timeoutFailure, toRlmError, type Failure } from './failures';
+import { classifyError, cutFailure, failureReason, mayBeBilled, rejectsMaxCompletionTokens, rejectsStreamOptions, timeoutFailure, toRlmError, type Failure } from './failures';
 import { abortError, linkAbort, sleep } from './abort';
+import type { AttemptMeter, OutputCapParam } from './attemptMeter';
 import { DEFAULT_BACKOFF, retryDelayMs, type Backoff } from './retry';
 
 export { isAbortError } from './abort';
+export type { AttemptBill, AttemptMeter, OutputCapParam } from './attemptMeter';
 
 export interface ModelClientOptions {
   baseUrl: string;
@@ -35,6 +37,8 @@ export interface CompletionRequest {
    * which hundreds of batched sub-calls feel and nobody watches token by token. Default true.
    */
   stream?: boolean;
+  /** Spending control per attempt (DESIGN §4): the output cap to send, and what each attempt may have been billed. */
+  meter?: AttemptMeter;
 }
 
 export interface Usage {
@@ -61,13 +65,29 @@ class CallbackError {
   constructor(readonly cause: unknown) {}
 }
 
-function params(request: CompletionRequest, streamOptions: boolean): ChatCompletionCreateParamsStreaming {
+/** What an attempt is sent with, beside the model and messages. */
+interface AttemptOptions {
+  streamOptions: boolean;
+  cap: number | undefined;
+  capParam: OutputCapParam;
+}
+
+function capParams(options: AttemptOptions): { max_tokens?: number; max_completion_tokens?: number } {
+  return options.cap === undefined ? {} : { [options.capParam]: options.cap };
+}
+
+function params(request: CompletionRequest, options: AttemptOptions): ChatCompletionCreateParamsStreaming {
   return {
     model: request.model,
     messages: request.messages,
     stream: true,
-    ...(streamOptions ? { stream_options: { include_usage: true } } : {}),
+    ...(options.streamOptions ? { stream_options: { include_usage: true } } : {}),
+    ...capParams(options),
   };
+}
+
+function wholeParams(request: CompletionRequest, options: AttemptOptions): ChatCompletionCreateParamsNonStreaming {
+  return { model: request.model, messages: request.messages, ...capParams(options) };
 }
 
 const estimateTokens = (chars: number): number => Math.ceil(chars / 4);
@@ -88,6 +108,8 @@ export class ModelClient {
   private readonly missingKey: boolean;
   /** Turned off for good once the server rejects stream_options; usage is then estimated. */
   private streamOptions = true;
+  /** Turned to max_tokens for good once the server rejects (or ignores) max_completion_tokens. */
+  private capParam: OutputCapParam = 'max_completion_tokens';
 
   constructor(private readonly options: ModelClientOptions) {
     this.timeoutMs = options.timeoutMs ?? 300_000;
@@ -109,14 +131,42 @@ export class ModelClient {
     let budget = this.maxAttempts;
     // Per call as well as per client: calls already in flight when the flag flips were sent with it.
     let streamOptions = this.streamOptions;
+    let capParam = this.capParam;
+    const { meter } = request;
+    const streamed = request.stream !== false;
     for (let attempt = 1; ; attempt++) {
       if (request.signal?.aborted) throw abortError(request.signal);
-      const outcome = await this.attempt(request, streamOptions);
-      if (outcome.ok) return { ...outcome.result, attempts: attempt };
+      const cap = meter ? await meter.open() : undefined;
+      const received = { text: '' };
+      let outcome: Outcome;
+      try {
+        outcome = await this.attempt(request, { streamOptions, cap, capParam }, received);
+      } catch (error) {
+        // Aborted (the run stopped) or the caller's onDelta threw: the request was out.
+        meter?.close({ usage: null, providerCostUsd: null, mayBeBilled: true, receivedText: received.text, streamed });
+        throw error;
+      }
+      if (outcome.ok) {
+        const { result } = outcome;
+        meter?.close({ usage: result.usage, providerCostUsd: result.providerCostUsd, mayBeBilled: true, receivedText: result.text, streamed });
+        // A server that ignores max_completion_tokens (an older OpenAI-compatible one) did not cap
+        // the reply: the next calls use the name it may know.
+        if (cap !== undefined && capParam === 'max_completion_tokens' && !result.usage.estimated && result.usage.outputTokens > cap) {
+          this.capParam = 'max_tokens';
+        }
+        return { ...result, attempts: attempt };
+      }
       const { failure } = outcome;
+      const rejectedCap = cap !== undefined && capParam === 'max_completion_tokens' && rejectsMaxCompletionTokens(failure);
+      meter?.close({ usage: null, providerCostUsd: null, mayBeBilled: mayBeBilled(failure), receivedText: received.text, streamed });
       if (streamOptions && rejectsStreamOptions(failure)) {
         // The server's limitation, not a fault: it does not use up a retry.
         streamOptions = this.streamOptions = false;
+        budget++;
+        continue;
+      }
+      if (rejectedCap) {
+        capParam = this.capParam = 'max_tokens';
         budget++;
         continue;
       }
@@ -129,7 +179,8 @@ export class ModelClient {
     }
   }
 
-  private async attempt(request: CompletionRequest, streamOptions: boolean): Promise<Outcome> {
+  /** One request. `received` holds the reply text so far, for the bill of an attempt that throws. */
+  private async attempt(request: CompletionRequest, options: AttemptOptions, received: { text: string }): Promise<Outcome> {
     const { signal } = request;
     // One controller per attempt, linked to the caller's signal and unlinked when the attempt
     // ends. The SDK adds a listener to whatever signal it is given and never removes it; handing
@@ -147,7 +198,7 @@ export class ModelClient {
     let usage: CompletionUsage | undefined;
     try {
       if (request.stream === false) {
-        const completion = await this.openai.chat.completions.create({ model: request.model, messages: request.messages }, { signal: controller.signal });
+        const completion = await this.openai.chat.completions.create(wholeParams(request, options), { signal: controller.signal });
         const choice = completion.choices[0];
         text = choice?.message?.content ?? '';
         // A whole JSON reply arrived: it cannot have been cut, whatever its finish_reason says.
@@ -155,13 +206,14 @@ export class ModelClient {
         usage = completion.usage;
         return { ok: true, result: { text, finishReason, ...this.accounting(request, text, usage) } };
       }
-      const stream = await this.openai.chat.completions.create(params(request, streamOptions), { signal: controller.signal });
+      const stream = await this.openai.chat.completions.create(params(request, options), { signal: controller.signal });
       for await (const chunk of stream) {
         if (chunk.usage) usage = chunk.usage;
         const choice = chunk.choices[0];
         const delta = choice?.delta?.content;
         if (delta) {
           text += delta;
+          received.text = text;
           try {
             request.onDelta?.(delta);
           } catch (error) {

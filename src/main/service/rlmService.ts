@@ -20,6 +20,7 @@ import { DocumentStore } from '../store/documentStore';
 import { ownerCheck } from '../store/ownerCheck';
 import { prepareRunDeletion, type DeleteRun } from '../store/runDeletion';
 import { RunStore } from '../store/runStore';
+import { checkCostLimit } from './costLimit';
 import { documentHandlers } from './documents';
 import { EventBus } from './eventBus';
 import { fixedSettings, type SettingsSource } from './fixedSettings';
@@ -168,17 +169,22 @@ export class RlmService implements RlmApi {
     if (this.config.mode === 'browser' && params.inputs.some((input) => input.kind === 'path')) {
       throw new RlmError('INVALID_INPUT', 'in browser mode, add files from the page (drop or pick them); paths on the server are not read');
     }
+    const limits: RunLimits = { ...resolved.limits, ...params.limits };
+    const rootModel = params.rootModel ?? resolved.rootModel;
+    const subModel = params.subModel ?? resolved.subModel;
+    // Before any request and before the inputs are read: a cost limit that cannot hold is refused.
+    const costCheck = checkCostLimit({ limits, rootModel, subModel, prices: resolved.prices, baseUrl: resolved.baseUrl });
     const inputs = await resolveInputs(params.inputs, { upload: (uploadId) => this.uploads.received(uploadId) });
     const claim = this.uploads.claim(uploadIdsOf(params.inputs));
     const runId = newRunId();
-    const limits: RunLimits = { ...resolved.limits, ...params.limits };
     const settings = {
       runId,
       query: params.query,
-      rootModel: params.rootModel ?? resolved.rootModel,
-      subModel: params.subModel ?? resolved.subModel,
+      rootModel,
+      subModel,
       limits,
       seed: params.seed ?? Math.floor(Math.random() * 2 ** 31),
+      providerReportsCost: costCheck.providerReportsCost,
     };
     try {
       this.store.createRun({
@@ -220,7 +226,7 @@ export class RlmService implements RlmApi {
     // Waiters see a failure; nobody waiting must not make it an unhandled rejection.
     done.catch(() => undefined);
     this.active.set(runId, { context, done });
-    return { runId, warnings: inputs.warnings };
+    return { runId, warnings: [...costCheck.warnings, ...inputs.warnings] };
   }
 
   private async stop(runId: string): Promise<{ status: RunStatus }> {

@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeProvider, type FakeHandler, type FakeProvider } from '../fakeProvider/server';
+import { startFakeProvider, type FakeBill, type FakeHandler, type FakeProvider } from '../fakeProvider/server';
 import { jsonOf, runCli, type CliResult } from './cli';
 import { ROOT, SUB } from './serviceHarness';
 
@@ -70,15 +70,27 @@ export class CliHarness {
     ];
   }
 
-  async run(handler: FakeHandler, query: string, files: string[], ...extra: string[]): Promise<{ result: CliResult; json: Record<string, unknown> }> {
+  /** bills: what the fake provider billed during this run (its ledger is shared by the file's tests). */
+  async run(handler: FakeHandler, query: string, files: string[], ...extra: string[]): Promise<{ result: CliResult; json: Record<string, unknown>; bills: FakeBill[] }> {
     this.fake.setHandler(handler);
+    const from = this.fake.ledger.length;
     const result = await runCli(this.runArgs(query, files, ...extra));
-    return { result, json: jsonOf(result) };
+    return { result, json: jsonOf(result), bills: this.fake.ledger.slice(from) };
   }
 
   async show(runId: string): Promise<Shown> {
     return jsonOf<Shown>(await runCli(['show', runId, '--json', '--db', this.dbPath]));
   }
+}
+
+/** What the fake provider billed, priced at the test prices, in USD. */
+export function billedUsd(bills: FakeBill[]): number {
+  return bills.reduce((sum, b) => sum + priced(b.model as keyof typeof PRICES, b.promptTokens, b.completionTokens), 0);
+}
+
+/** Tokens the fake provider billed. */
+export function billedTokens(bills: FakeBill[]): number {
+  return bills.reduce((sum, b) => sum + b.promptTokens + b.completionTokens, 0);
 }
 
 /** Cost of one call at the test prices, in USD. */

@@ -1,0 +1,140 @@
+// What the provider billed for a call is what the run records, retried and aborted attempts
+// included (DESIGN §4): the fake provider's ledger against the run's nodes and totals, through
+// the real service, sandbox and model client.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ChatMessage } from '../../shared/domain';
+import type { FakeBill, FakeHandler, FakeRequest } from '../fakeProvider/server';
+import { repl, ROOT, startHarness, SUB, turn, type Harness } from '../testing/serviceHarness';
+import { OUTPUT_CAP } from './budget';
+import { inputTokenBound } from './tokenBound';
+
+let harness: Harness | null = null;
+afterEach(async () => {
+  await harness?.close();
+  harness = null;
+});
+
+const PRICES = { [ROOT]: { input: 2, output: 8 }, [SUB]: { input: 0.5, output: 1 } };
+const billedUsd = (bills: FakeBill[]): number =>
+  bills.reduce((sum, b) => {
+    const price = PRICES[b.model as keyof typeof PRICES];
+    return sum + (b.promptTokens * price.input + b.completionTokens * price.output) / 1e6;
+  }, 0);
+
+async function start(handler: FakeHandler, limits = {}) {
+  harness = await startHarness(handler);
+  const h = harness;
+  const { runId } = await h.service.call('runs.start', { query: 'q', inputs: [{ kind: 'text', name: 'doc', text: 'the document' }], limits });
+  return { h, runId };
+}
+
+async function finish(h: Harness, runId: string) {
+  const summary = await h.service.waitForRun(runId);
+  const nodes = await h.service.call('runs.nodes', { runId });
+  const sub = nodes.find((n) => n.purpose === 'sub');
+  return { summary, nodes, sub };
+}
+
+const askSub = (req: FakeRequest) => (turn(req) === 0 ? { text: repl('FINAL(await llm_query("sub please"))') } : { text: 'FINAL(again)' });
+
+describe('billing', () => {
+  it('counts an attempt whose stream was cut, and the retry that answered', async () => {
+    let subRequests = 0;
+    const { h, runId } = await start((req) => {
+      if (req.model !== SUB) return askSub(req);
+      subRequests++;
+      return subRequests === 1 ? { cut: true, text: 'y'.repeat(400), afterChars: 200 } : { text: 'fine' };
+    });
+    const { summary, sub } = await finish(h, runId);
+    expect(summary).toMatchObject({ status: 'completed', answer: 'fine' });
+    const bills = h.fake.ledger.filter((b) => b.model === SUB);
+    expect(bills.map((b) => b.finish)).toEqual(['cut', 'stop']);
+    // The cut attempt sent 200 characters: 50 tokens billed, and its prompt.
+    expect(bills[0]?.completionTokens).toBe(50);
+    expect(sub).toMatchObject({ status: 'completed', usageEstimated: true });
+    expect(sub?.inputTokens).toBeGreaterThanOrEqual(bills.reduce((s, b) => s + b.promptTokens, 0) * 2 - 1);
+    expect(sub?.outputTokens).toBeGreaterThanOrEqual(bills.reduce((s, b) => s + b.completionTokens, 0));
+    const billed = billedUsd(h.fake.ledger);
+    expect(summary.costUsd).toBeGreaterThanOrEqual(billed);
+    expect((summary.costUsd as number) - billed).toBeLessThan(0.001);
+  });
+
+  it('does not count a 429 that generated nothing', async () => {
+    let subRequests = 0;
+    const { h, runId } = await start((req) => {
+      if (req.model !== SUB) return askSub(req);
+      subRequests++;
+      return subRequests === 1 ? { status: 429, retryAfterMs: 10 } : { text: 'fine', usage: { prompt_tokens: 7, completion_tokens: 3 } };
+    });
+    const { summary, sub } = await finish(h, runId);
+    expect(summary).toMatchObject({ status: 'completed', answer: 'fine' });
+    expect(h.fake.requests.filter((r) => r.model === SUB)).toHaveLength(2);
+    expect(h.fake.ledger.filter((b) => b.model === SUB)).toHaveLength(1);
+    expect(sub).toMatchObject({ inputTokens: 7, outputTokens: 3, usageEstimated: false });
+    expect(summary.costUsd).toBeCloseTo(billedUsd(h.fake.ledger), 12);
+  });
+
+  it('counts a call aborted by a stop: the node and the run show what it was billed', async () => {
+    const { h, runId } = await start((req) =>
+      req.model === SUB ? { text: 'z'.repeat(4000), chunkChars: 16, chunkDelayMs: 20 } : askSub(req),
+    );
+    // Stop once the sub-call's reply has started to arrive: the provider is generating it.
+    let stopped = false;
+    h.service.subscribe(runId, (event) => {
+      if (stopped || event.type !== 'run.replyStreamed' || !event.delta.startsWith('z')) return;
+      stopped = true;
+      void h.service.call('runs.stop', { runId });
+    });
+    const { summary, sub } = await finish(h, runId);
+    expect(summary).toMatchObject({ status: 'stopped', stopReason: 'user' });
+    // The fake provider hears of the hang-up a moment later; it bills nothing after it.
+    await vi.waitFor(() => expect(h.fake.ledger.find((b) => b.model === SUB)).toMatchObject({ finish: 'aborted' }));
+    const bill = h.fake.ledger.find((b) => b.model === SUB);
+    expect(bill?.completionTokens).toBeGreaterThan(0);
+    expect(bill?.completionTokens).toBeLessThan(1000);
+    expect(sub).toMatchObject({ status: 'stopped', usageEstimated: true });
+    expect(sub?.inputTokens).toBeGreaterThanOrEqual(bill?.promptTokens ?? Infinity);
+    expect(sub?.outputTokens).toBeGreaterThanOrEqual(bill?.completionTokens ?? Infinity);
+    expect(summary.modelCalls).toBe(2);
+    const billed = billedUsd(h.fake.ledger);
+    expect(summary.costUsd).toBeGreaterThanOrEqual(billed);
+    expect((summary.costUsd as number) - billed).toBeLessThan(0.001);
+  });
+
+  it('charges a whole reply asked for by a batch and aborted by a stop at its full output cap', async () => {
+    // A reply asked for whole shows nothing before it is done: the provider may have generated
+    // all of it, so the run counts the most it can have cost.
+    let runId = '';
+    const { h, runId: id } = await start((req) => {
+      if (req.model !== SUB) return turn(req) === 0 ? { text: repl('FINAL((await llm_query_batched(["one"]))[0])') } : { text: 'FINAL(again)' };
+      void harness?.service.call('runs.stop', { runId });
+      return { hang: true };
+    }, { maxCostUsd: 1 });
+    runId = id;
+    const { summary, sub } = await finish(h, runId);
+    expect(summary).toMatchObject({ status: 'stopped', stopReason: 'user' });
+    const cap = h.fake.requests.find((r) => r.model === SUB)?.maxOutputTokens;
+    expect(cap).toBe(OUTPUT_CAP);
+    expect(sub).toMatchObject({ status: 'stopped', usageEstimated: true, outputTokens: OUTPUT_CAP });
+    expect(summary.costUsd).toBeGreaterThanOrEqual(billedUsd(h.fake.ledger));
+  });
+
+  it('sends the output cap only under a limit, lowered to what the budget leaves', async () => {
+    const { h, runId } = await start((req) => (req.model === SUB ? { text: 'fine' } : askSub(req)), { maxTokens: 12_000 });
+    const { summary } = await finish(h, runId);
+    expect(summary).toMatchObject({ status: 'completed', answer: 'fine' });
+    const [root, sub] = h.fake.requests;
+    const [rootBill] = h.fake.ledger;
+    if (!root || !sub || !rootBill) throw new Error('expected a root turn and a sub-call');
+    const asSent = (messages: { role: string; content: string }[]) => messages as ChatMessage[];
+    expect(root.maxOutputTokens).toBe(12_000 - inputTokenBound(asSent(root.messages)));
+    // The sub-call came after the root turn settled: what it billed is spent, the rest free again.
+    const spent = rootBill.promptTokens + rootBill.completionTokens;
+    expect(sub.maxOutputTokens).toBe(Math.min(OUTPUT_CAP, 12_000 - spent - inputTokenBound(asSent(sub.messages))));
+    expect(root.body).toHaveProperty('max_completion_tokens');
+    const unlimited = await h.service.call('runs.start', { query: 'q', inputs: [{ kind: 'text', name: 'doc', text: 'x' }] });
+    await h.service.waitForRun(unlimited.runId);
+    expect(h.fake.requests.at(-1)?.body).not.toHaveProperty('max_completion_tokens');
+    expect(h.fake.requests.at(-1)?.body).not.toHaveProperty('max_tokens');
+  });
+});
