@@ -55,7 +55,7 @@ describe('Budget', () => {
       ok: false,
       wait: false,
       reason: 'max-cost',
-      message: 'the next call could cost up to $0.0025; $0.0005 of the $0.0100 limit is left',
+      message: 'the next call could cost up to $0.00251; $0.000500 of the $0.0100 limit is left',
     });
   });
 
@@ -99,7 +99,7 @@ describe('Budget', () => {
       ok: false,
       wait: false,
       reason: 'max-cost',
-      message: 'the run spent $0.6000, reaching its limit of $0.5000',
+      message: 'the run spent $0.600, reaching its limit of $0.500',
     });
   });
 

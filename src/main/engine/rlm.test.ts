@@ -87,11 +87,18 @@ describe('the RLM loop', () => {
   it('runs at most four child RLMs of a depth at once', async () => {
     let inFlight = 0;
     let most = 0;
+    let fourReached = (): void => undefined;
+    const fourInFlight = new Promise<void>((resolve) => (fourReached = resolve));
     const { summary } = await run(async (req) => {
       if (queryOf(req).startsWith('child')) {
         inFlight++;
         most = Math.max(most, inFlight);
-        await new Promise((resolve) => setTimeout(resolve, 150));
+        if (inFlight === 4) fourReached();
+        // Each child starts a sandbox process, which takes a while on a loaded machine: hold every
+        // child until four are in flight (or 10 s have passed), then long enough for a fifth to
+        // show up if the bound did not hold.
+        await Promise.race([fourInFlight, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+        await new Promise((resolve) => setTimeout(resolve, 300));
         inFlight--;
         return { text: 'FINAL(ok)' };
       }

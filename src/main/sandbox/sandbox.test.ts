@@ -209,6 +209,8 @@ describe('calls that would flood the parent', () => {
     const { sandbox, calls } = await start({
       context: { kind: 'items', items: [{ name: 'doc', text: 'x'.repeat(30_000_000) }], asArray: false, partBytes: 1 << 29 },
       memoryMb: 1024,
+      // Copying 30 M characters per call takes a few hundred ms; a busy machine must not time it out.
+      cellTimeoutMs: 30_000,
       onCall: () => new Promise(() => undefined),
     });
     const big = await sandbox.runCell('try { await llm_query(context.slice(0, 5_000_000)) } catch (e) { print(e.message) }');
