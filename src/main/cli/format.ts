@@ -2,6 +2,11 @@
 import type { NodePayload, NodeRow, RunSummary } from '../../shared/domain';
 import { formatCost, formatDuration, subtreeCost, usd } from '../../shared/format';
 
+/** "1 call", "2 calls": the terminal says what a person would. */
+export function counted(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+}
+
 /** The `--json` summary of a run: the fields other tools depend on (README, "Command line"). */
 export function summaryJson(run: RunSummary) {
   return {
@@ -79,7 +84,7 @@ export function nodeLine(node: NodeRow, level: number): string {
   const model = node.model ? ` ${node.model}` : '';
   const took = node.endedAt !== null ? ` ${formatDuration(node.endedAt - node.startedAt)}` : '';
   // A child RLM's line carries what its whole subtree used: the figure a runaway shows up in.
-  const total = node.kind === 'rlm' ? ` (subtree ${formatCost(subtreeCost(node), node.subtree.pricedCostUsd, node.subtree.unpricedCalls)}, ${node.subtree.modelCalls} calls)` : '';
+  const total = node.kind === 'rlm' ? ` (subtree ${formatCost(subtreeCost(node), node.subtree.pricedCostUsd, node.subtree.unpricedCalls)}, ${counted(node.subtree.modelCalls, 'call')})` : '';
   return `${indent}#${node.id} ${node.kind}${node.purpose ? `:${node.purpose}` : ''} [${node.status}]${model}${tokens}${cost}${total}${took}  ${node.label}`;
 }
 

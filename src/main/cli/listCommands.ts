@@ -5,7 +5,7 @@ import { defaultDatabasePath } from '../paths';
 import { createForkLauncher } from '../sandbox/forkLauncher';
 import { RlmService } from '../service/rlmService';
 import { formatCost, formatDuration } from '../../shared/format';
-import { nodeJson, nodeLine, payloadLines, runLine, summaryJson } from './format';
+import { counted, nodeJson, nodeLine, payloadLines, runLine, summaryJson } from './format';
 import type { CommandOutput } from './runCommand';
 
 function openService(db: string | undefined): RlmService {
@@ -46,7 +46,7 @@ export async function showCommand(runId: string, options: { db?: string; json?: 
       `run ${run.runId}  ${run.status}${run.stopReason ? ` (${run.stopReason})` : ''}`,
       `query: ${run.query}`,
       `models: ${run.rootModel} (root), ${run.subModel} (sub)`,
-      `${run.modelCalls} calls · ${run.iterations} turns · depth ${run.maxDepthReached} · ${(run.inputTokens + run.outputTokens).toLocaleString('en-US')} tokens · ${formatCost(run.costUsd, run.pricedCostUsd, run.unpricedCalls)} · ${formatDuration(run.durationMs)}`,
+      `${counted(run.modelCalls, 'call')} · ${counted(run.iterations, 'turn')} · depth ${run.maxDepthReached} · ${(run.inputTokens + run.outputTokens).toLocaleString('en-US')} tokens · ${formatCost(run.costUsd, run.pricedCostUsd, run.unpricedCalls)} · ${formatDuration(run.durationMs)}`,
       ...(run.error ? [`error: ${run.error}`] : []),
       `answer: ${run.answer ?? '—'}`,
       '',

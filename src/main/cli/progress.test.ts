@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RlmEvent } from '../../shared/api';
 import type { NodeRow, RunTotals } from '../../shared/domain';
 import { emptyTotals } from '../../shared/domain';
+import { counted } from './format';
 import { Progress } from './progress';
 
 function fakeStream(isTTY: boolean) {
@@ -50,7 +51,7 @@ describe('Progress', () => {
     progress.stop(FINAL);
     expect(written).toEqual([
       'turn 1 · depth 0 · 0 calls · 0 tokens · $0.00 · 0 ms\n',
-      'turn 2 · depth 0 · 1 calls · 110 tokens · $0.00100 · 0 ms\n',
+      'turn 2 · depth 0 · 1 call · 110 tokens · $0.00100 · 0 ms\n',
       'turn 2 · deepest 1 · 5 calls · 550 tokens · $0.0187 · 2.5 s\n',
     ]);
   });
@@ -78,5 +79,11 @@ describe('Progress', () => {
     const progress = new Progress(stream);
     progress.onEvent({ type: 'run.limitReached', runId: 'r', reason: 'max-cost', message: 'the cost limit of $0.01 is reached' });
     expect(written).toEqual(['limit reached: the cost limit of $0.01 is reached\n']);
+  });
+});
+
+describe('counted', () => {
+  it('says "1 call" and "2 calls", with thousands separated', () => {
+    expect([counted(1, 'call'), counted(0, 'turn'), counted(1234, 'call')]).toEqual(['1 call', '0 turns', '1,234 calls']);
   });
 });

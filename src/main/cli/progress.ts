@@ -6,6 +6,7 @@ import type { RlmEvent } from '../../shared/api';
 import type { RunTotals } from '../../shared/domain';
 import { emptyTotals } from '../../shared/domain';
 import { formatCost, formatDuration } from '../../shared/format';
+import { counted } from './format';
 
 /** What Progress writes to: process.stderr, or a test's fake (isTTY set or not). */
 export interface ProgressStream {
@@ -83,7 +84,7 @@ export class Progress {
     const t = this.totals;
     // Once stopped nothing runs: the deepest level the run reached says more than "depth 0".
     const depth = this.stopped ? `deepest ${t.maxDepthReached}` : `depth ${this.depth()}`;
-    return `turn ${this.rootTurns} · ${depth} · ${t.modelCalls} calls · ${(t.inputTokens + t.outputTokens).toLocaleString('en-US')} tokens · ${formatCost(t.costUsd, t.pricedCostUsd, t.unpricedCalls)} · ${formatDuration(elapsedMs)}`;
+    return `turn ${this.rootTurns} · ${depth} · ${counted(t.modelCalls, 'call')} · ${(t.inputTokens + t.outputTokens).toLocaleString('en-US')} tokens · ${formatCost(t.costUsd, t.pricedCostUsd, t.unpricedCalls)} · ${formatDuration(elapsedMs)}`;
   }
 
   private draw(): void {
