@@ -15,7 +15,7 @@ import { Recorder } from '../engine/recorder';
 import { RunContext } from '../engine/runContext';
 import { resolveInputs } from '../input/resolveInputs';
 import { testConnection } from '../settings/connectionTest';
-import { openDatabase } from '../store/database';
+import { closeDatabase, openDatabase } from '../store/database';
 import { DocumentStore } from '../store/documentStore';
 import { ownerCheck } from '../store/ownerCheck';
 import { prepareRunDeletion, type DeleteRun } from '../store/runDeletion';
@@ -154,7 +154,7 @@ export class RlmService implements RlmApi {
     this.lifetime.abort();
     await Promise.allSettled([...this.active.keys()].map((runId) => this.stop(runId)));
     await this.uploads.close().catch(() => undefined);
-    this.db.close();
+    closeDatabase(this.db);
   }
 
   private async start(params: ParsedParams<'runs.start'>): Promise<MethodResult<'runs.start'>> {

@@ -131,3 +131,25 @@ function openFailure(file: string, error: unknown): RlmError {
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * Closes a database opened for writing and, when no other connection has it open, leaves it in
+ * rollback-journal mode. A WAL database cannot be read, even read-only, without its -shm file:
+ * SQLite creates -wal and -shm beside it for every reader (and leaves them), and where it cannot
+ * (a read-only folder or mount) the open fails. Leaving the file in rollback mode when the last
+ * writer is done lets readers (`runs`, `show`) read it writing nothing at all; the next writer
+ * switches to WAL again (one header write). Best effort: while another connection has the file
+ * open, SQLite refuses the switch and the file stays in WAL mode, which is correct too.
+ */
+export function closeDatabase(db: Database.Database): void {
+  if (db.open && !db.readonly && !db.memory) {
+    try {
+      // No waiting: another connection holding the file is the normal case for the switch to fail.
+      db.pragma('busy_timeout = 0');
+      db.pragma('journal_mode = DELETE');
+    } catch {
+      // Busy or locked: another process uses the file; it stays in WAL mode.
+    }
+  }
+  db.close();
+}
