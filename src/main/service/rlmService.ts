@@ -204,6 +204,8 @@ export class RlmService implements RlmApi {
       recorder,
       documents: this.documents,
     });
+    // A failed write (a full disk) stops the run at once: no model call is made that could not be recorded.
+    recorder.whenStoreFails((message) => context.stop('error', message));
     const summary = this.store.getRun(runId);
     if (summary) this.bus.emit({ type: 'run.started', runId, summary });
     // From the first moment: storing a large input can take longer than STALE_OWNER_MS.
