@@ -67,8 +67,9 @@ function readOtherText(path: string, partBytes: number, encoding: TextEncodingNa
   const fd = openSync(path, 'r');
   try {
     const decoder = new TextDecoder(encoding);
-    // A UTF-16 part is at most partBytes characters only if read in halves; Windows-1252 is one byte a character.
-    const step = encoding === 'windows-1252' ? partBytes : Math.floor(partBytes / 2) * 2;
+    // partBytes bytes never decode to more than partBytes characters (Windows-1252: one each;
+    // UTF-16: half as many); an even step keeps UTF-16 code units whole at each part's end.
+    const step = partBytes - (partBytes % 2);
     const buffer = Buffer.allocUnsafe(step);
     const pieces: string[] = [];
     for (;;) {
