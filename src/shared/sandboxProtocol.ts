@@ -3,9 +3,10 @@
 // in sandboxProtocolSchemas.ts before anything reads it. The child trusts the parent.
 // This file holds no runtime dependency: the sandbox process loads nothing but its own code.
 import type { ContextInfo } from './domain';
+import type { TextEncodingName } from './textEncoding';
 
-/** One input of a sandbox: a file the child reads itself, or text sent over IPC. */
-export type ContextItem = { name: string; path: string } | { name: string; text: string };
+/** One input of a sandbox: a file the child reads itself (UTF-8 unless `encoding` says otherwise), or text sent over IPC. */
+export type ContextItem = { name: string; path: string; encoding?: TextEncodingName } | { name: string; text: string };
 
 /** How the child gets its `context`. */
 export type ContextSource =

@@ -1,6 +1,9 @@
 // Bad input gets one clear line on stderr (no stack trace) and a non-zero exit; a killed run
 // leaves a readable database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PriceTable } from '../model/prices';
+import { createForkLauncher } from '../sandbox/forkLauncher';
+import { RlmService } from '../service/rlmService';
 import { runCli, startCli, jsonOf } from '../testing/cli';
 import { CliHarness } from '../testing/cliHarness';
 import { repl, turn } from '../testing/serviceHarness';
@@ -135,7 +138,13 @@ describe('a run killed with SIGKILL', () => {
     child.kill('SIGKILL');
     expect((await result).signal).toBe('SIGKILL');
 
-    const shown = await h.show(await lastRunId());
+    // Reading writes nothing: the run is shown as it was left until a writer opens the database.
+    const runId = await lastRunId();
+    expect((await h.show(runId)).run).toMatchObject({ status: 'running' });
+    const writer = RlmService.open({ dbPath: h.dbPath, baseUrl: 'http://127.0.0.1:9/v1', rootModel: 'm', subModel: 'm', prices: PriceTable.withDefaults(), launcher: createForkLauncher() });
+    await writer.close();
+
+    const shown = await h.show(runId);
     expect(shown.run).toMatchObject({ status: 'interrupted', modelCalls: 1, inputTokens: 500, outputTokens: 50, answer: null });
     expect(shown.nodes.map((n) => `${n.kind}:${n.status}`)).toEqual(['rlm:interrupted', 'llm:completed', 'cell:completed', 'llm:interrupted']);
     expect(shown.nodes[2]).toMatchObject({ output: 'length 6\n' });

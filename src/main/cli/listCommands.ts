@@ -1,43 +1,57 @@
-// `rlmscope runs` and `rlmscope show`: read the database, never write to a run.
+// `rlmscope runs` and `rlmscope show`: read the database and write nothing (DESIGN §2), so they
+// work on a file the user may only read and on a read-only mount. Marking the runs of dead
+// processes `interrupted` is left to whatever opens the database for writing (a run, `serve`,
+// the app); until then such a run is listed with the status it was left in.
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { RlmError } from '../../shared/errors';
+import { listRunsSchema } from '../../shared/schemas';
 import { preorder } from '../../shared/tree';
-import { PriceTable } from '../model/prices';
 import { defaultDatabasePath } from '../paths';
-import { createForkLauncher } from '../sandbox/forkLauncher';
-import { RlmService } from '../service/rlmService';
+import { openDatabase } from '../store/database';
+import { RunStore } from '../store/runStore';
 import { formatCost, formatDuration } from '../../shared/format';
 import { counted, nodeJson, nodeLine, payloadLines, runLine, summaryJson } from './format';
 import type { CommandOutput } from './runCommand';
 
-function openService(db: string | undefined): RlmService {
-  return RlmService.open({
-    dbPath: db ?? defaultDatabasePath(),
-    baseUrl: 'http://127.0.0.1/unused',
-    rootModel: 'unused',
-    subModel: 'unused',
-    prices: PriceTable.withDefaults(),
-    launcher: createForkLauncher(),
-  });
+interface Reader {
+  store: RunStore;
+  close(): void;
+}
+
+/** SQLite's own read-only open: nothing is created, migrated or marked. */
+function openReader(db: string | undefined): Reader {
+  const path = db ?? defaultDatabasePath();
+  if (!existsSync(path)) {
+    const folder = dirname(resolve(path));
+    throw new RlmError('FILE_NOT_FOUND', existsSync(folder) ? `no database at ${path}` : `no database at ${path}: the folder ${folder} does not exist`);
+  }
+  const database = openDatabase(path, { readonly: true });
+  return { store: new RunStore(database), close: () => database.close() };
 }
 
 export async function runsCommand(options: { db?: string; json?: boolean; limit?: number }, out: CommandOutput): Promise<number> {
-  const service = openService(options.db);
+  const params = listRunsSchema.safeParse({ limit: options.limit ?? 200, offset: 0 });
+  if (!params.success) throw new RlmError('INVALID_INPUT', `--limit: ${params.error.issues[0]?.message ?? 'invalid'}`);
+  const reader = openReader(options.db);
   try {
-    const runs = await service.call('runs.list', { limit: options.limit ?? 200, offset: 0 });
+    const runs = reader.store.listRuns(params.data);
     if (options.json) await out.stdout(`${JSON.stringify(runs.map(summaryJson))}\n`);
     else await out.stdout(runs.length ? `${runs.map(runLine).join('\n')}\n` : 'no runs yet\n');
     return 0;
   } finally {
-    await service.close();
+    reader.close();
   }
 }
 
 export async function showCommand(runId: string, options: { db?: string; json?: boolean }, out: CommandOutput): Promise<number> {
-  const service = openService(options.db);
+  const reader = openReader(options.db);
   try {
-    const run = await service.call('runs.get', { runId });
-    const nodes = await service.call('runs.nodes', { runId });
+    const run = reader.store.getRun(runId);
+    if (!run) throw new RlmError('NOT_FOUND', `no run ${runId}`);
+    const nodes = reader.store.getNodes(runId);
     if (options.json) {
-      const withPayloads = nodes.map((node) => nodeJson(node, service.store.getPayload(runId, node.id)));
+      const withPayloads = nodes.map((node) => nodeJson(node, reader.store.getPayload(runId, node.id)));
       const detail = { ...summaryJson(run), query: run.query, rootModel: run.rootModel, subModel: run.subModel, baseUrl: run.baseUrl, limits: run.limits, createdAt: run.createdAt };
       await out.stdout(`${JSON.stringify({ run: detail, nodes: withPayloads })}\n`);
       return 0;
@@ -54,11 +68,11 @@ export async function showCommand(runId: string, options: { db?: string; json?: 
     const lines = preorder(nodes).flatMap(({ node, level }) => [
       nodeLine(node, level),
       // Only cells have output; any node may have an error (a failed call, a stopped RLM).
-      ...payloadLines(node, node.kind === 'cell' || node.status !== 'completed' ? service.store.getPayload(runId, node.id) : null, level),
+      ...payloadLines(node, node.kind === 'cell' || node.status !== 'completed' ? reader.store.getPayload(runId, node.id) : null, level),
     ]);
     await out.stdout(`${[...header, ...lines].join('\n')}\n`);
     return 0;
   } finally {
-    await service.close();
+    reader.close();
   }
 }

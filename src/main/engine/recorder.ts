@@ -15,11 +15,20 @@ export interface NewNodeSpec {
 
 export type EmitEvent = (event: RlmEvent) => void;
 
+/** Told once, on the first write that failed, why the run can no longer be recorded. */
+export type StoreFailureListener = (message: string) => void;
+
 export class Recorder {
   private nextId = 1;
   private readonly childCount = new Map<number | null, number>();
   /** Payloads of nodes still running: a finished node's payload is in the store only. */
   private readonly payloads = new Map<number, NodePayload>();
+  /**
+   * Why the run can no longer be recorded (the first write that failed: a full disk), or null.
+   * DESIGN §5: nothing may happen that cannot be recorded, so the first failure stops the run.
+   */
+  private storeFailure: string | null = null;
+  private onStoreFailure: StoreFailureListener = () => undefined;
 
   constructor(
     private readonly store: RunStore,
@@ -27,15 +36,35 @@ export class Recorder {
     private readonly emit: EmitEvent,
   ) {}
 
+  /** The run's owner stops the run here; called at most once. */
+  whenStoreFails(listener: StoreFailureListener): void {
+    this.onStoreFailure = listener;
+  }
+
+  /** Every write goes through here: the first one that fails stops the run, then it throws on. */
+  private write<T>(commit: () => T): T {
+    try {
+      return commit();
+    } catch (error) {
+      if (this.storeFailure === null) {
+        // The store names the operation first ("addNode: database or disk is full"); SQLite's reason is what the user can act on.
+        const reason = (error instanceof Error ? error.message : String(error)).replace(/^[a-zA-Z]+: /, '');
+        this.storeFailure = `could not record the run: ${reason}`;
+        this.onStoreFailure(this.storeFailure);
+      }
+      throw error;
+    }
+  }
+
   addNode(spec: NewNodeSpec, payload: NodePayload): number {
     const id = this.nextId++;
     const seq = this.childCount.get(spec.parentId) ?? 0;
     this.childCount.set(spec.parentId, seq + 1);
-    const node = this.store.addNode(
+    const node = this.write(() => this.store.addNode(
       this.runId,
       { id, seq, startedAt: Date.now(), status: 'running', ...spec, label: oneLine(spec.label) },
       payload,
-    );
+    ));
     this.payloads.set(id, payload);
     this.emit({ type: 'run.nodeAdded', runId: this.runId, node });
     return id;
@@ -45,7 +74,7 @@ export class Recorder {
   update(id: number, payload: Partial<NodePayload>, patch: { label?: string; model?: string } = {}): NodeRow {
     const merged = { ...this.payloadOf(id), ...payload };
     if (this.payloads.has(id)) this.payloads.set(id, merged);
-    const node = this.store.updateNode(this.runId, id, { ...patch, ...(patch.label !== undefined ? { label: oneLine(patch.label) } : {}) }, merged);
+    const node = this.write(() => this.store.updateNode(this.runId, id, { ...patch, ...(patch.label !== undefined ? { label: oneLine(patch.label) } : {}) }, merged));
     this.emit({ type: 'run.nodeUpdated', runId: this.runId, node });
     return node;
   }
@@ -61,12 +90,12 @@ export class Recorder {
   finish(id: number, status: NodeStatus, payload: Partial<NodePayload> = {}, patch: { label?: string } = {}): NodeRow {
     const merged = { ...this.payloadOf(id), ...payload };
     this.payloads.delete(id);
-    const node = this.store.updateNode(
+    const node = this.write(() => this.store.updateNode(
       this.runId,
       id,
       { status, endedAt: Date.now(), ...(patch.label !== undefined ? { label: oneLine(patch.label) } : {}) },
       merged,
-    );
+    ));
     this.emit({ type: 'run.nodeUpdated', runId: this.runId, node });
     return node;
   }
@@ -75,13 +104,13 @@ export class Recorder {
   finishCall(id: number, usage: CallUsage, payload: Partial<NodePayload>, patch: { label?: string } = {}): void {
     const merged = { ...this.payloadOf(id), ...payload };
     this.payloads.delete(id);
-    const { node, ancestors } = this.store.finishCall(
+    const { node, ancestors } = this.write(() => this.store.finishCall(
       this.runId,
       id,
       usage,
       { status: 'completed', endedAt: Date.now(), ...(patch.label !== undefined ? { label: oneLine(patch.label) } : {}) },
       merged,
-    );
+    ));
     for (const changed of [node, ...ancestors]) this.emit({ type: 'run.nodeUpdated', runId: this.runId, node: changed });
   }
 
@@ -101,11 +130,11 @@ export class Recorder {
   }
 
   countTurn(depth: number): void {
-    this.store.bumpRun(this.runId, { iterations: 1, depth });
+    this.write(() => this.store.bumpRun(this.runId, { iterations: 1, depth }));
   }
 
   reachedDepth(depth: number): void {
-    this.store.bumpRun(this.runId, { depth });
+    this.write(() => this.store.bumpRun(this.runId, { depth }));
   }
 
   totalsChanged(totals: RunTotals): void {
@@ -117,7 +146,7 @@ export class Recorder {
   }
 
   statusChanged(status: RunStatus): void {
-    this.store.setRunStatus(this.runId, status);
+    this.write(() => this.store.setRunStatus(this.runId, status));
     this.emit({ type: 'run.statusChanged', runId: this.runId, status });
   }
 
@@ -134,7 +163,22 @@ export class Recorder {
   }
 
   finishRun(end: Omit<RunEnd, 'endedAt'>): RunSummary {
-    const summary = this.store.finishRun(this.runId, { ...end, endedAt: Date.now() });
+    const endedAt = Date.now();
+    // A run stopped by a failed write ends failed, saying so, whatever it was doing then.
+    const ending = this.storeFailure === null ? end : { status: 'failed' as const, answer: null, stopReason: 'error' as const, error: this.storeFailure };
+    let summary: RunSummary;
+    try {
+      summary = this.store.finishRun(this.runId, { ...ending, endedAt });
+    } catch (error) {
+      // The end cannot be recorded either (the disk is still full): the caller is told how the
+      // run ended all the same, from what the store last holds (reading needs no space). The
+      // run stays active in the file until the next open finds its owner gone and marks it
+      // interrupted, with its running nodes.
+      const last = this.store.getRun(this.runId);
+      if (!last) throw error;
+      const reason = this.storeFailure ?? `could not record the end of the run: ${error instanceof Error ? error.message : String(error)}`;
+      summary = { ...last, status: 'failed', answer: null, stopReason: 'error', error: reason, endedAt };
+    }
     this.emit({ type: 'run.finished', runId: this.runId, summary });
     return summary;
   }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,10 +79,54 @@ describe('resolveInputs', () => {
   });
 });
 
+describe('resolveInputs: what is not a plain UTF-8 file', () => {
+  // Before, opening a named pipe waited for a writer forever: the short timeout makes a hang fail.
+  it('refuses a named pipe at once, and skips one in a folder with a warning', { timeout: 5000 }, async () => {
+    const pipes = join(dir, 'pipes');
+    mkdirSync(pipes);
+    const fifo = join(pipes, 'a.fifo');
+    execFileSync('mkfifo', [fifo]);
+    writeFileSync(join(pipes, 'b.txt'), 'text');
+    await expect(resolveInputs([{ kind: 'path', path: fifo }])).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: `${fifo} is a named pipe, not a file; RLMScope reads files and folders`,
+    });
+    const folder = await resolveInputs([{ kind: 'path', path: pipes }]);
+    expect(folder.items.map((item) => item.name)).toEqual(['b.txt']);
+    expect(folder.warnings).toEqual(['skipped a.fifo: it is a named pipe, not a file']);
+  });
+
+  it('takes UTF-16 with a BOM (little and big endian) as text in that encoding', async () => {
+    const le = join(dir, 'utf16le.txt');
+    writeFileSync(le, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('héllo\n', 'utf16le')]));
+    const be = join(dir, 'utf16be.txt');
+    writeFileSync(be, Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('héllo\n', 'utf16le').swap16()]));
+    const resolved = await resolveInputs([{ kind: 'path', path: le }, { kind: 'path', path: be }]);
+    expect(resolved.items).toEqual([
+      expect.objectContaining({ name: 'utf16le.txt', encoding: 'utf-16le', bytes: 14 }),
+      expect.objectContaining({ name: 'utf16be.txt', encoding: 'utf-16be', bytes: 14 }),
+    ]);
+    expect(resolved.warnings).toEqual([]);
+  });
+
+  it('reads Latin-1 (not UTF-8) as Windows-1252, and says so', async () => {
+    const latin1 = join(dir, 'latin1.txt');
+    writeFileSync(latin1, Buffer.from('café naïve résumé\n', 'latin1'));
+    const resolved = await resolveInputs([{ kind: 'path', path: latin1 }]);
+    expect(resolved.items).toEqual([expect.objectContaining({ name: 'latin1.txt', encoding: 'windows-1252' })]);
+    expect(resolved.warnings).toEqual(['latin1.txt is not UTF-8: it was read as Windows-1252 (Latin-1); if its text looks wrong, save it as UTF-8']);
+    // UTF-8 (with or without a BOM) carries no encoding.
+    expect((await resolveInputs([{ kind: 'path', path: text }])).items[0]).not.toHaveProperty('encoding');
+  });
+});
+
 describe('binaryKind', () => {
   it('knows common formats and passes text, including UTF-8 and escape codes', () => {
     expect(binaryKind(Buffer.from('%PDF-1.7\n'))).toBe('a PDF document');
     expect(binaryKind(Buffer.from('naïve café \x1b[31mred\x1b[0m\r\n\t'))).toBeNull();
     expect(binaryKind(Buffer.from([1, 2, 3, 4, 5, 65]))).toMatch(/control characters/);
+    // UTF-16 is judged on its characters, not its (half NUL) bytes.
+    expect(binaryKind(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('text', 'utf16le')]))).toBeNull();
+    expect(binaryKind(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('te\0t', 'utf16le')]))).toMatch(/NUL characters/);
   });
 });

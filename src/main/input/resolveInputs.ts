@@ -1,13 +1,16 @@
 // Turns what the user gave (files, folders, inline text, files the page uploaded) into the
 // sandbox's inputs, refusing with a clear message what cannot be one: a missing or unreadable
-// file, a binary file, more than the machine can hold. Folders are read recursively; binary
-// files in them are skipped.
+// file, a binary file, a named pipe or device, more than the machine can hold. Folders are read
+// recursively; binary files and pipes in them are skipped. Each file's encoding is judged from
+// its head (UTF-16 by its BOM; not UTF-8: Windows-1252, with a warning); the rest of the file is
+// checked when the run stores it (textCheck.ts).
 import { readdir, stat } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { RlmError } from '../../shared/errors';
 import type { RunInput } from '../../shared/schemas';
-import { fileBinaryKind } from './binaryCheck';
+import type { TextEncodingName } from '../../shared/textEncoding';
+import { inspectFile, specialKind, type FileInspection } from './binaryCheck';
 import { checkInputSize } from './inputSize';
 
 /** A file received in full (uploads.begin/append): already checked to be text. */
@@ -24,7 +27,8 @@ export interface ResolveOptions {
   upload?: (uploadId: string) => UploadedFile;
 }
 
-export type ResolvedItem = { name: string; bytes: number } & ({ path: string } | { text: string });
+/** A file's `encoding` is absent for UTF-8. */
+export type ResolvedItem = { name: string; bytes: number } & ({ path: string; encoding?: TextEncodingName } | { text: string });
 
 export interface ResolvedInputs {
   items: ResolvedItem[];
@@ -52,7 +56,9 @@ export async function resolveInputs(inputs: RunInput[], options: ResolveOptions 
       if (!options.upload) throw new RlmError('INVALID_INPUT', 'uploaded files are not taken here; give a path instead');
       const file = options.upload(input.uploadId);
       readablePaths.push(file.path);
-      items.push({ name: file.name, path: file.path, bytes: file.bytes });
+      // Checked to be text as it arrived; its encoding is judged here, like a file's.
+      const inspected = await inspectOrThrow(file.path, file.name);
+      items.push(withEncoding({ name: file.name, path: file.path, bytes: file.bytes }, inspected, warnings));
       continue;
     }
     const path = resolve(input.path);
@@ -64,9 +70,10 @@ export async function resolveInputs(inputs: RunInput[], options: ResolveOptions 
       if (found.length === 0) throw new RlmError('INVALID_INPUT', `the folder ${input.path} has no text files`);
       items.push(...found);
     } else {
-      const kind = await binaryKindOrThrow(path, input.path);
-      if (kind) throw new RlmError('BINARY_FILE', `${input.path} looks like ${kind}; RLMScope reads text files only`);
-      items.push({ name: basename(path), path, bytes: info.size });
+      const inspected = await inspectOrThrow(path, input.path);
+      if (!inspected.regular) throw new RlmError('INVALID_INPUT', `${input.path} is ${inspected.what}, not a file; RLMScope reads files and folders`);
+      if (inspected.binary) throw new RlmError('BINARY_FILE', `${input.path} looks like ${inspected.binary}; RLMScope reads text files only`);
+      items.push(withEncoding({ name: basename(path), path, bytes: inspected.size }, inspected, warnings));
     }
   }
   const totalBytes = items.reduce((sum, item) => sum + item.bytes, 0);
@@ -89,9 +96,17 @@ async function statOrThrow(path: string, shown: string) {
   }
 }
 
-async function binaryKindOrThrow(path: string, shown: string): Promise<string | null> {
+function withEncoding(item: { name: string; path: string; bytes: number }, inspected: FileInspection, warnings: string[]): ResolvedItem {
+  if (!inspected.regular || inspected.encoding === 'utf-8') return item;
+  if (inspected.encoding === 'windows-1252') {
+    warnings.push(`${item.name} is not UTF-8: it was read as Windows-1252 (Latin-1); if its text looks wrong, save it as UTF-8`);
+  }
+  return { ...item, encoding: inspected.encoding };
+}
+
+async function inspectOrThrow(path: string, shown: string): Promise<FileInspection> {
   try {
-    return await fileBinaryKind(path);
+    return await inspectFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new RlmError('FILE_UNREADABLE', `cannot read ${shown}: ${code === 'EACCES' ? 'permission denied' : (code ?? (error as Error).message)}`);
@@ -111,20 +126,28 @@ async function readFolder(root: string, warnings: string[]): Promise<ResolvedIte
         if (!SKIPPED_DIRECTORIES.has(entry.name)) pending.push(path);
         continue;
       }
-      if (!entry.isFile()) continue;
       const name = relative(root, path);
-      let kind: string | null;
+      if (entry.isFIFO() || entry.isSocket() || entry.isCharacterDevice() || entry.isBlockDevice()) {
+        warnings.push(`skipped ${name}: it is ${specialKind(entry)}, not a file`);
+        continue;
+      }
+      if (!entry.isFile()) continue;
+      let inspected: FileInspection;
       try {
-        kind = await fileBinaryKind(path);
+        inspected = await inspectFile(path);
       } catch {
         warnings.push(`skipped ${name}: it cannot be read`);
         continue;
       }
-      if (kind) {
-        warnings.push(`skipped ${name}: it looks like ${kind}`);
+      if (!inspected.regular) {
+        warnings.push(`skipped ${name}: it is ${inspected.what}, not a file`);
         continue;
       }
-      items.push({ name, path, bytes: (await stat(path)).size });
+      if (inspected.binary) {
+        warnings.push(`skipped ${name}: it looks like ${inspected.binary}`);
+        continue;
+      }
+      items.push(withEncoding({ name, path, bytes: inspected.size }, inspected, warnings));
     }
   }
   return items;

@@ -6,6 +6,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { StringDecoder } from 'node:string_decoder';
 import type { ContextInfo } from '../../shared/domain';
 import type { ContextSource } from '../../shared/sandboxProtocol';
+import type { TextEncodingName } from '../../shared/textEncoding';
 
 export interface LoadedContext {
   parts: string[];
@@ -21,7 +22,7 @@ export function loadContext(source: ContextSource): LoadedContext {
   const names: string[] = [];
   let split = false;
   for (const item of source.items) {
-    const pieces = 'text' in item ? [item.text] : readText(item.path, source.partBytes);
+    const pieces = 'text' in item ? [item.text] : readText(item.path, source.partBytes, item.encoding ?? 'utf-8');
     if (pieces.length === 1) {
       parts.push(pieces[0] ?? '');
       names.push(item.name);
@@ -36,7 +37,10 @@ export function loadContext(source: ContextSource): LoadedContext {
   return { parts, names, isArray: source.asArray || parts.length !== 1, split };
 }
 
-function readText(path: string, partBytes: number): string[] {
+function readText(path: string, partBytes: number, encoding: TextEncodingName): string[] {
+  // UTF-16 (by its BOM) and Windows-1252 (not UTF-8) were judged by the parent; TextDecoder
+  // drops a UTF-16 BOM itself. UTF-8 keeps Node's own decoder, the fastest for the common case.
+  if (encoding !== 'utf-8') return readOtherText(path, partBytes, encoding);
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -54,6 +58,28 @@ function readText(path: string, partBytes: number): string[] {
     const rest = decoder.end();
     if (rest) pieces.push(rest);
     return pieces;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readOtherText(path: string, partBytes: number, encoding: TextEncodingName): string[] {
+  const fd = openSync(path, 'r');
+  try {
+    const decoder = new TextDecoder(encoding);
+    // partBytes bytes never decode to more than partBytes characters (Windows-1252: one each;
+    // UTF-16: half as many); an even step keeps UTF-16 code units whole at each part's end.
+    const step = partBytes - (partBytes % 2);
+    const buffer = Buffer.allocUnsafe(step);
+    const pieces: string[] = [];
+    for (;;) {
+      const read = readSync(fd, buffer, 0, step, null);
+      if (read === 0) break;
+      pieces.push(decoder.decode(buffer.subarray(0, read), { stream: true }));
+    }
+    const rest = decoder.decode();
+    if (rest) pieces.push(rest);
+    return pieces.length ? pieces : [''];
   } finally {
     closeSync(fd);
   }

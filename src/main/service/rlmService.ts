@@ -15,7 +15,7 @@ import { Recorder } from '../engine/recorder';
 import { RunContext } from '../engine/runContext';
 import { resolveInputs } from '../input/resolveInputs';
 import { testConnection } from '../settings/connectionTest';
-import { openDatabase } from '../store/database';
+import { closeDatabase, openDatabase } from '../store/database';
 import { DocumentStore } from '../store/documentStore';
 import { ownerCheck } from '../store/ownerCheck';
 import { prepareRunDeletion, type DeleteRun } from '../store/runDeletion';
@@ -157,7 +157,7 @@ export class RlmService implements RlmApi {
     this.lifetime.abort();
     await Promise.allSettled([...this.active.keys()].map((runId) => this.stop(runId)));
     await this.uploads.close().catch(() => undefined);
-    this.db.close();
+    closeDatabase(this.db);
   }
 
   private async start(params: ParsedParams<'runs.start'>): Promise<MethodResult<'runs.start'>> {
@@ -212,6 +212,8 @@ export class RlmService implements RlmApi {
       recorder,
       documents: this.documents,
     });
+    // A failed write (a full disk) stops the run at once: no model call is made that could not be recorded.
+    recorder.whenStoreFails((message) => context.stop('error', message));
     const summary = this.store.getRun(runId);
     if (summary) this.bus.emit({ type: 'run.started', runId, summary });
     // From the first moment: storing a large input can take longer than STALE_OWNER_MS.

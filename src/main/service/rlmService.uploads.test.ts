@@ -98,6 +98,15 @@ describe('RlmService uploads', () => {
     expect(await h.service.waitForRun(runId)).toMatchObject({ answer: `${8 * MiB + 6} abcxyz` });
   });
 
+  it('decodes an uploaded UTF-16 file (by its BOM) and a Latin-1 one, warning about Latin-1', async () => {
+    const h = await start(printsThenAnswers('context.join("|")'));
+    const utf16 = await upload(h.service, 'utf16.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('naïve ☕', 'utf16le')]));
+    const latin1 = await upload(h.service, 'latin1.txt', Buffer.from('café résumé', 'latin1'));
+    const { runId, warnings } = await h.service.call('runs.start', { query: 'q', inputs: [{ kind: 'upload', uploadId: utf16 }, { kind: 'upload', uploadId: latin1 }] });
+    expect(warnings).toEqual(['latin1.txt is not UTF-8: it was read as Windows-1252 (Latin-1); if its text looks wrong, save it as UTF-8']);
+    expect(await h.service.waitForRun(runId)).toMatchObject({ status: 'completed', answer: 'naïve ☕|café résumé' });
+  });
+
   it('refuses a binary file at its first chunk, naming it, and forgets the upload', async () => {
     const h = await start(() => ({ text: 'FINAL(x)' }));
     const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(200_000, 0x20)]);

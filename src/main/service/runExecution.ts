@@ -3,6 +3,7 @@ import type { RunSummary } from '../../shared/domain';
 import type { RunContext } from '../engine/runContext';
 import { executeRun } from '../engine/runner';
 import type { ResolvedInputs } from '../input/resolveInputs';
+import { TextCheck } from '../input/textCheck';
 import type { DocumentStore } from '../store/documentStore';
 import type { RunStore } from '../store/runStore';
 
@@ -15,7 +16,8 @@ export async function executeWithInputs(context: RunContext, inputs: ResolvedInp
   try {
     // The inputs are stored once, by content, before the first step: a run can be replayed.
     for (const [ord, item] of inputs.items.entries()) {
-      const stored = 'path' in item ? await documents.putFile(item.path, item.name) : documents.putText(item.text);
+      // Storing reads each file in full: that read also checks the bytes past the head judged at the start.
+      const stored = 'path' in item ? await documents.putFile(item.path, item.name, new TextCheck(item.name, item.encoding ?? 'utf-8')) : documents.putText(item.text);
       store.addInput(runId, ord, { name: item.name, hash: stored.hash, bytes: stored.bytes });
       hashes.push(stored.hash);
     }
@@ -25,7 +27,9 @@ export async function executeWithInputs(context: RunContext, inputs: ResolvedInp
   return executeRun(context, {
     context: inputs.items.length === 0 ? { kind: 'none' } : {
       kind: 'items',
-      items: inputs.items.map((item) => ('path' in item ? { name: item.name, path: item.path } : { name: item.name, text: item.text })),
+      items: inputs.items.map((item) =>
+        'path' in item ? { name: item.name, path: item.path, ...(item.encoding ? { encoding: item.encoding } : {}) } : { name: item.name, text: item.text },
+      ),
       asArray: inputs.asArray,
       partBytes: PART_BYTES,
     },

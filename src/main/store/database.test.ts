@@ -1,12 +1,14 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { RlmError } from '../../shared/errors';
 import { openDatabase } from './database';
-import { latestVersion, schemaVersion } from './migrate';
+import { RLMSCOPE_APPLICATION_ID } from './applicationId';
+import { latestVersion, migrate, schemaVersion } from './migrate';
+import { migrations } from './migrations';
 import { ownerCheck } from './ownerCheck';
 import { RunStore } from './runStore';
 import { newRun, tempDatabase, tempFolder, thrown } from './testing/tempDatabase';
@@ -48,32 +50,79 @@ describe('openDatabase', () => {
     expect(storeFailure(() => openDatabase(file))).toBe(`${file} is not an RLMScope database: file is not a database`);
   });
 
-  it('adds its tables to a foreign SQLite database at user_version 0', () => {
+  /** A foreign file's bytes and mtime, and the names in its folder, to show that refusing it changed nothing. */
+  function snapshot(file: string) {
+    return { bytes: readFileSync(file), mtimeMs: statSync(file).mtimeMs, folder: readdirSync(dirname(file)).sort() };
+  }
+
+  it('refuses a foreign SQLite database untouched: no tables, no WAL, no -wal/-shm, same bytes and mtime', () => {
     const file = join(tempFolder(), 'foreign.db');
     const foreign = new Database(file);
     foreign.exec(`CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO accounts (name) VALUES ('a')`);
     foreign.close();
-    const db = openDatabase(file);
-    expect(schemaVersion(db)).toBe(latestVersion());
-    expect(db.prepare('SELECT name FROM accounts').all()).toEqual([{ name: 'a' }]);
-    db.close();
+    const before = snapshot(file);
+    expect(storeFailure(() => openDatabase(file))).toBe(
+      `${file} is not an RLMScope database: it has no RLMScope mark and tables of its own (accounts); it was left untouched`,
+    );
+    expect(storeFailure(() => openDatabase(file, { readonly: true }))).toMatch(/is not an RLMScope database/);
+    expect(snapshot(file)).toEqual(before);
+    const after = new Database(file, { readonly: true });
+    expect(after.pragma('journal_mode', { simple: true })).toBe('delete');
+    expect(after.pragma('user_version', { simple: true })).toBe(0);
+    after.close();
   });
 
-  it('refuses a foreign SQLite database whose tables clash with ours', () => {
+  it("refuses a database marked with another application's id, even with our tables", () => {
+    const file = join(tempFolder(), 'other-app.db');
+    const other = new Database(file);
+    other.pragma('application_id = 1234');
+    other.exec(`CREATE TABLE runs (whatever TEXT)`);
+    other.close();
+    const before = snapshot(file);
+    expect(storeFailure(() => openDatabase(file))).toBe(
+      `${file} is not an RLMScope database: its application_id is 0x000004d2 (RLMScope's is 0x524c4d53); it was left untouched`,
+    );
+    expect(snapshot(file)).toEqual(before);
+  });
+
+  it('refuses a foreign SQLite database whose tables clash with ours, untouched', () => {
     const file = join(tempFolder(), 'clash.db');
     const foreign = new Database(file);
     foreign.exec(`CREATE TABLE runs (whatever TEXT)`);
     foreign.close();
-    expect(storeFailure(() => openDatabase(file))).toMatch(/clash\.db is not an RLMScope database: .*table runs already exists/);
-    // Refusing it changed nothing in it.
-    const after = new Database(file);
-    expect(after.pragma('user_version', { simple: true })).toBe(0);
-    after.close();
+    const before = snapshot(file);
+    expect(storeFailure(() => openDatabase(file))).toMatch(/clash\.db is not an RLMScope database: it has no RLMScope mark and tables of its own \(runs\)/);
+    expect(snapshot(file)).toEqual(before);
+  });
+
+  it('marks a new file, an empty one, and an unmarked database RLMScope made before the mark', () => {
+    const dir = tempFolder();
+    const empty = join(dir, 'empty.db');
+    writeFileSync(empty, '');
+    for (const file of [join(dir, 'new.db'), empty]) {
+      const db = openDatabase(file);
+      expect(db.pragma('application_id', { simple: true })).toBe(RLMSCOPE_APPLICATION_ID);
+      db.close();
+    }
+    const old = join(dir, 'old.db');
+    const before = new Database(old);
+    before.pragma('journal_mode = WAL');
+    migrate(before, migrations.slice(0, 2));
+    before.close();
+    // Read-only, an unmarked database of schema 2 is read as it is (it may never be writable).
+    const reader = openDatabase(old, { readonly: true });
+    expect(new RunStore(reader).listRuns({ limit: 10, offset: 0 })).toEqual([]);
+    reader.close();
+    const db = openDatabase(old);
+    expect(db.pragma('application_id', { simple: true })).toBe(RLMSCOPE_APPLICATION_ID);
+    expect(schemaVersion(db)).toBe(latestVersion());
+    db.close();
   });
 
   it('refuses a database written by a newer version', () => {
     const file = join(tempFolder(), 'newer.db');
     const newer = new Database(file);
+    newer.pragma(`application_id = ${RLMSCOPE_APPLICATION_ID}`);
     newer.pragma('user_version = 999');
     newer.close();
     expect(storeFailure(() => openDatabase(file))).toMatch(/newer\.db was written by a newer RLMScope \(schema version 999/);

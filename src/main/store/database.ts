@@ -3,14 +3,23 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { RlmError } from '../../shared/errors';
+import { RLMSCOPE_APPLICATION_ID } from './applicationId';
 import { latestVersion, migrate, schemaVersion } from './migrate';
 
 export interface OpenDatabaseOptions {
   /** Path of a better_sqlite3.node built for the running ABI: Electron passes its own build. */
   nativeBinding?: string;
-  /** Open without writing; the file must exist and be at the current schema version. */
+  /** Open without writing; the file must exist and hold a schema this version can read. */
   readonly?: boolean;
 }
+
+/**
+ * The oldest schema the reading code works with. Migration 3 only marks the header, so a
+ * database made before it can be read as it is (a read-only file could never be upgraded).
+ */
+const READABLE_FROM_VERSION = 2;
+/** Tables every RLMScope database has had since migration 1: an unmarked file with them is ours. */
+const OUR_TABLES = ['runs', 'nodes', 'node_payloads', 'documents', 'document_chunks'];
 
 /** SQLite's answers for a file that is not a database, or one whose pages are damaged. */
 const NOT_A_DATABASE = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT']);
@@ -23,6 +32,10 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { readonly, fileMustExist: readonly, nativeBinding: options.nativeBinding });
+    // Before anything that writes (the switch to WAL, a migration): someone else's file is
+    // refused as it was found. Reading the header is the first statement, so a file of random
+    // bytes fails here (SQLITE_NOTADB).
+    checkOwnership(db);
     configure(db, readonly);
     const version = schemaVersion(db);
     if (readonly) checkReadable(version);
@@ -34,8 +47,33 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   }
 }
 
+/**
+ * Ours: marked with RLMScope's application_id; or unmarked but made by RLMScope before the mark
+ * (user_version 1…latest and our tables; migration 3 marks it); or empty (a new file). Anything
+ * else is someone else's: refused, untouched.
+ */
+function checkOwnership(db: Database.Database): void {
+  const applicationId = db.pragma('application_id', { simple: true }) as number;
+  if (applicationId === RLMSCOPE_APPLICATION_ID) return;
+  if (applicationId !== 0) {
+    throw new NotOurs(`its application_id is ${hex(applicationId)} (RLMScope's is ${hex(RLMSCOPE_APPLICATION_ID)}); it was left untouched`);
+  }
+  const tables = db
+    .prepare<[], { name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+    .all()
+    .map((row) => row.name);
+  const version = schemaVersion(db);
+  if (tables.length === 0 && version === 0) return;
+  if (version >= 1 && OUR_TABLES.every((name) => tables.includes(name))) return;
+  const shown = tables.length > 3 ? `${tables.slice(0, 3).join(', ')}, …` : tables.join(', ');
+  throw new NotOurs(`it has no RLMScope mark and ${tables.length ? `tables of its own (${shown})` : `user_version ${version}`}; it was left untouched`);
+}
+
+function hex(value: number): string {
+  return `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
+}
+
 function configure(db: Database.Database, readonly: boolean): void {
-  // The first statement reads the header, so a file of random bytes fails here (SQLITE_NOTADB).
   if (!readonly) db.pragma('journal_mode = WAL');
   // In WAL mode NORMAL syncs only at checkpoints: every commit survives a killed process (the
   // WAL is in the OS's page cache), and only a power loss or OS crash can lose the last commits.
@@ -55,7 +93,7 @@ function configure(db: Database.Database, readonly: boolean): void {
 function checkReadable(version: number): void {
   const latest = latestVersion();
   if (version > latest) throw newerVersion(version, latest);
-  if (version < latest) {
+  if (version < READABLE_FROM_VERSION) {
     throw new RlmError('STORE_FAILED', `has schema version ${version}; open it once for writing to upgrade it`);
   }
 }
@@ -66,8 +104,6 @@ function prepareSchema(db: Database.Database, version: number): void {
   try {
     migrate(db);
   } catch (error) {
-    // Version 0 with a failing first migration: someone else's SQLite file (a table name clashes).
-    if (version === 0) throw new NotOurs(message(error));
     throw new RlmError('STORE_FAILED', `could not be upgraded from schema version ${version}: ${message(error)}`);
   }
 }
@@ -94,4 +130,26 @@ function openFailure(file: string, error: unknown): RlmError {
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Closes a database opened for writing and, when no other connection has it open, leaves it in
+ * rollback-journal mode. A WAL database cannot be read, even read-only, without its -shm file:
+ * SQLite creates -wal and -shm beside it for every reader (and leaves them), and where it cannot
+ * (a read-only folder or mount) the open fails. Leaving the file in rollback mode when the last
+ * writer is done lets readers (`runs`, `show`) read it writing nothing at all; the next writer
+ * switches to WAL again (one header write). Best effort: while another connection has the file
+ * open, SQLite refuses the switch and the file stays in WAL mode, which is correct too.
+ */
+export function closeDatabase(db: Database.Database): void {
+  if (db.open && !db.readonly && !db.memory) {
+    try {
+      // No waiting: another connection holding the file is the normal case for the switch to fail.
+      db.pragma('busy_timeout = 0');
+      db.pragma('journal_mode = DELETE');
+    } catch {
+      // Busy or locked: another process uses the file; it stays in WAL mode.
+    }
+  }
+  db.close();
 }

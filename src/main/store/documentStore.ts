@@ -10,6 +10,12 @@ export const CHUNK_BYTES = 8 * 1024 * 1024;
 /** Chunks committed per transaction: bounds both the memory held and the length of a write lock. */
 const CHUNKS_PER_TRANSACTION = 4;
 
+/** Sees a file's bytes in order as they are read; throws to refuse the file. */
+export interface ByteCheck {
+  update(chunk: Buffer): void;
+  end(): void;
+}
+
 export interface StoredDocument {
   hash: string;
   bytes: number;
@@ -43,10 +49,11 @@ export class DocumentStore {
   /**
    * Stores a file by content. Two streaming passes: the first hashes it, and only when the
    * hash is new does the second store it (and hash again, to catch a file changed in between).
-   * `name` only serves error messages.
+   * `name` only serves error messages. `check` sees every byte of the first pass and may throw
+   * (a NUL byte past the head judged at the start): the file is then not stored.
    */
-  async putFile(path: string, name = path): Promise<StoredDocument> {
-    const first = await hashFile(path, name);
+  async putFile(path: string, name = path, check?: ByteCheck): Promise<StoredDocument> {
+    const first = await hashFile(path, name, check);
     if (this.has(first.hash)) return first;
     const inFlight = this.pending.get(first.hash);
     if (inFlight) return inFlight;
@@ -156,13 +163,15 @@ export class DocumentStore {
   }
 }
 
-async function hashFile(path: string, name: string): Promise<StoredDocument> {
+async function hashFile(path: string, name: string, check?: ByteCheck): Promise<StoredDocument> {
   const hasher = createHash('sha256');
   let bytes = 0;
   for await (const chunk of readFileChunks(path, name, true)) {
+    check?.update(chunk);
     hasher.update(chunk);
     bytes += chunk.length;
   }
+  check?.end();
   return { hash: hasher.digest('hex'), bytes };
 }
 

@@ -217,12 +217,13 @@ export class RunStore {
     });
   }
 
+  /**
+   * Ends the run, and with it any node still running: the engine finishes every node it starts,
+   * but a node whose own finishing write failed (a full disk) must not stay running in a run
+   * that is over.
+   */
   finishRun(runId: string, end: RunEnd): RunSummary {
-    return guard('finishRun', () => {
-      const row = this.statements.finishRun.get({ runId, ...end });
-      if (!row) throw missingRun(runId);
-      return toRunSummary(row);
-    });
+    return guard('finishRun', () => this.transactions.finishRun(runId, end));
   }
 
   heartbeat(runId: string, at: number): void {
@@ -354,6 +355,12 @@ function prepareTransactions(db: Database.Database, s: RunStatements) {
       return rows;
     }),
 
+    finishRun: db.transaction((runId: string, end: RunEnd): RunSummary => {
+      const row = s.finishRun.get({ runId, ...end });
+      if (!row) throw missingRun(runId);
+      s.interruptNodes.run({ runId, endedAt: end.endedAt });
+      return toRunSummary(row);
+    }),
     interrupt: db.transaction((runId: string, now: number): boolean => {
       const run = s.interruptRun.get({ runId, now });
       if (!run) return false; // finished since we looked

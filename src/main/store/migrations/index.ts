@@ -2,5 +2,6 @@
 import type { Migration } from '../migrate';
 import { migration as initial } from './001-initial';
 import { migration as runDocuments } from './002-run-documents';
+import { migration as applicationId } from './003-application-id';
 
-export const migrations: readonly Migration[] = [initial, runDocuments];
+export const migrations: readonly Migration[] = [initial, runDocuments, applicationId];
