@@ -5,7 +5,7 @@ import type { ChatMessage, StopReason } from '../../shared/domain';
 import type { ContextSource } from '../../shared/sandboxProtocol';
 import { Sandbox, type CellResult } from '../sandbox/sandbox';
 import { callModel, errorMessage } from './modelCall';
-import { findFinal, parseReply, type ParsedReply } from './replyParser';
+import { findFinal, MAX_REPLY_CHARS, parseReply, type ParsedReply } from './replyParser';
 import {
   finalAnswerRequest,
   finalVarMissing,
@@ -172,6 +172,7 @@ class RlmLoop {
     } else {
       feedback = nudgeMessage(reply.other.map((block) => block.language), nextTurn, max);
     }
+    if (reply.ignoredChars > 0) feedback = `${feedback}\n\nNote: ${replyCutNote(reply)}`;
     const warning = this.checkRunaway(null, reply.prose.trim());
     this.messages.push({ role: 'user', content: warning ? `${feedback}\n\nNote: ${warning}` : feedback });
     return null;
@@ -182,6 +183,7 @@ class RlmLoop {
     const general: string[] = [];
     if (findFinal(reply.prose)) general.push(notes.answerIgnored);
     if (reply.other.length > 0) general.push(notes.notRun(reply.other.map((block) => block.language)));
+    if (reply.ignoredChars > 0) general.push(replyCutNote(reply));
     const { answer, outcomes } = await this.executeBlocks(reply);
     if (answer !== null) return answer;
     const code = reply.runnable.map((block) => block.code).join('\n');
@@ -261,6 +263,11 @@ class RlmLoop {
     }
     return { answer: reply.prose.trim() || null, stopReason };
   }
+}
+
+/** A reply past the parser's cap was read only in part: the model must know (DESIGN §3). */
+function replyCutNote(reply: ParsedReply): string {
+  return notes.replyCut(reply.ignoredChars, MAX_REPLY_CHARS);
 }
 
 /** Each sandbox of a run gets its own seed, derived from the run's so a replay reproduces it. */
