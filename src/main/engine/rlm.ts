@@ -184,10 +184,10 @@ class RlmLoop {
     if (findFinal(reply.prose)) general.push(notes.answerIgnored);
     if (reply.other.length > 0) general.push(notes.notRun(reply.other.map((block) => block.language)));
     if (reply.ignoredChars > 0) general.push(replyCutNote(reply));
-    const { answer, outcomes } = await this.executeBlocks(reply);
+    const { answer, outcomes, produced } = await this.executeBlocks(reply);
     if (answer !== null) return answer;
     const code = reply.runnable.map((block) => block.code).join('\n');
-    const output = outcomes.map((o) => `${o.output}${o.error ?? ''}`).join('\n').trim();
+    const output = produced.join('\n').trim();
     const warning = this.checkRunaway(code, output);
     if (warning) general.push(warning);
     const { outputChars, maxIterations } = this.run.limits;
@@ -196,19 +196,23 @@ class RlmLoop {
   }
 
   /** Runs a reply's blocks in order; FINAL in code ends the RLM once its cell is done. */
-  private async executeBlocks(reply: ParsedReply): Promise<{ answer: string | null; outcomes: BlockOutcome[] }> {
+  private async executeBlocks(reply: ParsedReply): Promise<{ answer: string | null; outcomes: BlockOutcome[]; produced: string[] }> {
     const outcomes: BlockOutcome[] = [];
+    // What the model's code itself printed or threw, for the run-away guard: the host's messages
+    // (a timeout, a restart) repeat whatever the code was, so they say nothing about a loop.
+    const produced: string[] = [];
     for (const [index, block] of reply.runnable.entries()) {
       await this.checkpoint();
       const { result, cellNotes } = await this.runCell(block.code);
       outcomes.push({ output: result.output, droppedChars: result.droppedChars, error: result.error, notes: cellNotes });
+      produced.push(`${result.output}${result.errorFromCode ? (result.error ?? '') : ''}`);
       if (result.final !== null) {
         const skipped = reply.runnable.length - index - 1;
         if (skipped > 0) this.run.deps.recorder.appendNote(this.currentCell, notes.skippedBlocks(skipped));
-        return { answer: result.final, outcomes };
+        return { answer: result.final, outcomes, produced };
       }
     }
-    return { answer: null, outcomes };
+    return { answer: null, outcomes, produced };
   }
 
   private async runCell(code: string): Promise<{ result: CellResult; cellNotes: string[] }> {

@@ -36,6 +36,11 @@ export interface CellResult {
   output: string;
   droppedChars: number;
   error: string | null;
+  /**
+   * The error is the model's code's own (it threw, or does not parse), not the host's words about
+   * it (a timeout, a killed or stopped sandbox): only the former is the model's output.
+   */
+  errorFromCode: boolean;
   timedOut: boolean;
   final: string | null;
   clock: number[];
@@ -101,7 +106,7 @@ export class Sandbox {
     if (this.disposed) return failure('the sandbox was stopped');
     const cellId = this.nextCellId++;
     const transformed = transformCell(code, cellId);
-    if (!transformed.ok) return failure(transformed.error);
+    if (!transformed.ok) return { ...failure(transformed.error), errorFromCode: true };
     let restartedBefore: CellResult['restart'] = null;
     if (this.broken !== null || !this.child) {
       const reason = this.broken ?? 'the sandbox process is gone';
@@ -363,7 +368,7 @@ function describeExit(exit: SandboxExit, killReason: string | null): string {
 }
 
 function failure(error: string): CellResult {
-  return { output: '', droppedChars: 0, error, timedOut: false, final: null, clock: [], workMs: 0, restart: null };
+  return { output: '', droppedChars: 0, error, errorFromCode: false, timedOut: false, final: null, clock: [], workMs: 0, restart: null };
 }
 
 function toResult(done: CellDoneMessage): CellResult {
@@ -371,6 +376,7 @@ function toResult(done: CellDoneMessage): CellResult {
     output: done.output,
     droppedChars: done.droppedChars,
     error: done.error,
+    errorFromCode: done.error !== null && !done.timedOut,
     timedOut: done.timedOut,
     final: done.final?.answer ?? null,
     clock: done.clock,
