@@ -229,7 +229,7 @@ class RlmLoop {
       output: result.output,
       ...(result.error ? { error: result.error } : {}),
       ...(result.final !== null ? { answer: result.final } : {}),
-      ...(result.clock.length ? { clock: result.clock } : {}),
+      ...(result.clock.reads ? { clockRecord: result.clock } : {}),
       ...(cellNotes.length ? { notes: cellNotes } : {}),
     });
     if (stopped) await this.checkpoint();

@@ -10,7 +10,8 @@ import vm from 'node:vm';
 import { types } from 'node:util';
 import preludeSource from './prelude.js?raw';
 import type { CellDoneMessage, ContextSource, InitMessage, ParentMessage, RunCellMessage } from '../../shared/sandboxProtocol';
-import { CALL_KINDS, CALL_LIMITS, CALL_NAMES, type CallKind } from '../../shared/sandboxProtocol';
+import { CALL_KINDS, CALL_LIMITS, CALL_NAMES, CELL_LIMITS, type CallKind } from '../../shared/sandboxProtocol';
+import { ClockRecorder, ClockReplay } from '../../shared/clockRecord';
 import { describeContext, loadContext } from './contextLoader';
 import { createParentPort } from './parentPort';
 
@@ -41,8 +42,8 @@ interface Cell {
   settled: string | null;
   timedOut: boolean;
   hostError: string | null;
-  clock: number[];
-  replayClock: number[] | undefined;
+  clock: ClockRecorder;
+  replayClock: ClockReplay | undefined;
   nextCallId: number;
   /** Calls waiting for their answer, with the characters each carried. */
   pending: Map<number, number>;
@@ -119,9 +120,8 @@ function startCall(kind: unknown, payload: unknown): number | string {
 }
 
 function now(): number {
-  const t = cell?.replayClock && cell.replayClock.length > 0 ? (cell.replayClock.shift() as number) : Date.now();
-  cell?.clock.push(t);
-  return t;
+  const t = cell?.replayClock?.next() ?? Date.now();
+  return cell ? cell.clock.read(t) : t;
 }
 
 function appendOutput(target: Cell, text: string): void {
@@ -185,8 +185,8 @@ function runCell(message: RunCellMessage): void {
     settled: null,
     timedOut: false,
     hostError: null,
-    clock: [],
-    replayClock: message.clock ? [...message.clock] : undefined,
+    clock: new ClockRecorder(CELL_LIMITS.clockRuns),
+    replayClock: message.clock ? new ClockReplay(message.clock) : undefined,
     nextCallId: 0,
     pending: new Map(),
     pendingChars: 0,
@@ -266,12 +266,18 @@ function doneMessage(cellId: number, error: string | null): CellDoneMessage {
     cellId,
     output: active ? active.output.join('') : '',
     droppedChars: active ? active.dropped : 0,
-    error,
+    error: error === null ? null : cutError(error),
     timedOut: active ? active.timedOut : false,
     final: active && active.final !== null ? { answer: active.final } : null,
-    clock: active ? active.clock : [],
+    clock: active ? active.clock.record : { runs: [], reads: 0 },
     workMs: active ? Math.round(active.workMs) : 0,
   };
+}
+
+/** An error cut to what the protocol carries, saying so: the cell is kept, not lost for it. */
+function cutError(error: string): string {
+  if (error.length <= CELL_LIMITS.errorChars) return error;
+  return `${error.slice(0, CELL_LIMITS.errorChars)}\n… [${(error.length - CELL_LIMITS.errorChars).toLocaleString('en-US')} more characters of this error not kept]`;
 }
 
 function deliver(cellId: number, callId: number, ok: boolean, value: string): void {

@@ -3,6 +3,7 @@
 // a wedged process) is killed from here — by a wall-clock deadline and a watch on resident
 // memory — and the sandbox is restarted with its variables restored by re-running the recorded
 // cells with their recorded sub-call results (no new model calls).
+import type { ClockRecord } from '../../shared/clockRecord';
 import type { ContextInfo } from '../../shared/domain';
 import { CALL_NAMES, type CellDoneMessage, type ChildMessage, type ContextSource, type ParentMessage } from '../../shared/sandboxProtocol';
 import { callPayloadSchemas, childMessageSchema } from '../../shared/sandboxProtocolSchemas';
@@ -43,7 +44,7 @@ export interface CellResult {
   errorFromCode: boolean;
   timedOut: boolean;
   final: string | null;
-  clock: number[];
+  clock: ClockRecord;
   workMs: number;
   /** The process was killed and restarted: during this cell, or between the last one and this. */
   restart: { reason: string; restoredCells: number; lostCells: number; when: 'during' | 'before' } | null;
@@ -53,7 +54,7 @@ interface RecordedCell {
   cellId: number;
   script: string;
   results: Map<number, { ok: boolean; value: string }>;
-  clock: number[];
+  clock: ClockRecord;
 }
 
 interface ActiveCell {
@@ -368,7 +369,7 @@ function describeExit(exit: SandboxExit, killReason: string | null): string {
 }
 
 function failure(error: string): CellResult {
-  return { output: '', droppedChars: 0, error, errorFromCode: false, timedOut: false, final: null, clock: [], workMs: 0, restart: null };
+  return { output: '', droppedChars: 0, error, errorFromCode: false, timedOut: false, final: null, clock: { runs: [], reads: 0 }, workMs: 0, restart: null };
 }
 
 function toResult(done: CellDoneMessage): CellResult {
