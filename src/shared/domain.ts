@@ -170,6 +170,8 @@ export interface NodePayload {
   clock?: number[];
   /** cell: Date.now() values the code read, compactly (clockRecord.ts). */
   clockRecord?: ClockRecord;
+  /** cell: where its Math.random values started (the sandbox protocol's RandomPosition). */
+  random?: { epoch: number; draws: number };
   /** cell: notes from the engine (sandbox restarted, answer ignored, blocks skipped). */
   notes?: string[];
 }

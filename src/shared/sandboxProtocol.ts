@@ -20,9 +20,21 @@ export type ContextSource =
       partBytes: number;
     };
 
+/**
+ * Where a cell's Math.random values come from: the sandbox's seed, the process start it ran in
+ * (0 for the first; each restart takes the next, so values after a restart never repeat ones
+ * handed out before it), and how many values that start had drawn when the cell began.
+ */
+export interface RandomPosition {
+  epoch: number;
+  draws: number;
+}
+
 export interface InitMessage {
   type: 'init';
   seed: number;
+  /** Which start of this sandbox's process this is: 0, then one more at each restart. */
+  epoch: number;
   context: ContextSource;
   previewChars: number;
 }
@@ -37,6 +49,8 @@ export interface RunCellMessage {
   outputChars: number;
   /** Replaying a recorded cell after a restart: Date.now() returns these values in order. */
   clock?: ClockRecord;
+  /** Replaying a recorded cell: Math.random draws from where the cell first drew. */
+  random?: RandomPosition;
 }
 
 export interface CallResultMessage {
@@ -105,5 +119,7 @@ export interface CellDoneMessage {
   timedOut: boolean;
   final: { answer: string } | null;
   clock: ClockRecord;
+  /** Where this cell's Math.random values started. */
+  random: RandomPosition;
   workMs: number;
 }

@@ -37,6 +37,7 @@ export const childMessageSchema: z.ZodType<ChildMessage> = z.discriminatedUnion(
     timedOut: z.boolean(),
     final: z.object({ answer: str }).nullable(),
     clock: z.object({ runs: z.array(z.number()).max(2 * CELL_LIMITS.clockRuns), reads: z.number().int().nonnegative() }),
+    random: z.object({ epoch: z.number().int().nonnegative(), draws: z.number().int().nonnegative() }),
     workMs: z.number().nonnegative(),
   }),
   z.object({ type: z.literal('pong'), id: z.number().int() }),

@@ -230,6 +230,7 @@ class RlmLoop {
       ...(result.error ? { error: result.error } : {}),
       ...(result.final !== null ? { answer: result.final } : {}),
       ...(result.clock.reads ? { clockRecord: result.clock } : {}),
+      ...(result.random ? { random: result.random } : {}),
       ...(cellNotes.length ? { notes: cellNotes } : {}),
     });
     if (stopped) await this.checkpoint();

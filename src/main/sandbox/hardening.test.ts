@@ -31,7 +31,7 @@ describe('a cell whose parts are too big to send whole', () => {
   });
 
   it('keeps the cell when FINAL_VAR names a missing variable among 60,000 globals', async () => {
-    const { sandbox } = await start();
+    const { sandbox } = await start({ cellTimeoutMs: 30_000 });
     const result = await sandbox.runCell('for (let i = 0; i < 60000; i++) globalThis["a_rather_long_variable_name_" + i] = i;\nprint("vars"); const keepMe = 3;\nFINAL_VAR("missing")');
     expect(result.restart).toBeNull();
     expect(result.output).toBe('vars\n');
@@ -58,5 +58,60 @@ describe('a cell whose parts are too big to send whole', () => {
     const bomb = await sandbox.runCell(MEMORY_BOMB);
     expect(bomb.restart).toMatchObject({ lostCells: 0 });
     expect((await sandbox.runCell('print(seen.join(), reads)')).output).toBe(before);
+  });
+});
+
+describe('time and randomness after a restart', () => {
+  it('records every way of reading the clock, so restored variables keep their values', async () => {
+    const { sandbox } = await start({ cellTimeoutMs: 20_000, memoryMb: 300 });
+    await sandbox.runCell(`
+      const attempt = (f) => { try { return String(f()) } catch (e) { return 'refused: ' + e.constructor.name } };
+      const reads = [
+        attempt(() => Date.now()),
+        attempt(() => +new Date()),
+        attempt(() => Object.getPrototypeOf(Date).now()),
+        attempt(() => +new (Object.getPrototypeOf(Date))()),
+        attempt(() => +new (Object.getPrototypeOf(Date.prototype).constructor)()),
+        attempt(() => +Reflect.construct(Object.getPrototypeOf(new Date()).constructor, [])),
+        attempt(() => new Intl.DateTimeFormat('en-US', { hour: 'numeric', minute: 'numeric', second: 'numeric', fractionalSecondDigits: 3 }).format()),
+        attempt(() => JSON.stringify(new Intl.DateTimeFormat('en-US', { second: 'numeric', fractionalSecondDigits: 3 }).formatToParts())),
+        attempt(() => Date()),
+        attempt(() => { class Later extends Date {} return +new Later() }),
+      ];`);
+    const before = (await sandbox.runCell('print(reads.join("\\n"))')).output;
+    const bomb = await sandbox.runCell(MEMORY_BOMB);
+    expect(bomb.restart).toMatchObject({ lostCells: 0 });
+    expect((await sandbox.runCell('print(reads.join("\\n"))')).output).toBe(before);
+  });
+
+  it('never hands out a random value twice, and replays the ones restored variables hold', async () => {
+    const { sandbox } = await start({ cellTimeoutMs: 3000, memoryMb: 300 });
+    await sandbox.runCell('const first = Math.random()');
+    const timedOut = await sandbox.runCell('print(Math.random(), Math.random()); while (true) {}');
+    expect(timedOut.timedOut).toBe(true);
+    const handedOut = timedOut.output.trim().split(' ');
+    await sandbox.runCell('const third = Math.random()');
+    const restored = (await sandbox.runCell('print(first, third)')).output;
+    handedOut.push(...restored.trim().split(' '));
+    const bomb = await sandbox.runCell(MEMORY_BOMB);
+    expect(bomb.restart).toMatchObject({ restoredCells: 3, lostCells: 0 });
+    expect((await sandbox.runCell('print(first, third)')).output).toBe(restored);
+    const fresh = (await sandbox.runCell('print(Math.random(), Math.random(), Math.random())')).output.trim().split(' ');
+    for (const value of fresh) expect(handedOut).not.toContain(value);
+    expect(new Set([...handedOut, ...fresh]).size).toBe(handedOut.length + fresh.length);
+  });
+});
+
+describe('the recorded Date', () => {
+  it('still behaves as Date does for model code', async () => {
+    const { sandbox } = await start();
+    const result = await sandbox.runCell(`
+      class Stamp extends Date { year() { return this.getUTCFullYear() } }
+      const fixed = new Date(Date.UTC(2020, 0, 2, 3, 4, 5));
+      print(fixed.toISOString(), new Date('2021-05-06T00:00:00Z').getTime(), Date.parse('2021-05-06T00:00:00Z'));
+      print(fixed instanceof Date, new Stamp(0).year(), new Stamp() instanceof Date, Date.name, Date.length, typeof Date(), Date.prototype.constructor === Date);
+      print(new Intl.DateTimeFormat('en-US', { timeZone: 'UTC' }).format(fixed), new Date() <= Date.now());`);
+    expect(result.error).toBeNull();
+    expect(result.output).toBe('2020-01-02T03:04:05.000Z 1620259200000 1620259200000\ntrue 1970 true Date 7 string true\n1/2/2020 true\n');
   });
 });

@@ -5,7 +5,7 @@
 // cells with their recorded sub-call results (no new model calls).
 import type { ClockRecord } from '../../shared/clockRecord';
 import type { ContextInfo } from '../../shared/domain';
-import { CALL_NAMES, type CellDoneMessage, type ChildMessage, type ContextSource, type ParentMessage } from '../../shared/sandboxProtocol';
+import { CALL_NAMES, type CellDoneMessage, type ChildMessage, type ContextSource, type ParentMessage, type RandomPosition } from '../../shared/sandboxProtocol';
 import { callPayloadSchemas, childMessageSchema } from '../../shared/sandboxProtocolSchemas';
 import { transformCell } from './cellTransform';
 import type { SandboxExit, SandboxLauncher, SandboxProcess } from './launcher';
@@ -45,6 +45,8 @@ export interface CellResult {
   timedOut: boolean;
   final: string | null;
   clock: ClockRecord;
+  /** Where the cell's Math.random values started (null when it did not run). */
+  random: RandomPosition | null;
   workMs: number;
   /** The process was killed and restarted: during this cell, or between the last one and this. */
   restart: { reason: string; restoredCells: number; lostCells: number; when: 'during' | 'before' } | null;
@@ -55,6 +57,7 @@ interface RecordedCell {
   script: string;
   results: Map<number, { ok: boolean; value: string }>;
   clock: ClockRecord;
+  random: RandomPosition;
 }
 
 interface ActiveCell {
@@ -72,6 +75,8 @@ export class Sandbox {
   private active: ActiveCell | null = null;
   private readonly records: RecordedCell[] = [];
   private nextCellId = 1;
+  /** Process starts so far: each start draws Math.random values from its own epoch. */
+  private starts = 0;
   private watchdog: Watchdog | null = null;
   private killReason: string | null = null;
   private disposed = false;
@@ -126,7 +131,7 @@ export class Sandbox {
     }
     // A cell that ran out of time stopped at an arbitrary point: replaying it would not restore
     // the same state, so it is not kept for restoring.
-    if (!outcome.timedOut) this.records.push({ cellId, script: transformed.script, results, clock: outcome.clock });
+    if (!outcome.timedOut) this.records.push({ cellId, script: transformed.script, results, clock: outcome.clock, random: outcome.random });
     return { ...toResult(outcome), restart: restartedBefore };
   }
 
@@ -183,6 +188,7 @@ export class Sandbox {
     child.send({
       type: 'init',
       seed: this.options.seed,
+      epoch: this.starts++,
       context: this.options.context,
       previewChars: this.options.previewChars ?? 500,
     });
@@ -245,7 +251,7 @@ export class Sandbox {
         timeoutMs: this.options.cellTimeoutMs,
         // Replays only restore variables: their output is not shown again.
         outputChars: cell.replay ? 0 : this.options.outputChars,
-        ...(cell.replay ? { clock: cell.replay.clock } : {}),
+        ...(cell.replay ? { clock: cell.replay.clock, random: cell.replay.random } : {}),
       };
       child.send(message);
     });
@@ -369,7 +375,7 @@ function describeExit(exit: SandboxExit, killReason: string | null): string {
 }
 
 function failure(error: string): CellResult {
-  return { output: '', droppedChars: 0, error, errorFromCode: false, timedOut: false, final: null, clock: { runs: [], reads: 0 }, workMs: 0, restart: null };
+  return { output: '', droppedChars: 0, error, errorFromCode: false, timedOut: false, final: null, clock: { runs: [], reads: 0 }, random: null, workMs: 0, restart: null };
 }
 
 function toResult(done: CellDoneMessage): CellResult {
@@ -381,6 +387,7 @@ function toResult(done: CellDoneMessage): CellResult {
     timedOut: done.timedOut,
     final: done.final?.answer ?? null,
     clock: done.clock,
+    random: done.random,
     workMs: done.workMs,
     restart: null,
   };
