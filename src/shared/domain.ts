@@ -1,5 +1,6 @@
 // Domain types shared by every side: the engine, the store, the CLI and the UI.
 // Plain data only: everything here crosses IPC, WebSocket and JSON unchanged.
+import type { ClockRecord } from './clockRecord';
 
 export type RunStatus = 'running' | 'paused' | 'completed' | 'stopped' | 'failed' | 'interrupted';
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['running', 'paused'];
@@ -168,8 +169,12 @@ export interface NodePayload {
   seed?: number;
   /** rlm: content hashes of its context's documents in the store. */
   documents?: string[];
-  /** cell: Date.now() values the code read, in order (for replay). */
+  /** cell: Date.now() values the code read, in order: the format of runs made before issue 9, still read (see clockValues). */
   clock?: number[];
+  /** cell: Date.now() values the code read, compactly (clockRecord.ts). */
+  clockRecord?: ClockRecord;
+  /** cell: where its Math.random values started (the sandbox protocol's RandomPosition). */
+  random?: { epoch: number; draws: number };
   /** cell: notes from the engine (sandbox restarted, answer ignored, blocks skipped). */
   notes?: string[];
 }

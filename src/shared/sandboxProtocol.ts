@@ -2,6 +2,7 @@
 // The parent treats every message from the child as hostile: it is validated with the schemas
 // in sandboxProtocolSchemas.ts before anything reads it. The child trusts the parent.
 // This file holds no runtime dependency: the sandbox process loads nothing but its own code.
+import type { ClockRecord } from './clockRecord';
 import type { ContextInfo } from './domain';
 import type { TextEncodingName } from './textEncoding';
 
@@ -20,9 +21,21 @@ export type ContextSource =
       partBytes: number;
     };
 
+/**
+ * Where a cell's Math.random values come from: the sandbox's seed, the process start it ran in
+ * (0 for the first; each restart takes the next, so values after a restart never repeat ones
+ * handed out before it), and how many values that start had drawn when the cell began.
+ */
+export interface RandomPosition {
+  epoch: number;
+  draws: number;
+}
+
 export interface InitMessage {
   type: 'init';
   seed: number;
+  /** Which start of this sandbox's process this is: 0, then one more at each restart. */
+  epoch: number;
   context: ContextSource;
   previewChars: number;
 }
@@ -36,7 +49,9 @@ export interface RunCellMessage {
   /** Output characters kept by the child (the rest is counted, not kept). */
   outputChars: number;
   /** Replaying a recorded cell after a restart: Date.now() returns these values in order. */
-  clock?: number[];
+  clock?: ClockRecord;
+  /** Replaying a recorded cell: Math.random draws from where the cell first drew. */
+  random?: RandomPosition;
 }
 
 export interface CallResultMessage {
@@ -71,6 +86,17 @@ export const CALL_LIMITS = {
   /** All calls of one cell still waiting for their answer. */
   pendingChars: 128_000_000,
 } as const;
+/**
+ * What one cell's report may hold, cut to size inside the sandbox before it is sent: the parent
+ * kills a sandbox whose message breaks its schema, and that would lose the cell's output and
+ * declarations for an error that is only long (issue 9).
+ */
+export const CELL_LIMITS = {
+  /** An error message (a stack, FINAL_VAR's list of variables, a thrown megabyte string). */
+  errorChars: 100_000,
+  /** Runs of equal Date.now() values recorded per cell (see clockRecord.ts). */
+  clockRuns: 50_000,
+} as const;
 export type CallKind = (typeof CALL_KINDS)[number];
 
 /** The sandbox function behind each call kind, as error messages name it to the model. */
@@ -93,6 +119,8 @@ export interface CellDoneMessage {
   error: string | null;
   timedOut: boolean;
   final: { answer: string } | null;
-  clock: number[];
+  clock: ClockRecord;
+  /** Where this cell's Math.random values started. */
+  random: RandomPosition;
   workMs: number;
 }

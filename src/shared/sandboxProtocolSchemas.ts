@@ -2,7 +2,7 @@
 // it is hostile until it has passed these schemas.
 import { z } from 'zod';
 import type { ContextInfo } from './domain';
-import { CALL_KINDS, CALL_LIMITS, type ChildMessage } from './sandboxProtocol';
+import { CALL_KINDS, CALL_LIMITS, CELL_LIMITS, type ChildMessage } from './sandboxProtocol';
 
 const MAX_STRING = 512 * 1024 * 1024;
 const str = z.string().max(MAX_STRING);
@@ -33,10 +33,11 @@ export const childMessageSchema: z.ZodType<ChildMessage> = z.discriminatedUnion(
     cellId: z.number().int(),
     output: str,
     droppedChars: z.number().nonnegative(),
-    error: z.string().max(1_000_000).nullable(),
+    error: z.string().max(CELL_LIMITS.errorChars + 1000).nullable(),
     timedOut: z.boolean(),
     final: z.object({ answer: str }).nullable(),
-    clock: z.array(z.number()).max(10_000_000),
+    clock: z.object({ runs: z.array(z.number()).max(2 * CELL_LIMITS.clockRuns), reads: z.number().int().nonnegative() }),
+    random: z.object({ epoch: z.number().int().nonnegative(), draws: z.number().int().nonnegative() }),
     workMs: z.number().nonnegative(),
   }),
   z.object({ type: z.literal('pong'), id: z.number().int() }),

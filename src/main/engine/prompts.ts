@@ -118,6 +118,8 @@ export const notes = {
     `Blocks tagged ${languages.map((l) => (l ? `\`${l}\`` : 'without a language')).join(', ')} were not run: the REPL runs JavaScript in \`\`\`repl (or \`\`\`js) blocks.`,
   restarted: (reason: string, restored: number, lost: number, when: 'during' | 'before') =>
     `The sandbox process was killed (${reason}) ${when === 'during' ? 'while this block ran' : 'after your previous block, by work that went on after it ended'} and restarted. ${restored} earlier block(s) were re-run to restore your variables${lost > 0 ? `; ${lost} could not be restored` : ''}.${when === 'during' ? ' Nothing this block did was kept.' : ''}`,
+  replyCut: (ignoredChars: number, maxChars: number) =>
+    `Your reply was too long: only its first ${maxChars.toLocaleString('en-US')} characters (up to a line break) were read, and the last ${ignoredChars.toLocaleString('en-US')} were ignored (code and answers in them included). Write shorter replies.`,
   runaway: (what: string, turns: number) =>
     `Your last ${turns} turns ${what}. Change your approach or give your answer: if the next turn repeats it, the run will be stopped.`,
 };

@@ -5,8 +5,8 @@ import type { ChatMessage, StopReason } from '../../shared/domain';
 import type { ContextSource } from '../../shared/sandboxProtocol';
 import { Sandbox, type CellResult } from '../sandbox/sandbox';
 import { callModel, errorMessage } from './modelCall';
+import { findFinal, MAX_REPLY_CHARS, parseReply, type ParsedReply } from './replyParser';
 import type { BoundedPrefix } from './tokenBound';
-import { findFinal, parseReply, type ParsedReply } from './replyParser';
 import {
   finalAnswerRequest,
   finalVarMissing,
@@ -180,6 +180,7 @@ class RlmLoop {
     } else {
       feedback = nudgeMessage(reply.other.map((block) => block.language), nextTurn, max);
     }
+    if (reply.ignoredChars > 0) feedback = `${feedback}\n\nNote: ${replyCutNote(reply)}`;
     const warning = this.checkRunaway(null, reply.prose.trim());
     this.messages.push({ role: 'user', content: warning ? `${feedback}\n\nNote: ${warning}` : feedback });
     return null;
@@ -190,10 +191,11 @@ class RlmLoop {
     const general: string[] = [];
     if (findFinal(reply.prose)) general.push(notes.answerIgnored);
     if (reply.other.length > 0) general.push(notes.notRun(reply.other.map((block) => block.language)));
-    const { answer, outcomes } = await this.executeBlocks(reply);
+    if (reply.ignoredChars > 0) general.push(replyCutNote(reply));
+    const { answer, outcomes, produced } = await this.executeBlocks(reply);
     if (answer !== null) return answer;
     const code = reply.runnable.map((block) => block.code).join('\n');
-    const output = outcomes.map((o) => `${o.output}${o.error ?? ''}`).join('\n').trim();
+    const output = produced.join('\n').trim();
     const warning = this.checkRunaway(code, output);
     if (warning) general.push(warning);
     const { outputChars, maxIterations } = this.run.limits;
@@ -202,19 +204,23 @@ class RlmLoop {
   }
 
   /** Runs a reply's blocks in order; FINAL in code ends the RLM once its cell is done. */
-  private async executeBlocks(reply: ParsedReply): Promise<{ answer: string | null; outcomes: BlockOutcome[] }> {
+  private async executeBlocks(reply: ParsedReply): Promise<{ answer: string | null; outcomes: BlockOutcome[]; produced: string[] }> {
     const outcomes: BlockOutcome[] = [];
+    // What the model's code itself printed or threw, for the run-away guard: the host's messages
+    // (a timeout, a restart) repeat whatever the code was, so they say nothing about a loop.
+    const produced: string[] = [];
     for (const [index, block] of reply.runnable.entries()) {
       await this.checkpoint();
       const { result, cellNotes } = await this.runCell(block.code);
       outcomes.push({ output: result.output, droppedChars: result.droppedChars, error: result.error, notes: cellNotes });
+      produced.push(`${result.output}${result.errorFromCode ? (result.error ?? '') : ''}`);
       if (result.final !== null) {
         const skipped = reply.runnable.length - index - 1;
         if (skipped > 0) this.run.deps.recorder.appendNote(this.currentCell, notes.skippedBlocks(skipped));
-        return { answer: result.final, outcomes };
+        return { answer: result.final, outcomes, produced };
       }
     }
-    return { answer: null, outcomes };
+    return { answer: null, outcomes, produced };
   }
 
   private async runCell(code: string): Promise<{ result: CellResult; cellNotes: string[] }> {
@@ -231,7 +237,8 @@ class RlmLoop {
       output: result.output,
       ...(result.error ? { error: result.error } : {}),
       ...(result.final !== null ? { answer: result.final } : {}),
-      ...(result.clock.length ? { clock: result.clock } : {}),
+      ...(result.clock.reads ? { clockRecord: result.clock } : {}),
+      ...(result.random ? { random: result.random } : {}),
       ...(cellNotes.length ? { notes: cellNotes } : {}),
     });
     if (stopped) await this.checkpoint();
@@ -269,6 +276,11 @@ class RlmLoop {
     }
     return { answer: reply.prose.trim() || null, stopReason };
   }
+}
+
+/** A reply past the parser's cap was read only in part: the model must know (DESIGN §3). */
+function replyCutNote(reply: ParsedReply): string {
+  return notes.replyCut(reply.ignoredChars, MAX_REPLY_CHARS);
 }
 
 /** Each sandbox of a run gets its own seed, derived from the run's so a replay reproduces it. */

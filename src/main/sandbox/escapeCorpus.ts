@@ -41,7 +41,13 @@ function viaConstructor(label, x) {
 async function settle(p) { try { return await p; } catch (e) { return e; } }
 `;
 
-const BUILT_INS = ['print', 'console.log', 'llm_query', 'llm_query_batched', 'rlm_query', 'FINAL', 'FINAL_VAR', 'SHOW_VARS', 'Math.random', 'Date', 'Date.now'];
+const BUILT_INS = [
+  'print', 'console.log', 'llm_query', 'llm_query_batched', 'rlm_query', 'FINAL', 'FINAL_VAR', 'SHOW_VARS', 'Math.random', 'Date', 'Date.now',
+  // The recorded clock's other doors (issue 9): the real Date's prototype, the Intl formatters.
+  'Date.prototype.constructor', 'Date.parse', 'Date.UTC', 'Date()', 'new Date()', 'new (class extends Date {})()',
+  'Object.getOwnPropertyDescriptor(Intl.DateTimeFormat.prototype, "format").get', 'new Intl.DateTimeFormat().format',
+  'Intl.DateTimeFormat.prototype.formatToParts', 'new Intl.DateTimeFormat().formatToParts()',
+];
 
 export const ESCAPE_PROBES: EscapeProbe[] = [
   // 1. Constructor chains from the global object, every host-provided function, their return

@@ -9,8 +9,9 @@
 import vm from 'node:vm';
 import { types } from 'node:util';
 import preludeSource from './prelude.js?raw';
-import type { CellDoneMessage, ContextSource, InitMessage, ParentMessage, RunCellMessage } from '../../shared/sandboxProtocol';
-import { CALL_KINDS, CALL_LIMITS, CALL_NAMES, type CallKind } from '../../shared/sandboxProtocol';
+import type { CellDoneMessage, ContextSource, InitMessage, ParentMessage, RandomPosition, RunCellMessage } from '../../shared/sandboxProtocol';
+import { CALL_KINDS, CALL_LIMITS, CALL_NAMES, CELL_LIMITS, type CallKind } from '../../shared/sandboxProtocol';
+import { ClockRecorder, ClockReplay } from '../../shared/clockRecord';
 import { describeContext, loadContext } from './contextLoader';
 import { createParentPort } from './parentPort';
 
@@ -41,8 +42,11 @@ interface Cell {
   settled: string | null;
   timedOut: boolean;
   hostError: string | null;
-  clock: number[];
-  replayClock: number[] | undefined;
+  clock: ClockRecorder;
+  replayClock: ClockReplay | undefined;
+  /** Draws go on from here: the live position, or a replayed cell's own. */
+  random: RandomPosition;
+  randomStart: RandomPosition;
   nextCallId: number;
   /** Calls waiting for their answer, with the characters each carried. */
   pending: Map<number, number>;
@@ -78,6 +82,8 @@ function hostCall(op: unknown, a: unknown, b: unknown): unknown {
         return cell?.current?.value ?? '';
       case 'now':
         return now();
+      case 'random':
+        return drawRandom(cell ? cell.random : liveRandom);
       case 'final':
         if (cell && typeof a === 'string') cell.final = a;
         return undefined;
@@ -119,9 +125,34 @@ function startCall(kind: unknown, payload: unknown): number | string {
 }
 
 function now(): number {
-  const t = cell?.replayClock && cell.replayClock.length > 0 ? (cell.replayClock.shift() as number) : Date.now();
-  cell?.clock.push(t);
-  return t;
+  const t = cell?.replayClock?.next() ?? Date.now();
+  return cell ? cell.clock.read(t) : t;
+}
+
+let randomSeed = 1;
+/** Where the next live cell draws from (replayed cells draw from their recorded start instead). */
+let liveRandom: RandomPosition = { epoch: 0, draws: 0 };
+
+/**
+ * mulberry32, written as a function of the draw's position: the k-th draw of a stream uses the
+ * state base + k * 0x6d2b79f5, which is what the stateful generator did (epoch 0 gives the same
+ * values as before, so a seed reproduces runs recorded earlier). Each epoch (process start) has
+ * its own base, mixed from the seed, so a restart does not hand out values again.
+ */
+function drawRandom(position: RandomPosition): number {
+  position.draws++;
+  const base = position.epoch === 0 ? randomSeed : epochBase(randomSeed, position.epoch);
+  let t = (base + Math.imul(position.draws, 0x6d2b79f5)) | 0;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+function epochBase(seed: number, epoch: number): number {
+  let h = Math.imul(seed ^ Math.imul(epoch, 0x9e3779b9), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
 }
 
 function appendOutput(target: Cell, text: string): void {
@@ -138,7 +169,7 @@ function appendOutput(target: Cell, text: string): void {
 
 // ---- context ----------------------------------------------------------------------------------
 
-function createSandboxContext(seed: number): void {
+function createSandboxContext(): void {
   const sandbox = vm.createContext(Object.create(null), {
     name: 'rlmscope-sandbox',
     codeGeneration: { strings: false, wasm: false },
@@ -147,7 +178,7 @@ function createSandboxContext(seed: number): void {
   const setup: unknown = new vm.Script(preludeSource, { filename: 'rlmscope-prelude' }).runInContext(sandbox);
   if (typeof setup !== 'function') throw new Error('the sandbox prelude did not load');
   // Calling prelude functions is safe here: no model code has run in this context yet.
-  const installContext: unknown = setup(hostCall, seed);
+  const installContext: unknown = setup(hostCall);
   if (typeof installContext !== 'function') throw new Error('the sandbox prelude did not load');
   installContext();
   context = sandbox;
@@ -159,7 +190,9 @@ function init(message: InitMessage): void {
     contextParts = loaded.parts;
     contextNames = loaded.names;
     contextIsArray = loaded.isArray;
-    createSandboxContext(message.seed);
+    randomSeed = message.seed >>> 0 || 1;
+    liveRandom = { epoch: message.epoch, draws: 0 };
+    createSandboxContext();
     port.send({ type: 'ready', context: describeContext(loaded, message.previewChars) });
   } catch (error) {
     port.send({ type: 'initFailed', error: hostErrorMessage(error) ?? 'the sandbox could not start' });
@@ -185,8 +218,10 @@ function runCell(message: RunCellMessage): void {
     settled: null,
     timedOut: false,
     hostError: null,
-    clock: [],
-    replayClock: message.clock ? [...message.clock] : undefined,
+    clock: new ClockRecorder(CELL_LIMITS.clockRuns),
+    replayClock: message.clock ? new ClockReplay(message.clock) : undefined,
+    random: message.random ? { ...message.random } : liveRandom,
+    randomStart: message.random ? { ...message.random } : { ...liveRandom },
     nextCallId: 0,
     pending: new Map(),
     pendingChars: 0,
@@ -266,12 +301,19 @@ function doneMessage(cellId: number, error: string | null): CellDoneMessage {
     cellId,
     output: active ? active.output.join('') : '',
     droppedChars: active ? active.dropped : 0,
-    error,
+    error: error === null ? null : cutError(error),
     timedOut: active ? active.timedOut : false,
     final: active && active.final !== null ? { answer: active.final } : null,
-    clock: active ? active.clock : [],
+    clock: active ? active.clock.record : { runs: [], reads: 0 },
+    random: active ? active.randomStart : { ...liveRandom },
     workMs: active ? Math.round(active.workMs) : 0,
   };
+}
+
+/** An error cut to what the protocol carries, saying so: the cell is kept, not lost for it. */
+function cutError(error: string): string {
+  if (error.length <= CELL_LIMITS.errorChars) return error;
+  return `${error.slice(0, CELL_LIMITS.errorChars)}\n… [${(error.length - CELL_LIMITS.errorChars).toLocaleString('en-US')} more characters of this error not kept]`;
 }
 
 function deliver(cellId: number, callId: number, ok: boolean, value: string): void {

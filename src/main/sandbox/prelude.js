@@ -17,7 +17,7 @@
 // ============================================================================================
 'use strict';
 (function () {
-  return function setup(hostCall, seed) {
+  return function setup(hostCall) {
     const g = globalThis;
     const ObjectCtor = Object;
     const { defineProperty, getOwnPropertyNames, getPrototypeOf, freeze, create } = ObjectCtor;
@@ -37,6 +37,9 @@
     const stringIndexOf = String.prototype.indexOf;
     const stringReplace = String.prototype.replace;
     const DateCtor = Date;
+    const dateToString = Date.prototype.toString;
+    const construct = Reflect.construct;
+    const getOwnPropertyDescriptor = ObjectCtor.getOwnPropertyDescriptor;
     const mapEntries = Map.prototype.entries;
     const setValues = Set.prototype.values;
     const mapSize = ObjectCtor.getOwnPropertyDescriptor(Map.prototype, 'size').get;
@@ -354,31 +357,62 @@
       return describeError(e);
     }
 
-    // --- Math.random and Date.now: seeded and recorded, so a replay reproduces them ----------
-    let state = (seed >>> 0) || 1;
+    // --- time and randomness: every source asks the host, which records and replays it ------
+    // SECURITY and DETERMINISM (DESIGN §3, §11). A restarted sandbox re-runs the recorded cells
+    // to restore their variables; any value read from the real clock or an unrecorded generator
+    // would come out different (issue 9). So every source of time and randomness in this realm
+    // goes through `host('now')` / `host('random')`, which take and return primitives only:
+    // - Math.random: the host draws it from (seed, restart epoch, draw count) and records where
+    //   each cell started, so a replay draws the same values and nothing is handed out twice.
+    // - Date: the real constructor (%Date%) must be unreachable, or `Object.getPrototypeOf(Date)`
+    //   and `Date.prototype.constructor` read the real clock. SandboxDate is a plain function
+    //   (its [[Prototype]] is Function.prototype, not %Date%) that shares %Date%.prototype, and
+    //   that prototype's `constructor` now points to it, fixed. %Date%.now is replaced too, in
+    //   case another path to %Date% is ever found.
+    // - Intl.DateTimeFormat's format() and formatToParts() read the clock when given no date.
     function random() {
-      // mulberry32
-      state = (state + 0x6d2b79f5) | 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+      const r = host('random');
+      return typeof r === 'number' ? r : 0;
     }
     function now() {
       const t = host('now');
       return typeof t === 'number' ? t : 0;
     }
     defineProperty(Math, 'random', { value: random, writable: false, configurable: false });
-    class SandboxDate extends DateCtor {
-      constructor(...args) {
-        if (args.length === 0) super(now());
-        else super(...args);
-      }
-      static now() {
-        return now();
-      }
+    const SandboxDate = function Date(...args) {
+      // Called without `new`, Date() returns the current time as a string.
+      if (new.target === undefined) return apply(dateToString, construct(DateCtor, [now()]), []);
+      return construct(DateCtor, args.length === 0 ? [now()] : args, new.target);
+    };
+    defineProperty(SandboxDate, 'prototype', { value: DateCtor.prototype, writable: false, enumerable: false, configurable: false });
+    defineProperty(SandboxDate, 'length', { value: 7, writable: false, enumerable: false, configurable: true });
+    const dateNow = { now() { return now(); } }.now;
+    for (const [name, value] of [['now', dateNow], ['parse', DateCtor.parse], ['UTC', DateCtor.UTC]]) {
+      defineProperty(SandboxDate, name, { value, writable: true, enumerable: false, configurable: true });
     }
+    defineProperty(DateCtor.prototype, 'constructor', { value: SandboxDate, writable: false, enumerable: false, configurable: false });
+    defineProperty(DateCtor, 'now', { value: dateNow, writable: false, enumerable: false, configurable: false });
     defineProperty(g, 'Date', { value: SandboxDate, writable: true, configurable: true, enumerable: false });
+    const DateTimeFormat = g.Intl && g.Intl.DateTimeFormat;
+    if (typeof DateTimeFormat === 'function') {
+      const dtfProto = DateTimeFormat.prototype;
+      const formatGetter = getOwnPropertyDescriptor(dtfProto, 'format').get;
+      const realFormatToParts = dtfProto.formatToParts;
+      defineProperty(dtfProto, 'format', {
+        get() {
+          const bound = apply(formatGetter, this, []);
+          return function format(date) { return bound(date === undefined ? now() : date); };
+        },
+        enumerable: false,
+        configurable: false,
+      });
+      defineProperty(dtfProto, 'formatToParts', {
+        value: function formatToParts(date) { return apply(realFormatToParts, this, [date === undefined ? now() : date]); },
+        writable: false,
+        enumerable: false,
+        configurable: false,
+      });
+    }
 
     // --- the contract, as globals model code cannot replace -----------------------------------
     const fixed = {

@@ -102,7 +102,7 @@ describe('sandbox cells', () => {
     const a = await one.sandbox.runCell(code);
     const b = await two.sandbox.runCell(code);
     expect(a.output).toBe(b.output);
-    expect(a.clock.length).toBe(2);
+    expect(a.clock.reads).toBe(2);
   });
 
   it('shows SHOW_VARS of user variables only', async () => {

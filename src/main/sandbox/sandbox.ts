@@ -3,8 +3,9 @@
 // a wedged process) is killed from here — by a wall-clock deadline and a watch on resident
 // memory — and the sandbox is restarted with its variables restored by re-running the recorded
 // cells with their recorded sub-call results (no new model calls).
+import type { ClockRecord } from '../../shared/clockRecord';
 import type { ContextInfo } from '../../shared/domain';
-import { CALL_NAMES, type CellDoneMessage, type ChildMessage, type ContextSource, type ParentMessage } from '../../shared/sandboxProtocol';
+import { CALL_NAMES, type CellDoneMessage, type ChildMessage, type ContextSource, type ParentMessage, type RandomPosition } from '../../shared/sandboxProtocol';
 import { callPayloadSchemas, childMessageSchema } from '../../shared/sandboxProtocolSchemas';
 import { transformCell } from './cellTransform';
 import type { SandboxExit, SandboxLauncher, SandboxProcess } from './launcher';
@@ -36,9 +37,16 @@ export interface CellResult {
   output: string;
   droppedChars: number;
   error: string | null;
+  /**
+   * The error is the model's code's own (it threw, or does not parse), not the host's words about
+   * it (a timeout, a killed or stopped sandbox): only the former is the model's output.
+   */
+  errorFromCode: boolean;
   timedOut: boolean;
   final: string | null;
-  clock: number[];
+  clock: ClockRecord;
+  /** Where the cell's Math.random values started (null when it did not run). */
+  random: RandomPosition | null;
   workMs: number;
   /** The process was killed and restarted: during this cell, or between the last one and this. */
   restart: { reason: string; restoredCells: number; lostCells: number; when: 'during' | 'before' } | null;
@@ -48,7 +56,8 @@ interface RecordedCell {
   cellId: number;
   script: string;
   results: Map<number, { ok: boolean; value: string }>;
-  clock: number[];
+  clock: ClockRecord;
+  random: RandomPosition;
 }
 
 interface ActiveCell {
@@ -66,6 +75,8 @@ export class Sandbox {
   private active: ActiveCell | null = null;
   private readonly records: RecordedCell[] = [];
   private nextCellId = 1;
+  /** Process starts so far: each start draws Math.random values from its own epoch. */
+  private starts = 0;
   private watchdog: Watchdog | null = null;
   private killReason: string | null = null;
   private disposed = false;
@@ -101,7 +112,7 @@ export class Sandbox {
     if (this.disposed) return failure('the sandbox was stopped');
     const cellId = this.nextCellId++;
     const transformed = transformCell(code, cellId);
-    if (!transformed.ok) return failure(transformed.error);
+    if (!transformed.ok) return { ...failure(transformed.error), errorFromCode: true };
     let restartedBefore: CellResult['restart'] = null;
     if (this.broken !== null || !this.child) {
       const reason = this.broken ?? 'the sandbox process is gone';
@@ -120,7 +131,7 @@ export class Sandbox {
     }
     // A cell that ran out of time stopped at an arbitrary point: replaying it would not restore
     // the same state, so it is not kept for restoring.
-    if (!outcome.timedOut) this.records.push({ cellId, script: transformed.script, results, clock: outcome.clock });
+    if (!outcome.timedOut) this.records.push({ cellId, script: transformed.script, results, clock: outcome.clock, random: outcome.random });
     return { ...toResult(outcome), restart: restartedBefore };
   }
 
@@ -177,6 +188,7 @@ export class Sandbox {
     child.send({
       type: 'init',
       seed: this.options.seed,
+      epoch: this.starts++,
       context: this.options.context,
       previewChars: this.options.previewChars ?? 500,
     });
@@ -239,7 +251,7 @@ export class Sandbox {
         timeoutMs: this.options.cellTimeoutMs,
         // Replays only restore variables: their output is not shown again.
         outputChars: cell.replay ? 0 : this.options.outputChars,
-        ...(cell.replay ? { clock: cell.replay.clock } : {}),
+        ...(cell.replay ? { clock: cell.replay.clock, random: cell.replay.random } : {}),
       };
       child.send(message);
     });
@@ -363,7 +375,7 @@ function describeExit(exit: SandboxExit, killReason: string | null): string {
 }
 
 function failure(error: string): CellResult {
-  return { output: '', droppedChars: 0, error, timedOut: false, final: null, clock: [], workMs: 0, restart: null };
+  return { output: '', droppedChars: 0, error, errorFromCode: false, timedOut: false, final: null, clock: { runs: [], reads: 0 }, random: null, workMs: 0, restart: null };
 }
 
 function toResult(done: CellDoneMessage): CellResult {
@@ -371,9 +383,11 @@ function toResult(done: CellDoneMessage): CellResult {
     output: done.output,
     droppedChars: done.droppedChars,
     error: done.error,
+    errorFromCode: done.error !== null && !done.timedOut,
     timedOut: done.timedOut,
     final: done.final?.answer ?? null,
     clock: done.clock,
+    random: done.random,
     workMs: done.workMs,
     restart: null,
   };
