@@ -93,7 +93,10 @@ export class RlmService implements RlmApi {
       'settings.update': async (patch) => this.settings.update(patch),
       'settings.testConnection': (p) => {
         const saved = this.settings.resolved();
-        const target = { baseUrl: p.baseUrl ?? saved.baseUrl, apiKey: p.apiKey ?? saved.apiKey, model: p.model ?? saved.rootModel };
+        const baseUrl = p.baseUrl ?? saved.baseUrl;
+        // SECURITY: a key the caller did not type goes only to the base URL it belongs to
+        // (keyFor); the page's token must not be enough to send the saved key anywhere else.
+        const target = { baseUrl, apiKey: p.apiKey ?? this.settings.keyFor(baseUrl), model: p.model ?? saved.rootModel };
         return testConnection(target, { timeoutMs: config.connectionTimeoutMs, signal: this.lifetime.signal });
       },
       'uploads.begin': (p) => this.uploads.begin(p),
