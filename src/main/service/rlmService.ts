@@ -15,6 +15,7 @@ import { Recorder } from '../engine/recorder';
 import { RunContext } from '../engine/runContext';
 import { resolveInputs } from '../input/resolveInputs';
 import { testConnection } from '../settings/connectionTest';
+import { capStrings, cutMarker, SHOW_PREVIEW_CHARS } from '../../shared/valuePreview';
 import { openDatabase } from '../store/database';
 import { DocumentStore } from '../store/documentStore';
 import { ownerCheck } from '../store/ownerCheck';
@@ -82,7 +83,14 @@ export class RlmService implements RlmApi {
       'nodes.get': async ({ runId, nodeId }) => {
         const payload = this.store.getPayload(runId, nodeId);
         if (!payload) throw new RlmError('NOT_FOUND', `run ${runId} has no node ${nodeId}`);
-        return payload;
+        // One message never carries an unbounded value (issue 9): a longer string is cut, and
+        // says how long it was and where the whole of it is.
+        return capStrings(payload, SHOW_PREVIEW_CHARS, cutMarker);
+      },
+      'runs.readValue': async ({ runId, field, offset, length }) => {
+        const page = this.store.readValue(runId, field, offset, length);
+        if (!page) throw new RlmError('NOT_FOUND', `run ${runId} has no ${field}`);
+        return page;
       },
       'runs.stop': (p) => this.stop(p.runId),
       'runs.pause': async ({ runId }) => this.control(runId, (run) => run.pause()),

@@ -16,6 +16,7 @@ import type {
 } from '../../shared/domain';
 import { emptySubtree } from '../../shared/domain';
 import { RlmError } from '../../shared/errors';
+import { LIST_PREVIEW_CHARS, SHOW_PREVIEW_CHARS, type RunValueField } from '../../shared/valuePreview';
 import { parsePayload, toNodeRow, toRunDetail, toRunSummary, type NodeTuple } from './runRows';
 import { prepareStatements, type RunStatements } from './runStatements';
 
@@ -219,7 +220,7 @@ export class RunStore {
 
   finishRun(runId: string, end: RunEnd): RunSummary {
     return guard('finishRun', () => {
-      const row = this.statements.finishRun.get({ runId, ...end });
+      const row = this.statements.finishRun.get({ runId, ...end, preview: SHOW_PREVIEW_CHARS });
       if (!row) throw missingRun(runId);
       return toRunSummary(row);
     });
@@ -250,14 +251,27 @@ export class RunStore {
   listRuns(options: ListRunsOptions): RunSummary[] {
     const search = options.search?.trim() ? options.search.trim().toLowerCase() : null;
     return guard('listRuns', () =>
-      this.statements.listRuns.all({ limit: options.limit, offset: options.offset, search }).map(toRunSummary),
+      this.statements.listRuns.all({ limit: options.limit, offset: options.offset, search, preview: LIST_PREVIEW_CHARS }).map(toRunSummary),
     );
   }
 
   getRun(runId: string): RunDetail | null {
     return guard('getRun', () => {
-      const row = this.statements.getRun.get(runId);
+      const row = this.statements.getRun.get({ runId, preview: SHOW_PREVIEW_CHARS });
       return row ? toRunDetail(row, this.statements.getInputs.all(runId)) : null;
+    });
+  }
+
+  /**
+   * `length` characters of a run's query, answer or error from `offset` (SQLite's characters,
+   * as `answerChars` counts them), and the value's full length; null when the run has no such
+   * run or value.
+   */
+  readValue(runId: string, field: RunValueField, offset: number, length: number): { text: string; offset: number; totalChars: number } | null {
+    return guard('readValue', () => {
+      const row = this.statements.readValue[field].get({ runId, offset, length });
+      if (!row || row.chars === null) return null;
+      return { text: row.text ?? '', offset, totalChars: row.chars };
     });
   }
 
