@@ -123,6 +123,8 @@ export class RlmService implements RlmApi {
     const db = openDatabase(config.dbPath, config.nativeBinding ? { nativeBinding: config.nativeBinding } : {});
     const service = new RlmService(config, db);
     service.store.markInterrupted(ownerCheck({ now: Date.now(), staleMs: STALE_OWNER_MS }), Date.now());
+    // A node left `running` inside a run that ended (issue 9) ends with its run.
+    service.store.endLeftoverNodes();
     return service;
   }
 

@@ -11,6 +11,7 @@ import {
   type RunSummary,
   type StopReason,
 } from '../../shared/domain';
+import { capStrings, describeSize } from '../../shared/valuePreview';
 
 export interface RunRecord {
   id: string;
@@ -127,4 +128,27 @@ export function parsePayload(body: unknown): NodePayload {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A payload's longest strings past this are cut when the whole payload cannot be one JSON text
+ * (issue 9): an answer as long as V8 allows, JSON-quoted, is longer than any string may be.
+ */
+export const PAYLOAD_VALUE_MAX_CHARS = 64 * 1024 * 1024;
+
+/**
+ * The stored text of a payload. Never throws for length: a payload too long for one JSON string
+ * keeps every value up to PAYLOAD_VALUE_MAX_CHARS and a marker where a longer one is cut, rather
+ * than failing the write and leaving its node `running` forever. The run's own answer is kept
+ * whole in its own column (runs.answer), which takes the string without JSON.
+ */
+export function payloadBody(payload: NodePayload): string {
+  try {
+    return JSON.stringify(payload);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return JSON.stringify(
+      capStrings(payload, PAYLOAD_VALUE_MAX_CHARS, (chars) => `\n… [cut here: ${chars.toLocaleString('en-US')} characters (${describeSize(chars)}) are too long for one node record; a run's answer is kept whole: \`rlmscope show RUN --answer\`]`),
+    );
+  }
 }

@@ -174,6 +174,16 @@ export function prepareStatements(db: Database.Database) {
       `UPDATE nodes SET status = 'interrupted', ended_at = max(started_at, @endedAt)
        WHERE run_id = @runId AND status = 'running'`,
     ),
+    // A node still `running` in a run that has ended (issue 9: a cell whose record failed stayed
+    // running forever) ends with its run: as the run ended (a completed run's leftovers were
+    // cut short: stopped), at the run's end.
+    endLeftoverNodes: db.prepare<{ runId: string | null }>(
+      `UPDATE nodes SET
+         status = (SELECT CASE runs.status WHEN 'completed' THEN 'stopped' ELSE runs.status END FROM runs WHERE runs.id = nodes.run_id),
+         ended_at = max(started_at, coalesce((SELECT ended_at FROM runs WHERE runs.id = nodes.run_id), started_at))
+       WHERE status = 'running' AND (@runId IS NULL OR run_id = @runId)
+         AND run_id IN (SELECT id FROM runs WHERE status NOT IN ('running', 'paused'))`,
+    ),
     listRuns: db.prepare<{ limit: number; offset: number; search: string | null; preview: number }, RunRecord>(
       `SELECT ${RUN_PREVIEW_COLUMNS} FROM runs
        WHERE @search IS NULL

@@ -16,8 +16,11 @@ import type {
 } from '../../shared/domain';
 import { emptySubtree } from '../../shared/domain';
 import { RlmError } from '../../shared/errors';
-import { LIST_PREVIEW_CHARS, SHOW_PREVIEW_CHARS, type RunValueField } from '../../shared/valuePreview';
-import { parsePayload, toNodeRow, toRunDetail, toRunSummary, type NodeTuple } from './runRows';
+import { describeSize, LIST_PREVIEW_CHARS, SHOW_PREVIEW_CHARS, type RunValueField } from '../../shared/valuePreview';
+
+/** The longest value better-sqlite3 stores (it caps SQLite's length at what V8 can read back). */
+export const ANSWER_BYTES_MAX = 2 ** 29 - 30;
+import { parsePayload, payloadBody, toNodeRow, toRunDetail, toRunSummary, type NodeTuple } from './runRows';
 import { prepareStatements, type RunStatements } from './runStatements';
 
 export interface NewRun {
@@ -85,6 +88,7 @@ export class RunStore {
   private readonly statements;
   private readonly transactions;
   private readonly finishCallTransaction;
+  private readonly finishRunTransaction;
   /** One read transaction: the page and the total come from the same moment. */
   private readonly pageTransaction;
 
@@ -94,6 +98,11 @@ export class RunStore {
     this.pageTransaction = db.transaction((runId: string, afterId: number, limit: number) => {
       const page = this.statements.getNodePage.get({ runId, afterId, limit }) ?? { json: '[]', count: 0, lastId: null };
       return { ...page, total: this.statements.countNodes.get(runId) ?? 0 };
+    });
+    this.finishRunTransaction = db.transaction((runId: string, end: RunEnd) => {
+      const row = this.statements.finishRun.get({ runId, ...end, preview: SHOW_PREVIEW_CHARS });
+      if (row) this.statements.endLeftoverNodes.run({ runId });
+      return row;
     });
     this.finishCallTransaction = db.transaction(
       (runId: string, id: number, usage: CallUsage, patch: NodePatch, body: string) => ({
@@ -132,7 +141,7 @@ export class RunStore {
 
   addNode(runId: string, node: NewNode, payload: NodePayload): NodeRow {
     // Serialised before the transaction opens, to keep the write lock as short as possible.
-    const body = JSON.stringify(payload);
+    const body = payloadBody(payload);
     const documents = payload.documents ?? [];
     const row: NodeRow = {
       id: node.id,
@@ -165,7 +174,7 @@ export class RunStore {
 
   /** Fields left out of `patch` keep their value; `payload`, when given, replaces the stored one. */
   updateNode(runId: string, id: number, patch: NodePatch, payload?: NodePayload): NodeRow {
-    const body = payload === undefined ? null : JSON.stringify(payload);
+    const body = payload === undefined ? null : payloadBody(payload);
     const documents = payload?.documents ?? [];
     return guard('updateNode', () => toNodeRow(this.transactions.updateNode(runId, id, patch, body, documents)));
   }
@@ -191,7 +200,7 @@ export class RunStore {
    * commit — the engine's hottest write, made once per call.
    */
   finishCall(runId: string, nodeId: number, usage: CallUsage, patch: NodePatch, payload: NodePayload): { node: NodeRow; ancestors: NodeRow[] } {
-    const body = JSON.stringify(payload);
+    const body = payloadBody(payload);
     return guard('finishCall', () => {
       const { rolled, node } = this.finishCallTransaction(runId, nodeId, usage, patch, body);
       const ancestors = rolled.map(toNodeRow).filter((row) => row.id !== nodeId);
@@ -218,12 +227,33 @@ export class RunStore {
     });
   }
 
+  /** Ends the run, and with it any node of it still `running` (see endLeftoverNodes). */
   finishRun(runId: string, end: RunEnd): RunSummary {
     return guard('finishRun', () => {
-      const row = this.statements.finishRun.get({ runId, ...end, preview: SHOW_PREVIEW_CHARS });
+      let row;
+      try {
+        row = this.finishRunTransaction(runId, end);
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 'SQLITE_TOOBIG' || end.answer === null) throw error;
+        // The answer is longer than one database value may be (better-sqlite3 caps a value at
+        // what V8 can read back: 2^29 - 30 bytes of UTF-8). It cannot be kept, so the run
+        // fails and says exactly why, rather than with a bare "Invalid string length" (issue 9).
+        const bytes = Buffer.byteLength(end.answer, 'utf8');
+        const error_ = `the answer (${end.answer.length.toLocaleString('en-US')} characters, ${describeSize(bytes)} as UTF-8) is longer than one stored value may be (${ANSWER_BYTES_MAX.toLocaleString('en-US')} bytes), so it could not be kept; build a shorter answer, or write it in parts`;
+        row = this.finishRunTransaction(runId, { ...end, status: 'failed', answer: null, stopReason: end.stopReason ?? null, error: error_ });
+      }
       if (!row) throw missingRun(runId);
       return toRunSummary(row);
     });
+  }
+
+  /**
+   * Ends the nodes left `running` in runs that have ended (all such runs, or one): what a crash
+   * between a node's start and its end left behind before finishRun ended them itself.
+   * Returns how many nodes it ended.
+   */
+  endLeftoverNodes(runId: string | null = null): number {
+    return guard('endLeftoverNodes', () => this.statements.endLeftoverNodes.run({ runId }).changes);
   }
 
   heartbeat(runId: string, at: number): void {
