@@ -2,11 +2,14 @@
 // `show --json` exit 2 for the whole database (each built one string longer than V8 allows).
 // Lists carry previews with the true length; show --json streams and cuts each value, and says
 // how to get it whole; `show RUN --answer` writes it whole.
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIST_PREVIEW_CHARS, SHOW_PREVIEW_CHARS } from '../../shared/valuePreview';
+import { startFakeProvider } from '../fakeProvider/server';
 import { jsonOf, runCli } from '../testing/cli';
+import { repl } from '../testing/serviceHarness';
 import { HUGE_CHARS, hugeAnswer, makeHugeRunsDatabase } from '../testing/hugeRuns';
 
 let db = '';
@@ -49,5 +52,28 @@ describe('a database with 200 MiB answers', () => {
     expect(whole.code).toBe(0);
     expect(whole.stdout.length).toBe(HUGE_CHARS);
     expect(whole.stdout === hugeAnswer('huge-1')).toBe(true);
+  }, 120_000);
+});
+
+describe('rlmscope run with an answer longer than a preview', () => {
+  it('prints the whole answer on stdout, and its true length with --json', async () => {
+    const chars = 1_500_000;
+    const fake = await startFakeProvider(() => ({ text: repl(`FINAL('a'.repeat(${chars - 1}) + 'Z')`) }));
+    const dir = mkdtempSync(join(tmpdir(), 'rlm-cli-long-'));
+    try {
+      const input = join(dir, 'in.txt');
+      writeFileSync(input, 'x');
+      const args = ['run', '--query', 'long', '--file', input, '--db', join(dir, 'r.db'), '--base-url', fake.url];
+      const plain = await runCli(args);
+      expect(plain.code).toBe(0);
+      expect(plain.stdout.length).toBe(chars + 1);
+      expect(plain.stdout.endsWith('aZ\n')).toBe(true);
+      const json = jsonOf<{ answer: string; answerChars: number }>(await runCli([...args, '--json']));
+      expect(json.answer.length).toBe(SHOW_PREVIEW_CHARS);
+      expect(json.answerChars).toBe(chars);
+    } finally {
+      await fake.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 });

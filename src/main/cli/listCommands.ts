@@ -80,7 +80,7 @@ function cutNote(shown: string | null, chars: number | null | undefined, runId: 
  * `show RUN --answer`: the whole answer, exactly as stored, page by page — however long it is,
  * no single string holds more than a page of it.
  */
-async function writeAnswer(service: RlmService, runId: string, out: CommandOutput): Promise<number> {
+export async function writeAnswer(service: RlmService, runId: string, out: CommandOutput): Promise<number> {
   await service.call('runs.get', { runId });
   let offset = 0;
   for (;;) {
