@@ -184,6 +184,11 @@ export function prepareStatements(db: Database.Database) {
        WHERE status = 'running' AND (@runId IS NULL OR run_id = @runId)
          AND run_id IN (SELECT id FROM runs WHERE status NOT IN ('running', 'paused'))`,
     ),
+    // Read first: a database opened only to be read (runs, show) is written only when needed.
+    hasLeftoverNodes: db.prepare<[], { found: number }>(
+      `SELECT 1 AS found FROM nodes WHERE status = 'running'
+         AND run_id IN (SELECT id FROM runs WHERE status NOT IN ('running', 'paused')) LIMIT 1`,
+    ),
     listRuns: db.prepare<{ limit: number; offset: number; search: string | null; preview: number }, RunRecord>(
       `SELECT ${RUN_PREVIEW_COLUMNS} FROM runs
        WHERE @search IS NULL

@@ -253,7 +253,10 @@ export class RunStore {
    * Returns how many nodes it ended.
    */
   endLeftoverNodes(runId: string | null = null): number {
-    return guard('endLeftoverNodes', () => this.statements.endLeftoverNodes.run({ runId }).changes);
+    return guard('endLeftoverNodes', () => {
+      if (runId === null && !this.statements.hasLeftoverNodes.get()) return 0;
+      return this.statements.endLeftoverNodes.run({ runId }).changes;
+    });
   }
 
   heartbeat(runId: string, at: number): void {
