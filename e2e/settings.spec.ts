@@ -37,7 +37,7 @@ test('a root model saved in Settings is the one the next run asks', async ({ pag
   await expect(treeRow(page, 'LLM turn')).toContainText(NEW_ROOT);
 });
 
-test('the API key is write-only: stored, never shown back, never sent to the page', async ({ page }) => {
+test('the API key is write-only: stored, never shown back, never sent to the page', async ({ page, provider, shot }) => {
   const secret = 'sk-e2e-write-only-key-7f3a9c';
   const received: string[] = [];
   const watch = (ws: WebSocket) => ws.on('framereceived', (frame) => received.push(String(frame.payload)));
@@ -71,8 +71,15 @@ test('the API key is write-only: stored, never shown back, never sent to the pag
   expect(received.length).toBeGreaterThan(0);
   expect(received.filter((payload) => payload.includes(secret))).toEqual([]);
 
-  // Forgotten, the environment's key is back in use.
+  // A new base URL asks for the key again: the stored key is not sent there, and saving the
+  // new address without a key forgets it (issue 9).
   await openSettings(page);
+  await page.getByLabel('Base URL').fill('http://127.0.0.1:9/v1');
+  await expect(page.getByText(`The stored key belongs to ${provider.url} and is not sent to another address`)).toBeVisible();
+  await shot('key-bound-to-base-url');
+  await page.getByLabel('Base URL').fill(provider.url);
+
+  // Forgotten, the environment's key is back in use.
   await page.getByRole('button', { name: 'Forget key' }).click();
   await expect(page.getByText('from OPENAI_API_KEY')).toBeVisible();
 });

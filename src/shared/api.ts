@@ -24,6 +24,7 @@ import {
   listRunsSchema,
   nodeIndexSchema,
   nodeRefSchema,
+  readValueSchema,
   runRefSchema,
   settingsUpdateSchema,
   startRunSchema,
@@ -46,6 +47,7 @@ export const methodSchemas = {
   'runs.resume': runRefSchema,
   'runs.step': runRefSchema,
   'runs.delete': deleteRunSchema,
+  'runs.readValue': readValueSchema,
   'settings.get': emptyParamsSchema,
   'settings.update': settingsUpdateSchema,
   'settings.testConnection': testConnectionSchema,
@@ -78,6 +80,11 @@ interface MethodResults extends DocumentResults {
   'runs.step': { status: RunStatus };
   /** Removes a finished run with its nodes and payloads (and documents no other run uses). */
   'runs.delete': { deleted: true };
+  /**
+   * A page of a run's whole query, answer or error (runs.list, runs.get and events carry
+   * previews; `answerChars` says how long the value is): `offset` and `totalChars` in characters.
+   */
+  'runs.readValue': { text: string; offset: number; totalChars: number };
   'settings.get': AppSettings;
   'settings.update': AppSettings;
   'settings.testConnection': ConnectionReport;

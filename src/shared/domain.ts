@@ -87,6 +87,14 @@ export interface RunSummary extends RunTotals {
   createdAt: number;
   endedAt: number | null;
   durationMs: number | null;
+  /**
+   * The true length, in characters, of query, answer and error: those fields are previews
+   * (src/shared/valuePreview.ts) and a longer value is read whole with `runs.readValue`.
+   * Set by the store; absent only in summaries built by hand.
+   */
+  queryChars?: number;
+  answerChars?: number | null;
+  errorChars?: number | null;
 }
 
 export interface InputDescription {

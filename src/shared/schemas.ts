@@ -1,6 +1,7 @@
 // Schemas for everything that enters the service: validated at the edge (IPC, WebSocket, CLI),
 // never trusted.
 import { z } from 'zod';
+import { RUN_VALUE_FIELDS, VALUE_PAGE_CHARS_MAX } from './valuePreview';
 
 const positiveInt = (max: number) => z.number().int().min(1).max(max);
 
@@ -53,6 +54,14 @@ export const runRefSchema = z.object({ runId });
 export const nodeRefSchema = z.object({ runId, nodeId: z.number().int().min(1) });
 
 export const deleteRunSchema = runRefSchema;
+
+/** A page of a run's query, answer or error, which lists and events carry only as previews (issue 9). */
+export const readValueSchema = z.strictObject({
+  runId,
+  field: z.enum(RUN_VALUE_FIELDS),
+  offset: z.number().int().min(0).default(0),
+  length: z.number().int().min(1).max(VALUE_PAGE_CHARS_MAX).default(VALUE_PAGE_CHARS_MAX),
+});
 
 /** A page of a run's node index: the nodes after `afterId`, in creation order, at most `limit`. */
 export const nodeIndexSchema = z.object({

@@ -12,9 +12,13 @@ export function summaryJson(run: RunSummary) {
   return {
     runId: run.runId,
     status: run.status,
+    // Previews (issue 9): the true lengths are beside them, and `show RUN --answer` prints an
+    // answer whole.
     answer: run.answer,
+    answerChars: run.answerChars ?? run.answer?.length ?? null,
     stopReason: run.stopReason,
     error: run.error,
+    errorChars: run.errorChars ?? run.error?.length ?? null,
     costUsd: run.costUsd,
     inputTokens: run.inputTokens,
     outputTokens: run.outputTokens,

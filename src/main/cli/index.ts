@@ -63,7 +63,8 @@ program
   .description('show one run and its tree of steps')
   .argument('<run-id>', 'the run')
   .option('--db <path>', 'database file')
-  .option('--json', 'print {"run": ..., "nodes": [...]}')
+  .option('--json', 'print {"run": ..., "nodes": [...]} (values past 1,000,000 characters are cut, with a note)')
+  .option('--answer', "print only the run's answer, whole and exactly as stored (for answers too long to show)")
   .action(async (runId: string, options) => exit(showCommand(runId, options, out)));
 
 program

@@ -13,6 +13,7 @@ import { RunStore } from '../store/runStore';
 import { formatCost, formatDuration } from '../../shared/format';
 import { counted, nodeJson, nodeLine, payloadLines, runLine, summaryJson } from './format';
 import type { CommandOutput } from './runCommand';
+import { capStrings, cutMarker, describeSize, SHOW_PREVIEW_CHARS, VALUE_PAGE_CHARS_MAX } from '../../shared/valuePreview';
 
 interface Reader {
   store: RunStore;
@@ -44,16 +45,22 @@ export async function runsCommand(options: { db?: string; json?: boolean; limit?
   }
 }
 
-export async function showCommand(runId: string, options: { db?: string; json?: boolean }, out: CommandOutput): Promise<number> {
+export async function showCommand(runId: string, options: { db?: string; json?: boolean; answer?: boolean }, out: CommandOutput): Promise<number> {
   const reader = openReader(options.db);
   try {
     const run = reader.store.getRun(runId);
     if (!run) throw new RlmError('NOT_FOUND', `no run ${runId}`);
+    if (options.answer) return await writeAnswer((offset) => reader.store.readValue(runId, 'answer', offset, VALUE_PAGE_CHARS_MAX), runId, out);
     const nodes = reader.store.getNodes(runId);
+    // A payload value past SHOW_PREVIEW_CHARS is cut, with a marker saying how long it was.
+    const payloadOf = (id: number) => capStrings(reader.store.getPayload(runId, id), SHOW_PREVIEW_CHARS, cutMarker);
     if (options.json) {
-      const withPayloads = nodes.map((node) => nodeJson(node, reader.store.getPayload(runId, node.id)));
       const detail = { ...summaryJson(run), query: run.query, rootModel: run.rootModel, subModel: run.subModel, baseUrl: run.baseUrl, limits: run.limits, createdAt: run.createdAt };
-      await out.stdout(`${JSON.stringify({ run: detail, nodes: withPayloads })}\n`);
+      // Streamed node by node: the whole document can be longer than one JavaScript string may
+      // be (issue 9: it was built as one string, and show --json exited 2 on a 200 MiB answer).
+      await out.stdout(`{"run":${JSON.stringify(detail)},"nodes":[`);
+      for (const [i, node] of nodes.entries()) await out.stdout(`${i === 0 ? '' : ','}${JSON.stringify(nodeJson(node, payloadOf(node.id)))}`);
+      await out.stdout(']}\n');
       return 0;
     }
     const header = [
@@ -62,17 +69,45 @@ export async function showCommand(runId: string, options: { db?: string; json?: 
       `models: ${run.rootModel} (root), ${run.subModel} (sub)`,
       `${counted(run.modelCalls, 'call')} · ${counted(run.iterations, 'turn')} · depth ${run.maxDepthReached} · ${(run.inputTokens + run.outputTokens).toLocaleString('en-US')} tokens · ${formatCost(run.costUsd, run.pricedCostUsd, run.unpricedCalls)} · ${formatDuration(run.durationMs)}`,
       ...(run.error ? [`error: ${run.error}`] : []),
-      `answer: ${run.answer ?? '—'}`,
+      `answer: ${run.answer ?? '—'}${cutNote(run.answer, run.answerChars, runId)}`,
       '',
     ];
     const lines = preorder(nodes).flatMap(({ node, level }) => [
       nodeLine(node, level),
       // Only cells have output; any node may have an error (a failed call, a stopped RLM).
-      ...payloadLines(node, node.kind === 'cell' || node.status !== 'completed' ? reader.store.getPayload(runId, node.id) : null, level),
+      ...payloadLines(node, node.kind === 'cell' || node.status !== 'completed' ? payloadOf(node.id) : null, level),
     ]);
     await out.stdout(`${[...header, ...lines].join('\n')}\n`);
     return 0;
   } finally {
     reader.close();
+  }
+}
+
+/** After a cut answer: how long it is, and the command that prints it whole. */
+function cutNote(shown: string | null, chars: number | null | undefined, runId: string): string {
+  if (shown === null || chars === null || chars === undefined || chars <= shown.length) return '';
+  return `\n… [cut here: the answer is ${chars.toLocaleString('en-US')} characters (${describeSize(chars)}); \`rlmscope show ${runId} --answer > answer.txt\` writes it whole]`;
+}
+
+/** One page of a run's answer, or null when the run has none. */
+export type AnswerPages = (offset: number) => Promise<{ text: string; totalChars: number } | null> | { text: string; totalChars: number } | null;
+
+/**
+ * `show RUN --answer`, and `run` with an answer longer than its preview: the whole answer,
+ * exactly as stored, page by page — however long it is, no single string holds more than a page.
+ */
+export async function writeAnswer(readPage: AnswerPages, runId: string, out: CommandOutput): Promise<number> {
+  let offset = 0;
+  for (;;) {
+    const page = await readPage(offset);
+    if (!page) {
+      if (offset > 0) throw new RlmError('NOT_FOUND', `run ${runId} has no answer`);
+      out.stderr(`rlmscope: run ${runId} has no answer`);
+      return 1;
+    }
+    await out.stdout(page.text);
+    offset += VALUE_PAGE_CHARS_MAX;
+    if (page.text.length === 0 || offset >= page.totalChars) return 0;
   }
 }

@@ -5,6 +5,7 @@ import { RlmError } from '../../shared/errors';
 import { defaultDatabasePath } from '../paths';
 import { createForkLauncher } from '../sandbox/forkLauncher';
 import { RlmService } from '../service/rlmService';
+import { writeAnswer } from './listCommands';
 import { summaryJson } from './format';
 import { Progress } from './progress';
 import { describeRunSettings, missingKeyMessage, resolveRunSettings } from './runSettings';
@@ -83,7 +84,10 @@ export async function runCommand(options: RunOptions, out: CommandOutput): Promi
     if (options.json) {
       await out.stdout(`${JSON.stringify(summaryJson(summary))}\n`);
     } else if (summary.answer !== null) {
-      await out.stdout(`${summary.answer}\n`);
+      // The summary carries a preview: an answer longer than it is printed whole, page by page.
+      if ((summary.answerChars ?? 0) > summary.answer.length) await writeAnswer((offset) => service.call('runs.readValue', { runId, field: 'answer', offset }), runId, out);
+      else await out.stdout(summary.answer);
+      await out.stdout('\n');
     }
     if (summary.answer === null) out.stderr(`run ${summary.runId} ${summary.status}: ${summary.error ?? summary.stopReason ?? 'no answer'}`);
     else if (!options.json) out.stderr(`run ${summary.runId} ${summary.status}${summary.stopReason ? ` (${summary.stopReason})` : ''}`);

@@ -8,7 +8,8 @@ import { RlmError } from '../../shared/errors';
 import { PriceTable } from '../model/prices';
 import { openNodeSettings, SECRETS_FILE } from '../settings/nodeSettings';
 import { DEFAULT_BASE_URL, DEFAULT_ROOT_MODEL, DEFAULT_SUB_MODEL, PROVIDER_ENV, providerEnv } from '../settings/providerDefaults';
-import type { SavedSettings } from '../settings/settingsStore';
+import { displayUrl } from '../settings/connectionTest';
+import { sameBaseUrl, type SavedSettings } from '../settings/settingsStore';
 import { isHttpUrl } from './options';
 
 export type SettingSource = 'flag' | 'env' | 'settings' | 'default';
@@ -52,11 +53,12 @@ export async function resolveRunSettings(flags: RunSettingFlags, env: NodeJS.Pro
   const fromEnv = providerEnv(env);
   // Defaults are not used here (saved() returns only what was saved): the ranking is ours.
   const store = openNodeSettings(dataDir, { baseUrl: DEFAULT_BASE_URL, rootModel: DEFAULT_ROOT_MODEL, subModel: DEFAULT_SUB_MODEL }, onWarning, true);
-  const saved: SavedSettings = store.saved();
+  const saved = store.saved();
+  const baseUrl = pick(flags.baseUrl, fromEnv.baseUrl, saved.baseUrl, DEFAULT_BASE_URL);
   const settings: RunSettings = {
     dataDir,
-    baseUrl: pick(flags.baseUrl, fromEnv.baseUrl, saved.baseUrl, DEFAULT_BASE_URL),
-    apiKey: pick<string | undefined>(flags.apiKey || undefined, fromEnv.apiKey, saved.apiKey, undefined),
+    baseUrl,
+    apiKey: pick<string | undefined>(flags.apiKey || undefined, fromEnv.apiKey, flags.apiKey || fromEnv.apiKey ? null : savedKeyFor(saved, baseUrl.value, onWarning), undefined),
     rootModel: pick(flags.rootModel, fromEnv.rootModel, saved.rootModel, DEFAULT_ROOT_MODEL),
     subModel: pick(flags.subModel, fromEnv.subModel, saved.subModel, DEFAULT_SUB_MODEL),
     limits: saved.limits ?? {},
@@ -64,6 +66,18 @@ export async function resolveRunSettings(flags: RunSettingFlags, env: NodeJS.Pro
   };
   checkBaseUrl(settings.baseUrl);
   return settings;
+}
+
+/**
+ * SECURITY: the saved key goes only to the base URL it was saved for (issue 9). A flag or the
+ * environment that points elsewhere gets no saved key: the user gives that address its own key
+ * (--api-key or OPENAI_API_KEY, both typed in their own shell).
+ */
+function savedKeyFor(saved: SavedSettings & { apiKeyBaseUrl?: string }, baseUrl: string, onWarning: (message: string) => void): string | null {
+  if (saved.apiKey === null) return null;
+  if (saved.apiKeyBaseUrl !== undefined && sameBaseUrl(saved.apiKeyBaseUrl, baseUrl)) return saved.apiKey;
+  onWarning(`the saved API key belongs to ${displayUrl(saved.apiKeyBaseUrl ?? '?')}, not ${displayUrl(baseUrl)}; it is not sent there (pass --api-key or set ${PROVIDER_ENV.apiKey})`);
+  return null;
 }
 
 const WHERE: Record<SettingSource, string> = { flag: 'flag', env: 'environment', settings: 'saved settings', default: 'default' };

@@ -85,6 +85,16 @@ describe('rlmscope run and the saved settings', () => {
     expect(second.stderr).toContain(`provider ${fake.url} (flag); API key: from flag`);
   }, 60_000);
 
+  it('never sends the saved key to a base URL it was not saved for (issue 9)', async () => {
+    saveInPage({ baseUrl: DEAD, apiKey: 'sk-saved-for-dead' });
+    const { json, requests, stderr } = await run(['--base-url', fake.url, '--max-iterations', '1']);
+    expect(json).toMatchObject({ stopReason: 'max-iterations' });
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.map((r) => r.headers.authorization ?? '').join(' ')).not.toContain('sk-saved-for-dead');
+    expect(stderr).toContain(`the saved API key belongs to ${DEAD}, not ${fake.url}; it is not sent there`);
+    expect(stderr).toContain('API key: none');
+  }, 60_000);
+
   it('creates no settings file when none was saved, and names the defaults it uses', async () => {
     const { json, requests, stderr } = await run(['--base-url', fake.url, '--max-iterations', '1']);
     expect(json).toMatchObject({ stopReason: 'max-iterations' });

@@ -69,10 +69,28 @@ async function childRlm(run: RunContext, site: CallSite, query: string, context:
   }
 }
 
+/**
+ * The most parts a child RLM's context may have. Each part was stored as its own document, on
+ * the parent's thread: a million small strings (12 M characters) blocked the parent for two
+ * minutes and added 688 MB to the database (issue 9). Past this the call fails with a message
+ * the model can act on.
+ */
+export const MAX_CHILD_CONTEXT_PARTS = 10_000;
+/** Up to this many parts are stored one document each (a few large documents stay deduplicated). */
+const SEPARATE_DOCUMENTS_MAX = 100;
+
 async function startChild(run: RunContext, site: CallSite, query: string, context: string | string[] | undefined, signal: AbortSignal): Promise<string> {
   const depth = site.depth + 1;
   const values = context === undefined ? [] : Array.isArray(context) ? context : [context];
-  const documents = values.map((text) => run.deps.documents.putText(text).hash);
+  if (values.length > MAX_CHILD_CONTEXT_PARTS) {
+    throw new Error(
+      `rlm_query: a context of ${values.length.toLocaleString('en-US')} parts is more than ${MAX_CHILD_CONTEXT_PARTS.toLocaleString('en-US')}; join small parts into larger strings (for example chunks of many lines) and pass those`,
+    );
+  }
+  // Many small parts are stored as ONE document (the JSON array, boundaries kept exactly): one
+  // hash and one write, not thousands.
+  const documents =
+    values.length <= SEPARATE_DOCUMENTS_MAX ? values.map((text) => run.deps.documents.putText(text).hash) : [run.deps.documents.putText(JSON.stringify(values)).hash];
   const outcome = await runRlm(run, {
     parentId: site.cellId,
     depth,

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ParentMessage } from '../../shared/sandboxProtocol';
 import type { SandboxExit, SandboxLauncher, SandboxProcess } from './launcher';
+import { createForkLauncher } from './forkLauncher';
 import { Sandbox } from './sandbox';
 
 function silentLauncher(killed: string[]): SandboxLauncher {
@@ -49,4 +50,35 @@ describe('the parent watchdog', () => {
     expect(killed.length).toBeGreaterThan(0);
     sandbox.dispose();
   });
+});
+
+describe('the parent watchdog and the parent\'s own busy time', () => {
+  it('does not blame a real sandbox for the time the parent itself was blocked', async () => {
+    // The real sandbox process; the host call blocks the parent's event loop for 6 s, as
+    // storing a million documents did (issue 9), while the sandbox waits for the answer.
+    const sandbox = await Sandbox.start({
+      launcher: createForkLauncher(),
+      context: { kind: 'none' },
+      readablePaths: [],
+      seed: 1,
+      memoryMb: 512,
+      cellTimeoutMs: 200,
+      outputChars: 1000,
+      onCall: async () => {
+        const until = Date.now() + 6000;
+        while (Date.now() < until) {
+          // busy: the parent reads no message, runs no timer
+        }
+        return 'answered late';
+      },
+    });
+    try {
+      const result = await sandbox.runCell('print(await llm_query("q"))');
+      expect(result.error).toBeNull();
+      expect(result.output).toContain('answered late');
+      expect(result.restart).toBeFalsy();
+    } finally {
+      sandbox.dispose();
+    }
+  }, 30_000);
 });

@@ -44,8 +44,18 @@ export class Watchdog {
     this.disarm();
     this.heard();
     const limit = this.limits.cellTimeoutMs + DEADLINE_GRACE_MS;
+    let lastTick = Date.now();
     this.deadline = setInterval(() => {
-      const silent = Date.now() - this.lastHeard;
+      // The parent's own busy time is not the sandbox's silence (issue 9: two minutes of
+      // synchronous work on the parent got the root sandbox killed as "did not respond for
+      // 125 s"). A tick that comes late means this process could not read the sandbox's
+      // answers meanwhile (timers run before the queued messages are read), so the lateness is
+      // forgiven: only silence while the parent was listening counts.
+      const now = Date.now();
+      const late = now - lastTick - PING_EVERY_MS;
+      lastTick = now;
+      if (late > PING_EVERY_MS) this.lastHeard = Math.min(now, this.lastHeard + late);
+      const silent = now - this.lastHeard;
       if (silent > limit) {
         this.kill(`it did not respond for ${Math.round(silent / 1000)} s (the cell limit is ${this.limits.cellTimeoutMs} ms of work)`);
         return;

@@ -49,7 +49,26 @@ export function serveConnection(ws: WebSocket, api: RlmApi, limits: ConnectionLi
 
   function send(message: ServerMessage): void {
     if (disposed || ws.readyState !== ws.OPEN) return;
-    ws.send(JSON.stringify(message));
+    let text: string;
+    try {
+      text = JSON.stringify(message);
+    } catch (error) {
+      // A value that cannot be sent (too long for one JavaScript string: "Invalid string
+      // length"; or not serialisable) fails that one call, never the server (issue 9: three
+      // 200 MiB answers in runs.list killed `rlmscope serve` at every page load).
+      const reason = `the answer could not be sent: ${error instanceof Error ? error.message : String(error)}`;
+      log(`rlmscope: ${reason} (${message.type})`);
+      if (message.type === 'event') return;
+      text = JSON.stringify({ type: message.type, id: message.id, outcome: failure('INTERNAL', reason) });
+    }
+    try {
+      ws.send(text);
+    } catch (error) {
+      log(`rlmscope: a send to a page failed (${error instanceof Error ? error.message : String(error)}); disconnecting it`);
+      dispose();
+      ws.terminate();
+      return;
+    }
     if (ws.bufferedAmount > limits.maxBufferedBytes) {
       // The page stopped reading (a frozen tab, a debugger pause) while events kept coming.
       // Dropping it is safe: the page reconnects and reloads what it shows from the store.

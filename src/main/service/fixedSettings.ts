@@ -4,10 +4,10 @@ import type { AppSettings, RunLimits } from '../../shared/domain';
 import { DEFAULT_LIMITS } from '../../shared/domain';
 import { RlmError } from '../../shared/errors';
 import { PriceTable } from '../model/prices';
-import type { ResolvedSettings, SettingsStore } from '../settings/settingsStore';
+import { sameBaseUrl, type ResolvedSettings, type SettingsStore } from '../settings/settingsStore';
 
 /** What the service asks of its settings; SettingsStore is one. */
-export type SettingsSource = Pick<SettingsStore, 'get' | 'update' | 'resolved'>;
+export type SettingsSource = Pick<SettingsStore, 'get' | 'update' | 'resolved' | 'keyFor'>;
 
 export interface FixedSettingsConfig {
   baseUrl: string;
@@ -31,6 +31,8 @@ export function fixedSettings(config: FixedSettingsConfig): SettingsSource {
   };
   return {
     resolved: () => resolved,
+    // SECURITY: the configured key belongs to the configured base URL only.
+    keyFor: (baseUrl) => (sameBaseUrl(baseUrl, resolved.baseUrl) ? resolved.apiKey : undefined),
     get: (): AppSettings => ({
       baseUrl: resolved.baseUrl,
       apiKeyStored: false,

@@ -15,6 +15,7 @@ import { Recorder } from '../engine/recorder';
 import { RunContext } from '../engine/runContext';
 import { resolveInputs } from '../input/resolveInputs';
 import { testConnection } from '../settings/connectionTest';
+import { capStrings, cutMarker, SHOW_PREVIEW_CHARS } from '../../shared/valuePreview';
 import { closeDatabase, openDatabase } from '../store/database';
 import { DocumentStore } from '../store/documentStore';
 import { ownerCheck } from '../store/ownerCheck';
@@ -84,7 +85,14 @@ export class RlmService implements RlmApi {
       'nodes.get': async ({ runId, nodeId }) => {
         const payload = this.store.getPayload(runId, nodeId);
         if (!payload) throw new RlmError('NOT_FOUND', `run ${runId} has no node ${nodeId}`);
-        return payload;
+        // One message never carries an unbounded value (issue 9): a longer string is cut, and
+        // says how long it was and where the whole of it is.
+        return capStrings(payload, SHOW_PREVIEW_CHARS, cutMarker);
+      },
+      'runs.readValue': async ({ runId, field, offset, length }) => {
+        const page = this.store.readValue(runId, field, offset, length);
+        if (!page) throw new RlmError('NOT_FOUND', `run ${runId} has no ${field}`);
+        return page;
       },
       'runs.stop': (p) => this.stop(p.runId),
       'runs.pause': async ({ runId }) => this.control(runId, (run) => run.pause()),
@@ -95,7 +103,10 @@ export class RlmService implements RlmApi {
       'settings.update': async (patch) => this.settings.update(patch),
       'settings.testConnection': (p) => {
         const saved = this.settings.resolved();
-        const target = { baseUrl: p.baseUrl ?? saved.baseUrl, apiKey: p.apiKey ?? saved.apiKey, model: p.model ?? saved.rootModel };
+        const baseUrl = p.baseUrl ?? saved.baseUrl;
+        // SECURITY: a key the caller did not type goes only to the base URL it belongs to
+        // (keyFor); the page's token must not be enough to send the saved key anywhere else.
+        const target = { baseUrl, apiKey: p.apiKey ?? this.settings.keyFor(baseUrl), model: p.model ?? saved.rootModel };
         return testConnection(target, { timeoutMs: config.connectionTimeoutMs, signal: this.lifetime.signal });
       },
       'uploads.begin': (p) => this.uploads.begin(p),
@@ -115,6 +126,8 @@ export class RlmService implements RlmApi {
     const db = openDatabase(config.dbPath, config.nativeBinding ? { nativeBinding: config.nativeBinding } : {});
     const service = new RlmService(config, db);
     service.store.markInterrupted(ownerCheck({ now: Date.now(), staleMs: STALE_OWNER_MS }), Date.now());
+    // A node left `running` inside a run that ended (issue 9) ends with its run.
+    service.store.endLeftoverNodes();
     return service;
   }
 

@@ -118,7 +118,19 @@ describe('SettingsStore', () => {
     expect(store.saved()).toEqual({ apiKey: null });
     store.update({ baseUrl: 'http://saved.example/v1', apiKey: 'sk-saved', limits: { maxCalls: 7 } });
     const reader = openNodeSettings(dir, defaults, undefined, true);
-    expect(reader.saved()).toEqual({ baseUrl: 'http://saved.example/v1', limits: { maxCalls: 7 }, apiKey: 'sk-saved' });
+    // The key comes with the base URL it was saved for, where alone it may be sent (issue 9).
+    expect(reader.saved()).toEqual({ baseUrl: 'http://saved.example/v1', apiKeyBaseUrl: 'http://saved.example/v1', limits: { maxCalls: 7 }, apiKey: 'sk-saved' });
+  });
+
+  it('binds a key saved before keys were bound to the base URL then in effect, before anything can move it', () => {
+    const dir = tempFolder();
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 1, baseUrl: 'http://old.example/v1' }));
+    writeFileSync(join(dir, 'secrets.json'), JSON.stringify({ apiKey: 'sk-legacy' }));
+    const { store } = open(dir);
+    expect(store.keyFor('http://old.example/v1/')).toBe('sk-legacy');
+    expect(store.update({ baseUrl: 'http://attacker.example/v1' })).toMatchObject({ apiKeyStored: false, apiKeySource: 'none' });
+    expect(store.keyFor('http://attacker.example/v1')).toBeUndefined();
+    expect(store.resolved().apiKey).toBeUndefined();
   });
 
   it('read-only, reports a bad file but leaves it in place, and refuses to save', () => {

@@ -73,6 +73,8 @@ const settingsFileSchema = z.strictObject({
   subModel: settingsUpdateSchema.shape.subModel,
   limits: runLimitsSchema.partial().optional(),
   prices: z.record(z.string().min(1), modelPriceSchema).optional(),
+  /** The base URL the stored key was saved for (not a secret: the key itself is in the SecretStore). */
+  apiKeyBaseUrl: z.string().min(1).max(2000).optional(),
 });
 type StoredSettings = Omit<z.output<typeof settingsFileSchema>, 'version'>;
 
@@ -92,7 +94,8 @@ export class SettingsStore {
   static open(options: SettingsStoreOptions): SettingsStore {
     const store = new SettingsStore(options);
     // Read once now, so that a bad file is reported when the app starts, not at the first run.
-    store.load();
+    const stored = store.load();
+    if (!options.readOnly) store.bindLegacyKey(stored);
     return store;
   }
 
@@ -101,10 +104,11 @@ export class SettingsStore {
     const stored = this.load();
     const resolved = this.resolveFields(stored);
     const storedKey = this.storedKey();
+    const usable = this.pickKey(stored, storedKey, resolved.baseUrl);
     return {
       baseUrl: resolved.baseUrl,
       apiKeyStored: storedKey !== null,
-      apiKeySource: storedKey !== null ? 'stored' : this.options.defaults.apiKey ? 'environment' : 'none',
+      apiKeySource: usable?.source ?? 'none',
       rootModel: resolved.rootModel,
       subModel: resolved.subModel,
       limits: resolved.limits,
@@ -126,11 +130,21 @@ export class SettingsStore {
       throw new RlmError('INVALID_INPUT', `settings: ${issue?.path.join('.') || 'patch'}: ${issue?.message ?? 'invalid'}`);
     }
     const { apiKey, limits, ...fields } = parsed.data;
-    const stored = this.load();
+    const stored = this.bindLegacyKey(this.load());
     const next: StoredSettings = { ...stored, ...dropUndefined(fields) };
     if (limits) next.limits = { ...stored.limits, ...dropUndefined(limits) };
+    // SECURITY: a stored key is bound to the base URL it was saved for. A new key is bound to
+    // the base URL in effect after this patch; a new base URL without a new key forgets the
+    // stored key, so that whoever can call settings.update (anything holding the page's token)
+    // cannot point the provider elsewhere and have the key sent there. The user enters the key
+    // again for the new address.
+    const nextBaseUrl = this.resolveFields(next).baseUrl;
+    let keyChange: string | null | undefined = apiKey;
+    if (apiKey === undefined && stored.apiKeyBaseUrl !== undefined && !sameBaseUrl(stored.apiKeyBaseUrl, nextBaseUrl)) keyChange = null;
+    if (keyChange === null) delete next.apiKeyBaseUrl;
+    else if (keyChange !== undefined) next.apiKeyBaseUrl = nextBaseUrl;
     // The key first: if the keychain refuses it, nothing else has changed either.
-    if (apiKey !== undefined) this.options.secrets.write(apiKey);
+    if (keyChange !== undefined) this.options.secrets.write(keyChange);
     this.save(next);
     return this.get();
   }
@@ -138,16 +152,58 @@ export class SettingsStore {
   /** What a new run uses, read afresh: a change applies to the next run without a restart. */
   resolved(): ResolvedSettings {
     const stored = this.load();
+    const fields = this.resolveFields(stored);
     return {
-      ...this.resolveFields(stored),
-      apiKey: this.storedKey() ?? this.options.defaults.apiKey ?? undefined,
+      ...fields,
+      apiKey: this.pickKey(stored, this.storedKey(), fields.baseUrl)?.key,
       prices: PriceTable.withDefaults(stored.prices ?? {}),
     };
   }
 
-  /** Only what was saved, without the defaults: for a caller that ranks sources itself (the CLI). */
-  saved(): SavedSettings {
-    return { ...this.load(), apiKey: this.storedKey() };
+  /**
+   * SECURITY: the key that may be sent to `baseUrl`, or undefined. The stored key goes only to
+   * the base URL it was saved for, the environment's key only to the environment's base URL:
+   * a connection test or a run aimed anywhere else gets no key.
+   */
+  keyFor(baseUrl: string): string | undefined {
+    return this.pickKey(this.load(), this.storedKey(), baseUrl)?.key;
+  }
+
+  /**
+   * Only what was saved, without the defaults: for a caller that ranks sources itself (the CLI).
+   * `apiKeyBaseUrl` says where the stored key may be sent.
+   */
+  saved(): SavedSettings & { apiKeyBaseUrl?: string } {
+    const stored = this.load();
+    const apiKey = this.storedKey();
+    return { ...stored, apiKey, ...(apiKey !== null ? { apiKeyBaseUrl: this.keyBinding(stored) } : {}) };
+  }
+
+  private pickKey(stored: StoredSettings, storedKey: string | null, baseUrl: string): { key: string; source: 'stored' | 'environment' } | undefined {
+    if (storedKey !== null && sameBaseUrl(this.keyBinding(stored), baseUrl)) return { key: storedKey, source: 'stored' };
+    const { apiKey, baseUrl: envBaseUrl } = this.options.defaults;
+    if (apiKey && sameBaseUrl(envBaseUrl, baseUrl)) return { key: apiKey, source: 'environment' };
+    return undefined;
+  }
+
+  /**
+   * Where the stored key belongs. A key saved before keys were bound (no apiKeyBaseUrl in the
+   * file) belongs to the base URL then in effect: the one it has been used with.
+   */
+  private keyBinding(stored: StoredSettings): string {
+    return stored.apiKeyBaseUrl ?? this.resolveFields(stored).baseUrl;
+  }
+
+  /** Writes down the binding of a key saved before keys were bound, before anything can change the base URL. */
+  private bindLegacyKey(stored: StoredSettings): StoredSettings {
+    if (stored.apiKeyBaseUrl !== undefined || this.storedKey() === null) return stored;
+    const bound = { ...stored, apiKeyBaseUrl: this.keyBinding(stored) };
+    try {
+      this.save(bound);
+    } catch (error) {
+      this.warn(message(error));
+    }
+    return bound;
   }
 
   private resolveFields(stored: StoredSettings): Omit<ResolvedSettings, 'apiKey' | 'prices'> {
@@ -224,6 +280,21 @@ export class SettingsStore {
     this.reported.add(text);
     (this.options.onWarning ?? ((line: string) => console.warn(`rlmscope: ${line}`)))(text);
   }
+}
+
+/** Two base URLs are the same when they parse to the same address (a trailing slash aside). */
+export function sameBaseUrl(a: string, b: string): boolean {
+  return normalizeBaseUrl(a) === normalizeBaseUrl(b);
+}
+
+function normalizeBaseUrl(url: string): string {
+  let href: string;
+  try {
+    href = new URL(url.trim()).href;
+  } catch {
+    href = url.trim();
+  }
+  return href.replace(/\/+$/, '');
 }
 
 function dropUndefined<T extends object>(value: T): Partial<T> {

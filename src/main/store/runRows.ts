@@ -11,6 +11,7 @@ import {
   type RunSummary,
   type StopReason,
 } from '../../shared/domain';
+import { capStrings, describeSize } from '../../shared/valuePreview';
 
 export interface RunRecord {
   id: string;
@@ -37,7 +38,29 @@ export interface RunRecord {
   owner_pid: number;
   owner_host: string;
   heartbeat_at: number | null;
+  /** The full lengths beside the previews of RUN_PREVIEW_COLUMNS. */
+  query_chars?: number;
+  answer_chars?: number | null;
+  error_chars?: number | null;
 }
+
+/** One page of a run value: its characters from an offset, and the whole value's length. */
+export interface ValuePage {
+  text: string | null;
+  chars: number | null;
+}
+
+/**
+ * The runs columns with query, answer and error cut by SQLite to @preview characters and their
+ * full lengths beside them (issue 9): a 200 MiB answer never enters JavaScript to be listed.
+ * Lengths are SQLite's: characters (code points), as substr counts them.
+ */
+export const RUN_PREVIEW_COLUMNS = `id, created_at, ended_at, status, root_model, sub_model, base_url, limits_json, stop_reason, seed,
+  priced_cost_usd, unpriced_calls, input_tokens, output_tokens, cached_tokens, model_calls, iterations,
+  max_depth_reached, owner_pid, owner_host, heartbeat_at,
+  substr(query, 1, @preview) AS query, length(query) AS query_chars,
+  substr(answer, 1, @preview) AS answer, length(answer) AS answer_chars,
+  substr(error, 1, @preview) AS error, length(error) AS error_chars`;
 
 export type { NodeTuple } from '../../shared/nodeIndex';
 export { toNodeRow } from '../../shared/nodeIndex';
@@ -60,6 +83,9 @@ export function toRunSummary(row: RunRecord): RunSummary {
     createdAt: row.created_at,
     endedAt: row.ended_at,
     durationMs: row.ended_at === null ? null : row.ended_at - row.created_at,
+    queryChars: row.query_chars ?? row.query.length,
+    answerChars: row.answer_chars !== undefined ? row.answer_chars : (row.answer?.length ?? null),
+    errorChars: row.error_chars !== undefined ? row.error_chars : (row.error?.length ?? null),
     // An unknown price is unknown, never 0: one unpriced call makes the whole total unknown.
     costUsd: row.unpriced_calls > 0 ? null : row.priced_cost_usd,
     pricedCostUsd: row.priced_cost_usd,
@@ -102,4 +128,27 @@ export function parsePayload(body: unknown): NodePayload {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A payload's longest strings past this are cut when the whole payload cannot be one JSON text
+ * (issue 9): an answer as long as V8 allows, JSON-quoted, is longer than any string may be.
+ */
+export const PAYLOAD_VALUE_MAX_CHARS = 64 * 1024 * 1024;
+
+/**
+ * The stored text of a payload. Never throws for length: a payload too long for one JSON string
+ * keeps every value up to PAYLOAD_VALUE_MAX_CHARS and a marker where a longer one is cut, rather
+ * than failing the write and leaving its node `running` forever. The run's own answer is kept
+ * whole in its own column (runs.answer), which takes the string without JSON.
+ */
+export function payloadBody(payload: NodePayload): string {
+  try {
+    return JSON.stringify(payload);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return JSON.stringify(
+      capStrings(payload, PAYLOAD_VALUE_MAX_CHARS, (chars) => `\n… [cut here: ${chars.toLocaleString('en-US')} characters (${describeSize(chars)}) are too long for one node record; a run's answer is kept whole: \`rlmscope show RUN --answer\`]`),
+    );
+  }
 }

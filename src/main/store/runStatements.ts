@@ -1,7 +1,7 @@
 // The SQL of the run store, prepared once per store: preparing is the costly part of a statement.
 import type Database from 'better-sqlite3';
 import type { InputDescription, LlmPurpose, NodeKind, NodeStatus, RunStatus, StopReason } from '../../shared/domain';
-import { NODE_COLUMNS, type NodeTuple, type RunRecord } from './runRows';
+import { NODE_COLUMNS, RUN_PREVIEW_COLUMNS, type NodeTuple, type RunRecord, type ValuePage } from './runRows';
 
 export interface ActiveRun {
   id: string;
@@ -147,12 +147,13 @@ export function prepareStatements(db: Database.Database) {
         answer: string | null;
         stopReason: StopReason | null;
         error: string | null;
+        preview: number;
       },
       RunRecord
     >(
       `UPDATE runs SET status = @status, ended_at = @endedAt, answer = @answer, stop_reason = @stopReason,
          error = @error
-       WHERE id = @runId RETURNING *`,
+       WHERE id = @runId RETURNING ${RUN_PREVIEW_COLUMNS}`,
     ),
     heartbeat: db.prepare<{ runId: string; at: number }>(`UPDATE runs SET heartbeat_at = @at WHERE id = @runId`),
     activeRuns: db.prepare<[], ActiveRun>(
@@ -173,15 +174,42 @@ export function prepareStatements(db: Database.Database) {
       `UPDATE nodes SET status = 'interrupted', ended_at = max(started_at, @endedAt)
        WHERE run_id = @runId AND status = 'running'`,
     ),
-    listRuns: db.prepare<{ limit: number; offset: number; search: string | null }, RunRecord>(
-      `SELECT * FROM runs
+    // A node still `running` in a run that has ended (issue 9: a cell whose record failed stayed
+    // running forever) ends with its run: as the run ended (a completed run's leftovers were
+    // cut short: stopped), at the run's end.
+    endLeftoverNodes: db.prepare<{ runId: string | null }>(
+      `UPDATE nodes SET
+         status = (SELECT CASE runs.status WHEN 'completed' THEN 'stopped' ELSE runs.status END FROM runs WHERE runs.id = nodes.run_id),
+         ended_at = max(started_at, coalesce((SELECT ended_at FROM runs WHERE runs.id = nodes.run_id), started_at))
+       WHERE status = 'running' AND (@runId IS NULL OR run_id = @runId)
+         AND run_id IN (SELECT id FROM runs WHERE status NOT IN ('running', 'paused'))`,
+    ),
+    // Read first: a database opened only to be read (runs, show) is written only when needed.
+    hasLeftoverNodes: db.prepare<[], { found: number }>(
+      `SELECT 1 AS found FROM nodes WHERE status = 'running'
+         AND run_id IN (SELECT id FROM runs WHERE status NOT IN ('running', 'paused')) LIMIT 1`,
+    ),
+    listRuns: db.prepare<{ limit: number; offset: number; search: string | null; preview: number }, RunRecord>(
+      `SELECT ${RUN_PREVIEW_COLUMNS} FROM runs
        WHERE @search IS NULL
           OR instr(lower(query), @search) > 0 OR instr(lower(id), @search) > 0
           OR instr(lower(root_model), @search) > 0 OR instr(lower(sub_model), @search) > 0
        ORDER BY created_at DESC, id DESC
        LIMIT @limit OFFSET @offset`,
     ),
-    getRun: db.prepare<[string], RunRecord>(`SELECT * FROM runs WHERE id = ?`),
+    getRun: db.prepare<{ runId: string; preview: number }, RunRecord>(`SELECT ${RUN_PREVIEW_COLUMNS} FROM runs WHERE id = @runId`),
+    // One page of a value, cut by SQLite: only the page crosses into JavaScript.
+    readValue: {
+      query: db.prepare<{ runId: string; offset: number; length: number }, ValuePage>(
+        `SELECT substr(query, @offset + 1, @length) AS text, length(query) AS chars FROM runs WHERE id = @runId`,
+      ),
+      answer: db.prepare<{ runId: string; offset: number; length: number }, ValuePage>(
+        `SELECT substr(answer, @offset + 1, @length) AS text, length(answer) AS chars FROM runs WHERE id = @runId`,
+      ),
+      error: db.prepare<{ runId: string; offset: number; length: number }, ValuePage>(
+        `SELECT substr(error, @offset + 1, @length) AS text, length(error) AS chars FROM runs WHERE id = @runId`,
+      ),
+    },
     getInputs: db.prepare<[string], InputDescription>(
       `SELECT name, bytes, hash FROM run_inputs WHERE run_id = ? ORDER BY ord`,
     ),

@@ -56,6 +56,9 @@ describe('RunStore', () => {
       modelCalls: 0,
       iterations: 0,
       maxDepthReached: 0,
+      queryChars: 25,
+      answerChars: null,
+      errorChars: null,
       limits,
       baseUrl: 'https://api.example.com/v1',
       inputs: [

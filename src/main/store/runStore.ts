@@ -16,7 +16,11 @@ import type {
 } from '../../shared/domain';
 import { emptySubtree } from '../../shared/domain';
 import { RlmError } from '../../shared/errors';
-import { parsePayload, toNodeRow, toRunDetail, toRunSummary, type NodeTuple } from './runRows';
+import { describeSize, LIST_PREVIEW_CHARS, SHOW_PREVIEW_CHARS, type RunValueField } from '../../shared/valuePreview';
+
+/** The longest value better-sqlite3 stores (it caps SQLite's length at what V8 can read back). */
+export const ANSWER_BYTES_MAX = 2 ** 29 - 30;
+import { parsePayload, payloadBody, toNodeRow, toRunDetail, toRunSummary, type NodeTuple } from './runRows';
 import { prepareStatements, type RunStatements } from './runStatements';
 
 export interface NewRun {
@@ -84,6 +88,7 @@ export class RunStore {
   private readonly statements;
   private readonly transactions;
   private readonly finishCallTransaction;
+  private readonly finishRunTransaction;
   /** One read transaction: the page and the total come from the same moment. */
   private readonly pageTransaction;
 
@@ -93,6 +98,11 @@ export class RunStore {
     this.pageTransaction = db.transaction((runId: string, afterId: number, limit: number) => {
       const page = this.statements.getNodePage.get({ runId, afterId, limit }) ?? { json: '[]', count: 0, lastId: null };
       return { ...page, total: this.statements.countNodes.get(runId) ?? 0 };
+    });
+    this.finishRunTransaction = db.transaction((runId: string, end: RunEnd) => {
+      const row = this.statements.finishRun.get({ runId, ...end, preview: SHOW_PREVIEW_CHARS });
+      if (row) this.statements.endLeftoverNodes.run({ runId });
+      return row;
     });
     this.finishCallTransaction = db.transaction(
       (runId: string, id: number, usage: CallUsage, patch: NodePatch, body: string) => ({
@@ -131,7 +141,7 @@ export class RunStore {
 
   addNode(runId: string, node: NewNode, payload: NodePayload): NodeRow {
     // Serialised before the transaction opens, to keep the write lock as short as possible.
-    const body = JSON.stringify(payload);
+    const body = payloadBody(payload);
     const documents = payload.documents ?? [];
     const row: NodeRow = {
       id: node.id,
@@ -164,7 +174,7 @@ export class RunStore {
 
   /** Fields left out of `patch` keep their value; `payload`, when given, replaces the stored one. */
   updateNode(runId: string, id: number, patch: NodePatch, payload?: NodePayload): NodeRow {
-    const body = payload === undefined ? null : JSON.stringify(payload);
+    const body = payload === undefined ? null : payloadBody(payload);
     const documents = payload?.documents ?? [];
     return guard('updateNode', () => toNodeRow(this.transactions.updateNode(runId, id, patch, body, documents)));
   }
@@ -190,7 +200,7 @@ export class RunStore {
    * commit — the engine's hottest write, made once per call.
    */
   finishCall(runId: string, nodeId: number, usage: CallUsage, patch: NodePatch, payload: NodePayload): { node: NodeRow; ancestors: NodeRow[] } {
-    const body = JSON.stringify(payload);
+    const body = payloadBody(payload);
     return guard('finishCall', () => {
       const { rolled, node } = this.finishCallTransaction(runId, nodeId, usage, patch, body);
       const ancestors = rolled.map(toNodeRow).filter((row) => row.id !== nodeId);
@@ -217,13 +227,36 @@ export class RunStore {
     });
   }
 
-  /**
-   * Ends the run, and with it any node still running: the engine finishes every node it starts,
-   * but a node whose own finishing write failed (a full disk) must not stay running in a run
-   * that is over.
-   */
+  /** Ends the run, and with it any node of it still `running` (see endLeftoverNodes). */
   finishRun(runId: string, end: RunEnd): RunSummary {
-    return guard('finishRun', () => this.transactions.finishRun(runId, end));
+    return guard('finishRun', () => {
+      let row;
+      try {
+        row = this.finishRunTransaction(runId, end);
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 'SQLITE_TOOBIG' || end.answer === null) throw error;
+        // The answer is longer than one database value may be (better-sqlite3 caps a value at
+        // what V8 can read back: 2^29 - 30 bytes of UTF-8). It cannot be kept, so the run
+        // fails and says exactly why, rather than with a bare "Invalid string length" (issue 9).
+        const bytes = Buffer.byteLength(end.answer, 'utf8');
+        const error_ = `the answer (${end.answer.length.toLocaleString('en-US')} characters, ${describeSize(bytes)} as UTF-8) is longer than one stored value may be (${ANSWER_BYTES_MAX.toLocaleString('en-US')} bytes), so it could not be kept; build a shorter answer, or write it in parts`;
+        row = this.finishRunTransaction(runId, { ...end, status: 'failed', answer: null, stopReason: end.stopReason ?? null, error: error_ });
+      }
+      if (!row) throw missingRun(runId);
+      return toRunSummary(row);
+    });
+  }
+
+  /**
+   * Ends the nodes left `running` in runs that have ended (all such runs, or one): what a crash
+   * between a node's start and its end left behind before finishRun ended them itself.
+   * Returns how many nodes it ended.
+   */
+  endLeftoverNodes(runId: string | null = null): number {
+    return guard('endLeftoverNodes', () => {
+      if (runId === null && !this.statements.hasLeftoverNodes.get()) return 0;
+      return this.statements.endLeftoverNodes.run({ runId }).changes;
+    });
   }
 
   heartbeat(runId: string, at: number): void {
@@ -251,14 +284,27 @@ export class RunStore {
   listRuns(options: ListRunsOptions): RunSummary[] {
     const search = options.search?.trim() ? options.search.trim().toLowerCase() : null;
     return guard('listRuns', () =>
-      this.statements.listRuns.all({ limit: options.limit, offset: options.offset, search }).map(toRunSummary),
+      this.statements.listRuns.all({ limit: options.limit, offset: options.offset, search, preview: LIST_PREVIEW_CHARS }).map(toRunSummary),
     );
   }
 
   getRun(runId: string): RunDetail | null {
     return guard('getRun', () => {
-      const row = this.statements.getRun.get(runId);
+      const row = this.statements.getRun.get({ runId, preview: SHOW_PREVIEW_CHARS });
       return row ? toRunDetail(row, this.statements.getInputs.all(runId)) : null;
+    });
+  }
+
+  /**
+   * `length` characters of a run's query, answer or error from `offset` (SQLite's characters,
+   * as `answerChars` counts them), and the value's full length; null when the run has no such
+   * run or value.
+   */
+  readValue(runId: string, field: RunValueField, offset: number, length: number): { text: string; offset: number; totalChars: number } | null {
+    return guard('readValue', () => {
+      const row = this.statements.readValue[field].get({ runId, offset, length });
+      if (!row || row.chars === null) return null;
+      return { text: row.text ?? '', offset, totalChars: row.chars };
     });
   }
 
@@ -355,12 +401,6 @@ function prepareTransactions(db: Database.Database, s: RunStatements) {
       return rows;
     }),
 
-    finishRun: db.transaction((runId: string, end: RunEnd): RunSummary => {
-      const row = s.finishRun.get({ runId, ...end });
-      if (!row) throw missingRun(runId);
-      s.interruptNodes.run({ runId, endedAt: end.endedAt });
-      return toRunSummary(row);
-    }),
     interrupt: db.transaction((runId: string, now: number): boolean => {
       const run = s.interruptRun.get({ runId, now });
       if (!run) return false; // finished since we looked

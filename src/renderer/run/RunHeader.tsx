@@ -6,6 +6,7 @@ import { RunControls } from './RunControls';
 import type { RunStore } from './runStore';
 import { stopReasonText } from './rowText';
 import { useRunState } from './useRunState';
+import { ValueDownload } from './ValueDownload';
 
 export function RunHeader({ store }: { store: RunStore }) {
   const run = useRunState(store, (s) => s.run);
@@ -50,6 +51,7 @@ export function RunHeader({ store }: { store: RunStore }) {
             <div className="run-answer">
               <span className="run-outcome-label">Answer</span>
               <CollapsibleText text={run.answer} limitChars={400} limitLines={3} />
+              <ValueDownload api={store.api} runId={run.runId} field="answer" shownChars={run.answer.length} totalChars={run.answerChars} />
             </div>
           )}
           {stopReason !== null && (

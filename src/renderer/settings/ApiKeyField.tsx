@@ -18,9 +18,14 @@ function KeyState({ saved }: { saved: AppSettings }) {
   return <span className="badge badge-warning">no key</span>;
 }
 
-export function ApiKeyField({ api, saved, value, error }: { api: RlmApi; saved: AppSettings; value: string; error: string | undefined }) {
+export function ApiKeyField({ api, saved, value, error, baseUrl }: { api: RlmApi; saved: AppSettings; value: string; error: string | undefined; baseUrl: string }) {
   const forgetting = useSettings((s) => s.forgetting);
-  const hint = saved.apiKeyStored
+  // A key belongs to the address it was saved for (the server forgets it when the base URL
+  // changes without a new key, and never sends it elsewhere): say so before the user saves.
+  const moved = baseUrl.trim() !== '' && baseUrl.trim().replace(/\/+$/, '') !== saved.baseUrl.replace(/\/+$/, '');
+  const hint = moved && saved.apiKeySource !== 'none'
+    ? `The ${saved.apiKeyStored ? 'stored key' : 'OPENAI_API_KEY key'} belongs to ${saved.baseUrl} and is not sent to another address. Type the key for the new base URL.`
+    : saved.apiKeyStored
     ? 'A key is stored securely and never shown. Type a new one to replace it.'
     : saved.apiKeySource === 'environment'
       ? 'Runs use the key in the OPENAI_API_KEY environment variable. Type one to store it instead.'

@@ -53,7 +53,7 @@ export function SettingsScreen({ api }: { api: RlmApi }) {
           <h2 id="st-provider">Provider</h2>
           <p className="muted small">Any OpenAI-compatible endpoint: OpenAI, OpenRouter, a local server.</p>
           <Field label="Base URL" type="url" value={draft.baseUrl} error={errors.baseUrl} onChange={(v) => editField('baseUrl', v)} placeholder="https://api.openai.com/v1" />
-          <ApiKeyField api={api} saved={saved} value={draft.apiKey} error={errors.apiKey} />
+          <ApiKeyField api={api} saved={saved} value={draft.apiKey} error={errors.apiKey} baseUrl={draft.baseUrl} />
           <div className="two-columns">
             <Field label="Root model" value={draft.rootModel} error={errors.rootModel} onChange={(v) => editField('rootModel', v)} hint="Answers the query and writes the code" />
             <Field label="Sub model" value={draft.subModel} error={errors.subModel} onChange={(v) => editField('subModel', v)} hint="Answers the calls the code makes" />
