@@ -110,6 +110,30 @@ describe('documents.search', () => {
     expect(sensitive.matches).toEqual([]);
   });
 
+  it('gives whole characters at exact byte offsets when a regex matches half of an astral character', async () => {
+    // Without the u flag `.` matches one UTF-16 unit: half of "😀". Its offsets must still be
+    // byte offsets of whole characters, and the matches after it must not drift.
+    const text = 'a😀b needle';
+    const { handlers, hash } = runWith(text);
+    const dots = await handlers['documents.search']({ runId: 'run-1', hash, query: '.', regex: true, caseSensitive: true, from: 0, maxMatches: 100 });
+    const buf = Buffer.from(text);
+    const shown = dots.matches.map((m) => buf.subarray(m.start, m.end).toString('utf8'));
+    expect(shown.join('')).toBe(text);
+    expect(shown).not.toContain('\ufffd');
+    const after = await handlers['documents.search']({ runId: 'run-1', hash, query: '[\\uD800-\\uDBFF]|needle', regex: true, caseSensitive: true, from: 0, maxMatches: 100 });
+    expect(after.matches.at(-1)).toEqual({ start: Buffer.byteLength('a😀b '), end: Buffer.byteLength('a😀b needle') });
+  });
+
+  it('keeps exact offsets when the carried tail would start inside an astral character', async () => {
+    // No newline to cut at, and an odd count of UTF-16 units after the emoji: the first window's
+    // carried tail would start between the halves of a "😀".
+    const text = `${'😀'.repeat((CHUNK_BYTES - 4) / 4)}ézz${'z'.repeat(100)}needle`;
+    const { handlers, hash } = runWith(text);
+    const result = await handlers['documents.search']({ runId: 'run-1', hash, query: 'needle', regex: false, caseSensitive: true, from: 0, maxMatches: 10 });
+    const at = Buffer.byteLength(text) - 6;
+    expect(result.matches).toEqual([{ start: at, end: at + 6 }]);
+  });
+
   it('reports a bad regex as invalid input', async () => {
     const { handlers, hash } = runWith('text');
     const error = await handlers['documents.search']({ runId: 'run-1', hash, query: '(a', regex: true, caseSensitive: false, from: 0, maxMatches: 10 }).catch((e: unknown) => e);
