@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChatMessage } from '../../shared/domain';
 import type { FakeBill, FakeHandler, FakeRequest } from '../fakeProvider/server';
 import { repl, ROOT, startHarness, SUB, turn, type Harness } from '../testing/serviceHarness';
+import { PriceTable } from '../model/prices';
 import { OUTPUT_CAP } from './budget';
 import { inputTokenBound } from './tokenBound';
 
@@ -117,6 +118,19 @@ describe('billing', () => {
     expect(cap).toBe(OUTPUT_CAP);
     expect(sub).toMatchObject({ status: 'stopped', usageEstimated: true, outputTokens: OUTPUT_CAP });
     expect(summary.costUsd).toBeGreaterThanOrEqual(billedUsd(h.fake.ledger));
+  });
+
+  it('keeps a cost limit when cached input is priced above input', async () => {
+    // A price table may say so (a cache write priced as a read, or a typo): the reservation must
+    // hold the dearer of the two, or a reply that reports its prompt as cached passes the limit.
+    const prices = PriceTable.withDefaults({ [ROOT]: { input: 1, cachedInput: 100, output: 1 }, [SUB]: { input: 0.5, output: 1 } });
+    harness = await startHarness(() => ({ text: 'FINAL(done)', usage: { prompt_tokens: 1000, cached_tokens: 1000, completion_tokens: 10 } }), { prices });
+    const h = harness;
+    const { runId } = await h.service.call('runs.start', { query: 'q', inputs: [{ kind: 'text', name: 'doc', text: 'the document' }], limits: { maxCostUsd: 0.05 } });
+    const summary = await h.service.waitForRun(runId);
+    const billed = h.fake.ledger.reduce((sum, b) => sum + ((b.promptTokens - b.cachedTokens) * 1 + b.cachedTokens * 100 + b.completionTokens) / 1e6, 0);
+    expect(billed).toBeLessThanOrEqual(0.05);
+    expect(summary.costUsd ?? 0).toBeLessThanOrEqual(0.05);
   });
 
   it('sends the output cap only under a limit, lowered to what the budget leaves', async () => {
