@@ -53,10 +53,19 @@ export async function resolveRunSettings(flags: RunSettingFlags, env: NodeJS.Pro
   // Defaults are not used here (saved() returns only what was saved): the ranking is ours.
   const store = openNodeSettings(dataDir, { baseUrl: DEFAULT_BASE_URL, rootModel: DEFAULT_ROOT_MODEL, subModel: DEFAULT_SUB_MODEL }, onWarning, true);
   const saved: SavedSettings = store.saved();
+  const baseUrl = pick(flags.baseUrl, fromEnv.baseUrl, saved.baseUrl, DEFAULT_BASE_URL);
+  // SECURITY: the saved key was saved for the saved provider; a --base-url or OPENAI_BASE_URL
+  // naming another server must not receive it.
+  const savedFor = saved.baseUrl ?? DEFAULT_BASE_URL;
+  const savedKey = saved.apiKey && sameServer(baseUrl.value, savedFor) ? saved.apiKey : undefined;
+  const apiKey = pick<string | undefined>(flags.apiKey || undefined, fromEnv.apiKey, savedKey, undefined);
+  if (saved.apiKey && savedKey === undefined && apiKey.value === undefined) {
+    onWarning(`the saved API key is for ${savedFor}; it is not sent to ${baseUrl.value}`);
+  }
   const settings: RunSettings = {
     dataDir,
-    baseUrl: pick(flags.baseUrl, fromEnv.baseUrl, saved.baseUrl, DEFAULT_BASE_URL),
-    apiKey: pick<string | undefined>(flags.apiKey || undefined, fromEnv.apiKey, saved.apiKey, undefined),
+    baseUrl,
+    apiKey,
     rootModel: pick(flags.rootModel, fromEnv.rootModel, saved.rootModel, DEFAULT_ROOT_MODEL),
     subModel: pick(flags.subModel, fromEnv.subModel, saved.subModel, DEFAULT_SUB_MODEL),
     limits: saved.limits ?? {},
@@ -64,6 +73,11 @@ export async function resolveRunSettings(flags: RunSettingFlags, env: NodeJS.Pro
   };
   checkBaseUrl(settings.baseUrl);
   return settings;
+}
+
+/** The same base URL, up to a trailing slash. */
+function sameServer(a: string, b: string): boolean {
+  return a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
 }
 
 const WHERE: Record<SettingSource, string> = { flag: 'flag', env: 'environment', settings: 'saved settings', default: 'default' };

@@ -85,6 +85,17 @@ describe('rlmscope run and the saved settings', () => {
     expect(second.stderr).toContain(`provider ${fake.url} (flag); API key: from flag`);
   }, 60_000);
 
+  it('sends the saved key only to the saved provider, never to another base URL', async () => {
+    // A key saved for one provider must not go to whatever --base-url (or OPENAI_BASE_URL) names.
+    saveInPage({ baseUrl: DEAD, apiKey: 'sk-saved-secret', limits: { maxIterations: 1 } });
+    const byFlag = await run(['--base-url', fake.url]);
+    expect(byFlag.requests.length).toBeGreaterThan(0);
+    expect(byFlag.requests.map((r) => r.headers.authorization)).not.toContain('Bearer sk-saved-secret');
+    expect(byFlag.stderr).toContain('API key: none');
+    const byEnv = await run([], { OPENAI_BASE_URL: fake.url });
+    expect(byEnv.requests.map((r) => r.headers.authorization)).not.toContain('Bearer sk-saved-secret');
+  }, 60_000);
+
   it('creates no settings file when none was saved, and names the defaults it uses', async () => {
     const { json, requests, stderr } = await run(['--base-url', fake.url, '--max-iterations', '1']);
     expect(json).toMatchObject({ stopReason: 'max-iterations' });
