@@ -133,6 +133,42 @@ describe('billing', () => {
     expect(summary.costUsd ?? 0).toBeLessThanOrEqual(0.05);
   });
 
+  it('counts a cut attempt of a call that the run stops before its retry answers', async () => {
+    let subRequests = 0;
+    let runId = '';
+    const { h, runId: id } = await start((req) => {
+      if (req.model !== SUB) return askSub(req);
+      subRequests++;
+      if (subRequests === 1) return { cut: true, text: 'y'.repeat(400), afterChars: 200 };
+      // The retry waits on a 429; the run is stopped meanwhile.
+      void harness?.service.call('runs.stop', { runId });
+      return { status: 429, retryAfterMs: 5000 };
+    }, { maxCostUsd: 1 });
+    runId = id;
+    const { summary, sub } = await finish(h, runId);
+    expect(summary).toMatchObject({ status: 'stopped' });
+    const billed = billedUsd(h.fake.ledger);
+    expect(h.fake.ledger.filter((b) => b.model === SUB)).toHaveLength(1);
+    expect(sub).toMatchObject({ status: 'stopped', usageEstimated: true });
+    expect(summary.costUsd).toBeGreaterThanOrEqual(billed);
+  });
+
+  it('counts a whole-reply attempt whose connection was reset before the reply came', async () => {
+    // A batched sub-call asks for the whole reply: the provider generates it all before the
+    // response starts, so a reset then (a proxy's idle timeout) may be billed in full.
+    let subRequests = 0;
+    const { h, runId } = await start((req) => {
+      if (req.model !== SUB) return turn(req) === 0 ? { text: repl('FINAL((await llm_query_batched(["one"]))[0])') } : { text: 'FINAL(again)' };
+      subRequests++;
+      return subRequests === 1 ? { cut: true, text: 'y'.repeat(400), afterChars: 0 } : { text: 'fine' };
+    }, { maxCostUsd: 1 });
+    const { summary, sub } = await finish(h, runId);
+    expect(summary).toMatchObject({ status: 'completed', answer: 'fine' });
+    expect(h.fake.ledger.filter((b) => b.model === SUB).map((b) => b.finish)).toEqual(['cut', 'stop']);
+    expect(sub).toMatchObject({ status: 'completed', usageEstimated: true });
+    expect(summary.costUsd).toBeGreaterThanOrEqual(billedUsd(h.fake.ledger));
+  });
+
   it('sends the output cap only under a limit, lowered to what the budget leaves', async () => {
     const { h, runId } = await start((req) => (req.model === SUB ? { text: 'fine' } : askSub(req)), { maxTokens: 12_000 });
     const { summary } = await finish(h, runId);
