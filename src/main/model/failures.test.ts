@@ -21,6 +21,13 @@ describe('classifyError', () => {
     expect(mayBeBilled(failure)).toBe(false);
   });
 
+  it('counts a gateway timeout as possibly billed: the model behind it may have generated the reply', () => {
+    // A proxy (Cloudflare's 524, a load balancer's 504) gives up waiting on a reply asked for whole
+    // while the provider behind it goes on and bills it.
+    for (const status of [502, 504, 524]) expect(mayBeBilled(classifyError(statusError(status, 'gateway')))).toBe(true);
+    for (const status of [400, 401, 429, 500, 503]) expect(mayBeBilled(classifyError(statusError(status, 'no')))).toBe(false);
+  });
+
   it('counts a connection reset as possibly billed: the server may have taken the request', () => {
     const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
     const failure = classifyError(new APIConnectionError({ cause: new TypeError('fetch failed', { cause: reset }) }));

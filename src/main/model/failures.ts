@@ -109,14 +109,22 @@ export function rejectsMaxCompletionTokens(failure: Failure): boolean {
 }
 
 /**
- * Whether the provider may have billed a failed attempt. An HTTP error status (429, 5xx, 400)
- * comes before any generation, and a connection that never opened reached no model (neverSent); anything
+ * Statuses a proxy in front of the model answers with when it gave up waiting (502 bad gateway,
+ * 504 and Cloudflare's 524 timeouts): the model behind it may have taken the request and may go
+ * on generating, and billing, a reply asked for whole.
+ */
+const GATEWAY_TIMEOUTS = new Set([502, 504, 524]);
+
+/**
+ * Whether the provider may have billed a failed attempt. An HTTP error status (429, 500, 503, 400)
+ * comes before any generation, except a gateway's timeout, and a connection that never opened reached no model (neverSent); anything
  * that failed after the request was taken (a cut stream, a timeout, an error mid-stream, a reply
  * we could not read) may have been billed for its input and what it generated.
  */
 export function mayBeBilled(failure: Failure): boolean {
   if (failure.kind === 'connection') return failure.neverSent !== true;
-  return failure.kind !== 'status';
+  if (failure.kind === 'status') return failure.status !== undefined && GATEWAY_TIMEOUTS.has(failure.status);
+  return true;
 }
 
 /** Short text for onRetry and logs. */
