@@ -134,6 +134,15 @@ describe('documents.search', () => {
     expect(result.matches).toEqual([{ start: at, end: at + 6 }]);
   });
 
+  it('answers a search that starts at the end, also of a document of whole chunks', async () => {
+    const text = filler(CHUNK_BYTES);
+    const { handlers, hash, bytes } = runWith(text);
+    for (const from of [bytes, bytes + 100]) {
+      const result = await handlers['documents.search']({ runId: 'run-1', hash, query: 'abc', regex: false, caseSensitive: true, from, maxMatches: 10 });
+      expect(result).toEqual({ matches: [], capped: false, timedOut: false, scannedTo: bytes, bytes });
+    }
+  });
+
   it('reports a bad regex as invalid input', async () => {
     const { handlers, hash } = runWith('text');
     const error = await handlers['documents.search']({ runId: 'run-1', hash, query: '(a', regex: true, caseSensitive: false, from: 0, maxMatches: 10 }).catch((e: unknown) => e);
