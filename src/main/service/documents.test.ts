@@ -52,6 +52,12 @@ describe('documents.read', () => {
     await expect(handlers['documents.read']({ runId: 'run-1', hash, offset: CHUNK_BYTES * 2, length: 10 })).rejects.toMatchObject({ code: 'STORE_FAILED' });
   });
 
+  it('reads an empty page at the end of a document of whole chunks', async () => {
+    const { handlers, hash, bytes } = runWith(filler(CHUNK_BYTES));
+    const page = await handlers['documents.read']({ runId: 'run-1', hash, offset: bytes, length: 10 });
+    expect(page).toEqual({ text: '', offset: bytes, end: bytes, bytes });
+  });
+
   it('opens only documents of the run it names', async () => {
     const { handlers, hash } = runWith('secret');
     await expect(handlers['documents.read']({ runId: 'other', hash, offset: 0, length: 10 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
