@@ -19,6 +19,8 @@ describe('classifyError', () => {
     const failure = classifyError(new APIConnectionError({ cause: new TypeError('fetch failed', { cause: refused }) }));
     expect(failure).toEqual({ kind: 'connection', retryable: true, message: 'ECONNREFUSED', neverSent: true });
     expect(mayBeBilled(failure)).toBe(false);
+    const badPort = classifyError(new APIConnectionError({ cause: new TypeError('fetch failed', { cause: new Error('bad port') }) }));
+    expect(mayBeBilled(badPort)).toBe(false);
   });
 
   it('counts a gateway timeout as possibly billed: the model behind it may have generated the reply', () => {

@@ -58,6 +58,8 @@ function neverSent(error: unknown): boolean {
   for (let depth = 0; depth < 6 && typeof current === 'object' && current !== null; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && NEVER_SENT.has(code)) return true;
+    // fetch refuses the ports the Fetch standard blocks (6000, 6665-6669, ...) before connecting.
+    if (current instanceof Error && current.message === 'bad port') return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;
