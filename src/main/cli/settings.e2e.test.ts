@@ -113,4 +113,15 @@ describe('rlmscope run and the saved settings', () => {
     expect(stderr).toMatch(/warning: .*settings\.json is not a valid settings file .*; the default settings apply/);
     expect(readdirSync(dir).filter((name) => name.startsWith('settings.json'))).toEqual(['settings.json']);
   }, 60_000);
+
+  it('sends no saved key when the settings file that says where it goes is broken', async () => {
+    // The key was saved for a provider named in settings.json; broken, that file no longer says
+    // which, and the default endpoint must not receive another provider's key.
+    saveInPage({ baseUrl: DEAD, apiKey: 'sk-saved-secret' });
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 1, baseUrl: DEAD, limits: { maxCostUsd: -5 } }));
+    const { requests, stderr } = await run(['--max-iterations', '1'], { OPENAI_BASE_URL: fake.url });
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.map((r) => r.headers.authorization)).not.toContain('Bearer sk-saved-secret');
+    expect(stderr).toMatch(/not a valid settings file .*the saved API key is not used/);
+  }, 60_000);
 });

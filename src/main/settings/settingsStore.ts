@@ -80,6 +80,8 @@ export class SettingsStore {
   private readonly file: string;
   /** Each problem is reported once, not at every read of a file or key that stays broken. */
   private readonly reported = new Set<string>();
+  /** The last load() found a settings file it could not use (unreadable or invalid). */
+  private unusable = false;
 
   private constructor(private readonly options: SettingsStoreOptions) {
     this.file = join(options.dir, SETTINGS_FILE);
@@ -147,7 +149,12 @@ export class SettingsStore {
 
   /** Only what was saved, without the defaults: for a caller that ranks sources itself (the CLI). */
   saved(): SavedSettings {
-    return { ...this.load(), apiKey: this.storedKey() };
+    this.unusable = false;
+    const stored = this.load();
+    // SECURITY: the key belongs to the endpoint saved beside it. When the settings file cannot be
+    // used, that endpoint is unknown, and the default one (api.openai.com) must not get the key.
+    if (this.unusable) return { ...stored, apiKey: null };
+    return { ...stored, apiKey: this.storedKey() };
   }
 
   private resolveFields(stored: StoredSettings): Omit<ResolvedSettings, 'apiKey' | 'prices'> {
@@ -180,6 +187,7 @@ export class SettingsStore {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
       this.warn(`cannot read ${this.file} (${message(error)}); using the default settings`);
+      this.unusable = true;
       return {};
     }
     let raw: unknown;
@@ -196,8 +204,9 @@ export class SettingsStore {
     } catch (error) {
       problem = `not JSON (${message(error)})`;
     }
+    this.unusable = true;
     if (this.options.readOnly) {
-      this.warn(`${this.file} is not a valid settings file (${problem}); the default settings apply`);
+      this.warn(`${this.file} is not a valid settings file (${problem}); the default settings apply, and the saved API key is not used`);
       return {};
     }
     // Kept aside, not deleted: it may be the user's hand edit, worth fixing rather than losing.
