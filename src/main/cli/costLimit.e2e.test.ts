@@ -54,6 +54,10 @@ describe('cost and token limits against the bill', () => {
     const lines = result.stderr.trim().split('\n');
     // What `run` says it uses comes first; the refusal is one line, the last.
     expect(lines.filter((line) => line.includes('price'))).toHaveLength(1);
+    // Without --json either: no progress line for a run that never started, the refusal last.
+    const plain = await runCli([...h.runArgs('q', [input], '--max-cost', '1'), '--sub-model', 'mystery-model'].filter((arg) => arg !== '--json'));
+    expect(plain.stderr).not.toMatch(/calls · /);
+    expect(plain.stderr.trim().split('\n').at(-1)).toMatch(/mystery-model has no known price/);
     expect(lines.at(-1)).toMatch(/mystery-model has no known price, so the cost limit cannot be kept: give it a price with --prices FILE, or in Settings → Prices/);
     expect(h.fake.requests.length).toBe(before);
   });

@@ -85,11 +85,13 @@ export function nodeLine(node: NodeRow, level: number): string {
   const indent = '  '.repeat(Math.min(level, 16));
   const tokens = node.inputTokens !== null ? ` ${node.inputTokens}→${node.outputTokens} tok` : '';
   const cost = node.kind === 'llm' && node.costUsd !== null ? ` ${usd(node.costUsd)}` : '';
+  // No usage reported, or attempts given up on counted at the most they can have cost.
+  const estimated = node.usageEstimated && tokens ? ' (estimated)' : '';
   const model = node.model ? ` ${node.model}` : '';
   const took = node.endedAt !== null ? ` ${formatDuration(node.endedAt - node.startedAt)}` : '';
   // A child RLM's line carries what its whole subtree used: the figure a runaway shows up in.
   const total = node.kind === 'rlm' ? ` (subtree ${formatCost(subtreeCost(node), node.subtree.pricedCostUsd, node.subtree.unpricedCalls)}, ${counted(node.subtree.modelCalls, 'call')})` : '';
-  return `${indent}#${node.id} ${node.kind}${node.purpose ? `:${node.purpose}` : ''} [${node.status}]${model}${tokens}${cost}${total}${took}  ${node.label}`;
+  return `${indent}#${node.id} ${node.kind}${node.purpose ? `:${node.purpose}` : ''} [${node.status}]${model}${tokens}${cost}${estimated}${total}${took}  ${node.label}`;
 }
 
 /** Past this, a cell's output is cut in the text view (`show --json` has it all). */

@@ -58,7 +58,9 @@ export async function runCommand(options: RunOptions, out: CommandOutput): Promi
     prices: settings.prices,
     launcher: createForkLauncher(),
   });
-  const progress = options.json ? null : new Progress();
+  // Made once the run has started: a run refused at the start (an unpriced model under a cost
+  // limit, a missing file) prints its one line, not a progress line of zeros before it.
+  let progress: Progress | null = null;
   let interrupted = false;
   try {
     const { runId, warnings } = await service.call('runs.start', {
@@ -67,6 +69,7 @@ export async function runCommand(options: RunOptions, out: CommandOutput): Promi
       limits: limitsFrom(options),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
     });
+    progress = options.json ? null : new Progress();
     for (const warning of warnings) out.stderr(`warning: ${warning}`);
     const unsubscribe = service.subscribe(runId, (event) => progress?.onEvent(event));
     const onSignal = () => {

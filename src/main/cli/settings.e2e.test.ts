@@ -95,6 +95,17 @@ describe('rlmscope run and the saved settings', () => {
     expect(stderr).toContain('API key: none');
   }, 60_000);
 
+  it('sends the saved key neither to a --base-url nor to an OPENAI_BASE_URL it was not saved for', async () => {
+    // A key saved for one provider must not go to whatever --base-url (or OPENAI_BASE_URL) names.
+    saveInPage({ baseUrl: DEAD, apiKey: 'sk-saved-secret', limits: { maxIterations: 1 } });
+    const byFlag = await run(['--base-url', fake.url]);
+    expect(byFlag.requests.length).toBeGreaterThan(0);
+    expect(byFlag.requests.map((r) => r.headers.authorization)).not.toContain('Bearer sk-saved-secret');
+    expect(byFlag.stderr).toContain('API key: none');
+    const byEnv = await run([], { OPENAI_BASE_URL: fake.url });
+    expect(byEnv.requests.map((r) => r.headers.authorization)).not.toContain('Bearer sk-saved-secret');
+  }, 60_000);
+
   it('creates no settings file when none was saved, and names the defaults it uses', async () => {
     const { json, requests, stderr } = await run(['--base-url', fake.url, '--max-iterations', '1']);
     expect(json).toMatchObject({ stopReason: 'max-iterations' });
@@ -111,5 +122,16 @@ describe('rlmscope run and the saved settings', () => {
     expect(json).toMatchObject({ stopReason: 'max-iterations' });
     expect(stderr).toMatch(/warning: .*settings\.json is not a valid settings file .*; the default settings apply/);
     expect(readdirSync(dir).filter((name) => name.startsWith('settings.json'))).toEqual(['settings.json']);
+  }, 60_000);
+
+  it('sends no saved key when the settings file that says where it goes is broken', async () => {
+    // The key was saved for a provider named in settings.json; broken, that file no longer says
+    // which, and the default endpoint must not receive another provider's key.
+    saveInPage({ baseUrl: DEAD, apiKey: 'sk-saved-secret' });
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 1, baseUrl: DEAD, limits: { maxCostUsd: -5 } }));
+    const { requests, stderr } = await run(['--max-iterations', '1'], { OPENAI_BASE_URL: fake.url });
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.map((r) => r.headers.authorization)).not.toContain('Bearer sk-saved-secret');
+    expect(stderr).toMatch(/not a valid settings file .*the saved API key is not used/);
   }, 60_000);
 });

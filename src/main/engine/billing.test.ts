@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChatMessage } from '../../shared/domain';
 import type { FakeBill, FakeHandler, FakeRequest } from '../fakeProvider/server';
 import { repl, ROOT, startHarness, SUB, turn, type Harness } from '../testing/serviceHarness';
+import { PriceTable } from '../model/prices';
 import { OUTPUT_CAP } from './budget';
 import { inputTokenBound } from './tokenBound';
 
@@ -116,6 +117,55 @@ describe('billing', () => {
     const cap = h.fake.requests.find((r) => r.model === SUB)?.maxOutputTokens;
     expect(cap).toBe(OUTPUT_CAP);
     expect(sub).toMatchObject({ status: 'stopped', usageEstimated: true, outputTokens: OUTPUT_CAP });
+    expect(summary.costUsd).toBeGreaterThanOrEqual(billedUsd(h.fake.ledger));
+  });
+
+  it('keeps a cost limit when cached input is priced above input', async () => {
+    // A price table may say so (a cache write priced as a read, or a typo): the reservation must
+    // hold the dearer of the two, or a reply that reports its prompt as cached passes the limit.
+    const prices = PriceTable.withDefaults({ [ROOT]: { input: 1, cachedInput: 100, output: 1 }, [SUB]: { input: 0.5, output: 1 } });
+    harness = await startHarness(() => ({ text: 'FINAL(done)', usage: { prompt_tokens: 1000, cached_tokens: 1000, completion_tokens: 10 } }), { prices });
+    const h = harness;
+    const { runId } = await h.service.call('runs.start', { query: 'q', inputs: [{ kind: 'text', name: 'doc', text: 'the document' }], limits: { maxCostUsd: 0.05 } });
+    const summary = await h.service.waitForRun(runId);
+    const billed = h.fake.ledger.reduce((sum, b) => sum + ((b.promptTokens - b.cachedTokens) * 1 + b.cachedTokens * 100 + b.completionTokens) / 1e6, 0);
+    expect(billed).toBeLessThanOrEqual(0.05);
+    expect(summary.costUsd ?? 0).toBeLessThanOrEqual(0.05);
+  });
+
+  it('counts a cut attempt of a call that the run stops before its retry answers', async () => {
+    let subRequests = 0;
+    let runId = '';
+    const { h, runId: id } = await start((req) => {
+      if (req.model !== SUB) return askSub(req);
+      subRequests++;
+      if (subRequests === 1) return { cut: true, text: 'y'.repeat(400), afterChars: 200 };
+      // The retry waits on a 429; the run is stopped meanwhile.
+      void harness?.service.call('runs.stop', { runId });
+      return { status: 429, retryAfterMs: 5000 };
+    }, { maxCostUsd: 1 });
+    runId = id;
+    const { summary, sub } = await finish(h, runId);
+    expect(summary).toMatchObject({ status: 'stopped' });
+    const billed = billedUsd(h.fake.ledger);
+    expect(h.fake.ledger.filter((b) => b.model === SUB)).toHaveLength(1);
+    expect(sub).toMatchObject({ status: 'stopped', usageEstimated: true });
+    expect(summary.costUsd).toBeGreaterThanOrEqual(billed);
+  });
+
+  it('counts a whole-reply attempt whose connection was reset before the reply came', async () => {
+    // A batched sub-call asks for the whole reply: the provider generates it all before the
+    // response starts, so a reset then (a proxy's idle timeout) may be billed in full.
+    let subRequests = 0;
+    const { h, runId } = await start((req) => {
+      if (req.model !== SUB) return turn(req) === 0 ? { text: repl('FINAL((await llm_query_batched(["one"]))[0])') } : { text: 'FINAL(again)' };
+      subRequests++;
+      return subRequests === 1 ? { cut: true, text: 'y'.repeat(400), afterChars: 0 } : { text: 'fine' };
+    }, { maxCostUsd: 1 });
+    const { summary, sub } = await finish(h, runId);
+    expect(summary).toMatchObject({ status: 'completed', answer: 'fine' });
+    expect(h.fake.ledger.filter((b) => b.model === SUB).map((b) => b.finish)).toEqual(['cut', 'stop']);
+    expect(sub).toMatchObject({ status: 'completed', usageEstimated: true });
     expect(summary.costUsd).toBeGreaterThanOrEqual(billedUsd(h.fake.ledger));
   });
 

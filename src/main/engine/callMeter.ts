@@ -29,8 +29,9 @@ export class CallMeter implements AttemptMeter {
     modelPrice: ModelPrice | null,
     private readonly signal: AbortSignal,
   ) {
-    // Cached input is reserved at the full input price: the provider does not promise a cache hit.
-    this.price = modelPrice ? { input: modelPrice.input, output: modelPrice.output } : null;
+    // Input is reserved at the dearer of its two prices: the provider does not promise a cache
+    // hit, and a table may price cached input above input (a cache write, or a typo).
+    this.price = modelPrice ? { input: Math.max(modelPrice.input, modelPrice.cachedInput ?? 0), output: modelPrice.output } : null;
   }
 
   async open(): Promise<number | undefined> {

@@ -1,6 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { describe, expect, it } from 'vitest';
-import { classifyError, failureReason, rejectsStreamOptions, toRlmError } from './failures';
+import { classifyError, failureReason, mayBeBilled, rejectsStreamOptions, toRlmError } from './failures';
 
 const context = { model: 'gpt-5', baseUrl: 'http://127.0.0.1:1/v1', timeoutMs: 1000, attempts: 1 };
 const statusError = (status: number, message: string): APIError =>
@@ -17,7 +17,24 @@ describe('classifyError', () => {
   it('finds the errno code in a connection error', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
     const failure = classifyError(new APIConnectionError({ cause: new TypeError('fetch failed', { cause: refused }) }));
-    expect(failure).toEqual({ kind: 'connection', retryable: true, message: 'ECONNREFUSED' });
+    expect(failure).toEqual({ kind: 'connection', retryable: true, message: 'ECONNREFUSED', neverSent: true });
+    expect(mayBeBilled(failure)).toBe(false);
+    const badPort = classifyError(new APIConnectionError({ cause: new TypeError('fetch failed', { cause: new Error('bad port') }) }));
+    expect(mayBeBilled(badPort)).toBe(false);
+  });
+
+  it('counts a gateway timeout as possibly billed: the model behind it may have generated the reply', () => {
+    // A proxy (Cloudflare's 524, a load balancer's 504) gives up waiting on a reply asked for whole
+    // while the provider behind it goes on and bills it.
+    for (const status of [502, 504, 524]) expect(mayBeBilled(classifyError(statusError(status, 'gateway')))).toBe(true);
+    for (const status of [400, 401, 429, 500, 503]) expect(mayBeBilled(classifyError(statusError(status, 'no')))).toBe(false);
+  });
+
+  it('counts a connection reset as possibly billed: the server may have taken the request', () => {
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    const failure = classifyError(new APIConnectionError({ cause: new TypeError('fetch failed', { cause: reset }) }));
+    expect(failure).toEqual({ kind: 'connection', retryable: true, message: 'ECONNRESET' });
+    expect(mayBeBilled(failure)).toBe(true);
   });
 
   it('treats SDK timeouts and broken bodies as retryable, malformed JSON as final', () => {

@@ -24,6 +24,45 @@ export interface Failure {
   message: string;
   status?: number;
   headers?: HeaderLookup;
+  /** A connection failure that proves the request never reached the server (refused, DNS, TLS). */
+  neverSent?: boolean;
+}
+
+/**
+ * Codes in a fetch error's cause chain that mean no connection was made, so no request was sent.
+ * Anything else (ECONNRESET, "socket hang up", "terminated") may come after the server took the
+ * request: a reply asked for whole arrives only once generated, so a reset while waiting for it
+ * — a proxy's idle timeout — may be billed in full.
+ */
+const NEVER_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'EAI_NONAME',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function neverSent(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && NEVER_SENT.has(code)) return true;
+    // fetch refuses the ports the Fetch standard blocks (6000, 6665-6669, ...) before connecting.
+    if (current instanceof Error && current.message === 'bad port') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 export interface FailureContext {
@@ -46,7 +85,7 @@ export function classifyError(error: unknown): Failure {
   // Subclasses before their parents: a timeout is a connection error is an APIError.
   if (error instanceof APIConnectionTimeoutError) return timeoutFailure();
   if (error instanceof APIConnectionError) {
-    return { kind: 'connection', retryable: true, message: causeCode(error) ?? describe(error) };
+    return { kind: 'connection', retryable: true, message: causeCode(error) ?? describe(error), ...(neverSent(error) ? { neverSent: true } : {}) };
   }
   if (error instanceof APIUserAbortError) return cutFailure(describe(error));
   if (error instanceof APIError) {
@@ -72,13 +111,22 @@ export function rejectsMaxCompletionTokens(failure: Failure): boolean {
 }
 
 /**
- * Whether the provider may have billed a failed attempt. An HTTP error status (429, 5xx, 400)
- * comes before any generation, and a connection that never opened reached no model; anything
+ * Statuses a proxy in front of the model answers with when it gave up waiting (502 bad gateway,
+ * 504 and Cloudflare's 524 timeouts): the model behind it may have taken the request and may go
+ * on generating, and billing, a reply asked for whole.
+ */
+const GATEWAY_TIMEOUTS = new Set([502, 504, 524]);
+
+/**
+ * Whether the provider may have billed a failed attempt. An HTTP error status (429, 500, 503, 400)
+ * comes before any generation, except a gateway's timeout, and a connection that never opened reached no model (neverSent); anything
  * that failed after the request was taken (a cut stream, a timeout, an error mid-stream, a reply
  * we could not read) may have been billed for its input and what it generated.
  */
 export function mayBeBilled(failure: Failure): boolean {
-  return failure.kind !== 'status' && failure.kind !== 'connection';
+  if (failure.kind === 'connection') return failure.neverSent !== true;
+  if (failure.kind === 'status') return failure.status !== undefined && GATEWAY_TIMEOUTS.has(failure.status);
+  return true;
 }
 
 /** Short text for onRetry and logs. */

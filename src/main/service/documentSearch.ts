@@ -44,8 +44,10 @@ export function compileQuery(query: string, regex: boolean, caseSensitive: boole
 export function searchDocument(ranges: DocumentRanges, request: SearchRequest, options: SearchOptions): Promise<DocumentSearchResult> {
   const { source, flags } = compileQuery(request.query, request.regex, request.caseSensitive);
   const from = Math.min(request.from, request.bytes);
-  const firstIdx = Math.floor(from / CHUNK_BYTES);
-  const lastIdx = Math.max(firstIdx, Math.ceil(request.bytes / CHUNK_BYTES) - 1);
+  const lastIdx = Math.max(0, Math.ceil(request.bytes / CHUNK_BYTES) - 1);
+  // At the very end of a document of whole chunks `from` names a chunk that does not exist:
+  // start in the last one, past its end.
+  const firstIdx = Math.min(Math.floor(from / CHUNK_BYTES), lastIdx);
   const found: number[] = [];
   let scannedTo = from;
 

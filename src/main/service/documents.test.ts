@@ -52,6 +52,12 @@ describe('documents.read', () => {
     await expect(handlers['documents.read']({ runId: 'run-1', hash, offset: CHUNK_BYTES * 2, length: 10 })).rejects.toMatchObject({ code: 'STORE_FAILED' });
   });
 
+  it('reads an empty page at the end of a document of whole chunks', async () => {
+    const { handlers, hash, bytes } = runWith(filler(CHUNK_BYTES));
+    const page = await handlers['documents.read']({ runId: 'run-1', hash, offset: bytes, length: 10 });
+    expect(page).toEqual({ text: '', offset: bytes, end: bytes, bytes });
+  });
+
   it('opens only documents of the run it names', async () => {
     const { handlers, hash } = runWith('secret');
     await expect(handlers['documents.read']({ runId: 'other', hash, offset: 0, length: 10 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -108,6 +114,39 @@ describe('documents.search', () => {
     expect(next.capped).toBe(false);
     const sensitive = await handlers['documents.search']({ runId: 'run-1', hash, query: 'AB', regex: false, caseSensitive: true, from: 0, maxMatches: 20 });
     expect(sensitive.matches).toEqual([]);
+  });
+
+  it('gives whole characters at exact byte offsets when a regex matches half of an astral character', async () => {
+    // Without the u flag `.` matches one UTF-16 unit: half of "😀". Its offsets must still be
+    // byte offsets of whole characters, and the matches after it must not drift.
+    const text = 'a😀b needle';
+    const { handlers, hash } = runWith(text);
+    const dots = await handlers['documents.search']({ runId: 'run-1', hash, query: '.', regex: true, caseSensitive: true, from: 0, maxMatches: 100 });
+    const buf = Buffer.from(text);
+    const shown = dots.matches.map((m) => buf.subarray(m.start, m.end).toString('utf8'));
+    expect(shown.join('')).toBe(text);
+    expect(shown).not.toContain('\ufffd');
+    const after = await handlers['documents.search']({ runId: 'run-1', hash, query: '[\\uD800-\\uDBFF]|needle', regex: true, caseSensitive: true, from: 0, maxMatches: 100 });
+    expect(after.matches.at(-1)).toEqual({ start: Buffer.byteLength('a😀b '), end: Buffer.byteLength('a😀b needle') });
+  });
+
+  it('keeps exact offsets when the carried tail would start inside an astral character', async () => {
+    // No newline to cut at, and an odd count of UTF-16 units after the emoji: the first window's
+    // carried tail would start between the halves of a "😀".
+    const text = `${'😀'.repeat((CHUNK_BYTES - 4) / 4)}ézz${'z'.repeat(100)}needle`;
+    const { handlers, hash } = runWith(text);
+    const result = await handlers['documents.search']({ runId: 'run-1', hash, query: 'needle', regex: false, caseSensitive: true, from: 0, maxMatches: 10 });
+    const at = Buffer.byteLength(text) - 6;
+    expect(result.matches).toEqual([{ start: at, end: at + 6 }]);
+  });
+
+  it('answers a search that starts at the end, also of a document of whole chunks', async () => {
+    const text = filler(CHUNK_BYTES);
+    const { handlers, hash, bytes } = runWith(text);
+    for (const from of [bytes, bytes + 100]) {
+      const result = await handlers['documents.search']({ runId: 'run-1', hash, query: 'abc', regex: false, caseSensitive: true, from, maxMatches: 10 });
+      expect(result).toEqual({ matches: [], capped: false, timedOut: false, scannedTo: bytes, bytes });
+    }
   });
 
   it('reports a bad regex as invalid input', async () => {

@@ -62,9 +62,16 @@ export function searchWorkerMain(carryChars: number, longMatchChars: number): vo
     // A match must end before the carried tail: the next chunk may lengthen it (`a+` across a
     // boundary). The tail starts at a line's start where one is near, so that `^` (flag m) at
     // the start of the next window means a real line start, not the middle of a line.
+    // Without the u flag a regex sees UTF-16 units: a match (`.`) or a cut may fall between the
+    // halves of an astral character ("😀"). Offsets are of whole characters, so such an index
+    // moves back (a start, a cut) or forward (an end) onto the character's edge; counting the
+    // bytes of a lone half (3, as U+FFFD) would shift every offset after it.
+    const inPair = (index: number) =>
+      index > 0 && index < window.length && (window.charCodeAt(index - 1) & 0xfc00) === 0xd800 && (window.charCodeAt(index) & 0xfc00) === 0xdc00;
+    const back = (index: number) => (inPair(index) ? index - 1 : index);
     let accept = window.length;
     if (!final) {
-      accept = Math.max(0, window.length - carryChars);
+      accept = back(Math.max(0, window.length - carryChars));
       const newline = accept > 0 ? window.lastIndexOf('\n', accept - 1) : -1;
       if (newline >= 0 && accept - (newline + 1) <= longMatchChars) accept = newline + 1;
     }
@@ -74,16 +81,22 @@ export function searchWorkerMain(carryChars: number, longMatchChars: number): vo
     let full = false;
     let lastEnd = 0;
     for (let m = re.exec(window); m; m = re.exec(window)) {
-      const start = m.index;
-      const end = start + m[0].length;
-      if (end === start) {
+      if (m[0].length === 0) {
         // Empty matches (`x*`) are nothing to jump to; step over them.
-        re.lastIndex = start + 1;
+        re.lastIndex = m.index + 1;
         continue;
       }
+      const start = back(m.index);
+      const end = inPair(m.index + m[0].length) ? m.index + m[0].length + 1 : m.index + m[0].length;
       if (end > accept && window.length - start <= longMatchChars) {
         keepFrom = Math.min(keepFrom, start);
         break;
+      }
+      if (start < lastEnd) {
+        // The other half of a character the last match ended in: that match grows, no new one.
+        if (end > lastEnd) matches[matches.length - 1] = byteAt(end);
+        lastEnd = Math.max(lastEnd, end);
+        continue;
       }
       matches.push(byteAt(start), byteAt(end));
       lastEnd = end;

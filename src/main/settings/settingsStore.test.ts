@@ -140,9 +140,17 @@ describe('SettingsStore', () => {
     const store = openNodeSettings(dir, defaults, (line) => warnings.push(line), true);
     expect(store.saved()).toEqual({ apiKey: null });
     expect(readdirSync(dir)).toEqual(['settings.json']);
-    expect(warnings).toEqual([expect.stringMatching(/settings\.json is not a valid settings file \(not JSON.*\); the default settings apply$/)]);
+    expect(warnings).toEqual([expect.stringMatching(/settings\.json is not a valid settings file \(not JSON.*\); the default settings apply, and the saved API key is not used$/)]);
     expect(() => store.update({ rootModel: 'x' })).toThrow(/read here, not changed/);
     expect(readdirSync(dir)).toEqual(['settings.json']);
+  });
+
+  it('read-only, gives no saved key when the file that names its endpoint is broken', () => {
+    // Else the default endpoint (api.openai.com) would get a key saved for another provider.
+    const dir = tempFolder();
+    openNodeSettings(dir, defaults).update({ baseUrl: 'http://saved.example/v1', apiKey: 'sk-saved' });
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 1, baseUrl: 'http://saved.example/v1', limits: { maxCostUsd: -5 } }));
+    expect(openNodeSettings(dir, defaults, () => {}, true).saved()).toEqual({ apiKey: null });
   });
 
   it('reports a key that cannot be read once, and treats it as none stored', () => {

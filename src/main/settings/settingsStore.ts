@@ -82,6 +82,8 @@ export class SettingsStore {
   private readonly file: string;
   /** Each problem is reported once, not at every read of a file or key that stays broken. */
   private readonly reported = new Set<string>();
+  /** The last load() found a settings file it could not use (unreadable or invalid). */
+  private unusable = false;
 
   private constructor(private readonly options: SettingsStoreOptions) {
     this.file = join(options.dir, SETTINGS_FILE);
@@ -174,7 +176,11 @@ export class SettingsStore {
    * `apiKeyBaseUrl` says where the stored key may be sent.
    */
   saved(): SavedSettings & { apiKeyBaseUrl?: string } {
+    this.unusable = false;
     const stored = this.load();
+    // SECURITY: the key belongs to the endpoint saved beside it. When the settings file cannot be
+    // used, that endpoint is unknown, and the default one (api.openai.com) must not get the key.
+    if (this.unusable) return { ...stored, apiKey: null };
     const apiKey = this.storedKey();
     return { ...stored, apiKey, ...(apiKey !== null ? { apiKeyBaseUrl: this.keyBinding(stored) } : {}) };
   }
@@ -236,6 +242,7 @@ export class SettingsStore {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
       this.warn(`cannot read ${this.file} (${message(error)}); using the default settings`);
+      this.unusable = true;
       return {};
     }
     let raw: unknown;
@@ -252,8 +259,9 @@ export class SettingsStore {
     } catch (error) {
       problem = `not JSON (${message(error)})`;
     }
+    this.unusable = true;
     if (this.options.readOnly) {
-      this.warn(`${this.file} is not a valid settings file (${problem}); the default settings apply`);
+      this.warn(`${this.file} is not a valid settings file (${problem}); the default settings apply, and the saved API key is not used`);
       return {};
     }
     // Kept aside, not deleted: it may be the user's hand edit, worth fixing rather than losing.

@@ -31,7 +31,14 @@ export function cutText(text: string, limitChars: number, limitLines: number): s
       break;
     }
   }
+  end = charEdge(text, end);
   return end < text.length ? text.slice(0, end) : null;
+}
+
+/** `index`, moved back off the middle of an astral character ("😀" is two UTF-16 units). */
+export function charEdge(text: string, index: number): number {
+  const inPair = index > 0 && index < text.length && (text.charCodeAt(index - 1) & 0xfc00) === 0xd800 && (text.charCodeAt(index) & 0xfc00) === 0xdc00;
+  return inPair ? index - 1 : index;
 }
 
 const count = (n: number) => `${n.toLocaleString('en-US')} character${n === 1 ? '' : 's'}`;
@@ -44,7 +51,7 @@ export function RawText({ text, totalLength, onShowWhole, limitChars = 3000, lim
   const cut = cutText(text, limitChars, limitLines);
   const paged = open && text.length > PAGE_CHARS;
   const pages = Math.ceil(text.length / PAGE_CHARS);
-  const shown = !open ? (cut ?? text) : paged ? text.slice(page * PAGE_CHARS, (page + 1) * PAGE_CHARS) : text;
+  const shown = !open ? (cut ?? text) : paged ? text.slice(charEdge(text, page * PAGE_CHARS), charEdge(text, (page + 1) * PAGE_CHARS)) : text;
   const shownCount = open ? shown.length : (cut ?? text).length;
   const draw = render ?? ((value: string) => value);
   return (
