@@ -22,9 +22,10 @@
 //   keeps the sandbox's permissions as they are, and cannot be switched off from inside it.
 // - A CPU-time limit (`ulimit -t`) bounds the spin but not "a few seconds after the parent",
 //   and has to be guessed from limits a long legitimate run may need.
-// `/bin/sh`, `read`, `trap` and `kill` are POSIX: Linux and macOS alike. Windows has no
-// /bin/sh; there no guard is started (the desktop app's utility processes are Chromium's, which
-// ends its own children with the browser process).
+// `/bin/sh`, `read`, `trap` and `kill` are POSIX: Linux and macOS alike, for both launchers
+// (forkLauncher.ts, electron/utilityLauncher.ts). Windows has no /bin/sh and no guard is started
+// there: a sandbox spinning when its parent dies can still be orphaned on Windows (the desktop
+// app then relies on Chromium's own handling of its child processes, not verified here).
 // ============================================================================================
 import { spawn } from 'node:child_process';
 
