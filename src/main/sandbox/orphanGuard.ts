@@ -10,9 +10,10 @@
 // So each sandbox gets a tiny guard process, started by the PARENT, outside the sandbox:
 // `/bin/sh` blocked in `read` on a pipe whose only writer is the parent. When the parent dies,
 // however it dies (SIGKILL included), the kernel closes that pipe, `read` returns, and the
-// guard SIGKILLs the sandbox. The parent kills the guard as soon as the sandbox has exited, so
-// a guard never outlives its sandbox either (the pid-reuse window is the few microseconds
-// between the sandbox's reaping and that kill, in the same turn of the parent's event loop).
+// guard SIGKILLs the sandbox. The parent kills the guard as soon as it sees the sandbox exit.
+// Pid reuse: when the parent exits without having seen that (process.exit right after a
+// kill), the guard fires at a pid just freed; the kernel hands pids out in increasing order, so
+// that pid is not another process's in that instant, and `kill` finds nothing.
 //
 // Why not the alternatives:
 // - prctl(PR_SET_PDEATHSIG) needs a native addon (Linux only, and addons are refused in the
