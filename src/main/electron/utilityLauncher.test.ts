@@ -54,6 +54,7 @@ const { createUtilityLauncher } = await import('./utilityLauncher');
 
 beforeEach(() => {
   electron.forked.length = 0;
+  guards.length = 0;
   electron.metrics = [];
   process.env.OPENAI_API_KEY = 'sk-test-secret';
 });
@@ -61,8 +62,16 @@ afterEach(() => {
   delete process.env.OPENAI_API_KEY;
 });
 
+/** Guards started, by pid; never real ones: the pids here are made up. */
+const guards: Array<{ pid: number | undefined; disposed: boolean }> = [];
+
 function launch(memoryMb = 256) {
-  const sandbox = createUtilityLauncher('/app/out/main/sandbox.js').launch({ memoryMb, readablePaths: ['/data'] });
+  const guard = (pid: number | undefined) => {
+    const entry = { pid, disposed: false };
+    guards.push(entry);
+    return { dispose: () => void (entry.disposed = true) };
+  };
+  const sandbox = createUtilityLauncher('/app/out/main/sandbox.js', guard).launch({ memoryMb, readablePaths: ['/data'] });
   const child = electron.forked.at(-1);
   if (!child) throw new Error('nothing was forked');
   return { sandbox, child };
@@ -121,6 +130,15 @@ describe('utility launcher', () => {
     expect(child.kills).toBe(0);
     child.spawn(1001);
     expect(child.kills).toBe(1);
+  });
+
+  it('guards the process against outliving the app once it has a pid, until it exits', () => {
+    const { child } = launch();
+    expect(guards).toEqual([]);
+    child.spawn(4343);
+    expect(guards).toEqual([{ pid: 4343, disposed: false }]);
+    child.exit(0);
+    expect(guards).toEqual([{ pid: 4343, disposed: true }]);
   });
 
   it('reads memory from the app metrics of its own pid, in bytes', async () => {

@@ -9,10 +9,15 @@
 import { app, utilityProcess } from 'electron';
 import type { ParentMessage } from '../../shared/sandboxProtocol';
 import type { LaunchOptions, SandboxExit, SandboxLauncher, SandboxProcess } from '../sandbox/launcher';
+import { guardAgainstOrphaning, type OrphanGuard } from '../sandbox/orphanGuard';
 import { appendTail, SANDBOX_SERVICE_NAME, sandboxEnvironment, sandboxExecArgv, workingSetBytes } from './sandboxOptions';
 
-/** `script`: the built sandbox harness (out/main/sandbox.js; see builtPaths in desktopConfig.ts). */
-export function createUtilityLauncher(script: string): SandboxLauncher {
+/**
+ * `script`: the built sandbox harness (out/main/sandbox.js; see builtPaths in desktopConfig.ts).
+ * `guard`: what kills the sandbox if the app dies first (tests pass a stand-in: their pids are
+ * made up, and a real guard would kill whatever process holds one).
+ */
+export function createUtilityLauncher(script: string, guard: (pid: number | undefined) => OrphanGuard = guardAgainstOrphaning): SandboxLauncher {
   return {
     launch(options: LaunchOptions): SandboxProcess {
       const child = utilityProcess.fork(script, [], {
@@ -43,6 +48,11 @@ export function createUtilityLauncher(script: string): SandboxLauncher {
       });
       // kill() does nothing before the process has a pid: finish the job once it has one.
       child.once('spawn', () => {
+        // Chromium's child processes are meant to end themselves when the browser process goes,
+        // but that is not verified here for a utility process whose main thread spins (issue 9):
+        // the same guard as under plain Node makes it independent of that (orphanGuard.ts).
+        const orphanGuard = guard(child.pid);
+        child.once('exit', () => orphanGuard.dispose());
         if (killRequested) child.kill();
       });
       child.once('exit', () => {

@@ -10,6 +10,7 @@ import type { ParentMessage } from '../../shared/sandboxProtocol';
 import type { LaunchOptions, SandboxExit, SandboxLauncher, SandboxProcess } from './launcher';
 import { sandboxEnvironment } from './environment';
 import { harnessPath } from './harnessPath';
+import { guardAgainstOrphaning } from './orphanGuard';
 import { residentBytes } from './processMemory';
 
 const STDERR_TAIL = 8 * 1024;
@@ -38,6 +39,9 @@ export function createForkLauncher(script = harnessPath()): SandboxLauncher {
         serialization: 'advanced',
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       });
+      // Kills the sandbox if this process dies first, however it dies (orphanGuard.ts).
+      const guard = guardAgainstOrphaning(child.pid);
+      child.once('exit', () => guard.dispose());
       let stderr = '';
       child.stderr?.setEncoding('utf8');
       child.stderr?.on('data', (chunk: string) => {
