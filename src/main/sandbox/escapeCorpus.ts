@@ -12,6 +12,8 @@ export interface EscapeProbe {
   expectTimeout?: boolean;
   /** The probe runs model code outside any cell: the parent's deadline must kill the process. */
   expectKill?: boolean;
+  /** A leak the probe still finds (not an escape), described: its test is expected to fail until fixed. */
+  knownLeak?: string;
 }
 
 /** Run once before the probes: helpers every probe uses. */
@@ -39,6 +41,60 @@ function viaConstructor(label, x) {
   try { report(label, x.constructor.constructor('return process')()); } catch (e) { report(label + ' (error)', e); }
 }
 async function settle(p) { try { return await p; } catch (e) { return e; } }
+// Captured before any probe replaces a built-in: the detectors below must keep working then.
+const __apply = Reflect.apply, __split = String.prototype.split, __indexOf = String.prototype.indexOf, __trim = String.prototype.trim;
+const __reflect = Object.create(null);
+for (const name of Object.getOwnPropertyNames(Reflect)) __reflect[name] = Reflect[name];
+// A stack read where model code runs must be a string made of this cell's frames only: a frame
+// of any other file (the harness, node:internal, the test) means host code is running it.
+function hostFrames(label) {
+  let s;
+  try { s = new Error('probe').stack } catch (e) { report(label + ' (stack error)', e); return }
+  if (s === undefined) return; // no stack captured (Error.stackTraceLimit is not a number)
+  if (typeof s !== 'string') { print('LEAK non-string stack ' + label); return }
+  const lines = __apply(__split, s, ['\\n']);
+  for (let i = 1; i < lines.length; i++) if (__apply(__indexOf, lines[i], ['cell-']) === -1) { print('LEAK host frame ' + label + ': ' + __apply(__trim, lines[i], [])); return }
+}
+// A sloppy function that, whenever something calls it, checks who: its caller (a sloppy host
+// function would show up here), \`this\`, its arguments, and the frames above it.
+let spyDepth = 0;
+function spyFn(label, result) {
+  const f = function () {
+    if (spyDepth === 0) {
+      spyDepth++;
+      try {
+        globalThis.spyHits = (globalThis.spyHits || 0) + 1;
+        let c = null; try { c = f.caller } catch {}
+        if (c) viaConstructor(label + ' caller', c);
+        report(label + ' this', this);
+        for (let i = 0; i < arguments.length; i++) report(label + ' arg', arguments[i]);
+        hostFrames(label);
+      } finally { spyDepth-- }
+    }
+    return typeof result === 'function' ? __apply(result, this, arguments) : result;
+  };
+  return f;
+}
+// Every hook host code could run on a value: conversions, toJSON, inspect, iteration, getters.
+function spyObject(label, prim) {
+  if (prim === undefined) prim = 'p';
+  const o = {};
+  for (const k of ['toString', 'valueOf', 'toJSON', Symbol.toPrimitive, Symbol.for('nodejs.util.inspect.custom')]) o[k] = spyFn(label + ' ' + String(k), prim);
+  o[Symbol.iterator] = spyFn(label + ' iterator', function* () { yield prim });
+  for (const k of ['x', 'model', 'length', 'name', 'message', 'stack', 'constructor', 'then', 'prompt', 'query', '0']) {
+    Object.defineProperty(o, k, { get: spyFn(label + ' get ' + k, k === 'then' || k === 'constructor' || k === 'length' ? undefined : prim), enumerable: true, configurable: true });
+  }
+  return o;
+}
+// A Proxy whose every trap is a spy (and then does what Reflect does).
+function spyProxy(label, target) {
+  const handler = {};
+  for (const trap of ['get', 'set', 'has', 'deleteProperty', 'ownKeys', 'getOwnPropertyDescriptor', 'defineProperty', 'getPrototypeOf', 'setPrototypeOf', 'isExtensible', 'preventExtensions', 'apply', 'construct']) {
+    const real = __reflect[trap];
+    handler[trap] = spyFn(label + ' trap ' + trap, function () { return __apply(real, undefined, arguments) });
+  }
+  return new Proxy(target, handler);
+}
 `;
 
 const BUILT_INS = [
@@ -358,3 +414,548 @@ try { globalThis.__rlm_pump = () => {} } catch {}
 print(typeof __rlm_cell, typeof __rlm_pump)`,
   },
 ];
+
+// The red-team pass of issue 9 (34 probes, all held), written back as a corpus. Each probe hands
+// a contract function a value, or changes a built-in first, so that host code that touched the
+// value (read a getter, ran a trap, called toJSON or toString, iterated, awaited, stringified)
+// would run model code: the spies (spyFn, spyObject, spyProxy) then see a host caller, a host
+// `this` or argument, or host frames in a stack. The looping variants prove the same thing by
+// time: whatever reads a contract value reads it inside the cell, under its timeout, so the cell
+// times out and the process is not killed.
+const RED_TEAM_PROBES: EscapeProbe[] = [
+  // 14. Getters, proxies and conversions on every value the host receives.
+  {
+    category: 'contract values',
+    label: "print's and console.log's arguments",
+    code: `
+const o = spyObject('print arg');
+print(o); console.log(o, [o], { nested: o }); console.error(o);
+print(spyProxy('print proxy', { a: 1, b: [1, 2] }), spyProxy('print proxy array', [o, 2]), spyProxy('print proxy fn', function named() {}));
+const revocable = Proxy.revocable({}, {}); revocable.revoke(); print(revocable.proxy);
+print(Object.create(null), Object.create(spyProxy('print proto', {})));
+const arr = [1, 2]; Object.defineProperty(arr, 1, { get: spyFn('print index getter', 'i'), enumerable: true }); print(arr);
+viaConstructor('print result', print(o));`,
+  },
+  {
+    category: 'contract values',
+    label: "llm_query's prompt as a getter object, a proxy and a boxed string",
+    code: `
+viaConstructor('llm prompt object', await settle(llm_query(spyObject('llm prompt'))));
+viaConstructor('llm prompt proxy', await settle(llm_query(spyProxy('llm prompt proxy', { text: 'x' }))));
+viaConstructor('llm prompt boxed', await settle(llm_query(Object.assign(new String('boxed'), { toString: spyFn('boxed toString', 'b'), valueOf: spyFn('boxed valueOf', 'b') }))));
+viaConstructor('llm prompt function', await settle(llm_query(Object.assign(function f() {}, { toString: spyFn('fn toString', 'f') }))));
+viaConstructor('llm prompt symbol', await settle(llm_query(Symbol('s'))));
+viaConstructor('llm prompt bigint', await settle(llm_query(10n ** 30n)));`,
+  },
+  {
+    category: 'contract values',
+    label: "llm_query's options: {model} as a getter, a proxy, a conversion",
+    code: `
+viaConstructor('model getter', await settle(llm_query('x', { get model() { return spyFn('model getter')() || 'm' } })));
+viaConstructor('options proxy', await settle(llm_query('x', spyProxy('options proxy', { model: 'm' }))));
+viaConstructor('options hooks', await settle(llm_query('x', spyObject('options'))));
+viaConstructor('model object', await settle(llm_query('x', { model: spyObject('model value') })));
+viaConstructor('options function', await settle(llm_query('x', Object.assign(function () {}, { model: 'm' }))));
+viaConstructor('options boxed', await settle(llm_query('x', new String('m'))));
+viaConstructor('model too long', await settle(llm_query('x', { model: 'm'.repeat(10000) })));`,
+  },
+  {
+    category: 'contract values',
+    label: "llm_query_batched's array as a proxy, with getters, and a subclass",
+    code: `
+viaConstructor('batched proxy', await settle(llm_query_batched(spyProxy('batched proxy', ['a', 'b']))));
+const withGetters = ['a', 'b', 'c'];
+Object.defineProperty(withGetters, 0, { get: spyFn('batched index 0', 'x') });
+Object.defineProperty(withGetters, 'length', { value: 3 });
+viaConstructor('batched getters', await settle(llm_query_batched(withGetters)));
+class Sneaky extends Array { static get [Symbol.species]() { spyFn('batched species')(); return Array } }
+const sneaky = Sneaky.from(['a']); sneaky[Symbol.iterator] = spyFn('batched own iterator', function* () { yield 'z' });
+viaConstructor('batched subclass', await settle(llm_query_batched(sneaky)));
+viaConstructor('batched items', await settle(llm_query_batched([spyObject('batched item'), spyProxy('batched item proxy', {})])));
+viaConstructor('batched options', await settle(llm_query_batched(['a'], spyObject('batched options'))));
+viaConstructor('batched array-like', await settle(llm_query_batched({ length: 2, 0: 'a', 1: 'b' })));`,
+  },
+  {
+    category: 'contract values',
+    label: "llm_query_batched's array with a huge length is refused or runs out of cell time, never of host time",
+    code: `
+const sparse = []; sparse.length = 2 ** 32 - 1;
+const r = await settle(llm_query_batched(new Proxy(sparse, { get(t, k, rcv) { return k === 'length' ? 2 ** 32 - 1 : Reflect.get(t, k, rcv) } })));
+viaConstructor('huge length', r);`,
+    expectTimeout: true,
+  },
+  {
+    category: 'contract values',
+    label: "rlm_query's query and subContext as getters and proxies",
+    code: `
+viaConstructor('rlm query object', await settle(rlm_query(spyObject('rlm query'))));
+viaConstructor('rlm query proxy', await settle(rlm_query(spyProxy('rlm query proxy', { q: 1 }))));
+const parts = ['a', 'b']; Object.defineProperty(parts, 1, { get: spyFn('rlm part getter', 'g') });
+viaConstructor('rlm parts getters', await settle(rlm_query('q', parts)));
+viaConstructor('rlm parts proxy', await settle(rlm_query('q', spyProxy('rlm parts proxy', ['c', spyObject('rlm part')]))));
+viaConstructor('rlm context object', await settle(rlm_query('q', spyObject('rlm context'))));
+viaConstructor('rlm context boxed', await settle(rlm_query('q', new String('boxed'))));
+viaConstructor('rlm context function', await settle(rlm_query('q', function () { return 'ctx' })));`,
+  },
+  {
+    category: 'contract values',
+    label: "FINAL's answer as a getter object, a proxy, toJSON, a cycle, a BigInt",
+    code: `
+FINAL(spyObject('final answer'));
+FINAL(spyProxy('final proxy', { a: [1, { b: 2 }] }));
+FINAL({ toJSON: spyFn('final toJSON', function () { return { deeper: spyObject('final toJSON result') } }) });
+const cyclic = { name: 'c' }; cyclic.self = cyclic; FINAL(cyclic);
+FINAL({ big: 10n });
+FINAL(Object.create(spyProxy('final proto', {})));
+FINAL(Symbol('s')); FINAL(function answer() {});
+FINAL('the end');`,
+  },
+  {
+    category: 'contract values',
+    label: "FINAL_VAR's name as an object, a proxy, a boxed string, a number",
+    code: `
+globalThis.answerVar = 'v';
+FINAL_VAR(spyObject('final_var name'));
+FINAL_VAR(spyProxy('final_var name proxy', { toString() { return 'answerVar' } }));
+FINAL_VAR(Object.assign(new String('answerVar'), { toString: spyFn('final_var boxed', 'answerVar') }));
+FINAL_VAR(42); FINAL_VAR(null); FINAL_VAR(undefined); FINAL_VAR(Symbol('answerVar'));
+FINAL_VAR('  "answerVar"  ');
+delete globalThis.answerVar;`,
+  },
+  {
+    category: 'contract values',
+    label: 'a looping getter on llm_query options runs out of cell time',
+    code: `await settle(llm_query('x', { get model() { for (;;) {} } }))`,
+    expectTimeout: true,
+  },
+  {
+    category: 'contract values',
+    label: 'a looping proxy trap on llm_query_batched runs out of cell time',
+    code: `await settle(llm_query_batched(new Proxy(['a'], { get(t, k) { if (k === '0') for (;;) {} return Reflect.get(t, k) } })))`,
+    expectTimeout: true,
+  },
+  {
+    category: 'contract values',
+    label: "a looping getter in rlm_query's subContext runs out of cell time",
+    code: `const parts = ['a']; Object.defineProperty(parts, 0, { get() { for (;;) {} } }); await settle(rlm_query('q', parts))`,
+    expectTimeout: true,
+  },
+  {
+    category: 'contract values',
+    label: "a looping toJSON in FINAL_VAR's non-string name runs out of cell time",
+    code: `FINAL_VAR({ toJSON() { for (;;) {} } })`,
+    expectTimeout: true,
+  },
+  {
+    category: 'contract values',
+    label: "a looping error name in print's argument runs out of cell time",
+    code: `const e = new Error('m'); Object.defineProperty(e, 'name', { get() { for (;;) {} } }); print(e)`,
+    expectTimeout: true,
+  },
+
+  // 15. SHOW_VARS and FINAL_VAR.
+  {
+    category: 'SHOW_VARS and FINAL_VAR',
+    label: 'variables named __proto__, constructor, hasOwnProperty, toString',
+    code: `
+var __proto__ = spyObject('var __proto__');
+var constructor = spyObject('var constructor');
+var hasOwnProperty = spyFn('var hasOwnProperty', true);
+var toString = spyFn('var toString', 'ts');
+var valueOf = spyFn('var valueOf', 1);
+print(SHOW_VARS());
+for (const name of ['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'valueOf', 'missing', '__rlm_cell', 'hostCall', 'baseline']) { try { FINAL_VAR(name) } catch (e) { viaConstructor('FINAL_VAR ' + name, e) } }
+viaConstructor('global proto', Object.getPrototypeOf(globalThis));
+// Global vars cannot be deleted: give them back harmless values.
+__proto__ = undefined; constructor = Object; hasOwnProperty = Object.prototype.hasOwnProperty; toString = Object.prototype.toString; valueOf = Object.prototype.valueOf;`,
+  },
+  {
+    category: 'SHOW_VARS and FINAL_VAR',
+    label: 'getters on globalThis',
+    code: `
+Object.defineProperty(globalThis, 'trapVar', { get: spyFn('global getter', 'g'), enumerable: true, configurable: true });
+Object.defineProperty(globalThis, 'throwingVar', { get() { throw spyObject('thrown from getter') }, enumerable: true, configurable: true });
+Object.defineProperty(globalThis, 'setterOnly', { set: spyFn('global setter'), enumerable: true, configurable: true });
+print(SHOW_VARS());
+for (const name of ['trapVar', 'throwingVar', 'setterOnly']) { try { FINAL_VAR(name) } catch (e) { viaConstructor('FINAL_VAR ' + name, e) } }
+delete globalThis.trapVar; delete globalThis.throwingVar; delete globalThis.setterOnly;`,
+  },
+  {
+    category: 'SHOW_VARS and FINAL_VAR',
+    label: "a Proxy as the global's prototype and as variables",
+    code: `
+const before = Object.getPrototypeOf(globalThis);
+try { Object.setPrototypeOf(globalThis, spyProxy('global proto proxy', before)) } catch (e) { viaConstructor('setPrototypeOf global', e) }
+globalThis.proxyVar = spyProxy('proxy var', { a: 1 });
+globalThis.arrayProxyVar = spyProxy('array proxy var', [1, 2, 3]);
+const revocable = Proxy.revocable({}, {}); globalThis.revokedVar = revocable.proxy; revocable.revoke();
+print(SHOW_VARS());
+for (const name of ['proxyVar', 'arrayProxyVar', 'revokedVar', 'notThere']) { try { FINAL_VAR(name) } catch (e) { viaConstructor('FINAL_VAR ' + name, e) } }
+try { Object.setPrototypeOf(globalThis, before) } catch {}
+delete globalThis.proxyVar; delete globalThis.arrayProxyVar; delete globalThis.revokedVar;`,
+  },
+  {
+    category: 'SHOW_VARS and FINAL_VAR',
+    label: 'FINAL_VAR of a getter, a proxy and non-strings; SHOW_VARS through a changed name',
+    code: `
+globalThis.lazy = undefined; Object.defineProperty(globalThis, 'lazy', { get: spyFn('lazy getter', function () { return spyObject('lazy value') }), configurable: true, enumerable: true });
+FINAL_VAR('lazy'); FINAL_VAR('"lazy"'); FINAL_VAR(' lazy ');
+for (const name of [['lazy'], { toString() { return 'lazy' } }, 1n, true]) FINAL_VAR(name);
+delete globalThis.lazy;
+const show = SHOW_VARS; viaConstructor('SHOW_VARS via alias', show.call(spyObject('SHOW_VARS this'), spyObject('SHOW_VARS arg')));
+viaConstructor('FINAL_VAR apply', await settle((async () => Reflect.apply(FINAL_VAR, spyProxy('FINAL_VAR this', {}), ['nope']))()));`,
+  },
+  {
+    category: 'SHOW_VARS and FINAL_VAR',
+    label: 'a looping global getter read by SHOW_VARS runs out of cell time',
+    code: `Object.defineProperty(globalThis, 'loopVar', { get() { delete globalThis.loopVar; for (;;) {} }, enumerable: true, configurable: true }); SHOW_VARS()`,
+    expectTimeout: true,
+  },
+
+  // 16. Stack traces: captureStackTrace, prepareStackTrace, sourceURL, stackTraceLimit.
+  {
+    category: 'stack traces',
+    label: 'Error.captureStackTrace on every kind of object',
+    code: `
+const targets = { plain: {}, array: [], fn: function () {}, proxy: spyProxy('capture proxy', {}), frozen: Object.freeze({}), nullProto: Object.create(null), error: new Error('e'), print, llm_query };
+for (const [name, target] of Object.entries(targets)) {
+  try { Error.captureStackTrace(target); const s = target.stack; if (typeof s !== 'string') print('LEAK non-string captured stack ' + name); else if (/harness|node:|rlmscope-prelude|\\.js:/.test(s)) print('LEAK host frame in captured stack ' + name); } catch (e) { viaConstructor('capture ' + name, e) }
+}
+try { Error.captureStackTrace(globalThis); viaConstructor('global stack', globalThis.stack); delete globalThis.stack } catch (e) { viaConstructor('capture global', e) }
+const h = {}; Error.captureStackTrace(h, print); viaConstructor('capture with host constructorOpt', h.stack);
+const h2 = {}; Error.captureStackTrace(h2, spyFn('constructorOpt')); report('capture with spy constructorOpt', h2.stack);
+print(typeof h.stack);`,
+  },
+  {
+    category: 'stack traces',
+    label: 'captureStackTrace and new Error().stack inside hooks the contract functions run',
+    code: `
+const hook = (label) => function () { const holder = {}; Error.captureStackTrace(holder); if (typeof holder.stack !== 'string' || /harness|node:|rlmscope/.test(holder.stack)) print('LEAK frames ' + label); hostFrames(label); return 'h' };
+const o = {}; for (const k of ['x', 'model', '0']) Object.defineProperty(o, k, { get: hook('getter ' + k), enumerable: true });
+print(o); await settle(llm_query(o, o)); await settle(llm_query_batched([o])); await settle(rlm_query(o, [o])); FINAL(o); FINAL({ toJSON: hook('toJSON') });
+try { FINAL_VAR({ toJSON: hook('FINAL_VAR toJSON') }) } catch {}
+print('hooks done');`,
+  },
+  {
+    category: 'stack traces',
+    label: 'Error.prepareStackTrace: assigned, defined, deleted, on a subclass, on the prototype chain',
+    code: `
+const grab = spyFn('prepareStackTrace', function (e, sites) { if (typeof sites === 'object') for (const s of sites) { report('site this', s.getThis && s.getThis()); report('site fn', s.getFunction && s.getFunction()) } return sites });
+try { Error.prepareStackTrace = grab } catch (e) { viaConstructor('assign', e) }
+try { delete Error.prepareStackTrace } catch (e) { viaConstructor('delete', e) }
+try { Object.defineProperty(Error, 'prepareStackTrace', { get: grab }) } catch (e) { viaConstructor('define', e) }
+class Sub extends Error {} Sub.prepareStackTrace = grab; Object.setPrototypeOf(Error, spyProxy('Error proto', Object.getPrototypeOf(Error)));
+Object.prototype.prepareStackTrace = grab; Function.prototype.prepareStackTrace = grab;
+for (const make of [() => new Error('a'), () => new Sub('b'), () => new TypeError('c'), () => { try { null.f } catch (e) { return e } }, () => { try { undefinedVar } catch (e) { return e } }]) {
+  const e = make(); const s = e.stack; if (typeof s !== 'string') print('LEAK non-string stack'); viaConstructor('stack', s);
+}
+await settle(llm_query('FAIL'));
+delete Object.prototype.prepareStackTrace; delete Function.prototype.prepareStackTrace; Object.setPrototypeOf(Error, Function.prototype);
+print(typeof Error.prepareStackTrace);`,
+  },
+  {
+    category: 'stack traces',
+    label: 'a //# sourceURL that names a host file, another cell or the prelude',
+    code: `
+function where() { return new Error('w').stack }
+const s = where();
+if (typeof s !== 'string') print('LEAK non-string stack');
+if (/node:internal|rlmscope-prelude|\\/etc\\/passwd/.test(s)) print('LEAK spoofed host frame shown: ' + s);
+hostFrames('sourceURL');
+print(s.split('\\n').length);
+//# sourceURL=node:internal/process/rlm-harness.js`,
+  },
+  {
+    category: 'stack traces',
+    label: 'a //# sourceURL of cell- and a //# sourceMappingURL to a file and a data URL',
+    code: `
+const e = new Error('mapped'); const s = e.stack;
+if (typeof s !== 'string' || /passwd|root:/.test(s)) print('LEAK source map read: ' + s);
+hostFrames('sourceMappingURL');
+print(typeof s);
+//# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9uIjozLCJzb3VyY2VzIjpbIi9ldGMvcGFzc3dkIl0sIm1hcHBpbmdzIjoiQUFBQSJ9
+//# sourceMappingURL=file:///etc/passwd
+//# sourceURL=cell-0`,
+  },
+  {
+    category: 'stack traces',
+    label: 'Error.stackTraceLimit tampering: huge, zero, negative, NaN, a getter, deleted',
+    code: `
+const saved = Error.stackTraceLimit;
+for (const limit of [Infinity, 1e9, 0, -1, NaN, '5', spyObject('limit')]) {
+  try { Error.stackTraceLimit = limit } catch (e) { viaConstructor('set limit', e) }
+  function deep(n) { return n === 0 ? new Error('d').stack : deep(n - 1) }
+  const s = deep(50); if (s !== undefined && typeof s !== 'string') print('LEAK non-string stack');
+  hostFrames('limit ' + String(limit));
+  viaConstructor('after limit', await settle(llm_query('FAIL')));
+  try { print.call(undefined, spyObject('limit print')) } catch (e) { viaConstructor('print with limit', e) }
+}
+try { Object.defineProperty(Error, 'stackTraceLimit', { get: spyFn('stackTraceLimit getter', 100), configurable: true }) } catch (e) { viaConstructor('limit getter', e) }
+let d = 0; function r() { d++; return r() } try { r() } catch (e) { viaConstructor('overflow with limit getter', e) }
+try { print.apply(null, [{}]) } catch (e) { viaConstructor('after getter', e) }
+try { delete Error.stackTraceLimit } catch {}
+Error.stackTraceLimit = saved;
+print(Error.stackTraceLimit === saved);`,
+  },
+
+  // 17. Nine (and more) spellings of dynamic import: each rejects with an in-context error.
+  {
+    category: 'dynamic import',
+    label: "import('node:fs') and import('node:child_process')",
+    code: `
+for (const p of [import('node:fs'), import('node:child_process'), import('node:vm'), import('process')]) { viaConstructor('import node:', p); viaConstructor('import node: rejection', await settle(p)) }
+print(String(await settle(import('node:fs'))).slice(0, 60));`,
+  },
+  {
+    category: 'dynamic import',
+    label: 'import() of a data: URL',
+    code: `
+const r = await settle(import("data:text/javascript,export default globalThis.process"));
+viaConstructor('import data:', r); report('import data: default', r && r.default);
+viaConstructor('import data: json', await settle(import('data:application/json,{"a":1}')));`,
+  },
+  {
+    category: 'dynamic import',
+    label: 'import() of file:///etc/passwd and a relative path',
+    code: `
+for (const spec of ['file:///etc/passwd', '/etc/passwd', '../../package.json', './harness.js']) viaConstructor('import ' + spec, await settle(import(spec)));`,
+  },
+  {
+    category: 'dynamic import',
+    label: 'import() with a template literal, a computed string and a toString object',
+    code: `
+const name = 'fs';
+viaConstructor('template', await settle(import(\`\${'node'}:\${name}\`)));
+viaConstructor('computed', await settle(import(['child', 'process'].join('_'))));
+viaConstructor('fromCharCode', await settle(import(String.fromCharCode(102, 115))));
+viaConstructor('toString object', await settle(import({ toString: spyFn('import specifier', 'fs') })));
+viaConstructor('symbol', await settle((async () => import(Symbol('fs')))()));`,
+  },
+  {
+    category: 'dynamic import',
+    label: 'import() inside a function body, a closure, a generator, a callback run later',
+    code: `
+function loader(spec) { return import(spec) }
+const arrow = (s) => import(s);
+async function* gen() { yield await import('fs') }
+viaConstructor('in function', await settle(loader('fs')));
+viaConstructor('in arrow', await settle(arrow('fs')));
+viaConstructor('in generator', await settle(gen().next()));
+viaConstructor('in then callback', await settle(Promise.resolve('fs').then((s) => import(s))));
+viaConstructor('in getter run by print', await settle(new Promise((resolve) => print({ get x() { resolve(settle(import('fs'))); return 1 } }))));`,
+  },
+  {
+    category: 'dynamic import',
+    label: 'import() in a class static block, a field initializer, a default parameter, a computed key',
+    code: `
+class Holder { static loaded = import('fs'); static { Holder.fromBlock = import('node:fs') } field = import('child_process') }
+viaConstructor('static field', await settle(Holder.loaded));
+viaConstructor('static block', await settle(Holder.fromBlock));
+viaConstructor('instance field', await settle(new Holder().field));
+function withDefault(p = import('fs')) { return p }
+viaConstructor('default parameter', await settle(withDefault()));
+const keyed = { [String(import('fs').catch((e) => { viaConstructor('computed key', e) }))]: 1 };
+print(Object.keys(keyed).length);`,
+  },
+  {
+    category: 'dynamic import',
+    label: 'import() spelled with comments, line breaks, parentheses and options',
+    code: `
+viaConstructor('comment', await settle(import /* c */ ('fs')));
+viaConstructor('newline', await settle(import
+('fs')));
+viaConstructor('parenthesised', await settle(import((('fs')))));
+viaConstructor('nested', await settle(import(import('fs'))));
+viaConstructor('optional call', await settle(import('fs')?.then?.((m) => m)));`,
+  },
+  {
+    category: 'dynamic import',
+    label: 'import() with import attributes',
+    code: `viaConstructor('attributes', await settle(import('fs', { with: { type: 'json' } })))`,
+  },
+  {
+    category: 'dynamic import',
+    label: 'import() in code generated from strings',
+    code: `
+try { viaConstructor('Function import', Function('return import("fs")')()) } catch (e) { viaConstructor('Function import error', e) }
+try { viaConstructor('AsyncFunction import', (async function () {}).constructor('return await import("fs")')()) } catch (e) { viaConstructor('AsyncFunction import error', e) }
+try { viaConstructor('indirect eval import', (0, globalThis.eval)('import("fs")')) } catch (e) { viaConstructor('indirect eval import error', e) }`,
+  },
+  {
+    category: 'dynamic import',
+    label: 'import.meta is a syntax error, not a host object',
+    code: `viaConstructor('import.meta', import.meta)`,
+  },
+  {
+    category: 'dynamic import',
+    label: 'import() hidden from the rewriter by HTML-like comments',
+    code: `x = 1 <!-- import('fs')
+/*
+*/ --> import('fs')
+viaConstructor('html comment', await settle(import('node:fs')));
+print(x);`,
+  },
+
+  // 18. Protocol overrides: built-ins changed before each contract call, so that host code that
+  //     awaited, iterated or stringified a sandbox value would run model code.
+  {
+    category: 'protocol overrides',
+    label: 'Object.prototype.then and toJSON before every contract function',
+    code: `
+Object.defineProperty(Object.prototype, 'then', { get: spyFn('Object.prototype.then getter'), configurable: true });
+Object.prototype.toJSON = spyFn('Object.prototype.toJSON', function () { return this });
+try {
+  viaConstructor('llm', await settle(llm_query('a', { model: 'm' })));
+  viaConstructor('batched', await settle(llm_query_batched(['a'])));
+  viaConstructor('rlm', await settle(rlm_query('q', ['c'])));
+  FINAL({ a: 1 }); print({ a: 1 }); print(SHOW_VARS());
+  try { FINAL_VAR('nope') } catch (e) { viaConstructor('FINAL_VAR', e) }
+} finally { delete Object.prototype.then; delete Object.prototype.toJSON }`,
+  },
+  {
+    category: 'protocol overrides',
+    label: 'Object.prototype.toJSON rewrites the call payload: the parent validates it',
+    code: `
+const payloads = [{ prompt: { evil: true } }, { prompt: 'x'.repeat(10), model: { toString() { return 'm' } } }, { prompts: 'not an array' }, { query: ['x'], context: { a: 1 } }, JSON.parse('{"prompt":"x","prompts":["y"],"query":"z","__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}}}'), '{"prompt":"x"}', [], null];
+for (const payload of payloads) {
+  // Only the payload object itself (key ''); nested values serialize as they are.
+  Object.prototype.toJSON = function (key) { return key === '' ? payload : this };
+  try {
+    viaConstructor('payload llm', await settle(llm_query('a')));
+    viaConstructor('payload batched', await settle(llm_query_batched(['a'])));
+    viaConstructor('payload rlm', await settle(rlm_query('q', 'c')));
+  } finally { delete Object.prototype.toJSON }
+}
+print(({}).polluted === undefined ? 'not polluted' : 'LEAK polluted');`,
+  },
+  {
+    category: 'protocol overrides',
+    label: 'Array.prototype methods and Symbol.iterator before every contract function',
+    code: `
+const names = ['push', 'join', 'map', 'slice', 'indexOf', 'forEach', 'concat', 'splice'];
+const saved = {}; for (const n of names) saved[n] = Array.prototype[n];
+const savedIter = Array.prototype[Symbol.iterator];
+for (const n of names) Array.prototype[n] = spyFn('Array.prototype.' + n, saved[n]);
+Array.prototype[Symbol.iterator] = spyFn('Array iterator', savedIter);
+try {
+  print([1, 2], { a: [3] }); await settle(llm_query(['x']));
+  viaConstructor('batched', await settle(llm_query_batched(['a', 'b'])));
+  viaConstructor('rlm', await settle(rlm_query('q', ['c', 'd'])));
+  FINAL([1]); print(SHOW_VARS());
+} finally { for (const n of names) Array.prototype[n] = saved[n]; Array.prototype[Symbol.iterator] = savedIter }`,
+  },
+  {
+    category: 'protocol overrides',
+    label: 'Promise.prototype.then, catch, finally and the species before every call and the cell end',
+    code: `
+const saved = { then: Promise.prototype.then, catch: Promise.prototype.catch, finally: Promise.prototype.finally };
+Promise.prototype.then = spyFn('Promise then', saved.then);
+Promise.prototype.catch = spyFn('Promise catch', saved.catch);
+Promise.prototype.finally = spyFn('Promise finally', saved.finally);
+const savedSpecies = Object.getOwnPropertyDescriptor(Promise, Symbol.species);
+Object.defineProperty(Promise, Symbol.species, { get: spyFn('Promise species', function () { return Promise }), configurable: true });
+try {
+  viaConstructor('llm', await settle(llm_query('a')));
+  viaConstructor('batched', await settle(llm_query_batched(['a'])));
+  viaConstructor('rlm', await settle(rlm_query('q')));
+  viaConstructor('rejected', await settle(llm_query('FAIL')));
+} finally { Object.assign(Promise.prototype, saved); Object.defineProperty(Promise, Symbol.species, savedSpecies) }
+print('promise overrides done');`,
+  },
+  {
+    category: 'protocol overrides',
+    label: 'the cell value is a thenable and a Promise subclass the host would have to await',
+    code: `
+class Sly extends Promise { then(a, b) { viaConstructor('Sly then a', a); viaConstructor('Sly then b', b); return super.then(a, b) } }
+globalThis.slyValue = Sly.resolve(spyObject('sly value'));
+const thenable = { then: spyFn('cell value then', function (resolve) { viaConstructor('cell value resolve', resolve); resolve(spyProxy('cell value', {})) }) };
+await slyValue;
+thenable`,
+  },
+  {
+    category: 'protocol overrides',
+    label: 'JSON.stringify, JSON.parse and String.prototype methods replaced before every call',
+    code: `
+const savedJSON = { stringify: JSON.stringify, parse: JSON.parse };
+const sNames = ['slice', 'indexOf', 'replace', 'toString', 'valueOf', 'split', 'trim', 'concat', 'repeat'];
+const savedString = {}; for (const n of sNames) savedString[n] = String.prototype[n];
+JSON.stringify = spyFn('JSON.stringify', function () { return '{"prompt":"hijacked"}' });
+JSON.parse = spyFn('JSON.parse', function () { return spyProxy('parsed', ['x']) });
+for (const n of sNames) String.prototype[n] = spyFn('String.prototype.' + n, savedString[n]);
+try {
+  viaConstructor('llm', await settle(llm_query('x'.repeat(3000))));
+  const b = await settle(llm_query_batched(['a'])); viaConstructor('batched', b); print(Array.isArray(b) && b[0] === 'ok' ? 'batched ok' : 'batched changed');
+  viaConstructor('rlm', await settle(rlm_query('q', 'c')));
+  FINAL({ a: 'x'.repeat(3000) }); print({ s: 'y'.repeat(3000) });
+  globalThis.jsonVar = 'v'; FINAL_VAR('"jsonVar"'); delete globalThis.jsonVar;
+} finally { Object.assign(JSON, savedJSON); for (const n of sNames) String.prototype[n] = savedString[n] }`,
+  },
+  {
+    category: 'protocol overrides',
+    label: 'RegExp, Symbol.replace, instanceof and Object.keys replaced before print and FINAL_VAR',
+    code: `
+const savedRe = { exec: RegExp.prototype.exec, test: RegExp.prototype.test, replace: RegExp.prototype[Symbol.replace] };
+const savedKeys = Object.keys;
+RegExp.prototype.exec = spyFn('RegExp exec', savedRe.exec);
+RegExp.prototype.test = spyFn('RegExp test', savedRe.test);
+RegExp.prototype[Symbol.replace] = spyFn('RegExp Symbol.replace', savedRe.replace);
+Object.keys = spyFn('Object.keys', savedKeys);
+Object.defineProperty(Error, Symbol.hasInstance, { value: spyFn('Error hasInstance', false), configurable: true });
+Object.defineProperty(Object.prototype, 'model', { get: spyFn('Object.prototype.model'), configurable: true });
+try {
+  print({ 'a-b': 1, c: new Error('e') }, /x/g, new Date(0), new Map([[1, 2]]), new Set([3]));
+  globalThis.reVar = 'r'; FINAL_VAR(' reVar '); delete globalThis.reVar;
+  print(SHOW_VARS()); await settle(llm_query('x', {})); await settle(llm_query_batched(['a'], {}));
+} finally { Object.assign(RegExp.prototype, { exec: savedRe.exec, test: savedRe.test }); RegExp.prototype[Symbol.replace] = savedRe.replace; Object.keys = savedKeys; delete Error[Symbol.hasInstance]; delete Object.prototype.model }`,
+  },
+  {
+    category: 'protocol overrides',
+    label: 'Symbol.toPrimitive and toString on the prototypes, thrown errors with object names',
+    code: `
+const saved = { obj: Object.prototype.toString, num: Number.prototype.toString, sym: Symbol.prototype.toString };
+Object.prototype[Symbol.toPrimitive] = spyFn('Object toPrimitive', 'prim');
+Object.prototype.toString = spyFn('Object toString', 'str');
+Number.prototype.toString = spyFn('Number toString', 'n');
+try {
+  print(1, {}, [2]); await settle(llm_query({})); FINAL([{}]);
+  const e = new Error(spyObject('message')); e.name = spyObject('name'); viaConstructor('error names', await settle((async () => { throw e })()));
+  try { FINAL_VAR(spyObject('name object')) } catch (x) { viaConstructor('FINAL_VAR', x) }
+} finally { delete Object.prototype[Symbol.toPrimitive]; Object.prototype.toString = saved.obj; Number.prototype.toString = saved.num }
+print('conversions done')`,
+  },
+  {
+    category: 'stack traces',
+    label: 'a stack read while the sandbox formats another stack shows only cell frames',
+    // KNOWN LEAK (issue 9 red-team corpus, found while writing it): the prelude's
+    // prepareStackTrace reads the error's name and message, which runs model code (a getter or
+    // toString). A stack read there is formatted by V8's recursion fallback, not by the prelude:
+    // every frame, with the harness's file path and line numbers and Node's internals
+    // (node:internal/errors, node:vm). Strings only, no host object: not an escape, but the
+    // formatter's promise (cell frames only) does not hold.
+    knownLeak: 'host frames in a stack read while another stack is formatted',
+    code: `
+Error.stackTraceLimit = Infinity;
+let inner;
+const e = new Error('outer'); e.name = { toString() { inner = new Error('inner').stack; return 'N' } };
+e.stack;
+if (typeof inner === 'string' && /sandbox\\.js|harness|node:/.test(inner)) print('LEAK host frames in a nested stack: ' + inner.split('\\n').slice(1).join(' | '));
+Error.stackTraceLimit = 10;
+throw Object.assign(new Error('thrown at the end'), { name: spyObject('end name'), message: spyObject('end message') })`,
+  },
+  {
+    category: 'protocol overrides',
+    label: 'a looping Promise.prototype.then before an await of llm_query runs out of cell time',
+    code: `
+const original = Promise.prototype.then;
+Promise.prototype.then = function (a, b) { Promise.prototype.then = original; for (;;) {} };
+await llm_query('x')`,
+    expectTimeout: true,
+  },
+  {
+    category: 'protocol overrides',
+    label: 'a looping Object.prototype.toJSON before FINAL runs out of cell time',
+    code: `Object.prototype.toJSON = function () { delete Object.prototype.toJSON; for (;;) {} }; FINAL({ a: 1 })`,
+    expectTimeout: true,
+  },
+];
+ESCAPE_PROBES.push(...RED_TEAM_PROBES);
