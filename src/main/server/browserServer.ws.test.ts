@@ -315,8 +315,9 @@ describe('a page that stops reading', () => {
       socket.send(JSON.stringify({ type: 'subscribe', id: -1, runId: null }));
       await answer;
       socket.pause(); // the page's tab froze: nothing more is read from the socket
-      // 8 MB streamed in 4 KB pieces: far more than the socket buffers hold.
-      h.fake.setHandler(() => ({ text: `${'x'.repeat(8_000_000)}\nFINAL(done)`, chunkChars: 4096 }));
+      // 8 MB streamed in 4 KB pieces: far more than the socket buffers hold. The answer comes first:
+      // the engine reads only a reply's first 1,000,000 characters (replyParser's MAX_REPLY_CHARS).
+      h.fake.setHandler(() => ({ text: `FINAL(done)\n${'x'.repeat(8_000_000)}`, chunkChars: 4096 }));
       const { runId } = await h.service.call('runs.start', { query: 'stream a lot', inputs: [] });
       await eventually(() => tight.connectionCount() === 0, 30_000);
       expect(busSize(h.service)).toBe(before);
