@@ -925,14 +925,25 @@ print('conversions done')`,
   },
   {
     category: 'stack traces',
+    label: 'a getter named value on Object.prototype does not run inside the stack formatter',
+    code: `
+Error.stackTraceLimit = Infinity;
+let inner;
+Object.defineProperty(Object.prototype, 'value', { configurable: true, get() { inner = new Error('inner').stack; return 'v' } });
+const e = new Error('outer');
+Object.defineProperty(e, 'name', { get() { inner = new Error('inner').stack; return 'N' } });
+e.stack;
+delete Object.prototype.value;
+if (typeof inner === 'string' && /sandbox\\.js|harness|node:/.test(inner)) print('LEAK host frames in a nested stack: ' + inner.split('\\n').slice(1).join(' | '));
+Error.stackTraceLimit = 10`,
+  },
+  {
+    category: 'stack traces',
     label: 'a stack read while the sandbox formats another stack shows only cell frames',
-    // KNOWN LEAK (issue 9 red-team corpus, found while writing it): the prelude's
-    // prepareStackTrace reads the error's name and message, which runs model code (a getter or
-    // toString). A stack read there is formatted by V8's recursion fallback, not by the prelude:
-    // every frame, with the harness's file path and line numbers and Node's internals
-    // (node:internal/errors, node:vm). Strings only, no host object: not an escape, but the
-    // formatter's promise (cell frames only) does not hold.
-    knownLeak: 'host frames in a stack read while another stack is formatted',
+    // Found while writing the issue 9 corpus: the prelude's stack formatter read the error's name
+    // and message through getters and toString, so model code ran inside it, and a stack read
+    // there was formatted by V8's fallback with every host frame. The formatter now reads plain
+    // string data properties only.
     code: `
 Error.stackTraceLimit = Infinity;
 let inner;

@@ -66,10 +66,32 @@
     }
 
     // --- stack traces: ours, frozen, strings only --------------------------------------------
+    // SECURITY: nothing in the stack formatter may run model code. A getter or toString on the
+    // error's name or message would run while V8 is formatting this stack, and a stack read
+    // there is formatted by V8's own fallback, not by us: every frame, host paths included
+    // (escape corpus: "a stack read while the sandbox formats another stack"). So the head is
+    // read from plain string data properties of the error itself, and its type from the
+    // built-in prototypes captured at set-up; nothing else is looked at.
+    const builtinErrorNames = new Map();
+    for (const C of [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError]) {
+      builtinErrorNames.set(C.prototype, C.prototype.name);
+    }
+    const mapGet = Map.prototype.get;
+    function ownString(object, key) {
+      const d = getOwnPropertyDescriptor(object, key);
+      // Own `value` only: model code may have put a getter named `value` on Object.prototype.
+      return d !== undefined && apply(hasOwn, d, ['value']) && typeof d.value === 'string' ? d.value : undefined;
+    }
+    function stackHead(error) {
+      if (error === null || (typeof error !== 'object' && typeof error !== 'function')) return 'Error';
+      const name = ownString(error, 'name') ?? apply(mapGet, builtinErrorNames, [getPrototypeOf(error)]) ?? 'Error';
+      const message = ownString(error, 'message') ?? '';
+      return message ? name + ': ' + message : name;
+    }
     function prepareStackTrace(error, frames) {
       let head;
       try {
-        head = describeError(error);
+        head = stackHead(error);
       } catch {
         head = 'Error';
       }
