@@ -29,6 +29,11 @@ describe('transformCell', () => {
     expect(vm.runInContext('[a, b, d, e, f, g(), new H().v]', context)).toEqual([10, 2, 3, 15, 4, 12, 5]);
   });
 
+  it('shows the value of a last expression in parentheses, as a notebook does', async () => {
+    const { values } = await runCells('({ a: 1 })', '(1, 2);', 'const x = 3;\n(x + 1) * 2', '(async () => 5)()');
+    expect(values).toEqual([{ a: 1 }, 2, 8, 5]);
+  });
+
   it('hoists functions within the cell', async () => {
     const { values } = await runCells('const x = later();\nfunction later() { return 7 }\nx');
     expect(values).toEqual([7]);

@@ -84,9 +84,11 @@ export function transformCell(code: string, cellId: number): TransformResult {
   // The value of a last expression is shown, as in a notebook.
   const last = body[body.length - 1];
   if (last && last.type === 'ExpressionStatement' && !('directive' in last && last.directive)) {
-    const expression = last.expression as AnyNode;
-    edits.push({ start: expression.start, end: expression.start, text: 'return (' });
-    edits.push({ start: expression.end, end: expression.end, text: ')' });
+    // The statement's range, not the expression's: acorn leaves the parentheses of `({ a: 1 })`
+    // out of the expression, and `(return ({ a: 1 }))` does not parse. A trailing `;` stays out.
+    const end = code[last.end - 1] === ';' ? last.end - 1 : last.end;
+    edits.push({ start: last.start, end: last.start, text: 'return (' });
+    edits.push({ start: end, end, text: ')' });
   }
 
   const transformed = applyEdits(code, edits);
