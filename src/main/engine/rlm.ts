@@ -29,8 +29,8 @@ export interface RlmTask {
   context: ContextSource;
   /** Files the sandbox reads itself. */
   readablePaths: string[];
-  /** Size of the context in bytes: the default memory limit is three times this, at least 2 GB. */
-  contextBytes: number;
+  /** Its sandbox's memory limit (sandboxMemoryMb), already held in the run's sandbox memory. */
+  memoryMb: number;
   /** Content hashes of the context's documents in the store. */
   documents: string[];
   /** Aborts this RLM only (its parent's cell ended). */
@@ -42,9 +42,6 @@ export interface RlmOutcome {
   /** Set when the answer was forced at the iteration limit, or when there is none. */
   stopReason: StopReason | null;
 }
-
-const MB = 1024 * 1024;
-const DEFAULT_MEMORY_MB = 2048;
 
 export async function runRlm(run: RunContext, task: RlmTask): Promise<RlmOutcome> {
   const { recorder } = run.deps;
@@ -107,7 +104,7 @@ class RlmLoop {
       context: task.context,
       readablePaths: task.readablePaths,
       seed,
-      memoryMb: limits.sandboxMemoryMb ?? Math.max(DEFAULT_MEMORY_MB, Math.ceil((3 * task.contextBytes) / MB)),
+      memoryMb: task.memoryMb,
       cellTimeoutMs: limits.cellTimeoutMs,
       outputChars: limits.outputChars,
       // A child's signal aborts with the run too (stopping the run disposes its parent's sandbox).

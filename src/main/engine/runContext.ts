@@ -9,6 +9,7 @@ import type { SandboxLauncher } from '../sandbox/launcher';
 import type { DocumentStore } from '../store/documentStore';
 import { Budget, type Price, type Reservation, type Spend } from './budget';
 import { Semaphore, StepGate } from './concurrency';
+import { childRefusal, SANDBOXES_PER_RUN, SandboxMemory } from './sandboxMemory';
 import type { Recorder } from './recorder';
 
 export interface RunSettings {
@@ -72,6 +73,8 @@ export class RunContext {
   /** Model calls not yet recorded, so the run ends only once everything billed is. */
   private callsOpen = 0;
   private idleWaiters: (() => void)[] = [];
+  /** The memory the run's sandboxes hold together (sandboxMemory.ts); sized when the root's starts. */
+  private sandboxMemory: { budget: SandboxMemory; sandboxMb: number } | null = null;
 
   constructor(
     readonly settings: RunSettings,
@@ -89,6 +92,31 @@ export class RunContext {
       this.childSlots.set(depth, slots);
     }
     return slots;
+  }
+
+  /**
+   * Before the root's sandbox starts: the run's sandboxes may hold SANDBOXES_PER_RUN times its
+   * memory together, and it holds its own share. Returns the release.
+   */
+  holdRootSandbox(memoryMb: number): () => void {
+    const budget = new SandboxMemory(SANDBOXES_PER_RUN * memoryMb);
+    this.sandboxMemory = { budget, sandboxMb: memoryMb };
+    const grant = budget.reserve(memoryMb);
+    if (!grant.ok) throw new Error('the root sandbox does not fit the run'); // cannot happen: the budget is sized by it
+    return grant.release;
+  }
+
+  /**
+   * Before a child RLM's sandbox starts: its share of the run's sandbox memory, or an error for
+   * the model when it does not fit. Never waits (a parent holds its memory while it waits for its
+   * children). Returns the release.
+   */
+  holdChildSandbox(memoryMb: number): () => void {
+    const memory = this.sandboxMemory;
+    if (!memory) throw new Error('a child RLM started before the root');
+    const grant = memory.budget.reserve(memoryMb);
+    if (!grant.ok) throw new Error(childRefusal(memoryMb, grant, memory.sandboxMb));
+    return grant.release;
   }
 
   get signal(): AbortSignal {

@@ -3,20 +3,29 @@ import type { RunSummary, StopReason, RunStatus } from '../../shared/domain';
 import { errorMessage } from './modelCall';
 import { runRlm, type RlmTask } from './rlm';
 import type { RunContext } from './runContext';
+import { sandboxMemoryMb } from './sandboxMemory';
 
-export type RootInputs = Pick<RlmTask, 'context' | 'readablePaths' | 'contextBytes' | 'documents'>;
+export type RootInputs = Pick<RlmTask, 'context' | 'readablePaths' | 'documents'> & {
+  /** Size of the input in bytes: the default sandbox memory limit is three times this, at least 2 GB. */
+  contextBytes: number;
+};
 
 export async function executeRun(run: RunContext, inputs: RootInputs): Promise<RunSummary> {
   const { recorder } = run.deps;
   run.startDeadline();
   let end: { status: RunStatus; answer: string | null; stopReason: StopReason | null; error: string | null };
+  const { contextBytes, ...rootInputs } = inputs;
+  const memoryMb = sandboxMemoryMb(run.limits.sandboxMemoryMb, contextBytes);
+  // The root's sandbox sizes the run's sandbox memory and holds its share until it is disposed.
+  const releaseMemory = run.holdRootSandbox(memoryMb);
   try {
     const outcome = await runRlm(run, {
       parentId: null,
       depth: 0,
       query: run.settings.query,
       model: run.settings.rootModel,
-      ...inputs,
+      memoryMb,
+      ...rootInputs,
     });
     end =
       outcome.answer !== null
@@ -28,6 +37,7 @@ export async function executeRun(run: RunContext, inputs: RootInputs): Promise<R
       ? { status: 'stopped', answer: null, stopReason: stopped.reason, error: stopped.message }
       : { status: 'failed', answer: null, stopReason: 'error', error: errorMessage(error) };
   } finally {
+    releaseMemory();
     run.clearDeadline();
   }
   // A stop aborts calls in flight; what the provider billed them is recorded before the run's end.

@@ -5,6 +5,7 @@ import type { SandboxCall } from '../sandbox/sandbox';
 import { callModel, errorMessage } from './modelCall';
 import { runRlm } from './rlm';
 import type { RunContext } from './runContext';
+import { sandboxMemoryMb } from './sandboxMemory';
 
 export interface CallSite {
   /** Depth of the RLM whose code made the call. */
@@ -63,7 +64,16 @@ async function childRlm(run: RunContext, site: CallSite, query: string, context:
   }
   const release = await run.children(depth).acquire(signal);
   try {
-    return await startChild(run, site, query, context, signal);
+    const values = context === undefined ? [] : Array.isArray(context) ? context : [context];
+    const memoryMb = sandboxMemoryMb(run.limits.sandboxMemoryMb, values.reduce((sum, text) => sum + text.length, 0));
+    // Its share of the run's sandbox memory, before its sandbox starts; refused, not queued, when
+    // it does not fit (sandboxMemory.ts). Held until its sandbox is disposed, however it ended.
+    const releaseMemory = run.holdChildSandbox(memoryMb);
+    try {
+      return await startChild(run, site, query, context, memoryMb, signal);
+    } finally {
+      releaseMemory();
+    }
   } finally {
     release();
   }
@@ -79,7 +89,14 @@ export const MAX_CHILD_CONTEXT_PARTS = 10_000;
 /** Up to this many parts are stored one document each (a few large documents stay deduplicated). */
 const SEPARATE_DOCUMENTS_MAX = 100;
 
-async function startChild(run: RunContext, site: CallSite, query: string, context: string | string[] | undefined, signal: AbortSignal): Promise<string> {
+async function startChild(
+  run: RunContext,
+  site: CallSite,
+  query: string,
+  context: string | string[] | undefined,
+  memoryMb: number,
+  signal: AbortSignal,
+): Promise<string> {
   const depth = site.depth + 1;
   const values = context === undefined ? [] : Array.isArray(context) ? context : [context];
   if (values.length > MAX_CHILD_CONTEXT_PARTS) {
@@ -101,7 +118,7 @@ async function startChild(run: RunContext, site: CallSite, query: string, contex
         ? { kind: 'none' }
         : { kind: 'items', items: values.map((text, i) => ({ name: `item ${i}`, text })), asArray: Array.isArray(context), partBytes: Number.MAX_SAFE_INTEGER },
     readablePaths: [],
-    contextBytes: values.reduce((sum, text) => sum + text.length, 0),
+    memoryMb,
     documents,
     signal,
   });
