@@ -22,7 +22,7 @@ export const RunRow = memo(function RunRow({ run, now, onDelete }: { run: RunSum
       <a className="runs-link" href={routeHash({ view: 'run', runId: run.runId })}>
         <span className="runs-cell runs-status" title={status.full}>
           <StatusBadge status={status.status} reason={status.reason} />
-          <span className="runs-sr-only">{status.full}</span>
+          <span className="visually-hidden">{status.full}</span>
         </span>
         <span className="runs-cell runs-query" title={clip(query, 1000)}>
           {clip(query, SHOWN_QUERY_CHARS) || '(no query)'}
@@ -49,7 +49,7 @@ function Figure({ className, cell }: { className: string; cell: CellText }) {
   return (
     <span className={`runs-cell num ${className}`} title={cell.full}>
       <span aria-hidden="true">{cell.text}</span>
-      <span className="runs-sr-only">{cell.full}</span>
+      <span className="visually-hidden">{cell.full}</span>
     </span>
   );
 }
