@@ -17,11 +17,13 @@ import type {
 import { emptySubtree } from '../../shared/domain';
 import { RlmError } from '../../shared/errors';
 import { describeSize, LIST_PREVIEW_CHARS, SHOW_PREVIEW_CHARS, type RunValueField } from '../../shared/valuePreview';
+import { parsePayload, payloadBody, toNodeRow, toRunDetail, toRunSummary, type NodeTuple } from './runRows';
+import { prepareStatements } from './runStatements';
+import { prepareTransactions } from './runTransactions';
+import { guard, missingRun, missingRunOr } from './storeErrors';
 
 /** The longest value better-sqlite3 stores (it caps SQLite's length at what V8 can read back). */
 export const ANSWER_BYTES_MAX = 2 ** 29 - 30;
-import { parsePayload, payloadBody, toNodeRow, toRunDetail, toRunSummary, type NodeTuple } from './runRows';
-import { prepareStatements, type RunStatements } from './runStatements';
 
 export interface NewRun {
   runId: string;
@@ -87,29 +89,10 @@ export type OwnerCheck = (pid: number, host: string, heartbeatAt: number | null)
 export class RunStore {
   private readonly statements;
   private readonly transactions;
-  private readonly finishCallTransaction;
-  private readonly finishRunTransaction;
-  /** One read transaction: the page and the total come from the same moment. */
-  private readonly pageTransaction;
 
   constructor(db: Database.Database) {
     this.statements = prepareStatements(db);
     this.transactions = prepareTransactions(db, this.statements);
-    this.pageTransaction = db.transaction((runId: string, afterId: number, limit: number) => {
-      const page = this.statements.getNodePage.get({ runId, afterId, limit }) ?? { json: '[]', count: 0, lastId: null };
-      return { ...page, total: this.statements.countNodes.get(runId) ?? 0 };
-    });
-    this.finishRunTransaction = db.transaction((runId: string, end: RunEnd) => {
-      const row = this.statements.finishRun.get({ runId, ...end, preview: SHOW_PREVIEW_CHARS });
-      if (row) this.statements.endLeftoverNodes.run({ runId });
-      return row;
-    });
-    this.finishCallTransaction = db.transaction(
-      (runId: string, id: number, usage: CallUsage, patch: NodePatch, body: string) => ({
-        rolled: this.transactions.recordUsage(runId, id, usage),
-        node: this.transactions.updateNode(runId, id, patch, body, []),
-      }),
-    );
   }
 
   createRun(run: NewRun): void {
@@ -202,7 +185,7 @@ export class RunStore {
   finishCall(runId: string, nodeId: number, usage: CallUsage, patch: NodePatch, payload: NodePayload): { node: NodeRow; ancestors: NodeRow[] } {
     const body = payloadBody(payload);
     return guard('finishCall', () => {
-      const { rolled, node } = this.finishCallTransaction(runId, nodeId, usage, patch, body);
+      const { rolled, node } = this.transactions.finishCall(runId, nodeId, usage, patch, body);
       const ancestors = rolled.map(toNodeRow).filter((row) => row.id !== nodeId);
       ancestors.sort((a, b) => b.id - a.id);
       return { node: toNodeRow(node), ancestors };
@@ -232,7 +215,7 @@ export class RunStore {
     return guard('finishRun', () => {
       let row;
       try {
-        row = this.finishRunTransaction(runId, end);
+        row = this.transactions.finishRun(runId, end);
       } catch (error) {
         if ((error as { code?: unknown }).code !== 'SQLITE_TOOBIG' || end.answer === null) throw error;
         // The answer is longer than one database value may be (better-sqlite3 caps a value at
@@ -240,7 +223,7 @@ export class RunStore {
         // fails and says exactly why, rather than with a bare "Invalid string length" (issue 9).
         const bytes = Buffer.byteLength(end.answer, 'utf8');
         const error_ = `the answer (${end.answer.length.toLocaleString('en-US')} characters, ${describeSize(bytes)} as UTF-8) is longer than one stored value may be (${ANSWER_BYTES_MAX.toLocaleString('en-US')} bytes), so it could not be kept; build a shorter answer, or write it in parts`;
-        row = this.finishRunTransaction(runId, { ...end, status: 'failed', answer: null, stopReason: end.stopReason ?? null, error: error_ });
+        row = this.transactions.finishRun(runId, { ...end, status: 'failed', answer: null, stopReason: end.stopReason ?? null, error: error_ });
       }
       if (!row) throw missingRun(runId);
       return toRunSummary(row);
@@ -321,7 +304,7 @@ export class RunStore {
    * `runs.nodeIndex`: the nodes after `afterId` in creation order, at most `limit` (all without).
    */
   getNodeIndexPage(runId: string, afterId: number, limit?: number): { json: string; count: number; lastId: number | null; total: number } {
-    return guard('getNodeIndexPage', () => this.pageTransaction(runId, afterId, limit ?? -1));
+    return guard('getNodeIndexPage', () => this.transactions.nodeIndexPage(runId, afterId, limit ?? -1));
   }
 
   /** null when the node has no payload; a damaged payload comes back as `{ error }`. */
@@ -331,104 +314,4 @@ export class RunStore {
       return row ? parsePayload(row.body) : null;
     });
   }
-}
-
-function prepareTransactions(db: Database.Database, s: RunStatements) {
-  const useDocuments = (runId: string, hashes: readonly string[]) => {
-    for (const hash of hashes) s.insertRunDocument.run({ runId, hash });
-  };
-  return {
-    addInput: db.transaction((runId: string, ord: number, input: InputDescription) => {
-      s.insertInput.run({ runId, ord, name: input.name, hash: input.hash, bytes: input.bytes });
-      useDocuments(runId, [input.hash]);
-    }),
-
-    addNode: db.transaction((runId: string, node: NodeRow, body: string, documents: readonly string[]) => {
-      s.insertNode.run({
-        runId,
-        id: node.id,
-        parentId: node.parentId,
-        kind: node.kind,
-        depth: node.depth,
-        seq: node.seq,
-        status: node.status,
-        startedAt: node.startedAt,
-        label: node.label,
-        model: node.model,
-        purpose: node.purpose,
-      });
-      s.putPayload.run({ runId, nodeId: node.id, body });
-      useDocuments(runId, documents);
-    }),
-
-    updateNode: db.transaction((runId: string, id: number, patch: NodePatch, body: string | null, documents: readonly string[]): NodeTuple => {
-      const row = s.updateNode.get({
-        runId,
-        id,
-        status: patch.status ?? null,
-        setEndedAt: patch.endedAt === undefined ? 0 : 1,
-        endedAt: patch.endedAt ?? null,
-        label: patch.label ?? null,
-        setModel: patch.model === undefined ? 0 : 1,
-        model: patch.model ?? null,
-      });
-      if (!row) throw missingNode(runId, id);
-      if (body !== null) s.putPayload.run({ runId, nodeId: id, body });
-      useDocuments(runId, documents);
-      return row;
-    }),
-
-    recordUsage: db.transaction((runId: string, id: number, usage: CallUsage): NodeTuple[] => {
-      const set = s.setUsage.run({
-        runId,
-        id,
-        inputTokens: usage.inputTokens,
-        outputTokens: usage.outputTokens,
-        cachedTokens: usage.cachedTokens,
-        costUsd: usage.costUsd,
-        estimated: usage.estimated ? 1 : 0,
-      });
-      if (set.changes === 0) throw missingNode(runId, id);
-      const added = {
-        runId,
-        priced: usage.costUsd ?? 0,
-        unpriced: usage.costUsd === null ? 1 : 0,
-        inputTokens: usage.inputTokens,
-        outputTokens: usage.outputTokens,
-      };
-      const rows = s.rollUp.all({ ...added, id });
-      s.addRunUsage.run({ ...added, cachedTokens: usage.cachedTokens });
-      return rows;
-    }),
-
-    interrupt: db.transaction((runId: string, now: number): boolean => {
-      const run = s.interruptRun.get({ runId, now });
-      if (!run) return false; // finished since we looked
-      s.interruptNodes.run({ runId, endedAt: run.ended_at });
-      return true;
-    }),
-  };
-}
-
-/** Store failures reach the engine and the UI as STORE_FAILED, naming the operation. */
-function guard<T>(operation: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    if (error instanceof RlmError) throw error;
-    throw new RlmError('STORE_FAILED', `${operation}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-function missingRunOr(runId: string, error: unknown): unknown {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' ? missingRun(runId) : error;
-}
-
-function missingRun(runId: string): RlmError {
-  return new RlmError('NOT_FOUND', `run ${runId} not found`);
-}
-
-function missingNode(runId: string, id: number): RlmError {
-  return new RlmError('NOT_FOUND', `node ${id} of run ${runId} not found`);
 }

@@ -1,0 +1,109 @@
+// The write transactions of the run store: each is one synchronous SQLite transaction, so a step
+// the engine was told is stored survives a kill (DESIGN §5).
+import type Database from 'better-sqlite3';
+import type { InputDescription, NodeRow } from '../../shared/domain';
+import { SHOW_PREVIEW_CHARS } from '../../shared/valuePreview';
+import type { NodeTuple } from './runRows';
+import type { RunStatements } from './runStatements';
+import type { CallUsage, NodePatch, RunEnd } from './runStore';
+import { missingNode } from './storeErrors';
+
+export function prepareTransactions(db: Database.Database, s: RunStatements) {
+  const useDocuments = (runId: string, hashes: readonly string[]) => {
+    for (const hash of hashes) s.insertRunDocument.run({ runId, hash });
+  };
+  const updateNode = db.transaction((runId: string, id: number, patch: NodePatch, body: string | null, documents: readonly string[]): NodeTuple => {
+    const row = s.updateNode.get({
+      runId,
+      id,
+      status: patch.status ?? null,
+      setEndedAt: patch.endedAt === undefined ? 0 : 1,
+      endedAt: patch.endedAt ?? null,
+      label: patch.label ?? null,
+      setModel: patch.model === undefined ? 0 : 1,
+      model: patch.model ?? null,
+    });
+    if (!row) throw missingNode(runId, id);
+    if (body !== null) s.putPayload.run({ runId, nodeId: id, body });
+    useDocuments(runId, documents);
+    return row;
+  });
+
+  const recordUsage = db.transaction((runId: string, id: number, usage: CallUsage): NodeTuple[] => {
+    const set = s.setUsage.run({
+      runId,
+      id,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      cachedTokens: usage.cachedTokens,
+      costUsd: usage.costUsd,
+      estimated: usage.estimated ? 1 : 0,
+    });
+    if (set.changes === 0) throw missingNode(runId, id);
+    const added = {
+      runId,
+      priced: usage.costUsd ?? 0,
+      unpriced: usage.costUsd === null ? 1 : 0,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+    };
+    const rows = s.rollUp.all({ ...added, id });
+    s.addRunUsage.run({ ...added, cachedTokens: usage.cachedTokens });
+    return rows;
+  });
+
+  return {
+    addInput: db.transaction((runId: string, ord: number, input: InputDescription) => {
+      s.insertInput.run({ runId, ord, name: input.name, hash: input.hash, bytes: input.bytes });
+      useDocuments(runId, [input.hash]);
+    }),
+
+    addNode: db.transaction((runId: string, node: NodeRow, body: string, documents: readonly string[]) => {
+      s.insertNode.run({
+        runId,
+        id: node.id,
+        parentId: node.parentId,
+        kind: node.kind,
+        depth: node.depth,
+        seq: node.seq,
+        status: node.status,
+        startedAt: node.startedAt,
+        label: node.label,
+        model: node.model,
+        purpose: node.purpose,
+      });
+      s.putPayload.run({ runId, nodeId: node.id, body });
+      useDocuments(runId, documents);
+    }),
+
+    updateNode,
+
+    recordUsage,
+
+    /** Ends the run, and with it any node of it still `running` (see RunStore.endLeftoverNodes). */
+    finishRun: db.transaction((runId: string, end: RunEnd) => {
+      const row = s.finishRun.get({ runId, ...end, preview: SHOW_PREVIEW_CHARS });
+      if (row) s.endLeftoverNodes.run({ runId });
+      return row;
+    }),
+
+    /** A finished model call is one commit: its usage rolled up the tree, and its node ended. */
+    finishCall: db.transaction((runId: string, id: number, usage: CallUsage, patch: NodePatch, body: string) => ({
+      rolled: recordUsage(runId, id, usage),
+      node: updateNode(runId, id, patch, body, []),
+    })),
+
+    /** One read transaction: the page and the total come from the same moment. */
+    nodeIndexPage: db.transaction((runId: string, afterId: number, limit: number) => {
+      const page = s.getNodePage.get({ runId, afterId, limit }) ?? { json: '[]', count: 0, lastId: null };
+      return { ...page, total: s.countNodes.get(runId) ?? 0 };
+    }),
+
+    interrupt: db.transaction((runId: string, now: number): boolean => {
+      const run = s.interruptRun.get({ runId, now });
+      if (!run) return false; // finished since we looked
+      s.interruptNodes.run({ runId, endedAt: run.ended_at });
+      return true;
+    }),
+  };
+}
