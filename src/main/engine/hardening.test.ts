@@ -40,6 +40,25 @@ describe('the RLM loop against hostile or unlucky turns', () => {
     expect(summary).toMatchObject({ status: 'completed', answer: 'went on' });
   });
 
+  it('records on the cell, and tells the model, what a sandbox restart cost and what it restored', async () => {
+    const seen: string[] = [];
+    const bomb = 'const hoard = []; while (true) { const b = new ArrayBuffer(64 * 1024 * 1024); new Uint8Array(b).fill(1); hoard.push(b) }';
+    const { summary, runId } = await run(
+      (req) => {
+        seen.push(lastUser(req));
+        return { text: [repl('const kept = 41'), repl(bomb), repl('FINAL(String(kept + 1))')][turn(req)] ?? 'FINAL(no)' };
+      },
+      { sandboxMemoryMb: 300 },
+    );
+    expect(summary).toMatchObject({ status: 'completed', answer: '42' });
+    const note = /The sandbox process was killed \(it used \d+ MB of memory.*\) while this block ran and restarted in [\d.]+ m?s\. 1 earlier block\(s\) were re-run to restore your variables\. Nothing this block did was kept\./;
+    expect(seen[2]).toMatch(note);
+    const nodes = await harness!.service.call('runs.nodes', { runId });
+    const cells = nodes.filter((n) => n.kind === 'cell');
+    const killed = await harness!.service.call('nodes.get', { runId, nodeId: cells[1]!.id });
+    expect(killed.notes).toEqual([expect.stringMatching(note)]);
+  });
+
   it('still stops a model whose cells keep printing the same thing', async () => {
     const { summary } = await run((req) => ({ text: repl(`print("same"); const v${turn(req)} = 1`) }), { maxIterations: 8 });
     expect(summary).toMatchObject({ status: 'stopped', stopReason: 'runaway' });

@@ -1,6 +1,8 @@
 // Everything the engine says to the model. Pure functions of their arguments.
 // The root model never sees the document: only its type, size and a short preview.
 import type { ContextInfo } from '../../shared/domain';
+import { formatDuration } from '../../shared/format';
+import type { RestartInfo } from '../sandbox/sandbox';
 
 export interface PromptSettings {
   depth: number;
@@ -116,8 +118,23 @@ export const notes = {
   skippedBlocks: (count: number) => `${count} more block(s) of your reply were not run, because FINAL was called.`,
   notRun: (languages: string[]) =>
     `Blocks tagged ${languages.map((l) => (l ? `\`${l}\`` : 'without a language')).join(', ')} were not run: the REPL runs JavaScript in \`\`\`repl (or \`\`\`js) blocks.`,
-  restarted: (reason: string, restored: number, lost: number, when: 'during' | 'before') =>
-    `The sandbox process was killed (${reason}) ${when === 'during' ? 'while this block ran' : 'after your previous block, by work that went on after it ended'} and restarted. ${restored} earlier block(s) were re-run to restore your variables${lost > 0 ? `; ${lost} could not be restored` : ''}.${when === 'during' ? ' Nothing this block did was kept.' : ''}`,
+  restarted: (restart: RestartInfo) => {
+    const { reason, when, restoredCells, lostCells, cut } = restart;
+    const parts = [
+      `The sandbox process was killed (${reason}) ${when === 'during' ? 'while this block ran' : 'after your previous block, by work that went on after it ended'} and restarted in ${formatDuration(restart.ms)}.`,
+      `${restoredCells} earlier block(s) were re-run to restore your variables.`,
+    ];
+    if (lostCells > 0) {
+      const why = cut === 'sandbox'
+        ? `this sandbox's restarts have already spent the ${formatDuration(restart.budgetMs)} they may spend re-running blocks`
+        : cut === 'restart'
+          ? `re-running them would take more than the ${formatDuration(restart.budgetMs)} one restart may spend`
+          : 're-running them killed the sandbox again';
+      parts.push(`${lostCells} were not (${why}): define again what you need from them.`);
+    }
+    if (when === 'during') parts.push('Nothing this block did was kept.');
+    return parts.join(' ');
+  },
   replyCut: (ignoredChars: number, maxChars: number) =>
     `Your reply was too long: only its first ${maxChars.toLocaleString('en-US')} characters (up to a line break) were read, and the last ${ignoredChars.toLocaleString('en-US')} were ignored (code and answers in them included). Write shorter replies.`,
   runaway: (what: string, turns: number) =>

@@ -228,7 +228,7 @@ class RlmLoop {
     const result = sandbox ? await sandbox.runCell(code) : null;
     if (!result) throw new Error('the sandbox is gone');
     const restart = result.restart;
-    const cellNotes = restart ? [notes.restarted(restart.reason, restart.restoredCells, restart.lostCells, restart.when)] : [];
+    const cellNotes = restart ? [notes.restarted(restart)] : [];
     const stopped = this.run.signal.aborted || this.task.signal?.aborted;
     recorder.finish(cellId, stopped ? 'stopped' : result.error ? 'failed' : 'completed', {
       output: result.output,

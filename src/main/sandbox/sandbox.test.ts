@@ -158,6 +158,20 @@ describe('sandbox limits', () => {
     expect(calls.filter((c) => c.kind === 'llm')).toHaveLength(1);
   });
 
+  it('says what a restart cost, and re-runs no more earlier work than one restart may spend', async () => {
+    // Issue 9: every restart re-ran every earlier cell, so each cost as much as all work so far.
+    const { sandbox } = await start({ memoryMb: 300, cellTimeoutMs: 20_000, restore: { perRestartMs: 400, perSandboxMs: 60_000 } });
+    await sandbox.runCell('const a = 1');
+    const slow = await sandbox.runCell('const started = Date.now(); while (Date.now() - started < 600) {} const b = 2');
+    expect(slow.workMs).toBeGreaterThanOrEqual(600);
+    await sandbox.runCell('const c = 3');
+    const bomb = await sandbox.runCell('const hoard = []; while (true) { const b = new ArrayBuffer(64 * 1024 * 1024); new Uint8Array(b).fill(1); hoard.push(b) }');
+    expect(bomb.restart).toMatchObject({ when: 'during', restoredCells: 1, lostCells: 2, cut: 'restart', budgetMs: 400 });
+    expect(bomb.restart?.ms).toBeGreaterThan(0);
+    // The cells after the one left out are left out too: they may use what it defined.
+    expect((await sandbox.runCell('print(typeof a, typeof b, typeof c)')).output).toBe('number undefined undefined\n');
+  });
+
   it('kills model code that host work runs outside the cell timeout, and restores the sandbox', async () => {
     // Node's rejection tracking reads properties of an unhandled rejected promise after the cell
     // ended, outside any vm timeout: a proxy in the promise's prototype chain runs model code there.

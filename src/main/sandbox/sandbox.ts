@@ -9,6 +9,7 @@ import { CALL_NAMES, type CellDoneMessage, type ChildMessage, type ContextSource
 import { callPayloadSchemas, childMessageSchema } from '../../shared/sandboxProtocolSchemas';
 import { transformCell } from './cellTransform';
 import type { SandboxExit, SandboxLauncher, SandboxProcess } from './launcher';
+import { RestoreBudget } from './restoreBudget';
 import { Watchdog } from './watchdog';
 
 export type SandboxCall =
@@ -27,6 +28,8 @@ export interface SandboxOptions {
   outputChars: number;
   previewChars?: number;
   initTimeoutMs?: number;
+  /** How much re-running of earlier cells a restart may do (default: restoreBudget.ts). */
+  restore?: { perRestartMs: number; perSandboxMs: number };
   /** Stops a start in progress (a large input can take seconds to load) and disposes after. */
   signal?: AbortSignal;
   /** Serves a sub-call: resolves to the text the code receives; a rejection becomes an error there. */
@@ -49,8 +52,34 @@ export interface CellResult {
   random: RandomPosition | null;
   workMs: number;
   /** The process was killed and restarted: during this cell, or between the last one and this. */
-  restart: { reason: string; restoredCells: number; lostCells: number; when: 'during' | 'before' } | null;
+  restart: RestartInfo | null;
 }
+
+export interface RestartInfo {
+  reason: string;
+  when: 'during' | 'before';
+  /** Earlier cells re-run to restore variables, and those that were not. */
+  restoredCells: number;
+  lostCells: number;
+  /** What the restart took: a new process, its input loaded, and the re-runs. */
+  ms: number;
+  /** Cells were left out to keep within the restore budget: one restart's, or the sandbox's. */
+  cut: 'restart' | 'sandbox' | null;
+  /** That budget, in ms of re-running. */
+  budgetMs: number;
+}
+
+interface Restart {
+  ok: boolean;
+  error?: string;
+  restoredCells: number;
+  lostCells: number;
+  ms: number;
+  cut: RestartInfo['cut'];
+  budgetMs: number;
+}
+
+type Replayed = { restored: number; cut: RestartInfo['cut']; killedAt: number | null };
 
 interface RecordedCell {
   cellId: number;
@@ -58,6 +87,7 @@ interface RecordedCell {
   results: Map<number, { ok: boolean; value: string }>;
   clock: ClockRecord;
   random: RandomPosition;
+  workMs: number;
 }
 
 interface ActiveCell {
@@ -82,8 +112,11 @@ export class Sandbox {
   private disposed = false;
   private broken: string | null = null;
   private info: ContextInfo | null = null;
+  private readonly restoreBudget: RestoreBudget;
 
-  private constructor(private readonly options: SandboxOptions) {}
+  private constructor(private readonly options: SandboxOptions) {
+    this.restoreBudget = new RestoreBudget(options.restore?.perRestartMs, options.restore?.perSandboxMs);
+  }
 
   static async start(options: SandboxOptions): Promise<Sandbox> {
     const sandbox = new Sandbox(options);
@@ -118,7 +151,7 @@ export class Sandbox {
       const reason = this.broken ?? 'the sandbox process is gone';
       const restored = await this.restart();
       if (!restored.ok) return failure(`the sandbox could not be restarted (${reason}): ${restored.error}`);
-      restartedBefore = { reason, restoredCells: restored.restoredCells, lostCells: restored.lostCells, when: 'before' };
+      restartedBefore = restartInfo(reason, 'before', restored);
     }
     const { outcome, results } = await this.execute({ cellId, script: transformed.script, replay: null });
     if ('killed' in outcome) {
@@ -126,12 +159,12 @@ export class Sandbox {
       const restored = await this.restart();
       return {
         ...failure(`the sandbox process was killed: ${reason}`),
-        restart: { reason, restoredCells: restored.restoredCells, lostCells: restored.lostCells, when: 'during' },
+        restart: restartInfo(reason, 'during', restored),
       };
     }
     // A cell that ran out of time stopped at an arbitrary point: replaying it would not restore
     // the same state, so it is not kept for restoring.
-    if (!outcome.timedOut) this.records.push({ cellId, script: transformed.script, results, clock: outcome.clock, random: outcome.random });
+    if (!outcome.timedOut) this.records.push({ cellId, script: transformed.script, results, clock: outcome.clock, random: outcome.random, workMs: outcome.workMs });
     return { ...toResult(outcome), restart: restartedBefore };
   }
 
@@ -207,48 +240,78 @@ export class Sandbox {
   private onEarlyExit: ((exit: SandboxExit) => void) | null = null;
   private failStart: ((error: Error) => void) | null = null;
 
-  private async restart(): Promise<{ ok: boolean; error?: string; restoredCells: number; lostCells: number }> {
-    this.watchdog?.dispose();
-    this.child?.kill();
-    this.child = null;
-    if (this.disposed) return { ok: false, error: 'stopped', restoredCells: 0, lostCells: this.records.length };
-    try {
-      await this.spawn();
-    } catch (error) {
-      this.broken = (error as Error).message;
-      return { ok: false, error: this.broken, restoredCells: 0, lostCells: this.records.length };
-    }
-    this.broken = null;
-    let restoredCells = 0;
-    for (const [index, record] of this.records.entries()) {
-      const { outcome } = await this.execute({ cellId: record.cellId, script: record.script, replay: record });
-      if ('killed' in outcome) {
-        // A cell that kills the sandbox on replay would do so on every restart: leave it out,
-        // and restore the others in a fresh process.
-        this.records.splice(index, 1);
-        const retried = await this.restart();
-        return { ...retried, lostCells: retried.lostCells + 1 };
+  /**
+   * A fresh process, with the recorded cells re-run in order to restore variables — as many as
+   * the restore budget allows (re-runs answer sub-calls from the record: no new model calls).
+   */
+  private async restart(): Promise<Restart> {
+    const started = performance.now();
+    // Cells left out because re-running them killed the sandbox: they would on every restart.
+    let dropped = 0;
+    const done = (result: Omit<Restart, 'ms' | 'budgetMs'>): Restart => ({
+      ...result,
+      ms: Math.round(performance.now() - started),
+      budgetMs: result.cut === 'sandbox' ? this.restoreBudget.perSandboxMs : this.restoreBudget.perRestartMs,
+    });
+    for (;;) {
+      this.watchdog?.dispose();
+      this.child?.kill();
+      this.child = null;
+      if (this.disposed) return done({ ok: false, error: 'stopped', restoredCells: 0, lostCells: this.records.length + dropped, cut: null });
+      try {
+        await this.spawn();
+      } catch (error) {
+        this.broken = (error as Error).message;
+        return done({ ok: false, error: this.broken, restoredCells: 0, lostCells: this.records.length + dropped, cut: null });
       }
-      restoredCells++;
+      this.broken = null;
+      const replayed = await this.replay();
+      if (replayed.killedAt !== null) {
+        this.records.splice(replayed.killedAt, 1);
+        dropped++;
+        continue;
+      }
+      return done({ ok: true, restoredCells: replayed.restored, lostCells: this.records.length - replayed.restored + dropped, cut: replayed.cut });
     }
-    return { ok: true, restoredCells, lostCells: 0 };
+  }
+
+  /** Re-runs the recorded cells the budget allows; stops at one that kills the process or runs over. */
+  private async replay(): Promise<Replayed> {
+    const plan = this.restoreBudget.plan(this.records.map((record) => record.workMs));
+    const started = performance.now();
+    let restored = 0;
+    try {
+      for (const [index, record] of this.records.slice(0, plan.cells).entries()) {
+        const leftMs = plan.limitMs - (performance.now() - started);
+        const timeoutMs = Math.max(1, Math.min(this.options.cellTimeoutMs, Math.floor(leftMs)));
+        const { outcome } = await this.execute({ cellId: record.cellId, script: record.script, replay: record, timeoutMs });
+        if ('killed' in outcome) return { restored, cut: null, killedAt: index };
+        // Slower than recorded, and out of time: what it set is half done, and the rest is not re-run.
+        if (outcome.timedOut) return { restored, cut: plan.bound, killedAt: null };
+        restored++;
+      }
+    } finally {
+      this.restoreBudget.spend(performance.now() - started);
+    }
+    return { restored, cut: plan.cells < this.records.length ? plan.bound : null, killedAt: null };
   }
 
   private async execute(cell: {
     cellId: number;
     script: string;
     replay: RecordedCell | null;
+    timeoutMs?: number;
   }): Promise<{ outcome: CellDoneMessage | { killed: string }; results: RecordedCell['results'] }> {
     const results: RecordedCell['results'] = new Map();
     const child = this.child;
     if (!child) return { outcome: { killed: 'the sandbox process is gone' }, results };
     const outcome = await new Promise<CellDoneMessage | { killed: string }>((resolve) => {
-      this.active = { ...cell, results, calls: new Map(), resolve };
+      this.active = { cellId: cell.cellId, script: cell.script, replay: cell.replay, results, calls: new Map(), resolve };
       const message: ParentMessage = {
         type: 'cell',
         cellId: cell.cellId,
         script: cell.script,
-        timeoutMs: this.options.cellTimeoutMs,
+        timeoutMs: cell.timeoutMs ?? this.options.cellTimeoutMs,
         // Replays only restore variables: their output is not shown again.
         outputChars: cell.replay ? 0 : this.options.outputChars,
         ...(cell.replay ? { clock: cell.replay.clock, random: cell.replay.random } : {}),
@@ -372,6 +435,10 @@ function describeExit(exit: SandboxExit, killReason: string | null): string {
   if (/heap limit|out of memory/i.test(exit.detail)) return 'it ran out of memory (JavaScript heap)';
   if (exit.signal) return `it stopped on signal ${exit.signal}`;
   return `it exited with code ${exit.code ?? 'unknown'}`;
+}
+
+function restartInfo(reason: string, when: RestartInfo['when'], restart: Restart): RestartInfo {
+  return { reason, when, restoredCells: restart.restoredCells, lostCells: restart.lostCells, ms: restart.ms, cut: restart.cut, budgetMs: restart.budgetMs };
 }
 
 function failure(error: string): CellResult {

@@ -22,6 +22,7 @@ export async function startTestSandbox(
     cellTimeoutMs: options.cellTimeoutMs ?? 2000,
     outputChars: options.outputChars ?? 20_000,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.restore ? { restore: options.restore } : {}),
     onCall: async (call, signal) => {
       if (options.onCall) {
         calls.push(call);
