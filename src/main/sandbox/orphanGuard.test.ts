@@ -2,7 +2,8 @@
 // shown end to end with the built command line in src/main/cli/orphan.e2e.test.ts.
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { guardAgainstOrphaning } from './orphanGuard';
+import { childrenRunning } from '../testing/processes';
+import { guardAgainstOrphaning, PID_GUARD_MARK, PidGuard } from './orphanGuard';
 
 const victims: Array<ReturnType<typeof spawn>> = [];
 afterEach(() => {
@@ -28,10 +29,36 @@ describe.skipIf(process.platform === 'win32')('orphan guard', () => {
   });
 });
 
-describe('orphan guard on Windows', () => {
-  it('starts nothing (there is no /bin/sh)', () => {
-    const victim = startVictim();
-    guardAgainstOrphaning(victim.pid, 'win32').dispose();
-    expect(exited(victim)).toBe(false);
+describe('the guard that serves Windows (one process for all of a parent’s sandboxes)', () => {
+  it('kills the pids it still watches when its input ends, as it does when the parent dies', async () => {
+    const guard = PidGuard.start();
+    const watched = startVictim();
+    const released = startVictim();
+    guard.watch(watched.pid!);
+    guard.watch(released.pid!).dispose();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(exited(watched)).toBe(false);
+    guard.endInput();
+    await guard.exited();
+    await until(() => exited(watched));
+    expect(watched.signalCode ?? watched.exitCode).not.toBeNull();
+    expect(exited(released)).toBe(false);
+  });
+
+  it.skipIf(process.platform !== 'linux')('is what guardAgainstOrphaning starts on Windows, shared by every sandbox', () => {
+    const first = startVictim();
+    const second = startVictim();
+    guardAgainstOrphaning(first.pid, 'win32').dispose();
+    guardAgainstOrphaning(second.pid, 'win32').dispose();
+    expect(exited(first) || exited(second)).toBe(false);
+    expect(childrenRunning(PID_GUARD_MARK)).toHaveLength(1);
   });
 });
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
