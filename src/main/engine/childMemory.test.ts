@@ -20,6 +20,9 @@ function barrier(): { promise: Promise<void>; open: () => void } {
 
 describe("the run's sandbox memory", () => {
   it('never has more sandboxes alive than the budget allows; children past it are refused and the run completes', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
     const MAX_DEPTH = 3;
     const CHILDREN_ALLOWED = SANDBOXES_PER_RUN - 1; // the root holds one share
     let alive = 0;
@@ -74,5 +77,8 @@ describe("the run's sandbox memory", () => {
     const children = nodes.filter((node) => node.kind === 'rlm' && node.depth > 0);
     expect(children.every((node) => node.status === 'completed')).toBe(true);
     expect(children.length + refusals.length).toBe(4 + children.filter((node) => node.depth < MAX_DEPTH).length * 4);
+    // Each RLM follows the run's stop signal through one shared listener, not one of its own.
+    process.off('warning', onWarning);
+    expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
   }, 180_000);
 });

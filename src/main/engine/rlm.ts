@@ -4,6 +4,7 @@
 import type { ChatMessage, StopReason } from '../../shared/domain';
 import type { ContextSource } from '../../shared/sandboxProtocol';
 import { Sandbox, type CellResult } from '../sandbox/sandbox';
+import { linkAbort } from '../model/abort';
 import { callModel, errorMessage } from './modelCall';
 import { findFinal, MAX_REPLY_CHARS, parseReply, type ParsedReply } from './replyParser';
 import type { BoundedPrefix } from './tokenBound';
@@ -85,13 +86,15 @@ class RlmLoop {
     private readonly task: RlmTask,
     private readonly nodeId: number,
   ) {
-    run.signal.addEventListener('abort', this.disposeSandbox);
-    task.signal?.addEventListener('abort', this.disposeSandbox);
+    // Through the run's one shared listener (model/abort.ts): a listener per RLM on the run's
+    // signal piled up past Node's warning at eleven child RLMs at once.
+    this.unlinks = [linkAbort(run.signal, this.disposeSandbox), linkAbort(task.signal, this.disposeSandbox)];
   }
 
+  private readonly unlinks: Array<() => void>;
+
   dispose(): void {
-    this.run.signal.removeEventListener('abort', this.disposeSandbox);
-    this.task.signal?.removeEventListener('abort', this.disposeSandbox);
+    for (const unlink of this.unlinks) unlink();
     this.sandbox?.dispose();
   }
 
