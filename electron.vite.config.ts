@@ -17,7 +17,7 @@ export default defineConfig({
         input: {
           electron: resolve(__dirname, 'src/main/electron/main.ts'),
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
-          sandbox: resolve(__dirname, 'src/main/sandbox/harness.ts'),
+          sandbox: resolve(__dirname, 'src/main/sandbox/child/harness.ts'),
           'fake-provider': resolve(__dirname, 'src/main/fakeProvider/cli.ts'),
         },
       },

@@ -1,11 +1,41 @@
 // Lint: typescript-eslint's recommended rules, plus the boundaries between processes
 // (DESIGN §2): src/shared imports nothing of Node, Electron or the DOM; only src/main/electron
-// may import 'electron'; the renderer talks to nothing but the RlmApi contract.
+// may import 'electron'; the renderer talks to nothing but the RlmApi contract; the sandbox
+// process's code (src/main/sandbox/child) and its parent's (everything else) stay apart.
 import js from '@eslint/js';
 import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
 const nodeModules = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
+
+// SECURITY: src/main/sandbox/child/ runs INSIDE the sandbox process, beside model-written code,
+// so it imports only what is listed here: its own folder, the sandbox protocol, the pure shared
+// modules it needs (domain and textEncoding for types only), and the Node modules the harness
+// and the context loader use. Nothing of the host (which holds the API key, the database, the
+// processes) and nothing else of src/main: whatever the child imports is bundled into the
+// process that model code may break out into.
+const childMayImport = [
+  String.raw`\./(?!\.)[^/]+`,
+  String.raw`\.\./\.\./\.\./shared/(sandboxProtocol|sandboxProtocolSchemas|clockRecord|domain|textEncoding)`,
+  'node:(vm|util|fs|string_decoder)',
+];
+const onlyWhatTheChildMayImport = {
+  regex: `^(?!(${childMayImport.join('|')})$)`,
+  caseSensitive: true,
+  message: 'Code in src/main/sandbox/child/ runs inside the sandbox process: it may import only its own folder, the sandbox protocol and the modules listed in eslint.config.mjs.',
+};
+// The other way round: the host never imports the child's code; it starts the built script by
+// its path (sandbox/host/harnessPath.ts; the build entry is in electron.vite.config.ts).
+const notTheChild = (regex) => ({
+  regex,
+  message: 'src/main/sandbox/child/ is the sandbox process\'s code: the host launches it by path (harnessPath.ts), never imports it.',
+});
+const childFromOutside = notTheChild('(^|/)sandbox/child(/|$)');
+const childFromInsideSandbox = notTheChild('(^|/)child(/|$)');
+const mainImports = (childPattern) => ({
+  paths: [{ name: 'electron', message: 'Only src/main/electron/ may import electron: keep the services runnable under plain Node.' }],
+  patterns: [{ group: ['**/renderer/**', '**/preload/**'] }, childPattern],
+});
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'native/**', 'node_modules/**', 'bench/results/**', 'test-results/**', 'playwright-report/**'] },
@@ -34,8 +64,30 @@ export default tseslint.config(
   {
     files: ['src/main/**/*.ts'],
     ignores: ['src/main/electron/**'],
+    rules: { 'no-restricted-imports': ['error', mainImports(childFromOutside)] },
+  },
+  {
+    files: ['src/main/electron/**/*.ts', 'bench/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [childFromOutside] }] },
+  },
+  {
+    // The host's side of the sandbox and the tests of the whole boundary.
+    files: ['src/main/sandbox/**/*.ts'],
+    ignores: ['src/main/sandbox/child/**'],
+    rules: { 'no-restricted-imports': ['error', mainImports(childFromInsideSandbox)] },
+  },
+  {
+    // The child's own tests run in the test runner, not in the sandbox: they keep the rules above.
+    files: ['src/main/sandbox/child/**/*.{ts,js}'],
+    ignores: ['src/main/sandbox/child/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Only src/main/electron/ may import electron: keep the services runnable under plain Node.' }], patterns: ['**/renderer/**', '**/preload/**'] }],
+      'no-restricted-imports': ['error', { patterns: [onlyWhatTheChildMayImport] }],
+      // The same list cannot be got round by loading a module at run time.
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ImportExpression', message: 'No dynamic import() in the sandbox process: import statically what eslint.config.mjs allows.' },
+        { selector: "CallExpression[callee.name='require']", message: 'No require() in the sandbox process: import statically what eslint.config.mjs allows.' },
+      ],
     },
   },
   {

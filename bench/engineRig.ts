@@ -1,7 +1,7 @@
 // A real RlmService (real SQLite file, real sandbox processes) for the benchmarks that go through
 // the whole engine; the fake provider it talks to is the caller's.
 import { join } from 'node:path';
-import { createForkLauncher } from '../src/main/sandbox/forkLauncher';
+import { createForkLauncher } from '../src/main/sandbox/host/forkLauncher';
 import { RlmService } from '../src/main/service/rlmService';
 import type { RunLimits } from '../src/shared/domain';
 import { ROOT, SUB } from './scriptedModels';

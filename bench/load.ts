@@ -1,8 +1,8 @@
 // Loading a large file into a ready sandbox: throughput, and the peak memory of host and sandbox
 // together as a multiple of the input.
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { createForkLauncher } from '../src/main/sandbox/forkLauncher';
-import type { SandboxLauncher } from '../src/main/sandbox/launcher';
+import { createForkLauncher } from '../src/main/sandbox/host/forkLauncher';
+import type { SandboxLauncher } from '../src/main/sandbox/host/launcher';
 import type { LogFile } from './logFile';
 import { MB, collectGarbage, median, peakResidentBytes, resetPeakResident } from './measure';
 import { figure, type Figure } from './report';

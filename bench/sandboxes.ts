@@ -1,8 +1,8 @@
 // Sandboxes started the way the engine starts them, for the benchmarks that drive one directly.
 import type { ContextSource } from '../src/shared/sandboxProtocol';
-import { createForkLauncher } from '../src/main/sandbox/forkLauncher';
-import type { SandboxLauncher } from '../src/main/sandbox/launcher';
-import { Sandbox } from '../src/main/sandbox/sandbox';
+import { createForkLauncher } from '../src/main/sandbox/host/forkLauncher';
+import type { SandboxLauncher } from '../src/main/sandbox/host/launcher';
+import { Sandbox } from '../src/main/sandbox/host/sandbox';
 
 /** What the engine gives a sandbox whose input is under ~680 MB (rlm.ts: DEFAULT_MEMORY_MB). */
 const MEMORY_MB = 2048;

@@ -1,7 +1,7 @@
 // Scanning a large `context` in the sandbox against the same scan in plain Node: the same code,
 // over the same kind of string (one-byte, read from the same file the same way).
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import type { Sandbox } from '../src/main/sandbox/sandbox';
+import type { Sandbox } from '../src/main/sandbox/host/sandbox';
 import { NEEDLE_REGEX, NEEDLE_TEXT, type LogFile } from './logFile';
 import { MB, collectGarbage, median } from './measure';
 import { figure, type Figure } from './report';

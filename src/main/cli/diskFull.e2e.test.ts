@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PriceTable } from '../model/prices';
-import { createForkLauncher } from '../sandbox/forkLauncher';
+import { createForkLauncher } from '../sandbox/host/forkLauncher';
 import { RlmService } from '../service/rlmService';
 import { jsonOf, runCli } from '../testing/cli';
 import { CliHarness } from '../testing/cliHarness';

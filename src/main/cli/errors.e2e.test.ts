@@ -2,7 +2,7 @@
 // leaves a readable database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PriceTable } from '../model/prices';
-import { createForkLauncher } from '../sandbox/forkLauncher';
+import { createForkLauncher } from '../sandbox/host/forkLauncher';
 import { RlmService } from '../service/rlmService';
 import { runCli, startCli, jsonOf } from '../testing/cli';
 import { CliHarness } from '../testing/cliHarness';

@@ -2,7 +2,7 @@
 // blocked (DESIGN.md §2; issue 9 "Orphaned sandbox"). The built command line is SIGKILLed while
 // its sandbox spins where no cell timeout reaches: Node's rejection tracking reading a proxied
 // promise after the cell's code has ended (the case escapeCorpus.ts blames on its cell). Before
-// the orphan guard (src/main/sandbox/orphanGuard.ts) the sandbox, reparented to init, spun on
+// the orphan guard (src/main/sandbox/host/orphanGuard.ts) the sandbox, reparented to init, spun on
 // forever. Linux only: processes are found in /proc.
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

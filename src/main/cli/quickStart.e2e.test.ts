@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packageRoot } from '../sandbox/harnessPath';
+import { packageRoot } from '../sandbox/host/harnessPath';
 
 const ROOT = packageRoot();
 

@@ -3,7 +3,7 @@
 import type { RunLimits } from '../../shared/domain';
 import { RlmError } from '../../shared/errors';
 import { defaultDatabasePath } from '../paths';
-import { createForkLauncher } from '../sandbox/forkLauncher';
+import { createForkLauncher } from '../sandbox/host/forkLauncher';
 import { RlmService } from '../service/rlmService';
 import { writeAnswer } from './listCommands';
 import { summaryJson } from './format';

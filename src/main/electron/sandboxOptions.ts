@@ -8,7 +8,7 @@ export const SANDBOX_SERVICE_NAME = 'RLMScope sandbox';
 export const STDERR_TAIL = 8 * 1024;
 
 // The environment is shared with the Node launcher (and explained there).
-export { sandboxEnvironment } from '../sandbox/environment';
+export { sandboxEnvironment } from '../sandbox/host/environment';
 
 /**
  * The utility process drops Node's own flags (only a short allow-list passes, and neither the

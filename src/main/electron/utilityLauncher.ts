@@ -1,6 +1,6 @@
 // Starts the sandbox as an Electron utilityProcess: the desktop app's SandboxLauncher (the CLI,
 // tests and browser mode use forkLauncher.ts). The harness talks back over process.parentPort
-// (src/main/sandbox/parentPort.ts). What it is started with is decided in sandboxOptions.ts.
+// (src/main/sandbox/child/parentPort.ts). What it is started with is decided in sandboxOptions.ts.
 //
 // SECURITY: the sandbox holds no secrets. Its environment is explicit, minimal and non-empty — an
 // empty `env: {}` would make Electron pass the parent's whole environment, API key included
@@ -8,8 +8,8 @@
 // (the utility process drops the flags), so the boundary is the process and its empty hands.
 import { app, utilityProcess } from 'electron';
 import type { ParentMessage } from '../../shared/sandboxProtocol';
-import type { LaunchOptions, SandboxExit, SandboxLauncher, SandboxProcess } from '../sandbox/launcher';
-import { guardAgainstOrphaning, type OrphanGuard } from '../sandbox/orphanGuard';
+import type { LaunchOptions, SandboxExit, SandboxLauncher, SandboxProcess } from '../sandbox/host/launcher';
+import { guardAgainstOrphaning, type OrphanGuard } from '../sandbox/host/orphanGuard';
 import { appendTail, SANDBOX_SERVICE_NAME, sandboxEnvironment, sandboxExecArgv, workingSetBytes } from './sandboxOptions';
 
 /**

@@ -3,7 +3,7 @@
 // (DESIGN §1, §3). Children started by `rlm_query` run this same loop one level deeper.
 import type { ChatMessage, StopReason } from '../../shared/domain';
 import type { ContextSource } from '../../shared/sandboxProtocol';
-import { Sandbox, type CellResult } from '../sandbox/sandbox';
+import { Sandbox, type CellResult } from '../sandbox/host/sandbox';
 import { linkAbort } from '../model/abort';
 import { callModel, errorMessage } from './modelCall';
 import { findFinal, MAX_REPLY_CHARS, parseReply, type ParsedReply } from './replyParser';

@@ -5,7 +5,7 @@ import { emptyTotals } from '../../shared/domain';
 import { linkAbort } from '../model/abort';
 import type { CompletionRequest, CompletionResult } from '../model/modelClient';
 import type { PriceTable } from '../model/prices';
-import type { SandboxLauncher } from '../sandbox/launcher';
+import type { SandboxLauncher } from '../sandbox/host/launcher';
 import type { DocumentStore } from '../store/documentStore';
 import { Budget, type Price, type Reservation, type Spend } from './budget';
 import { Semaphore, StepGate } from './concurrency';

@@ -1,7 +1,7 @@
 // Serves what sandbox code asks of the host: `llm_query`, `llm_query_batched` and `rlm_query`.
 // Each sub-call is a node under the cell that made it; a child RLM starts one level deeper, and
 // past the depth limit `rlm_query` degrades to a plain sub-model call.
-import type { SandboxCall } from '../sandbox/sandbox';
+import type { SandboxCall } from '../sandbox/host/sandbox';
 import { callModel, errorMessage } from './modelCall';
 import { runRlm } from './rlm';
 import type { RunContext } from './runContext';

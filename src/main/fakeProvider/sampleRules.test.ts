@@ -1,7 +1,7 @@
 // The sample rules the README's quick start uses ship with the project: they must stay valid.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packageRoot } from '../sandbox/harnessPath';
+import { packageRoot } from '../sandbox/host/harnessPath';
 import { readRulesFile, rulesHandler } from './rules';
 import type { FakeRequest } from './server';
 

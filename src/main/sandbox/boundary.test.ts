@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createForkLauncher } from './forkLauncher';
+import { createForkLauncher } from './host/forkLauncher';
 
 describe('sandbox process boundary', () => {
   it('denies files, processes, workers, addons and code generation, and carries no API key', async () => {

@@ -3,8 +3,8 @@
 // every source of time and randomness replays after a restart.
 import { afterEach, describe, expect, it } from 'vitest';
 import { CELL_LIMITS } from '../../shared/sandboxProtocol';
-import type { Sandbox } from './sandbox';
-import { startTestSandbox } from './testing';
+import type { Sandbox } from './host/sandbox';
+import { startTestSandbox } from './testing/testSandbox';
 
 const open: Sandbox[] = [];
 async function start(...args: Parameters<typeof startTestSandbox>) {

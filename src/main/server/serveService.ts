@@ -3,7 +3,7 @@
 // a file only the user can read), with the environment (OPENAI_BASE_URL, OPENAI_API_KEY) as the
 // first defaults. The settings live in the folder of the database, where `rlmscope run` reads them.
 import { dirname, resolve } from 'node:path';
-import { createForkLauncher } from '../sandbox/forkLauncher';
+import { createForkLauncher } from '../sandbox/host/forkLauncher';
 import { RlmService } from '../service/rlmService';
 import { openNodeSettings } from '../settings/nodeSettings';
 import { providerSettingsFromEnv } from '../settings/providerDefaults';

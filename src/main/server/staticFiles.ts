@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { extname, join, sep } from 'node:path';
 import { pageContentType } from '../page/pagePolicy';
-import { packageRoot } from '../sandbox/harnessPath';
+import { packageRoot } from '../sandbox/host/harnessPath';
 
 /** Where `npm run build` (electron-vite) puts the page. */
 export function defaultRendererDir(): string {

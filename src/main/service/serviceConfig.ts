@@ -1,7 +1,7 @@
 // What a service is opened with. The CLI gives the provider fields; the desktop app and browser
 // mode give a settings store as well, whose values then win for every new run.
 import type { AppInfo } from '../../shared/domain';
-import type { SandboxLauncher } from '../sandbox/launcher';
+import type { SandboxLauncher } from '../sandbox/host/launcher';
 import type { SettingsStore } from '../settings/settingsStore';
 import type { FixedSettingsConfig } from './fixedSettings';
 import type { ClientTuning } from './modelClients';

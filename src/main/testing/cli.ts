@@ -2,7 +2,7 @@
 // provider in the test process, a real database file.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { packageRoot } from '../sandbox/harnessPath';
+import { packageRoot } from '../sandbox/host/harnessPath';
 
 export interface CliResult {
   code: number | null;

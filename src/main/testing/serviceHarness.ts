@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { RlmEvent } from '../../shared/api';
 import { startFakeProvider, type FakeHandler, type FakeProvider, type FakeRequest } from '../fakeProvider/server';
 import { PriceTable } from '../model/prices';
-import { createForkLauncher } from '../sandbox/forkLauncher';
+import { createForkLauncher } from '../sandbox/host/forkLauncher';
 import { RlmService, type ServiceConfig } from '../service/rlmService';
 
 export const ROOT = 'root-model';

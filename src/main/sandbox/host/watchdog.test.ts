@@ -2,7 +2,7 @@
 // a process that answers its start and then goes silent, to check the deadline itself; the real
 // case (model code run by host work outside the cell timeout) is in sandbox.test.ts.
 import { describe, expect, it } from 'vitest';
-import type { ParentMessage } from '../../shared/sandboxProtocol';
+import type { ParentMessage } from '../../../shared/sandboxProtocol';
 import type { SandboxExit, SandboxLauncher, SandboxProcess } from './launcher';
 import { createForkLauncher } from './forkLauncher';
 import { Sandbox } from './sandbox';

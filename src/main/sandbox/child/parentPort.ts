@@ -1,7 +1,7 @@
 // The child's end of the transport: Electron's utilityProcess gives the child
 // `process.parentPort`; Node's child_process.fork gives it `process.send`. Nothing else in the
 // sandbox knows which one it runs in.
-import type { ParentMessage } from '../../shared/sandboxProtocol';
+import type { ParentMessage } from '../../../shared/sandboxProtocol';
 
 export interface ParentPort {
   send(message: unknown): void;

@@ -6,7 +6,7 @@
 // its own realm, so a leaked host Function cannot compile anything.
 import { fork } from 'node:child_process';
 import { dirname } from 'node:path';
-import type { ParentMessage } from '../../shared/sandboxProtocol';
+import type { ParentMessage } from '../../../shared/sandboxProtocol';
 import type { LaunchOptions, SandboxExit, SandboxLauncher, SandboxProcess } from './launcher';
 import { sandboxEnvironment } from './environment';
 import { harnessPath } from './harnessPath';

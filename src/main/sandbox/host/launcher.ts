@@ -1,7 +1,7 @@
 // How a sandbox process is started: one interface, two implementations — Node's
 // child_process.fork (CLI, tests, browser mode: forkLauncher.ts) and Electron's utilityProcess
 // (src/main/electron/utilityLauncher.ts). Nothing else knows which one it runs in.
-import type { ParentMessage } from '../../shared/sandboxProtocol';
+import type { ParentMessage } from '../../../shared/sandboxProtocol';
 
 export interface SandboxExit {
   code: number | null;

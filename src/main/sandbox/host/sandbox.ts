@@ -3,10 +3,10 @@
 // a wedged process) is killed from here — by a wall-clock deadline and a watch on resident
 // memory — and the sandbox is restarted with its variables restored by re-running the recorded
 // cells with their recorded sub-call results (no new model calls).
-import type { ClockRecord } from '../../shared/clockRecord';
-import type { ContextInfo } from '../../shared/domain';
-import { CALL_NAMES, type CellDoneMessage, type ChildMessage, type ContextSource, type ParentMessage, type RandomPosition } from '../../shared/sandboxProtocol';
-import { callPayloadSchemas, childMessageSchema } from '../../shared/sandboxProtocolSchemas';
+import type { ClockRecord } from '../../../shared/clockRecord';
+import type { ContextInfo } from '../../../shared/domain';
+import { CALL_NAMES, type CellDoneMessage, type ChildMessage, type ContextSource, type ParentMessage, type RandomPosition } from '../../../shared/sandboxProtocol';
+import { callPayloadSchemas, childMessageSchema } from '../../../shared/sandboxProtocolSchemas';
 import { transformCell } from './cellTransform';
 import type { SandboxExit, SandboxLauncher, SandboxProcess } from './launcher';
 import { RestoreBudget } from './restoreBudget';

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from './sandbox';
-import { sandboxChildren } from '../testing/processes';
-import { startTestSandbox } from './testing';
+import { sandboxChildren } from '../../testing/processes';
+import { startTestSandbox } from '../testing/testSandbox';
 
 const open: Sandbox[] = [];
 async function start(...args: Parameters<typeof startTestSandbox>) {

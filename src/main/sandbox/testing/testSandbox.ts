@@ -1,7 +1,7 @@
 // Test helpers: a real sandbox process with a scripted sub-call handler.
-import type { ContextSource } from '../../shared/sandboxProtocol';
-import { createForkLauncher } from './forkLauncher';
-import { Sandbox, type SandboxCall, type SandboxOptions } from './sandbox';
+import type { ContextSource } from '../../../shared/sandboxProtocol';
+import { createForkLauncher } from '../host/forkLauncher';
+import { Sandbox, type SandboxCall, type SandboxOptions } from '../host/sandbox';
 
 export async function startTestSandbox(
   options: Partial<SandboxOptions> & { context?: ContextSource } = {},

@@ -2,7 +2,7 @@
 // shown end to end with the built command line in src/main/cli/orphan.e2e.test.ts.
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { childrenRunning } from '../testing/processes';
+import { childrenRunning } from '../../testing/processes';
 import { guardAgainstOrphaning, PID_GUARD_MARK, PidGuard } from './orphanGuard';
 
 const victims: Array<ReturnType<typeof spawn>> = [];

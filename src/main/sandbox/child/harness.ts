@@ -9,9 +9,9 @@
 import vm from 'node:vm';
 import { types } from 'node:util';
 import preludeSource from './prelude.js?raw';
-import type { CellDoneMessage, ContextSource, InitMessage, ParentMessage, RandomPosition, RunCellMessage } from '../../shared/sandboxProtocol';
-import { CALL_KINDS, CALL_LIMITS, CALL_NAMES, CELL_LIMITS, type CallKind } from '../../shared/sandboxProtocol';
-import { ClockRecorder, ClockReplay } from '../../shared/clockRecord';
+import type { CellDoneMessage, ContextSource, InitMessage, ParentMessage, RandomPosition, RunCellMessage } from '../../../shared/sandboxProtocol';
+import { CALL_KINDS, CALL_LIMITS, CALL_NAMES, CELL_LIMITS, type CallKind } from '../../../shared/sandboxProtocol';
+import { ClockRecorder, ClockReplay } from '../../../shared/clockRecord';
 import { describeContext, loadContext } from './contextLoader';
 import { createParentPort } from './parentPort';
 

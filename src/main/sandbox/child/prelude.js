@@ -4,7 +4,7 @@
 // in-context functions that talk to the host through one host function, `hostCall`, kept in a
 // closure that model code cannot reach.
 //
-// Rules this file keeps (see ../../../../shared/research/sandbox.md §1):
+// Rules this file keeps (see ../../../../../shared/research/sandbox.md §1):
 // - Only primitives go to `hostCall` and only primitives come back. Nothing of the host realm
 //   (function, error, promise, object) is ever stored where model code could reach it.
 // - Every error thrown at model code is created here, in the context's realm. A host error
