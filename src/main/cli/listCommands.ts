@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { RlmError } from '../../shared/errors';
-import { listRunsSchema } from '../../shared/schemas';
+import { listRunsSchema } from '../../shared/api/runs';
 import { preorder } from '../../shared/tree';
 import { defaultDatabasePath } from '../paths';
 import { openDatabase } from '../store/database';

@@ -3,7 +3,7 @@
 // freeze every client. So the regex runs in a worker thread that is terminated at a time bound,
 // and this thread only reads chunks, one per round trip, yielding to other requests between them.
 import { Worker } from 'node:worker_threads';
-import type { DocumentMatch, DocumentSearchResult } from '../../shared/documents';
+import type { DocumentMatch, DocumentSearchResult } from '../../shared/api/documents';
 import { RlmError } from '../../shared/errors';
 import type { DocumentRanges } from '../store/documentRanges';
 import { CHUNK_BYTES } from '../store/documentStore';

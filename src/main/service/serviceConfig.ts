@@ -31,3 +31,8 @@ export interface ServiceConfig extends FixedSettingsConfig {
   /** Of `settings.testConnection`; default 10 s. */
   connectionTimeoutMs?: number;
 }
+
+/** A database that lives in memory, with no file (and no folder) of its own. */
+export function isInMemory(dbPath: string): boolean {
+  return dbPath === ':memory:' || dbPath === '';
+}

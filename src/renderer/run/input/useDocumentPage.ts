@@ -2,7 +2,7 @@
 // screen stays while the next loads; an answer for an offset left behind is dropped.
 import { useEffect, useState } from 'react';
 import type { RlmApi } from '../../../shared/api';
-import type { DocumentPage } from '../../../shared/documents';
+import type { DocumentPage } from '../../../shared/api/documents';
 import { errorText } from '../../api/errors';
 import { PAGE_BYTES } from './documentPaging';
 

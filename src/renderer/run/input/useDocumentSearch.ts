@@ -3,7 +3,7 @@
 // stepping past the last one asks for the next ones, so "1,000+" matches can all be visited.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { RlmApi } from '../../../shared/api';
-import type { DocumentMatch } from '../../../shared/documents';
+import type { DocumentMatch } from '../../../shared/api/documents';
 import { errorText } from '../../api/errors';
 
 const MATCHES_PER_CALL = 1000;

@@ -1,14 +1,10 @@
-// The `documents` slice: handlers for documents.read and documents.search (src/shared/documents.ts).
+// The `documents` slice (src/shared/api/documents.ts): documents.read and documents.search.
 import type Database from 'better-sqlite3';
-import type { DocumentPage, DocumentResults } from '../../shared/documents';
+import type { DocumentPage, documentsMethods } from '../../shared/api/documents';
 import { RlmError } from '../../shared/errors';
-import type { documentMethodSchemas } from '../../shared/documents';
-import type { z } from 'zod';
 import { charStart, documentRanges, type DocumentRanges } from '../store/documentRanges';
 import { searchDocument } from './documentSearch';
-
-type Schemas = typeof documentMethodSchemas;
-export type DocumentHandlers = { [M in keyof Schemas]: (params: z.output<Schemas[M]>) => Promise<DocumentResults[M]> };
+import type { Handlers } from './handlers';
 
 export interface DocumentOptions {
   /**
@@ -25,7 +21,7 @@ export interface DocumentOptions {
  */
 const SEARCHES_AT_ONCE = 2;
 
-export function documentHandlers(db: Database.Database, options: DocumentOptions = {}): DocumentHandlers {
+export function documentsHandlers(db: Database.Database, options: DocumentOptions = {}): Handlers<keyof typeof documentsMethods> {
   const ranges = documentRanges(db);
   const oneOf = limiter(SEARCHES_AT_ONCE);
   const sizeOf = (runId: string, hash: string) => {

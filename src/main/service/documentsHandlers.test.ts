@@ -4,7 +4,7 @@ import { RlmError } from '../../shared/errors';
 import { CHUNK_BYTES, DocumentStore } from '../store/documentStore';
 import { RunStore } from '../store/runStore';
 import { newRun, tempDatabase } from '../store/testing/tempDatabase';
-import { documentHandlers } from './documents';
+import { documentsHandlers } from './documentsHandlers';
 import { CARRY_CHARS } from './searchWorker';
 
 let databases: Array<ReturnType<typeof tempDatabase>['db']> = [];
@@ -20,7 +20,7 @@ function runWith(text: string, searchTimeMs = 5000) {
   store.createRun(newRun());
   const doc = new DocumentStore(db).putText(text);
   store.addInput('run-1', 0, { name: 'in.txt', bytes: doc.bytes, hash: doc.hash });
-  return { handlers: documentHandlers(db, { searchTimeMs }), hash: doc.hash, bytes: doc.bytes };
+  return { handlers: documentsHandlers(db, { searchTimeMs }), hash: doc.hash, bytes: doc.bytes };
 }
 
 const filler = (bytes: number) => 'abcdefghij\n'.repeat(Math.ceil(bytes / 11)).slice(0, bytes);

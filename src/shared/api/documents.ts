@@ -3,8 +3,8 @@
 // Offsets are in bytes of the stored UTF-8 text: the store keeps bytes in 8 MiB chunks, and a
 // byte offset finds its chunk by division, where a character offset would need a scan.
 import { z } from 'zod';
+import { runIdSchema } from '../schemas';
 
-const runId = z.string().min(1).max(100);
 const hash = z.string().regex(/^[0-9a-f]{64}$/, 'not a document hash');
 
 /** A page is at most 1 MiB: enough for a screen of text many times over, small for one message. */
@@ -13,14 +13,14 @@ export const DOCUMENT_PAGE_BYTES_MAX = 1024 * 1024;
 export const DOCUMENT_MATCHES_MAX = 10_000;
 
 export const documentReadSchema = z.strictObject({
-  runId,
+  runId: runIdSchema,
   hash,
   offset: z.number().int().min(0),
   length: z.number().int().min(1).max(DOCUMENT_PAGE_BYTES_MAX),
 });
 
 export const documentSearchSchema = z.strictObject({
-  runId,
+  runId: runIdSchema,
   hash,
   query: z.string().min(1, 'the search is empty').max(2000),
   /** The query is a JavaScript regular expression (else plain text). */
@@ -31,7 +31,7 @@ export const documentSearchSchema = z.strictObject({
   maxMatches: z.number().int().min(1).max(DOCUMENT_MATCHES_MAX).default(1000),
 });
 
-export const documentMethodSchemas = {
+export const documentsMethods = {
   'documents.read': documentReadSchema,
   'documents.search': documentSearchSchema,
 } as const;
@@ -63,7 +63,7 @@ export interface DocumentSearchResult {
   bytes: number;
 }
 
-export interface DocumentResults {
+export interface DocumentsResults {
   'documents.read': DocumentPage;
   'documents.search': DocumentSearchResult;
 }

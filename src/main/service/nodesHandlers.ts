@@ -1,0 +1,30 @@
+// The `nodes` slice (src/shared/api/nodes.ts): a run's node index, whole or by pages, and one
+// node's payload.
+import type { nodesMethods } from '../../shared/api/nodes';
+import { RlmError } from '../../shared/errors';
+import { NODE_INDEX_ENCODING } from '../../shared/nodeIndex';
+import { capStrings, cutMarker, SHOW_PREVIEW_CHARS } from '../../shared/valuePreview';
+import type { RunStore } from '../store/runStore';
+import type { Handlers } from './handlers';
+import { runNotFound } from './runNotFound';
+
+export function nodesHandlers(store: RunStore): Handlers<keyof typeof nodesMethods> {
+  return {
+    'runs.nodes': async ({ runId }) => {
+      if (!store.getRun(runId)) runNotFound(runId);
+      return store.getNodes(runId);
+    },
+    'runs.nodeIndex': async ({ runId, afterId, limit }) => {
+      if (!store.getRun(runId)) runNotFound(runId);
+      const page = store.getNodeIndexPage(runId, afterId, limit);
+      return { encoding: NODE_INDEX_ENCODING, json: page.json, lastId: page.lastId, complete: limit === undefined || page.count < limit, total: page.total };
+    },
+    'nodes.get': async ({ runId, nodeId }) => {
+      const payload = store.getPayload(runId, nodeId);
+      if (!payload) throw new RlmError('NOT_FOUND', `run ${runId} has no node ${nodeId}`);
+      // One message never carries an unbounded value (issue 9): a longer string is cut, and
+      // says how long it was and where the whole of it is.
+      return capStrings(payload, SHOW_PREVIEW_CHARS, cutMarker);
+    },
+  };
+}

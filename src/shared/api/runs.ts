@@ -1,0 +1,85 @@
+// The `runs` slice of the RlmApi: start a run, list and read runs, steer a live one (stop, pause,
+// resume, step), delete a finished one; and the events a run pushes while it goes.
+import { z } from 'zod';
+import type { NodeRow, RunDetail, RunStatus, RunSummary, RunTotals, StopReason } from '../domain';
+import { modelNameSchema, runIdSchema, runInputSchema, runLimitsSchema } from '../schemas';
+import { RUN_VALUE_FIELDS, VALUE_PAGE_CHARS_MAX } from '../valuePreview';
+
+export const startRunSchema = z.object({
+  query: z.string().trim().min(1, 'the query is empty').max(200_000),
+  inputs: z.array(runInputSchema).max(100_000).default([]),
+  rootModel: modelNameSchema.optional(),
+  subModel: modelNameSchema.optional(),
+  limits: runLimitsSchema.partial().optional(),
+  /** Seed for the sandboxes' Math.random; random when absent. */
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+});
+
+export const listRunsSchema = z
+  .object({
+    limit: z.number().int().min(1).max(10_000).default(200),
+    offset: z.number().int().min(0).default(0),
+    search: z.string().max(1000).optional(),
+  })
+  .default({ limit: 200, offset: 0 });
+
+export const runRefSchema = z.object({ runId: runIdSchema });
+
+/** A page of a run's query, answer or error, which lists and events carry only as previews (issue 9). */
+export const readValueSchema = z.strictObject({
+  runId: runIdSchema,
+  field: z.enum(RUN_VALUE_FIELDS),
+  offset: z.number().int().min(0).default(0),
+  length: z.number().int().min(1).max(VALUE_PAGE_CHARS_MAX).default(VALUE_PAGE_CHARS_MAX),
+});
+
+export const runsMethods = {
+  'runs.start': startRunSchema,
+  'runs.list': listRunsSchema,
+  'runs.get': runRefSchema,
+  'runs.readValue': readValueSchema,
+  'runs.stop': runRefSchema,
+  'runs.pause': runRefSchema,
+  'runs.resume': runRefSchema,
+  'runs.step': runRefSchema,
+  'runs.delete': runRefSchema,
+} as const;
+
+export interface RunsResults {
+  /** `warnings`: inputs that were skipped (binary files in a folder). */
+  'runs.start': { runId: string; warnings: string[] };
+  'runs.list': RunSummary[];
+  'runs.get': RunDetail;
+  /**
+   * A page of a run's whole query, answer or error (runs.list, runs.get and events carry
+   * previews; `answerChars` says how long the value is): `offset` and `totalChars` in characters.
+   */
+  'runs.readValue': { text: string; offset: number; totalChars: number };
+  'runs.stop': { status: RunStatus };
+  'runs.pause': { status: RunStatus };
+  'runs.resume': { status: RunStatus };
+  /** Resume for one step (one model turn or one cell of any RLM), then pause again. */
+  'runs.step': { status: RunStatus };
+  /** Removes a finished run with its nodes and payloads (and documents no other run uses). */
+  'runs.delete': { deleted: true };
+}
+
+/** Events pushed to subscribers of a run. */
+export interface RunsEvents {
+  'run.started': { summary: RunSummary };
+  'run.nodeAdded': { node: NodeRow };
+  'run.nodeUpdated': { node: NodeRow };
+  /** A piece of a model reply as it streams in. */
+  /** `reset`: the text streamed so far for this node is void (the call is being retried). */
+  'run.replyStreamed': { nodeId: number; delta: string; reset?: boolean };
+  'run.totalsChanged': { totals: RunTotals };
+  'run.limitReached': { reason: StopReason; message: string };
+  'run.statusChanged': { status: RunStatus };
+  'run.finished': { summary: RunSummary };
+}
+
+/** Events of this slice that belong to no run (delivered to subscribers of every run). */
+export interface RunListEvents {
+  /** The list of runs changed in a way no run event tells (a run was deleted). */
+  'app.runsChanged': Record<never, never>;
+}
