@@ -261,7 +261,7 @@ export class RlmBuilder {
       if (node.payload.answer === undefined && !failed) node.payload.answer = response;
       // The parent received its reply: an answer, even where the child's own records lack one.
       if (node.status === 'interrupted' && !failed && response !== '') node.status = 'completed';
-      if (!metadata) tally.maxDepthReached = Math.max(tally.maxDepthReached, depth);
+      tally.maxDepthReached = Math.max(tally.maxDepthReached, depth);
     } else {
       tally.subCalls++;
       node = newNode('llm', begin, model, labelOf(lastText(prompt)));
