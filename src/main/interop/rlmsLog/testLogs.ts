@@ -35,7 +35,8 @@ export function iteration(n: number, extra: Record<string, unknown> = {}): Recor
   return {
     type: 'iteration',
     iteration: n,
-    timestamp: `2026-11-25T10:00:${String(10 * n).padStart(2, '0')}.000000`,
+    // Written as the library does: local time, microseconds, no zone; 10 s apart.
+    timestamp: `${new Date(Date.UTC(2026, 10, 25, 10, 0, 10 * n)).toISOString().slice(0, 23)}000`,
     prompt: [
       { role: 'system', content: 'system prompt' },
       { role: 'user', content: 'Your context is a str of 3 total characters.' },
