@@ -64,14 +64,26 @@ export class FieldReader {
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
-  return `a ${typeof value}`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /** Text as the log holds it: a string as is, anything else (a dict response) as JSON text. */
 export function textOf(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === undefined) return '';
-  return JSON.stringify(value) ?? String(value);
+  return jsonText(value);
+}
+
+/**
+ * JSON text of a parsed value. V8's JSON.parse takes any depth but JSON.stringify recurses: a
+ * value nested a million lists deep (a hostile log) would throw a RangeError out of the import.
+ */
+export function jsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return '[not shown: nested too deeply]';
+  }
 }
 
 const messageSchema = z.object({ role: z.string(), content: z.unknown() });
@@ -167,5 +179,5 @@ export function readFinalAnswer(value: unknown, where: string, report: Report): 
   if (value === null) return null;
   if (typeof value === 'string') return value;
   if (!Array.isArray(value)) report(`${where}.final_answer is ${describe(value)}; kept as JSON text`);
-  return JSON.stringify(value);
+  return jsonText(value);
 }

@@ -229,6 +229,14 @@ describe('readRlmsLog', () => {
     expect(warnings[0]!.message).toContain(`nested deeper than ${MAX_NESTING} levels are not imported`);
   });
 
+  it('survives values nested far deeper than the stack (a hostile log)', async () => {
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    const record = JSON.stringify(iteration(1, { final_answer: 'a' })).replace('"response":"', `"response":${deep},"x":"`);
+    const { runs } = await read(`${JSON.stringify(metadata())}\n${record}\n`);
+    expect(runs[0]!.root.children[0]!.payload.text).toBe('[not shown: nested too deeply]');
+    expect(runs[0]!.answer).toBe('a');
+  });
+
   describe('refuses files that are no log', () => {
     it('a binary file', async () => {
       expect(await refusal(Buffer.from([0x7b, 0x22, 0x00, 0x01, 0x02, 0x0a]))).toBe('RLMS_LOG_BINARY');
