@@ -106,6 +106,13 @@ describe('readRlmsLog', () => {
     expect(node.payload.error).toMatch(/timeout/);
   });
 
+  it('takes a call whose metadata holds no trajectory for a plain sub-call', async () => {
+    const call = subCall('q', 'a', { metadata: { request_id: 'r1' } });
+    const { runs } = await read(jsonl([metadata(), iteration(1, { code_blocks: [block({ calls: [call] })], final_answer: 'x' })]));
+    expect(descend(runs[0]!.root, [1, 0])).toMatchObject({ kind: 'llm', purpose: 'sub', status: 'completed' });
+    expect(runs[0]!.totals).toMatchObject({ subCalls: 1, childRlms: 0 });
+  });
+
   it('keeps a tuple final answer of the FINAL_VAR era as JSON text, and a plain one as is', async () => {
     const { runs } = await read(jsonl([metadata(), iteration(1, { final_answer: ['FINAL_VAR', 'result'] }), iteration(1, { final_answer: 'plain ünïcødé ✓' })]));
     expect(runs.map((r) => r.answer)).toEqual(['["FINAL_VAR","result"]', 'plain ünïcødé ✓']);

@@ -5,7 +5,8 @@
 // (a modified library's), or where the iteration number stops increasing.
 import { asRecord, describe, FieldReader, textOf } from './fields';
 import { parseLogTimestamp } from './times';
-import { newTally, RlmBuilder, type Tally } from './trajectory';
+import { newTally, type Tally } from './tally';
+import { RlmBuilder } from './trajectory';
 import type { ImportedRun, RlmsLogImport, RlmsLogWarning, RlmsRunContext, RlmsRunSettings } from './types';
 
 export interface RlmsLogReaderOptions {

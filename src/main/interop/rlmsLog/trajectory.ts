@@ -4,8 +4,10 @@
 // `metadata.{run_metadata, iterations}`) as whole subtrees built by a nested RlmBuilder.
 import type { ChatMessage, StopReason } from '../../../shared/domain';
 import { asRecord, FieldReader, readFinalAnswer, readMessages, readUsage, textOf, type Report } from './fields';
+import { labelOf, lastText, newNode, queryFromMessages } from './nodes';
+import { addUsage, type Tally } from './tally';
 import { parseLogTimestamp, secondsToMs } from './times';
-import type { ImportedNode, UsageFigures } from './types';
+import type { ImportedNode } from './types';
 
 /**
  * Child RLMs nested deeper than this are not imported. The builder recurses once per level (a
@@ -19,32 +21,6 @@ export const STEP_MS = 1;
 
 /** The text the library sends at the iteration limit, as the last (assistant) message. */
 const LIMIT_PROMPT = 'Please provide a final answer';
-
-/** Counts over a run's whole tree, kept while it is built. */
-export interface Tally {
-  turns: number;
-  codeBlocks: number;
-  subCalls: number;
-  childRlms: number;
-  failedCalls: number;
-  maxDepthReached: number;
-  /** Usage of the calls made by the root's own cells: each child's figure covers its whole subtree. */
-  usage: UsageFigures;
-  timesSynthesised: boolean;
-}
-
-export function newTally(): Tally {
-  return {
-    turns: 0,
-    codeBlocks: 0,
-    subCalls: 0,
-    childRlms: 0,
-    failedCalls: 0,
-    maxDepthReached: 0,
-    usage: { inputTokens: null, outputTokens: null, costUsd: null },
-    timesSynthesised: false,
-  };
-}
 
 export interface BuildScope {
   report: Report;
@@ -201,7 +177,7 @@ export class RlmBuilder {
     const results = result ? new FieldReader(result, `${where}.result`, report) : null;
     const stdout = results?.string('stdout') ?? '';
     const stderr = results?.string('stderr') ?? '';
-    if (results) results.number('execution_time');
+    results?.number('execution_time'); // read for its warning only: the time was taken with the turn's
     const calls = results?.array('rlm_calls', true) ?? [];
     const answered = results?.has('final_answer') && result?.['final_answer'] != null;
 
@@ -252,10 +228,12 @@ export class RlmBuilder {
     if (depth === 1) addUsage(tally.usage, usage);
     if (failed) tally.failedCalls++;
 
+    // A child's trajectory: `metadata: {run_metadata, iterations}` (since 2026-02).
+    const trajectory = metadata && ('iterations' in metadata || 'run_metadata' in metadata) ? metadata : null;
     let node: ImportedNode;
-    if (metadata || (failed && /child rlm/i.test(response))) {
+    if (trajectory || (failed && /child rlm/i.test(response))) {
       tally.childRlms++;
-      node = metadata ? this.child(metadata, where, depth, begin, model, prompt) : newNode('rlm', begin, model, labelOf(lastText(prompt)));
+      node = trajectory ? this.child(trajectory, where, depth, begin, model, prompt) : newNode('rlm', begin, model, labelOf(lastText(prompt)));
       node.reportedUsage = usage;
       if (node.payload.query === undefined) node.payload.query = lastText(prompt);
       if (node.payload.answer === undefined && !failed) node.payload.answer = response;
@@ -304,29 +282,6 @@ export class RlmBuilder {
   }
 }
 
-function newNode(kind: ImportedNode['kind'], at: number, model: string | null, label: string): ImportedNode {
-  return {
-    kind,
-    status: 'completed',
-    startedAt: at,
-    endedAt: at,
-    label,
-    model,
-    purpose: null,
-    inputTokens: null,
-    outputTokens: null,
-    costUsd: null,
-    payload: {},
-    children: [],
-  };
-}
-
-function addUsage(into: UsageFigures, usage: UsageFigures): void {
-  if (usage.inputTokens !== null) into.inputTokens = (into.inputTokens ?? 0) + usage.inputTokens;
-  if (usage.outputTokens !== null) into.outputTokens = (into.outputTokens ?? 0) + usage.outputTokens;
-  if (usage.costUsd !== null) into.costUsd = (into.costUsd ?? 0) + usage.costUsd;
-}
-
 function numberAt(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
@@ -338,25 +293,4 @@ function sameMessage(a: ChatMessage, b: ChatMessage): boolean {
 function endsWithLimitPrompt(prompt: ChatMessage[]): boolean {
   const last = prompt[prompt.length - 1];
   return last !== undefined && last.role === 'assistant' && last.content.startsWith(LIMIT_PROMPT);
-}
-
-function lastText(prompt: ChatMessage[]): string {
-  return prompt[prompt.length - 1]?.content ?? '';
-}
-
-/** The question, when the library was given a `root_prompt`: "Answer the following: {q}\n\nYour context is…". */
-function queryFromMessages(messages: ChatMessage[]): string | null {
-  for (const message of messages) {
-    const match = /^Answer the following: ([\s\S]*?)\n\nYour context is/.exec(message.content);
-    if (match) return match[1] ?? null;
-  }
-  return null;
-}
-
-/** One line for the tree: the first non-blank line, at most 120 characters. */
-export function labelOf(text: string): string {
-  // Only the start is looked at: a reply or a prompt may be megabytes long.
-  const line = text.slice(0, 4096).split('\n').find((l) => l.trim() !== '') ?? '';
-  const trimmed = line.trim();
-  return trimmed.length > 120 ? `${trimmed.slice(0, 119)}…` : trimmed;
 }
