@@ -32,10 +32,12 @@ function queryFromMessages(messages: ChatMessage[]): string | null {
   return null;
 }
 
-/** One line for the tree: the first non-blank line, at most 120 characters. */
+/** One line for the tree: the first line with words, at most 120 characters. */
 export function labelOf(text: string): string {
   // Only the start is looked at: a reply or a prompt may be megabytes long.
-  const line = text.slice(0, 4096).split('\n').find((l) => l.trim() !== '') ?? '';
+  // A reply that opens with its code says more by its first line of code than by "```repl".
+  const lines = text.slice(0, 4096).split('\n').filter((l) => l.trim() !== '');
+  const line = lines.find((l) => !l.trimStart().startsWith('```')) ?? lines[0] ?? '';
   const trimmed = line.trim();
   return trimmed.length > 120 ? `${trimmed.slice(0, 119)}…` : trimmed;
 }

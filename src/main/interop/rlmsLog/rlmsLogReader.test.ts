@@ -36,6 +36,13 @@ describe('RlmsLogReader', () => {
     expect(run!.root.label).toBe('How many vowels?');
   });
 
+  it('labels a reply that opens with its code by its first line of code', () => {
+    const reader = new RlmsLogReader();
+    reader.feed(metadata(), 1);
+    reader.feed(iteration(1, { response: '```repl\nprint(x)\n```', final_answer: 'a' }), 2);
+    expect(reader.finish().runs[0]!.root.children[0]!.label).toBe('print(x)');
+  });
+
   it('keeps at most maxWarnings warnings and counts the rest', () => {
     const reader = new RlmsLogReader({ maxWarnings: 3 });
     for (let line = 1; line <= 10; line++) reader.feed(line, line);
