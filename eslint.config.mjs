@@ -1,11 +1,16 @@
 // Lint: typescript-eslint's recommended rules, plus the boundaries between processes
 // (DESIGN §2): src/shared imports nothing of Node, Electron or the DOM; only src/main/electron
-// may import 'electron'; the renderer talks to nothing but the RlmApi contract.
+// may import 'electron'; the renderer talks to nothing but the RlmApi contract, and its features
+// do not import the app shell that composes them.
 import js from '@eslint/js';
 import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
 const nodeModules = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
+
+// What no renderer module may import: Node, Electron, the main process or the preload.
+const rendererPaths = ['electron', ...nodeModules];
+const rendererPatterns = [{ group: ['node:*', '**/main/**', '**/preload/**'] }];
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'native/**', 'node_modules/**', 'bench/results/**', 'test-results/**', 'playwright-report/**'] },
@@ -41,7 +46,26 @@ export default tseslint.config(
   {
     files: ['src/renderer/**/*.{ts,tsx}'],
     rules: {
-      'no-restricted-imports': ['error', { paths: ['electron', ...nodeModules], patterns: ['node:*', '**/main/**', '**/preload/**'] }],
+      'no-restricted-imports': ['error', { paths: rendererPaths, patterns: rendererPatterns }],
+    },
+  },
+  {
+    // The app shell (src/renderer/app/) composes the screens; a screen that imported it back would
+    // tie every feature to the shell. What screens share with it (the route, the toasts) lives in
+    // src/renderer/state/.
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    ignores: ['src/renderer/app/**', 'src/renderer/main.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: rendererPaths,
+          patterns: [
+            ...rendererPatterns,
+            { group: ['**/app', '**/app/**'], message: 'Features may not import the app shell (src/renderer/app/); shared state goes in src/renderer/state/.' },
+          ],
+        },
+      ],
     },
   },
 );
