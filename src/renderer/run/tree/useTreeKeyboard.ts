@@ -3,7 +3,7 @@
 import type { Virtualizer } from '@tanstack/react-virtual';
 import { useLayoutEffect, useRef, type KeyboardEvent, type RefObject } from 'react';
 import { treeKeyOutcome } from './treeKeys';
-import type { RunStore } from './runStore';
+import type { RunStore } from '../runStore';
 
 export function useTreeKeyboard(
   store: RunStore,
