@@ -2,8 +2,8 @@
 import { memo } from 'react';
 import type { NodePayload } from '../../../shared/domain';
 import type { CodeEditorHost } from '../codeEditor';
-import { CodeView } from './CodeView';
 import { RawText } from '../text/RawText';
+import { CodeView } from './CodeView';
 import { DetailSection, ErrorBlock } from './DetailParts';
 
 export const CellDetail = memo(function CellDetail({ payload, editor }: { payload: NodePayload; editor: CodeEditorHost }) {

@@ -4,12 +4,12 @@
 import { defaultRangeExtractor, useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useId, useMemo, useRef, useState } from 'react';
 import { shownStatus } from '../rowText';
-import { createSharedStarts, rowLabel } from './siblingLabels';
 import { childrenOf, isExpanded, siblingPosition } from '../treeModel';
-import { TreeRow } from './TreeRow';
 import type { RunStore } from '../runStore';
 import { useRunClock } from '../useNow';
 import { useRunState } from '../useRunState';
+import { createSharedStarts, rowLabel } from './siblingLabels';
+import { TreeRow } from './TreeRow';
 import { useTreeFollow } from './useTreeFollow';
 import { useTreeKeyboard } from './useTreeKeyboard';
 import './tree.css';
