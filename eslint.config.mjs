@@ -1,7 +1,8 @@
 // Lint: typescript-eslint's recommended rules, plus the boundaries between processes
 // (DESIGN §2): src/shared imports nothing of Node, Electron or the DOM; only src/main/electron
-// may import 'electron'; the renderer talks to nothing but the RlmApi contract; the sandbox
-// process's code (src/main/sandbox/child) and its parent's (everything else) stay apart.
+// may import 'electron'; the renderer talks to nothing but the RlmApi contract, and its features
+// do not import the app shell that composes them; the sandbox process's code
+// (src/main/sandbox/child) and its parent's (everything else) stay apart.
 import js from '@eslint/js';
 import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
@@ -36,6 +37,17 @@ const mainImports = (childPattern) => ({
   paths: [{ name: 'electron', message: 'Only src/main/electron/ may import electron: keep the services runnable under plain Node.' }],
   patterns: [{ group: ['**/renderer/**', '**/preload/**'] }, childPattern],
 });
+
+// What no renderer module may import: Node, Electron, the main process or the preload; plus, for
+// some of them, the groups below.
+function rendererImports(...groups) {
+  return ['error', { paths: ['electron', ...nodeModules], patterns: [{ group: ['node:*', '**/main/**', '**/preload/**'] }, ...groups] }];
+}
+// The app shell (src/renderer/app/) composes the screens; a screen that imported it back would tie
+// every feature to the shell. What screens share with it (the route, the toasts) is in state/.
+const noAppShell = { group: ['**/app', '**/app/**'], message: 'Features may not import the app shell (src/renderer/app/); shared state goes in src/renderer/state/.' };
+// Test helpers are not shipped: only tests import src/renderer/testing/.
+const noTestHelpers = { group: ['**/testing', '**/testing/**'], message: 'Only tests import src/renderer/testing/.' };
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'native/**', 'node_modules/**', 'bench/results/**', 'test-results/**', 'playwright-report/**'] },
@@ -90,10 +102,20 @@ export default tseslint.config(
       ],
     },
   },
+  // The renderer's boundaries. Flat config keeps one value per rule, so each group of files below
+  // states the whole list of what it may not import; a later group wins for the files it matches.
+  { files: ['src/renderer/**/*.{ts,tsx}'], rules: { 'no-restricted-imports': rendererImports(noTestHelpers) } },
   {
+    // Features (every folder but the shell) do not import the shell that composes them.
     files: ['src/renderer/**/*.{ts,tsx}'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: ['electron', ...nodeModules], patterns: ['node:*', '**/main/**', '**/preload/**'] }],
-    },
+    ignores: ['src/renderer/app/**', 'src/renderer/main.tsx'],
+    rules: { 'no-restricted-imports': rendererImports(noAppShell, noTestHelpers) },
   },
+  {
+    // Tests, and the helpers themselves, may use src/renderer/testing/.
+    files: ['src/renderer/**/*.test.ts', 'src/renderer/testing/**'],
+    ignores: ['src/renderer/app/**'],
+    rules: { 'no-restricted-imports': rendererImports(noAppShell) },
+  },
+  { files: ['src/renderer/app/**/*.test.ts'], rules: { 'no-restricted-imports': rendererImports() } },
 );

@@ -1,7 +1,7 @@
 // The tree label of a sub-call (`llm_query`): its prompt on one line. Code builds many prompts
 // from one template (`'Summarise this part: ' + chunk`), so their first line is often the same
 // and what tells them apart comes later. A long prompt keeps its start and its end; the tree then
-// shows sibling calls from where they differ (src/renderer/run/siblingLabels.ts). The whole
+// shows sibling calls from where they differ (src/renderer/run/tree/siblingLabels.ts). The whole
 // prompt is in the node's payload; a label is a bounded preview (DESIGN §5).
 import type { ChatMessage } from '../../shared/domain';
 

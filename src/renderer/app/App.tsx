@@ -3,7 +3,7 @@
 import { useEffect } from 'react';
 import type { ConnectedApi } from '../api/connect';
 import { ConnectionBanner } from './ConnectionBanner';
-import { followHashChanges, useNav } from './navStore';
+import { followHashChanges, useNav } from '../state/navStore';
 import { NavBar } from './NavBar';
 import { Screen } from './Screen';
 import { Toasts } from './Toasts';

@@ -1,6 +1,6 @@
 // The bar along the top: the screens, and the two actions always at hand.
 import { useSettings } from '../settings/settingsStore';
-import { useNav, type Route } from './navStore';
+import { useNav, type Route } from '../state/navStore';
 import { isMacPlatform, shortcutLabel } from './shortcuts';
 
 const mac = typeof navigator !== 'undefined' && isMacPlatform(navigator.platform);

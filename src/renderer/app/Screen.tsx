@@ -6,7 +6,7 @@ import { ErrorBoundary } from '../common/ErrorBoundary';
 import { NewRunScreen } from '../newRun/NewRunScreen';
 import { RunsScreen } from '../runs/RunsScreen';
 import { SettingsScreen } from '../settings/SettingsScreen';
-import type { Route } from './navStore';
+import type { Route } from '../state/navStore';
 
 const RunView = lazy(() => import('../run/RunView').then((m) => ({ default: m.RunView })));
 

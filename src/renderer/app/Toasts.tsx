@@ -1,6 +1,6 @@
 // The corner where notices appear. Polite for information, assertive for errors.
 import { CloseIcon } from '../common/icons';
-import { dismissToast, useToasts } from './toastStore';
+import { dismissToast, useToasts } from '../state/toastStore';
 
 export function Toasts() {
   const toasts = useToasts((s) => s.toasts);

@@ -1,6 +1,6 @@
 // The window's (or tab's) title follows the screen, so the taskbar and browser tabs say where
 // the user is.
-import type { Route } from './navStore';
+import type { Route } from '../state/navStore';
 
 const APP = 'RLMScope';
 const MAX_QUERY_CHARS = 60;

@@ -5,9 +5,9 @@ import type { RlmApi } from '../../shared/api';
 import type { AppCommand } from '../../shared/domain';
 import { errorText } from '../api/errors';
 import { requestFilePicker } from '../newRun/newRunStore';
-import { useNav } from './navStore';
+import { useNav } from '../state/navStore';
 import { commandForKey, isMacPlatform } from './shortcuts';
-import { showToast } from './toastStore';
+import { showToast } from '../state/toastStore';
 
 export function runCommand(api: RlmApi, command: AppCommand): void {
   const { route, go } = useNav.getState();

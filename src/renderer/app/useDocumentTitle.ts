@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { RlmApi } from '../../shared/api';
 import { titleFor } from './documentTitle';
-import type { Route } from './navStore';
+import type { Route } from '../state/navStore';
 
 export function useDocumentTitle(api: RlmApi, route: Route): void {
   const runId = route.view === 'run' ? route.runId : null;

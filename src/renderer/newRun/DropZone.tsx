@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState, type DragEvent } from 'react';
 import type { RlmApi } from '../../shared/api';
 import { errorText } from '../api/errors';
-import { showToast } from '../app/toastStore';
+import { showToast } from '../state/toastStore';
 import { UploadIcon } from '../common/icons';
 import { addSources } from './inputQueue';
 import { useNewRun } from './newRunStore';

@@ -3,8 +3,8 @@
 import { useEffect, type FormEvent, type KeyboardEvent } from 'react';
 import type { RlmApi } from '../../shared/api';
 import { DEFAULT_LIMITS } from '../../shared/domain';
-import { useNav } from '../app/navStore';
-import { showToast } from '../app/toastStore';
+import { useNav } from '../state/navStore';
+import { showToast } from '../state/toastStore';
 import { Field } from '../common/Field';
 import { LimitsFields } from '../common/LimitsFields';
 import { DropZone } from './DropZone';

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { addSources, removeEntry } from './inputQueue';
 import { resetDraft, useNewRun } from './newRunStore';
 import { startRun } from './startRun';
-import { fakeUploadService } from './testUploads';
+import { fakeUploadService } from '../testing/fakeUploadService';
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10, 0, 0]);
 const entries = () => useNewRun.getState().entries;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RlmApi } from '../../shared/api';
-import { fakeUploadService as fakeService } from './testUploads';
+import { fakeUploadService as fakeService } from '../testing/fakeUploadService';
 import { CHUNK_BYTES, planChunks, readBytes, uploadBlob, UploadAborted } from './uploadFile';
 
 describe('planChunks', () => {

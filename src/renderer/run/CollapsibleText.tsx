@@ -1,7 +1,7 @@
 // Long text (a system prompt, a 20,000-character output) shown cut, with "Show all": drawing a
 // whole document in a side pane helps nobody and costs layout on every update.
 import { useState } from 'react';
-import { MarkdownText } from './MarkdownText';
+import { MarkdownText } from './text/MarkdownText';
 import { cutText } from './text/RawText';
 
 export interface CollapsibleTextProps {

@@ -1,7 +1,7 @@
 // A run id that names no run (a stale link, a bookmark, a run deleted elsewhere): say so, and
 // offer the way back to the list. The link takes the focus, so Enter goes back at once.
 import { useEffect, useRef } from 'react';
-import { routeHash } from '../app/navStore';
+import { routeHash } from '../state/navStore';
 
 export function RunMissing({ runId }: { runId: string }) {
   const back = useRef<HTMLAnchorElement>(null);

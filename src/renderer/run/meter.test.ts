@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { elapsedMs, meterItems, meterLevel } from './meter';
-import { runDetail } from './testNodes';
+import { runDetail } from '../testing/nodeFixtures';
 
 describe('the live meter', () => {
   it('grades use against a limit', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { costText, kindTag, shownStatus, timeText, tokensText } from './rowText';
-import { node } from './testNodes';
+import { node } from '../testing/nodeFixtures';
 
 const sub = (patch = {}) => node(2, 1, 0, { kind: 'llm', purpose: 'sub', inputTokens: 1200, outputTokens: 80, ...patch });
 

@@ -3,7 +3,7 @@ import type { RunEvent } from '../../shared/api';
 import { emptyTotals } from '../../shared/domain';
 import { applyEvents, createModel, refreshRows } from './runModel';
 import { flatten } from './treeModel';
-import { node, runDetail } from './testNodes';
+import { node, runDetail } from '../testing/nodeFixtures';
 
 const runId = 'run-1';
 

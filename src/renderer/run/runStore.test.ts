@@ -3,7 +3,7 @@ import type { MethodName, RlmApi, RlmEvent } from '../../shared/api';
 import type { ErrorData } from '../../shared/errors';
 import { encodeNodeIndex } from '../../shared/nodeIndex';
 import { createRunStore, FIRST_PAGE_NODES, throttledFrames } from './runStore';
-import { node, runDetail } from './testNodes';
+import { node, runDetail } from '../testing/nodeFixtures';
 
 interface Deferred {
   method: MethodName;

@@ -16,7 +16,7 @@ import {
   upsertNode,
   visibleRowOf,
 } from './treeModel';
-import { chain, fan, node } from './testNodes';
+import { chain, fan, node } from '../testing/nodeFixtures';
 
 describe('building the tree', () => {
   it('lists rows in pre-order with their tree level', () => {

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import type { RlmApi } from '../../shared/api';
 import type { RunSummary } from '../../shared/domain';
 import { errorText } from '../api/errors';
-import { showToast } from '../app/toastStore';
+import { showToast } from '../state/toastStore';
 import { ConfirmDialog } from '../common/ConfirmDialog';
 import { oneLine } from './runRowText';
 import { deleteRun } from './runsStore';

@@ -3,7 +3,7 @@
 import { memo } from 'react';
 import type { RunSummary } from '../../shared/domain';
 import { TrashIcon } from '../common/icons';
-import { routeHash } from '../app/navStore';
+import { routeHash } from '../state/navStore';
 import { callsLabel, costLabel, dateLabel, depthLabel, durationLabel, modelsLabel, oneLine, statusLabel, tokensLabel, type CellText } from './runRowText';
 import { StatusBadge } from './StatusBadge';
 

@@ -6,7 +6,7 @@ import { Field } from '../common/Field';
 import { LimitsFields } from '../common/LimitsFields';
 import { DEFAULT_LIMITS } from '../../shared/domain';
 import { ApiKeyField } from './ApiKeyField';
-import { ConnectionTest } from './ConnectionTest';
+import { ConnectionCheck } from './ConnectionCheck';
 import { BundledPrices, PriceOverrides } from './PriceTable';
 import { SaveBar } from './SaveBar';
 import './settings.css';
@@ -58,7 +58,7 @@ export function SettingsScreen({ api }: { api: RlmApi }) {
             <Field label="Root model" value={draft.rootModel} error={errors.rootModel} onChange={(v) => editField('rootModel', v)} hint="Answers the query and writes the code" />
             <Field label="Sub model" value={draft.subModel} error={errors.subModel} onChange={(v) => editField('subModel', v)} hint="Answers the calls the code makes" />
           </div>
-          <ConnectionTest api={api} />
+          <ConnectionCheck api={api} />
         </section>
         <section className="form-section" aria-labelledby="st-limits">
           <h2 id="st-limits">Default limits</h2>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, type AppSettings } from '../../shared/domain';
-import { connectionTestParams, draftFromSettings, hasSettingsErrors, isDirty, parsePrices, priceRow, validateSettings } from './settingsForm';
+import { connectionCheckParams, draftFromSettings, hasSettingsErrors, isDirty, parsePrices, priceRow, validateSettings } from './settingsForm';
 
 const settings: AppSettings = {
   baseUrl: 'https://api.openai.com/v1',
@@ -64,7 +64,7 @@ describe('settings form', () => {
 
   it('tests the connection with the values in the form', () => {
     const draft = { ...draftFromSettings(settings), baseUrl: 'http://127.0.0.1:9999/v1', apiKey: 'sk-typed' };
-    expect(connectionTestParams(draft)).toEqual({ params: { baseUrl: 'http://127.0.0.1:9999/v1', model: 'gpt-5', apiKey: 'sk-typed' }, errors: {} });
-    expect(connectionTestParams({ ...draft, baseUrl: '' }).errors).toEqual({ baseUrl: 'required' });
+    expect(connectionCheckParams(draft)).toEqual({ params: { baseUrl: 'http://127.0.0.1:9999/v1', model: 'gpt-5', apiKey: 'sk-typed' }, errors: {} });
+    expect(connectionCheckParams({ ...draft, baseUrl: '' }).errors).toEqual({ baseUrl: 'required' });
   });
 });

@@ -143,7 +143,7 @@ export function validateSettings(draft: SettingsDraft): { patch: SettingsPatch; 
 }
 
 /** What "Test connection" tries: the values in the form, saved or not. */
-export function connectionTestParams(draft: SettingsDraft): { params: MethodParams<'settings.testConnection'>; errors: Pick<SettingsErrors, 'baseUrl' | 'rootModel'> } {
+export function connectionCheckParams(draft: SettingsDraft): { params: MethodParams<'settings.testConnection'>; errors: Pick<SettingsErrors, 'baseUrl' | 'rootModel'> } {
   const errors: Pick<SettingsErrors, 'baseUrl' | 'rootModel'> = {};
   const baseUrl = checkBaseUrl(draft.baseUrl);
   const rootModel = checkModel(draft.rootModel);

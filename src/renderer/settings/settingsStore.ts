@@ -6,7 +6,7 @@ import type { AppSettings, ConnectionReport } from '../../shared/domain';
 import { errorText } from '../api/errors';
 import type { LimitKey } from '../common/limitsForm';
 import {
-  connectionTestParams,
+  connectionCheckParams,
   draftFromSettings,
   hasSettingsErrors,
   isDirty,
@@ -132,7 +132,7 @@ export async function forgetKey(api: RlmApi): Promise<void> {
 export async function testConnection(api: RlmApi): Promise<void> {
   const { draft, testing } = useSettings.getState();
   if (!draft || testing) return;
-  const { params, errors } = connectionTestParams(draft);
+  const { params, errors } = connectionCheckParams(draft);
   if (errors.baseUrl || errors.rootModel) {
     useSettings.setState((s) => ({ errors: { ...s.errors, ...errors }, report: null, testError: 'Fix the fields marked above to test them.' }));
     return;

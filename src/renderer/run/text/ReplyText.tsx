@@ -2,7 +2,7 @@
 // with the fence lines kept. "Rendered" shows its prose as markdown, remembered per reply; the
 // code stays code either way. Prompts, output and errors never get this switch (DESIGN §7).
 import { memo } from 'react';
-import { MarkdownText } from '../MarkdownText';
+import { MarkdownText } from './MarkdownText';
 import { CodeHighlight } from './CodeHighlight';
 import { RawText } from './RawText';
 import { useRendered } from './renderPrefs';

@@ -1,10 +1,10 @@
 // A model call: the messages it was sent and its reply, live while it streams.
-import type { NodePayload, NodeRow } from '../../shared/domain';
+import type { NodePayload, NodeRow } from '../../../shared/domain';
+import { ReplyText } from '../text/ReplyText';
+import type { RunStore } from '../runStore';
+import { useRunState } from '../useRunState';
 import { MessageList } from './MessageList';
-import { ReplyText } from './text/ReplyText';
 import { DetailSection, ErrorBlock } from './DetailParts';
-import type { RunStore } from './runStore';
-import { useRunState } from './useRunState';
 
 export function LlmDetail({ store, node, payload, refreshing }: { store: RunStore; node: NodeRow; payload: NodePayload; refreshing: boolean }) {
   // Stream records are replaced on every delta, so this re-renders only for this call's text.

@@ -2,9 +2,9 @@
 // each cut when long. Never rendered as markdown (DESIGN §7): an earlier reply among them keeps
 // its code highlighted, nothing more.
 import { memo } from 'react';
-import type { ChatMessage } from '../../shared/domain';
-import { RawText } from './text/RawText';
-import { HighlightedText } from './text/ReplyText';
+import type { ChatMessage } from '../../../shared/domain';
+import { RawText } from '../text/RawText';
+import { HighlightedText } from '../text/ReplyText';
 
 const highlighted = (shown: string) => <HighlightedText text={shown} />;
 

@@ -1,9 +1,9 @@
 // A code cell: the code (in Monaco), what it printed, what went wrong, the engine's notes.
 import { memo } from 'react';
-import type { NodePayload } from '../../shared/domain';
-import type { CodeEditorHost } from './codeEditor';
+import type { NodePayload } from '../../../shared/domain';
+import type { CodeEditorHost } from '../codeEditor';
+import { RawText } from '../text/RawText';
 import { CodeView } from './CodeView';
-import { RawText } from './text/RawText';
 import { DetailSection, ErrorBlock } from './DetailParts';
 
 export const CellDetail = memo(function CellDetail({ payload, editor }: { payload: NodePayload; editor: CodeEditorHost }) {

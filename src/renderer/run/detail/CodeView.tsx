@@ -1,8 +1,8 @@
 // A cell's code in the run view's one Monaco editor (read-only, JavaScript). The code shows as
 // plain text at once, and in Monaco when its chunk has loaded.
 import { useEffect, useRef, useState } from 'react';
-import { errorText } from '../api/errors';
-import type { CodeEditorHost } from './codeEditor';
+import { errorText } from '../../api/errors';
+import type { CodeEditorHost } from '../codeEditor';
 
 export function CodeView({ code, editor }: { code: string; editor: CodeEditorHost }) {
   const host = useRef<HTMLDivElement>(null);

@@ -3,10 +3,10 @@
 // scroll back to the end.
 import { useLayoutEffect, useRef, type RefObject } from 'react';
 import type { Virtualizer } from '@tanstack/react-virtual';
+import { isActive } from '../runModel';
+import type { RunStore } from '../runStore';
+import { useRunState } from '../useRunState';
 import { followScrollTarget } from './follow';
-import { isActive } from './runModel';
-import type { RunStore } from './runStore';
-import { useRunState } from './useRunState';
 
 export function useTreeFollow(store: RunStore, scroller: RefObject<HTMLDivElement | null>, virtualizer: Virtualizer<HTMLDivElement, Element>, rowHeight: number) {
   const version = useRunState(store, (s) => s.treeVersion);

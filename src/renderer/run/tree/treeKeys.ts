@@ -1,6 +1,6 @@
 // What a key does in the recursion tree (WAI-ARIA tree view pattern), as a pure function of the
 // visible rows: the component only applies the outcome.
-import { childrenOf, isExpanded, type TreeIndex, type VisibleRows } from './treeModel';
+import { childrenOf, isExpanded, type TreeIndex, type VisibleRows } from '../treeModel';
 
 export interface TreeKeyContext {
   tree: TreeIndex;

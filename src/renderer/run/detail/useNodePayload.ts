@@ -2,10 +2,10 @@
 // the node changed in a way that can change its payload (its `payloadRev`). The last few are
 // cached in the run's store; while a newer revision loads the older one stays on screen.
 import { useEffect, useReducer, useState } from 'react';
-import type { NodePayload } from '../../shared/domain';
-import { errorText } from '../api/errors';
-import type { RunStore } from './runStore';
-import { useRunState } from './useRunState';
+import type { NodePayload } from '../../../shared/domain';
+import { errorText } from '../../api/errors';
+import type { RunStore } from '../runStore';
+import { useRunState } from '../useRunState';
 
 export interface PayloadView {
   payload: NodePayload | null;

@@ -2,8 +2,8 @@
 // keyboard's row is scrolled into view whenever it moves.
 import type { Virtualizer } from '@tanstack/react-virtual';
 import { useLayoutEffect, useRef, type KeyboardEvent, type RefObject } from 'react';
+import type { RunStore } from '../runStore';
 import { treeKeyOutcome } from './treeKeys';
-import type { RunStore } from './runStore';
 
 export function useTreeKeyboard(
   store: RunStore,

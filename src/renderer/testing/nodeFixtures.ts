@@ -1,4 +1,4 @@
-// Node rows for this folder's tests: a row with defaults, and the shapes that stress the tree
+// Node rows for the run view's tests: a row with defaults, and the shapes that stress the tree
 // (a wide fan-out, a deep chain). Imported by tests only.
 import type { NodeRow, RunDetail } from '../../shared/domain';
 import { DEFAULT_LIMITS, emptySubtree, emptyTotals } from '../../shared/domain';

@@ -3,10 +3,10 @@ import type { RlmApi } from '../../shared/api';
 import { AlertIcon, CheckIcon } from '../common/icons';
 import { testConnection, useSettings } from './settingsStore';
 
-export function ConnectionTest({ api }: { api: RlmApi }) {
+export function ConnectionCheck({ api }: { api: RlmApi }) {
   const { testing, report, testError } = useSettings();
   return (
-    <div className="connection-test">
+    <div className="connection-check">
       <button type="button" onClick={() => void testConnection(api)} disabled={testing} aria-busy={testing || undefined}>
         {testing && <span className="spinner small" aria-hidden="true" />}
         Test connection

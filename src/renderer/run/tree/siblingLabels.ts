@@ -8,7 +8,7 @@
 // Cheap enough for a live run of 100,000 nodes: computed only for the rows being drawn, cached
 // per cell and per RLM, and extended as calls are added (a fold over the new ones) instead of
 // recomputed.
-import type { TreeIndex } from './treeModel';
+import type { TreeIndex } from '../treeModel';
 
 /** A shared start shorter than this leaves room for the rest of the label: nothing is cut. */
 export const MIN_SHARED = 24;

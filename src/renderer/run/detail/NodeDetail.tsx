@@ -1,13 +1,14 @@
 // The selected node: its summary from the tree row at once, then its payload (fetched when
 // selected) laid out for its kind.
-import type { CodeEditorHost } from './codeEditor';
+import type { CodeEditorHost } from '../codeEditor';
+import type { RunStore } from '../runStore';
+import { useRunState } from '../useRunState';
 import { CellDetail } from './CellDetail';
 import { LlmDetail } from './LlmDetail';
 import { NodeSummary } from './NodeSummary';
 import { RlmDetail } from './RlmDetail';
-import type { RunStore } from './runStore';
 import { useNodePayload } from './useNodePayload';
-import { useRunState } from './useRunState';
+import './detail.css';
 
 export function NodeDetail({ store, editor }: { store: RunStore; editor: CodeEditorHost }) {
   const selectedId = useRunState(store, (s) => s.selectedId);

@@ -1,6 +1,6 @@
 // Follow mode: while a run is going, the tree keeps its newest node in view, until the reader
 // scrolls away or moves the selection; a "Jump to newest" button then resumes it.
-import { visibleRowOf, type TreeIndex, type VisibleRows } from './treeModel';
+import { visibleRowOf, type TreeIndex, type VisibleRows } from '../treeModel';
 
 export interface Viewport {
   scrollTop: number;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeRow } from '../../shared/domain';
+import type { NodeRow } from '../../../shared/domain';
+import { node } from '../../testing/nodeFixtures';
+import { buildTree, upsertNode } from '../treeModel';
 import { commonPrefixLength, createSharedStarts, distinctLabel, MIN_SHARED, rowLabel, sharedStart } from './siblingLabels';
-import { node } from './testNodes';
-import { buildTree, upsertNode } from './treeModel';
 
 const TEMPLATE = 'You are a careful analyst. Summarise the following part of the server log, naming every error: ';
 

@@ -1,6 +1,6 @@
 // Pieces every kind of node detail uses: a titled section, an error shown as an error.
 import type { ReactNode } from 'react';
-import { RawText } from './text/RawText';
+import { RawText } from '../text/RawText';
 
 export function DetailSection({ title, children }: { title: string; children: ReactNode }) {
   return (

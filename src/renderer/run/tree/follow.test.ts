@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { fan } from '../../testing/nodeFixtures';
+import { buildTree, flatten, setExpanded } from '../treeModel';
 import { followScrollTarget, followTargetRow, isRowInView } from './follow';
-import { buildTree, flatten, setExpanded } from './treeModel';
-import { fan } from './testNodes';
 
 const view = (scrollTop: number) => ({ scrollTop, height: 100, rowHeight: 10 });
 

@@ -1,4 +1,4 @@
-// Test helpers (not shipped: only tests import this): a service that receives uploads as the
+// Test helper (not shipped: only tests import this): a service that receives uploads as the
 // real one does (offsets checked, chunks in order) and answers runs.start.
 import type { RlmApi } from '../../shared/api';
 

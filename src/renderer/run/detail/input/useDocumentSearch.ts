@@ -2,9 +2,9 @@
 // change, and steps between the matches. The service returns at most MATCHES_PER_CALL at a time;
 // stepping past the last one asks for the next ones, so "1,000+" matches can all be visited.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { RlmApi } from '../../../shared/api';
-import type { DocumentMatch } from '../../../shared/api/documents';
-import { errorText } from '../../api/errors';
+import type { RlmApi } from '../../../../shared/api';
+import type { DocumentMatch } from '../../../../shared/api/documents';
+import { errorText } from '../../../api/errors';
 
 const MATCHES_PER_CALL = 1000;
 /** Typing pauses this long before the search starts: one search per word, not per key. */

@@ -1,16 +1,16 @@
 // An RLM: what it was asked, the context it was given, how it ended, and its opening messages.
 // Its context's documents open whole in the Input view.
 import { memo, useMemo, useState } from 'react';
-import type { ContextInfo, InputDescription, NodePayload } from '../../shared/domain';
-import { formatBytes } from '../common/formatBytes';
+import type { ContextInfo, InputDescription, NodePayload } from '../../../shared/domain';
+import { formatBytes } from '../../common/formatBytes';
+import { stopReasonText } from '../rowText';
+import type { RunStore } from '../runStore';
+import { RawText } from '../text/RawText';
+import { ReplyText } from '../text/ReplyText';
+import { useRunState } from '../useRunState';
 import { DetailSection, ErrorBlock } from './DetailParts';
 import { InputView, type InputDocument } from './input/InputView';
 import { MessageList } from './MessageList';
-import { stopReasonText } from './rowText';
-import type { RunStore } from './runStore';
-import { RawText } from './text/RawText';
-import { ReplyText } from './text/ReplyText';
-import { useRunState } from './useRunState';
 
 // Memoised on the payload (cached, so stable): a live run changes the RLM's row on every frame.
 export const RlmDetail = memo(function RlmDetail({ store, nodeId, payload }: { store: RunStore; nodeId: number; payload: NodePayload }) {

@@ -3,15 +3,16 @@
 // row, and follow mode while the run is going.
 import { defaultRangeExtractor, useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useId, useMemo, useRef, useState } from 'react';
-import { shownStatus } from './rowText';
+import { shownStatus } from '../rowText';
+import { childrenOf, isExpanded, siblingPosition } from '../treeModel';
+import type { RunStore } from '../runStore';
+import { useRunClock } from '../useNow';
+import { useRunState } from '../useRunState';
 import { createSharedStarts, rowLabel } from './siblingLabels';
-import { childrenOf, isExpanded, siblingPosition } from './treeModel';
 import { TreeRow } from './TreeRow';
-import type { RunStore } from './runStore';
-import { useRunClock } from './useNow';
-import { useRunState } from './useRunState';
 import { useTreeFollow } from './useTreeFollow';
 import { useTreeKeyboard } from './useTreeKeyboard';
+import './tree.css';
 
 export function RecursionTree({ store }: { store: RunStore }) {
   const prefix = useId();

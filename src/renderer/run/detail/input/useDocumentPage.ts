@@ -1,9 +1,9 @@
 // One page of a stored document, read with documents.read when the offset changes. The page on
 // screen stays while the next loads; an answer for an offset left behind is dropped.
 import { useEffect, useState } from 'react';
-import type { RlmApi } from '../../../shared/api';
-import type { DocumentPage } from '../../../shared/api/documents';
-import { errorText } from '../../api/errors';
+import type { RlmApi } from '../../../../shared/api';
+import type { DocumentPage } from '../../../../shared/api/documents';
+import { errorText } from '../../../api/errors';
 import { PAGE_BYTES } from './documentPaging';
 
 export interface PageView {

@@ -3,8 +3,8 @@
 // steps through the matches. A modal <dialog>: the browser keeps focus inside, Escape closes it
 // and focus goes back to the button that opened it.
 import { useEffect, useId, useRef, useState } from 'react';
-import type { RlmApi } from '../../../shared/api';
-import { formatBytes } from '../../common/formatBytes';
+import type { RlmApi } from '../../../../shared/api';
+import { formatBytes } from '../../../common/formatBytes';
 import { markMatches, PAGE_BYTES, pageStartFor } from './documentPaging';
 import { SearchBar } from './SearchBar';
 import { useDocumentPage } from './useDocumentPage';

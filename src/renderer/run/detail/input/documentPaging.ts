@@ -1,6 +1,6 @@
 // Pure helpers of the Input view: which page shows a byte offset, and where the search's matches
 // (byte offsets into the document) fall in a page's text (character offsets).
-import type { DocumentMatch } from '../../../shared/api/documents';
+import type { DocumentMatch } from '../../../../shared/api/documents';
 
 /** Bytes per page: a few hundred lines on screen, read in one small request. */
 export const PAGE_BYTES = 64 * 1024;

@@ -1,8 +1,8 @@
 // What the tree row knows about a node, in full: kind, status, model, tokens, cost, timing.
 import type { ReactNode } from 'react';
-import type { NodeRow, RunStatus } from '../../shared/domain';
-import { formatDuration } from '../../shared/format';
-import { costText, kindTag, rollsUp, shownStatus, STATUS_ICON } from './rowText';
+import type { NodeRow, RunStatus } from '../../../shared/domain';
+import { formatDuration } from '../../../shared/format';
+import { costText, kindTag, rollsUp, shownStatus, STATUS_ICON } from '../rowText';
 
 export function NodeSummary({ node, runStatus }: { node: NodeRow; runStatus: RunStatus | null }) {
   const cost = costText(node);

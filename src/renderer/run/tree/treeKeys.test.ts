@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { node } from '../../testing/nodeFixtures';
+import { buildTree, flatten, setExpanded } from '../treeModel';
 import { treeKeyOutcome } from './treeKeys';
-import { buildTree, flatten, setExpanded } from './treeModel';
-import { node } from './testNodes';
 
 // 1 ─┬─ 2 ─┬─ 3
 //    │     └─ 4

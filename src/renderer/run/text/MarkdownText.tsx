@@ -2,6 +2,7 @@
 // rehype-raw): model output is user data, never markup for this page.
 import { memo } from 'react';
 import Markdown, { type Components } from 'react-markdown';
+import './markdown.css';
 
 // Headings in a message sit under the detail pane's own (h2 node, h3 section): demoted by three
 // levels, so a prompt's "## The REPL" does not break the pane's outline for screen readers.

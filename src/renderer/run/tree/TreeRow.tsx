@@ -1,7 +1,7 @@
 // One row of the recursion tree: fixed height, one line, positioned by the virtualiser.
 import { memo } from 'react';
-import type { NodeRow } from '../../shared/domain';
-import { costText, kindTag, STATUS_ICON, timeText, tokensText, type ShownStatus } from './rowText';
+import type { NodeRow } from '../../../shared/domain';
+import { costText, kindTag, STATUS_ICON, timeText, tokensText, type ShownStatus } from '../rowText';
 
 /**
  * Indentation stops growing here (12 steps of 0.85rem): deeper rows show their level as a
