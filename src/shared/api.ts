@@ -2,6 +2,7 @@
 // once as a type map of methods and a type map of pushed events. Served in-process, over
 // Electron IPC and over a WebSocket by the same service objects.
 import type { z } from 'zod';
+import type { CallOptions } from './cancellation';
 import type {
   AppCommand,
   AppInfo,
@@ -131,7 +132,8 @@ export type RlmEvent = RunEvent | AppEvent;
 export type Unsubscribe = () => void;
 
 export interface RlmApi {
-  call<M extends MethodName>(method: M, params: MethodParams<M>): Promise<MethodResult<M>>;
+  /** `options.signal`: the caller may cancel the call (cancellation.ts). */
+  call<M extends MethodName>(method: M, params: MethodParams<M>, options?: CallOptions): Promise<MethodResult<M>>;
   /** Events of one run, or of every run and the app's own when `runId` is null. */
   subscribe(runId: string | null, listener: (event: RlmEvent) => void): Unsubscribe;
 }

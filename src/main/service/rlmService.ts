@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { version as packageVersion } from '../../../package.json';
 import type { MethodName, MethodResult, ParsedParams, RlmApi, RlmEvent, Unsubscribe } from '../../shared/api';
 import { methodSchemas } from '../../shared/api';
+import type { AbortSignalLike, CallOptions } from '../../shared/cancellation';
 import type { AppCommand, RunLimits, RunStatus, RunSummary } from '../../shared/domain';
 import { ACTIVE_RUN_STATUSES } from '../../shared/domain';
 import { RlmError } from '../../shared/errors';
@@ -43,7 +44,8 @@ const STALE_OWNER_MS = 60_000;
 /** How often a live run tells other processes that its owner is alive (well under STALE_OWNER_MS). */
 const HEARTBEAT_MS = 5000;
 
-type Handlers = { [M in MethodName]: (params: ParsedParams<M>) => Promise<MethodResult<M>> };
+/** `signal`: aborted when the caller cancels the call or goes away; a handler may ignore it. */
+type Handlers = { [M in MethodName]: (params: ParsedParams<M>, signal?: AbortSignalLike) => Promise<MethodResult<M>> };
 
 export class RlmService implements RlmApi {
   readonly store: RunStore;
@@ -131,7 +133,7 @@ export class RlmService implements RlmApi {
     return service;
   }
 
-  async call<M extends MethodName>(method: M, params: unknown): Promise<MethodResult<M>> {
+  async call<M extends MethodName>(method: M, params: unknown, options?: CallOptions): Promise<MethodResult<M>> {
     if (this.closed) throw new RlmError('INTERNAL', 'the service is closed');
     const schema = methodSchemas[method];
     if (!schema) throw new RlmError('INVALID_INPUT', `unknown method ${String(method)}`);
@@ -140,8 +142,8 @@ export class RlmService implements RlmApi {
       const issue = parsed.error.issues[0];
       throw new RlmError('INVALID_INPUT', `${method}: ${issue?.path.join('.') || 'params'}: ${issue?.message ?? 'invalid'}`);
     }
-    const handler = this.handlers[method] as (params: unknown) => Promise<MethodResult<M>>;
-    return handler(parsed.data);
+    const handler = this.handlers[method] as (params: unknown, signal?: AbortSignalLike) => Promise<MethodResult<M>>;
+    return handler(parsed.data, options?.signal);
   }
 
   subscribe(runId: string | null, listener: (event: RlmEvent) => void): Unsubscribe {
