@@ -104,7 +104,22 @@ export function createApiClient(wire: ClientWire, options: ApiClientOptions): Ap
       if (signal?.aborted) return Promise.reject(abortReason(signal));
       const id = nextId++;
       return new Promise<MethodResult<M>>((resolve, reject) => {
-        const call: PendingCall = { method, params, cancellable: signal !== undefined, sent: false, resolve: resolve as (value: unknown) => void, reject };
+        // However the call ends, the caller's signal stops holding on to it.
+        let stopWatching: () => void = () => undefined;
+        const call: PendingCall = {
+          method,
+          params,
+          cancellable: signal !== undefined,
+          sent: false,
+          resolve: (value) => {
+            stopWatching();
+            resolve(value as MethodResult<M>);
+          },
+          reject: (error) => {
+            stopWatching();
+            reject(error);
+          },
+        };
         pending.set(id, call);
         if (signal) {
           const onAbort = () => {
@@ -115,12 +130,7 @@ export function createApiClient(wire: ClientWire, options: ApiClientOptions): Ap
             reject(abortReason(signal));
           };
           signal.addEventListener('abort', onAbort, { once: true });
-          const settle = (settled: (value: never) => void) => (value: never) => {
-            signal.removeEventListener('abort', onAbort);
-            settled(value);
-          };
-          call.resolve = settle(resolve as (value: never) => void);
-          call.reject = settle(reject);
+          stopWatching = () => signal.removeEventListener('abort', onAbort);
         }
         call.sent = wire.sendCall(id, method, params, call.cancellable);
       });
