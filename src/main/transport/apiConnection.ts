@@ -12,8 +12,6 @@ import type { CallOutcome, MethodParams, RlmApi, RlmEvent, Unsubscribe } from '.
 import { isMethodName } from '../../shared/api';
 import { toErrorData, type ErrorCode } from '../../shared/errors';
 
-export type SubscribeOutcome = CallOutcome<{ subscriptionId: number }>;
-
 export interface ApiConnectionOptions {
   /** Delivers an event of one of this connection's subscriptions to the page. */
   send(subscriptionId: number, event: RlmEvent): void;
@@ -31,7 +29,7 @@ export interface ApiConnection {
   call(method: unknown, params: unknown, callId?: number): Promise<CallOutcome<unknown>>;
   /** The page gave up on call `callId`; an unknown id is not an error (it ended). */
   cancel(callId: number): void;
-  subscribe(runId: unknown): SubscribeOutcome;
+  subscribe(runId: unknown): CallOutcome<{ subscriptionId: number }>;
   /** Only this connection's own ids are looked up; an unknown one is already gone. */
   unsubscribe(subscriptionId: number): void;
   subscriptionCount(): number;
