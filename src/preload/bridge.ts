@@ -1,20 +1,18 @@
 // The RlmApi as the page sees it, built over ipcRenderer (index.ts passes it in, so that plain
-// Node tests this file). Type imports only: a sandboxed preload can require nothing but
-// 'electron', and whatever else it imports is bundled into it.
-import type { CallOutcome, MethodName, MethodParams, MethodResult, RlmApi, RlmEvent, Unsubscribe } from '../shared/api';
+// Node tests this file): an adapter of the client core (src/shared/apiClient.ts) to IPC. Type
+// imports only, but for the core: a sandboxed preload can require nothing but 'electron', and
+// whatever else it imports is bundled into it.
+import type { MethodName, MethodParams, MethodResult, RlmApi, RlmEvent } from '../shared/api';
+import { createApiClient } from '../shared/apiClient';
+import type { CallOptions } from '../shared/cancellation';
 import type { ErrorData } from '../shared/errors';
-import { IPC_CHANNELS, type EventEnvelope, type SubscribeOutcome } from '../shared/ipcChannels';
+import { IPC_CHANNELS, type BridgedCallOptions, type EventEnvelope } from '../shared/ipcChannels';
 
 /** ipcRenderer, reduced to what the bridge uses. */
 export interface RendererIpc {
   invoke(channel: string, ...args: unknown[]): Promise<unknown>;
   on(channel: string, listener: (event: unknown, payload: unknown) => void): void;
 }
-
-type Listener = (event: RlmEvent) => void;
-
-/** Events that arrive for a subscription before its id does are kept, up to this many. */
-const EARLY_EVENTS_MAX = 10_000;
 
 /**
  * `call` resolves with the method's value or rejects with plain ErrorData `{ code, message }`.
@@ -23,99 +21,60 @@ const EARLY_EVENTS_MAX = 10_000;
  * crosses whole. The page turns it into an RlmError with `fromErrorData` if it wants one.
  */
 export function createRlmBridge(ipc: RendererIpc): RlmApi {
-  const listeners = new Map<number, Listener>();
-  // The reply to rlm:subscribe and the first events travel separately; between the two, events
-  // of a subscription whose id is not known yet are held here.
-  const early = new Map<number, RlmEvent[]>();
-  let subscribing = 0;
-  let earlyCount = 0;
+  const client = createApiClient(
+    {
+      sendCall(id, method, params, cancellable) {
+        // Without a signal the call goes as it always did; with one it carries the id a cancel names.
+        const args = cancellable ? [method, params, id] : [method, params];
+        ipc.invoke(IPC_CHANNELS.call, ...args).then(
+          (outcome) => client.settle(id, outcome),
+          (error: unknown) => client.settle(id, { ok: false, error: errorData('INTERNAL', error instanceof Error ? error.message : String(error)) }),
+        );
+        return true;
+      },
+      sendCancel(id) {
+        void ipc.invoke(IPC_CHANNELS.cancel, id).catch(() => undefined);
+      },
+      sendSubscribe(localId, runId) {
+        ipc.invoke(IPC_CHANNELS.subscribe, runId).then(
+          (outcome) => client.subscribed(localId, outcome),
+          (error: unknown) => client.subscribed(localId, { ok: false, error: errorData('INTERNAL', error instanceof Error ? error.message : String(error)) }),
+        );
+      },
+      sendUnsubscribe(serverId) {
+        void ipc.invoke(IPC_CHANNELS.unsubscribe, serverId).catch(() => undefined);
+      },
+    },
+    { peerName: 'the desktop app', report: (message, error) => (error === undefined ? console.error(message) : console.error(message, error)) },
+  );
 
   ipc.on(IPC_CHANNELS.event, (_event, payload) => {
     const envelope = payload as Partial<EventEnvelope> | null;
     const id = envelope?.subscriptionId;
     const event = envelope?.event;
     if (typeof id !== 'number' || !event) return;
-    const listener = listeners.get(id);
-    if (listener) {
-      deliver(listener, event);
-    } else if (subscribing > 0 && earlyCount < EARLY_EVENTS_MAX) {
-      early.set(id, [...(early.get(id) ?? []), event]);
-      earlyCount++;
-    }
+    client.event(id, event as RlmEvent);
   });
 
-  return {
-    async call<M extends MethodName>(method: M, params: MethodParams<M>): Promise<MethodResult<M>> {
-      let outcome: unknown;
-      try {
-        outcome = await ipc.invoke(IPC_CHANNELS.call, method, params);
-      } catch (error) {
-        throw errorData('INTERNAL', error instanceof Error ? error.message : String(error));
-      }
-      return unwrap(outcome) as MethodResult<M>;
-    },
-
-    subscribe(runId: string | null, listener: Listener): Unsubscribe {
-      let subscriptionId: number | null = null;
-      let ended = false;
-      subscribing++;
-      ipc
-        .invoke(IPC_CHANNELS.subscribe, runId)
-        .then((raw) => {
-          const outcome = raw as SubscribeOutcome;
-          if (!outcome?.ok) {
-            console.error(`rlm: subscribing failed: ${outcome?.error?.message ?? 'no answer'}`);
-            return;
-          }
-          const id = outcome.value.subscriptionId;
-          const held = early.get(id) ?? [];
-          early.delete(id);
-          earlyCount -= held.length;
-          if (ended) {
-            void ipc.invoke(IPC_CHANNELS.unsubscribe, id).catch(() => undefined);
-            return;
-          }
-          subscriptionId = id;
-          listeners.set(id, listener);
-          for (const event of held) deliver(listener, event);
-        })
-        .catch((error: unknown) => console.error('rlm: subscribing failed:', error))
-        .finally(() => {
-          subscribing--;
-          if (subscribing === 0) {
-            early.clear();
-            earlyCount = 0;
-          }
-        });
-      return () => {
-        if (ended) return;
-        ended = true;
-        if (subscriptionId === null) return;
-        listeners.delete(subscriptionId);
-        void ipc.invoke(IPC_CHANNELS.unsubscribe, subscriptionId).catch(() => undefined);
-      };
-    },
-  };
+  return client.api;
 }
 
-function unwrap(outcome: unknown): unknown {
-  const result = outcome as CallOutcome<unknown> | null;
-  if (result?.ok === true) return result.value;
-  if (result?.ok === false && typeof result.error?.code === 'string' && typeof result.error.message === 'string') {
-    throw errorData(result.error.code, result.error.message);
-  }
-  throw errorData('INTERNAL', 'the desktop app sent an answer of an unknown shape');
+/**
+ * The bridge's `call` as `window.rlm` exposes it: the page's AbortSignal cannot cross
+ * contextBridge (ipcChannels.ts, BridgedCallOptions), so it comes as a watch function and is
+ * turned back into a signal on this side.
+ */
+export function bridgedCall(api: RlmApi) {
+  return <M extends MethodName>(method: M, params: MethodParams<M>, bridged?: BridgedCallOptions): Promise<MethodResult<M>> => {
+    if (!bridged || typeof bridged.watch !== 'function') return api.call(method, params);
+    const controller = new AbortController();
+    if (bridged.aborted) controller.abort();
+    const stopWatching = bridged.aborted ? () => undefined : bridged.watch(() => controller.abort());
+    const options: CallOptions = { signal: controller.signal };
+    return api.call(method, params, options).finally(() => stopWatching());
+  };
 }
 
 function errorData(code: ErrorData['code'], message: string): ErrorData {
   return { code, message };
-}
-
-function deliver(listener: Listener, event: RlmEvent): void {
-  try {
-    listener(event);
-  } catch (error) {
-    // One subscriber's failure is its own; the others still get their events.
-    console.error('rlm: an event listener threw:', error);
-  }
 }

@@ -2,9 +2,10 @@
 // else.
 //
 // SECURITY: never expose ipcRenderer or a generic send/invoke: the page gets exactly `call` and
-// `subscribe`, each bound to its own channel. The main process checks every request anyway.
+// `subscribe`, each bound to its own channels. The main process checks every request anyway.
 import { contextBridge, ipcRenderer } from 'electron';
-import { createRlmBridge } from './bridge';
+import type { ExposedRlmApi } from '../shared/ipcChannels';
+import { bridgedCall, createRlmBridge } from './bridge';
 
 const api = createRlmBridge({
   invoke: (channel, ...args) => ipcRenderer.invoke(channel, ...args),
@@ -13,4 +14,5 @@ const api = createRlmBridge({
   },
 });
 
-contextBridge.exposeInMainWorld('rlm', { call: api.call, subscribe: api.subscribe });
+const exposed: ExposedRlmApi = { call: bridgedCall(api), subscribe: api.subscribe };
+contextBridge.exposeInMainWorld('rlm', exposed);

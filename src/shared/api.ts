@@ -5,6 +5,7 @@
 // src/shared/api/; this module only composes them. A method added to a slice needs nothing here;
 // a new slice is spread into `methodSchemas` and its results and events are extended below.
 import type { z } from 'zod';
+import type { CallOptions } from './cancellation';
 import { appMethods, type AppCommandEvents, type AppResults } from './api/app';
 import { documentsMethods, type DocumentsResults } from './api/documents';
 import { nodesMethods, type NodesResults } from './api/nodes';
@@ -46,7 +47,8 @@ export type RlmEvent = RunEvent | AppEvent;
 export type Unsubscribe = () => void;
 
 export interface RlmApi {
-  call<M extends MethodName>(method: M, params: MethodParams<M>): Promise<MethodResult<M>>;
+  /** `options.signal`: the caller may cancel the call (cancellation.ts). */
+  call<M extends MethodName>(method: M, params: MethodParams<M>, options?: CallOptions): Promise<MethodResult<M>>;
   /** Events of one run, or of every run and the app's own when `runId` is null. */
   subscribe(runId: string | null, listener: (event: RlmEvent) => void): Unsubscribe;
 }

@@ -13,7 +13,12 @@ export type ClientMessage =
   /** → a `subscribed` with the same id; then `event`s under the subscription id it carries. */
   | { type: 'subscribe'; id: number; runId: string | null }
   /** No answer; an unknown id is not an error (already gone). */
-  | { type: 'unsubscribe'; subscriptionId: number };
+  | { type: 'unsubscribe'; subscriptionId: number }
+  /**
+   * The caller gave up on call `id`: its handler's signal aborts. No answer of its own (the
+   * call's `result` may still come, and is ignored); an unknown id is not an error (it ended).
+   */
+  | { type: 'cancel'; id: number };
 
 export type ServerMessage =
   | { type: 'result'; id: number; outcome: CallOutcome<unknown> }

@@ -65,7 +65,7 @@ describe('serveRlmApi', () => {
     const ours = new FakeWebContents(1);
     const other = new FakeWebContents(2);
     const router = serveRlmApi(stubApi().api, { allowedOrigins: [ORIGIN], windowContents: () => ours as never });
-    expect([...electron.handlers.keys()].sort()).toEqual([IPC_CHANNELS.call, IPC_CHANNELS.subscribe, IPC_CHANNELS.unsubscribe].sort());
+    expect([...electron.handlers.keys()].sort()).toEqual([IPC_CHANNELS.call, IPC_CHANNELS.cancel, IPC_CHANNELS.subscribe, IPC_CHANNELS.unsubscribe].sort());
     expect(await invoke(IPC_CHANNELS.call, ours, PAGE, 'runs.list', {})).toEqual({ ok: true, value: { method: 'runs.list' } });
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     expect(await invoke(IPC_CHANNELS.call, other, PAGE, 'runs.list', {})).toMatchObject({ ok: false });

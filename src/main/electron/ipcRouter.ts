@@ -1,15 +1,16 @@
-// Serves the RlmApi to the renderer over IPC: the transport logic, without electron, so plain
+// Serves the RlmApi to the renderer over IPC: the sender checks and the IPC adapter of the
+// transport core (src/main/transport/apiConnection.ts, one per page), without electron, so plain
 // Node tests it. ipc.ts adapts it to ipcMain and WebContents.
 //
 // SECURITY: the renderer is treated as a peer to check, not to trust. Every request must come
 // from the top frame of our own window showing our own page (VS Code does the same in
 // src/vs/base/parts/ipc/electron-main/ipcMain.ts), every payload is validated (the method name
-// here, the params by the service's schemas), and nothing ever throws across IPC: failures
+// and run id by the transport core, the params by the service's schemas), and nothing ever throws across IPC: failures
 // return as `{ ok: false, error: ErrorData }`.
-import type { CallOutcome, MethodParams, RlmApi, Unsubscribe } from '../../shared/api';
-import { isMethodName } from '../../shared/api';
-import { toErrorData, type ErrorCode } from '../../shared/errors';
+import type { CallOutcome, RlmApi } from '../../shared/api';
+import { toErrorData } from '../../shared/errors';
 import { IPC_CHANNELS, type EventEnvelope, type SubscribeOutcome } from '../../shared/ipcChannels';
+import { createApiConnection, failure, type ApiConnection } from '../transport/apiConnection';
 import { APP_SCHEME } from './appScheme';
 
 /** What the router reads of Electron's WebFrameMain. */
@@ -96,7 +97,8 @@ export function isTrustedSender(frame: FrameLike | null | undefined, allowedOrig
 
 interface PeerState {
   peer: Peer;
-  subscriptions: Map<number, Unsubscribe>;
+  /** The page's calls and subscriptions (the transport core). */
+  connection: ApiConnection;
   stopWatching: () => void;
 }
 
@@ -110,13 +112,10 @@ export function createIpcRouter(api: RlmApi, server: IpcServer, options: RouterO
     return false;
   }
 
-  function removeSubscription(peerId: number, subscriptionId: number): void {
-    const state = peers.get(peerId);
-    const unsubscribe = state?.subscriptions.get(subscriptionId);
-    if (!state || !unsubscribe) return;
-    state.subscriptions.delete(subscriptionId);
-    unsubscribe();
-    if (state.subscriptions.size === 0) forgetPeer(peerId);
+  /** Stops watching a peer left with nothing to end when its page goes. */
+  function forgetIfIdle(state: PeerState): void {
+    if (peers.get(state.peer.id) !== state) return;
+    if (state.connection.subscriptionCount() === 0 && state.connection.inFlightCount() === 0) forgetPeer(state.peer.id);
   }
 
   function forgetPeer(peerId: number): void {
@@ -124,15 +123,31 @@ export function createIpcRouter(api: RlmApi, server: IpcServer, options: RouterO
     if (!state) return;
     peers.delete(peerId);
     state.stopWatching();
-    for (const unsubscribe of state.subscriptions.values()) unsubscribe();
-    state.subscriptions.clear();
+    // Its subscriptions end and its calls in flight are aborted: nobody is left to answer.
+    state.connection.close();
   }
 
   function stateOf(peer: Peer): PeerState {
     let state = peers.get(peer.id);
     if (!state) {
-      // One watcher per peer, only while it has subscriptions: no listener piles up on it.
-      const created: PeerState = { peer, subscriptions: new Map(), stopWatching: () => undefined };
+      // One watcher per peer, only while it has subscriptions or calls: no listener piles up on it.
+      const created: PeerState = {
+        peer,
+        connection: createApiConnection(api, {
+          nextSubscriptionId: () => nextSubscriptionId++,
+          send(subscriptionId, event) {
+            const envelope: EventEnvelope = { subscriptionId, event };
+            try {
+              if (peer.isDestroyed()) throw new Error('destroyed');
+              peer.send(IPC_CHANNELS.event, envelope);
+            } catch {
+              // The page went away without telling us: drop everything it had.
+              forgetPeer(peer.id);
+            }
+          },
+        }),
+        stopWatching: () => undefined,
+      };
       peers.set(peer.id, created);
       created.stopWatching = peer.onPageGone(() => forgetPeer(peer.id));
       state = created;
@@ -143,10 +158,27 @@ export function createIpcRouter(api: RlmApi, server: IpcServer, options: RouterO
   server.handle(IPC_CHANNELS.call, async (request, args): Promise<CallOutcome<unknown>> => {
     try {
       if (!trusted(IPC_CHANNELS.call, request)) return refused();
-      const [method, params] = args;
-      if (!isMethodName(method)) return failure('INVALID_INPUT', `unknown method ${describe(method)}`);
-      // The params are validated by the service against the method's schema.
-      return { ok: true, value: await api.call(method, params as MethodParams<typeof method>) };
+      const [method, params, callId] = args;
+      if (callId !== undefined && !isCallId(callId)) return failure('INVALID_INPUT', 'call: callId must be an integer');
+      const state = stateOf(request.peer);
+      try {
+        // The method name is checked by the core, the params by the service.
+        return await state.connection.call(method, params, callId);
+      } finally {
+        forgetIfIdle(state);
+      }
+    } catch (error) {
+      return { ok: false, error: toErrorData(error) };
+    }
+  });
+
+  server.handle(IPC_CHANNELS.cancel, async (request, args): Promise<CallOutcome<null>> => {
+    try {
+      if (!trusted(IPC_CHANNELS.cancel, request)) return refused();
+      const [callId] = args;
+      // A peer can only cancel its own calls; an unknown id is not an error (it ended).
+      if (isCallId(callId)) peers.get(request.peer.id)?.connection.cancel(callId);
+      return { ok: true, value: null };
     } catch (error) {
       return { ok: false, error: toErrorData(error) };
     }
@@ -156,25 +188,13 @@ export function createIpcRouter(api: RlmApi, server: IpcServer, options: RouterO
     try {
       if (!trusted(IPC_CHANNELS.subscribe, request)) return refused();
       const [runId] = args;
-      if (runId !== null && (typeof runId !== 'string' || runId.length === 0 || runId.length > 100)) {
-        return failure('INVALID_INPUT', 'subscribe: runId must be a run id or null');
-      }
       const { peer } = request;
       if (peer.isDestroyed()) return failure('INVALID_INPUT', 'subscribe: the window is gone');
-      const subscriptionId = nextSubscriptionId++;
       const state = stateOf(peer);
-      const unsubscribe = api.subscribe(runId, (event) => {
-        const envelope: EventEnvelope = { subscriptionId, event };
-        try {
-          if (peer.isDestroyed()) throw new Error('destroyed');
-          peer.send(IPC_CHANNELS.event, envelope);
-        } catch {
-          // The page went away without telling us: drop everything it had.
-          forgetPeer(peer.id);
-        }
-      });
-      state.subscriptions.set(subscriptionId, unsubscribe);
-      return { ok: true, value: { subscriptionId } };
+      // The run id is checked by the core.
+      const outcome = state.connection.subscribe(runId);
+      forgetIfIdle(state);
+      return outcome;
     } catch (error) {
       return { ok: false, error: toErrorData(error) };
     }
@@ -185,7 +205,11 @@ export function createIpcRouter(api: RlmApi, server: IpcServer, options: RouterO
       if (!trusted(IPC_CHANNELS.unsubscribe, request)) return refused();
       const [subscriptionId] = args;
       // A peer can only end its own subscriptions; an unknown id is not an error (already gone).
-      if (typeof subscriptionId === 'number') removeSubscription(request.peer.id, subscriptionId);
+      const state = peers.get(request.peer.id);
+      if (state && typeof subscriptionId === 'number') {
+        state.connection.unsubscribe(subscriptionId);
+        forgetIfIdle(state);
+      }
       return { ok: true, value: null };
     } catch (error) {
       return { ok: false, error: toErrorData(error) };
@@ -195,7 +219,7 @@ export function createIpcRouter(api: RlmApi, server: IpcServer, options: RouterO
   return {
     subscriptionCount() {
       let n = 0;
-      for (const state of peers.values()) n += state.subscriptions.size;
+      for (const state of peers.values()) n += state.connection.subscriptionCount();
       return n;
     },
     watchedPeerCount() {
@@ -210,17 +234,13 @@ export function createIpcRouter(api: RlmApi, server: IpcServer, options: RouterO
   };
 }
 
-function failure(code: ErrorCode, message: string): { ok: false; error: { code: ErrorCode; message: string } } {
-  return { ok: false, error: { code, message } };
+function isCallId(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value);
 }
 
 function refused() {
   // No dedicated code exists in the contract for this; the request itself is what is invalid.
   return failure('INVALID_INPUT', 'refused: the request did not come from the RLMScope window');
-}
-
-function describe(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value.slice(0, 100)) : `(a ${value === null ? 'null' : typeof value})`;
 }
 
 function safeUrl(frame: FrameLike | null | undefined): string | null {

@@ -1,18 +1,19 @@
-// One page's WebSocket: the RlmApi's `call` and `subscribe` (src/shared/wsProtocol.ts) served to
-// it, with its subscriptions owned by the connection and all removed when it closes.
+// One page's WebSocket: the RlmApi's `call`, `cancel` and `subscribe` (src/shared/wsProtocol.ts)
+// served to it: the socket's adapter of the transport core (src/main/transport/apiConnection.ts),
+// which owns the page's subscriptions and calls in flight, ending and aborting them all when it
+// closes. What is the socket's own stays here: message parsing, binary frames, backpressure.
 //
 // SECURITY: the page is a peer to check, not to trust (it passed the token and Origin checks at
 // the upgrade, but a compromised page is still a page). Every message is validated (a binary
 // frame is unpacked by wsProtocol.ts and then checked as a text message is), its size is
-// capped by the server's maxPayload, method names are checked here and params by the service's
-// schemas, nothing thrown crosses the wire as anything but `{ ok: false, error }`, and a page
+// capped by the server's maxPayload, method names are checked by the core and params by the
+// service's schemas, nothing thrown crosses the wire as anything but `{ ok: false, error }`, and a page
 // that stops reading is disconnected rather than buffered for without bound.
 import type { RawData, WebSocket } from 'ws';
 import { z } from 'zod';
-import type { CallOutcome, MethodParams, RlmApi, Unsubscribe } from '../../shared/api';
-import { isMethodName } from '../../shared/api';
-import { toErrorData, type ErrorCode } from '../../shared/errors';
+import type { RlmApi } from '../../shared/api';
 import { decodeBinaryCall, type ClientMessage, type ServerMessage } from '../../shared/wsProtocol';
+import { createApiConnection, failure } from '../transport/apiConnection';
 
 export interface ConnectionLimits {
   /** Bytes queued for the page past which it is considered stuck and disconnected. */
@@ -25,6 +26,8 @@ export interface ConnectionLimits {
 
 export interface ApiConnection {
   subscriptionCount(): number;
+  /** Calls whose handlers are still running (a cancel or a close aborts their signals). */
+  inFlightCount(): number;
   /** Ends every subscription; the socket is closed by its owner. */
   dispose(): void;
 }
@@ -36,14 +39,17 @@ const clientMessageSchema: z.ZodType<ClientMessage> = z.discriminatedUnion('type
   z.strictObject({ type: z.literal('call'), id, method: z.string().max(200), params: z.unknown() }),
   z.strictObject({ type: z.literal('subscribe'), id, runId: z.string().min(1).max(100).nullable() }),
   z.strictObject({ type: z.literal('unsubscribe'), subscriptionId: id }),
+  z.strictObject({ type: z.literal('cancel'), id }),
 ]) as z.ZodType<ClientMessage>;
 
 /** Close code for a message that cannot even be answered (RFC 6455 §7.4.1: policy violation). */
 export const CLOSE_INVALID_MESSAGE = 1008;
 
 export function serveConnection(ws: WebSocket, api: RlmApi, limits: ConnectionLimits, log: (line: string) => void): ApiConnection {
-  const subscriptions = new Map<number, Unsubscribe>();
-  let nextSubscriptionId = 1;
+  const core = createApiConnection(api, {
+    maxSubscriptions: limits.maxSubscriptions,
+    send: (subscriptionId, event) => send({ type: 'event', subscriptionId, event }),
+  });
   let inFlight = 0;
   let disposed = false;
 
@@ -79,39 +85,7 @@ export function serveConnection(ws: WebSocket, api: RlmApi, limits: ConnectionLi
   }
 
   async function call(message: Extract<ClientMessage, { type: 'call' }>): Promise<void> {
-    let outcome: CallOutcome<unknown>;
-    try {
-      if (!isMethodName(message.method)) {
-        outcome = failure('INVALID_INPUT', `unknown method ${JSON.stringify(message.method.slice(0, 100))}`);
-      } else {
-        // The params are validated by the service against the method's schema.
-        outcome = { ok: true, value: await api.call(message.method, message.params as MethodParams<typeof message.method>) };
-      }
-    } catch (error) {
-      outcome = { ok: false, error: toErrorData(error) };
-    }
-    send({ type: 'result', id: message.id, outcome });
-  }
-
-  function subscribe(message: Extract<ClientMessage, { type: 'subscribe' }>): void {
-    if (subscriptions.size >= limits.maxSubscriptions) {
-      send({ type: 'subscribed', id: message.id, outcome: failure('INVALID_INPUT', `subscribe: at most ${limits.maxSubscriptions} subscriptions per page`) });
-      return;
-    }
-    const subscriptionId = nextSubscriptionId++;
-    try {
-      subscriptions.set(subscriptionId, api.subscribe(message.runId, (event) => send({ type: 'event', subscriptionId, event })));
-      send({ type: 'subscribed', id: message.id, outcome: { ok: true, value: { subscriptionId } } });
-    } catch (error) {
-      send({ type: 'subscribed', id: message.id, outcome: { ok: false, error: toErrorData(error) } });
-    }
-  }
-
-  function unsubscribe(subscriptionId: number): void {
-    // Only this page's own ids are looked up; an unknown one is already gone.
-    const end = subscriptions.get(subscriptionId);
-    subscriptions.delete(subscriptionId);
-    end?.();
+    send({ type: 'result', id: message.id, outcome: await core.call(message.method, message.params, message.id) });
   }
 
   function receive(data: RawData, isBinary: boolean): void {
@@ -131,8 +105,9 @@ export function serveConnection(ws: WebSocket, api: RlmApi, limits: ConnectionLi
       return;
     }
     const message = parsed.data;
-    if (message.type === 'unsubscribe') return unsubscribe(message.subscriptionId);
-    if (message.type === 'subscribe') return subscribe(message);
+    if (message.type === 'unsubscribe') return core.unsubscribe(message.subscriptionId);
+    if (message.type === 'cancel') return core.cancel(message.id);
+    if (message.type === 'subscribe') return send({ type: 'subscribed', id: message.id, outcome: core.subscribe(message.runId) });
     inFlight++;
     // TCP backpressure on a page that sends calls faster than they end (each may carry an
     // 8 MiB upload chunk): stop reading its socket until some finish.
@@ -160,15 +135,15 @@ export function serveConnection(ws: WebSocket, api: RlmApi, limits: ConnectionLi
   function dispose(): void {
     if (disposed) return;
     disposed = true;
-    for (const end of subscriptions.values()) end();
-    subscriptions.clear();
+    // Its subscriptions end, and its calls in flight are aborted: nobody is left to answer.
+    core.close();
   }
 
   ws.on('message', receive);
   ws.on('close', dispose);
   ws.on('error', dispose);
 
-  return { subscriptionCount: () => subscriptions.size, dispose };
+  return { subscriptionCount: () => core.subscriptionCount(), inFlightCount: () => core.inFlightCount(), dispose };
 }
 
 function toBuffer(data: RawData): Buffer {
@@ -181,8 +156,4 @@ function parseJson(data: RawData): unknown {
   } catch {
     return null;
   }
-}
-
-function failure(code: ErrorCode, message: string): { ok: false; error: { code: ErrorCode; message: string } } {
-  return { ok: false, error: { code, message } };
 }

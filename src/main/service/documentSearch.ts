@@ -4,6 +4,7 @@
 // and this thread only reads chunks, one per round trip, yielding to other requests between them.
 import { Worker } from 'node:worker_threads';
 import type { DocumentMatch, DocumentSearchResult } from '../../shared/api/documents';
+import { abortReason, type AbortSignalLike } from '../../shared/cancellation';
 import { RlmError } from '../../shared/errors';
 import type { DocumentRanges } from '../store/documentRanges';
 import { CHUNK_BYTES } from '../store/documentStore';
@@ -22,6 +23,8 @@ export interface SearchRequest {
 export interface SearchOptions {
   /** Wall time a search may take before its worker is terminated. */
   timeMs: number;
+  /** The caller gave up: the worker is terminated and the search rejects with the signal's reason. */
+  signal?: AbortSignalLike;
 }
 
 // `__name`: a bundler that keeps function names (esbuild's keepNames, as tsx runs it) wraps inner
@@ -42,6 +45,8 @@ export function compileQuery(query: string, regex: boolean, caseSensitive: boole
 }
 
 export function searchDocument(ranges: DocumentRanges, request: SearchRequest, options: SearchOptions): Promise<DocumentSearchResult> {
+  const { signal } = options;
+  if (signal?.aborted) return Promise.reject(abortReason(signal));
   const { source, flags } = compileQuery(request.query, request.regex, request.caseSensitive);
   const from = Math.min(request.from, request.bytes);
   const lastIdx = Math.max(0, Math.ceil(request.bytes / CHUNK_BYTES) - 1);
@@ -54,16 +59,21 @@ export function searchDocument(ranges: DocumentRanges, request: SearchRequest, o
   return new Promise<DocumentSearchResult>((resolve, reject) => {
     const worker = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 512 } });
     let settled = false;
-    const finish = (result: { timedOut: boolean; full: boolean } | Error) => {
+    const finish = (result: { timedOut: boolean; full: boolean } | Error | { aborted: true }) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       void worker.terminate();
       if (result instanceof Error) return reject(result);
+      if ('aborted' in result) return reject(abortReason(signal));
       resolve(toResult(found, request, result.full, result.timedOut, scannedTo));
     };
     // The bound that keeps a runaway regex from holding a thread (and memory) for ever.
     const timer = setTimeout(() => finish({ timedOut: true, full: false }), options.timeMs);
+    // Nobody waits for the answer any more: free the thread now rather than at the time bound.
+    const onAbort = () => finish({ aborted: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
     let idx = firstIdx;
     const sendNext = () => {
       try {

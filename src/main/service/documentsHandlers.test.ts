@@ -187,3 +187,37 @@ describe('searches at once', () => {
     expect(results.map((r) => r.matches.length)).toEqual([2, 2, 1, 4, 4]);
   });
 });
+
+describe('a search its caller cancels', () => {
+  const catastrophic = (handlers: ReturnType<typeof runWith>['handlers'], hash: string, signal: AbortSignal) =>
+    handlers['documents.search']({ runId: 'run-1', hash, query: '(a+)+$', regex: true, caseSensitive: false, from: 0, maxMatches: 10 }, signal);
+
+  it('stops at once, well before its time bound, and frees its turn for the next search', async () => {
+    const { handlers, hash } = runWith(`${'a'.repeat(40)}b\n${filler(1000)}`, 30_000);
+    // Two runaway searches hold both turns; a third waits behind them.
+    const controllers = [new AbortController(), new AbortController()];
+    const runaway = controllers.map((c) => catastrophic(handlers, hash, c.signal));
+    const waiting = handlers['documents.search']({ runId: 'run-1', hash, query: 'b', regex: false, caseSensitive: true, from: 0, maxMatches: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = performance.now();
+    for (const c of controllers) c.abort();
+    for (const search of runaway) await expect(search).rejects.toMatchObject({ name: 'AbortError' });
+    expect((await waiting).matches[0]).toEqual({ start: 40, end: 41 });
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it('leaves the queue without running when cancelled while it waits, or before it starts', async () => {
+    const { handlers, hash } = runWith(`${'a'.repeat(40)}b\n${filler(1000)}`, 30_000);
+    const holders = [new AbortController(), new AbortController()];
+    const running = holders.map((c) => catastrophic(handlers, hash, c.signal));
+    const queued = new AbortController();
+    const waiting = catastrophic(handlers, hash, queued.signal);
+    queued.abort();
+    await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
+    const already = new AbortController();
+    already.abort();
+    await expect(catastrophic(handlers, hash, already.signal)).rejects.toMatchObject({ name: 'AbortError' });
+    for (const c of holders) c.abort();
+    await Promise.allSettled(running);
+  });
+});

@@ -1,6 +1,7 @@
 // The `documents` slice (src/shared/api/documents.ts): documents.read and documents.search.
 import type Database from 'better-sqlite3';
 import type { DocumentPage, documentsMethods } from '../../shared/api/documents';
+import { abortReason, type AbortSignalLike } from '../../shared/cancellation';
 import { RlmError } from '../../shared/errors';
 import { charStart, documentRanges, type DocumentRanges } from '../store/documentRanges';
 import { searchDocument } from './documentSearch';
@@ -31,8 +32,8 @@ export function documentsHandlers(db: Database.Database, options: DocumentOption
   };
   return {
     'documents.read': async ({ runId, hash, offset, length }) => readPage(ranges, hash, sizeOf(runId, hash), offset, length),
-    'documents.search': async ({ runId, hash, ...request }) =>
-      oneOf(() => searchDocument(ranges, { hash, bytes: sizeOf(runId, hash), ...request }, { timeMs: options.searchTimeMs ?? 10_000 })),
+    'documents.search': async ({ runId, hash, ...request }, signal) =>
+      oneOf(() => searchDocument(ranges, { hash, bytes: sizeOf(runId, hash), ...request }, { timeMs: options.searchTimeMs ?? 10_000, signal }), signal),
   };
 }
 
@@ -57,12 +58,17 @@ function lastWholeCharEnd(data: Buffer): number {
   return data.length;
 }
 
-/** Runs at most `max` of the functions given at once, the rest in the order they came. */
-function limiter(max: number): <T>(fn: () => Promise<T>) => Promise<T> {
+/**
+ * Runs at most `max` of the functions given at once, the rest in the order they came. One whose
+ * signal aborts while it waits leaves the queue without running: a page typing into the search
+ * box cancels the searches it no longer wants before they take a thread.
+ */
+function limiter(max: number): <T>(fn: () => Promise<T>, signal?: AbortSignalLike) => Promise<T> {
   let active = 0;
   const waiting: Array<() => void> = [];
-  return async (fn) => {
-    if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+  return async (fn, signal) => {
+    if (signal?.aborted) throw abortReason(signal);
+    if (active >= max) await waitTurn(waiting, signal);
     active++;
     try {
       return await fn();
@@ -71,4 +77,21 @@ function limiter(max: number): <T>(fn: () => Promise<T>) => Promise<T> {
       waiting.shift()?.();
     }
   };
+}
+
+/** Waits in `waiting` for a turn; rejects, leaving the queue, if `signal` aborts first. */
+function waitTurn(waiting: Array<() => void>, signal: AbortSignalLike | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const turn = () => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    const onAbort = () => {
+      const at = waiting.indexOf(turn);
+      if (at !== -1) waiting.splice(at, 1);
+      reject(abortReason(signal));
+    };
+    waiting.push(turn);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

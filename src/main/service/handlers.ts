@@ -2,5 +2,7 @@
 // schema parsed, resolving to the method's result. RlmService spreads every slice into one table
 // typed `Handlers<MethodName>`, so a method of the contract without a handler does not compile.
 import type { MethodName, MethodResult, ParsedParams } from '../../shared/api';
+import type { AbortSignalLike } from '../../shared/cancellation';
 
-export type Handlers<M extends MethodName> = { [K in M]: (params: ParsedParams<K>) => Promise<MethodResult<K>> };
+/** `signal`: aborted when the caller cancels the call or goes away; a handler may ignore it. */
+export type Handlers<M extends MethodName> = { [K in M]: (params: ParsedParams<K>, signal?: AbortSignalLike) => Promise<MethodResult<K>> };

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { MethodName, MethodResult, RlmApi, RlmEvent, Unsubscribe } from '../../shared/api';
 import { methodSchemas } from '../../shared/api';
+import type { AbortSignalLike, CallOptions } from '../../shared/cancellation';
 import type { AppCommand, RunSummary } from '../../shared/domain';
 import { RlmError } from '../../shared/errors';
 import { closeDatabase, openDatabase } from '../store/database';
@@ -68,7 +69,7 @@ export class RlmService implements RlmApi {
     return service;
   }
 
-  async call<M extends MethodName>(method: M, params: unknown): Promise<MethodResult<M>> {
+  async call<M extends MethodName>(method: M, params: unknown, options?: CallOptions): Promise<MethodResult<M>> {
     if (this.closed) throw new RlmError('INTERNAL', 'the service is closed');
     const schema = methodSchemas[method];
     if (!schema) throw new RlmError('INVALID_INPUT', `unknown method ${String(method)}`);
@@ -77,8 +78,8 @@ export class RlmService implements RlmApi {
       const issue = parsed.error.issues[0];
       throw new RlmError('INVALID_INPUT', `${method}: ${issue?.path.join('.') || 'params'}: ${issue?.message ?? 'invalid'}`);
     }
-    const handler = this.handlers[method] as (params: unknown) => Promise<MethodResult<M>>;
-    return handler(parsed.data);
+    const handler = this.handlers[method] as (params: unknown, signal?: AbortSignalLike) => Promise<MethodResult<M>>;
+    return handler(parsed.data, options?.signal);
   }
 
   subscribe(runId: string | null, listener: (event: RlmEvent) => void): Unsubscribe {

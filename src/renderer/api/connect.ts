@@ -3,6 +3,7 @@
 // in the cookie the server set when the page was opened with it).
 import type { RlmApi } from '../../shared/api';
 import { WS_PATH } from '../../shared/wsProtocol';
+import { desktopApi } from './desktopApi';
 import { createWebSocketApi, type ConnectionState } from './wsClient';
 
 export interface ConnectedApi {
@@ -16,7 +17,7 @@ export interface ConnectedApi {
 
 export function connectApi(): ConnectedApi {
   if (window.rlm) {
-    return { api: window.rlm, mode: 'desktop', connection: () => 'open', onConnectionChange: () => () => undefined };
+    return { api: desktopApi(window.rlm), mode: 'desktop', connection: () => 'open', onConnectionChange: () => () => undefined };
   }
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const client = createWebSocketApi(`${scheme}//${location.host}${WS_PATH}`, {

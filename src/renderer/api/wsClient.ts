@@ -1,4 +1,5 @@
-// The RlmApi over browser mode's WebSocket (src/shared/wsProtocol.ts). It reconnects by itself
+// The RlmApi over browser mode's WebSocket (src/shared/wsProtocol.ts): an adapter of the client
+// core (src/shared/apiClient.ts, calls, cancels and subscriptions) to a socket. It reconnects by itself
 // after the connection drops (the server restarted, the laptop slept) and subscribes again, so
 // the page keeps receiving events; calls made while it is down wait for the connection. A call
 // already sent when the connection drops fails instead of being sent again: the server may have
@@ -6,7 +7,9 @@
 // A call whose params hold a Uint8Array (an upload chunk) goes as one binary frame
 // (wsProtocol.ts), its bytes as they are, not as base64 inside JSON.
 // No DOM beyond the WebSocket constructor, which tests under Node pass in (the `ws` package).
-import type { CallOutcome, MethodName, MethodParams, MethodResult, RlmApi, RlmEvent, Unsubscribe } from '../../shared/api';
+import type { MethodName, MethodParams, MethodResult, RlmApi } from '../../shared/api';
+import { createApiClient } from '../../shared/apiClient';
+import type { CallOptions } from '../../shared/cancellation';
 import type { ErrorData } from '../../shared/errors';
 import { binaryFieldOf, encodeBinaryCallParts, type ClientMessage, type ServerMessage } from '../../shared/wsProtocol';
 
@@ -55,30 +58,10 @@ const REFUSED: ErrorData = {
   message: 'rlmscope serve no longer accepts this page (it was restarted): open the URL it printed',
 };
 
-interface PendingCall {
-  message: ClientMessage;
-  /** The params' field of bytes, sent as a binary frame; null for a JSON call. */
-  binaryField: string | null;
-  sent: boolean;
-  resolve(value: unknown): void;
-  reject(error: ErrorData): void;
-}
-
-interface Subscription {
-  runId: string | null;
-  listener: (event: RlmEvent) => void;
-  /** The server's id on the current connection, once it answered. */
-  serverId: number | null;
-}
-
 export function createWebSocketApi(url: string, options: WebSocketApiOptions = {}): WebSocketApi {
   const factory: SocketFactory = options.socket ?? ((u) => new WebSocket(u) as unknown as SocketLike);
   const maxRetryMs = options.maxRetryMs ?? 5000;
-  const pending = new Map<number, PendingCall>();
-  const subscriptions = new Map<number, Subscription>();
-  const byServerId = new Map<number, Subscription>();
   const stateListeners = new Set<(state: ConnectionState) => void>();
-  let nextId = 1;
   let socket: SocketLike | null = null;
   let state: ConnectionState = 'connecting';
   let closed = false;
@@ -91,17 +74,24 @@ export function createWebSocketApi(url: string, options: WebSocketApiOptions = {
     for (const listener of [...stateListeners]) listener(next);
   }
 
-  function send(message: ClientMessage, binaryField: string | null = null): boolean {
+  function send(message: ClientMessage): boolean {
     if (socket?.readyState !== OPEN) return false;
     // Framed when sent, not when called: a call waiting for the connection holds its bytes once.
+    const binaryField = message.type === 'call' ? binaryFieldOf(message.params) : null;
     socket.send(binaryField !== null && message.type === 'call' ? binaryFrame(message, binaryField) : JSON.stringify(message));
     return true;
   }
 
-  function subscribeOnServer(localId: number, sub: Subscription): void {
-    sub.serverId = null;
-    send({ type: 'subscribe', id: -localId, runId: sub.runId });
-  }
+  // Subscriptions answer with negative ids, calls with positive ones (the core numbers both).
+  const client = createApiClient(
+    {
+      sendCall: (id, method, params) => send({ type: 'call', id, method, params }),
+      sendCancel: (id) => void send({ type: 'cancel', id }),
+      sendSubscribe: (localId, runId) => void send({ type: 'subscribe', id: -localId, runId }),
+      sendUnsubscribe: (serverId) => void send({ type: 'unsubscribe', subscriptionId: serverId }),
+    },
+    { peerName: 'the server', dropped: DROPPED, report: (message, error) => (error === undefined ? console.error(message) : console.error(message, error)) },
+  );
 
   function connect(): void {
     if (closed) return;
@@ -113,10 +103,7 @@ export function createWebSocketApi(url: string, options: WebSocketApiOptions = {
       opened = true;
       retryMs = 250;
       setState('open');
-      byServerId.clear();
-      // Subscriptions answer with negative ids, calls with positive ones.
-      for (const [localId, sub] of subscriptions) subscribeOnServer(localId, sub);
-      for (const call of pending.values()) if (!call.sent) call.sent = send(call.message, call.binaryField);
+      client.connected();
     };
     ws.onmessage = (event) => {
       if (typeof event.data !== 'string') return;
@@ -132,9 +119,8 @@ export function createWebSocketApi(url: string, options: WebSocketApiOptions = {
     ws.onclose = () => {
       if (socket !== ws) return;
       socket = null;
-      byServerId.clear();
       if (closed) return;
-      failSent();
+      client.disconnected();
       setState('closed');
       if (opened || !options.isRefused) {
         scheduleRetry();
@@ -146,7 +132,7 @@ export function createWebSocketApi(url: string, options: WebSocketApiOptions = {
           if (!refused) return scheduleRetry();
           // Retrying cannot help until the page is opened again with the new token.
           setState('refused');
-          failAll(REFUSED);
+          client.failAll(REFUSED);
         },
         () => scheduleRetry(),
       );
@@ -160,87 +146,26 @@ export function createWebSocketApi(url: string, options: WebSocketApiOptions = {
   }
 
   function receive(message: ServerMessage): void {
-    if (message.type === 'result') {
-      const call = pending.get(message.id);
-      if (!call) return;
-      pending.delete(message.id);
-      settle(call, message.outcome);
-    } else if (message.type === 'subscribed') {
-      const sub = subscriptions.get(-message.id);
-      if (!sub) {
-        // Unsubscribed while the answer was on its way.
-        if (message.outcome.ok) send({ type: 'unsubscribe', subscriptionId: message.outcome.value.subscriptionId });
-        return;
-      }
-      if (!message.outcome.ok) {
-        console.error(`rlm: subscribing failed: ${message.outcome.error.message}`);
-        return;
-      }
-      sub.serverId = message.outcome.value.subscriptionId;
-      byServerId.set(sub.serverId, sub);
-    } else if (message.type === 'event') {
-      const sub = byServerId.get(message.subscriptionId);
-      if (!sub) return;
-      try {
-        sub.listener(message.event);
-      } catch (error) {
-        console.error('rlm: an event listener threw:', error);
-      }
-    }
-  }
-
-  function settle(call: PendingCall, outcome: CallOutcome<unknown>): void {
-    if (outcome?.ok === true) call.resolve(outcome.value);
-    else if (outcome?.ok === false) call.reject({ code: outcome.error.code, message: outcome.error.message });
-    else call.reject({ code: 'INTERNAL', message: 'the server sent an answer of an unknown shape' });
-  }
-
-  /** Calls the server got but did not answer: it may have run them, so they are not sent again. */
-  function failSent(): void {
-    for (const [id, call] of pending) {
-      if (!call.sent) continue;
-      pending.delete(id);
-      call.reject(DROPPED);
-    }
-  }
-
-  function failAll(error: ErrorData): void {
-    for (const call of pending.values()) call.reject(error);
-    pending.clear();
+    if (message.type === 'result') client.settle(message.id, message.outcome);
+    else if (message.type === 'subscribed') client.subscribed(-message.id, message.outcome);
+    else if (message.type === 'event') client.event(message.subscriptionId, message.event);
   }
 
   connect();
 
   return {
-    call<M extends MethodName>(method: M, params: MethodParams<M>): Promise<MethodResult<M>> {
+    call<M extends MethodName>(method: M, params: MethodParams<M>, callOptions?: CallOptions): Promise<MethodResult<M>> {
       if (closed) return Promise.reject({ code: 'INTERNAL', message: 'the connection is closed' } satisfies ErrorData);
       if (state === 'refused') return Promise.reject(REFUSED);
-      let binaryField: string | null;
       try {
-        binaryField = binaryFieldOf(params);
+        binaryFieldOf(params);
       } catch (error) {
         return Promise.reject({ code: 'INVALID_INPUT', message: `${method}: ${(error as Error).message}` } satisfies ErrorData);
       }
-      const id = nextId++;
-      const message: ClientMessage = { type: 'call', id, method, params };
-      return new Promise<MethodResult<M>>((resolve, reject) => {
-        pending.set(id, { message, binaryField, sent: send(message, binaryField), resolve: resolve as (value: unknown) => void, reject });
-      });
+      return client.api.call(method, params, callOptions);
     },
 
-    subscribe(runId: string | null, listener: (event: RlmEvent) => void): Unsubscribe {
-      const localId = nextId++;
-      const sub: Subscription = { runId, listener, serverId: null };
-      subscriptions.set(localId, sub);
-      subscribeOnServer(localId, sub);
-      return () => {
-        if (!subscriptions.delete(localId)) return;
-        if (sub.serverId !== null) {
-          byServerId.delete(sub.serverId);
-          send({ type: 'unsubscribe', subscriptionId: sub.serverId });
-        }
-      };
-    },
+    subscribe: (runId, listener) => client.api.subscribe(runId, listener),
 
     state: () => state,
 
@@ -253,9 +178,8 @@ export function createWebSocketApi(url: string, options: WebSocketApiOptions = {
       if (closed) return;
       closed = true;
       if (retryTimer) clearTimeout(retryTimer);
-      failAll({ code: 'INTERNAL', message: 'the connection is closed' });
-      subscriptions.clear();
-      byServerId.clear();
+      client.failAll({ code: 'INTERNAL', message: 'the connection is closed' });
+      client.clearSubscriptions();
       socket?.close(1000, 'closed');
       socket = null;
       setState('closed');
