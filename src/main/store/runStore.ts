@@ -8,7 +8,6 @@ import type {
   NodePayload,
   NodeRow,
   NodeStatus,
-  RunDetail,
   RunLimits,
   RunStatus,
   RunSummary,
@@ -16,8 +15,9 @@ import type {
 } from '../../shared/domain';
 import { emptySubtree } from '../../shared/domain';
 import { RlmError } from '../../shared/errors';
-import { describeSize, LIST_PREVIEW_CHARS, SHOW_PREVIEW_CHARS, type RunValueField } from '../../shared/valuePreview';
-import { parsePayload, payloadBody, toNodeRow, toRunDetail, toRunSummary, type NodeTuple } from './runRows';
+import { describeSize } from '../../shared/valuePreview';
+import { RunReader } from './runReader';
+import { payloadBody, toNodeRow, toRunSummary } from './runRows';
 import { prepareStatements } from './runStatements';
 import { prepareTransactions } from './runTransactions';
 import { guard, missingRun, missingRunOr } from './storeErrors';
@@ -76,21 +76,18 @@ export interface RunEnd {
   error: string | null;
 }
 
-export interface ListRunsOptions {
-  limit: number;
-  offset: number;
-  /** Case-insensitive substring of the query, the run id or either model. */
-  search?: string;
-}
+export type { ListRunsOptions } from './runReader';
 
 /** Judges whether the process that owns a still-active run is alive. */
 export type OwnerCheck = (pid: number, host: string, heartbeatAt: number | null) => boolean;
 
-export class RunStore {
+/** The runs of one database, written (the engine's records) and read (through RunReader). */
+export class RunStore extends RunReader {
   private readonly statements;
   private readonly transactions;
 
   constructor(db: Database.Database) {
+    super(db);
     this.statements = prepareStatements(db);
     this.transactions = prepareTransactions(db, this.statements);
   }
@@ -260,58 +257,6 @@ export class RunStore {
         if (this.transactions.interrupt.immediate(run.id, now)) marked.push(run.id);
       }
       return marked;
-    });
-  }
-
-  /** Newest first. */
-  listRuns(options: ListRunsOptions): RunSummary[] {
-    const search = options.search?.trim() ? options.search.trim().toLowerCase() : null;
-    return guard('listRuns', () =>
-      this.statements.listRuns.all({ limit: options.limit, offset: options.offset, search, preview: LIST_PREVIEW_CHARS }).map(toRunSummary),
-    );
-  }
-
-  getRun(runId: string): RunDetail | null {
-    return guard('getRun', () => {
-      const row = this.statements.getRun.get({ runId, preview: SHOW_PREVIEW_CHARS });
-      return row ? toRunDetail(row, this.statements.getInputs.all(runId)) : null;
-    });
-  }
-
-  /**
-   * `length` characters of a run's query, answer or error from `offset` (SQLite's characters,
-   * as `answerChars` counts them), and the value's full length; null when the run has no such
-   * run or value.
-   */
-  readValue(runId: string, field: RunValueField, offset: number, length: number): { text: string; offset: number; totalChars: number } | null {
-    return guard('readValue', () => {
-      const row = this.statements.readValue[field].get({ runId, offset, length });
-      if (!row || row.chars === null) return null;
-      return { text: row.text ?? '', offset, totalChars: row.chars };
-    });
-  }
-
-  /** The whole node index of a run, in creation order, without payloads. */
-  getNodes(runId: string): NodeRow[] {
-    return guard('getNodes', () => {
-      const rows = JSON.parse(this.statements.getNodes.get(runId) ?? '[]') as NodeTuple[];
-      return rows.map(toNodeRow);
-    });
-  }
-
-  /**
-   * A page of the node index as SQLite writes it (a JSON array of NodeTuple), for
-   * `runs.nodeIndex`: the nodes after `afterId` in creation order, at most `limit` (all without).
-   */
-  getNodeIndexPage(runId: string, afterId: number, limit?: number): { json: string; count: number; lastId: number | null; total: number } {
-    return guard('getNodeIndexPage', () => this.transactions.nodeIndexPage(runId, afterId, limit ?? -1));
-  }
-
-  /** null when the node has no payload; a damaged payload comes back as `{ error }`. */
-  getPayload(runId: string, nodeId: number): NodePayload | null {
-    return guard('getPayload', () => {
-      const row = this.statements.getPayload.get(runId, nodeId);
-      return row ? parsePayload(row.body) : null;
     });
   }
 }

@@ -93,12 +93,6 @@ export function prepareTransactions(db: Database.Database, s: RunStatements) {
       node: updateNode(runId, id, patch, body, []),
     })),
 
-    /** One read transaction: the page and the total come from the same moment. */
-    nodeIndexPage: db.transaction((runId: string, afterId: number, limit: number) => {
-      const page = s.getNodePage.get({ runId, afterId, limit }) ?? { json: '[]', count: 0, lastId: null };
-      return { ...page, total: s.countNodes.get(runId) ?? 0 };
-    }),
-
     interrupt: db.transaction((runId: string, now: number): boolean => {
       const run = s.interruptRun.get({ runId, now });
       if (!run) return false; // finished since we looked
