@@ -10,7 +10,7 @@ import { defaultDatabasePath } from '../paths';
 import { openRunReader, type RunFileReader } from '../store/runReader';
 import { formatCost, formatDuration } from '../../shared/format';
 import { counted, nodeJson, nodeLine, payloadLines, runLine, summaryJson } from './format';
-import type { CommandOutput } from './runCommand';
+import type { CommandOutput } from './commandOutput';
 import { capStrings, cutMarker, describeSize, SHOW_PREVIEW_CHARS, VALUE_PAGE_CHARS_MAX } from '../../shared/valuePreview';
 
 /** The database of `--db`, or the default one, opened only to be read (see openRunReader). */

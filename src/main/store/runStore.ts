@@ -1,82 +1,21 @@
 // Runs and their node trees. The engine commits every step before it moves on: each write method
 // is one synchronous transaction, so a killed process loses nothing it was told was stored.
 import type Database from 'better-sqlite3';
-import type {
-  InputDescription,
-  LlmPurpose,
-  NodeKind,
-  NodePayload,
-  NodeRow,
-  NodeStatus,
-  RunLimits,
-  RunStatus,
-  RunSummary,
-  StopReason,
-} from '../../shared/domain';
-import { emptySubtree } from '../../shared/domain';
+import { emptySubtree, type InputDescription, type NodePayload, type NodeRow, type RunStatus, type RunSummary } from '../../shared/domain';
 import { RlmError } from '../../shared/errors';
 import { describeSize } from '../../shared/valuePreview';
 import { RunReader } from './runReader';
 import { payloadBody, toNodeRow, toRunSummary } from './runRows';
 import { prepareStatements } from './runStatements';
 import { prepareTransactions } from './runTransactions';
+import type { CallUsage, NewNode, NewRun, NodePatch, RunEnd } from './runWrites';
 import { guard, missingRun, missingRunOr } from './storeErrors';
 
 /** The longest value better-sqlite3 stores (it caps SQLite's length at what V8 can read back). */
 export const ANSWER_BYTES_MAX = 2 ** 29 - 30;
 
-export interface NewRun {
-  runId: string;
-  createdAt: number;
-  query: string;
-  rootModel: string;
-  subModel: string;
-  baseUrl: string;
-  limits: RunLimits;
-  seed: number;
-  ownerPid: number;
-  ownerHost: string;
-}
-
-export interface NewNode {
-  /** Per run, from 1, in creation order: a parent always has a smaller id than its children. */
-  id: number;
-  parentId: number | null;
-  kind: NodeKind;
-  depth: number;
-  seq: number;
-  startedAt: number;
-  label: string;
-  model?: string | null;
-  purpose?: LlmPurpose | null;
-  status?: NodeStatus;
-}
-
-export interface NodePatch {
-  status?: NodeStatus;
-  endedAt?: number | null;
-  label?: string;
-  model?: string | null;
-}
-
-export interface CallUsage {
-  inputTokens: number;
-  outputTokens: number;
-  cachedTokens: number;
-  /** null when the model has no known price. */
-  costUsd: number | null;
-  estimated: boolean;
-}
-
-export interface RunEnd {
-  status: RunStatus;
-  endedAt: number;
-  answer: string | null;
-  stopReason: StopReason | null;
-  error: string | null;
-}
-
 export type { ListRunsOptions } from './runReader';
+export type { CallUsage, NewNode, NewRun, NodePatch, RunEnd } from './runWrites';
 
 /** Judges whether the process that owns a still-active run is alive. */
 export type OwnerCheck = (pid: number, host: string, heartbeatAt: number | null) => boolean;

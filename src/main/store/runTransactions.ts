@@ -5,7 +5,7 @@ import type { InputDescription, NodeRow } from '../../shared/domain';
 import { SHOW_PREVIEW_CHARS } from '../../shared/valuePreview';
 import type { NodeTuple } from './runRows';
 import type { RunStatements } from './runStatements';
-import type { CallUsage, NodePatch, RunEnd } from './runStore';
+import type { CallUsage, NodePatch, RunEnd } from './runWrites';
 import { missingNode } from './storeErrors';
 
 export function prepareTransactions(db: Database.Database, s: RunStatements) {
