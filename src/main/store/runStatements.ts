@@ -185,7 +185,8 @@ export function prepareStatements(db: Database.Database) {
        WHERE status = 'running' AND (@runId IS NULL OR run_id = @runId)
          AND run_id IN (SELECT id FROM runs WHERE status NOT IN ('running', 'paused'))`,
     ),
-    // Read first: a database opened only to be read (runs, show) is written only when needed.
+    // Read first: a writer opening the database takes the write lock only when there is
+    // something to end (the reader of runReader.ts never ends anything).
     hasLeftoverNodes: db.prepare<[], { found: number }>(
       `SELECT 1 AS found FROM nodes WHERE status = 'running'
          AND run_id IN (SELECT id FROM runs WHERE status NOT IN ('running', 'paused')) LIMIT 1`,
