@@ -71,6 +71,39 @@ describe('rlmscope --db', () => {
     expect(snapshot(file)).toEqual(before);
   });
 
+  it('lists and shows (text and --json) a read-only file in a read-only folder (0555), writing nothing', async () => {
+    const folder = join(dir, 'readonly-folder');
+    const file = join(folder, 'runs.db');
+    const db = openDatabase(file);
+    const store = new RunStore(db);
+    store.createRun({
+      runId: 'r-kept', createdAt: 2_000, query: 'kept here?', rootModel: 'm', subModel: 'm', baseUrl: 'http://x/v1',
+      limits: DEFAULT_LIMITS, seed: 1, ownerPid: 2 ** 22 + 17, ownerHost: 'gone-host',
+    });
+    store.addNode('r-kept', { id: 1, parentId: null, kind: 'rlm', depth: 0, seq: 0, startedAt: 2_001, label: 'kept here?' }, { query: 'kept here?' });
+    store.finishRun('r-kept', { status: 'completed', endedAt: 2_010, answer: 'yes', stopReason: null, error: null });
+    closeDatabase(db);
+    chmodSync(file, 0o444);
+    chmodSync(folder, 0o555);
+    try {
+      const before = snapshot(file);
+      expect(before.folder).toEqual(['runs.db']);
+      const runs = await runCli(['runs', '--db', file]);
+      expect(runs.stderr).toBe('');
+      expect(runs.code).toBe(0);
+      expect(runs.stdout).toContain('r-kept');
+      const show = await runCli(['show', 'r-kept', '--db', file]);
+      expect(show.code).toBe(0);
+      expect(show.stdout).toMatch(/^run r-kept {2}completed\nquery: kept here\?/);
+      const json = await runCli(['show', 'r-kept', '--json', '--db', file]);
+      expect(json.code).toBe(0);
+      expect(jsonOf<{ run: { runId: string }; nodes: unknown[] }>(json)).toMatchObject({ run: { runId: 'r-kept' }, nodes: [expect.objectContaining({ id: 1 })] });
+      expect(snapshot(file)).toEqual(before);
+    } finally {
+      chmodSync(folder, 0o755);
+    }
+  });
+
   it('says when the folder of the database does not exist, and creates nothing', async () => {
     const file = join(dir, 'nowhere', 'deeper', 'runs.db');
     for (const args of [['runs'], ['show', 'r-1']]) {

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PriceTable } from '../model/prices';
 import { createForkLauncher } from '../sandbox/host/forkLauncher';
 import { RlmService } from '../service/rlmService';
+import { openRunReader } from '../store/runReader';
 import { jsonOf, runCli } from '../testing/cli';
 import { CliHarness } from '../testing/cliHarness';
 import { repl, turn } from '../testing/serviceHarness';
@@ -69,11 +70,13 @@ describe.skipIf(!mounted)('rlmscope run on a full disk', () => {
     rmSync(ballast);
     // The next writer to open the file finds the command gone and ends what it left running.
     const writer = RlmService.open({ dbPath, baseUrl: h.fake.url, rootModel: 'm', subModel: 'm', prices: PriceTable.withDefaults(), launcher: createForkLauncher() });
+    const reader = openRunReader(dbPath);
     try {
-      const [run] = writer.store.listRuns({ limit: 1, offset: 0 });
+      const [run] = reader.listRuns({ limit: 1, offset: 0 });
       expect(['failed', 'interrupted']).toContain(run?.status);
-      expect(writer.store.getNodes(run?.runId ?? '').filter((node) => node.status === 'running')).toEqual([]);
+      expect(reader.getNodes(run?.runId ?? '').filter((node) => node.status === 'running')).toEqual([]);
     } finally {
+      reader.close();
       await writer.close();
     }
   });

@@ -1,34 +1,21 @@
-// `rlmscope runs` and `rlmscope show`: read the database and write nothing (DESIGN §2), so they
-// work on a file the user may only read and on a read-only mount. Marking the runs of dead
-// processes `interrupted` is left to whatever opens the database for writing (a run, `serve`,
-// the app); until then such a run is listed with the status it was left in.
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+// `rlmscope runs` and `rlmscope show`: read the database through the store's read-only reader and
+// write nothing (DESIGN §2), so they work on a file the user may only read and on a read-only
+// mount. Marking the runs of dead processes `interrupted` is left to whatever opens the database
+// for writing (a run, `serve`, the app); until then such a run is listed with the status it was
+// left in.
 import { RlmError } from '../../shared/errors';
 import { listRunsSchema } from '../../shared/api/runs';
 import { preorder } from '../../shared/tree';
 import { defaultDatabasePath } from '../paths';
-import { openDatabase } from '../store/database';
-import { RunStore } from '../store/runStore';
+import { openRunReader, type RunFileReader } from '../store/runReader';
 import { formatCost, formatDuration } from '../../shared/format';
 import { counted, nodeJson, nodeLine, payloadLines, runLine, summaryJson } from './format';
-import type { CommandOutput } from './runCommand';
+import type { CommandOutput } from './commandOutput';
 import { capStrings, cutMarker, describeSize, SHOW_PREVIEW_CHARS, VALUE_PAGE_CHARS_MAX } from '../../shared/valuePreview';
 
-interface Reader {
-  store: RunStore;
-  close(): void;
-}
-
-/** SQLite's own read-only open: nothing is created, migrated or marked. */
-function openReader(db: string | undefined): Reader {
-  const path = db ?? defaultDatabasePath();
-  if (!existsSync(path)) {
-    const folder = dirname(resolve(path));
-    throw new RlmError('FILE_NOT_FOUND', existsSync(folder) ? `no database at ${path}` : `no database at ${path}: the folder ${folder} does not exist`);
-  }
-  const database = openDatabase(path, { readonly: true });
-  return { store: new RunStore(database), close: () => database.close() };
+/** The database of `--db`, or the default one, opened only to be read (see openRunReader). */
+function openReader(db: string | undefined): RunFileReader {
+  return openRunReader(db ?? defaultDatabasePath());
 }
 
 export async function runsCommand(options: { db?: string; json?: boolean; limit?: number }, out: CommandOutput): Promise<number> {
@@ -36,7 +23,7 @@ export async function runsCommand(options: { db?: string; json?: boolean; limit?
   if (!params.success) throw new RlmError('INVALID_INPUT', `--limit: ${params.error.issues[0]?.message ?? 'invalid'}`);
   const reader = openReader(options.db);
   try {
-    const runs = reader.store.listRuns(params.data);
+    const runs = reader.listRuns(params.data);
     if (options.json) await out.stdout(`${JSON.stringify(runs.map(summaryJson))}\n`);
     else await out.stdout(runs.length ? `${runs.map(runLine).join('\n')}\n` : 'no runs yet\n');
     return 0;
@@ -48,12 +35,12 @@ export async function runsCommand(options: { db?: string; json?: boolean; limit?
 export async function showCommand(runId: string, options: { db?: string; json?: boolean; answer?: boolean }, out: CommandOutput): Promise<number> {
   const reader = openReader(options.db);
   try {
-    const run = reader.store.getRun(runId);
+    const run = reader.getRun(runId);
     if (!run) throw new RlmError('NOT_FOUND', `no run ${runId}`);
-    if (options.answer) return await writeAnswer((offset) => reader.store.readValue(runId, 'answer', offset, VALUE_PAGE_CHARS_MAX), runId, out);
-    const nodes = reader.store.getNodes(runId);
+    if (options.answer) return await writeAnswer((offset) => reader.readValue(runId, 'answer', offset, VALUE_PAGE_CHARS_MAX), runId, out);
+    const nodes = reader.getNodes(runId);
     // A payload value past SHOW_PREVIEW_CHARS is cut, with a marker saying how long it was.
-    const payloadOf = (id: number) => capStrings(reader.store.getPayload(runId, id), SHOW_PREVIEW_CHARS, cutMarker);
+    const payloadOf = (id: number) => capStrings(reader.getPayload(runId, id), SHOW_PREVIEW_CHARS, cutMarker);
     if (options.json) {
       const detail = { ...summaryJson(run), query: run.query, rootModel: run.rootModel, subModel: run.subModel, baseUrl: run.baseUrl, limits: run.limits, createdAt: run.createdAt };
       // Streamed node by node: the whole document can be longer than one JavaScript string may

@@ -5,6 +5,7 @@ import { RlmError } from '../../shared/errors';
 import { defaultDatabasePath } from '../paths';
 import { createForkLauncher } from '../sandbox/host/forkLauncher';
 import { RlmService } from '../service/rlmService';
+import type { CommandOutput } from './commandOutput';
 import { writeAnswer } from './listCommands';
 import { summaryJson } from './format';
 import { Progress } from './progress';
@@ -34,10 +35,7 @@ export interface RunOptions {
   json?: boolean;
 }
 
-export interface CommandOutput {
-  stdout: (text: string) => Promise<void>;
-  stderr: (text: string) => void;
-}
+export type { CommandOutput } from './commandOutput';
 
 export async function runCommand(options: RunOptions, out: CommandOutput): Promise<number> {
   // Said here in the user's words: the service's own check names its schema field.

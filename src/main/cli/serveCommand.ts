@@ -6,7 +6,7 @@ import { defaultDatabasePath } from '../paths';
 import { PortInUseError, startBrowserServer, type BrowserServer } from '../server/browserServer';
 import { createServeService } from '../server/serveService';
 import { defaultRendererDir, openRendererDir, RendererMissingError } from '../server/staticFiles';
-import type { CommandOutput } from './runCommand';
+import type { CommandOutput } from './commandOutput';
 
 export interface ServeOptions {
   port: number;

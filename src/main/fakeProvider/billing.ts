@@ -1,7 +1,7 @@
 // What the fake provider "bills", the way a real one does: the prompt of every request it took
 // on, and the completion tokens it generated and sent — a capped reply only up to its cap, a cut
 // or aborted stream only what went out. Tests compare this ledger with what a run recorded.
-import type { FakeRequest, FakeTextReply } from './server';
+import type { FakeRequest, FakeTextReply } from './exchange';
 
 export interface FakeBill {
   /** The request's index (FakeRequest.index). */

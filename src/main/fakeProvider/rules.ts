@@ -2,7 +2,7 @@
 // end-to-end tests, the browser-mode e2e suite) where a handler function cannot be passed in.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { lastUserMessage, turnIndex, type FakeHandler, type FakeReply, type FakeRequest } from './server';
+import { lastUserMessage, turnIndex, type FakeHandler, type FakeReply, type FakeRequest } from './exchange';
 
 export interface FakeRuleMatch {
   model?: string;

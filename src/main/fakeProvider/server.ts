@@ -4,66 +4,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promptTokensOf, shapeReply, type FakeBill } from './billing';
+import type { FakeHandler, FakeReply, FakeRequest, FakeTextReply } from './exchange';
 import { completion, modelList, sendCut, sendError, sendJson, sendStatus, sendStream } from './wire';
 
 export type { FakeBill } from './billing';
-
-export interface FakeRequest {
-  /** 0-based order of arrival. */
-  index: number;
-  model: string;
-  /** Content is flattened to a string when it came as parts. */
-  messages: { role: string; content: string }[];
-  stream: boolean;
-  /** stream_options.include_usage */
-  includeUsage: boolean;
-  /** max_completion_tokens, or else max_tokens; null when neither was sent. The reply is cut there. */
-  maxOutputTokens: number | null;
-  headers: Record<string, string | string[] | undefined>;
-  /** The parsed JSON body. */
-  body: unknown;
-}
-
-export interface FakeUsage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  cached_tokens?: number;
-}
-
-export interface FakeTextReply {
-  text: string;
-  /** Omitted: estimated from characters; false: no usage is sent at all. */
-  usage?: FakeUsage | false;
-  /** Sent as usage.cost, the way OpenRouter reports it. */
-  cost?: number;
-  delayMs?: number;
-  chunkDelayMs?: number;
-  chunkChars?: number;
-}
-
-export interface FakeStatusReply {
-  status: number;
-  /** Seconds, sent as the retry-after header. */
-  retryAfter?: number;
-  /** Sent as the retry-after-ms header. */
-  retryAfterMs?: number;
-  error?: string;
-}
-
-/** Streaming: sends the first afterChars characters, then destroys the socket. Non-streaming: destroys it at once. */
-export interface FakeCutReply {
-  cut: true;
-  text: string;
-  afterChars: number;
-}
-
-/** Never answers, until the client aborts or the server closes. */
-export interface FakeHangReply {
-  hang: true;
-}
-
-export type FakeReply = FakeTextReply | FakeStatusReply | FakeCutReply | FakeHangReply;
-export type FakeHandler = (req: FakeRequest) => FakeReply | Promise<FakeReply>;
+export type { FakeCutReply, FakeHandler, FakeHangReply, FakeReply, FakeRequest, FakeStatusReply, FakeTextReply, FakeUsage } from './exchange';
+export { firstUserMessage, lastUserMessage, turnIndex } from './exchange';
 
 export interface FakeProvider {
   /** Base URL including /v1: what the openai client takes as baseURL. */
@@ -86,19 +32,6 @@ export interface FakeProviderOptions {
   rejectMaxCompletionTokens?: boolean;
   /** Generate past the output cap, as old servers that do not know max_completion_tokens do. */
   ignoreOutputCap?: boolean;
-}
-
-/** Number of assistant messages so far: 0 on a conversation's first turn. */
-export function turnIndex(req: FakeRequest): number {
-  return req.messages.filter((m) => m.role === 'assistant').length;
-}
-
-export function lastUserMessage(req: FakeRequest): string {
-  return req.messages.findLast((m) => m.role === 'user')?.content ?? '';
-}
-
-export function firstUserMessage(req: FakeRequest): string {
-  return req.messages.find((m) => m.role === 'user')?.content ?? '';
 }
 
 export async function startFakeProvider(handler: FakeHandler, options: FakeProviderOptions = {}): Promise<FakeProvider> {

@@ -2,7 +2,7 @@
 // bodies. Kept apart from the server's lifecycle so each stays small.
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { partialTokens, tokensOf, type FakeBill, type ShapedReply } from './billing';
-import type { FakeCutReply, FakeRequest, FakeStatusReply, FakeTextReply } from './server';
+import type { FakeCutReply, FakeRequest, FakeStatusReply, FakeTextReply } from './exchange';
 
 function usageOf(reply: FakeTextReply, shaped: ShapedReply): Record<string, unknown> | null {
   if (reply.usage === false) return null;

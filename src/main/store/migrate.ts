@@ -4,13 +4,9 @@
 import type Database from 'better-sqlite3';
 import { RlmError } from '../../shared/errors';
 import { migrations as allMigrations } from './migrations';
+import type { Migration } from './migrations/migration';
 
-export interface Migration {
-  /** The `user_version` the database has once this migration has run; 1, 2, 3… without gaps. */
-  version: number;
-  name: string;
-  up(db: Database.Database): void;
-}
+export type { Migration } from './migrations/migration';
 
 export function schemaVersion(db: Database.Database): number {
   return db.pragma('user_version', { simple: true }) as number;

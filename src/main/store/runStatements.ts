@@ -1,7 +1,8 @@
-// The SQL of the run store, prepared once per store: preparing is the costly part of a statement.
+// The SQL the run store writes with, prepared once per store: preparing is the costly part of a
+// statement. What it reads with is in runReadStatements.ts, shared with the read-only reader.
 import type Database from 'better-sqlite3';
-import type { InputDescription, LlmPurpose, NodeKind, NodeStatus, RunStatus, StopReason } from '../../shared/domain';
-import { NODE_COLUMNS, RUN_PREVIEW_COLUMNS, type NodeTuple, type RunRecord, type ValuePage } from './runRows';
+import type { LlmPurpose, NodeKind, NodeStatus, RunStatus, StopReason } from '../../shared/domain';
+import { NODE_COLUMNS, RUN_PREVIEW_COLUMNS, type NodeTuple, type RunRecord } from './runRows';
 
 export interface ActiveRun {
   id: string;
@@ -184,54 +185,11 @@ export function prepareStatements(db: Database.Database) {
        WHERE status = 'running' AND (@runId IS NULL OR run_id = @runId)
          AND run_id IN (SELECT id FROM runs WHERE status NOT IN ('running', 'paused'))`,
     ),
-    // Read first: a database opened only to be read (runs, show) is written only when needed.
+    // Read first: a writer opening the database takes the write lock only when there is
+    // something to end (the reader of runReader.ts never ends anything).
     hasLeftoverNodes: db.prepare<[], { found: number }>(
       `SELECT 1 AS found FROM nodes WHERE status = 'running'
          AND run_id IN (SELECT id FROM runs WHERE status NOT IN ('running', 'paused')) LIMIT 1`,
-    ),
-    listRuns: db.prepare<{ limit: number; offset: number; search: string | null; preview: number }, RunRecord>(
-      `SELECT ${RUN_PREVIEW_COLUMNS} FROM runs
-       WHERE @search IS NULL
-          OR instr(lower(query), @search) > 0 OR instr(lower(id), @search) > 0
-          OR instr(lower(root_model), @search) > 0 OR instr(lower(sub_model), @search) > 0
-       ORDER BY created_at DESC, id DESC
-       LIMIT @limit OFFSET @offset`,
-    ),
-    getRun: db.prepare<{ runId: string; preview: number }, RunRecord>(`SELECT ${RUN_PREVIEW_COLUMNS} FROM runs WHERE id = @runId`),
-    // One page of a value, cut by SQLite: only the page crosses into JavaScript.
-    readValue: {
-      query: db.prepare<{ runId: string; offset: number; length: number }, ValuePage>(
-        `SELECT substr(query, @offset + 1, @length) AS text, length(query) AS chars FROM runs WHERE id = @runId`,
-      ),
-      answer: db.prepare<{ runId: string; offset: number; length: number }, ValuePage>(
-        `SELECT substr(answer, @offset + 1, @length) AS text, length(answer) AS chars FROM runs WHERE id = @runId`,
-      ),
-      error: db.prepare<{ runId: string; offset: number; length: number }, ValuePage>(
-        `SELECT substr(error, @offset + 1, @length) AS text, length(error) AS chars FROM runs WHERE id = @runId`,
-      ),
-    },
-    getInputs: db.prepare<[string], InputDescription>(
-      `SELECT name, bytes, hash FROM run_inputs WHERE run_id = ? ORDER BY ord`,
-    ),
-    // The whole index as ONE JSON text built inside SQLite: better-sqlite3 makes a JS value per
-    // column per row, which for 100,000 rows of 21 columns took three to four times as long as
-    // JSON.parse of the same rows. Exact: SQLite writes reals with the digits to round-trip.
-    getNodes: db
-      .prepare<[string], string>(
-        // The ordered subquery is a primary-key range scan that the aggregate consumes in order;
-        // json_group_array(… ORDER BY id) would sort the rows again in a temp b-tree.
-        `SELECT json_group_array(json_array(${NODE_COLUMNS}))
-         FROM (SELECT ${NODE_COLUMNS} FROM nodes WHERE run_id = ? ORDER BY id)`,
-      )
-      .pluck(),
-    // A page of the same: LIMIT -1 is SQLite's "no limit".
-    getNodePage: db.prepare<{ runId: string; afterId: number; limit: number }, { json: string; count: number; lastId: number | null }>(
-      `SELECT json_group_array(json_array(${NODE_COLUMNS})) AS json, count(*) AS count, max(id) AS lastId
-       FROM (SELECT ${NODE_COLUMNS} FROM nodes WHERE run_id = @runId AND id > @afterId ORDER BY id LIMIT @limit)`,
-    ),
-    countNodes: db.prepare<[string], number>(`SELECT count(*) FROM nodes WHERE run_id = ?`).pluck(),
-    getPayload: db.prepare<[string, number], { body: unknown }>(
-      `SELECT body FROM node_payloads WHERE run_id = ? AND node_id = ?`,
     ),
   };
 }

@@ -1,96 +1,32 @@
 // Runs and their node trees. The engine commits every step before it moves on: each write method
 // is one synchronous transaction, so a killed process loses nothing it was told was stored.
 import type Database from 'better-sqlite3';
-import type {
-  InputDescription,
-  LlmPurpose,
-  NodeKind,
-  NodePayload,
-  NodeRow,
-  NodeStatus,
-  RunDetail,
-  RunLimits,
-  RunStatus,
-  RunSummary,
-  StopReason,
-} from '../../shared/domain';
-import { emptySubtree } from '../../shared/domain';
+import { emptySubtree, type InputDescription, type NodePayload, type NodeRow, type RunStatus, type RunSummary } from '../../shared/domain';
 import { RlmError } from '../../shared/errors';
-import { describeSize, LIST_PREVIEW_CHARS, SHOW_PREVIEW_CHARS, type RunValueField } from '../../shared/valuePreview';
-import { parsePayload, payloadBody, toNodeRow, toRunDetail, toRunSummary, type NodeTuple } from './runRows';
+import { describeSize } from '../../shared/valuePreview';
+import { RunReader } from './runReader';
+import { payloadBody, toNodeRow, toRunSummary } from './runRows';
 import { prepareStatements } from './runStatements';
 import { prepareTransactions } from './runTransactions';
+import type { CallUsage, NewNode, NewRun, NodePatch, RunEnd } from './runWrites';
 import { guard, missingRun, missingRunOr } from './storeErrors';
 
 /** The longest value better-sqlite3 stores (it caps SQLite's length at what V8 can read back). */
 export const ANSWER_BYTES_MAX = 2 ** 29 - 30;
 
-export interface NewRun {
-  runId: string;
-  createdAt: number;
-  query: string;
-  rootModel: string;
-  subModel: string;
-  baseUrl: string;
-  limits: RunLimits;
-  seed: number;
-  ownerPid: number;
-  ownerHost: string;
-}
-
-export interface NewNode {
-  /** Per run, from 1, in creation order: a parent always has a smaller id than its children. */
-  id: number;
-  parentId: number | null;
-  kind: NodeKind;
-  depth: number;
-  seq: number;
-  startedAt: number;
-  label: string;
-  model?: string | null;
-  purpose?: LlmPurpose | null;
-  status?: NodeStatus;
-}
-
-export interface NodePatch {
-  status?: NodeStatus;
-  endedAt?: number | null;
-  label?: string;
-  model?: string | null;
-}
-
-export interface CallUsage {
-  inputTokens: number;
-  outputTokens: number;
-  cachedTokens: number;
-  /** null when the model has no known price. */
-  costUsd: number | null;
-  estimated: boolean;
-}
-
-export interface RunEnd {
-  status: RunStatus;
-  endedAt: number;
-  answer: string | null;
-  stopReason: StopReason | null;
-  error: string | null;
-}
-
-export interface ListRunsOptions {
-  limit: number;
-  offset: number;
-  /** Case-insensitive substring of the query, the run id or either model. */
-  search?: string;
-}
+export type { ListRunsOptions } from './runReader';
+export type { CallUsage, NewNode, NewRun, NodePatch, RunEnd } from './runWrites';
 
 /** Judges whether the process that owns a still-active run is alive. */
 export type OwnerCheck = (pid: number, host: string, heartbeatAt: number | null) => boolean;
 
-export class RunStore {
+/** The runs of one database, written (the engine's records) and read (through RunReader). */
+export class RunStore extends RunReader {
   private readonly statements;
   private readonly transactions;
 
   constructor(db: Database.Database) {
+    super(db);
     this.statements = prepareStatements(db);
     this.transactions = prepareTransactions(db, this.statements);
   }
@@ -260,58 +196,6 @@ export class RunStore {
         if (this.transactions.interrupt.immediate(run.id, now)) marked.push(run.id);
       }
       return marked;
-    });
-  }
-
-  /** Newest first. */
-  listRuns(options: ListRunsOptions): RunSummary[] {
-    const search = options.search?.trim() ? options.search.trim().toLowerCase() : null;
-    return guard('listRuns', () =>
-      this.statements.listRuns.all({ limit: options.limit, offset: options.offset, search, preview: LIST_PREVIEW_CHARS }).map(toRunSummary),
-    );
-  }
-
-  getRun(runId: string): RunDetail | null {
-    return guard('getRun', () => {
-      const row = this.statements.getRun.get({ runId, preview: SHOW_PREVIEW_CHARS });
-      return row ? toRunDetail(row, this.statements.getInputs.all(runId)) : null;
-    });
-  }
-
-  /**
-   * `length` characters of a run's query, answer or error from `offset` (SQLite's characters,
-   * as `answerChars` counts them), and the value's full length; null when the run has no such
-   * run or value.
-   */
-  readValue(runId: string, field: RunValueField, offset: number, length: number): { text: string; offset: number; totalChars: number } | null {
-    return guard('readValue', () => {
-      const row = this.statements.readValue[field].get({ runId, offset, length });
-      if (!row || row.chars === null) return null;
-      return { text: row.text ?? '', offset, totalChars: row.chars };
-    });
-  }
-
-  /** The whole node index of a run, in creation order, without payloads. */
-  getNodes(runId: string): NodeRow[] {
-    return guard('getNodes', () => {
-      const rows = JSON.parse(this.statements.getNodes.get(runId) ?? '[]') as NodeTuple[];
-      return rows.map(toNodeRow);
-    });
-  }
-
-  /**
-   * A page of the node index as SQLite writes it (a JSON array of NodeTuple), for
-   * `runs.nodeIndex`: the nodes after `afterId` in creation order, at most `limit` (all without).
-   */
-  getNodeIndexPage(runId: string, afterId: number, limit?: number): { json: string; count: number; lastId: number | null; total: number } {
-    return guard('getNodeIndexPage', () => this.transactions.nodeIndexPage(runId, afterId, limit ?? -1));
-  }
-
-  /** null when the node has no payload; a damaged payload comes back as `{ error }`. */
-  getPayload(runId: string, nodeId: number): NodePayload | null {
-    return guard('getPayload', () => {
-      const row = this.statements.getPayload.get(runId, nodeId);
-      return row ? parsePayload(row.body) : null;
     });
   }
 }

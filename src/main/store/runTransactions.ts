@@ -5,7 +5,7 @@ import type { InputDescription, NodeRow } from '../../shared/domain';
 import { SHOW_PREVIEW_CHARS } from '../../shared/valuePreview';
 import type { NodeTuple } from './runRows';
 import type { RunStatements } from './runStatements';
-import type { CallUsage, NodePatch, RunEnd } from './runStore';
+import type { CallUsage, NodePatch, RunEnd } from './runWrites';
 import { missingNode } from './storeErrors';
 
 export function prepareTransactions(db: Database.Database, s: RunStatements) {
@@ -92,12 +92,6 @@ export function prepareTransactions(db: Database.Database, s: RunStatements) {
       rolled: recordUsage(runId, id, usage),
       node: updateNode(runId, id, patch, body, []),
     })),
-
-    /** One read transaction: the page and the total come from the same moment. */
-    nodeIndexPage: db.transaction((runId: string, afterId: number, limit: number) => {
-      const page = s.getNodePage.get({ runId, afterId, limit }) ?? { json: '[]', count: 0, lastId: null };
-      return { ...page, total: s.countNodes.get(runId) ?? 0 };
-    }),
 
     interrupt: db.transaction((runId: string, now: number): boolean => {
       const run = s.interruptRun.get({ runId, now });

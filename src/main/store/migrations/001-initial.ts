@@ -1,5 +1,5 @@
 // The first schema: runs, the node index, node payloads, content-addressed documents, run inputs.
-import type { Migration } from '../migrate';
+import type { Migration } from './migration';
 
 export const migration: Migration = {
   version: 1,

@@ -2,7 +2,7 @@
 // named only inside rlm node payloads). Deleting a run must know whether another run still uses
 // a document, and searching every payload of every run for its hash would hold the write lock
 // for as long as the database is large.
-import type { Migration } from '../migrate';
+import type { Migration } from './migration';
 
 export const migration: Migration = {
   version: 2,

@@ -3,7 +3,7 @@
 // it here, once. openDatabase refuses an unmarked file that does not look like ours before any
 // migration runs, so this never marks someone else's file.
 import { RLMSCOPE_APPLICATION_ID } from '../applicationId';
-import type { Migration } from '../migrate';
+import type { Migration } from './migration';
 
 export const migration: Migration = {
   version: 3,

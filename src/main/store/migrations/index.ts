@@ -1,5 +1,5 @@
 // Every migration, in order. Add a file NNN-name.ts (with its own test) and append it here.
-import type { Migration } from '../migrate';
+import type { Migration } from './migration';
 import { migration as initial } from './001-initial';
 import { migration as runDocuments } from './002-run-documents';
 import { migration as applicationId } from './003-application-id';

@@ -1,0 +1,57 @@
+// The SQL the run reader reads with, prepared once per reader: preparing is the costly part of a
+// statement. Only SELECTs: a database opened read-only (runReader.ts) prepares these and
+// nothing that writes.
+import type Database from 'better-sqlite3';
+import type { InputDescription } from '../../shared/domain';
+import { NODE_COLUMNS, RUN_PREVIEW_COLUMNS, type RunRecord, type ValuePage } from './runRows';
+
+export type RunReadStatements = ReturnType<typeof prepareReadStatements>;
+
+export function prepareReadStatements(db: Database.Database) {
+  return {
+    listRuns: db.prepare<{ limit: number; offset: number; search: string | null; preview: number }, RunRecord>(
+      `SELECT ${RUN_PREVIEW_COLUMNS} FROM runs
+       WHERE @search IS NULL
+          OR instr(lower(query), @search) > 0 OR instr(lower(id), @search) > 0
+          OR instr(lower(root_model), @search) > 0 OR instr(lower(sub_model), @search) > 0
+       ORDER BY created_at DESC, id DESC
+       LIMIT @limit OFFSET @offset`,
+    ),
+    getRun: db.prepare<{ runId: string; preview: number }, RunRecord>(`SELECT ${RUN_PREVIEW_COLUMNS} FROM runs WHERE id = @runId`),
+    // One page of a value, cut by SQLite: only the page crosses into JavaScript.
+    readValue: {
+      query: db.prepare<{ runId: string; offset: number; length: number }, ValuePage>(
+        `SELECT substr(query, @offset + 1, @length) AS text, length(query) AS chars FROM runs WHERE id = @runId`,
+      ),
+      answer: db.prepare<{ runId: string; offset: number; length: number }, ValuePage>(
+        `SELECT substr(answer, @offset + 1, @length) AS text, length(answer) AS chars FROM runs WHERE id = @runId`,
+      ),
+      error: db.prepare<{ runId: string; offset: number; length: number }, ValuePage>(
+        `SELECT substr(error, @offset + 1, @length) AS text, length(error) AS chars FROM runs WHERE id = @runId`,
+      ),
+    },
+    getInputs: db.prepare<[string], InputDescription>(
+      `SELECT name, bytes, hash FROM run_inputs WHERE run_id = ? ORDER BY ord`,
+    ),
+    // The whole index as ONE JSON text built inside SQLite: better-sqlite3 makes a JS value per
+    // column per row, which for 100,000 rows of 21 columns took three to four times as long as
+    // JSON.parse of the same rows. Exact: SQLite writes reals with the digits to round-trip.
+    getNodes: db
+      .prepare<[string], string>(
+        // The ordered subquery is a primary-key range scan that the aggregate consumes in order;
+        // json_group_array(… ORDER BY id) would sort the rows again in a temp b-tree.
+        `SELECT json_group_array(json_array(${NODE_COLUMNS}))
+         FROM (SELECT ${NODE_COLUMNS} FROM nodes WHERE run_id = ? ORDER BY id)`,
+      )
+      .pluck(),
+    // A page of the same: LIMIT -1 is SQLite's "no limit".
+    getNodePage: db.prepare<{ runId: string; afterId: number; limit: number }, { json: string; count: number; lastId: number | null }>(
+      `SELECT json_group_array(json_array(${NODE_COLUMNS})) AS json, count(*) AS count, max(id) AS lastId
+       FROM (SELECT ${NODE_COLUMNS} FROM nodes WHERE run_id = @runId AND id > @afterId ORDER BY id LIMIT @limit)`,
+    ),
+    countNodes: db.prepare<[string], number>(`SELECT count(*) FROM nodes WHERE run_id = ?`).pluck(),
+    getPayload: db.prepare<[string, number], { body: unknown }>(
+      `SELECT body FROM node_payloads WHERE run_id = ? AND node_id = ?`,
+    ),
+  };
+}

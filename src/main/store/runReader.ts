@@ -1,0 +1,133 @@
+// Reading runs: the list, one run, its node index, its payloads and long values page by page.
+// RunStore reads through this too; `openRunReader` is what reads a database and nothing more
+// (`rlmscope runs`, `show`, and next `export`, `diff`): DESIGN §2, reading runs needs no write
+// access and writes nothing.
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type Database from 'better-sqlite3';
+import type { NodePayload, NodeRow, RunDetail, RunSummary } from '../../shared/domain';
+import { RlmError } from '../../shared/errors';
+import { LIST_PREVIEW_CHARS, SHOW_PREVIEW_CHARS, type RunValueField } from '../../shared/valuePreview';
+import { openDatabase } from './database';
+import { prepareReadStatements } from './runReadStatements';
+import { parsePayload, toNodeRow, toRunDetail, toRunSummary, type NodeTuple } from './runRows';
+import { guard } from './storeErrors';
+
+export interface ListRunsOptions {
+  limit: number;
+  offset: number;
+  /** Case-insensitive substring of the query, the run id or either model. */
+  search?: string;
+}
+
+/** One page of a run's query, answer or error, and the value's full length. */
+export interface ValuePageRead {
+  text: string;
+  offset: number;
+  totalChars: number;
+}
+
+/** A page of the node index as SQLite writes it: a JSON array of NodeTuple. */
+export interface NodeIndexPage {
+  json: string;
+  count: number;
+  lastId: number | null;
+  total: number;
+}
+
+export class RunReader {
+  private readonly reads;
+  private readonly nodeIndexPage;
+
+  /** Reads `db` without owning it: whoever opened the database closes it. */
+  constructor(db: Database.Database) {
+    const reads = prepareReadStatements(db);
+    this.reads = reads;
+    // One read transaction: the page and the total come from the same moment.
+    this.nodeIndexPage = db.transaction((runId: string, afterId: number, limit: number): NodeIndexPage => {
+      const page = reads.getNodePage.get({ runId, afterId, limit }) ?? { json: '[]', count: 0, lastId: null };
+      return { ...page, total: reads.countNodes.get(runId) ?? 0 };
+    });
+  }
+
+  /** Newest first. */
+  listRuns(options: ListRunsOptions): RunSummary[] {
+    const search = options.search?.trim() ? options.search.trim().toLowerCase() : null;
+    return guard('listRuns', () =>
+      this.reads.listRuns.all({ limit: options.limit, offset: options.offset, search, preview: LIST_PREVIEW_CHARS }).map(toRunSummary),
+    );
+  }
+
+  getRun(runId: string): RunDetail | null {
+    return guard('getRun', () => {
+      const row = this.reads.getRun.get({ runId, preview: SHOW_PREVIEW_CHARS });
+      return row ? toRunDetail(row, this.reads.getInputs.all(runId)) : null;
+    });
+  }
+
+  /**
+   * `length` characters of a run's query, answer or error from `offset` (SQLite's characters,
+   * as `answerChars` counts them), and the value's full length; null when the run has no such
+   * run or value.
+   */
+  readValue(runId: string, field: RunValueField, offset: number, length: number): ValuePageRead | null {
+    return guard('readValue', () => {
+      const row = this.reads.readValue[field].get({ runId, offset, length });
+      if (!row || row.chars === null) return null;
+      return { text: row.text ?? '', offset, totalChars: row.chars };
+    });
+  }
+
+  /** The whole node index of a run, in creation order, without payloads. */
+  getNodes(runId: string): NodeRow[] {
+    return guard('getNodes', () => {
+      const rows = JSON.parse(this.reads.getNodes.get(runId) ?? '[]') as NodeTuple[];
+      return rows.map(toNodeRow);
+    });
+  }
+
+  /**
+   * A page of the node index as SQLite writes it (a JSON array of NodeTuple), for
+   * `runs.nodeIndex`: the nodes after `afterId` in creation order, at most `limit` (all without).
+   */
+  getNodeIndexPage(runId: string, afterId: number, limit?: number): NodeIndexPage {
+    // LIMIT -1 is SQLite's "no limit".
+    return guard('getNodeIndexPage', () => this.nodeIndexPage(runId, afterId, limit ?? -1));
+  }
+
+  /** null when the node has no payload; a damaged payload comes back as `{ error }`. */
+  getPayload(runId: string, nodeId: number): NodePayload | null {
+    return guard('getPayload', () => {
+      const row = this.reads.getPayload.get(runId, nodeId);
+      return row ? parsePayload(row.body) : null;
+    });
+  }
+}
+
+/** A reader over a database it opened itself: close it when done. */
+export interface RunFileReader extends RunReader {
+  close(): void;
+}
+
+/**
+ * Opens the database at `path` only to read it, with SQLite's own read-only open: no file or
+ * folder is created, nothing is migrated or marked, so it works on a file the user may only read
+ * and on a read-only folder or mount (a writer leaves the file in rollback mode when it closes,
+ * so that no -shm is needed: see closeDatabase). It starts
+ * nothing else (no sandbox, no model client). Marking the runs of dead processes `interrupted`
+ * is left to whatever opens the database for writing (a run, `serve`, the app); until then such
+ * a run reads with the status it was left in.
+ */
+export function openRunReader(path: string): RunFileReader {
+  if (!existsSync(path)) {
+    const folder = dirname(resolve(path));
+    throw new RlmError('FILE_NOT_FOUND', existsSync(folder) ? `no database at ${path}` : `no database at ${path}: the folder ${folder} does not exist`);
+  }
+  const db = openDatabase(path, { readonly: true });
+  try {
+    return Object.assign(new RunReader(db), { close: () => db.close() });
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
