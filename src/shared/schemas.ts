@@ -1,22 +1,11 @@
 // Schemas for everything that enters the service: validated at the edge (IPC, WebSocket, CLI),
 // never trusted.
 import { z } from 'zod';
+import { runLimitsSchema } from './limitsSchema';
 import { RUN_VALUE_FIELDS, VALUE_PAGE_CHARS_MAX } from './valuePreview';
 
-const positiveInt = (max: number) => z.number().int().min(1).max(max);
-
-export const runLimitsSchema = z.object({
-  maxIterations: positiveInt(10_000),
-  maxDepth: z.number().int().min(0).max(10),
-  maxCalls: positiveInt(10_000_000).nullable(),
-  maxTokens: positiveInt(Number.MAX_SAFE_INTEGER).nullable(),
-  maxCostUsd: z.number().positive().max(1_000_000).nullable(),
-  maxSeconds: z.number().positive().max(30 * 24 * 3600).nullable(),
-  cellTimeoutMs: z.number().int().min(10).max(24 * 3600 * 1000),
-  sandboxMemoryMb: z.number().int().min(64).max(4_000_000).nullable(),
-  concurrency: positiveInt(1024),
-  outputChars: z.number().int().min(100).max(100_000_000),
-});
+// Built from the table of limits (limits.ts), with their ranges.
+export { runLimitsSchema } from './limitsSchema';
 
 const uploadId = z.string().regex(/^u-[A-Za-z0-9_-]{8,64}$/, 'not an upload id');
 const fileName = z.string().trim().min(1).max(512);
