@@ -233,13 +233,13 @@ export class RunContext {
   }
 
   /** The run starts or resumes running: its clock runs, and the time limit is watched. */
-  startDeadline(): void {
+  startClock(): void {
     this.runningSince = Date.now();
     this.armDeadline();
   }
 
   /** The run pauses or ends: its clock stops. */
-  clearDeadline(): void {
+  stopClock(): void {
     if (this.runningSince !== null) this.ranMs += Date.now() - this.runningSince;
     this.runningSince = null;
     if (this.deadline) clearTimeout(this.deadline);
@@ -267,14 +267,14 @@ export class RunContext {
   pause(): void {
     if (this.gate.isPaused || this.stopped) return;
     this.gate.pause();
-    this.clearDeadline();
+    this.stopClock();
     this.deps.recorder.statusChanged('paused');
   }
 
   resume(): void {
     if (!this.gate.isPaused || this.stopped) return;
     this.gate.resume();
-    this.startDeadline();
+    this.startClock();
     this.deps.recorder.statusChanged('running');
   }
 
