@@ -1,6 +1,7 @@
 // Domain types shared by every side: the engine, the store, the CLI and the UI.
 // Plain data only: everything here crosses IPC, WebSocket and JSON unchanged.
 import type { ClockRecord } from './clockRecord';
+import type { RunLimits } from './limits';
 
 export type RunStatus = 'running' | 'paused' | 'completed' | 'stopped' | 'failed' | 'interrupted';
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['running', 'paused'];
@@ -23,41 +24,8 @@ export type StopReason =
   | 'no-answer'
   | 'error';
 
-export interface RunLimits {
-  /** Model turns per RLM (children have their own count). */
-  maxIterations: number;
-  /** Deepest RLM that may start: the root is depth 0; deeper `rlm_query` calls degrade to `llm_query`. */
-  maxDepth: number;
-  /** Model calls over the whole tree; null = no limit. */
-  maxCalls: number | null;
-  /** Input + output tokens over the whole tree; null = no limit. */
-  maxTokens: number | null;
-  /** USD over the whole tree (priced calls only); null = no limit. */
-  maxCostUsd: number | null;
-  /** Wall time of the whole run; null = no limit. */
-  maxSeconds: number | null;
-  /** The sandbox's own work per cell (time spent waiting on sub-calls does not count). */
-  cellTimeoutMs: number;
-  /** Sandbox memory cap; null = 2 GB or three times the input, whichever is larger. */
-  sandboxMemoryMb: number | null;
-  /** Sub-calls in flight at once over the whole run. */
-  concurrency: number;
-  /** REPL output shown back to the model per turn, in characters. */
-  outputChars: number;
-}
-
-export const DEFAULT_LIMITS: RunLimits = {
-  maxIterations: 30,
-  maxDepth: 1,
-  maxCalls: 1000,
-  maxTokens: null,
-  maxCostUsd: null,
-  maxSeconds: 3600,
-  cellTimeoutMs: 30_000,
-  sandboxMemoryMb: null,
-  concurrency: 8,
-  outputChars: 20_000,
-};
+// Declared with their flags, ranges and labels in one table (limits.ts).
+export { DEFAULT_LIMITS, type RunLimits } from './limits';
 
 export interface RunTotals {
   /** USD of the whole run, or null when some call had no known price (see `unpricedCalls`). */

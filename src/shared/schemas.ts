@@ -3,21 +3,10 @@
 // fields (ids, names) the slices share. A method's own input schema lives in its slice.
 // Everything that enters the service is validated at the edge (IPC, WebSocket, CLI), never trusted.
 import { z } from 'zod';
+import { runLimitsSchema } from './limitsSchema';
 
-const positiveInt = (max: number) => z.number().int().min(1).max(max);
-
-export const runLimitsSchema = z.object({
-  maxIterations: positiveInt(10_000),
-  maxDepth: z.number().int().min(0).max(10),
-  maxCalls: positiveInt(10_000_000).nullable(),
-  maxTokens: positiveInt(Number.MAX_SAFE_INTEGER).nullable(),
-  maxCostUsd: z.number().positive().max(1_000_000).nullable(),
-  maxSeconds: z.number().positive().max(30 * 24 * 3600).nullable(),
-  cellTimeoutMs: z.number().int().min(10).max(24 * 3600 * 1000),
-  sandboxMemoryMb: z.number().int().min(64).max(4_000_000).nullable(),
-  concurrency: positiveInt(1024),
-  outputChars: z.number().int().min(100).max(100_000_000),
-});
+// Built from the table of limits (limits.ts), with their ranges.
+export { runLimitsSchema } from './limitsSchema';
 
 export const uploadIdSchema = z.string().regex(/^u-[A-Za-z0-9_-]{8,64}$/, 'not an upload id');
 export const fileNameSchema = z.string().trim().min(1).max(512);

@@ -4,7 +4,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { version } from '../../../package.json';
 import { isErrorData, toErrorData } from '../../shared/errors';
 import { runsCommand, showCommand } from './listCommands';
-import { collect, httpUrl, nonNegativeInteger, positiveInteger, positiveNumber } from './options';
+import { addLimitOptions } from './limitFlags';
+import { collect, httpUrl, nonNegativeInteger, positiveInteger } from './options';
 import { runCommand, type CommandOutput } from './runCommand';
 import { DEFAULT_PORT, portNumber, serveCommand } from './serveCommand';
 
@@ -23,7 +24,7 @@ const program = new Command('rlmscope')
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(`rlmscope: ${text.replace(/^error: /, '')}`) });
 
-program
+const run = program
   .command('run')
   .description('run a query over one or more files or folders')
   .requiredOption('--query <text>', 'the question to answer')
@@ -35,17 +36,8 @@ program
   .option('--root-model <model>', 'model of the root RLM (default: $RLMSCOPE_ROOT_MODEL, saved settings, gpt-5)')
   .option('--sub-model <model>', 'model of sub-calls and child RLMs (default: $RLMSCOPE_SUB_MODEL, saved settings, gpt-5-mini)')
   .option('--db <path>', 'database file; its folder holds the saved settings (default: $RLMSCOPE_HOME/rlmscope.db or ~/.rlmscope/rlmscope.db)')
-  .option('--prices <file>', 'JSON price overrides, over the saved ones: {"model": {"input": 1.25, "cachedInput": 0.125, "output": 10}}')
-  .option('--max-depth <n>', 'deepest child RLM (root = 0; default: saved settings, 1)', nonNegativeInteger)
-  .option('--max-iterations <n>', 'model turns per RLM (default 30)', positiveInteger)
-  .option('--max-calls <n>', 'model calls over the whole run (default 1000)', positiveInteger)
-  .option('--max-tokens <n>', 'input + output tokens over the whole run', positiveInteger)
-  .option('--max-cost <usd>', 'USD over the whole run (priced calls)', positiveNumber)
-  .option('--max-seconds <s>', 'wall time of the run (default 3600)', positiveNumber)
-  .option('--cell-timeout-ms <n>', "the sandbox's own work per code block (default 30000)", positiveInteger)
-  .option('--concurrency <n>', 'sub-calls in flight at once (default 8)', positiveInteger)
-  .option('--sandbox-memory-mb <n>', 'sandbox memory (default: 2048 or 3x the input)', positiveInteger)
-  .option('--output-chars <n>', 'REPL output shown to the model per turn (default 20000)', positiveInteger)
+  .option('--prices <file>', 'JSON price overrides, over the saved ones: {"model": {"input": 1.25, "cachedInput": 0.125, "output": 10}}');
+addLimitOptions(run)
   .option('--seed <n>', "seed of the sandboxes' Math.random", nonNegativeInteger)
   .option('--json', 'print one JSON object instead of the answer')
   .action(async (options) => exit(runCommand(options, out)));

@@ -1,17 +1,18 @@
 // `rlmscope run`: one run from the command line, with live progress on stderr and the answer on
 // stdout (or one JSON object with --json). Exit code 0 only when there is an answer.
-import type { RunLimits } from '../../shared/domain';
 import { RlmError } from '../../shared/errors';
 import { defaultDatabasePath } from '../paths';
 import { createForkLauncher } from '../sandbox/host/forkLauncher';
 import { RlmService } from '../service/rlmService';
 import type { CommandOutput } from './commandOutput';
+import { limitsFromFlags, type LimitFlagValues } from './limitFlags';
 import { writeAnswer } from './listCommands';
 import { summaryJson } from './format';
 import { Progress } from './progress';
 import { describeRunSettings, missingKeyMessage, resolveRunSettings } from './runSettings';
 
-export interface RunOptions {
+/** The flags of `rlmscope run`; the limit flags are those of the table (limitFlags.ts). */
+export interface RunOptions extends LimitFlagValues {
   query: string;
   file: string[];
   /** Absent unless given as flags: the environment and the saved settings come next (runSettings.ts). */
@@ -21,16 +22,6 @@ export interface RunOptions {
   subModel?: string;
   db?: string;
   prices?: string;
-  maxDepth?: number;
-  maxIterations?: number;
-  maxCalls?: number;
-  maxTokens?: number;
-  maxCost?: number;
-  maxSeconds?: number;
-  cellTimeoutMs?: number;
-  concurrency?: number;
-  sandboxMemoryMb?: number;
-  outputChars?: number;
   seed?: number;
   json?: boolean;
 }
@@ -64,7 +55,7 @@ export async function runCommand(options: RunOptions, out: CommandOutput): Promi
     const { runId, warnings } = await service.call('runs.start', {
       query: options.query,
       inputs: options.file.map((path) => ({ kind: 'path' as const, path })),
-      limits: limitsFrom(options),
+      limits: limitsFromFlags(options),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
     });
     progress = options.json ? null : new Progress();
@@ -97,19 +88,4 @@ export async function runCommand(options: RunOptions, out: CommandOutput): Promi
     progress?.stop();
     await service.close();
   }
-}
-
-function limitsFrom(options: RunOptions): Partial<RunLimits> {
-  const limits: Partial<RunLimits> = {};
-  if (options.maxDepth !== undefined) limits.maxDepth = options.maxDepth;
-  if (options.maxIterations !== undefined) limits.maxIterations = options.maxIterations;
-  if (options.maxCalls !== undefined) limits.maxCalls = options.maxCalls;
-  if (options.maxTokens !== undefined) limits.maxTokens = options.maxTokens;
-  if (options.maxCost !== undefined) limits.maxCostUsd = options.maxCost;
-  if (options.maxSeconds !== undefined) limits.maxSeconds = options.maxSeconds;
-  if (options.cellTimeoutMs !== undefined) limits.cellTimeoutMs = options.cellTimeoutMs;
-  if (options.concurrency !== undefined) limits.concurrency = options.concurrency;
-  if (options.sandboxMemoryMb !== undefined) limits.sandboxMemoryMb = options.sandboxMemoryMb;
-  if (options.outputChars !== undefined) limits.outputChars = options.outputChars;
-  return limits;
 }

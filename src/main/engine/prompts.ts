@@ -3,6 +3,7 @@
 import type { ContextInfo } from '../../shared/domain';
 import { formatDuration } from '../../shared/format';
 import type { RestartInfo } from '../sandbox/host/sandbox';
+import { mayStartRlm } from './limitChecks';
 
 export interface PromptSettings {
   depth: number;
@@ -16,7 +17,7 @@ const PREVIEW_CHARS = 300;
 const LISTED_ITEMS = 20;
 
 export function systemPrompt(settings: PromptSettings): string {
-  const canRecurse = settings.depth + 1 <= settings.maxDepth;
+  const canRecurse = mayStartRlm(settings, settings.depth + 1);
   return `You are a Recursive Language Model (RLM). You answer a query about an input too large to read at once. The input is loaded into a JavaScript REPL as the variable \`context\`; you never see it whole — you explore it by writing code, and you may hand pieces of it to sub-models.
 
 ## The REPL (JavaScript, like Node's REPL)

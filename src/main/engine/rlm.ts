@@ -5,6 +5,7 @@ import type { ChatMessage, StopReason } from '../../shared/domain';
 import type { ContextSource } from '../../shared/sandboxProtocol';
 import { Sandbox, type CellResult } from '../sandbox/host/sandbox';
 import { linkAbort } from '../model/abort';
+import { mayTakeTurn } from './limitChecks';
 import { callModel, errorMessage } from './modelCall';
 import { findFinal, MAX_REPLY_CHARS, parseReply, type ParsedReply } from './replyParser';
 import type { BoundedPrefix } from './tokenBound';
@@ -120,7 +121,7 @@ class RlmLoop {
     const settings = { depth: task.depth, maxDepth: limits.maxDepth, maxIterations: limits.maxIterations, outputChars: limits.outputChars, cellTimeoutMs: limits.cellTimeoutMs };
     this.messages.push({ role: 'system', content: systemPrompt(settings) }, { role: 'user', content: firstUserMessage(task.query, context) });
 
-    for (let turn = 0; turn < limits.maxIterations; turn++) {
+    for (let turn = 0; mayTakeTurn(limits, turn); turn++) {
       const reply = parseReply(await this.modelTurn());
       const answer = reply.runnable.length > 0 ? await this.runBlocks(reply, turn) : await this.readAnswer(reply, turn);
       if (answer !== null) return { answer, stopReason: null };

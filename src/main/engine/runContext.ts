@@ -9,6 +9,7 @@ import type { SandboxLauncher } from '../sandbox/host/launcher';
 import type { DocumentStore } from '../store/documentStore';
 import { Budget, type Price, type Reservation, type Spend } from './budget';
 import { Semaphore, StepGate } from './concurrency';
+import { passedLimit, timeLeftMs } from './limitChecks';
 import { childRefusal, SANDBOXES_PER_RUN, SandboxMemory } from './sandboxMemory';
 import type { Recorder } from './recorder';
 
@@ -63,9 +64,10 @@ export class RunContext {
   /** Calls started, failed ones included: what the call limit counts. */
   private callsStarted = 0;
   private deadline: NodeJS.Timeout | null = null;
-  /** Wall time left before the time limit; paused time does not count. */
-  private remainingMs: number | null = null;
-  private deadlineStartedAt = 0;
+  /** Wall time run before the current stretch: paused time does not count. */
+  private ranMs = 0;
+  /** When the current stretch of running began; null while paused, before the start and after the end. */
+  private runningSince: number | null = null;
   /** The cost and token limits, kept before each attempt (budget.ts). */
   private readonly budget: Budget;
   /** Calls waiting for calls in flight to give back what they hold. */
@@ -151,12 +153,12 @@ export class RunContext {
     this.throwIfStopped();
   }
 
-  /** Before a model call: the call limit counts calls started. */
+  /** Before a model call: the call limit counts calls started, this one included (limitChecks.ts). */
   beforeModelCall(): void {
     this.throwIfStopped();
-    const { maxCalls } = this.limits;
-    if (maxCalls !== null && this.callsStarted >= maxCalls) {
-      this.stop('max-calls', `the run reached its limit of ${maxCalls} model calls`);
+    const hit = passedLimit(this.limits, { calls: this.callsStarted + 1, runningMs: this.runningMs() });
+    if (hit) {
+      this.stop(hit.reason, hit.message);
       this.throwIfStopped();
     }
     this.callsStarted++;
@@ -230,33 +232,49 @@ export class RunContext {
     this.deps.recorder.totalsChanged({ ...totals });
   }
 
-  startDeadline(): void {
-    const { maxSeconds } = this.limits;
-    if (maxSeconds === null) return;
-    this.remainingMs ??= maxSeconds * 1000;
-    this.deadlineStartedAt = Date.now();
-    this.deadline = setTimeout(() => this.stop('max-seconds', `the run reached its time limit of ${maxSeconds} s`), this.remainingMs);
-    this.deadline.unref();
+  /** The run starts or resumes running: its clock runs, and the time limit is watched. */
+  startClock(): void {
+    this.runningSince = Date.now();
+    this.armDeadline();
   }
 
-  clearDeadline(): void {
-    if (!this.deadline) return;
-    clearTimeout(this.deadline);
+  /** The run pauses or ends: its clock stops. */
+  stopClock(): void {
+    if (this.runningSince !== null) this.ranMs += Date.now() - this.runningSince;
+    this.runningSince = null;
+    if (this.deadline) clearTimeout(this.deadline);
     this.deadline = null;
-    if (this.remainingMs !== null) this.remainingMs = Math.max(0, this.remainingMs - (Date.now() - this.deadlineStartedAt));
+  }
+
+  private runningMs(): number {
+    return this.ranMs + (this.runningSince === null ? 0 : Date.now() - this.runningSince);
+  }
+
+  private armDeadline(): void {
+    const left = timeLeftMs(this.limits, this.runningMs());
+    if (left === null) return;
+    this.deadline = setTimeout(() => {
+      this.deadline = null;
+      // No call is about to start: only the time limit can have been passed. A timer may fire a
+      // millisecond before the clock says the time is up; then it waits that millisecond more.
+      const hit = passedLimit(this.limits, { calls: this.callsStarted, runningMs: this.runningMs() });
+      if (hit) this.stop(hit.reason, hit.message);
+      else this.armDeadline();
+    }, left);
+    this.deadline.unref();
   }
 
   pause(): void {
     if (this.gate.isPaused || this.stopped) return;
     this.gate.pause();
-    this.clearDeadline();
+    this.stopClock();
     this.deps.recorder.statusChanged('paused');
   }
 
   resume(): void {
     if (!this.gate.isPaused || this.stopped) return;
     this.gate.resume();
-    this.startDeadline();
+    this.startClock();
     this.deps.recorder.statusChanged('running');
   }
 

@@ -12,7 +12,7 @@ export type RootInputs = Pick<RlmTask, 'context' | 'readablePaths' | 'documents'
 
 export async function executeRun(run: RunContext, inputs: RootInputs): Promise<RunSummary> {
   const { recorder } = run.deps;
-  run.startDeadline();
+  run.startClock();
   let end: { status: RunStatus; answer: string | null; stopReason: StopReason | null; error: string | null };
   const { contextBytes, ...rootInputs } = inputs;
   const memoryMb = sandboxMemoryMb(run.limits.sandboxMemoryMb, contextBytes);
@@ -38,7 +38,7 @@ export async function executeRun(run: RunContext, inputs: RootInputs): Promise<R
       : { status: 'failed', answer: null, stopReason: 'error', error: errorMessage(error) };
   } finally {
     releaseMemory();
-    run.clearDeadline();
+    run.stopClock();
   }
   // A stop aborts calls in flight; what the provider billed them is recorded before the run's end.
   await run.idle();

@@ -11,9 +11,11 @@
 // A child that does not fit is refused at once, never queued: its parent holds its own memory
 // while it waits for its children, so waiting could deadlock a tree whose every sandbox waits.
 
+// Declared with the limits, whose --help and README say what it is.
+import { DEFAULT_SANDBOX_MEMORY_MB } from '../../shared/limits';
+
 export const SANDBOXES_PER_RUN = 8;
 
-export const DEFAULT_SANDBOX_MEMORY_MB = 2048;
 const MB = 1024 * 1024;
 
 /** One sandbox's memory limit: the one set, or 3× its context, at least 2 GB. */

@@ -2,6 +2,7 @@
 // Each sub-call is a node under the cell that made it; a child RLM starts one level deeper, and
 // past the depth limit `rlm_query` degrades to a plain sub-model call.
 import type { SandboxCall } from '../sandbox/host/sandbox';
+import { mayStartRlm } from './limitChecks';
 import { callModel, errorMessage } from './modelCall';
 import { runRlm } from './rlm';
 import type { RunContext } from './runContext';
@@ -58,7 +59,7 @@ function subModel(run: RunContext, site: CallSite, prompt: string, model: string
 
 async function childRlm(run: RunContext, site: CallSite, query: string, context: string | string[] | undefined, signal: AbortSignal): Promise<string> {
   const depth = site.depth + 1;
-  if (depth > run.limits.maxDepth) {
+  if (!mayStartRlm(run.limits, depth)) {
     const text = context === undefined ? '' : Array.isArray(context) ? context.join('\n\n') : context;
     return subModel(run, site, text ? `${query}\n\n${text}` : query, undefined, signal);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../shared/domain';
-import { emptyLimitsDraft, limitPlaceholder, limitsDraftFrom, LIMIT_FIELDS, parseLimits } from './limitsForm';
+import { emptyLimitsDraft, LIFTED_LIMITS, limitPlaceholder, limitsDraftFrom, LIMIT_FIELDS, parseLimits } from './limitsForm';
 
 describe('limits form', () => {
   it('has one field per limit of the contract', () => {
@@ -49,5 +49,13 @@ describe('limits form', () => {
     expect(limitPlaceholder(byKey.maxTokens!, null)).toBe('no limit');
     expect(limitPlaceholder(byKey.sandboxMemoryMb!, null)).toBe('auto');
     expect(limitPlaceholder(byKey.maxIterations!, 30)).toBe('30');
+  });
+
+  it('shows in Settings what an empty field means: no limit, auto, or the default of a limit that must be set', () => {
+    expect(LIFTED_LIMITS).toEqual({ ...DEFAULT_LIMITS, maxCalls: null, maxTokens: null, maxCostUsd: null, maxSeconds: null, sandboxMemoryMb: null });
+  });
+
+  it('labels the fields as the table of limits does', () => {
+    expect(LIMIT_FIELDS.map((f) => f.label)).toEqual(['Max iterations', 'Max depth', 'Max calls', 'Max tokens', 'Max cost (USD)', 'Max seconds', 'Cell timeout (ms)', 'Concurrency', 'Sandbox memory (MB)', 'Output chars per turn']);
   });
 });

@@ -1,11 +1,12 @@
-// The run limits as a form: one text field per limit, parsed and checked against the service's
-// own schema (src/shared/schemas.ts) so the ranges are written once. Two readings of a field:
+// The run limits as a form: one text field per limit of the table (src/shared/limits.ts), parsed
+// and checked against the service's own schema, so labels and ranges are written once. Two
+// readings of a field:
 // - 'override' (New run): empty keeps the default from Settings, "none" lifts a nullable limit;
 // - 'full' (Settings' defaults): empty or "none" means no limit, and a required limit must be set.
+import { DEFAULT_LIMITS, LIMIT_KEYS, limitSpec, type LimitKey, type RunLimits } from '../../shared/limits';
 import { runLimitsSchema } from '../../shared/schemas';
-import type { RunLimits } from '../../shared/domain';
 
-export type LimitKey = keyof RunLimits;
+export type { LimitKey };
 export type LimitsDraft = Record<LimitKey, string>;
 export type LimitErrors = Partial<Record<LimitKey, string>>;
 
@@ -16,18 +17,13 @@ export interface LimitField {
   nullMeans: 'no limit' | 'auto' | null;
 }
 
-export const LIMIT_FIELDS: readonly LimitField[] = [
-  { key: 'maxIterations', label: 'Max iterations', nullMeans: null },
-  { key: 'maxDepth', label: 'Max depth', nullMeans: null },
-  { key: 'maxCalls', label: 'Max calls', nullMeans: 'no limit' },
-  { key: 'maxTokens', label: 'Max tokens', nullMeans: 'no limit' },
-  { key: 'maxCostUsd', label: 'Max cost (USD)', nullMeans: 'no limit' },
-  { key: 'maxSeconds', label: 'Max seconds', nullMeans: 'no limit' },
-  { key: 'cellTimeoutMs', label: 'Cell timeout (ms)', nullMeans: null },
-  { key: 'concurrency', label: 'Concurrency', nullMeans: null },
-  { key: 'sandboxMemoryMb', label: 'Sandbox memory (MB)', nullMeans: 'auto' },
-  { key: 'outputChars', label: 'Output chars per turn', nullMeans: null },
-];
+export const LIMIT_FIELDS: readonly LimitField[] = LIMIT_KEYS.map((key) => {
+  const spec = limitSpec(key);
+  return { key, label: spec.label, nullMeans: spec.nullMeans ?? null };
+});
+
+/** Each limit that can be null set to null: in Settings an empty field means that, and shows it as its placeholder. */
+export const LIFTED_LIMITS: RunLimits = Object.fromEntries(LIMIT_FIELDS.map((f) => [f.key, f.nullMeans ? null : DEFAULT_LIMITS[f.key]])) as RunLimits;
 
 const NONE_WORDS = new Set(['none', 'no limit', 'auto', '∞']);
 

@@ -4,7 +4,7 @@ import { useEffect, type FormEvent } from 'react';
 import type { RlmApi } from '../../shared/api';
 import { Field } from '../common/Field';
 import { LimitsFields } from '../common/LimitsFields';
-import { DEFAULT_LIMITS } from '../../shared/domain';
+import { LIFTED_LIMITS } from '../common/limitsForm';
 import { ApiKeyField } from './ApiKeyField';
 import { ConnectionCheck } from './ConnectionCheck';
 import { BundledPrices, PriceOverrides } from './PriceTable';
@@ -63,7 +63,7 @@ export function SettingsScreen({ api }: { api: RlmApi }) {
         <section className="form-section" aria-labelledby="st-limits">
           <h2 id="st-limits">Default limits</h2>
           <p className="muted small">New runs start with these; each run can override them. Empty means no limit where one can be lifted.</p>
-          <LimitsFields draft={draft.limits} errors={errors.limits} defaults={{ ...DEFAULT_LIMITS, maxCalls: null, maxTokens: null, maxCostUsd: null, maxSeconds: null, sandboxMemoryMb: null }} onChange={editDefaultLimit} />
+          <LimitsFields draft={draft.limits} errors={errors.limits} defaults={LIFTED_LIMITS} onChange={editDefaultLimit} />
         </section>
         <section className="form-section" aria-labelledby="st-prices">
           <h2 id="st-prices">Prices</h2>
