@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../src/main/store/database';
-import { RunStore } from '../src/main/store/runStore';
+import { RunRepository } from '../src/main/store/runRepository';
 import { DEFAULT_LIMITS, type NodeKind } from '../src/shared/domain';
 import { median, percentile } from './measure';
 import { figure, type Figure } from './report';
@@ -22,7 +22,7 @@ function text(chars: number, seed: number): string {
 }
 
 /** rlm → cell → rlm → cell → rlm → cell: sub-calls hang off the three cells, depth 0 to 2. */
-function buildTree(store: RunStore): { cellIds: number[]; depths: number[]; nextId: number } {
+function buildTree(store: RunRepository): { cellIds: number[]; depths: number[]; nextId: number } {
   const chain: NodeKind[] = ['rlm', 'cell', 'rlm', 'cell', 'rlm', 'cell'];
   chain.forEach((kind, i) => {
     store.addNode(RUN_ID, { id: i + 1, parentId: i === 0 ? null : i, kind, depth: Math.floor(i / 2), seq: 0, startedAt: Date.now(), label: kind }, kind === 'rlm' ? { query: text(300, i) } : { code: text(400, i) });
@@ -39,7 +39,7 @@ function timed(latencies: number[], commit: () => unknown): void {
 function storeCommits(file: string): { latencies: number[]; wallMs: number; payloadBytes: number } {
   const db = openDatabase(file);
   try {
-    const store = new RunStore(db);
+    const store = new RunRepository(db);
     store.createRun({ runId: RUN_ID, createdAt: Date.now(), query: 'bench', rootModel: 'r', subModel: 's', baseUrl: 'http://127.0.0.1', limits: DEFAULT_LIMITS, seed: 1, ownerPid: process.pid, ownerHost: 'bench' });
     const tree = buildTree(store);
     const prompts = Array.from({ length: 8 }, (_, i) => [{ role: 'user' as const, content: text(1500, i) }]);

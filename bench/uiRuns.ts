@@ -2,7 +2,7 @@
 // 100,000-node run the shape of "one sub-call per line" (a root RLM whose cells fan out to
 // thousands of sub-calls, one cell starting a child RLM), and a ten-node run as the baseline.
 import { openDatabase } from '../src/main/store/database';
-import { RunStore } from '../src/main/store/runStore';
+import { RunRepository } from '../src/main/store/runRepository';
 import { DEFAULT_LIMITS } from '../src/shared/domain';
 
 export interface UiRuns {
@@ -11,7 +11,7 @@ export interface UiRuns {
   bigNodes: number;
 }
 
-function writeRun(store: RunStore, runId: string, subCalls: number, createdAt: number): number {
+function writeRun(store: RunRepository, runId: string, subCalls: number, createdAt: number): number {
   store.createRun({ runId, createdAt, query: `bench: ${subCalls} sub-calls`, rootModel: 'bench-root', subModel: 'bench-sub', baseUrl: 'http://127.0.0.1', limits: DEFAULT_LIMITS, seed: 1, ownerPid: process.pid, ownerHost: 'bench' });
   let id = 0;
   const at = createdAt;
@@ -45,7 +45,7 @@ function writeRun(store: RunStore, runId: string, subCalls: number, createdAt: n
 export function writeUiRuns(dbPath: string, bigSubCalls = 100_000): UiRuns {
   const db = openDatabase(dbPath);
   try {
-    const store = new RunStore(db);
+    const store = new RunRepository(db);
     const now = Date.now();
     let bigNodes = 0;
     // One transaction: the engine commits step by step, but these runs only need to exist.

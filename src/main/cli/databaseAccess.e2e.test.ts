@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../shared/domain';
 import { closeDatabase, openDatabase } from '../store/database';
-import { RunStore } from '../store/runStore';
+import { RunRepository } from '../store/runRepository';
 import { jsonOf, runCli } from '../testing/cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'rlm-db-access-'));
@@ -48,7 +48,7 @@ describe('rlmscope --db', () => {
     const file = join(dir, 'readonly', 'runs.db');
     const db = openDatabase(file);
     // Its owner is gone (no such pid, a heartbeat from long ago): a writer would mark it interrupted.
-    new RunStore(db).createRun({
+    new RunRepository(db).createRun({
       runId: 'r-dead', createdAt: 1_000, query: 'what is here?', rootModel: 'm', subModel: 'm', baseUrl: 'http://x/v1',
       limits: DEFAULT_LIMITS, seed: 1, ownerPid: 2 ** 22 + 17, ownerHost: 'gone-host',
     });
@@ -75,7 +75,7 @@ describe('rlmscope --db', () => {
     const folder = join(dir, 'readonly-folder');
     const file = join(folder, 'runs.db');
     const db = openDatabase(file);
-    const store = new RunStore(db);
+    const store = new RunRepository(db);
     store.createRun({
       runId: 'r-kept', createdAt: 2_000, query: 'kept here?', rootModel: 'm', subModel: 'm', baseUrl: 'http://x/v1',
       limits: DEFAULT_LIMITS, seed: 1, ownerPid: 2 ** 22 + 17, ownerHost: 'gone-host',

@@ -8,8 +8,8 @@ import { RlmError } from '../../shared/errors';
 import { PriceTable } from '../model/prices';
 import { openNodeSettings, SECRETS_FILE } from '../settings/nodeSettings';
 import { DEFAULT_BASE_URL, DEFAULT_ROOT_MODEL, DEFAULT_SUB_MODEL, PROVIDER_ENV, providerEnv } from '../settings/providerDefaults';
-import { displayUrl } from '../settings/connectionTest';
-import { sameBaseUrl, type SavedSettings } from '../settings/settingsStore';
+import { displayUrl } from '../settings/connectionCheck';
+import { sameBaseUrl, type SavedSettings } from '../settings/settingsFile';
 import { isHttpUrl } from './options';
 
 export type SettingSource = 'flag' | 'env' | 'settings' | 'default';

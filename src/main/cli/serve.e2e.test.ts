@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 // eslint-disable-next-line no-restricted-imports -- the page's own client, tested against the server under Node.
 import { createWebSocketApi, type SocketLike } from '../../renderer/api/wsClient';
-import { makeRendererDir, openSocket, rawRequest } from '../server/testing';
+import { makeRendererDir, openSocket, rawRequest } from '../testing/browserServerFixtures';
 import { jsonOf, runCli, startCli, type CliResult } from '../testing/cli';
 import { startFakeProvider, type FakeProvider } from '../fakeProvider/server';
 

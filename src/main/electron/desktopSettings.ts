@@ -3,12 +3,12 @@
 // Electron's user data folder. Open it after the app is ready (safeStorage needs 'ready').
 import { app } from 'electron';
 import { dataHome } from '../paths';
-import { SettingsStore } from '../settings/settingsStore';
+import { SettingsFile } from '../settings/settingsFile';
 import { providerSettingsFromEnv } from '../settings/providerDefaults';
 import { createSafeStorageSecrets } from './safeStorageSecrets';
 
-export function openDesktopSettings(env: NodeJS.ProcessEnv = process.env): SettingsStore {
-  return SettingsStore.open({
+export function openDesktopSettings(env: NodeJS.ProcessEnv = process.env): SettingsFile {
+  return SettingsFile.open({
     dir: dataHome(env),
     secrets: createSafeStorageSecrets(app.getPath('userData')),
     // What applies where the user has chosen nothing, the environment's key included.

@@ -33,7 +33,7 @@ const keyFileSchema = z.strictObject({ version: z.literal(FILE_VERSION), encrypt
 
 /**
  * A SecretStore in `file`, encrypted with `cipher`. `read` throws (STORE_FAILED) when a stored
- * key cannot be read back; SettingsStore reports that once and treats it as no key stored.
+ * key cannot be read back; SettingsFile reports that once and treats it as no key stored.
  */
 export function createEncryptedSecretFile(options: EncryptedSecretFileOptions): SecretStore {
   const { file, cipher, platform } = options;

@@ -2,7 +2,7 @@
 // (DESIGN §5), then announced to subscribers. The only writer of a run's rows.
 import type { RlmEvent } from '../../shared/api';
 import type { LlmPurpose, NodeKind, NodePayload, NodeRow, NodeStatus, RunStatus, RunSummary, RunTotals, StopReason } from '../../shared/domain';
-import type { CallUsage, RunEnd, RunStore } from '../store/runStore';
+import type { CallUsage, RunEnd, RunRepository } from '../store/runRepository';
 
 export interface NewNodeSpec {
   parentId: number | null;
@@ -31,7 +31,7 @@ export class Recorder {
   private onStoreFailure: StoreFailureListener = () => undefined;
 
   constructor(
-    private readonly store: RunStore,
+    private readonly store: RunRepository,
     readonly runId: string,
     private readonly emit: EmitEvent,
   ) {}

@@ -15,7 +15,7 @@ describe('sandbox process boundary', () => {
     writeFileSync(secretPath, 'sk-secret');
     writeFileSync(inputPath, 'the document');
     process.env.OPENAI_API_KEY = 'sk-should-not-leak';
-    const launcher = createForkLauncher(join(__dirname, 'testing', 'boundaryProbe.cjs'));
+    const launcher = createForkLauncher(join(__dirname, '..', 'testing', 'boundaryProbe.cjs'));
     const child = launcher.launch({ memoryMb: 256, readablePaths: [inputPath] });
     const report = await new Promise<{ results: Record<string, string>; envKeys: string[] }>((resolve) => {
       child.onMessage((message) => resolve(message as { results: Record<string, string>; envKeys: string[] }));

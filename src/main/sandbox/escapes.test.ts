@@ -1,9 +1,9 @@
 // Every escape attempt of the corpus fails inside the sandbox, and the sandbox goes on working.
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ESCAPE_PROBES, PROBE_HELPERS } from './testing/escapeCorpus';
+import { ESCAPE_PROBES, PROBE_HELPERS } from '../testing/escapeCorpus';
 import type { Sandbox, SandboxCall } from './host/sandbox';
-import { startTestSandbox } from './testing/testSandbox';
+import { startTestSandbox } from '../testing/testSandbox';
 
 let sandbox: Sandbox;
 const calls: SandboxCall[] = [];

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CELL_LIMITS } from '../../shared/sandboxProtocol';
 import type { Sandbox } from './host/sandbox';
-import { startTestSandbox } from './testing/testSandbox';
+import { startTestSandbox } from '../testing/testSandbox';
 
 const open: Sandbox[] = [];
 async function start(...args: Parameters<typeof startTestSandbox>) {

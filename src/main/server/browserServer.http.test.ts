@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../testing/serviceHarness';
 import { PortInUseError, startBrowserServer, type BrowserServer } from './browserServer';
 import { RendererMissingError } from './staticFiles';
-import { makeRendererDir, openSocket, pageHeaders, rawRequest, SECRET, wsUrl, type PageFixture } from './testing';
+import { makeRendererDir, openSocket, pageHeaders, rawRequest, SECRET, wsUrl, type PageFixture } from '../testing/browserServerFixtures';
 
 let h: Harness;
 let page: PageFixture;

@@ -9,7 +9,7 @@ import { encodeBinaryCall, type ServerMessage } from '../../shared/wsProtocol';
 import { createWebSocketApi, type SocketLike, type WebSocketApi } from '../../renderer/api/wsClient';
 import { repl, startHarness, turn, type Harness } from '../testing/serviceHarness';
 import { startBrowserServer, type BrowserServer } from './browserServer';
-import { busSize, eventually, makeRendererDir, openSocket, pageHeaders, uploadedPath, wsUrl } from './testing';
+import { busSize, eventually, makeRendererDir, openSocket, pageHeaders, uploadedPath, wsUrl } from '../testing/browserServerFixtures';
 
 let h: Harness;
 let server: BrowserServer;

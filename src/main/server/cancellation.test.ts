@@ -9,7 +9,7 @@ import type { AbortSignalLike } from '../../shared/cancellation';
 import { createWebSocketApi, type SocketLike, type WebSocketApi } from '../../renderer/api/wsClient';
 import { startHarness, type Harness } from '../testing/serviceHarness';
 import { startBrowserServer, type BrowserServer } from './browserServer';
-import { eventually, makeRendererDir, openSocket, pageHeaders, wsUrl } from './testing';
+import { eventually, makeRendererDir, openSocket, pageHeaders, wsUrl } from '../testing/browserServerFixtures';
 
 /** An RlmApi whose `runs.list` runs until its signal aborts, recording each signal it got. */
 function stallingApi() {

@@ -13,7 +13,7 @@ import type { RlmService } from '../service/rlmService';
 import { HUGE_CHARS, hugeAnswer, makeHugeRunsDatabase } from '../testing/hugeRuns';
 import { startBrowserServer, type BrowserServer } from './browserServer';
 import { createServeService } from './serveService';
-import { makeRendererDir, pageHeaders, wsUrl } from './testing';
+import { makeRendererDir, pageHeaders, wsUrl } from '../testing/browserServerFixtures';
 
 let service: RlmService;
 let server: BrowserServer;

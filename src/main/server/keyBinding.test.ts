@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeProvider } from '../fakeProvider/server';
 import type { RlmService } from '../service/rlmService';
-import { tempFolder } from '../store/testing/tempDatabase';
+import { tempFolder } from '../testing/tempDatabase';
 import { createServeService } from './serveService';
 
 const cleanups: Array<() => Promise<void>> = [];

@@ -11,7 +11,7 @@ import { Recorder } from '../engine/recorder';
 import { RunContext } from '../engine/runContext';
 import { resolveInputs } from '../input/resolveInputs';
 import type { DocumentStore } from '../store/documentStore';
-import type { RunStore } from '../store/runStore';
+import type { RunRepository } from '../store/runRepository';
 import { checkCostLimit } from './costLimit';
 import type { EventBus } from './eventBus';
 import type { SettingsSource } from './fixedSettings';
@@ -33,7 +33,7 @@ interface ActiveRun {
 }
 
 export interface ActiveRunsDeps {
-  store: RunStore;
+  store: RunRepository;
   documents: DocumentStore;
   settings: SettingsSource;
   clients: ModelClients;

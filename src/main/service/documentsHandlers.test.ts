@@ -2,8 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { RlmError } from '../../shared/errors';
 import { CHUNK_BYTES, DocumentStore } from '../store/documentStore';
-import { RunStore } from '../store/runStore';
-import { newRun, tempDatabase } from '../store/testing/tempDatabase';
+import { RunRepository } from '../store/runRepository';
+import { newRun, tempDatabase } from '../testing/tempDatabase';
 import { documentsHandlers } from './documentsHandlers';
 import { CARRY_CHARS } from './searchWorker';
 
@@ -16,7 +16,7 @@ beforeEach(() => {
 function runWith(text: string, searchTimeMs = 5000) {
   const { db } = tempDatabase();
   databases.push(db);
-  const store = new RunStore(db);
+  const store = new RunRepository(db);
   store.createRun(newRun());
   const doc = new DocumentStore(db).putText(text);
   store.addInput('run-1', 0, { name: 'in.txt', bytes: doc.bytes, hash: doc.hash });

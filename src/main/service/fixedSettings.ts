@@ -4,10 +4,10 @@ import type { AppSettings, RunLimits } from '../../shared/domain';
 import { DEFAULT_LIMITS } from '../../shared/domain';
 import { RlmError } from '../../shared/errors';
 import { PriceTable } from '../model/prices';
-import { sameBaseUrl, type ResolvedSettings, type SettingsStore } from '../settings/settingsStore';
+import { sameBaseUrl, type ResolvedSettings, type SettingsFile } from '../settings/settingsFile';
 
-/** What the service asks of its settings; SettingsStore is one. */
-export type SettingsSource = Pick<SettingsStore, 'get' | 'update' | 'resolved' | 'keyFor'>;
+/** What the service asks of its settings; SettingsFile is one. */
+export type SettingsSource = Pick<SettingsFile, 'get' | 'update' | 'resolved' | 'keyFor'>;
 
 export interface FixedSettingsConfig {
   baseUrl: string;

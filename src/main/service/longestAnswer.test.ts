@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../shared/domain';
 import { createForkLauncher } from '../sandbox/host/forkLauncher';
 import { openDatabase } from '../store/database';
-import { RunStore } from '../store/runStore';
-import { tempFolder } from '../store/testing/tempDatabase';
+import { RunRepository } from '../store/runRepository';
+import { tempFolder } from '../testing/tempDatabase';
 import { repl, startHarness, type Harness } from '../testing/serviceHarness';
 import { RlmService } from './rlmService';
 
@@ -61,7 +61,7 @@ describe('opening a database', () => {
   it('ends the nodes left running inside runs that ended, as their run ended', async () => {
     const dbPath = join(tempFolder(), 'runs.db');
     const db = openDatabase(dbPath);
-    const store = new RunStore(db);
+    const store = new RunRepository(db);
     const run = { createdAt: 1_000, query: 'q', rootModel: 'r', subModel: 's', baseUrl: 'http://127.0.0.1:9/v1', limits: DEFAULT_LIMITS, seed: 1, ownerPid: process.pid, ownerHost: 'test' };
     for (const [runId, status] of [['failed-run', 'failed'], ['done-run', 'completed']] as const) {
       store.createRun({ runId, ...run });

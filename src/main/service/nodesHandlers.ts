@@ -4,11 +4,11 @@ import type { nodesMethods } from '../../shared/api/nodes';
 import { RlmError } from '../../shared/errors';
 import { NODE_INDEX_ENCODING } from '../../shared/nodeIndex';
 import { capStrings, cutMarker, SHOW_PREVIEW_CHARS } from '../../shared/valuePreview';
-import type { RunStore } from '../store/runStore';
+import type { RunRepository } from '../store/runRepository';
 import type { Handlers } from './handlers';
 import { runNotFound } from './runNotFound';
 
-export function nodesHandlers(store: RunStore): Handlers<keyof typeof nodesMethods> {
+export function nodesHandlers(store: RunRepository): Handlers<keyof typeof nodesMethods> {
   return {
     'runs.nodes': async ({ runId }) => {
       if (!store.getRun(runId)) runNotFound(runId);

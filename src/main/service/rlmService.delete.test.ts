@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RlmEvent } from '../../shared/api';
 import { DEFAULT_LIMITS } from '../../shared/domain';
 import type { FakeHandler } from '../fakeProvider/server';
-import { RunStore } from '../store/runStore';
+import { RunRepository } from '../store/runRepository';
 import { repl, startHarness, turn, type Harness } from '../testing/serviceHarness';
 
 let harness: Harness | null = null;
@@ -66,7 +66,7 @@ describe('RlmService runs.delete', () => {
 
     // A run another process (this test's parent, alive) is running, heartbeat fresh.
     const other = new Database(h.dbPath);
-    new RunStore(other).createRun({
+    new RunRepository(other).createRun({
       runId: 'r-elsewhere',
       createdAt: Date.now(),
       query: 'elsewhere',

@@ -5,7 +5,7 @@ import { version } from '../../../package.json';
 import type { RlmEvent } from '../../shared/api';
 import { startFakeProvider, type FakeHandler, type FakeProvider } from '../fakeProvider/server';
 import { openNodeSettings } from '../settings/nodeSettings';
-import { tempFolder } from '../store/testing/tempDatabase';
+import { tempFolder } from '../testing/tempDatabase';
 import { repl, ROOT, startHarness, SUB, turn, type Harness } from '../testing/serviceHarness';
 
 const cleanups: Array<() => Promise<void>> = [];

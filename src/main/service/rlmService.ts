@@ -13,7 +13,7 @@ import { closeDatabase, openDatabase } from '../store/database';
 import { DocumentStore } from '../store/documentStore';
 import { ownerCheck } from '../store/ownerCheck';
 import { prepareRunDeletion } from '../store/runDeletion';
-import { RunStore } from '../store/runStore';
+import { RunRepository } from '../store/runRepository';
 import { ActiveRuns, STALE_OWNER_MS } from './activeRuns';
 import { appHandlers } from './appHandlers';
 import { documentsHandlers } from './documentsHandlers';
@@ -31,7 +31,7 @@ import { uploadsHandlers } from './uploadsHandlers';
 export type { ServiceConfig };
 
 export class RlmService implements RlmApi {
-  readonly store: RunStore;
+  readonly store: RunRepository;
   private readonly bus = new EventBus();
   private readonly uploads: Uploads;
   private readonly activeRuns: ActiveRuns;
@@ -44,7 +44,7 @@ export class RlmService implements RlmApi {
     config: ServiceConfig,
     private readonly db: ReturnType<typeof openDatabase>,
   ) {
-    this.store = new RunStore(db);
+    this.store = new RunRepository(db);
     this.uploads = new Uploads(config.uploadsDir ?? uploadsBeside(config.dbPath), config.uploadLimits);
     const settings = config.settings ?? fixedSettings(config);
     const { store, uploads, bus } = this;

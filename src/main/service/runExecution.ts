@@ -5,12 +5,12 @@ import { executeRun } from '../engine/runner';
 import type { ResolvedInputs } from '../input/resolveInputs';
 import { TextCheck } from '../input/textCheck';
 import type { DocumentStore } from '../store/documentStore';
-import type { RunStore } from '../store/runStore';
+import type { RunRepository } from '../store/runRepository';
 
 /** The largest string V8 holds (about 512 Mi characters): a larger file arrives in parts. */
 const PART_BYTES = 2 ** 29 - 24;
 
-export async function executeWithInputs(context: RunContext, inputs: ResolvedInputs, store: RunStore, documents: DocumentStore): Promise<RunSummary> {
+export async function executeWithInputs(context: RunContext, inputs: ResolvedInputs, store: RunRepository, documents: DocumentStore): Promise<RunSummary> {
   const { runId } = context.settings;
   const hashes: string[] = [];
   try {

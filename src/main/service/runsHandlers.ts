@@ -4,14 +4,14 @@ import type { runsMethods } from '../../shared/api/runs';
 import { RlmError } from '../../shared/errors';
 import { ownerCheck } from '../store/ownerCheck';
 import type { DeleteRun } from '../store/runDeletion';
-import type { RunStore } from '../store/runStore';
+import type { RunRepository } from '../store/runRepository';
 import { STALE_OWNER_MS, type ActiveRuns } from './activeRuns';
 import type { EventBus } from './eventBus';
 import type { Handlers } from './handlers';
 import { runNotFound } from './runNotFound';
 
 export interface RunsHandlerDeps {
-  store: RunStore;
+  store: RunRepository;
   activeRuns: ActiveRuns;
   deleteRun: DeleteRun;
   bus: EventBus;

@@ -2,7 +2,7 @@
 // mode give a settings store as well, whose values then win for every new run.
 import type { AppInfo } from '../../shared/domain';
 import type { SandboxLauncher } from '../sandbox/host/launcher';
-import type { SettingsStore } from '../settings/settingsStore';
+import type { SettingsFile } from '../settings/settingsFile';
 import type { FixedSettingsConfig } from './fixedSettings';
 import type { ClientTuning } from './modelClients';
 import type { UploadLimits } from './uploads';
@@ -17,7 +17,7 @@ export interface ServiceConfig extends FixedSettingsConfig {
    * URL, key, models, default limits and prices from here at its start, instead of the fields
    * above: a change applies to the next run without a restart.
    */
-  settings?: SettingsStore;
+  settings?: SettingsFile;
   launcher: SandboxLauncher;
   /** Timeouts and retry back-off of model calls. */
   client?: ClientTuning;

@@ -1,17 +1,17 @@
 // The `settings` slice (src/shared/api/settings.ts): read and change what new runs use, and try
 // a provider before saving it.
 import type { settingsMethods } from '../../shared/api/settings';
-import { testConnection } from '../settings/connectionTest';
+import { checkConnection } from '../settings/connectionCheck';
 import type { SettingsSource } from './fixedSettings';
 import type { Handlers } from './handlers';
 
-export interface ConnectionTestOptions {
+export interface ConnectionCheckOptions {
   timeoutMs?: number;
   /** Aborted when the service closes: a test still waiting on the network gives up. */
   signal: AbortSignal;
 }
 
-export function settingsHandlers(settings: SettingsSource, connection: ConnectionTestOptions): Handlers<keyof typeof settingsMethods> {
+export function settingsHandlers(settings: SettingsSource, connection: ConnectionCheckOptions): Handlers<keyof typeof settingsMethods> {
   return {
     'settings.get': async () => settings.get(),
     'settings.update': async (patch) => settings.update(patch),
@@ -21,7 +21,7 @@ export function settingsHandlers(settings: SettingsSource, connection: Connectio
       // SECURITY: a key the caller did not type goes only to the base URL it belongs to
       // (keyFor); the page's token must not be enough to send the saved key anywhere else.
       const target = { baseUrl, apiKey: p.apiKey ?? settings.keyFor(baseUrl), model: p.model ?? saved.rootModel };
-      return testConnection(target, connection);
+      return checkConnection(target, connection);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { tempFolder } from '../store/testing/tempDatabase';
+import { tempFolder } from '../testing/tempDatabase';
 import { sweepStaleUploadFolders } from './uploadFolder';
 import { Uploads, type UploadLimits } from './uploads';
 

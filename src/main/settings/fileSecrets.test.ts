@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { tempFolder } from '../store/testing/tempDatabase';
+import { tempFolder } from '../testing/tempDatabase';
 import { fileSecrets } from './fileSecrets';
 
 const isPosix = process.platform !== 'win32';

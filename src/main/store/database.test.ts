@@ -10,8 +10,8 @@ import { RLMSCOPE_APPLICATION_ID } from './applicationId';
 import { latestVersion, migrate, schemaVersion } from './migrate';
 import { migrations } from './migrations';
 import { ownerCheck } from './ownerCheck';
-import { RunStore } from './runStore';
-import { newRun, tempDatabase, tempFolder, thrown } from './testing/tempDatabase';
+import { RunRepository } from './runRepository';
+import { newRun, tempDatabase, tempFolder, thrown } from '../testing/tempDatabase';
 
 const root = join(__dirname, '../../..');
 
@@ -37,10 +37,10 @@ describe('openDatabase', () => {
 
   it('opens an existing database again without migrating it twice', () => {
     const { db, file } = tempDatabase();
-    new RunStore(db).createRun(newRun({ runId: 'kept', query: 'q' }));
+    new RunRepository(db).createRun(newRun({ runId: 'kept', query: 'q' }));
     db.close();
     const again = openDatabase(file);
-    expect(new RunStore(again).getRun('kept')?.query).toBe('q');
+    expect(new RunRepository(again).getRun('kept')?.query).toBe('q');
     again.close();
   });
 
@@ -111,7 +111,7 @@ describe('openDatabase', () => {
     before.close();
     // Read-only, an unmarked database of schema 2 is read as it is (it may never be writable).
     const reader = openDatabase(old, { readonly: true });
-    expect(new RunStore(reader).listRuns({ limit: 10, offset: 0 })).toEqual([]);
+    expect(new RunRepository(reader).listRuns({ limit: 10, offset: 0 })).toEqual([]);
     reader.close();
     const db = openDatabase(old);
     expect(db.pragma('application_id', { simple: true })).toBe(RLMSCOPE_APPLICATION_ID);
@@ -131,9 +131,9 @@ describe('openDatabase', () => {
 
   it('opens read-only: reads work, writes fail, and a missing file is not created', () => {
     const { db, file, dir } = tempDatabase();
-    new RunStore(db).createRun(newRun({ runId: 'r' }));
+    new RunRepository(db).createRun(newRun({ runId: 'r' }));
     const reader = openDatabase(file, { readonly: true });
-    expect(new RunStore(reader).getRun('r')?.status).toBe('running');
+    expect(new RunRepository(reader).getRun('r')?.status).toBe('running');
     expect(() => reader.exec(`DELETE FROM runs`)).toThrow(/readonly/);
     reader.close();
     const missing = join(dir, 'missing', 'x.db');
@@ -143,7 +143,7 @@ describe('openDatabase', () => {
 
   it('keeps every committed node of a writer killed mid-run, and the run stays running until marked', async () => {
     const file = join(tempFolder(), 'killed.db');
-    const writer = fork(join(__dirname, 'testing/writer.ts'), [file, 'killed-run'], {
+    const writer = fork(join(__dirname, '..', 'testing', 'storeWriter.ts'), [file, 'killed-run'], {
       cwd: root,
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -162,7 +162,7 @@ describe('openDatabase', () => {
     expect(acknowledged).toBeGreaterThan(10);
 
     const db = openDatabase(file);
-    const store = new RunStore(db);
+    const store = new RunRepository(db);
     const nodes = store.getNodes('killed-run');
     expect(nodes.length).toBeGreaterThanOrEqual(acknowledged);
     expect(nodes.map((node) => node.id)).toEqual(nodes.map((_, i) => i + 1));

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RlmError } from '../../shared/errors';
 import { CHUNK_BYTES, DocumentStore } from './documentStore';
-import { RunStore } from './runStore';
-import { newRun, tempDatabase, thrown } from './testing/tempDatabase';
+import { RunRepository } from './runRepository';
+import { newRun, tempDatabase, thrown } from '../testing/tempDatabase';
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
@@ -81,7 +81,7 @@ describe('DocumentStore', () => {
   it('leaves the connection free for writes while chunks are being read', () => {
     const { db, documents } = setup();
     const stored = documents.putText('a'.repeat(CHUNK_BYTES + 1));
-    const runs = new RunStore(db);
+    const runs = new RunRepository(db);
     let n = 0;
     for (const chunk of documents.readChunks(stored.hash)) {
       runs.createRun(newRun({ runId: `r${n++}` }));

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RlmError } from '../../shared/errors';
 import { latestVersion, migrate, schemaVersion, type Migration } from './migrate';
 import { migrations } from './migrations';
-import { tempFolder, thrown } from './testing/tempDatabase';
+import { tempFolder, thrown } from '../testing/tempDatabase';
 
 const first: Migration = { version: 1, name: 'first', up: (db) => db.exec('CREATE TABLE a (x)') };
 const second: Migration = { version: 2, name: 'second', up: (db) => db.exec('CREATE TABLE b (x)') };

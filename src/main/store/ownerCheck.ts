@@ -1,6 +1,6 @@
-// Decides whether the process that owns a still-active run is alive, for RunStore.markInterrupted.
+// Decides whether the process that owns a still-active run is alive, for RunRepository.markInterrupted.
 import { hostname } from 'node:os';
-import type { OwnerCheck } from './runStore';
+import type { OwnerCheck } from './runRepository';
 
 export interface OwnerCheckOptions {
   now: number;

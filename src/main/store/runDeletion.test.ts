@@ -2,15 +2,15 @@ import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DocumentStore, CHUNK_BYTES } from './documentStore';
 import { prepareRunDeletion } from './runDeletion';
-import { RunStore } from './runStore';
-import { newRun, tempDatabase, thrown } from './testing/tempDatabase';
+import { RunRepository } from './runRepository';
+import { newRun, tempDatabase, thrown } from '../testing/tempDatabase';
 
 const alive = () => true;
 const gone = () => false;
 
 function setup() {
   const { db } = tempDatabase();
-  return { db, runs: new RunStore(db), documents: new DocumentStore(db), deleteRun: prepareRunDeletion(db) };
+  return { db, runs: new RunRepository(db), documents: new DocumentStore(db), deleteRun: prepareRunDeletion(db) };
 }
 
 function count(db: Database.Database, table: string, where = '1'): number {
@@ -18,7 +18,7 @@ function count(db: Database.Database, table: string, where = '1'): number {
 }
 
 /** A finished run with an input and a child RLM whose context is its own document. */
-function finishedRun(runs: RunStore, documents: DocumentStore, runId: string, input: string, child: string): void {
+function finishedRun(runs: RunRepository, documents: DocumentStore, runId: string, input: string, child: string): void {
   runs.createRun(newRun({ runId }));
   const inputDoc = documents.putText(input);
   runs.addInput(runId, 0, { name: 'in.txt', ...inputDoc });

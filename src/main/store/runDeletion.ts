@@ -4,7 +4,7 @@
 import type Database from 'better-sqlite3';
 import { ACTIVE_RUN_STATUSES, type RunStatus } from '../../shared/domain';
 import { RlmError } from '../../shared/errors';
-import type { OwnerCheck } from './runStore';
+import type { OwnerCheck } from './runRepository';
 
 export interface DeletedRun {
   /** Documents removed because no other run used them. */

@@ -4,8 +4,8 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { RlmError } from '../../shared/errors';
 import { closeDatabase, openDatabase } from './database';
 import { openRunReader } from './runReader';
-import { RunStore } from './runStore';
-import { newRun, tempFolder, thrown } from './testing/tempDatabase';
+import { RunRepository } from './runRepository';
+import { newRun, tempFolder, thrown } from '../testing/tempDatabase';
 
 /** What a write would change: the file's bytes and mtime, and the names in its folder (-wal, -shm). */
 function snapshot(file: string) {
@@ -15,7 +15,7 @@ function snapshot(file: string) {
 /** A database with one finished run of two nodes and one run whose owner is gone, closed by its writer. */
 function writtenDatabase(file: string): void {
   const db = openDatabase(file);
-  const store = new RunStore(db);
+  const store = new RunRepository(db);
   store.createRun(newRun({ runId: 'r-done', createdAt: 2_000 }));
   store.addInput('r-done', 0, { name: 'a.txt', bytes: 1, hash: 'ha' });
   store.addNode('r-done', { id: 1, parentId: null, kind: 'rlm', depth: 0, seq: 0, startedAt: 2_001, label: 'the query' }, { query: 'the query' });
@@ -38,7 +38,7 @@ describe('openRunReader', () => {
     const file = join(tempFolder(), 'runs.db');
     writtenDatabase(file);
     const writer = openDatabase(file);
-    const store = new RunStore(writer);
+    const store = new RunRepository(writer);
     const expected = {
       list: store.listRuns({ limit: 10, offset: 0 }),
       run: store.getRun('r-done'),

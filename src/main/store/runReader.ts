@@ -1,5 +1,5 @@
 // Reading runs: the list, one run, its node index, its payloads and long values page by page.
-// RunStore reads through this too; `openRunReader` is what reads a database and nothing more
+// RunRepository reads through this too; `openRunReader` is what reads a database and nothing more
 // (`rlmscope runs`, `show`, and next `export`, `diff`): DESIGN §2, reading runs needs no write
 // access and writes nothing.
 import { existsSync } from 'node:fs';

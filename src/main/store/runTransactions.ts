@@ -80,7 +80,7 @@ export function prepareTransactions(db: Database.Database, s: RunStatements) {
 
     recordUsage,
 
-    /** Ends the run, and with it any node of it still `running` (see RunStore.endLeftoverNodes). */
+    /** Ends the run, and with it any node of it still `running` (see RunRepository.endLeftoverNodes). */
     finishRun: db.transaction((runId: string, end: RunEnd) => {
       const row = s.finishRun.get({ runId, ...end, preview: SHOW_PREVIEW_CHARS });
       if (row) s.endLeftoverNodes.run({ runId });

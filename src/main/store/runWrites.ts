@@ -1,5 +1,5 @@
 // What the engine hands the run store to write: a new run, a new node, a node's change, a call's
-// usage, a run's end. Apart from runStore.ts so that its transactions (runTransactions.ts) can
+// usage, a run's end. Apart from runRepository.ts so that its transactions (runTransactions.ts) can
 // name them without importing the store that imports them.
 import type { LlmPurpose, NodeKind, NodeStatus, RunLimits, RunStatus, StopReason } from '../../shared/domain';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeKind, SubtreeTotals } from '../../shared/domain';
-import { RunStore } from './runStore';
+import { RunRepository } from './runRepository';
 import { rollUpSubtrees, type RollUpNode } from './subtreeRollUp';
-import { newRun, tempDatabase } from './testing/tempDatabase';
+import { newRun, tempDatabase } from '../testing/tempDatabase';
 
 const call = (id: number, parentId: number | null, inputTokens: number, outputTokens: number, costUsd: number | null): RollUpNode => ({
   id,
@@ -78,7 +78,7 @@ describe('rollUpSubtrees against the store', () => {
    * Writes a random tree as the engine does, node by node, and finishes its calls in a random
    * order (calls run concurrently), each rolled up the tree by the store's SQL.
    */
-  function liveTree(store: RunStore, runId: string, next: () => number, size: number, chain: boolean): void {
+  function liveTree(store: RunRepository, runId: string, next: () => number, size: number, chain: boolean): void {
     store.createRun(newRun({ runId }));
     const calls: number[] = [];
     const kinds: NodeKind[] = ['rlm', 'llm', 'cell'];
@@ -100,7 +100,7 @@ describe('rollUpSubtrees against the store', () => {
     }
   }
 
-  function expectSameRollUp(store: RunStore, runId: string): void {
+  function expectSameRollUp(store: RunRepository, runId: string): void {
     const stored = store.getNodes(runId);
     const rolled = rollUpSubtrees(stored);
     for (const node of stored) {
@@ -120,7 +120,7 @@ describe('rollUpSubtrees against the store', () => {
 
   it('gives every node of random trees the figures the live SQL roll-up stored', () => {
     const { db } = tempDatabase();
-    const store = new RunStore(db);
+    const store = new RunRepository(db);
     const next = random(20261206);
     for (let trial = 0; trial < 30; trial++) {
       const runId = `random-${trial}`;
@@ -131,7 +131,7 @@ describe('rollUpSubtrees against the store', () => {
 
   it('gives every node of a deep chain the figures the live SQL roll-up stored', () => {
     const { db } = tempDatabase();
-    const store = new RunStore(db);
+    const store = new RunRepository(db);
     liveTree(store, 'chain', random(7), 500, true);
     expectSameRollUp(store, 'chain');
   });

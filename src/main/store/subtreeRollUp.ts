@@ -1,6 +1,6 @@
 // The subtree roll-ups of a whole tree in one pass: what every node's `subtree` holds, computed
 // from the nodes' own usage. The live path adds one call at a time up its ancestor chain in SQL
-// (RunStore.recordUsage); a tree written at once (an imported or forked run) is rolled up here
+// (RunRepository.recordUsage); a tree written at once (an imported or forked run) is rolled up here
 // instead, and the property test holds the two to the same figures.
 // Iterative, like shared/tree.ts's preorder: a chain of 10,000 nested RLMs must not overflow
 // the stack (cf. Langfuse's web/src/components/trace2/lib/tree-building.ts).

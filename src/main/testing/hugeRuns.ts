@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_LIMITS } from '../../shared/domain';
 import { openDatabase } from '../store/database';
-import { RunStore } from '../store/runStore';
+import { RunRepository } from '../store/runRepository';
 
 export const HUGE_CHARS = 200 * 1024 * 1024;
 export const HUGE_RUNS = ['huge-1', 'huge-2', 'huge-3'] as const;
@@ -21,7 +21,7 @@ export function makeHugeRunsDatabase(): string {
   const file = join(mkdtempSync(join(tmpdir(), 'rlm-huge-')), 'rlmscope.db');
   const db = openDatabase(file);
   try {
-    const store = new RunStore(db);
+    const store = new RunRepository(db);
     for (const [i, runId] of HUGE_RUNS.entries()) {
       store.createRun({ runId, createdAt: 1_000 + i, query: `query of ${runId}`, rootModel: 'root', subModel: 'sub', baseUrl: 'http://127.0.0.1:9/v1', limits: DEFAULT_LIMITS, seed: 1, ownerPid: process.pid, ownerHost: 'test' });
       const answer = hugeAnswer(runId);

@@ -1,8 +1,8 @@
 // A limit that stopped the run, said where the reader looks first.
-import type { RunStore } from './runStore';
+import type { RunRepository } from './runStore';
 import { useRunState } from './useRunState';
 
-export function LimitBanner({ store }: { store: RunStore }) {
+export function LimitBanner({ store }: { store: RunRepository }) {
   const hit = useRunState(store, (s) => s.limitHit);
   if (!hit) return null;
   return (

@@ -3,7 +3,7 @@
 // four disabled buttons on a finished run only say there is nothing to do.
 import type { RunStatus } from '../../shared/domain';
 import { isActive } from './runModel';
-import type { ControlMethod, RunStore } from './runStore';
+import type { ControlMethod, RunRepository } from './runStore';
 import { useRunState } from './useRunState';
 
 interface Control {
@@ -22,7 +22,7 @@ const CONTROLS: readonly Control[] = [
   { method: 'runs.stop', label: 'Stop run', text: 'Stop', busyText: 'Stopping…', appliesTo: ['running', 'paused'] },
 ];
 
-export function RunControls({ store }: { store: RunStore }) {
+export function RunControls({ store }: { store: RunRepository }) {
   const status = useRunState(store, (s) => s.run?.status ?? null);
   const pending = useRunState(store, (s) => s.controlPending);
   const error = useRunState(store, (s) => s.controlError);

@@ -3,12 +3,12 @@
 import { lastNodeWithStatus } from './treeModel';
 import { CollapsibleText } from './CollapsibleText';
 import { RunControls } from './RunControls';
-import type { RunStore } from './runStore';
+import type { RunRepository } from './runStore';
 import { stopReasonText } from './rowText';
 import { useRunState } from './useRunState';
 import { ValueDownload } from './ValueDownload';
 
-export function RunHeader({ store }: { store: RunStore }) {
+export function RunHeader({ store }: { store: RunRepository }) {
   const run = useRunState(store, (s) => s.run);
   if (!run) {
     return (

@@ -2,11 +2,11 @@
 // warning colour near its limit and to the danger colour past it.
 import { meterItems } from './meter';
 import { isActive } from './runModel';
-import type { RunStore } from './runStore';
+import type { RunRepository } from './runStore';
 import { useNow } from './useNow';
 import { useRunState } from './useRunState';
 
-export function RunMeter({ store }: { store: RunStore }) {
+export function RunMeter({ store }: { store: RunRepository }) {
   const run = useRunState(store, (s) => s.run);
   const now = useNow(run !== null && isActive(run.status));
   if (!run) return <div className="run-meter" />;

@@ -40,7 +40,7 @@ export interface RunViewState {
 /** Schedules `callback` for the next frame; returns a cancel function. */
 export type FrameScheduler = (callback: () => void) => () => void;
 
-export interface RunStore {
+export interface RunRepository {
   readonly api: RlmApi;
   readonly runId: string;
   readonly state: StoreApi<RunViewState>;
@@ -75,7 +75,7 @@ function initialState(): RunViewState {
   };
 }
 
-export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameScheduler = throttledFrames(LIVE_UPDATE_MS)): RunStore {
+export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameScheduler = throttledFrames(LIVE_UPDATE_MS)): RunRepository {
   const state = createStore<RunViewState>()(initialState);
   const payloads = new PayloadCache<NodePayload>();
   // Each start() is a session; anything that answers for an older one (a fetch outliving a

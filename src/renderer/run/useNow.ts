@@ -1,7 +1,7 @@
 // Clocks for elapsed times.
 import { useEffect, useState } from 'react';
 import { isActive } from './runModel';
-import type { RunStore } from './runStore';
+import type { RunRepository } from './runStore';
 import { useRunState } from './useRunState';
 
 /** The current time, ticking while `ticking` is true. */
@@ -21,7 +21,7 @@ export function useNow(ticking: boolean, everyMs = 1000): number {
  * render in between); once the run has ended, its end, so that a node still marked running (an
  * interrupted run) stops counting.
  */
-export function useRunClock(store: RunStore): number {
+export function useRunClock(store: RunRepository): number {
   const active = useRunState(store, (s) => s.run !== null && isActive(s.run.status));
   const endedAt = useRunState(store, (s) => s.run?.endedAt ?? null);
   const ticking = useNow(active);

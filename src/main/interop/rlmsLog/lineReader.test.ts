@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readLines, type LogLine } from './lineReader';
-import { chunked } from './testLogs';
+import { chunked } from '../../testing/rlmsLogs';
 
 async function collect(source: AsyncIterable<Uint8Array | string>, maxLineChars?: number): Promise<LogLine[]> {
   const lines: LogLine[] = [];

@@ -6,7 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { readRlmsLog } from './readRlmsLog';
-import { block, iteration, metadata } from './testLogs';
+import { block, iteration, metadata } from '../../testing/rlmsLogs';
 
 /** Node's gc(), exposed at run time: the test runner's workers do not start with --expose-gc. */
 function collector(): () => void {

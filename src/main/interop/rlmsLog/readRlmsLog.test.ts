@@ -1,7 +1,7 @@
 // Hand-made logs in the shapes the format took over time, and files that are no log at all.
 import { describe, expect, it } from 'vitest';
 import { readRlmsLog, RlmsLogError } from './readRlmsLog';
-import { block, childCall, chunked, iteration, jsonl, metadata, subCall } from './testLogs';
+import { block, childCall, chunked, iteration, jsonl, metadata, subCall } from '../../testing/rlmsLogs';
 import { MAX_NESTING } from './trajectory';
 import type { ImportedNode } from './types';
 import { walkNodes } from './walk';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RlmsLogReader } from './rlmsLogReader';
-import { iteration, metadata } from './testLogs';
+import { iteration, metadata } from '../../testing/rlmsLogs';
 
 describe('RlmsLogReader', () => {
   it('takes parsed records one at a time and closes the last run at finish()', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from './sandbox';
 import { sandboxChildren } from '../../testing/processes';
-import { startTestSandbox } from '../testing/testSandbox';
+import { startTestSandbox } from '../../testing/testSandbox';
 
 const open: Sandbox[] = [];
 async function start(...args: Parameters<typeof startTestSandbox>) {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { migrate, schemaVersion } from '../migrate';
-import { tempFolder } from '../testing/tempDatabase';
+import { tempFolder } from '../../testing/tempDatabase';
 import { migration } from './001-initial';
 
 function emptyDatabase(): Database.Database {

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { RLMSCOPE_APPLICATION_ID } from '../applicationId';
 import { migrate, schemaVersion } from '../migrate';
-import { tempFolder } from '../testing/tempDatabase';
+import { tempFolder } from '../../testing/tempDatabase';
 import { migration as initial } from './001-initial';
 import { migration as runDocuments } from './002-run-documents';
 import { migration } from './003-application-id';

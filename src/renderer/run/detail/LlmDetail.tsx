@@ -1,12 +1,12 @@
 // A model call: the messages it was sent and its reply, live while it streams.
 import type { NodePayload, NodeRow } from '../../../shared/domain';
 import { ReplyText } from '../text/ReplyText';
-import type { RunStore } from '../runStore';
+import type { RunRepository } from '../runStore';
 import { useRunState } from '../useRunState';
 import { MessageList } from './MessageList';
 import { DetailSection, ErrorBlock } from './DetailParts';
 
-export function LlmDetail({ store, node, payload, refreshing }: { store: RunStore; node: NodeRow; payload: NodePayload; refreshing: boolean }) {
+export function LlmDetail({ store, node, payload, refreshing }: { store: RunRepository; node: NodeRow; payload: NodePayload; refreshing: boolean }) {
   // Stream records are replaced on every delta, so this re-renders only for this call's text.
   const stream = useRunState(store, (s) => s.model?.streams.get(node.id) ?? null);
   const running = node.status === 'running';

@@ -1,7 +1,7 @@
 // The selected node: its summary from the tree row at once, then its payload (fetched when
 // selected) laid out for its kind.
 import type { CodeEditorHost } from '../codeEditor';
-import type { RunStore } from '../runStore';
+import type { RunRepository } from '../runStore';
 import { useRunState } from '../useRunState';
 import { CellDetail } from './CellDetail';
 import { LlmDetail } from './LlmDetail';
@@ -10,7 +10,7 @@ import { RlmDetail } from './RlmDetail';
 import { useNodePayload } from './useNodePayload';
 import './detail.css';
 
-export function NodeDetail({ store, editor }: { store: RunStore; editor: CodeEditorHost }) {
+export function NodeDetail({ store, editor }: { store: RunRepository; editor: CodeEditorHost }) {
   const selectedId = useRunState(store, (s) => s.selectedId);
   const node = useRunState(store, (s) => (selectedId === null ? null : (s.model?.tree.nodes.get(selectedId) ?? null)));
   const runStatus = useRunState(store, (s) => s.run?.status ?? null);

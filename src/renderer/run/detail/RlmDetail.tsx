@@ -4,7 +4,7 @@ import { memo, useMemo, useState } from 'react';
 import type { ContextInfo, InputDescription, NodePayload } from '../../../shared/domain';
 import { formatBytes } from '../../common/formatBytes';
 import { stopReasonText } from '../rowText';
-import type { RunStore } from '../runStore';
+import type { RunRepository } from '../runStore';
 import { RawText } from '../text/RawText';
 import { ReplyText } from '../text/ReplyText';
 import { useRunState } from '../useRunState';
@@ -13,7 +13,7 @@ import { InputView, type InputDocument } from './input/InputView';
 import { MessageList } from './MessageList';
 
 // Memoised on the payload (cached, so stable): a live run changes the RLM's row on every frame.
-export const RlmDetail = memo(function RlmDetail({ store, nodeId, payload }: { store: RunStore; nodeId: number; payload: NodePayload }) {
+export const RlmDetail = memo(function RlmDetail({ store, nodeId, payload }: { store: RunRepository; nodeId: number; payload: NodePayload }) {
   const inputs = useRunState(store, (s) => s.run?.inputs);
   const documents = useMemo(() => contextDocuments(payload, inputs ?? [], nodeId), [payload, inputs, nodeId]);
   const [inputOpen, setInputOpen] = useState(false);

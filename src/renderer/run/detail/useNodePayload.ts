@@ -4,7 +4,7 @@
 import { useEffect, useReducer, useState } from 'react';
 import type { NodePayload } from '../../../shared/domain';
 import { errorText } from '../../api/errors';
-import type { RunStore } from '../runStore';
+import type { RunRepository } from '../runStore';
 import { useRunState } from '../useRunState';
 
 export interface PayloadView {
@@ -16,7 +16,7 @@ export interface PayloadView {
   error: string | null;
 }
 
-export function useNodePayload(store: RunStore, nodeId: number | null): PayloadView {
+export function useNodePayload(store: RunRepository, nodeId: number | null): PayloadView {
   const rev = useRunState(store, (s) => (nodeId === null ? 0 : (s.model?.tree.payloadRev.get(nodeId) ?? 0)));
   const [failure, setFailure] = useState<{ nodeId: number; rev: number; message: string } | null>(null);
   const [, fetched] = useReducer((n: number) => n + 1, 0);

@@ -5,7 +5,7 @@ import { defaultRangeExtractor, useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useId, useMemo, useRef, useState } from 'react';
 import { shownStatus } from '../rowText';
 import { childrenOf, isExpanded, siblingPosition } from '../treeModel';
-import type { RunStore } from '../runStore';
+import type { RunRepository } from '../runStore';
 import { useRunClock } from '../useNow';
 import { useRunState } from '../useRunState';
 import { createSharedStarts, rowLabel } from './siblingLabels';
@@ -14,7 +14,7 @@ import { useTreeFollow } from './useTreeFollow';
 import { useTreeKeyboard } from './useTreeKeyboard';
 import './tree.css';
 
-export function RecursionTree({ store }: { store: RunStore }) {
+export function RecursionTree({ store }: { store: RunRepository }) {
   const prefix = useId();
   const scroller = useRef<HTMLDivElement>(null);
   const [rowHeight] = useState(rowHeightPx);

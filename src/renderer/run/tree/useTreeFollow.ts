@@ -4,11 +4,11 @@
 import { useLayoutEffect, useRef, type RefObject } from 'react';
 import type { Virtualizer } from '@tanstack/react-virtual';
 import { isActive } from '../runModel';
-import type { RunStore } from '../runStore';
+import type { RunRepository } from '../runStore';
 import { useRunState } from '../useRunState';
 import { followScrollTarget } from './follow';
 
-export function useTreeFollow(store: RunStore, scroller: RefObject<HTMLDivElement | null>, virtualizer: Virtualizer<HTMLDivElement, Element>, rowHeight: number) {
+export function useTreeFollow(store: RunRepository, scroller: RefObject<HTMLDivElement | null>, virtualizer: Virtualizer<HTMLDivElement, Element>, rowHeight: number) {
   const version = useRunState(store, (s) => s.treeVersion);
   const following = useRunState(store, (s) => s.following);
   const runActive = useRunState(store, (s) => s.run !== null && isActive(s.run.status));

@@ -2,11 +2,11 @@
 // keyboard's row is scrolled into view whenever it moves.
 import type { Virtualizer } from '@tanstack/react-virtual';
 import { useLayoutEffect, useRef, type KeyboardEvent, type RefObject } from 'react';
-import type { RunStore } from '../runStore';
+import type { RunRepository } from '../runStore';
 import { treeKeyOutcome } from './treeKeys';
 
 export function useTreeKeyboard(
-  store: RunStore,
+  store: RunRepository,
   scroller: RefObject<HTMLDivElement | null>,
   virtualizer: Virtualizer<HTMLDivElement, Element>,
   rowHeight: number,

@@ -1,15 +1,15 @@
 // A run writer for the crash test: records nodes as the engine would, one commit per step, and
 // tells its parent (over the fork IPC channel) each node id it has committed, until it is killed.
-// Run: node --import tsx src/main/store/testing/writer.ts <dbfile> <runId>
+// Run: node --import tsx src/main/testing/storeWriter.ts <dbfile> <runId>
 import { hostname } from 'node:os';
-import { DEFAULT_LIMITS } from '../../../shared/domain';
-import { openDatabase } from '../database';
-import { RunStore } from '../runStore';
+import { DEFAULT_LIMITS } from '../../shared/domain';
+import { openDatabase } from '../store/database';
+import { RunRepository } from '../store/runRepository';
 
 const [file, runId = 'crash-run'] = process.argv.slice(2);
-if (!file) throw new Error('usage: writer.ts <dbfile> [runId]');
+if (!file) throw new Error('usage: storeWriter.ts <dbfile> [runId]');
 
-const store = new RunStore(openDatabase(file));
+const store = new RunRepository(openDatabase(file));
 store.createRun({
   runId,
   createdAt: Date.now(),

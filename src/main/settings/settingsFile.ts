@@ -39,7 +39,7 @@ export interface ResolvedSettings {
 
 export type SettingsPatch = z.input<typeof settingsUpdateSchema>;
 
-export interface SettingsStoreOptions {
+export interface SettingsFileOptions {
   /** The folder of settings.json. */
   dir: string;
   secrets: SecretStore;
@@ -78,14 +78,14 @@ const settingsFileSchema = z.strictObject({
 });
 type StoredSettings = Omit<z.output<typeof settingsFileSchema>, 'version'>;
 
-export class SettingsStore {
+export class SettingsFile {
   private readonly file: string;
   /** Each problem is reported once, not at every read of a file or key that stays broken. */
   private readonly reported = new Set<string>();
   /** The last load() found a settings file it could not use (unreadable or invalid). */
   private unusable = false;
 
-  private constructor(private readonly options: SettingsStoreOptions) {
+  private constructor(private readonly options: SettingsFileOptions) {
     this.file = join(options.dir, SETTINGS_FILE);
   }
 
@@ -93,8 +93,8 @@ export class SettingsStore {
    * Settings kept in settings.json in `dir` (a missing file means nothing chosen yet). A bad
    * file is reported through onWarning and moved aside, here and at any later read: never thrown.
    */
-  static open(options: SettingsStoreOptions): SettingsStore {
-    const store = new SettingsStore(options);
+  static open(options: SettingsFileOptions): SettingsFile {
+    const store = new SettingsFile(options);
     // Read once now, so that a bad file is reported when the app starts, not at the first run.
     const stored = store.load();
     if (!options.readOnly) store.bindLegacyKey(stored);

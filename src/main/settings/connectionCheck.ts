@@ -12,7 +12,7 @@ export interface ConnectionTarget {
   model: string;
 }
 
-export interface ConnectionTestOptions {
+export interface ConnectionCheckOptions {
   /** Over the whole test, fallback included. Default 10 s: the user is waiting on a button. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -21,7 +21,7 @@ export interface ConnectionTestOptions {
 /** More would not help the settings page, which offers them as model suggestions. */
 export const MAX_LISTED_MODELS = 200;
 
-export async function testConnection(target: ConnectionTarget, options: ConnectionTestOptions = {}): Promise<ConnectionReport> {
+export async function checkConnection(target: ConnectionTarget, options: ConnectionCheckOptions = {}): Promise<ConnectionReport> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);

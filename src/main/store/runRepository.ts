@@ -21,7 +21,7 @@ export type { CallUsage, NewNode, NewRun, NodePatch, RunEnd } from './runWrites'
 export type OwnerCheck = (pid: number, host: string, heartbeatAt: number | null) => boolean;
 
 /** The runs of one database, written (the engine's records) and read (through RunReader). */
-export class RunStore extends RunReader {
+export class RunRepository extends RunReader {
   private readonly statements;
   private readonly transactions;
 

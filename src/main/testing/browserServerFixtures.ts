@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import type { RlmService } from '../service/rlmService';
-import type { BrowserServer } from './browserServer';
+import type { BrowserServer } from '../server/browserServer';
 
 export const SECRET = 'TOP-SECRET-outside-the-renderer-folder';
 

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from '../fakeProvider/server';
-import { testConnection } from './connectionTest';
+import { checkConnection } from './connectionCheck';
 
 const KEY = 'sk-test-connection-key';
 const cleanups: Array<() => Promise<void>> = [];
@@ -39,10 +39,10 @@ async function deadPort(): Promise<number> {
   return port;
 }
 
-describe('testConnection', () => {
+describe('checkConnection', () => {
   it('lists the models of a working endpoint', async () => {
     const provider = await fake();
-    const report = await testConnection({ baseUrl: provider.url, apiKey: KEY, model: 'fake-model' });
+    const report = await checkConnection({ baseUrl: provider.url, apiKey: KEY, model: 'fake-model' });
     expect(report).toMatchObject({ ok: true, models: ['fake-model'] });
     expect(report.message).toMatch(/^Connected: 1 model listed in \d+ ms$/);
     expect(report.latencyMs).toBeGreaterThanOrEqual(0);
@@ -50,7 +50,7 @@ describe('testConnection', () => {
 
   it('says when the chosen model is not among those listed', async () => {
     const provider = await fake();
-    const report = await testConnection({ baseUrl: provider.url, apiKey: KEY, model: 'gpt-nine' });
+    const report = await checkConnection({ baseUrl: provider.url, apiKey: KEY, model: 'gpt-nine' });
     expect(report.ok).toBe(true);
     expect(report.message).toContain('gpt-nine is not among them');
   });
@@ -58,7 +58,7 @@ describe('testConnection', () => {
   it('reports a refused key without repeating it', async () => {
     const provider = await fake();
     const wrong = 'sk-wrong-key-123456';
-    const report = await testConnection({ baseUrl: provider.url, apiKey: wrong, model: 'fake-model' });
+    const report = await checkConnection({ baseUrl: provider.url, apiKey: wrong, model: 'fake-model' });
     expect(report).toMatchObject({ ok: false, models: [] });
     expect(report.message).toMatch(/^The endpoint refused the API key \(401\)/);
     expect(report.message).not.toContain(wrong);
@@ -70,19 +70,19 @@ describe('testConnection', () => {
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { message: `Incorrect API key provided: ${secret}` } }));
     });
-    const report = await testConnection({ baseUrl: url, apiKey: secret, model: 'm' });
+    const report = await checkConnection({ baseUrl: url, apiKey: secret, model: 'm' });
     expect(report.message).toContain('Incorrect API key provided: [API key]');
     expect(report.message).not.toContain(secret);
   });
 
   it('reports an address where nothing answers', async () => {
     const url = `http://127.0.0.1:${await deadPort()}/v1`;
-    const report = await testConnection({ baseUrl: url, apiKey: KEY, model: 'm' });
+    const report = await checkConnection({ baseUrl: url, apiKey: KEY, model: 'm' });
     expect(report).toMatchObject({ ok: false, message: `Nothing answers at ${url}: connection refused`, models: [] });
   });
 
   it('explains a port that fetch will not use', async () => {
-    const report = await testConnection({ baseUrl: 'http://127.0.0.1:6000/v1', model: 'm' });
+    const report = await checkConnection({ baseUrl: 'http://127.0.0.1:6000/v1', model: 'm' });
     expect(report).toMatchObject({ ok: false, message: 'http://127.0.0.1:6000/v1 uses a port that fetch refuses to connect to (bad port); use another port' });
   });
 
@@ -108,7 +108,7 @@ describe('testConnection', () => {
         });
       });
     });
-    const report = await testConnection({ baseUrl: url, apiKey: KEY, model: 'root-model' });
+    const report = await checkConnection({ baseUrl: url, apiKey: KEY, model: 'root-model' });
     expect(report).toMatchObject({ ok: true, models: [] });
     expect(report.message).toMatch(/^Connected: root-model answered in \d+ ms/);
     expect(provider.requests).toHaveLength(1);
@@ -117,13 +117,13 @@ describe('testConnection', () => {
 
   it('gives up after its timeout, and when cancelled', async () => {
     const url = await server(() => undefined); // never answers
-    const slow = await testConnection({ baseUrl: url, model: 'm' }, { timeoutMs: 200 });
+    const slow = await checkConnection({ baseUrl: url, model: 'm' }, { timeoutMs: 200 });
     expect(slow).toMatchObject({ ok: false, message: `No answer from ${url} within 200 ms` });
     expect(slow.latencyMs).toBeLessThan(5000);
 
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
-    const cancelled = await testConnection({ baseUrl: url, model: 'm' }, { signal: controller.signal });
+    const cancelled = await checkConnection({ baseUrl: url, model: 'm' }, { signal: controller.signal });
     expect(cancelled).toMatchObject({ ok: false, message: 'The test was cancelled' });
   });
 });

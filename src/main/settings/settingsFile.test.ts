@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../shared/domain';
 import { PriceTable } from '../model/prices';
-import { tempFolder } from '../store/testing/tempDatabase';
+import { tempFolder } from '../testing/tempDatabase';
 import { openNodeSettings } from './nodeSettings';
-import { SettingsStore, type SettingsDefaults } from './settingsStore';
+import { SettingsFile, type SettingsDefaults } from './settingsFile';
 import type { SecretStore } from './secretStore';
 
 const defaults: SettingsDefaults = {
@@ -22,7 +22,7 @@ function open(dir = tempFolder(), overrides: Partial<SettingsDefaults> = {}) {
   return { store, dir, warnings };
 }
 
-describe('SettingsStore', () => {
+describe('SettingsFile', () => {
   it('starts from the defaults it is given, without writing anything', () => {
     const { store, dir } = open();
     expect(store.get()).toMatchObject({
@@ -162,7 +162,7 @@ describe('SettingsStore', () => {
       },
       write: () => undefined,
     };
-    const store = SettingsStore.open({ dir: tempFolder(), secrets: broken, defaults, onWarning: (line) => warnings.push(line) });
+    const store = SettingsFile.open({ dir: tempFolder(), secrets: broken, defaults, onWarning: (line) => warnings.push(line) });
     expect(store.get()).toMatchObject({ apiKeyStored: false, apiKeySource: 'environment' });
     expect(store.resolved().apiKey).toBe('sk-from-environment');
     expect(warnings).toEqual(['the stored API key cannot be read (a keychain that is locked): the keychain is locked']);

@@ -1,7 +1,7 @@
 // Test helpers: a real sandbox process with a scripted sub-call handler.
-import type { ContextSource } from '../../../shared/sandboxProtocol';
-import { createForkLauncher } from '../host/forkLauncher';
-import { Sandbox, type SandboxCall, type SandboxOptions } from '../host/sandbox';
+import type { ContextSource } from '../../shared/sandboxProtocol';
+import { createForkLauncher } from '../sandbox/host/forkLauncher';
+import { Sandbox, type SandboxCall, type SandboxOptions } from '../sandbox/host/sandbox';
 
 export async function startTestSandbox(
   options: Partial<SandboxOptions> & { context?: ContextSource } = {},

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { onTestFinished } from 'vitest';
-import { DEFAULT_LIMITS } from '../../../shared/domain';
-import { openDatabase } from '../database';
-import type { NewRun } from '../runStore';
+import { DEFAULT_LIMITS } from '../../shared/domain';
+import { openDatabase } from '../store/database';
+import type { NewRun } from '../store/runRepository';
 
 /** Call inside a test: the folder is removed when the test finishes. */
 export function tempFolder(): string {

@@ -2,12 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, type NodePayload } from '../../shared/domain';
 import { RlmError } from '../../shared/errors';
-import { RunStore, type NewNode } from './runStore';
-import { newRun, tempDatabase, thrown } from './testing/tempDatabase';
+import { RunRepository, type NewNode } from './runRepository';
+import { newRun, tempDatabase, thrown } from '../testing/tempDatabase';
 
 function store() {
   const { db } = tempDatabase();
-  return { db, store: new RunStore(db) };
+  return { db, store: new RunRepository(db) };
 }
 
 function node(id: number, parentId: number | null, kind: NewNode['kind'], extra: Partial<NewNode> = {}): NewNode {
@@ -28,7 +28,7 @@ const usage = (costUsd: number | null, inputTokens: number, outputTokens: number
   estimated: false,
 });
 
-describe('RunStore', () => {
+describe('RunRepository', () => {
   it('creates a run and reads it back as a running detail', () => {
     const { store: s } = store();
     const limits = { ...DEFAULT_LIMITS, maxCalls: 7, maxCostUsd: 1.5 };
