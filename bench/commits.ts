@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../src/main/store/database';
 import { RunRepository } from '../src/main/store/runRepository';
-import { DEFAULT_LIMITS, type NodeKind } from '../src/shared/domain';
+import { type NodeKind } from '../src/shared/domain/node';
+import { DEFAULT_LIMITS } from '../src/shared/limits';
 import { median, percentile } from './measure';
 import { figure, type Figure } from './report';
 

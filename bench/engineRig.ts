@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { createForkLauncher } from '../src/main/sandbox/host/forkLauncher';
 import { RlmService } from '../src/main/service/rlmService';
-import type { RunLimits } from '../src/shared/domain';
+import type { RunLimits } from '../src/shared/limits';
 import { ROOT, SUB } from './scriptedModels';
 
 export function openService(options: { dir: string; name: string; baseUrl: string; limits: Partial<RunLimits> }): RlmService {

@@ -3,7 +3,7 @@
 import { startFakeProvider, type FakeProvider } from '../src/main/fakeProvider/server';
 import { ModelClient } from '../src/main/model/modelClient';
 import type { RlmService } from '../src/main/service/rlmService';
-import type { ChatMessage } from '../src/shared/domain';
+import type { ChatMessage } from '../src/shared/domain/node';
 import { openService } from './engineRig';
 import { median } from './measure';
 import { figure, type Figure } from './report';

@@ -3,7 +3,7 @@
 // thousands of sub-calls, one cell starting a child RLM), and a ten-node run as the baseline.
 import { openDatabase } from '../src/main/store/database';
 import { RunRepository } from '../src/main/store/runRepository';
-import { DEFAULT_LIMITS } from '../src/shared/domain';
+import { DEFAULT_LIMITS } from '../src/shared/limits';
 
 export interface UiRuns {
   big: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptySubtree, type NodeRow } from './domain';
+import { emptySubtree, type NodeRow } from './domain/node';
 import { formatCost, formatDuration, formatTokens, subtreeCost, usd } from './format';
 
 describe('formatCost', () => {

@@ -1,6 +1,6 @@
 // How numbers read, the same in the terminal and in the window: costs (an unknown price is
 // never shown as $0), durations, token counts.
-import type { NodeRow } from './domain';
+import type { NodeRow } from './domain/node';
 
 /** A cost, or what is known of it: an unknown price is never shown as $0. */
 export function formatCost(costUsd: number | null, pricedCostUsd: number, unpricedCalls: number): string {

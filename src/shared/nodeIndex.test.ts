@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptySubtree, type NodeRow } from './domain';
+import { emptySubtree, type NodeRow } from './domain/node';
 import { decodeNodeIndex, encodeNodeIndex, NODE_INDEX_ENCODING } from './nodeIndex';
 
 const node = (id: number, parentId: number | null, over: Partial<NodeRow> = {}): NodeRow => ({

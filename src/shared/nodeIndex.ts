@@ -2,7 +2,7 @@
 // A 100,000-node run is about 17 MB this way against 41 MB as objects (every key repeated), and
 // the service passes the store's text through untouched, so opening a large run costs one parse
 // in the page instead of a parse and a stringify in the service and a larger parse in the page.
-import type { LlmPurpose, NodeKind, NodeRow, NodeStatus } from './domain';
+import type { LlmPurpose, NodeKind, NodeRow, NodeStatus } from './domain/node';
 
 export const NODE_INDEX_ENCODING = 'tuples-1';
 

@@ -3,7 +3,7 @@
 // in sandboxProtocolSchemas.ts before anything reads it. The child trusts the parent.
 // This file holds no runtime dependency: the sandbox process loads nothing but its own code.
 import type { ClockRecord } from './clockRecord';
-import type { ContextInfo } from './domain';
+import type { ContextInfo } from './domain/node';
 import type { TextEncodingName } from './textEncoding';
 
 /** One input of a sandbox: a file the child reads itself (UTF-8 unless `encoding` says otherwise), or text sent over IPC. */

@@ -1,7 +1,7 @@
 // Validation of everything the sandbox process sends: it runs untrusted code, so a message from
 // it is hostile until it has passed these schemas.
 import { z } from 'zod';
-import type { ContextInfo } from './domain';
+import type { ContextInfo } from './domain/node';
 import { CALL_KINDS, CALL_LIMITS, CELL_LIMITS, type ChildMessage } from './sandboxProtocol';
 
 const MAX_STRING = 512 * 1024 * 1024;

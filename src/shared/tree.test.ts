@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptySubtree, type NodeRow } from './domain';
+import { emptySubtree, type NodeRow } from './domain/node';
 import { preorder } from './tree';
 
 function node(id: number, parentId: number | null, seq: number): NodeRow {

@@ -1,6 +1,6 @@
 // The run tree as a flat, pre-ordered list of rows: what the CLI prints and the UI virtualises.
 // Iterative (a chain of 100,000 nested nodes must not overflow the stack) and pure.
-import type { NodeRow } from './domain';
+import type { NodeRow } from './domain/node';
 
 export interface TreeRow {
   node: NodeRow;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '../../shared/domain';
+import { DEFAULT_LIMITS } from '../../shared/limits';
 import { closeDatabase, openDatabase } from '../store/database';
 import { RunRepository } from '../store/runRepository';
 import { jsonOf, runCli } from '../testing/cli';

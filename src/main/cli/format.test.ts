@@ -1,7 +1,7 @@
 // The text `show` line of a node: figures that are estimates (no usage reported, or attempts
 // given up on counted at the most they can have cost) say so, as the page and `show --json` do.
 import { describe, expect, it } from 'vitest';
-import type { NodeRow } from '../../shared/domain';
+import type { NodeRow } from '../../shared/domain/node';
 import { nodeLine } from './format';
 
 const call = (usageEstimated: boolean): NodeRow => ({

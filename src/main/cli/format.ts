@@ -1,5 +1,6 @@
 // How runs look on the terminal and in `--json`.
-import type { NodePayload, NodeRow, RunSummary } from '../../shared/domain';
+import type { NodePayload, NodeRow } from '../../shared/domain/node';
+import type { RunSummary } from '../../shared/domain/run';
 import { formatCost, formatDuration, subtreeCost, usd } from '../../shared/format';
 
 /** "1 call", "2 calls": the terminal says what a person would. */

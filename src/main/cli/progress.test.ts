@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RlmEvent } from '../../shared/api';
-import type { NodeRow, RunTotals } from '../../shared/domain';
-import { emptyTotals } from '../../shared/domain';
+import type { NodeRow } from '../../shared/domain/node';
+import type { RunTotals } from '../../shared/domain/run';
+import { emptyTotals } from '../../shared/domain/run';
 import { counted } from './format';
 import { Progress } from './progress';
 

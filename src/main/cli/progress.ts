@@ -3,8 +3,8 @@
 // The last line is the run's final totals, printed once: the engine's last totals event can
 // arrive after the run has ended, so they come from the run's summary, not from the events.
 import type { RlmEvent } from '../../shared/api';
-import type { RunTotals } from '../../shared/domain';
-import { emptyTotals } from '../../shared/domain';
+import type { RunTotals } from '../../shared/domain/run';
+import { emptyTotals } from '../../shared/domain/run';
 import { formatCost, formatDuration } from '../../shared/format';
 import { counted } from './format';
 

@@ -3,7 +3,7 @@
 // the folder of the database), then the built-in defaults. Reading writes nothing: a run must not
 // create or move aside the page's files (issue 8, §4).
 import { dirname, resolve } from 'node:path';
-import type { RunLimits } from '../../shared/domain';
+import type { RunLimits } from '../../shared/limits';
 import { RlmError } from '../../shared/errors';
 import { PriceTable } from '../model/prices';
 import { openNodeSettings, SECRETS_FILE } from '../settings/nodeSettings';

@@ -2,7 +2,7 @@
 // developer items stay out of a user's menu, and macOS gets its conventions.
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
-import type { AppCommand } from '../../shared/domain';
+import type { AppCommand } from '../../shared/domain/app';
 import { buildAppMenu, HELP_LINKS, type AppMenuOptions } from './appMenu';
 
 type Item = MenuItemConstructorOptions;

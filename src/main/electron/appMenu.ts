@@ -3,7 +3,7 @@
 // service's `app.commanded` event; the page decides what each command does.
 // Type-only import: plain Node tests this file without the Electron binary.
 import type { MenuItemConstructorOptions } from 'electron';
-import type { AppCommand } from '../../shared/domain';
+import type { AppCommand } from '../../shared/domain/app';
 
 export interface AppMenuOptions {
   platform: NodeJS.Platform;

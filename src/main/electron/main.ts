@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { app, dialog, session, type BrowserWindow } from 'electron';
-import type { AppCommand } from '../../shared/domain';
+import type { AppCommand } from '../../shared/domain/app';
 import { defaultDatabasePath } from '../paths';
 import { RlmService } from '../service/rlmService';
 import { APP_INDEX_URL } from './appScheme';

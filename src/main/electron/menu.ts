@@ -1,6 +1,6 @@
 // Installs the application menu built by appMenu.ts (where the items and their tests are).
 import { Menu } from 'electron';
-import type { AppCommand } from '../../shared/domain';
+import type { AppCommand } from '../../shared/domain/app';
 import { buildAppMenu } from './appMenu';
 import { openExternally } from './security';
 

@@ -2,7 +2,7 @@
 // included (DESIGN §4): the fake provider's ledger against the run's nodes and totals, through
 // the real service, sandbox and model client.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ChatMessage } from '../../shared/domain';
+import type { ChatMessage } from '../../shared/domain/node';
 import type { FakeBill, FakeHandler, FakeRequest } from '../fakeProvider/server';
 import { repl, ROOT, startHarness, SUB, turn, type Harness } from '../testing/serviceHarness';
 import { PriceTable } from '../model/prices';

@@ -2,7 +2,7 @@
 // after it with what the provider may have billed. Retried attempts after a cut stream, timed-out
 // ones and ones aborted by a stop are billed too; their estimate is summed here so the call's
 // node and the run's totals show it.
-import type { ModelPrice } from '../../shared/domain';
+import type { ModelPrice } from '../../shared/domain/settings';
 import type { AttemptBill, AttemptMeter } from '../model/modelClient';
 import type { TokenUsage } from '../model/prices';
 import type { Price, Reservation } from './budget';

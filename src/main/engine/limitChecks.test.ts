@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '../../shared/domain';
+import { DEFAULT_LIMITS } from '../../shared/limits';
 import { mayStartRlm, mayTakeTurn, passedLimit, timeLeftMs } from './limitChecks';
 
 const limits = { ...DEFAULT_LIMITS, maxCalls: 5, maxSeconds: 1.5 };

@@ -2,7 +2,8 @@
 // limit's meaning is stated and tested in one place. The engine keeps the counts and the clock;
 // the cost and token limits are kept before each call by budget.ts (a promise against what the
 // provider bills, DESIGN §4), the sandbox's own limits by the sandbox.
-import type { RunLimits, StopReason } from '../../shared/domain';
+import type { StopReason } from '../../shared/domain/run';
+import type { RunLimits } from '../../shared/limits';
 
 /** What the tree-wide limits are checked against. */
 export interface RunUsage {

@@ -1,7 +1,7 @@
 // One model call as a node of the run: counted against the limits, bounded by the run's
 // concurrency, kept within the budget, streamed to subscribers, priced, and committed with its
 // usage — what aborted and retried attempts may have been billed included.
-import type { ChatMessage, LlmPurpose } from '../../shared/domain';
+import type { ChatMessage, LlmPurpose } from '../../shared/domain/node';
 import type { Usage } from '../model/modelClient';
 import { CallMeter, type AbandonedCharge } from './callMeter';
 import { promptLabel } from './promptLabel';

@@ -3,7 +3,7 @@
 // and what tells them apart comes later. A long prompt keeps its start and its end; the tree then
 // shows sibling calls from where they differ (src/renderer/run/tree/siblingLabels.ts). The whole
 // prompt is in the node's payload; a label is a bounded preview (DESIGN §5).
-import type { ChatMessage } from '../../shared/domain';
+import type { ChatMessage } from '../../shared/domain/node';
 
 /** At most this long: the node index of a 100,000-node run carries every label. */
 export const PROMPT_LABEL_CHARS = 200;

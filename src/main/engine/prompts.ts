@@ -1,6 +1,6 @@
 // Everything the engine says to the model. Pure functions of their arguments.
 // The root model never sees the document: only its type, size and a short preview.
-import type { ContextInfo } from '../../shared/domain';
+import type { ContextInfo } from '../../shared/domain/node';
 import { formatDuration } from '../../shared/format';
 import type { RestartInfo } from '../sandbox/host/sandbox';
 import { mayStartRlm } from './limitChecks';

@@ -1,7 +1,8 @@
 // Records a run as it happens: every node is committed to the store before the engine moves on
 // (DESIGN §5), then announced to subscribers. The only writer of a run's rows.
 import type { RlmEvent } from '../../shared/api';
-import type { LlmPurpose, NodeKind, NodePayload, NodeRow, NodeStatus, RunStatus, RunSummary, RunTotals, StopReason } from '../../shared/domain';
+import type { LlmPurpose, NodeKind, NodePayload, NodeRow, NodeStatus } from '../../shared/domain/node';
+import type { RunStatus, RunSummary, RunTotals, StopReason } from '../../shared/domain/run';
 import type { CallUsage, RunEnd, RunRepository } from '../store/runRepository';
 
 export interface NewNodeSpec {

@@ -1,7 +1,8 @@
 // One Recursive Language Model: a root model that sees only a description of its context,
 // writes code that a sandbox runs, reads the output, and goes round until it answers with FINAL
 // (DESIGN §1, §3). Children started by `rlm_query` run this same loop one level deeper.
-import type { ChatMessage, StopReason } from '../../shared/domain';
+import type { ChatMessage } from '../../shared/domain/node';
+import type { StopReason } from '../../shared/domain/run';
 import type { ContextSource } from '../../shared/sandboxProtocol';
 import { Sandbox, type CellResult } from '../sandbox/host/sandbox';
 import { linkAbort } from '../model/abort';

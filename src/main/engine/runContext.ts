@@ -1,7 +1,8 @@
 // What one run shares across its whole tree of RLMs: settings, the stop signal, the pause gate,
 // the bound on calls in flight, and the running totals that tree-wide limits are checked against.
-import type { RunLimits, RunTotals, StopReason } from '../../shared/domain';
-import { emptyTotals } from '../../shared/domain';
+import type { RunTotals, StopReason } from '../../shared/domain/run';
+import type { RunLimits } from '../../shared/limits';
+import { emptyTotals } from '../../shared/domain/run';
 import { linkAbort } from '../model/abort';
 import type { CompletionRequest, CompletionResult } from '../model/modelClient';
 import type { PriceTable } from '../model/prices';

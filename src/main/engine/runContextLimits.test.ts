@@ -1,7 +1,7 @@
 // The run's clock and call count against its limits (limitChecks.ts holds the rules): paused
 // time does not count toward --max-seconds, and the call past --max-calls stops the run.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_LIMITS, type RunLimits } from '../../shared/domain';
+import { DEFAULT_LIMITS, type RunLimits } from '../../shared/limits';
 import { RunContext, RunStopped, type RunDependencies } from './runContext';
 
 function runWith(limits: Partial<RunLimits>): { run: RunContext; reached: string[] } {

@@ -1,5 +1,5 @@
 // Runs a whole run from its root RLM to its end, and records how it ended.
-import type { RunSummary, StopReason, RunStatus } from '../../shared/domain';
+import type { RunSummary, StopReason, RunStatus } from '../../shared/domain/run';
 import { errorMessage } from './modelCall';
 import { runRlm, type RlmTask } from './rlm';
 import type { RunContext } from './runContext';

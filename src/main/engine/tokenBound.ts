@@ -7,7 +7,7 @@
 // counts 3-4 per message and 3 to prime the reply, Llama 3 about 5) and around the request (BOS,
 // the default system line some templates add when there is none) is covered by the overheads.
 // The bound is loose, about 4× on English text; BoundedPrefix tightens it for conversations.
-import type { ChatMessage } from '../../shared/domain';
+import type { ChatMessage } from '../../shared/domain/node';
 
 /** Template tokens one message may add. */
 export const MESSAGE_OVERHEAD = 16;

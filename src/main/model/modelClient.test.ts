@@ -2,7 +2,7 @@ import { getEventListeners } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChatMessage } from '../../shared/domain';
+import type { ChatMessage } from '../../shared/domain/node';
 import { RlmError } from '../../shared/errors';
 import { startFakeProvider, type FakeHandler, type FakeProvider, type FakeReply } from '../fakeProvider/server';
 import { isAbortError, ModelClient, type ModelClientOptions } from './modelClient';

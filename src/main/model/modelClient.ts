@@ -4,7 +4,7 @@
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
-import type { ChatMessage } from '../../shared/domain';
+import type { ChatMessage } from '../../shared/domain/node';
 import { RlmError } from '../../shared/errors';
 import { classifyError, cutFailure, failureReason, mayBeBilled, rejectsMaxCompletionTokens, rejectsStreamOptions, timeoutFailure, toRlmError, type Failure } from './failures';
 import { abortError, linkAbort, sleep } from './abort';

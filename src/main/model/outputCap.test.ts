@@ -1,7 +1,7 @@
 // The client's side of the budget (DESIGN §4): the output cap it sends, the parameter name that
 // the server accepts, and the bill of every attempt, through the real client and the fake server.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChatMessage } from '../../shared/domain';
+import type { ChatMessage } from '../../shared/domain/node';
 import { startFakeProvider, type FakeHandler, type FakeProvider, type FakeProviderOptions, type FakeReply } from '../fakeProvider/server';
 import { ModelClient, type AttemptBill, type AttemptMeter } from './modelClient';
 

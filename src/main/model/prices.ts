@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import defaultTable from '../../../resources/prices.json';
-import type { ModelPrice } from '../../shared/domain';
+import type { ModelPrice } from '../../shared/domain/settings';
 import { RlmError } from '../../shared/errors';
 import { modelPriceSchema } from '../../shared/schemas';
 

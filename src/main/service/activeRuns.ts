@@ -3,8 +3,9 @@
 // is active in the database too, but only its owner can steer it.
 import { hostname } from 'node:os';
 import type { MethodResult, ParsedParams } from '../../shared/api';
-import type { RunLimits, RunStatus, RunSummary } from '../../shared/domain';
-import { ACTIVE_RUN_STATUSES } from '../../shared/domain';
+import type { RunStatus, RunSummary } from '../../shared/domain/run';
+import type { RunLimits } from '../../shared/limits';
+import { ACTIVE_RUN_STATUSES } from '../../shared/domain/run';
 import { RlmError } from '../../shared/errors';
 import type { RunInput } from '../../shared/schemas';
 import { Recorder } from '../engine/recorder';

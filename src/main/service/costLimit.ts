@@ -2,7 +2,7 @@
 // A limit over a model with no known price would silently count nothing; the budget needs a
 // price to reserve before each call. A provider that reports each call's cost itself (OpenRouter's
 // usage.cost) lets the limit be checked after each call instead: weaker, so the run is warned.
-import type { RunLimits } from '../../shared/domain';
+import type { RunLimits } from '../../shared/limits';
 import { RlmError } from '../../shared/errors';
 import { unpricedModelMessage } from '../engine/modelCall';
 import type { PriceTable } from '../model/prices';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RlmEvent } from '../../shared/api';
-import { emptyTotals } from '../../shared/domain';
+import { emptyTotals } from '../../shared/domain/run';
 import { EventBus } from './eventBus';
 
 const runEvent = (runId: string): RlmEvent => ({ type: 'run.totalsChanged', runId, totals: emptyTotals() });

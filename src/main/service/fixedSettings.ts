@@ -1,7 +1,8 @@
 // Where a service without a settings store (the CLI) takes what new runs use: its own config,
 // fixed for its lifetime, exactly as before settings existed.
-import type { AppSettings, RunLimits } from '../../shared/domain';
-import { DEFAULT_LIMITS } from '../../shared/domain';
+import type { AppSettings } from '../../shared/domain/settings';
+import type { RunLimits } from '../../shared/limits';
+import { DEFAULT_LIMITS } from '../../shared/limits';
 import { RlmError } from '../../shared/errors';
 import { PriceTable } from '../model/prices';
 import { sameBaseUrl, type ResolvedSettings, type SettingsFile } from '../settings/settingsFile';

@@ -4,7 +4,7 @@
 // database file.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '../../shared/domain';
+import { DEFAULT_LIMITS } from '../../shared/limits';
 import { createForkLauncher } from '../sandbox/host/forkLauncher';
 import { openDatabase } from '../store/database';
 import { RunRepository } from '../store/runRepository';

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RlmEvent } from '../../shared/api';
-import { DEFAULT_LIMITS } from '../../shared/domain';
+import { DEFAULT_LIMITS } from '../../shared/limits';
 import type { FakeHandler } from '../fakeProvider/server';
 import { RunRepository } from '../store/runRepository';
 import { repl, startHarness, turn, type Harness } from '../testing/serviceHarness';

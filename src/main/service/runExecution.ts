@@ -1,5 +1,5 @@
 // A run from its inputs to its end: the inputs are stored first, then the engine runs.
-import type { RunSummary } from '../../shared/domain';
+import type { RunSummary } from '../../shared/domain/run';
 import type { RunContext } from '../engine/runContext';
 import { executeRun } from '../engine/runner';
 import type { ResolvedInputs } from '../input/resolveInputs';

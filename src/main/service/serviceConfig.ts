@@ -1,6 +1,6 @@
 // What a service is opened with. The CLI gives the provider fields; the desktop app and browser
 // mode give a settings store as well, whose values then win for every new run.
-import type { AppInfo } from '../../shared/domain';
+import type { AppInfo } from '../../shared/domain/app';
 import type { SandboxLauncher } from '../sandbox/host/launcher';
 import type { SettingsFile } from '../settings/settingsFile';
 import type { FixedSettingsConfig } from './fixedSettings';

@@ -2,7 +2,7 @@
 // llama.cpp and proxy set-ups), for a one-token completion. Every failure is a report with one
 // line the user can act on, never a thrown error.
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import type { ConnectionReport } from '../../shared/domain';
+import type { ConnectionReport } from '../../shared/domain/settings';
 import { linkAbort } from '../model/abort';
 
 export interface ConnectionTarget {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '../../shared/domain';
+import { DEFAULT_LIMITS } from '../../shared/limits';
 import { PriceTable } from '../model/prices';
 import { tempFolder } from '../testing/tempDatabase';
 import { openNodeSettings } from './nodeSettings';

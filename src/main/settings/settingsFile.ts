@@ -7,8 +7,9 @@
 import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { AppSettings, RunLimits } from '../../shared/domain';
-import { DEFAULT_LIMITS } from '../../shared/domain';
+import type { AppSettings } from '../../shared/domain/settings';
+import type { RunLimits } from '../../shared/limits';
+import { DEFAULT_LIMITS } from '../../shared/limits';
 import { RlmError } from '../../shared/errors';
 import { modelPriceSchema, runLimitsSchema, settingsUpdateSchema } from '../../shared/schemas';
 import { PriceTable } from '../model/prices';

@@ -2,7 +2,7 @@
 // and document references; then the documents that no other run uses. One transaction: a crash
 // leaves either the whole run or none of it, never a run whose documents are gone.
 import type Database from 'better-sqlite3';
-import { ACTIVE_RUN_STATUSES, type RunStatus } from '../../shared/domain';
+import { ACTIVE_RUN_STATUSES, type RunStatus } from '../../shared/domain/run';
 import { RlmError } from '../../shared/errors';
 import type { OwnerCheck } from './runRepository';
 

@@ -2,7 +2,7 @@
 // statement. Only SELECTs: a database opened read-only (runReader.ts) prepares these and
 // nothing that writes.
 import type Database from 'better-sqlite3';
-import type { InputDescription } from '../../shared/domain';
+import type { InputDescription } from '../../shared/domain/run';
 import { NODE_COLUMNS, RUN_PREVIEW_COLUMNS, type RunRecord, type ValuePage } from './runRows';
 
 export type RunReadStatements = ReturnType<typeof prepareReadStatements>;

@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { NodePayload, NodeRow, RunDetail, RunSummary } from '../../shared/domain';
+import type { NodePayload, NodeRow } from '../../shared/domain/node';
+import type { RunDetail, RunSummary } from '../../shared/domain/run';
 import { RlmError } from '../../shared/errors';
 import { LIST_PREVIEW_CHARS, SHOW_PREVIEW_CHARS, type RunValueField } from '../../shared/valuePreview';
 import { openDatabase } from './database';

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, type NodePayload } from '../../shared/domain';
+import { type NodePayload } from '../../shared/domain/node';
+import { DEFAULT_LIMITS } from '../../shared/limits';
 import { RlmError } from '../../shared/errors';
 import { RunRepository, type NewNode } from './runRepository';
 import { newRun, tempDatabase, thrown } from '../testing/tempDatabase';

@@ -1,7 +1,8 @@
 // Runs and their node trees. The engine commits every step before it moves on: each write method
 // is one synchronous transaction, so a killed process loses nothing it was told was stored.
 import type Database from 'better-sqlite3';
-import { emptySubtree, type InputDescription, type NodePayload, type NodeRow, type RunStatus, type RunSummary } from '../../shared/domain';
+import { emptySubtree, type NodePayload, type NodeRow } from '../../shared/domain/node';
+import { type InputDescription, type RunStatus, type RunSummary } from '../../shared/domain/run';
 import { RlmError } from '../../shared/errors';
 import { describeSize } from '../../shared/valuePreview';
 import { RunReader } from './runReader';

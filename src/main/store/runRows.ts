@@ -1,16 +1,9 @@
 // The database rows of runs and nodes, and their mapping to the domain shapes of src/shared.
 // Pure functions: whatever a row holds, mapping it never throws, so every stored run stays
 // readable even when one of its values is damaged.
-import {
-  DEFAULT_LIMITS,
-  type InputDescription,
-  type NodePayload,
-  type RunDetail,
-  type RunLimits,
-  type RunStatus,
-  type RunSummary,
-  type StopReason,
-} from '../../shared/domain';
+import { type NodePayload } from '../../shared/domain/node';
+import { type InputDescription, type RunDetail, type RunStatus, type RunSummary, type StopReason } from '../../shared/domain/run';
+import { DEFAULT_LIMITS, type RunLimits } from '../../shared/limits';
 import { capStrings, describeSize } from '../../shared/valuePreview';
 
 export interface RunRecord {

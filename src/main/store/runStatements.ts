@@ -1,7 +1,8 @@
 // The SQL the run store writes with, prepared once per store: preparing is the costly part of a
 // statement. What it reads with is in runReadStatements.ts, shared with the read-only reader.
 import type Database from 'better-sqlite3';
-import type { LlmPurpose, NodeKind, NodeStatus, RunStatus, StopReason } from '../../shared/domain';
+import type { LlmPurpose, NodeKind, NodeStatus } from '../../shared/domain/node';
+import type { RunStatus, StopReason } from '../../shared/domain/run';
 import { NODE_COLUMNS, RUN_PREVIEW_COLUMNS, type NodeTuple, type RunRecord } from './runRows';
 
 export interface ActiveRun {

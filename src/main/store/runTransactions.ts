@@ -1,7 +1,8 @@
 // The write transactions of the run store: each is one synchronous SQLite transaction, so a step
 // the engine was told is stored survives a kill (DESIGN §5).
 import type Database from 'better-sqlite3';
-import type { InputDescription, NodeRow } from '../../shared/domain';
+import type { NodeRow } from '../../shared/domain/node';
+import type { InputDescription } from '../../shared/domain/run';
 import { SHOW_PREVIEW_CHARS } from '../../shared/valuePreview';
 import type { NodeTuple } from './runRows';
 import type { RunStatements } from './runStatements';

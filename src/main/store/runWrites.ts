@@ -1,7 +1,9 @@
 // What the engine hands the run store to write: a new run, a new node, a node's change, a call's
 // usage, a run's end. Apart from runRepository.ts so that its transactions (runTransactions.ts) can
 // name them without importing the store that imports them.
-import type { LlmPurpose, NodeKind, NodeStatus, RunLimits, RunStatus, StopReason } from '../../shared/domain';
+import type { LlmPurpose, NodeKind, NodeStatus } from '../../shared/domain/node';
+import type { RunStatus, StopReason } from '../../shared/domain/run';
+import type { RunLimits } from '../../shared/limits';
 
 export interface NewRun {
   runId: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeKind, SubtreeTotals } from '../../shared/domain';
+import type { NodeKind, SubtreeTotals } from '../../shared/domain/node';
 import { RunRepository } from './runRepository';
 import { rollUpSubtrees, type RollUpNode } from './subtreeRollUp';
 import { newRun, tempDatabase } from '../testing/tempDatabase';

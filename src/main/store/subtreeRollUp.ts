@@ -4,7 +4,7 @@
 // instead, and the property test holds the two to the same figures.
 // Iterative, like shared/tree.ts's preorder: a chain of 10,000 nested RLMs must not overflow
 // the stack (cf. Langfuse's web/src/components/trace2/lib/tree-building.ts).
-import { emptySubtree, type NodeRow, type SubtreeTotals } from '../../shared/domain';
+import { emptySubtree, type NodeRow, type SubtreeTotals } from '../../shared/domain/node';
 
 /** What the roll-up reads of a node: its place in the tree and its own usage. */
 export type RollUpNode = Pick<NodeRow, 'id' | 'parentId' | 'inputTokens' | 'outputTokens' | 'costUsd'>;

@@ -2,7 +2,7 @@
 // tells its parent (over the fork IPC channel) each node id it has committed, until it is killed.
 // Run: node --import tsx src/main/testing/storeWriter.ts <dbfile> <runId>
 import { hostname } from 'node:os';
-import { DEFAULT_LIMITS } from '../../shared/domain';
+import { DEFAULT_LIMITS } from '../../shared/limits';
 import { openDatabase } from '../store/database';
 import { RunRepository } from '../store/runRepository';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { onTestFinished } from 'vitest';
-import { DEFAULT_LIMITS } from '../../shared/domain';
+import { DEFAULT_LIMITS } from '../../shared/limits';
 import { openDatabase } from '../store/database';
 import type { NewRun } from '../store/runRepository';
 

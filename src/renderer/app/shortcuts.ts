@@ -2,7 +2,7 @@
 // the menu consumes the key and sends an app command instead, so the page never sees it and
 // handling both never acts twice. (A browser keeps some for itself: Ctrl+N, and Ctrl+1 in
 // Chromium, never reach a page; the buttons are there for those.)
-import type { AppCommand } from '../../shared/domain';
+import type { AppCommand } from '../../shared/domain/app';
 
 export interface KeyLike {
   key: string;

@@ -2,7 +2,7 @@
 // subscribe(null)) and the keyboard in the page (see shortcuts.ts for why both never fire).
 import { useEffect } from 'react';
 import type { RlmApi } from '../../shared/api';
-import type { AppCommand } from '../../shared/domain';
+import type { AppCommand } from '../../shared/domain/app';
 import { errorText } from '../api/errors';
 import { requestFilePicker } from '../newRun/newRunStore';
 import { useNav } from '../state/navStore';

@@ -1,6 +1,6 @@
 // The run limits as a grid of fields. On New run each shows the default from Settings as its
 // placeholder (empty = default); in Settings each holds the default itself (empty = no limit).
-import type { RunLimits } from '../../shared/domain';
+import type { RunLimits } from '../../shared/limits';
 import { Field } from './Field';
 import { LIMIT_FIELDS, limitPlaceholder, type LimitErrors, type LimitKey, type LimitsDraft } from './limitsForm';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '../../shared/domain';
+import { DEFAULT_LIMITS } from '../../shared/limits';
 import { emptyLimitsDraft, LIFTED_LIMITS, limitPlaceholder, limitsDraftFrom, LIMIT_FIELDS, parseLimits } from './limitsForm';
 
 describe('limits form', () => {

@@ -1,5 +1,5 @@
 // Root and sub model of the new run, prefilled from Settings; the provider is Settings' own.
-import type { AppSettings } from '../../shared/domain';
+import type { AppSettings } from '../../shared/domain/settings';
 import { Field } from '../common/Field';
 import { editDraft, useNewRun } from './newRunStore';
 

@@ -2,7 +2,7 @@
 // Start. Wiring only; the parts are beside it.
 import { useEffect, type FormEvent, type KeyboardEvent } from 'react';
 import type { RlmApi } from '../../shared/api';
-import { DEFAULT_LIMITS } from '../../shared/domain';
+import { DEFAULT_LIMITS } from '../../shared/limits';
 import { useNav } from '../state/navStore';
 import { showToast } from '../state/toastStore';
 import { Field } from '../common/Field';

@@ -2,7 +2,7 @@
 // uploaded survive a visit to Settings). Uploads live in inputQueue.ts; this holds their state.
 import { create } from 'zustand';
 import type { RlmApi } from '../../shared/api';
-import type { AppSettings } from '../../shared/domain';
+import type { AppSettings } from '../../shared/domain/settings';
 import { errorText } from '../api/errors';
 import { emptyLimitsDraft, type LimitKey, type LimitsDraft } from '../common/limitsForm';
 import type { InputEntry, StartErrors } from './inputEntries';

@@ -1,7 +1,7 @@
 // Pause, resume, step and stop: each enabled only when it applies to the run's status, an error
 // shown next to the buttons. A run that has ended (or is still loading) has no controls at all:
 // four disabled buttons on a finished run only say there is nothing to do.
-import type { RunStatus } from '../../shared/domain';
+import type { RunStatus } from '../../shared/domain/run';
 import { isActive } from './runModel';
 import type { ControlMethod, RunRepository } from './runStore';
 import { useRunState } from './useRunState';

@@ -1,5 +1,5 @@
 // The live meter's numbers: each of cost, tokens, calls and time against the run's limit.
-import type { RunDetail } from '../../shared/domain';
+import type { RunDetail } from '../../shared/domain/run';
 import { formatDuration, formatTokens, usd } from '../../shared/format';
 
 /** From this share of a limit on, a gauge turns to the warning colour. */

@@ -1,6 +1,7 @@
 // What each column of a tree row (and the detail pane's summary) says about a node. Costs
 // follow the project's rule: an unknown price is "unknown", never $0.
-import type { NodeRow, NodeStatus, RunStatus, StopReason } from '../../shared/domain';
+import type { NodeRow, NodeStatus } from '../../shared/domain/node';
+import type { RunStatus, StopReason } from '../../shared/domain/run';
 import { formatCost, formatDuration, formatTokens, subtreeCost, usd } from '../../shared/format';
 
 export interface KindTag {

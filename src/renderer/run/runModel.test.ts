@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../shared/api';
-import { emptyTotals } from '../../shared/domain';
+import { emptyTotals } from '../../shared/domain/run';
 import { applyEvents, createModel, refreshRows } from './runModel';
 import { flatten } from './treeModel';
 import { node, runDetail } from '../testing/nodeFixtures';

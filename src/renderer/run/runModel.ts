@@ -2,8 +2,9 @@
 // from the store and a run watched live (DESIGN §6): the snapshot builds the model, events move it.
 // The tree and rows are mutated in place (see treeModel.ts); the run's summary is replaced.
 import type { RunEvent } from '../../shared/api';
-import type { NodeRow, RunDetail, RunStatus, StopReason } from '../../shared/domain';
-import { ACTIVE_RUN_STATUSES } from '../../shared/domain';
+import type { NodeRow } from '../../shared/domain/node';
+import type { RunDetail, RunStatus, StopReason } from '../../shared/domain/run';
+import { ACTIVE_RUN_STATUSES } from '../../shared/domain/run';
 import { buildTree, flatten, tryAppendRow, upsertNode, type TreeIndex, type VisibleRows } from './treeModel';
 
 export interface StreamedReply {

@@ -4,7 +4,8 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { RlmApi, RlmEvent, RunEvent } from '../../shared/api';
 import { decodeNodeIndex } from '../../shared/nodeIndex';
-import type { NodePayload, NodeRow, RunDetail } from '../../shared/domain';
+import type { NodePayload, NodeRow } from '../../shared/domain/node';
+import type { RunDetail } from '../../shared/domain/run';
 import { describeError, errorText } from '../api/errors';
 import { PayloadCache } from './payloadCache';
 import { applyEvents, createModel, isActive, refreshRows, type LimitHit, type RunModel } from './runModel';

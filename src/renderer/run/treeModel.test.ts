@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeRow } from '../../shared/domain';
+import type { NodeRow } from '../../shared/domain/node';
 import {
   buildTree,
   COLLAPSE_ABOVE,

@@ -6,7 +6,7 @@
 // 100,000, and copying maps of that size per event (or per frame) would cost more than drawing.
 // Only the run store mutates it, once per animation frame, and bumps a version number that tells
 // React to re-read it.
-import type { NodeRow } from '../../shared/domain';
+import type { NodeRow } from '../../shared/domain/node';
 
 /**
  * Finished nodes with more children than this start collapsed when a run is opened: a run with

@@ -2,7 +2,7 @@
 // refused by the service (RUN_ACTIVE); its message is shown in the dialog.
 import { useEffect, useState } from 'react';
 import type { RlmApi } from '../../shared/api';
-import type { RunSummary } from '../../shared/domain';
+import type { RunSummary } from '../../shared/domain/run';
 import { errorText } from '../api/errors';
 import { showToast } from '../state/toastStore';
 import { ConfirmDialog } from '../common/ConfirmDialog';

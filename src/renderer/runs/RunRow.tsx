@@ -1,7 +1,7 @@
 // One run in the list: a link to it (click or Enter opens it; its name includes the query) and
 // its delete button beside it, never inside it.
 import { memo } from 'react';
-import type { RunSummary } from '../../shared/domain';
+import type { RunSummary } from '../../shared/domain/run';
 import { TrashIcon } from '../common/icons';
 import { routeHash } from '../state/navStore';
 import { callsLabel, costLabel, dateLabel, depthLabel, durationLabel, modelsLabel, oneLine, statusLabel, tokensLabel, type CellText } from './runRowText';

@@ -3,7 +3,7 @@
 // move between runs.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, type KeyboardEvent } from 'react';
-import type { RunSummary } from '../../shared/domain';
+import type { RunSummary } from '../../shared/domain/run';
 import { RunRow } from './RunRow';
 
 interface RunsListProps {

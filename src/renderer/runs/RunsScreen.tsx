@@ -1,7 +1,7 @@
 // The runs list screen: search, the list (live), and deleting a run after a confirmation.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { RlmApi } from '../../shared/api';
-import type { RunSummary } from '../../shared/domain';
+import type { RunSummary } from '../../shared/domain/run';
 import { SearchIcon } from '../common/icons';
 import { DeleteRunDialog } from './DeleteRunDialog';
 import './runs.css';

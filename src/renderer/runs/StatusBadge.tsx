@@ -1,7 +1,7 @@
 // A run's status as a word with a coloured dot: the colour helps, the word carries it. Why it
 // ended ("cost limit", "by you") goes under it, in a lighter tone. Hidden from assistive
 // technology: the row reads the status whole, message included (RunRow).
-import type { RunStatus } from '../../shared/domain';
+import type { RunStatus } from '../../shared/domain/run';
 import { statusTone } from './runRowText';
 
 export function StatusBadge({ status, reason = null }: { status: RunStatus; reason?: string | null }) {

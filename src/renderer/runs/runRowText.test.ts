@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyTotals, type RunSummary } from '../../shared/domain';
+import { emptyTotals, type RunSummary } from '../../shared/domain/run';
 import { callsLabel, costLabel, dateLabel, depthLabel, durationLabel, modelsLabel, oneLine, statusLabel, statusTone, tokensLabel } from './runRowText';
 
 const run = (over: Partial<RunSummary> = {}): RunSummary => ({

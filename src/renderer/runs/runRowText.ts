@@ -1,5 +1,5 @@
 // What a row of the runs list says, as plain functions of a RunSummary.
-import type { RunStatus, RunSummary, StopReason } from '../../shared/domain';
+import type { RunStatus, RunSummary, StopReason } from '../../shared/domain/run';
 import { formatCost, formatDuration, formatTokens, usd } from '../../shared/format';
 
 /** The query on one line (newlines and runs of spaces folded); the row's CSS ellipsizes it. */

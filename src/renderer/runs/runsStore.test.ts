@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RlmApi } from '../../shared/api';
-import { emptyTotals, type RunSummary } from '../../shared/domain';
+import { emptyTotals, type RunSummary } from '../../shared/domain/run';
 import { deleteRun, loadMoreRuns, PAGE_SIZE, refreshRuns, setSearch, useRuns } from './runsStore';
 
 const run = (i: number): RunSummary => ({

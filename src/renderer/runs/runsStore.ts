@@ -3,7 +3,7 @@
 // updates never lose the user's place.
 import { create } from 'zustand';
 import type { RlmApi } from '../../shared/api';
-import type { RunSummary } from '../../shared/domain';
+import type { RunSummary } from '../../shared/domain/run';
 import { errorText } from '../api/errors';
 
 export const PAGE_SIZE = 200;

@@ -1,7 +1,7 @@
 // The API key: write-only. The field starts empty; what is stored is never shown back, only
 // whether there is one and where the key in use comes from.
 import type { RlmApi } from '../../shared/api';
-import type { AppSettings } from '../../shared/domain';
+import type { AppSettings } from '../../shared/domain/settings';
 import { Field } from '../common/Field';
 import { CheckIcon } from '../common/icons';
 import { editField, forgetKey, useSettings } from './settingsStore';

@@ -1,6 +1,6 @@
 // The user's price overrides (USD per million tokens), editable row by row, and the bundled
 // prices below them, read-only, each of which can be copied up to be overridden.
-import type { ModelPrice } from '../../shared/domain';
+import type { ModelPrice } from '../../shared/domain/settings';
 import { CloseIcon, PlusIcon } from '../common/icons';
 import { priceRow, type PriceField, type PriceRowDraft, type PriceRowErrors } from './settingsForm';
 import { addPriceRow, editPrice, removePriceRow } from './settingsStore';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, type AppSettings } from '../../shared/domain';
+import { type AppSettings } from '../../shared/domain/settings';
+import { DEFAULT_LIMITS } from '../../shared/limits';
 import { connectionCheckParams, draftFromSettings, hasSettingsErrors, isDirty, parsePrices, priceRow, validateSettings } from './settingsForm';
 
 const settings: AppSettings = {

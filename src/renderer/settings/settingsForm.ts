@@ -2,7 +2,7 @@
 // service's schemas, and turned into the patch `settings.update` takes. The API key is
 // write-only: the field starts empty and only a typed key is sent.
 import type { MethodParams } from '../../shared/api';
-import type { AppSettings, ModelPrice } from '../../shared/domain';
+import type { AppSettings, ModelPrice } from '../../shared/domain/settings';
 import { modelPriceSchema, settingsUpdateSchema } from '../../shared/schemas';
 import { limitsDraftFrom, parseLimits, type LimitErrors, type LimitsDraft } from '../common/limitsForm';
 

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RlmApi } from '../../shared/api';
-import { DEFAULT_LIMITS, type AppSettings } from '../../shared/domain';
+import { type AppSettings } from '../../shared/domain/settings';
+import { DEFAULT_LIMITS } from '../../shared/limits';
 import { editField, loadSettings, saveSettings, testConnection, useSettings } from './settingsStore';
 
 const initial: AppSettings = {

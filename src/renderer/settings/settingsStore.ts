@@ -2,7 +2,7 @@
 // Settings with unsaved changes keeps them (the top bar marks them), and a reload asks first.
 import { create } from 'zustand';
 import type { RlmApi } from '../../shared/api';
-import type { AppSettings, ConnectionReport } from '../../shared/domain';
+import type { AppSettings, ConnectionReport } from '../../shared/domain/settings';
 import { errorText } from '../api/errors';
 import type { LimitKey } from '../common/limitsForm';
 import {

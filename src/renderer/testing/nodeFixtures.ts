@@ -1,7 +1,10 @@
 // Node rows for the run view's tests: a row with defaults, and the shapes that stress the tree
 // (a wide fan-out, a deep chain). Imported by tests only.
-import type { NodeRow, RunDetail } from '../../shared/domain';
-import { DEFAULT_LIMITS, emptySubtree, emptyTotals } from '../../shared/domain';
+import type { NodeRow } from '../../shared/domain/node';
+import type { RunDetail } from '../../shared/domain/run';
+import { emptySubtree } from '../../shared/domain/node';
+import { emptyTotals } from '../../shared/domain/run';
+import { DEFAULT_LIMITS } from '../../shared/limits';
 
 export function node(id: number, parentId: number | null, seq = 0, patch: Partial<NodeRow> = {}): NodeRow {
   return {

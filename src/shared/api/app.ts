@@ -1,6 +1,6 @@
 // The `app` slice of the RlmApi: what serves the contract (mode, version, database), and the
 // commands the desktop app's menu sends the page.
-import type { AppCommand, AppInfo } from '../domain';
+import type { AppCommand, AppInfo } from '../domain/app';
 import { emptyParamsSchema } from '../schemas';
 
 export const appMethods = {

@@ -1,7 +1,7 @@
 // The `nodes` slice of the RlmApi: a run's tree of model calls and cells, as an index of rows and
 // one node's payload at a time.
 import { z } from 'zod';
-import type { NodePayload, NodeRow } from '../domain';
+import type { NodePayload, NodeRow } from '../domain/node';
 import type { NodeIndex } from '../nodeIndex';
 import { runIdSchema } from '../schemas';
 import { runRefSchema } from './runs';

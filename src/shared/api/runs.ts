@@ -1,7 +1,8 @@
 // The `runs` slice of the RlmApi: start a run, list and read runs, steer a live one (stop, pause,
 // resume, step), delete a finished one; and the events a run pushes while it goes.
 import { z } from 'zod';
-import type { NodeRow, RunDetail, RunStatus, RunSummary, RunTotals, StopReason } from '../domain';
+import type { NodeRow } from '../domain/node';
+import type { RunDetail, RunStatus, RunSummary, RunTotals, StopReason } from '../domain/run';
 import { modelNameSchema, runIdSchema, runInputSchema, runLimitsSchema } from '../schemas';
 import { RUN_VALUE_FIELDS, VALUE_PAGE_CHARS_MAX } from '../valuePreview';
 

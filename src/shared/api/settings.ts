@@ -1,7 +1,7 @@
 // The `settings` slice of the RlmApi: what new runs use (provider, models, default limits,
 // prices), read, changed, and tried against the provider before saving.
 import { z } from 'zod';
-import type { AppSettings, ConnectionReport } from '../domain';
+import type { AppSettings, ConnectionReport } from '../domain/settings';
 import { baseUrlSchema, emptyParamsSchema, modelNameSchema, settingsUpdateSchema } from '../schemas';
 
 /** Each field given is tried instead of the saved one (to test before saving). */

@@ -2,7 +2,7 @@
 // times (DESIGN §9, research/ref-rlm.md §3) and a file may be hand-edited or cut. A missing or
 // mistyped field is reported and read as null; nothing here throws.
 import { z } from 'zod';
-import type { ChatMessage } from '../../../shared/domain';
+import type { ChatMessage } from '../../../shared/domain/node';
 import type { UsageFigures } from './types';
 
 export type Report = (message: string) => void;

@@ -1,5 +1,5 @@
 // Making imported nodes, and the one-line labels the tree shows for them.
-import type { ChatMessage } from '../../../shared/domain';
+import type { ChatMessage } from '../../../shared/domain/node';
 import type { ImportedNode } from './types';
 
 export function newNode(kind: ImportedNode['kind'], at: number, model: string | null, label: string): ImportedNode {

@@ -2,7 +2,8 @@
 // the RLM, then per turn its model call followed by one cell per code block; under a cell, the
 // calls its code made (`rlm_calls`): plain sub-calls as `llm` nodes, child RLMs (entries carrying
 // `metadata.{run_metadata, iterations}`) as whole subtrees built by a nested RlmBuilder.
-import type { ChatMessage, StopReason } from '../../../shared/domain';
+import type { ChatMessage } from '../../../shared/domain/node';
+import type { StopReason } from '../../../shared/domain/run';
 import { asRecord, FieldReader, readFinalAnswer, readMessages, readUsage, textOf, type Report } from './fields';
 import { labelOf, lastText, newNode, queryFromMessages } from './nodes';
 import { addUsage, type Tally } from './tally';

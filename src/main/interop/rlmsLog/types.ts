@@ -1,7 +1,8 @@
 // What importing a log of the reference Python library (`rlms`, github.com/alexzhang13/rlm)
-// produces: runs whose trees are shaped like RLMScope's own (src/shared/domain.ts), so the store
+// produces: runs whose trees are shaped like RLMScope's own (src/shared/domain/node.ts), so the store
 // can take them as they are. Plain data only, like the domain types.
-import type { LlmPurpose, NodeKind, NodePayload, NodeStatus, StopReason } from '../../../shared/domain';
+import type { LlmPurpose, NodeKind, NodePayload, NodeStatus } from '../../../shared/domain/node';
+import type { StopReason } from '../../../shared/domain/run';
 
 /** A problem with one line or field of the log; the import goes on. `line` is 1-based. */
 export interface RlmsLogWarning {

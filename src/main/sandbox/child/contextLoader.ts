@@ -4,7 +4,7 @@
 // characters) becomes several parts.
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import type { ContextInfo } from '../../../shared/domain';
+import type { ContextInfo } from '../../../shared/domain/node';
 import type { ContextSource } from '../../../shared/sandboxProtocol';
 import type { TextEncodingName } from '../../../shared/textEncoding';
 

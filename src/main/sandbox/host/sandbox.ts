@@ -4,7 +4,7 @@
 // memory — and the sandbox is restarted with its variables restored by re-running the recorded
 // cells with their recorded sub-call results (no new model calls).
 import type { ClockRecord } from '../../../shared/clockRecord';
-import type { ContextInfo } from '../../../shared/domain';
+import type { ContextInfo } from '../../../shared/domain/node';
 import { CALL_NAMES, type CellDoneMessage, type ChildMessage, type ContextSource, type ParentMessage, type RandomPosition } from '../../../shared/sandboxProtocol';
 import { callPayloadSchemas, childMessageSchema } from '../../../shared/sandboxProtocolSchemas';
 import { transformCell } from './cellTransform';

@@ -1,6 +1,6 @@
 // A code cell: the code (in Monaco), what it printed, what went wrong, the engine's notes.
 import { memo } from 'react';
-import type { NodePayload } from '../../../shared/domain';
+import type { NodePayload } from '../../../shared/domain/node';
 import type { CodeEditorHost } from '../codeEditor';
 import { RawText } from '../text/RawText';
 import { CodeView } from './CodeView';

@@ -1,5 +1,5 @@
 // A model call: the messages it was sent and its reply, live while it streams.
-import type { NodePayload, NodeRow } from '../../../shared/domain';
+import type { NodePayload, NodeRow } from '../../../shared/domain/node';
 import { ReplyText } from '../text/ReplyText';
 import type { RunRepository } from '../runStore';
 import { useRunState } from '../useRunState';

@@ -2,7 +2,7 @@
 // each cut when long. Never rendered as markdown (DESIGN §7): an earlier reply among them keeps
 // its code highlighted, nothing more.
 import { memo } from 'react';
-import type { ChatMessage } from '../../../shared/domain';
+import type { ChatMessage } from '../../../shared/domain/node';
 import { RawText } from '../text/RawText';
 import { HighlightedText } from '../text/ReplyText';
 

@@ -1,6 +1,7 @@
 // What the tree row knows about a node, in full: kind, status, model, tokens, cost, timing.
 import type { ReactNode } from 'react';
-import type { NodeRow, RunStatus } from '../../../shared/domain';
+import type { NodeRow } from '../../../shared/domain/node';
+import type { RunStatus } from '../../../shared/domain/run';
 import { formatDuration } from '../../../shared/format';
 import { costText, kindTag, rollsUp, shownStatus, STATUS_ICON } from '../rowText';
 

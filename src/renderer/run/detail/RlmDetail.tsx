@@ -1,7 +1,8 @@
 // An RLM: what it was asked, the context it was given, how it ended, and its opening messages.
 // Its context's documents open whole in the Input view.
 import { memo, useMemo, useState } from 'react';
-import type { ContextInfo, InputDescription, NodePayload } from '../../../shared/domain';
+import type { ContextInfo, NodePayload } from '../../../shared/domain/node';
+import type { InputDescription } from '../../../shared/domain/run';
 import { formatBytes } from '../../common/formatBytes';
 import { stopReasonText } from '../rowText';
 import type { RunRepository } from '../runStore';

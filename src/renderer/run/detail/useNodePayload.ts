@@ -2,7 +2,7 @@
 // the node changed in a way that can change its payload (its `payloadRev`). The last few are
 // cached in the run's store; while a newer revision loads the older one stays on screen.
 import { useEffect, useReducer, useState } from 'react';
-import type { NodePayload } from '../../../shared/domain';
+import type { NodePayload } from '../../../shared/domain/node';
 import { errorText } from '../../api/errors';
 import type { RunRepository } from '../runStore';
 import { useRunState } from '../useRunState';

@@ -1,6 +1,6 @@
 // One row of the recursion tree: fixed height, one line, positioned by the virtualiser.
 import { memo } from 'react';
-import type { NodeRow } from '../../../shared/domain';
+import type { NodeRow } from '../../../shared/domain/node';
 import { costText, kindTag, STATUS_ICON, timeText, tokensText, type ShownStatus } from '../rowText';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeRow } from '../../../shared/domain';
+import type { NodeRow } from '../../../shared/domain/node';
 import { node } from '../../testing/nodeFixtures';
 import { buildTree, upsertNode } from '../treeModel';
 import { commonPrefixLength, createSharedStarts, distinctLabel, MIN_SHARED, rowLabel, sharedStart } from './siblingLabels';

@@ -1,0 +1,108 @@
+// The nodes of a run's tree (RLMs, model calls, cells): the row the tree draws and the payload
+// read when one is opened. Plain data only.
+import type { ClockRecord } from '../clockRecord';
+import type { StopReason } from './run';
+
+export type NodeKind = 'rlm' | 'llm' | 'cell';
+export type NodeStatus = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
+
+/** `turn`: an RLM's own model call; `sub`: a call made by code through `llm_query`. */
+export type LlmPurpose = 'turn' | 'sub';
+
+/** A node of the run tree without its payload: enough to draw the tree of 100,000 nodes. */
+export interface NodeRow {
+  id: number;
+  parentId: number | null;
+  kind: NodeKind;
+  depth: number;
+  /** Position among the parent's children, from 0. */
+  seq: number;
+  status: NodeStatus;
+  startedAt: number;
+  endedAt: number | null;
+  /** One line for the tree: the query of an RLM, the first line of a cell, the start of a reply. */
+  label: string;
+  model: string | null;
+  purpose: LlmPurpose | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cachedTokens: number | null;
+  /** USD of this node alone; null when unknown (no price) or not a model call. */
+  costUsd: number | null;
+  /**
+   * The figures are estimates: the provider reported no usage (characters / 4), or they include
+   * attempts given up on (cut, timed out, stopped), counted at the most they can have been billed.
+   */
+  usageEstimated: boolean;
+  /** Roll-ups over this node and everything under it. */
+  subtree: SubtreeTotals;
+}
+
+export interface SubtreeTotals {
+  pricedCostUsd: number;
+  unpricedCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  modelCalls: number;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** The large parts of a node, read only when the node is opened. */
+export interface NodePayload {
+  /** rlm: the query it was given. */
+  query?: string;
+  /** rlm: the system prompt and the first user message (query and context description). */
+  messages?: ChatMessage[];
+  /** llm (turn): the messages added since this RLM's previous turn; llm (sub): the prompt. */
+  prompt?: ChatMessage[];
+  /** llm: the model's reply. */
+  text?: string;
+  /** cell: the code as the model wrote it. */
+  code?: string;
+  /** cell: printed output and the value of a last expression. */
+  output?: string;
+  /** cell or llm or rlm: what went wrong. */
+  error?: string;
+  /** rlm: the answer it returned. */
+  answer?: string;
+  /** rlm: why it ended without its own FINAL. */
+  stopReason?: StopReason;
+  /** rlm: the context it was given (type, size, preview, names). */
+  context?: ContextInfo;
+  /** rlm: the seed of its sandbox's Math.random. */
+  seed?: number;
+  /** rlm: content hashes of its context's documents in the store. */
+  documents?: string[];
+  /** cell: Date.now() values the code read, in order: the format of runs made before issue 9, still read (see clockValues). */
+  clock?: number[];
+  /** cell: Date.now() values the code read, compactly (clockRecord.ts). */
+  clockRecord?: ClockRecord;
+  /** cell: where its Math.random values started (the sandbox protocol's RandomPosition). */
+  random?: { epoch: number; draws: number };
+  /** cell: notes from the engine (sandbox restarted, answer ignored, blocks skipped). */
+  notes?: string[];
+}
+
+export interface ContextInfo {
+  kind: 'string' | 'array';
+  /** Characters in all. */
+  length: number;
+  /** For arrays: the number of items. */
+  items?: number;
+  /** For arrays: one name per item (file names, or "name (part k/n)"). */
+  names?: string[];
+  /** Per item lengths, for arrays. */
+  itemLengths?: number[];
+  /** The start of the text (of the first item for arrays). */
+  preview: string;
+  /** The input was too large for one string and arrives in parts. */
+  split?: boolean;
+}
+
+export function emptySubtree(): SubtreeTotals {
+  return { pricedCostUsd: 0, unpricedCalls: 0, inputTokens: 0, outputTokens: 0, modelCalls: 0 };
+}

@@ -1,0 +1,82 @@
+// Runs: their status, totals, summary and detail, and why one ended.
+// Plain data only: everything here crosses IPC, WebSocket and JSON unchanged.
+import type { RunLimits } from '../limits';
+
+export type RunStatus = 'running' | 'paused' | 'completed' | 'stopped' | 'failed' | 'interrupted';
+export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['running', 'paused'];
+
+/** Why a run (or one RLM in it) ended without — or before — its own answer. */
+export type StopReason =
+  | 'user'
+  | 'max-iterations'
+  | 'max-calls'
+  | 'max-tokens'
+  | 'max-cost'
+  | 'max-seconds'
+  | 'runaway'
+  | 'no-answer'
+  | 'error';
+
+export interface RunTotals {
+  /** USD of the whole run, or null when some call had no known price (see `unpricedCalls`). */
+  costUsd: number | null;
+  /** USD of the calls whose price is known. */
+  pricedCostUsd: number;
+  unpricedCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  modelCalls: number;
+  /** Model turns over all RLMs of the run. */
+  iterations: number;
+  maxDepthReached: number;
+}
+
+/** One row of the runs list; also the `--json` output of `rlmscope run`. */
+export interface RunSummary extends RunTotals {
+  runId: string;
+  status: RunStatus;
+  answer: string | null;
+  stopReason: StopReason | null;
+  error: string | null;
+  query: string;
+  rootModel: string;
+  subModel: string;
+  createdAt: number;
+  endedAt: number | null;
+  durationMs: number | null;
+  /**
+   * The true length, in characters, of query, answer and error: those fields are previews
+   * (src/shared/valuePreview.ts) and a longer value is read whole with `runs.readValue`.
+   * Set by the store; absent only in summaries built by hand.
+   */
+  queryChars?: number;
+  answerChars?: number | null;
+  errorChars?: number | null;
+}
+
+export interface InputDescription {
+  name: string;
+  bytes: number;
+  hash: string;
+}
+
+export interface RunDetail extends RunSummary {
+  limits: RunLimits;
+  baseUrl: string;
+  inputs: InputDescription[];
+}
+
+export function emptyTotals(): RunTotals {
+  return {
+    costUsd: 0,
+    pricedCostUsd: 0,
+    unpricedCalls: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cachedTokens: 0,
+    modelCalls: 0,
+    iterations: 0,
+    maxDepthReached: 0,
+  };
+}
