@@ -72,6 +72,9 @@ export function createApiConnection(api: RlmApi, options: ApiConnectionOptions):
       if (runId !== null && (typeof runId !== 'string' || runId.length === 0 || runId.length > 100)) {
         return failure('INVALID_INPUT', 'subscribe: runId must be a run id or null');
       }
+      // A page already gone (a socket's frames still buffered when it was cut off) would hold a
+      // subscription nobody ends.
+      if (closed) return failure('INVALID_INPUT', 'subscribe: the page is gone');
       if (options.maxSubscriptions !== undefined && subscriptions.size >= options.maxSubscriptions) {
         return failure('INVALID_INPUT', `subscribe: at most ${options.maxSubscriptions} subscriptions per page`);
       }
