@@ -88,6 +88,20 @@ export function createApiClient(wire: ClientWire, options: ApiClientOptions): Ap
     wire.sendSubscribe(localId, sub.runId);
   }
 
+  /**
+   * Sends a pending call; one that cannot be sent (params JSON cannot hold, such as a BigInt)
+   * fails alone, rather than staying pending to throw again for the calls after it.
+   */
+  function sendCall(id: number, call: PendingCall): boolean {
+    try {
+      return wire.sendCall(id, call.method, call.params, call.cancellable);
+    } catch (error) {
+      pending.delete(id);
+      call.reject(error);
+      return false;
+    }
+  }
+
   function doneAwaiting(localId: number): void {
     awaiting.delete(localId);
     if (awaiting.size === 0) clearEarly();
@@ -132,7 +146,7 @@ export function createApiClient(wire: ClientWire, options: ApiClientOptions): Ap
           signal.addEventListener('abort', onAbort, { once: true });
           stopWatching = () => signal.removeEventListener('abort', onAbort);
         }
-        call.sent = wire.sendCall(id, method, params, call.cancellable);
+        call.sent = sendCall(id, call);
       });
     },
 
@@ -202,7 +216,7 @@ export function createApiClient(wire: ClientWire, options: ApiClientOptions): Ap
     connected() {
       byServerId.clear();
       for (const [localId, sub] of subscriptions) subscribeOnServer(localId, sub);
-      for (const [id, call] of pending) if (!call.sent) call.sent = wire.sendCall(id, call.method, call.params, call.cancellable);
+      for (const [id, call] of pending) if (!call.sent) call.sent = sendCall(id, call);
     },
 
     disconnected() {
