@@ -99,7 +99,21 @@ export default tseslint.config(
         'error',
         { selector: 'ImportExpression', message: 'No dynamic import() in the sandbox process: import statically what eslint.config.mjs allows.' },
         { selector: "CallExpression[callee.name='require']", message: 'No require() in the sandbox process: import statically what eslint.config.mjs allows.' },
+        // import.meta.glob('../host/*.ts', { eager: true }) is bundled by vite as imports would be.
+        { selector: "MetaProperty[meta.name='import']", message: 'No import.meta in the sandbox process: vite bundles what import.meta.glob matches, past the list in eslint.config.mjs.' },
       ],
+      // Nor by another name for require (`const r = require`, `module.require`, `require.call`) or
+      // a module Node hands out without one.
+      'no-restricted-globals': ['error', ...['require', 'module'].map((name) => ({ name, message: `No ${name} in the sandbox process: import statically what eslint.config.mjs allows.` }))],
+      'no-restricted-properties': [
+        'error',
+        ...['getBuiltinModule', 'binding', '_linkedBinding', 'dlopen', 'mainModule'].map((property) => ({
+          object: 'process',
+          property,
+          message: 'Not in the sandbox process: it loads a module past the list in eslint.config.mjs.',
+        })),
+      ],
+      'no-eval': 'error',
     },
   },
   // The renderer's boundaries. Flat config keeps one value per rule, so each group of files below

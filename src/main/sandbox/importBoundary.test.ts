@@ -42,6 +42,24 @@ describe('the sandbox import boundary', () => {
     expect(await importErrors(CHILD_FILE, `export const m = require('node:child_process');\n`)).toHaveLength(1);
   });
 
+  it('refuses, in the child, the ways round the list: require by another name, eval, Node\'s own loaders, import.meta.glob', async () => {
+    for (const code of [
+      `const r = require;\nexport const m = r('node:child_process');\n`,
+      `export const m = (0, require)('node:child_process');\n`,
+      `export const m = require.call(null, 'node:child_process');\n`,
+      `export const m = module.require('node:child_process');\n`,
+      `export const m = eval('require')('node:child_process');\n`,
+      `export const m = process.getBuiltinModule('node:child_process');\n`,
+      `export const m = process.mainModule;\n`,
+      // vite bundles every module the glob matches, host code included (issue 10 red team).
+      `export const m = import.meta.glob('../host/*.ts', { eager: true });\n`,
+    ]) {
+      const [result] = await eslint.lintText(code, { filePath: join(root, CHILD_FILE) });
+      const rules = (result?.messages ?? []).map((message) => message.ruleId);
+      expect(rules, code).toEqual(expect.arrayContaining([expect.stringMatching(/^no-(restricted-(syntax|globals|properties)|eval)$/)]));
+    }
+  });
+
   it('lets the child import its own folder, the sandbox protocol, clockRecord and the Node modules listed', async () => {
     const code = [
       `import vm from 'node:vm';`,
