@@ -15,11 +15,20 @@ const nodeModules = [...builtinModules, ...builtinModules.map((name) => `node:${
 // and the context loader use. Nothing of the host (which holds the API key, the database, the
 // processes) and nothing else of src/main: whatever the child imports is bundled into the
 // process that model code may break out into.
+const sharedForTheChild = ['sandboxProtocol', 'sandboxProtocolSchemas', 'clockRecord', 'domain/node', 'textEncoding'];
 const childMayImport = [
   String.raw`\./(?!\.)[^/]+`,
-  String.raw`\.\./\.\./\.\./shared/(sandboxProtocol|sandboxProtocolSchemas|clockRecord|domain/node|textEncoding)`,
+  String.raw`\.\./\.\./\.\./shared/(${sharedForTheChild.join('|')})`,
   'node:(vm|util|fs|string_decoder)',
 ];
+// Written from src/shared (./x) and from src/shared/domain (../x, ./node). Type imports are free:
+// they are erased from the bundle.
+const onlyWhatTheChildsSharedModulesMayImport = {
+  regex: `^(?!(\\./(${sharedForTheChild.join('|')})|\\.\\./(${sharedForTheChild.join('|')})|\\./node|zod)$)`,
+  caseSensitive: true,
+  allowTypeImports: true,
+  message: 'The sandbox process bundles this module (src/main/sandbox/child imports it): it may import values only from the other shared modules listed in eslint.config.mjs.',
+};
 const onlyWhatTheChildMayImport = {
   regex: `^(?!(${childMayImport.join('|')})$)`,
   caseSensitive: true,
@@ -115,6 +124,14 @@ export default tseslint.config(
       ],
       'no-eval': 'error',
     },
+  },
+  {
+    // What the child may import from src/shared is bundled into the sandbox process with all it
+    // imports in turn, which the rules for src/shared alone would let be any package: these
+    // modules import, for their values, only one another (and zod, for the protocol's schemas).
+    files: sharedForTheChild.map((name) => `src/shared/${name}.ts`),
+    // On top of src/shared's own rule (another rule, so both hold).
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [onlyWhatTheChildsSharedModulesMayImport] }] },
   },
   // The renderer's boundaries. Flat config keeps one value per rule, so each group of files below
   // states the whole list of what it may not import; a later group wins for the files it matches.

@@ -73,6 +73,23 @@ describe('the sandbox import boundary', () => {
     expect(await importErrors(CHILD_FILE, code)).toEqual([]);
   });
 
+  it('refuses, in the shared modules the child may import, values from anything else: they are bundled into the sandbox too', async () => {
+    for (const [path, code] of [
+      ['src/shared/clockRecord.ts', `import Database from 'better-sqlite3';\nexport const x = Database;\n`],
+      ['src/shared/sandboxProtocol.ts', `export * from './api';\n`],
+      ['src/shared/domain/node.ts', `export { DEFAULT_LIMITS } from '../limits';\n`],
+    ] as const) {
+      const [result] = await eslint.lintText(code, { filePath: join(root, path) });
+      const messages = (result?.messages ?? []).filter((message) => message.ruleId === '@typescript-eslint/no-restricted-imports');
+      expect(messages.map((message) => message.message), path).toEqual([expect.stringContaining('The sandbox process bundles this module')]);
+    }
+    // Types are erased from the bundle; the shared modules import one another.
+    const [fine] = await eslint.lintText(`import type { StopReason } from './run';\nimport { ClockRecorder } from '../clockRecord';\nexport const x: [StopReason?, typeof ClockRecorder?] = [];\n`, {
+      filePath: join(root, 'src/shared/domain/node.ts'),
+    });
+    expect(fine?.messages.filter((message) => message.ruleId?.endsWith('no-restricted-imports'))).toEqual([]);
+  });
+
   it('refuses the child to the host, the rest of src/main, the desktop shell and the benchmarks', async () => {
     for (const [path, specifier] of [
       ['src/main/sandbox/host/lintProbe.ts', '../child/harness'],
