@@ -72,7 +72,9 @@ export type ValueField = (typeof VALUE_FIELDS)[number];
 export const valueSchema = z.strictObject({
   type: z.literal('value'),
   field: z.enum(VALUE_FIELDS),
-  text: z.string().max(VALUE_PAGE_CHARS),
+  // A page is VALUE_PAGE_CHARS characters as SQLite counts them (code points): up to twice as
+  // many UTF-16 units, which is what a string's length counts.
+  text: z.string().max(2 * VALUE_PAGE_CHARS),
 });
 
 const message = z.strictObject({ role: z.enum(['system', 'user', 'assistant']), content: z.string() });
