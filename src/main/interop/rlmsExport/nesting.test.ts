@@ -52,8 +52,8 @@ describe('an rlms export of a deep tree', () => {
     const levels: ImportedNode[] = [];
     for (let node: ImportedNode | undefined = run.root; node; ) {
       levels.push(node);
-      const cell = node.children.find((c) => c.kind === 'cell');
-      node = cell?.children.find((c) => c.kind === 'rlm');
+      const cell: ImportedNode | undefined = node.children.find((c) => c.kind === 'cell');
+      node = cell?.children.find((c: ImportedNode) => c.kind === 'rlm');
     }
     expect(levels.map((l) => [l.status, l.payload.answer ?? null, l.payload.error ?? null])).toEqual([
       ['completed', 'answer 0', null],
