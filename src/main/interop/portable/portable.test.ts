@@ -152,7 +152,7 @@ describe('a bad portable file', () => {
   it('is refused when it is not one: another format, plain text, empty, foreign gzip', async () => {
     expect(await refused(Buffer.from('{"type": "metadata", "root_model": "gpt-4o"}\n'))).toMatchObject({ reason: 'NOT_PORTABLE', message: expect.stringMatching(/not gzip-compressed/) });
     expect(await refused(Buffer.alloc(0))).toMatchObject({ reason: 'NOT_PORTABLE', message: expect.stringMatching(/empty/) });
-    expect(await refused(gzipSync('hello\n'))).toMatchObject({ reason: 'DAMAGED' });
+    expect(await refused(gzipSync('hello\n'))).toMatchObject({ reason: 'NOT_PORTABLE', message: expect.stringMatching(/not JSON records/) });
     expect(await refused(gzipSync('{"type":"header","format":"something-else","version":1}\n'))).toMatchObject({ reason: 'NOT_PORTABLE', message: expect.stringMatching(/first record is not a "rlmscope-run" header/) });
   });
 

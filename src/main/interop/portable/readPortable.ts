@@ -220,6 +220,8 @@ class RecordReader {
     try {
       return { line: item.line, value: JSON.parse(item.text) as unknown };
     } catch (error) {
+      // A first line that is not JSON: some other file that happens to be gzip-compressed.
+      if (item.line === 1) throw new PortableFileError('NOT_PORTABLE', 'it is not an RLMScope run file: its content is not JSON records');
       throw damaged(`line ${item.line} is not JSON (${(error as Error).message})`);
     }
   }
