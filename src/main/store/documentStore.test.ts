@@ -103,4 +103,21 @@ describe('DocumentStore', () => {
     expect((error as RlmError).code).toBe('NOT_FOUND');
     expect(documents.has('0'.repeat(64))).toBe(false);
   });
+  it('stores a stream of pieces of any size in whole 8 MiB chunks, and drops them when the bytes are not the document', async () => {
+    const { documents, count } = setup();
+    const data = randomBytes(2 * CHUNK_BYTES + 12_345);
+    async function* pieces(from: Buffer, size: number) {
+      for (let at = 0; at < from.length; at += size) yield from.subarray(at, at + size);
+    }
+    const expected = { hash: sha256(data), bytes: data.length };
+    expect(await documents.putChunks(pieces(data, 1_000_003), expected)).toEqual(expected);
+    expect(documents.read(expected.hash).equals(data)).toBe(true);
+    expect([...documents.readChunks(expected.hash)].map((chunk) => chunk.length)).toEqual([CHUNK_BYTES, CHUNK_BYTES, 12_345]);
+
+    const other = randomBytes(CHUNK_BYTES + 10);
+    const wrong = { hash: sha256('something else'), bytes: other.length };
+    await expect(documents.putChunks(pieces(other, 65_536), wrong)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(documents.has(wrong.hash)).toBe(false);
+    expect(count('document_chunks')).toBe(3);
+  });
 });

@@ -66,6 +66,7 @@ describe('RunRepository', () => {
         { name: 'a.txt', bytes: 1, hash: 'ha' },
         { name: 'b.txt', bytes: 2, hash: 'hb' },
       ],
+      seed: 42,
     });
     expect(s.getRun('missing')).toBeNull();
   });

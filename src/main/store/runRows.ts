@@ -93,7 +93,7 @@ export function toRunSummary(row: RunRecord): RunSummary {
 }
 
 export function toRunDetail(row: RunRecord, inputs: InputDescription[]): RunDetail {
-  return { ...toRunSummary(row), limits: parseLimits(row.limits_json), baseUrl: row.base_url, inputs };
+  return { ...toRunSummary(row), limits: parseLimits(row.limits_json), baseUrl: row.base_url, inputs, seed: row.seed };
 }
 
 /** Limits missing from an older or damaged row take their defaults, so the shape is always whole. */

@@ -60,6 +60,7 @@ export function runDetail(patch: Partial<RunDetail> = {}): RunDetail {
     limits: { ...DEFAULT_LIMITS },
     baseUrl: 'http://127.0.0.1:1/v1',
     inputs: [],
+    seed: 0,
     ...patch,
   };
 }

@@ -65,6 +65,8 @@ export interface RunDetail extends RunSummary {
   limits: RunLimits;
   baseUrl: string;
   inputs: InputDescription[];
+  /** The run's seed, from which each sandbox's Math.random seed derives: what a replay or a portable export needs. */
+  seed: number;
 }
 
 export function emptyTotals(): RunTotals {

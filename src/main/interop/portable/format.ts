@@ -1,0 +1,169 @@
+// The portable run file (`rlmscope export --format rlmscope`): what each record holds, as zod
+// schemas, so that the reader trusts no field of a file that may come from anywhere.
+//
+// The file is gzip (node:zlib) over newline-delimited JSON, one record per line:
+//   header · run · value… (query, answer, error in pages) · node… (row and payload) ·
+//   document, chunk… (per document: its hash and size, then its bytes in base64) · end
+// Why this shape: every record is a small self-describing JSON value that zod checks on its own,
+// so the file is written and read as a stream (a run's documents may be hundreds of MB and are
+// never held whole: 1 MiB per chunk line); gzip is in Node itself, checks its own CRC-32 at the
+// end (a flipped byte or a cut file is caught), and wins back most of base64's third. The `end`
+// record proves the file whole; documents carry their sha256, checked as they are read.
+// The API key and the settings are not in any record; the run's base URL is kept without
+// credentials, query or fragment (see safeBaseUrl).
+import { z } from 'zod';
+import { runLimitsSchema } from '../../../shared/limitsSchema';
+
+export const PORTABLE_FORMAT = 'rlmscope-run';
+export const PORTABLE_VERSION = 1;
+
+/** Characters of a run value per `value` record, so no line is as long as a 500 MB answer. */
+export const VALUE_PAGE_CHARS = 1024 * 1024;
+/** Bytes of a document per `chunk` record (1.33 MiB of base64). */
+export const DOCUMENT_CHUNK_BYTES = 1024 * 1024;
+
+const count = z.number().int().min(0);
+const time = z.number().int().min(0);
+const usd = z.number().finite().min(0);
+const hash = z.string().regex(/^[0-9a-f]{64}$/, 'not a sha256 hash');
+
+export const headerSchema = z.strictObject({
+  type: z.literal('header'),
+  format: z.literal(PORTABLE_FORMAT),
+  version: z.number().int().min(1),
+  appVersion: z.string().max(100),
+  createdAt: time,
+  runId: z.string().min(1).max(200),
+});
+
+const runStatus = z.enum(['running', 'paused', 'completed', 'stopped', 'failed', 'interrupted']);
+const stopReason = z.enum(['user', 'max-iterations', 'max-calls', 'max-tokens', 'max-cost', 'max-seconds', 'runaway', 'no-answer', 'error']);
+
+export const runSchema = z.strictObject({
+  type: z.literal('run'),
+  runId: z.string().min(1).max(200),
+  status: runStatus,
+  stopReason: stopReason.nullable(),
+  rootModel: z.string(),
+  subModel: z.string(),
+  baseUrl: z.string(),
+  createdAt: time,
+  endedAt: time.nullable(),
+  seed: z.number().int(),
+  limits: runLimitsSchema,
+  /** The lengths of the values that follow in `value` records; null when the run has none. */
+  queryChars: count,
+  answerChars: count.nullable(),
+  errorChars: count.nullable(),
+  pricedCostUsd: usd,
+  unpricedCalls: count,
+  inputTokens: count,
+  outputTokens: count,
+  cachedTokens: count,
+  modelCalls: count,
+  iterations: count,
+  maxDepthReached: count,
+  inputs: z.array(z.strictObject({ name: z.string(), bytes: count, hash })),
+});
+
+export const VALUE_FIELDS = ['query', 'answer', 'error'] as const;
+export type ValueField = (typeof VALUE_FIELDS)[number];
+
+export const valueSchema = z.strictObject({
+  type: z.literal('value'),
+  field: z.enum(VALUE_FIELDS),
+  // A page is VALUE_PAGE_CHARS characters as SQLite counts them (code points): up to twice as
+  // many UTF-16 units, which is what a string's length counts.
+  text: z.string().max(2 * VALUE_PAGE_CHARS),
+});
+
+const message = z.strictObject({ role: z.enum(['system', 'user', 'assistant']), content: z.string() });
+
+/**
+ * A node's payload: the fields RLMScope reads are checked; others (a newer field, an imported
+ * cell's `language`) are kept as they are, since only their readers give them meaning.
+ */
+export const payloadSchema = z.looseObject({
+  query: z.string().optional(),
+  messages: z.array(message).optional(),
+  prompt: z.array(message).optional(),
+  text: z.string().optional(),
+  code: z.string().optional(),
+  output: z.string().optional(),
+  error: z.string().optional(),
+  answer: z.string().optional(),
+  stopReason: stopReason.optional(),
+  context: z
+    .looseObject({
+      kind: z.enum(['string', 'array']),
+      length: count,
+      items: count.optional(),
+      names: z.array(z.string()).optional(),
+      itemLengths: z.array(count).optional(),
+      preview: z.string(),
+      split: z.boolean().optional(),
+    })
+    .optional(),
+  seed: z.number().int().optional(),
+  documents: z.array(hash).optional(),
+  clock: z.array(z.number()).optional(),
+  clockRecord: z.strictObject({ runs: z.array(z.number()), reads: count }).optional(),
+  random: z.strictObject({ epoch: count, draws: count }).optional(),
+  notes: z.array(z.string()).optional(),
+});
+
+const tokens = count.nullable();
+
+export const nodeSchema = z.strictObject({
+  type: z.literal('node'),
+  node: z.strictObject({
+    id: z.number().int().min(1),
+    parentId: z.number().int().min(1).nullable(),
+    kind: z.enum(['rlm', 'llm', 'cell']),
+    depth: count,
+    seq: count,
+    status: z.enum(['running', 'completed', 'failed', 'stopped', 'interrupted']),
+    startedAt: time,
+    endedAt: time.nullable(),
+    label: z.string(),
+    model: z.string().nullable(),
+    purpose: z.enum(['turn', 'sub']).nullable(),
+    inputTokens: tokens,
+    outputTokens: tokens,
+    cachedTokens: tokens,
+    costUsd: usd.nullable(),
+    usageEstimated: z.boolean(),
+    subtree: z.strictObject({ pricedCostUsd: usd, unpricedCalls: count, inputTokens: count, outputTokens: count, modelCalls: count }),
+  }),
+  payload: payloadSchema.nullable(),
+});
+
+export const documentSchema = z.strictObject({ type: z.literal('document'), hash, bytes: count });
+
+export const chunkSchema = z.strictObject({
+  type: z.literal('chunk'),
+  // Checked for its alphabet: Buffer.from(…, 'base64') would skip what is not base64 silently.
+  data: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'),
+});
+
+export const endSchema = z.strictObject({ type: z.literal('end'), nodes: count, documents: count });
+
+export type PortableHeader = z.infer<typeof headerSchema>;
+export type PortableRunRecord = z.infer<typeof runSchema>;
+export type PortableNodeRecord = z.infer<typeof nodeSchema>;
+
+/**
+ * The base URL without what may hold a secret: user info (`https://user:key@host`), the query
+ * (`?key=…`, as some gateways take keys) and the fragment. The run keeps where it ran, not how
+ * it signed in.
+ */
+export function safeBaseUrl(baseUrl: string): string {
+  try {
+    const url = new URL(baseUrl);
+    // Untouched when there is nothing to take out: URL would normalise it (a default port, a case).
+    if (!url.username && !url.password && !url.search && !url.hash && !baseUrl.includes('#') && !baseUrl.includes('?')) return baseUrl;
+    return `${url.protocol}//${url.host}${url.pathname}`;
+  } catch {
+    return '';
+  }
+}

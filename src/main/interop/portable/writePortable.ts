@@ -1,0 +1,115 @@
+// Writing a run as a portable file (format.ts): a stream of records through gzip into `out`.
+// Nothing is held whole but one node's payload: values go in pages, documents in 1 MiB chunks.
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { version as packageVersion } from '../../../../package.json';
+import type { NodeRow } from '../../../shared/domain/node';
+import { RlmError } from '../../../shared/errors';
+import type { ExportSource } from '../exportSource';
+import { DOCUMENT_CHUNK_BYTES, PORTABLE_FORMAT, PORTABLE_VERSION, safeBaseUrl, VALUE_FIELDS, VALUE_PAGE_CHARS, type PortableHeader, type PortableRunRecord, type ValueField } from './format';
+
+export interface WritePortableOptions {
+  appVersion?: string;
+  now?: () => number;
+}
+
+/**
+ * Writes run `runId` of `source` to `out` as a portable file and ends `out`; resolves once `out`
+ * has taken every byte. Refuses a run that is not in the source, or whose documents are missing
+ * or damaged in it (such a file could not be restored).
+ */
+export async function writePortable(source: ExportSource, runId: string, out: NodeJS.WritableStream, options: WritePortableOptions = {}): Promise<void> {
+  // Read before the first byte goes out: a run that is not there leaves `out` empty.
+  const run = source.runs.getRun(runId);
+  if (!run) throw new RlmError('NOT_FOUND', `run ${runId} not found`);
+  await pipeline(Readable.from(records(source, runId, options)), createGzip(), out);
+}
+
+async function* records(source: ExportSource, runId: string, options: WritePortableOptions): AsyncGenerator<string | Buffer> {
+  const run = source.runs.getRun(runId);
+  if (!run) throw new RlmError('NOT_FOUND', `run ${runId} not found`);
+  const header: PortableHeader = {
+    type: 'header',
+    format: PORTABLE_FORMAT,
+    version: PORTABLE_VERSION,
+    appVersion: options.appVersion ?? packageVersion,
+    createdAt: (options.now ?? Date.now)(),
+    runId,
+  };
+  yield line(header);
+
+  const lengths: Record<ValueField, number | null> = { query: null, answer: null, error: null };
+  for (const field of VALUE_FIELDS) lengths[field] = source.runs.readValue(runId, field, 0, 0)?.totalChars ?? null;
+  const record: PortableRunRecord = {
+    type: 'run',
+    runId,
+    status: run.status,
+    stopReason: run.stopReason,
+    rootModel: run.rootModel,
+    subModel: run.subModel,
+    baseUrl: safeBaseUrl(run.baseUrl),
+    createdAt: run.createdAt,
+    endedAt: run.endedAt,
+    seed: run.seed,
+    limits: run.limits,
+    queryChars: lengths.query ?? 0,
+    answerChars: lengths.answer,
+    errorChars: lengths.error,
+    pricedCostUsd: run.pricedCostUsd,
+    unpricedCalls: run.unpricedCalls,
+    inputTokens: run.inputTokens,
+    outputTokens: run.outputTokens,
+    cachedTokens: run.cachedTokens,
+    modelCalls: run.modelCalls,
+    iterations: run.iterations,
+    maxDepthReached: run.maxDepthReached,
+    inputs: run.inputs.map(({ name, bytes, hash }) => ({ name, bytes, hash })),
+  };
+  yield line(record);
+  for (const field of VALUE_FIELDS) {
+    const total = lengths[field] ?? 0;
+    for (let offset = 0; offset < total; offset += VALUE_PAGE_CHARS) {
+      const page = source.runs.readValue(runId, field, offset, VALUE_PAGE_CHARS);
+      yield line({ type: 'value', field, text: page?.text ?? '' });
+    }
+  }
+
+  // The documents the run uses, in the order they are first named: its inputs, then the
+  // contexts of its RLMs (the root's are its inputs again).
+  const hashes = new Set(run.inputs.map((input) => input.hash));
+  const nodes: NodeRow[] = source.runs.getNodes(runId);
+  for (const node of nodes) {
+    const payload = source.runs.getPayload(runId, node.id);
+    if (node.kind === 'rlm') for (const hash of payload?.documents ?? []) hashes.add(hash);
+    yield line({ type: 'node', node, payload });
+  }
+
+  for (const hash of hashes) yield* documentRecords(source, runId, hash);
+  yield line({ type: 'end', nodes: nodes.length, documents: hashes.size });
+}
+
+async function* documentRecords(source: ExportSource, runId: string, hash: string): AsyncGenerator<string> {
+  const document = source.document(runId, hash);
+  if (!document) throw new RlmError('STORE_FAILED', `document ${hash} of run ${runId} is missing from the database; the run cannot be exported whole`);
+  yield line({ type: 'document', hash, bytes: document.bytes });
+  const hasher = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of document.chunks()) {
+    hasher.update(chunk);
+    bytes += chunk.length;
+    for (let at = 0; at < chunk.length; at += DOCUMENT_CHUNK_BYTES) {
+      const piece = Buffer.from(chunk.buffer, chunk.byteOffset + at, Math.min(DOCUMENT_CHUNK_BYTES, chunk.length - at));
+      yield line({ type: 'chunk', data: piece.toString('base64') });
+    }
+  }
+  // Checked here too: a damaged database makes a file that fails on import, far from its cause.
+  if (bytes !== document.bytes || hasher.digest('hex') !== hash) {
+    throw new RlmError('STORE_FAILED', `document ${hash} of run ${runId} is damaged in the database (its bytes no longer match its hash)`);
+  }
+}
+
+function line(record: object): string {
+  return `${JSON.stringify(record)}\n`;
+}
