@@ -124,6 +124,18 @@ describe('importFile', () => {
     expect(runs[0]!.pricedCostUsd).toBeCloseTo(0.02 + 0.0035, 12);
   });
 
+  it('fails a run whose log ends without an answer, and stops one that hit the limit without one', async () => {
+    const { deps } = setup();
+    const limitRecord = iteration(6, { code_blocks: [], iteration_time: null, final_answer: null });
+    const path = writeLog(jsonl([metadata(), iteration(1), iteration(2), iteration(1), iteration(2), iteration(3), iteration(4), iteration(5), limitRecord]));
+    const { runs } = await importFile(path, deps);
+    expect(runs.map((r) => [r.status, r.stopReason, r.answer])).toEqual([
+      ['failed', 'no-answer', null],
+      ['stopped', 'max-iterations', null],
+    ]);
+    expect(runs[0]!.error).toMatch(/^the log ends without an answer/);
+  });
+
   it('imports the good runs of a half-good file and names its bad lines', async () => {
     const { deps } = setup();
     const good = jsonl([metadata(), iteration(1, { final_answer: 'a' }), iteration(1, { final_answer: 'b' })]);
