@@ -74,6 +74,9 @@ describe('importFile', () => {
     const nodes = store.getNodes(runs[0]!.runId);
     expect(nodes.map((n) => n.kind)).toEqual(['rlm', 'llm', 'cell', 'llm', 'cell', 'llm', 'cell', 'llm']);
     expect(store.getRun(runs[0]!.runId)?.limits.maxIterations).toBe(3);
+    expect(store.getPayload(runs[0]!.runId, 1)?.notes?.[0]).toBe(
+      'Imported from maxiter_2026-11-25_10-58-31_060600ff.jsonl, lines 2–5: a log of the reference library (rlms); backend openai, environment local, max_depth 1, max_iterations 3. Its code is Python and is never re-executed.',
+    );
   });
 
   it('keeps parent links and RLM depths of children nested three deep, with subtree totals equal to the sums', async () => {

@@ -44,7 +44,7 @@ export function toWholeRun(run: ImportedRun, meta: WholeRunMeta): WholeRun {
       model: node.model,
       purpose: node.purpose,
       ...usageOf(node, meta.prices),
-      payload: payloadOf(node),
+      payload: payloadOf(node, up === undefined ? originNotes(run, meta.source) : []),
     });
   }
   const rootModel = run.settings.rootModel ?? run.root.model ?? 'unknown';
@@ -108,9 +108,9 @@ function usageOf(node: ImportedNode, prices: PriceTable): Usage {
   };
 }
 
-function payloadOf(node: ImportedNode): NodePayload {
+function payloadOf(node: ImportedNode, extraNotes: string[]): NodePayload {
   const payload: NodePayload = { ...node.payload };
-  const notes = [...(payload.notes ?? [])];
+  const notes = [...(payload.notes ?? []), ...extraNotes];
   if (node.kind === 'llm' && node.inputTokens === null && node.outputTokens === null && node.costUsd === null) notes.push(UNKNOWN_USAGE_NOTE);
   if (node.reportedUsage) {
     const reported = describeUsage(node.reportedUsage);
@@ -118,6 +118,20 @@ function payloadOf(node: ImportedNode): NodePayload {
   }
   if (notes.length > 0) payload.notes = notes;
   return payload;
+}
+
+/** On the root: where the run came from and what the log said of its settings, which no column keeps. */
+function originNotes(run: ImportedRun, source: string): string[] {
+  const { settings } = run;
+  const said = [
+    settings.backend !== null ? `backend ${settings.backend}` : null,
+    settings.environmentType !== null ? `environment ${settings.environmentType}` : null,
+    settings.maxDepth !== null ? `max_depth ${settings.maxDepth}` : null,
+    settings.maxIterations !== null ? `max_iterations ${settings.maxIterations}` : null,
+  ].filter((part): part is string => part !== null);
+  const notes = [`Imported from ${source}, lines ${run.firstLine}–${run.lastLine}: a log of the reference library (rlms)${said.length ? `; ${said.join(', ')}` : ''}. Its code is Python and is never re-executed.`];
+  if (run.timesSynthesised) notes.push('The log gives no time for some steps: their times here are made up, 1 ms apart.');
+  return notes;
 }
 
 function describeUsage(usage: UsageFigures): string | null {
