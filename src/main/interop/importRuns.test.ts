@@ -157,6 +157,17 @@ describe('importFile', () => {
     expect(store.listRuns({ limit: 10, offset: 0 }).map((r) => r.answer)).toEqual(['once', 'once']);
   });
 
+  it('draws another run id when the one drawn is taken', async () => {
+    const { deps } = setup();
+    const ids = ['same', 'same', 'same', 'other'];
+    const path = writeLog(jsonl([metadata(), iteration(1, { final_answer: 'a' }), iteration(1, { final_answer: 'b' })]));
+    const { runs } = await importFile(path, { ...deps, newRunId: () => ids.shift() ?? 'spent' });
+    expect(runs.map((r) => [r.runId, r.answer])).toEqual([
+      ['same', 'a'],
+      ['other', 'b'],
+    ]);
+  });
+
   it.each([
     ['empty.jsonl', '', /^empty\.jsonl: The file is empty/],
     ['picture.jsonl', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1]), /^picture\.jsonl: The file is not a log: it is a PNG image/],

@@ -89,13 +89,26 @@ async function importRlmsLog(path: string, source: string, totalBytes: number, d
   const warnings = log.warnings.map((w) => w.message);
   if (log.warningsDropped > 0) warnings.push(`… and ${log.warningsDropped.toLocaleString('en-US')} more warnings`);
   const runs: RunSummary[] = [];
-  const makeId = deps.newRunId ?? (() => newRunId());
   for (const run of log.runs) {
     options.signal?.throwIfAborted();
+    const runId = freshRunId(deps);
     // Each run in its own transaction: a failure (a full disk) keeps the runs written before it.
-    runs.push(deps.store.insertWholeRun(toWholeRun(run, { runId: makeId(), source, prices: deps.prices })));
+    runs.push(deps.store.insertWholeRun(toWholeRun(run, { runId, source, prices: deps.prices })));
   }
   return { source, runs, warnings };
+}
+
+/**
+ * A run id no run has. Ids made in the same second differ by 24 random bits only, and one log
+ * may hold thousands of runs: a taken one is drawn again rather than failing its run.
+ */
+function freshRunId(deps: ImportDeps): string {
+  const make = deps.newRunId ?? (() => newRunId());
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const id = make();
+    if (deps.store.getRun(id) === null) return id;
+  }
+  throw new RlmError('INTERNAL', 'no free run id was found in 100 tries');
 }
 
 async function fileSize(path: string, source: string): Promise<number> {
