@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { CallOptions } from './cancellation';
 import { appMethods, type AppCommandEvents, type AppResults } from './api/app';
 import { documentsMethods, type DocumentsResults } from './api/documents';
+import { interopMethods, type InteropResults } from './api/interop';
 import { nodesMethods, type NodesResults } from './api/nodes';
 import { runsMethods, type RunListEvents, type RunsEvents, type RunsResults } from './api/runs';
 import { settingsMethods, type SettingsResults } from './api/settings';
@@ -22,11 +23,12 @@ export const methodSchemas = {
   ...uploadsMethods,
   ...appMethods,
   ...documentsMethods,
+  ...interopMethods,
 } as const;
 
 export type MethodName = keyof typeof methodSchemas;
 
-interface MethodResults extends RunsResults, NodesResults, SettingsResults, UploadsResults, AppResults, DocumentsResults {}
+interface MethodResults extends RunsResults, NodesResults, SettingsResults, UploadsResults, AppResults, DocumentsResults, InteropResults {}
 
 export type MethodParams<M extends MethodName> = z.input<(typeof methodSchemas)[M]>;
 export type ParsedParams<M extends MethodName> = z.output<(typeof methodSchemas)[M]>;

@@ -27,6 +27,9 @@ export function summaryJson(run: RunSummary) {
     iterations: run.iterations,
     maxDepthReached: run.maxDepthReached,
     durationMs: run.durationMs,
+    // Imported runs (issue 11) say so, and name the file they came from.
+    origin: run.origin ?? 'native',
+    source: run.source ?? null,
   };
 }
 
@@ -58,7 +61,8 @@ export function nodeJson(node: NodeRow, payload: NodePayload | null) {
     if (node.usageEstimated) fields.usageEstimated = true;
   }
   if (node.kind === 'rlm') Object.assign(fields, { model: node.model, query: payload?.query ?? null, answer: payload?.answer ?? null });
-  if (node.kind === 'cell') Object.assign(fields, { code: payload?.code ?? null, output: payload?.output ?? null });
+  // An imported cell's code is the reference library's Python; RLMScope's own cells are JavaScript.
+  if (node.kind === 'cell') Object.assign(fields, { code: payload?.code ?? null, output: payload?.output ?? null, language: payload?.language ?? 'javascript' });
   if (node.kind === 'cell' && payload?.answer !== undefined) fields.answer = payload.answer;
   if (payload?.error !== undefined) fields.error = payload.error;
   if (payload?.stopReason !== undefined) fields.stopReason = payload.stopReason;
@@ -77,7 +81,8 @@ export function runLine(run: RunSummary): string {
     run.status.padEnd(11),
     (run.costUsd !== null ? usd(run.costUsd) : 'unknown').padEnd(10),
     formatDuration(run.durationMs).padEnd(10),
-    query.length > 60 ? `${query.slice(0, 59)}…` : query,
+    // Imported runs are tagged: their code is the reference library's Python, never re-executed.
+    `${run.origin === 'imported' ? '[imported] ' : ''}${query.length > 60 ? `${query.slice(0, 59)}…` : query}`,
   ].join('  ');
 }
 

@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { version } from '../../../package.json';
 import { isErrorData, toErrorData } from '../../shared/errors';
+import { importCommand } from './importCommand';
 import { runsCommand, showCommand } from './listCommands';
 import { addLimitOptions } from './limitFlags';
 import { collect, httpUrl, nonNegativeInteger, positiveInteger } from './options';
@@ -58,6 +59,15 @@ program
   .option('--json', 'print {"run": ..., "nodes": [...]} (values past 1,000,000 characters are cut, with a note)')
   .option('--answer', "print only the run's answer, whole and exactly as stored (for answers too long to show)")
   .action(async (runId: string, options) => exit(showCommand(runId, options, out)));
+
+program
+  .command('import')
+  .description("import runs from files: the reference library's JSONL logs (rlms); each run is stored whole, marked imported, and never re-executed")
+  .argument('<file...>', 'the files to import')
+  .option('--db <path>', 'database file (default: $RLMSCOPE_HOME/rlmscope.db or ~/.rlmscope/rlmscope.db)')
+  .option('--prices <file>', 'JSON price overrides for calls the log gives tokens but no cost for (over the saved ones)')
+  .option('--json', 'print {"runs": [...]}, one summary per imported run, in file order')
+  .action(async (files: string[], options) => exit(importCommand(files, options, out)));
 
 program
   .command('serve')

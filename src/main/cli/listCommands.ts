@@ -52,6 +52,7 @@ export async function showCommand(runId: string, options: { db?: string; json?: 
     }
     const header = [
       `run ${run.runId}  ${run.status}${run.stopReason ? ` (${run.stopReason})` : ''}`,
+      ...(run.origin === 'imported' ? [`imported from ${run.source ?? 'a file'} (never re-executed)`] : []),
       `query: ${run.query}`,
       `models: ${run.rootModel} (root), ${run.subModel} (sub)`,
       `${counted(run.modelCalls, 'call')} · ${counted(run.iterations, 'turn')} · depth ${run.maxDepthReached} · ${(run.inputTokens + run.outputTokens).toLocaleString('en-US')} tokens · ${formatCost(run.costUsd, run.pricedCostUsd, run.unpricedCalls)} · ${formatDuration(run.durationMs)}`,

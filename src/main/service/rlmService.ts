@@ -21,6 +21,7 @@ import { documentsHandlers } from './documentsHandlers';
 import { EventBus } from './eventBus';
 import { fixedSettings } from './fixedSettings';
 import type { Handlers } from './handlers';
+import { interopHandlers } from './interopHandlers';
 import { ModelClients } from './modelClients';
 import { nodesHandlers } from './nodesHandlers';
 import { runsHandlers } from './runsHandlers';
@@ -57,6 +58,7 @@ export class RlmService implements RlmApi {
       ...uploadsHandlers(uploads),
       ...appHandlers(config),
       ...documentsHandlers(db),
+      ...interopHandlers({ store, uploads, settings, bus, config }),
     };
   }
 

@@ -10,6 +10,7 @@ import { RLMSCOPE_APPLICATION_ID } from './applicationId';
 import { latestVersion, migrate, schemaVersion } from './migrate';
 import { migrations } from './migrations';
 import { ownerCheck } from './ownerCheck';
+import { RunReader } from './runReader';
 import { RunRepository } from './runRepository';
 import { newRun, tempDatabase, tempFolder, thrown } from '../testing/tempDatabase';
 
@@ -111,7 +112,7 @@ describe('openDatabase', () => {
     before.close();
     // Read-only, an unmarked database of schema 2 is read as it is (it may never be writable).
     const reader = openDatabase(old, { readonly: true });
-    expect(new RunRepository(reader).listRuns({ limit: 10, offset: 0 })).toEqual([]);
+    expect(new RunReader(reader).listRuns({ limit: 10, offset: 0 })).toEqual([]);
     reader.close();
     const db = openDatabase(old);
     expect(db.pragma('application_id', { simple: true })).toBe(RLMSCOPE_APPLICATION_ID);

@@ -3,21 +3,23 @@
 // nothing that writes.
 import type Database from 'better-sqlite3';
 import type { InputDescription } from '../../shared/domain/run';
-import { NODE_COLUMNS, RUN_PREVIEW_COLUMNS, type RunRecord, type ValuePage } from './runRows';
+import { NODE_COLUMNS, runPreviewColumns, type RunRecord, type ValuePage } from './runRows';
 
 export type RunReadStatements = ReturnType<typeof prepareReadStatements>;
 
 export function prepareReadStatements(db: Database.Database) {
+  const hasOrigin = db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('runs')`).all().some((c) => c.name === 'origin');
+  const runColumns = runPreviewColumns(hasOrigin);
   return {
     listRuns: db.prepare<{ limit: number; offset: number; search: string | null; preview: number }, RunRecord>(
-      `SELECT ${RUN_PREVIEW_COLUMNS} FROM runs
+      `SELECT ${runColumns} FROM runs
        WHERE @search IS NULL
           OR instr(lower(query), @search) > 0 OR instr(lower(id), @search) > 0
           OR instr(lower(root_model), @search) > 0 OR instr(lower(sub_model), @search) > 0
        ORDER BY created_at DESC, id DESC
        LIMIT @limit OFFSET @offset`,
     ),
-    getRun: db.prepare<{ runId: string; preview: number }, RunRecord>(`SELECT ${RUN_PREVIEW_COLUMNS} FROM runs WHERE id = @runId`),
+    getRun: db.prepare<{ runId: string; preview: number }, RunRecord>(`SELECT ${runColumns} FROM runs WHERE id = @runId`),
     // One page of a value, cut by SQLite: only the page crosses into JavaScript.
     readValue: {
       query: db.prepare<{ runId: string; offset: number; length: number }, ValuePage>(

@@ -48,6 +48,8 @@ describe('RunRepository', () => {
       createdAt: 5_000,
       endedAt: null,
       durationMs: null,
+      origin: 'native',
+      source: null,
       costUsd: 0,
       pricedCostUsd: 0,
       unpricedCalls: 0,

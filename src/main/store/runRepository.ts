@@ -9,14 +9,15 @@ import { RunReader } from './runReader';
 import { payloadBody, toNodeRow, toRunSummary } from './runRows';
 import { prepareStatements } from './runStatements';
 import { prepareTransactions } from './runTransactions';
-import type { CallUsage, NewNode, NewRun, NodePatch, RunEnd } from './runWrites';
+import type { CallUsage, NewNode, NewRun, NodePatch, RunEnd, WholeRun } from './runWrites';
+import { rollUpSubtrees } from './subtreeRollUp';
 import { guard, missingRun, missingRunOr } from './storeErrors';
 
 /** The longest value better-sqlite3 stores (it caps SQLite's length at what V8 can read back). */
 export const ANSWER_BYTES_MAX = 2 ** 29 - 30;
 
 export type { ListRunsOptions } from './runReader';
-export type { CallUsage, NewNode, NewRun, NodePatch, RunEnd } from './runWrites';
+export type { CallUsage, NewNode, NewRun, NodePatch, RunEnd, WholeRun, WholeRunNode } from './runWrites';
 
 /** Judges whether the process that owns a still-active run is alive. */
 export type OwnerCheck = (pid: number, host: string, heartbeatAt: number | null) => boolean;
@@ -129,6 +130,29 @@ export class RunRepository extends RunReader {
     });
   }
 
+  /**
+   * Writes a run that has ended, with every node and payload, in ONE transaction: all of it is
+   * stored or none of it (an import that fails half-way leaves no half run). Subtree totals are
+   * rolled up from the nodes' own usage by rollUpSubtrees, the run's totals are its roots'; a
+   * call of unknown price counts as unpriced, never as 0 USD. Throws RlmError INVALID_INPUT for
+   * nodes out of order and STORE_FAILED for a taken run id (or any SQLite failure).
+   */
+  insertWholeRun(run: WholeRun): RunSummary {
+    checkWholeNodes(run);
+    // Serialised and rolled up before the transaction opens: the write lock is held for the
+    // inserts only.
+    const bodies = run.nodes.map((node) => payloadBody(node.payload));
+    const subtrees = rollUpSubtrees(run.nodes);
+    const cachedTokens = run.nodes.reduce((sum, node) => sum + (node.cachedTokens ?? 0), 0);
+    return guard('insertWholeRun', () => {
+      this.transactions.insertWholeRun(run, subtrees, bodies, cachedTokens);
+      const summary = this.getRun(run.runId);
+      if (!summary) throw missingRun(run.runId);
+      const { limits: _limits, baseUrl: _baseUrl, inputs: _inputs, ...rest } = summary;
+      return rest;
+    });
+  }
+
   /** Adds model turns, and raises the deepest RLM depth reached. */
   bumpRun(runId: string, delta: { iterations?: number; depth?: number }): void {
     guard('bumpRun', () => {
@@ -198,5 +222,19 @@ export class RunRepository extends RunReader {
       }
       return marked;
     });
+  }
+}
+
+/** The tree's shape: ids from 1 in order, each parent before its children (as addNode keeps it). */
+function checkWholeNodes(run: WholeRun): void {
+  const seen = new Set<number>();
+  for (const node of run.nodes) {
+    if (!Number.isInteger(node.id) || node.id < 1 || seen.has(node.id)) {
+      throw new RlmError('INVALID_INPUT', `run ${run.runId}: node id ${node.id} is not a new whole number of at least 1`);
+    }
+    if (node.parentId !== null && !seen.has(node.parentId)) {
+      throw new RlmError('INVALID_INPUT', `run ${run.runId}: node ${node.id} comes before its parent ${node.parentId}`);
+    }
+    seen.add(node.id);
   }
 }

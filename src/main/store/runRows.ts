@@ -2,7 +2,7 @@
 // Pure functions: whatever a row holds, mapping it never throws, so every stored run stays
 // readable even when one of its values is damaged.
 import { type NodePayload } from '../../shared/domain/node';
-import { type InputDescription, type RunDetail, type RunStatus, type RunSummary, type StopReason } from '../../shared/domain/run';
+import { type InputDescription, type RunDetail, type RunOrigin, type RunStatus, type RunSummary, type StopReason } from '../../shared/domain/run';
 import { DEFAULT_LIMITS, type RunLimits } from '../../shared/limits';
 import { capStrings, describeSize } from '../../shared/valuePreview';
 
@@ -31,6 +31,8 @@ export interface RunRecord {
   owner_pid: number;
   owner_host: string;
   heartbeat_at: number | null;
+  origin: RunOrigin;
+  source: string | null;
   /** The full lengths beside the previews of RUN_PREVIEW_COLUMNS. */
   query_chars?: number;
   answer_chars?: number | null;
@@ -47,13 +49,21 @@ export interface ValuePage {
  * The runs columns with query, answer and error cut by SQLite to @preview characters and their
  * full lengths beside them (issue 9): a 200 MiB answer never enters JavaScript to be listed.
  * Lengths are SQLite's: characters (code points), as substr counts them.
+ * `hasOrigin`: the database has migration 4's columns. A database opened read-only is read at the
+ * schema it has (it may never be writable, see database.ts): before migration 4 every run was native.
  */
-export const RUN_PREVIEW_COLUMNS = `id, created_at, ended_at, status, root_model, sub_model, base_url, limits_json, stop_reason, seed,
+export function runPreviewColumns(hasOrigin: boolean): string {
+  return `id, created_at, ended_at, status, root_model, sub_model, base_url, limits_json, stop_reason, seed,
   priced_cost_usd, unpriced_calls, input_tokens, output_tokens, cached_tokens, model_calls, iterations,
   max_depth_reached, owner_pid, owner_host, heartbeat_at,
+  ${hasOrigin ? 'origin, source' : "'native' AS origin, NULL AS source"},
   substr(query, 1, @preview) AS query, length(query) AS query_chars,
   substr(answer, 1, @preview) AS answer, length(answer) AS answer_chars,
   substr(error, 1, @preview) AS error, length(error) AS error_chars`;
+}
+
+/** The columns of a database the store opened for writing (always migrated to the latest schema). */
+export const RUN_PREVIEW_COLUMNS = runPreviewColumns(true);
 
 export type { NodeTuple } from '../../shared/nodeIndex';
 export { toNodeRow } from '../../shared/nodeIndex';
@@ -76,6 +86,9 @@ export function toRunSummary(row: RunRecord): RunSummary {
     createdAt: row.created_at,
     endedAt: row.ended_at,
     durationMs: row.ended_at === null ? null : row.ended_at - row.created_at,
+    // A row read before migration 004 ran (never through the store, which migrates first) is native.
+    origin: row.origin === 'imported' ? 'imported' : 'native',
+    source: row.source ?? null,
     queryChars: row.query_chars ?? row.query.length,
     answerChars: row.answer_chars !== undefined ? row.answer_chars : (row.answer?.length ?? null),
     errorChars: row.error_chars !== undefined ? row.error_chars : (row.error?.length ?? null),

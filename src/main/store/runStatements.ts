@@ -2,7 +2,7 @@
 // statement. What it reads with is in runReadStatements.ts, shared with the read-only reader.
 import type Database from 'better-sqlite3';
 import type { LlmPurpose, NodeKind, NodeStatus } from '../../shared/domain/node';
-import type { RunStatus, StopReason } from '../../shared/domain/run';
+import type { RunOrigin, RunStatus, StopReason } from '../../shared/domain/run';
 import { NODE_COLUMNS, RUN_PREVIEW_COLUMNS, type NodeTuple, type RunRecord } from './runRows';
 
 export interface ActiveRun {
@@ -34,6 +34,71 @@ export function prepareStatements(db: Database.Database) {
        VALUES (@id, @createdAt, 'running', @query, @rootModel, @subModel, @baseUrl, @limitsJson, @seed,
          @ownerPid, @ownerHost, @createdAt)`,
 
+    ),
+    // A run written whole (insertWholeRun): ended, with its totals, its origin and no owner to
+    // watch (owner_pid 0: markInterrupted looks only at running and paused runs).
+    insertWholeRun: db.prepare<{
+      id: string;
+      createdAt: number;
+      endedAt: number | null;
+      status: RunStatus;
+      query: string;
+      rootModel: string;
+      subModel: string;
+      baseUrl: string;
+      limitsJson: string;
+      answer: string | null;
+      stopReason: StopReason | null;
+      error: string | null;
+      seed: number;
+      pricedCostUsd: number;
+      unpricedCalls: number;
+      inputTokens: number;
+      outputTokens: number;
+      cachedTokens: number;
+      modelCalls: number;
+      iterations: number;
+      maxDepthReached: number;
+      origin: RunOrigin;
+      source: string | null;
+    }>(
+      `INSERT INTO runs (id, created_at, ended_at, status, query, root_model, sub_model, base_url, limits_json,
+         answer, stop_reason, error, seed, priced_cost_usd, unpriced_calls, input_tokens, output_tokens,
+         cached_tokens, model_calls, iterations, max_depth_reached, owner_pid, owner_host, heartbeat_at, origin, source)
+       VALUES (@id, @createdAt, @endedAt, @status, @query, @rootModel, @subModel, @baseUrl, @limitsJson,
+         @answer, @stopReason, @error, @seed, @pricedCostUsd, @unpricedCalls, @inputTokens, @outputTokens,
+         @cachedTokens, @modelCalls, @iterations, @maxDepthReached, 0, '', NULL, @origin, @source)`,
+    ),
+    insertWholeNode: db.prepare<{
+      runId: string;
+      id: number;
+      parentId: number | null;
+      kind: NodeKind;
+      depth: number;
+      seq: number;
+      status: NodeStatus;
+      startedAt: number;
+      endedAt: number | null;
+      label: string;
+      model: string | null;
+      purpose: LlmPurpose | null;
+      inputTokens: number | null;
+      outputTokens: number | null;
+      cachedTokens: number | null;
+      costUsd: number | null;
+      estimated: number;
+      subPriced: number;
+      subUnpriced: number;
+      subInput: number;
+      subOutput: number;
+      subCalls: number;
+    }>(
+      `INSERT INTO nodes (run_id, id, parent_id, kind, depth, seq, status, started_at, ended_at, label, model, purpose,
+         input_tokens, output_tokens, cached_tokens, cost_usd, usage_estimated,
+         sub_priced_cost_usd, sub_unpriced_calls, sub_input_tokens, sub_output_tokens, sub_model_calls)
+       VALUES (@runId, @id, @parentId, @kind, @depth, @seq, @status, @startedAt, @endedAt, @label, @model, @purpose,
+         @inputTokens, @outputTokens, @cachedTokens, @costUsd, @estimated,
+         @subPriced, @subUnpriced, @subInput, @subOutput, @subCalls)`,
     ),
     insertInput: db.prepare<{ runId: string; ord: number; name: string; hash: string; bytes: number }>(
       `INSERT INTO run_inputs (run_id, ord, name, hash, bytes) VALUES (@runId, @ord, @name, @hash, @bytes)`,

@@ -1,12 +1,12 @@
 // The write transactions of the run store: each is one synchronous SQLite transaction, so a step
 // the engine was told is stored survives a kill (DESIGN §5).
 import type Database from 'better-sqlite3';
-import type { NodeRow } from '../../shared/domain/node';
+import { emptySubtree, type NodeRow, type SubtreeTotals } from '../../shared/domain/node';
 import type { InputDescription } from '../../shared/domain/run';
 import { SHOW_PREVIEW_CHARS } from '../../shared/valuePreview';
 import type { NodeTuple } from './runRows';
 import type { RunStatements } from './runStatements';
-import type { CallUsage, NodePatch, RunEnd } from './runWrites';
+import type { CallUsage, NodePatch, RunEnd, WholeRun } from './runWrites';
 import { missingNode } from './storeErrors';
 
 export function prepareTransactions(db: Database.Database, s: RunStatements) {
@@ -93,6 +93,82 @@ export function prepareTransactions(db: Database.Database, s: RunStatements) {
       rolled: recordUsage(runId, id, usage),
       node: updateNode(runId, id, patch, body, []),
     })),
+
+    /**
+     * A whole run in one transaction: the run row with its totals, every node with its subtree
+     * totals and its payload (`bodies`, serialised beforehand, by position), its inputs and the
+     * documents its nodes name. All or nothing.
+     */
+    insertWholeRun: db.transaction((run: WholeRun, subtrees: ReadonlyMap<number, SubtreeTotals>, bodies: readonly string[], cachedTokens: number) => {
+      const rootIds = run.nodes.filter((n) => n.parentId === null).map((n) => n.id);
+      const total = emptySubtree();
+      for (const id of rootIds) {
+        const sub = subtrees.get(id) ?? emptySubtree();
+        total.pricedCostUsd += sub.pricedCostUsd;
+        total.unpricedCalls += sub.unpricedCalls;
+        total.inputTokens += sub.inputTokens;
+        total.outputTokens += sub.outputTokens;
+        total.modelCalls += sub.modelCalls;
+      }
+      s.insertWholeRun.run({
+        id: run.runId,
+        createdAt: run.createdAt,
+        endedAt: run.endedAt,
+        status: run.status,
+        query: run.query,
+        rootModel: run.rootModel,
+        subModel: run.subModel,
+        baseUrl: run.baseUrl,
+        limitsJson: JSON.stringify(run.limits),
+        answer: run.answer,
+        stopReason: run.stopReason,
+        error: run.error,
+        seed: run.seed,
+        pricedCostUsd: total.pricedCostUsd,
+        unpricedCalls: total.unpricedCalls,
+        inputTokens: total.inputTokens,
+        outputTokens: total.outputTokens,
+        cachedTokens,
+        modelCalls: total.modelCalls,
+        iterations: run.iterations,
+        maxDepthReached: run.maxDepthReached,
+        origin: run.origin,
+        source: run.source,
+      });
+      (run.inputs ?? []).forEach((input, ord) => {
+        s.insertInput.run({ runId: run.runId, ord, name: input.name, hash: input.hash, bytes: input.bytes });
+        useDocuments(run.runId, [input.hash]);
+      });
+      run.nodes.forEach((node, i) => {
+        const sub = subtrees.get(node.id) ?? emptySubtree();
+        s.insertWholeNode.run({
+          runId: run.runId,
+          id: node.id,
+          parentId: node.parentId,
+          kind: node.kind,
+          depth: node.depth,
+          seq: node.seq,
+          status: node.status,
+          startedAt: node.startedAt,
+          endedAt: node.endedAt,
+          label: node.label,
+          model: node.model,
+          purpose: node.purpose,
+          inputTokens: node.inputTokens,
+          outputTokens: node.outputTokens,
+          cachedTokens: node.cachedTokens,
+          costUsd: node.costUsd,
+          estimated: node.usageEstimated ? 1 : 0,
+          subPriced: sub.pricedCostUsd,
+          subUnpriced: sub.unpricedCalls,
+          subInput: sub.inputTokens,
+          subOutput: sub.outputTokens,
+          subCalls: sub.modelCalls,
+        });
+        s.putPayload.run({ runId: run.runId, nodeId: node.id, body: bodies[i] as string });
+        useDocuments(run.runId, node.payload.documents ?? []);
+      });
+    }),
 
     interrupt: db.transaction((runId: string, now: number): boolean => {
       const run = s.interruptRun.get({ runId, now });

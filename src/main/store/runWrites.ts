@@ -1,8 +1,8 @@
 // What the engine hands the run store to write: a new run, a new node, a node's change, a call's
 // usage, a run's end. Apart from runRepository.ts so that its transactions (runTransactions.ts) can
 // name them without importing the store that imports them.
-import type { LlmPurpose, NodeKind, NodeStatus } from '../../shared/domain/node';
-import type { RunStatus, StopReason } from '../../shared/domain/run';
+import type { LlmPurpose, NodeKind, NodePayload, NodeStatus } from '../../shared/domain/node';
+import type { InputDescription, RunOrigin, RunStatus, StopReason } from '../../shared/domain/run';
 import type { RunLimits } from '../../shared/limits';
 
 export interface NewRun {
@@ -54,4 +54,58 @@ export interface RunEnd {
   answer: string | null;
   stopReason: StopReason | null;
   error: string | null;
+}
+
+/**
+ * A whole run written at once (RunRepository.insertWholeRun): an imported log, a portable run
+ * file. Its nodes come with their own usage; the store rolls the subtree totals and the run's
+ * totals up from them (subtreeRollUp.ts), so they always agree with the tree.
+ */
+export interface WholeRun {
+  runId: string;
+  origin: RunOrigin;
+  /** The file the run came from (its name, no folder); null for a native run. */
+  source: string | null;
+  createdAt: number;
+  endedAt: number | null;
+  /** A run written whole has ended: never 'running' or 'paused'. */
+  status: Exclude<RunStatus, 'running' | 'paused'>;
+  query: string;
+  rootModel: string;
+  subModel: string;
+  baseUrl: string;
+  limits: RunLimits;
+  seed: number;
+  answer: string | null;
+  stopReason: StopReason | null;
+  error: string | null;
+  /** Model turns over all RLMs of the run (RunTotals.iterations). */
+  iterations: number;
+  maxDepthReached: number;
+  /** Documents already in the DocumentStore (by hash), in order. */
+  inputs?: InputDescription[];
+  /** In id order: ids from 1, unique, each parent before its children. */
+  nodes: WholeRunNode[];
+}
+
+export interface WholeRunNode {
+  id: number;
+  parentId: number | null;
+  kind: NodeKind;
+  depth: number;
+  seq: number;
+  status: NodeStatus;
+  startedAt: number;
+  endedAt: number | null;
+  label: string;
+  model: string | null;
+  purpose: LlmPurpose | null;
+  /** The node's own usage; null on nodes that are no model call (a call counts when inputTokens is set). */
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cachedTokens: number | null;
+  /** null: unknown (no price), never 0 for that. */
+  costUsd: number | null;
+  usageEstimated: boolean;
+  payload: NodePayload;
 }

@@ -63,6 +63,8 @@ export interface NodePayload {
   text?: string;
   /** cell: the code as the model wrote it. */
   code?: string;
+  /** cell: the language of `code`; absent means javascript (RLMScope's own sandbox). Imported logs of the reference library are python. */
+  language?: 'python' | 'javascript';
   /** cell: printed output and the value of a last expression. */
   output?: string;
   /** cell or llm or rlm: what went wrong. */

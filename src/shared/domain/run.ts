@@ -17,6 +17,9 @@ export type StopReason =
   | 'no-answer'
   | 'error';
 
+/** Recorded here, or imported from a file (a log of the reference library, a portable run file). */
+export type RunOrigin = 'native' | 'imported';
+
 export interface RunTotals {
   /** USD of the whole run, or null when some call had no known price (see `unpricedCalls`). */
   costUsd: number | null;
@@ -45,6 +48,10 @@ export interface RunSummary extends RunTotals {
   createdAt: number;
   endedAt: number | null;
   durationMs: number | null;
+  /** An imported run is shown as such and never re-executed. Set by the store; absent only in summaries built by hand. */
+  origin?: RunOrigin;
+  /** The name of the file an imported run came from; null for a native run. */
+  source?: string | null;
   /**
    * The true length, in characters, of query, answer and error: those fields are previews
    * (src/shared/valuePreview.ts) and a longer value is read whole with `runs.readValue`.

@@ -3,5 +3,6 @@ import type { Migration } from './migration';
 import { migration as initial } from './001-initial';
 import { migration as runDocuments } from './002-run-documents';
 import { migration as applicationId } from './003-application-id';
+import { migration as runOrigin } from './004-run-origin';
 
-export const migrations: readonly Migration[] = [initial, runDocuments, applicationId];
+export const migrations: readonly Migration[] = [initial, runDocuments, applicationId, runOrigin];

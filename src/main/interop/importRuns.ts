@@ -1,0 +1,154 @@
+// Importing runs from a file into the store: the file is streamed (its size bounds nothing but
+// the time), told apart by its first bytes, parsed by the pure reader of its format, priced, and
+// each run written whole in one transaction (RunRepository.insertWholeRun). A file that is no
+// log at all changes nothing; a log with bad lines imports its good runs and names the bad
+// lines as warnings. Imported runs are never re-executed: their code is the library's Python.
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import type { RunSummary } from '../../shared/domain/run';
+import { RlmError } from '../../shared/errors';
+import type { PriceTable } from '../model/prices';
+import { newRunId } from '../service/runId';
+import type { RunRepository } from '../store/runRepository';
+import { toWholeRun } from './logRun';
+import { readRlmsLog, RlmsLogError, type RlmsLogImport } from './rlmsLog';
+
+export interface ImportProgress {
+  bytesRead: number;
+  totalBytes: number;
+}
+
+export interface ImportDeps {
+  store: RunRepository;
+  /** Prices calls the log gives tokens but no cost for (the bundled table and the user's). */
+  prices: PriceTable;
+  newRunId?: () => string;
+  /** Read the log's zone-less timestamps as UTC (tests); local time otherwise, as the library wrote them. */
+  assumeUtc?: boolean;
+}
+
+export interface ImportFileOptions {
+  /** The name the runs record as their source; default: the path's last part. */
+  name?: string;
+  onProgress?: (progress: ImportProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface FileImport {
+  /** The file's name, as the runs record it. */
+  source: string;
+  /** One per imported run, in the order of the file. */
+  runs: RunSummary[];
+  /** Lines skipped or read in part, each naming its line. */
+  warnings: string[];
+}
+
+/** Bytes read at the start to tell the formats apart. */
+const SNIFF_BYTES = 16;
+/** Larger reads than the default 64 KiB: a log is read once, front to back. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
+type Format = 'rlmsLog';
+
+/**
+ * Which format the file is, from its first bytes. Only the reference library's JSONL log today;
+ * it takes any text and refuses the rest itself with one clear line.
+ */
+function sniff(_head: Buffer): Format {
+  // ── SECOND FORMAT GOES HERE (issue 11): the portable `.rlmscope` file. Match its magic bytes
+  // on `_head` and return its own Format, then dispatch it in `importFile` below. It must come
+  // before the log, which would refuse a compressed file as binary.
+  return 'rlmsLog';
+}
+
+/** Imports every run of one file. Throws RlmError with one line naming the file when nothing can be imported. */
+export async function importFile(path: string, deps: ImportDeps, options: ImportFileOptions = {}): Promise<FileImport> {
+  const source = options.name ?? baseName(path);
+  const totalBytes = await fileSize(path, source);
+  const format = sniff(await readHead(path, source));
+  switch (format) {
+    case 'rlmsLog':
+      return importRlmsLog(path, source, totalBytes, deps, options);
+    // ── The portable `.rlmscope` file is dispatched here (see sniff).
+  }
+}
+
+async function importRlmsLog(path: string, source: string, totalBytes: number, deps: ImportDeps, options: ImportFileOptions): Promise<FileImport> {
+  let log: RlmsLogImport;
+  try {
+    log = await readRlmsLog(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), {
+      assumeUtc: deps.assumeUtc ?? false,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: ({ bytesRead }) => options.onProgress?.({ bytesRead, totalBytes }) } : {}),
+    });
+  } catch (error) {
+    if (error instanceof RlmsLogError) throw new RlmError('INVALID_INPUT', `${source}: ${error.message}`);
+    if (isErrno(error)) throw unreadable(source, error);
+    throw error;
+  }
+  const warnings = log.warnings.map((w) => w.message);
+  if (log.warningsDropped > 0) warnings.push(`… and ${log.warningsDropped.toLocaleString('en-US')} more warnings`);
+  const runs: RunSummary[] = [];
+  for (const run of log.runs) {
+    options.signal?.throwIfAborted();
+    const runId = freshRunId(deps);
+    // Each run in its own transaction: a failure (a full disk) keeps the runs written before it.
+    runs.push(deps.store.insertWholeRun(toWholeRun(run, { runId, source, prices: deps.prices })));
+  }
+  return { source, runs, warnings };
+}
+
+/**
+ * A run id no run has. Ids made in the same second differ by 24 random bits only, and one log
+ * may hold thousands of runs: a taken one is drawn again rather than failing its run.
+ */
+function freshRunId(deps: ImportDeps): string {
+  const make = deps.newRunId ?? (() => newRunId());
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const id = make();
+    if (deps.store.getRun(id) === null) return id;
+  }
+  throw new RlmError('INTERNAL', 'no free run id was found in 100 tries');
+}
+
+async function fileSize(path: string, source: string): Promise<number> {
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) throw new RlmError('FILE_UNREADABLE', `${source}: is a folder, not a file`);
+    return info.size;
+  } catch (error) {
+    if (isErrno(error)) throw unreadable(source, error);
+    throw error;
+  }
+}
+
+async function readHead(path: string, source: string): Promise<Buffer> {
+  try {
+    const file = await open(path, 'r');
+    try {
+      const head = Buffer.alloc(SNIFF_BYTES);
+      const { bytesRead } = await file.read(head, 0, SNIFF_BYTES, 0);
+      return head.subarray(0, bytesRead);
+    } finally {
+      await file.close();
+    }
+  } catch (error) {
+    if (isErrno(error)) throw unreadable(source, error);
+    throw error;
+  }
+}
+
+function unreadable(source: string, error: NodeJS.ErrnoException): RlmError {
+  if (error.code === 'ENOENT') return new RlmError('FILE_NOT_FOUND', `${source}: no such file`);
+  if (error.code === 'EISDIR') return new RlmError('FILE_UNREADABLE', `${source}: is a folder, not a file`);
+  return new RlmError('FILE_UNREADABLE', `${source}: cannot be read (${error.code ?? error.message})`);
+}
+
+function isErrno(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && !(error instanceof RlmError) && error.name !== 'AbortError';
+}
+
+/** The last part of a path, on either kind of separator. */
+function baseName(path: string): string {
+  return path.split(/[\\/]/).filter(Boolean).at(-1) ?? path;
+}

@@ -1,0 +1,63 @@
+// The `interop` slice (src/shared/api/interop.ts): runs imported from files into the store. A
+// file the page sent is an upload, claimed for the import and deleted once it is read.
+import type { interopMethods } from '../../shared/api/interop';
+import { RlmError } from '../../shared/errors';
+import { importFile, type FileImport } from '../interop/importRuns';
+import type { RunRepository } from '../store/runRepository';
+import type { EventBus } from './eventBus';
+import type { SettingsSource } from './fixedSettings';
+import type { Handlers } from './handlers';
+import type { ServiceConfig } from './serviceConfig';
+import type { Uploads } from './uploads';
+
+export interface InteropHandlerDeps {
+  store: RunRepository;
+  uploads: Uploads;
+  settings: SettingsSource;
+  bus: EventBus;
+  config: Pick<ServiceConfig, 'mode'>;
+}
+
+export function interopHandlers({ store, uploads, settings, bus, config }: InteropHandlerDeps): Handlers<keyof typeof interopMethods> {
+  const importFrom = async (path: string, name: string | undefined, signal: AbortSignal): Promise<FileImport> => {
+    // The prices as they are now, as a new run reads them at its start.
+    const deps = { store, prices: settings.resolved().prices };
+    const result = await importFile(path, deps, { ...(name !== undefined ? { name } : {}), signal });
+    if (result.runs.length > 0) bus.emit({ type: 'app.runsChanged', runId: null });
+    return result;
+  };
+  return {
+    'interop.import': async (params, callerSignal) => {
+      // The caller's cancel stops the read between lines; runs already written stay (each whole).
+      const cancel = new AbortController();
+      const onAbort = () => cancel.abort(callerSignal?.reason);
+      if (callerSignal?.aborted) onAbort();
+      callerSignal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await importOne(params, cancel.signal);
+      } finally {
+        callerSignal?.removeEventListener('abort', onAbort);
+      }
+    },
+  };
+
+  async function importOne(params: { uploadId: string } | { path: string }, signal: AbortSignal): Promise<{ runs: FileImport['runs']; warnings: string[] }> {
+    if ('path' in params) {
+      // SECURITY: in browser mode the page sends its files (uploads); it may not name paths on
+      // this machine (see runs.start in activeRuns.ts): a script injected into the page could
+      // otherwise have any file the user can read parsed and stored where the page reads it.
+      if (config.mode === 'browser') throw new RlmError('INVALID_INPUT', 'in browser mode, send the file from the page (drop or pick it); paths on the server are not read');
+      const { runs, warnings } = await importFrom(params.path, undefined, signal);
+      return { runs, warnings };
+    }
+    const upload = uploads.received(params.uploadId);
+    const claim = uploads.claim([params.uploadId]);
+    try {
+      const { runs, warnings } = await importFrom(upload.path, upload.name, signal);
+      return { runs, warnings };
+    } finally {
+      // Read whole or refused: either way the upload has served its purpose.
+      await claim.release().catch(() => undefined);
+    }
+  }
+}
