@@ -3,6 +3,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { version } from '../../../package.json';
 import { isErrorData, toErrorData } from '../../shared/errors';
+import { EXPORT_FORMATS } from '../interop/exporters';
+import { exportCommand, otlpHeader } from './exportCommand';
 import { runsCommand, showCommand } from './listCommands';
 import { addLimitOptions } from './limitFlags';
 import { collect, httpUrl, nonNegativeInteger, positiveInteger } from './options';
@@ -58,6 +60,17 @@ program
   .option('--json', 'print {"run": ..., "nodes": [...]} (values past 1,000,000 characters are cut, with a note)')
   .option('--answer', "print only the run's answer, whole and exactly as stored (for answers too long to show)")
   .action(async (runId: string, options) => exit(showCommand(runId, options, out)));
+
+program
+  .command('export')
+  .description('write a run to a file, or send its spans to an OpenTelemetry collector (Phoenix, Langfuse)')
+  .argument('<run-id>', 'the run')
+  .addOption(new Option('--format <format>', 'rlmscope (portable, default), otlp (OTLP/JSON spans) or rlms (the reference library\'s JSONL)').choices(EXPORT_FORMATS))
+  .option('-o, --output <file>', 'the file to write (written whole or not at all)')
+  .option('--otlp-endpoint <url>', 'POST the spans as OTLP/HTTP protobuf to this traces URL, e.g. http://localhost:6006/v1/traces', httpUrl)
+  .option('--otlp-header <key=value>', 'a header for --otlp-endpoint (repeatable), e.g. "Authorization=Basic <base64 of pk:sk>"', otlpHeader)
+  .option('--db <path>', 'database file')
+  .action(async (runId: string, options) => exit(exportCommand(runId, options, out)));
 
 program
   .command('serve')
