@@ -17,9 +17,9 @@ interface JsonRequest {
 /**
  * Writes `spans` to `out` as one OTLP/JSON ExportTraceServiceRequest. Every span must share one
  * resource and one instrumentation scope (the spans of a run do), so the request has one
- * `resourceSpans` entry with one `scopeSpans` entry. Does not end `out`.
+ * `resourceSpans` entry with one `scopeSpans` entry. Does not end `out`. Returns the spans written.
  */
-export async function writeOtlpJson(spans: Iterable<ReadableSpan>, out: Writable): Promise<number> {
+export async function writeOtlpJson(spans: Iterable<ReadableSpan>, out: Writable, spansPerBatch = SPANS_PER_BATCH): Promise<number> {
   let written = 0;
   let batch: ReadableSpan[] = [];
   const flush = async () => {
@@ -44,7 +44,7 @@ export async function writeOtlpJson(spans: Iterable<ReadableSpan>, out: Writable
   };
   for (const span of spans) {
     batch.push(span);
-    if (batch.length >= SPANS_PER_BATCH) await flush();
+    if (batch.length >= spansPerBatch) await flush();
   }
   if (batch.length > 0) await flush();
   await writeChunk(out, written === 0 ? '{"resourceSpans":[]}\n' : ']}]}]}\n');
