@@ -3,7 +3,6 @@
 // and writes the file whole or not at all — into a temp file beside the target, renamed over it
 // only once the exporter finished, so a failed or killed export never leaves half a file.
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { existsSync, statSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -85,25 +84,34 @@ export async function writeWhole(target: string, write: (stream: Writable) => Pr
   } catch (error) {
     throw cannotWrite(target, folder, error);
   }
-  const stream = handle.createWriteStream({ autoClose: false });
+  // flush: the data reaches the disk before the stream closes the file, and so before the rename.
+  // (The stream owns the handle: FileHandle.close() waits for a stream made with autoClose: false
+  // to let go of it, and would never resolve.)
+  const stream = handle.createWriteStream({ flush: true });
+  // A write error (a full disk) fails the exporter's next write; this also catches one after its
+  // last. 'error' comes before 'close', so a failed file is never renamed into place.
+  const failed = new Promise<never>((_, reject) => stream.once('error', reject));
+  failed.catch(() => undefined);
+  const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
   try {
-    // A write error (a full disk) fails the exporter's next write; this catches one after its last.
-    const failed = once(stream, 'error').then(([error]) => Promise.reject(error as Error));
-    failed.catch(() => undefined);
     await Promise.race([write(stream), failed]);
     stream.end();
-    await Promise.race([once(stream, 'finish'), failed]);
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
+    await Promise.race([closed, failed]);
+    if (stream.errored) throw stream.errored;
     await rename(temp, target);
     return stream.bytesWritten;
   } catch (error) {
     stream.destroy();
-    await handle?.close().catch(() => undefined);
+    if (!stream.closed) await closed;
     await rm(temp, { force: true });
-    throw error instanceof RlmError ? error : cannotWrite(target, folder, error);
+    // The file system's errors name the file; the exporter's own (a damaged run) pass as they are.
+    throw isFileError(error) ? cannotWrite(target, folder, error) : error;
   }
+}
+
+function isFileError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code);
 }
 
 function cannotWrite(target: string, folder: string, error: unknown): RlmError {
@@ -114,6 +122,7 @@ function cannotWrite(target: string, folder: string, error: unknown): RlmError {
     : code === 'EROFS' ? 'the file system is read-only'
     : code === 'ENOSPC' ? 'the disk is full'
     : code === 'EISDIR' ? 'it is a folder'
+    : code === 'ENOTDIR' ? `${folder} is not a folder`
     : error instanceof Error ? error.message : String(error);
   return new RlmError('INVALID_INPUT', `cannot write ${target}: ${reason}`);
 }

@@ -2,14 +2,13 @@
 // file: the JSON file decodes to the run's spans, and a collector on loopback receives the same
 // spans as protobuf.
 import { once } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeRow } from '../../../shared/domain/node';
 import { openRunReader, type RunFileReader } from '../../store/runReader';
 import { recordExportSample, SAMPLE_ANSWER } from '../../testing/exportRuns';
+import { startCollector, type Collector } from '../../testing/otlpCollector';
 import { decodeOtlpJson, decodeOtlpProtobuf, type DecodedRequest } from '../../testing/otlpDecode';
 import type { Harness } from '../../testing/serviceHarness';
 import { exporterFor, spansOfRun, type ExportSource } from '../exporters';
@@ -111,37 +110,7 @@ describe('export --format otlp', () => {
   });
 });
 
-interface Received {
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
-
-/** An OTLP/HTTP collector on loopback: records each request and answers as `answer` says. */
-async function startCollector(answer: (res: ServerResponse, index: number) => void = (res) => res.end()) {
-  const received: Received[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      received.push({ url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
-      answer(res, received.length - 1);
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`;
-  return {
-    url,
-    received,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-let collector: Awaited<ReturnType<typeof startCollector>> | null = null;
+let collector: Collector | null = null;
 afterEach(async () => {
   await collector?.close();
   collector = null;
