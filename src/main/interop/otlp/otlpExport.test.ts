@@ -45,7 +45,7 @@ async function exportText(format: string): Promise<string> {
 
 /** What every encoding must say about the run: spans in node order, with tree, names and times. */
 function expectTheRun(request: DecodedRequest) {
-  expect(request.resource).toMatchObject({ 'service.name': 'rlmscope' });
+  expect(request.resource).toMatchObject({ 'service.name': 'rlmscope', 'openinference.project.name': 'rlmscope' });
   expect(request.scope.name).toBe('rlmscope');
   expect(request.spans).toHaveLength(nodes.length);
   const traceId = traceIdOf(runId);

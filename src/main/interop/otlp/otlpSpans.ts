@@ -56,7 +56,8 @@ export function runSpanContext(run: RunDetail, nodes: readonly NodeRow[], option
     run,
     traceId: traceIdOf(run.runId),
     provider: providerName(run.baseUrl),
-    resource: resourceFromAttributes({ 'service.name': 'rlmscope', 'service.version': options.version }),
+    // openinference.project.name: Phoenix files the traces under a project of that name.
+    resource: resourceFromAttributes({ 'service.name': 'rlmscope', 'service.version': options.version, 'openinference.project.name': 'rlmscope' }),
     scope: { name: 'rlmscope', version: options.version },
     lastSeenAt,
     ids: new Set(nodes.map((node) => node.id)),
