@@ -6,7 +6,9 @@ import { PassThrough } from 'node:stream';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeRow } from '../../../shared/domain/node';
+import { RunRepository } from '../../store/runRepository';
 import { openRunReader, type RunFileReader } from '../../store/runReader';
+import { newRun, tempDatabase } from '../../testing/tempDatabase';
 import { recordExportSample, SAMPLE_ANSWER } from '../../testing/exportRuns';
 import { startCollector, type Collector } from '../../testing/otlpCollector';
 import { decodeOtlpJson, decodeOtlpProtobuf, type DecodedRequest } from '../../testing/otlpDecode';
@@ -170,5 +172,32 @@ describe('export --otlp-endpoint', () => {
     );
     collector = await startCollector(() => undefined);
     await expect(pushOtlp(spansOfRun(source, runId), { endpoint: collector.url, timeoutMs: 300 })).rejects.toThrow(`the OTLP endpoint ${collector.url} did not answer within 0.3 s`);
+  });
+});
+
+describe('export --format otlp of a run with a huge answer', () => {
+  it('cuts the answer in the span and keeps the file small', async () => {
+    const { db, file } = tempDatabase();
+    const store = new RunRepository(db);
+    const chars = 30 * 1024 * 1024;
+    const answer = `${'a'.repeat(chars - 1)}Z`;
+    store.createRun(newRun({ runId: 'r-huge' }));
+    store.addNode('r-huge', { id: 1, parentId: null, kind: 'rlm', depth: 0, seq: 0, startedAt: 1_000, label: 'q', model: 'root', status: 'completed' }, { query: 'q', answer });
+    store.finishRun('r-huge', { status: 'completed', endedAt: 2_000, answer, stopReason: null, error: null });
+    const hugeReader = openRunReader(file);
+    try {
+      const out = new PassThrough();
+      const chunks: Buffer[] = [];
+      out.on('data', (chunk: Buffer) => chunks.push(chunk));
+      await exporterFor('otlp')({ reader: hugeReader, documents: () => hugeReader.documents() }, 'r-huge', out);
+      out.end();
+      await once(out, 'end');
+      const text = Buffer.concat(chunks).toString('utf8');
+      expect(text.length).toBeLessThan(40_000);
+      const [span] = decodeOtlpJson(text).spans;
+      expect(span!.attributes['output.value']).toMatch(new RegExp(`^a{${32 * 1024}}\\n… \\[cut here: the whole value is ${chars.toLocaleString('en-US')} characters;`));
+    } finally {
+      hugeReader.close();
+    }
   });
 });
