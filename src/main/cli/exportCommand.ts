@@ -3,7 +3,7 @@
 // and writes the file whole or not at all — into a temp file beside the target, renamed over it
 // only once the exporter finished, so a failed or killed export never leaves half a file.
 import { randomBytes } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -88,6 +88,12 @@ export async function writeWhole(target: string, write: (stream: Writable) => Pr
   // (The stream owns the handle: FileHandle.close() waits for a stream made with autoClose: false
   // to let go of it, and would never resolve.)
   const stream = handle.createWriteStream({ flush: true });
+  // Ctrl+C or a kill mid-export: the temp file goes too (exit 130, as `run` does on Ctrl+C).
+  const onSignal = () => {
+    rmSync(temp, { force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   // A write error (a full disk) fails the exporter's next write; this also catches one after its
   // last. 'error' comes before 'close', so a failed file is never renamed into place.
   const failed = new Promise<never>((_, reject) => stream.once('error', reject));
@@ -106,6 +112,8 @@ export async function writeWhole(target: string, write: (stream: Writable) => Pr
     await rm(temp, { force: true });
     // The file system's errors name the file; the exporter's own (a damaged run) pass as they are.
     throw isFileError(error) ? cannotWrite(target, folder, error) : error;
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }
 }
 
