@@ -4,6 +4,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { version } from '../../../package.json';
 import { isErrorData, toErrorData } from '../../shared/errors';
 import { importCommand } from './importCommand';
+import { EXPORT_FORMATS } from '../interop/exporters';
+import { exportCommand, otlpHeader } from './exportCommand';
 import { runsCommand, showCommand } from './listCommands';
 import { addLimitOptions } from './limitFlags';
 import { collect, httpUrl, nonNegativeInteger, positiveInteger } from './options';
@@ -68,6 +70,17 @@ program
   .option('--prices <file>', 'JSON price overrides for calls the log gives tokens but no cost for (over the saved ones)')
   .option('--json', 'print {"runs": [...]}, one summary per imported run, in file order')
   .action(async (files: string[], options) => exit(importCommand(files, options, out)));
+
+program
+  .command('export')
+  .description('write a run to a file, or send its spans to an OpenTelemetry collector (Phoenix, Langfuse)')
+  .argument('<run-id>', 'the run')
+  .addOption(new Option('--format <format>', 'rlmscope (portable, default), otlp (OTLP/JSON spans) or rlms (the reference library\'s JSONL)').choices(EXPORT_FORMATS))
+  .option('-o, --output <file>', 'the file to write (written whole or not at all)')
+  .option('--otlp-endpoint <url>', 'POST the spans as OTLP/HTTP protobuf to this traces URL, e.g. http://localhost:6006/v1/traces', httpUrl)
+  .option('--otlp-header <key=value>', 'a header for --otlp-endpoint (repeatable), e.g. "Authorization=Basic <base64 of pk:sk>"', otlpHeader)
+  .option('--db <path>', 'database file')
+  .action(async (runId: string, options) => exit(exportCommand(runId, options, out)));
 
 program
   .command('serve')

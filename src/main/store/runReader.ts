@@ -10,6 +10,7 @@ import type { RunDetail, RunSummary } from '../../shared/domain/run';
 import { RlmError } from '../../shared/errors';
 import { LIST_PREVIEW_CHARS, SHOW_PREVIEW_CHARS, type RunValueField } from '../../shared/valuePreview';
 import { openDatabase } from './database';
+import { documentRanges, type DocumentRanges } from './documentRanges';
 import { prepareReadStatements } from './runReadStatements';
 import { parsePayload, toNodeRow, toRunDetail, toRunSummary, type NodeTuple } from './runRows';
 import { guard } from './storeErrors';
@@ -107,6 +108,8 @@ export class RunReader {
 
 /** A reader over a database it opened itself: close it when done. */
 export interface RunFileReader extends RunReader {
+  /** Byte ranges of the stored documents (what an export of a run's inputs reads); prepared on first use. */
+  documents(): DocumentRanges;
   close(): void;
 }
 
@@ -126,7 +129,8 @@ export function openRunReader(path: string): RunFileReader {
   }
   const db = openDatabase(path, { readonly: true });
   try {
-    return Object.assign(new RunReader(db), { close: () => db.close() });
+    let documents: DocumentRanges | null = null;
+    return Object.assign(new RunReader(db), { documents: () => (documents ??= documentRanges(db)), close: () => db.close() });
   } catch (error) {
     db.close();
     throw error;

@@ -1,0 +1,62 @@
+// The formats `rlmscope export` writes, by name. Every exporter has one shape: it reads the run
+// through `source` (never a database opened for writing: DESIGN §2) and writes the whole export
+// to `out`, a stream, so that an export larger than memory goes straight to its file. It does not
+// end `out`: the caller owns the file and renames it into place only when the exporter resolved.
+import type { Writable } from 'node:stream';
+import { version } from '../../../package.json';
+import { RlmError } from '../../shared/errors';
+import type { DocumentRanges } from '../store/documentRanges';
+import type { RunReader } from '../store/runReader';
+import { writeOtlpJson } from './otlp/otlpFile';
+import { runSpans } from './otlp/otlpSpans';
+
+/** What an exporter may read: the run, its nodes and payloads, and its stored documents. */
+export interface ExportSource {
+  reader: RunReader;
+  /** Byte ranges of the documents the run uses (`sizeFor(runId, hash)` says which). */
+  documents(): DocumentRanges;
+}
+
+export type Exporter = (source: ExportSource, runId: string, out: Writable) => Promise<void>;
+
+export const EXPORT_FORMATS = ['rlmscope', 'otlp', 'rlms'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** The run, or NOT_FOUND: every exporter starts here. */
+export function runOrNotFound(source: ExportSource, runId: string) {
+  const run = source.reader.getRun(runId);
+  if (!run) throw new RlmError('NOT_FOUND', `no run ${runId}`);
+  return run;
+}
+
+/** The spans of a run, read node by node: at most one payload in memory at a time. */
+export function spansOfRun(source: ExportSource, runId: string) {
+  const run = runOrNotFound(source, runId);
+  const nodes = source.reader.getNodes(runId);
+  return runSpans(run, nodes, (nodeId) => source.reader.getPayload(runId, nodeId), { version });
+}
+
+const exportOtlp: Exporter = async (source, runId, out) => {
+  await writeOtlpJson(spansOfRun(source, runId), out);
+};
+
+function notAvailableYet(format: ExportFormat): Exporter {
+  return async () => {
+    throw new RlmError('INVALID_INPUT', `export --format ${format} is not available yet; --format otlp is`);
+  };
+}
+
+export const exporters: Record<ExportFormat, Exporter> = {
+  rlmscope: notAvailableYet('rlmscope'),
+  otlp: exportOtlp,
+  rlms: notAvailableYet('rlms'),
+};
+
+export function isExportFormat(format: string): format is ExportFormat {
+  return (EXPORT_FORMATS as readonly string[]).includes(format);
+}
+
+export function exporterFor(format: string): Exporter {
+  if (!isExportFormat(format)) throw new RlmError('INVALID_INPUT', `unknown export format "${format}": expected ${EXPORT_FORMATS.join(', ')}`);
+  return exporters[format];
+}
