@@ -1,7 +1,8 @@
 // `rlmscope export` through the built command: the OTLP file of a run with a child RLM and failed
 // nodes, a push to a collector on loopback, and every way it can be refused — each one line, a
 // non-zero exit, no file left behind and the database untouched.
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../testing/cli';
@@ -55,6 +56,47 @@ function namesIn(folder: string): string[] {
   return readdirSync(folder).filter((name) => !name.startsWith('runs.db')).sort();
 }
 
+describe('rlmscope export, then rlmscope import on another machine (a fresh database)', () => {
+  // Not in h.dir, whose files another test lists.
+  const elsewhere = mkdtempSync(join(tmpdir(), 'rlm-roundtrip-'));
+  afterAll(() => rmSync(elsewhere, { recursive: true, force: true }));
+  it('restores a portable file equal node for node and payload for payload, under the same run id', async () => {
+    const file = join(elsewhere, 'run.rlmscope');
+    const exported = await runCli(exportArgs('-o', file));
+    expect(exported.stderr).toBe('');
+    expect(exported.stdout).toMatch(new RegExp(`^exported run ${runId} as rlmscope to `));
+    expect(readFileSync(file).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    const other = join(elsewhere, 'other.db');
+    const imported = await runCli(['import', file, '--db', other, '--json']);
+    expect(imported.code).toBe(0);
+    const { runs } = JSON.parse(imported.stdout) as { runs: Array<{ runId: string; origin: string; answer: string }> };
+    expect(runs).toEqual([expect.objectContaining({ runId, origin: 'native', answer: 'done' })]);
+    const restored = JSON.parse((await runCli(['show', runId, '--db', other, '--json'])).stdout) as Shown;
+    expect(restored.nodes).toEqual(shown.nodes);
+    expect({ ...restored.run, durationMs: null }).toEqual({ ...shown.run, durationMs: null });
+    // Imported again: a second run under a new id, the first left as it was.
+    const again = JSON.parse((await runCli(['import', file, '--db', other, '--json'])).stdout) as { runs: Array<{ runId: string }> };
+    expect(again.runs[0]!.runId).not.toBe(runId);
+  });
+
+  it('writes the reference library\'s JSONL, which imports back with the same tree', async () => {
+    const file = join(elsewhere, 'run.rlms.jsonl');
+    expect((await runCli(exportArgs('--format', 'rlms', '-o', file))).code).toBe(0);
+    const other = join(elsewhere, 'rlms.db');
+    const imported = JSON.parse((await runCli(['import', file, '--db', other, '--json'])).stdout) as { runs: Array<{ runId: string; origin: string }> };
+    expect(imported.runs).toEqual([expect.objectContaining({ origin: 'imported' })]);
+    const back = JSON.parse((await runCli(['show', imported.runs[0]!.runId, '--db', other, '--json'])).stdout) as Shown;
+    const shape = (s: Shown) => s.nodes.map((node) => `${node.depth}:${node.kind}:${node.status}`);
+    expect(shape(back)).toEqual(shape(shown));
+    expect(back.run.answer).toBe('done');
+    // An imported run handed on as a portable file stays imported (its code is Python: never re-run).
+    const portable = join(elsewhere, 'imported.rlmscope');
+    expect((await runCli(['export', imported.runs[0]!.runId, '--db', other, '-o', portable])).code).toBe(0);
+    const third = JSON.parse((await runCli(['import', portable, '--db', join(elsewhere, 'third.db'), '--json'])).stdout) as { runs: Array<{ origin: string; source: string }> };
+    expect(third.runs).toEqual([expect.objectContaining({ origin: 'imported', source: 'run.rlms.jsonl' })]);
+  });
+});
+
 describe('rlmscope export --format otlp -o FILE', () => {
   it('writes the run as OTLP/JSON, one span per node, and leaves the database as it was', async () => {
     const before = { bytes: readFileSync(h.dbPath), mtimeMs: statSync(h.dbPath).mtimeMs };
@@ -84,13 +126,12 @@ describe('rlmscope export --format otlp -o FILE', () => {
     expect(readFileSync(file).equals(first)).toBe(true);
   });
 
-  it('refuses an unknown run, an unknown format and a format not available yet, writing nothing', async () => {
+  it('refuses an unknown run, an unknown format and a missing target, writing nothing', async () => {
     const file = join(h.dir, 'never.json');
     expect(refusal(await runCli(['export', 'r-nope', '--db', h.dbPath, '--format', 'otlp', '-o', file]))).toBe('rlmscope: no run r-nope');
     expect(refusal(await runCli(exportArgs('--format', 'csv', '-o', file)))).toBe(
       "rlmscope: option '--format <format>' argument 'csv' is invalid. Allowed choices are rlmscope, otlp, rlms.",
     );
-    expect(refusal(await runCli(exportArgs('--format', 'rlms', '-o', file)))).toBe('rlmscope: export --format rlms is not available yet; --format otlp is');
     expect(refusal(await runCli(exportArgs('--format', 'otlp')))).toBe('rlmscope: export: give -o FILE, --otlp-endpoint URL, or both');
     expect(existsSync(file)).toBe(false);
     expect(namesIn(h.dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
@@ -99,7 +140,7 @@ describe('rlmscope export --format otlp -o FILE', () => {
   it('keeps an existing file whole when the export fails, and refuses paths it cannot write', async () => {
     const kept = join(h.dir, 'kept.json');
     writeFileSync(kept, 'old contents');
-    expect(refusal(await runCli(exportArgs('--format', 'rlms', '-o', kept)))).toMatch(/not available yet/);
+    expect(refusal(await runCli(['export', 'r-nope', '--db', h.dbPath, '--format', 'rlms', '-o', kept]))).toBe('rlmscope: no run r-nope');
     expect(readFileSync(kept, 'utf8')).toBe('old contents');
     const missing = join(h.dir, 'no-such-folder', 'run.json');
     expect(refusal(await runCli(exportArgs('--format', 'otlp', '-o', missing)))).toBe(`rlmscope: cannot write ${missing}: the folder ${join(h.dir, 'no-such-folder')} does not exist`);

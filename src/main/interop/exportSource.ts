@@ -4,7 +4,7 @@
 import type Database from 'better-sqlite3';
 import { RlmError } from '../../shared/errors';
 import { CHUNK_BYTES } from '../store/documentStore';
-import { documentRanges } from '../store/documentRanges';
+import { documentRanges, type DocumentRanges } from '../store/documentRanges';
 import { RunReader } from '../store/runReader';
 
 export interface StoredDocumentReader {
@@ -13,17 +13,21 @@ export interface StoredDocumentReader {
   chunks(): Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
 }
 
-export interface ExportSource {
+export interface RunSource {
   runs: Pick<RunReader, 'getRun' | 'getNodes' | 'getPayload' | 'readValue'>;
   /** A document the run uses (an input, a child RLM's context); null when the run has no such document. */
   document(runId: string, hash: string): StoredDocumentReader | null;
 }
 
 /** An export source over an open database (read-only or not); whoever opened it closes it. */
-export function exportSourceFor(db: Database.Database): ExportSource {
-  const ranges = documentRanges(db);
+export function exportSourceFor(db: Database.Database): RunSource {
+  return runSourceOver(new RunReader(db), documentRanges(db));
+}
+
+/** The same over a reader and the document ranges of its database. */
+export function runSourceOver(runs: RunSource['runs'], ranges: DocumentRanges): RunSource {
   return {
-    runs: new RunReader(db),
+    runs,
     document(runId, hash) {
       const bytes = ranges.sizeFor(runId, hash);
       if (bytes === null) return null;

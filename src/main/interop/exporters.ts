@@ -2,13 +2,17 @@
 // through `source` (never a database opened for writing: DESIGN §2) and writes the whole export
 // to `out`, a stream, so that an export larger than memory goes straight to its file. It does not
 // end `out`: the caller owns the file and renames it into place only when the exporter resolved.
-import type { Writable } from 'node:stream';
+import { once } from 'node:events';
+import { PassThrough, type Writable } from 'node:stream';
 import { version } from '../../../package.json';
 import { RlmError } from '../../shared/errors';
 import type { DocumentRanges } from '../store/documentRanges';
 import type { RunReader } from '../store/runReader';
+import { runSourceOver, type RunSource } from './exportSource';
 import { writeOtlpJson } from './otlp/otlpFile';
 import { runSpans } from './otlp/otlpSpans';
+import { writePortable } from './portable';
+import { writeRlmsLog } from './rlmsExport';
 
 /** What an exporter may read: the run, its nodes and payloads, and its stored documents. */
 export interface ExportSource {
@@ -40,16 +44,26 @@ const exportOtlp: Exporter = async (source, runId, out) => {
   await writeOtlpJson(spansOfRun(source, runId), out);
 };
 
-function notAvailableYet(format: ExportFormat): Exporter {
-  return async () => {
-    throw new RlmError('INVALID_INPUT', `export --format ${format} is not available yet; --format otlp is`);
+/**
+ * A writer that ends the stream it is given (writePortable, writeRlmsLog) as an Exporter, which
+ * must not: it writes into a pass-through whose end is not passed on to `out`.
+ */
+function leavingOutOpen(write: (source: RunSource, runId: string, out: NodeJS.WritableStream) => Promise<void>): Exporter {
+  return async (source, runId, out) => {
+    runOrNotFound(source, runId);
+    const pass = new PassThrough();
+    pass.pipe(out, { end: false });
+    const drained = once(pass, 'end');
+    await write(runSourceOver(source.reader, source.documents()), runId, pass);
+    await drained;
+    pass.unpipe(out);
   };
 }
 
 export const exporters: Record<ExportFormat, Exporter> = {
-  rlmscope: notAvailableYet('rlmscope'),
+  rlmscope: leavingOutOpen((source, runId, out) => writePortable(source, runId, out, { appVersion: version })),
   otlp: exportOtlp,
-  rlms: notAvailableYet('rlms'),
+  rlms: leavingOutOpen(writeRlmsLog),
 };
 
 export function isExportFormat(format: string): format is ExportFormat {

@@ -11,6 +11,7 @@ import type { PriceTable } from '../model/prices';
 import { newRunId } from '../service/runId';
 import type { RunRepository } from '../store/runRepository';
 import { toWholeRun } from './logRun';
+import { PortableFileError, readPortable } from './portable';
 import { readRlmsLog, RlmsLogError, type RlmsLogImport } from './rlmsLog';
 
 export interface ImportProgress {
@@ -48,16 +49,16 @@ const SNIFF_BYTES = 16;
 /** Larger reads than the default 64 KiB: a log is read once, front to back. */
 const READ_CHUNK_BYTES = 1024 * 1024;
 
-type Format = 'rlmsLog';
+type Format = 'rlmsLog' | 'portable';
 
 /**
  * Which format the file is, from its first bytes. Only the reference library's JSONL log today;
  * it takes any text and refuses the rest itself with one clear line.
  */
-function sniff(_head: Buffer): Format {
-  // ── SECOND FORMAT GOES HERE (issue 11): the portable `.rlmscope` file. Match its magic bytes
-  // on `_head` and return its own Format, then dispatch it in `importFile` below. It must come
-  // before the log, which would refuse a compressed file as binary.
+function sniff(head: Buffer): Format {
+  // A portable `.rlmscope` file is gzip (portable/format.ts): its two magic bytes. Checked before
+  // the log, which would refuse a compressed file as binary; readPortable then checks it is ours.
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'portable';
   return 'rlmsLog';
 }
 
@@ -69,7 +70,8 @@ export async function importFile(path: string, deps: ImportDeps, options: Import
   switch (format) {
     case 'rlmsLog':
       return importRlmsLog(path, source, totalBytes, deps, options);
-    // ── The portable `.rlmscope` file is dispatched here (see sniff).
+    case 'portable':
+      return importPortable(path, source, totalBytes, deps, options);
   }
 }
 
@@ -96,6 +98,36 @@ async function importRlmsLog(path: string, source: string, totalBytes: number, d
     runs.push(deps.store.insertWholeRun(toWholeRun(run, { runId, source, prices: deps.prices })));
   }
   return { source, runs, warnings };
+}
+
+/**
+ * A run exported with `rlmscope export` (the portable format), restored as it was: its run id when
+ * that is free here, its documents, every node and payload; imported runs stay imported.
+ */
+async function importPortable(path: string, source: string, totalBytes: number, deps: ImportDeps, options: ImportFileOptions): Promise<FileImport> {
+  const stream = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+  let bytesRead = 0;
+  stream.on('data', (chunk) => {
+    bytesRead += chunk.length;
+    options.onProgress?.({ bytesRead, totalBytes });
+  });
+  if (options.signal) {
+    const signal = options.signal;
+    signal.addEventListener('abort', () => stream.destroy(signal.reason instanceof Error ? signal.reason : new Error('the import was cancelled')), { once: true });
+  }
+  try {
+    const restored = await deps.store.restorePortable(readPortable(stream), { keepIdIfFree: true, newId: () => freshRunId(deps) });
+    const run = deps.store.getRun(restored.runId);
+    if (!run) throw new RlmError('INTERNAL', `${source}: the restored run ${restored.runId} is not in the store`);
+    const warnings = restored.runId === restored.originalRunId ? [] : [`run ${restored.originalRunId} is already here: restored as ${restored.runId}`];
+    return { source, runs: [run], warnings };
+  } catch (error) {
+    if (error instanceof PortableFileError) throw new RlmError('INVALID_INPUT', `${source}: ${error.message}`);
+    if (isErrno(error)) throw unreadable(source, error);
+    throw error;
+  } finally {
+    stream.destroy();
+  }
 }
 
 /**

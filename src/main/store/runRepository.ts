@@ -5,6 +5,8 @@ import { emptySubtree, type NodePayload, type NodeRow } from '../../shared/domai
 import { type InputDescription, type RunStatus, type RunSummary } from '../../shared/domain/run';
 import { RlmError } from '../../shared/errors';
 import { describeSize } from '../../shared/valuePreview';
+import type { PortableItem } from '../interop/portable/readPortable';
+import { restorePortableRun, type RestoredRun, type RestoreOptions } from './portableRestore';
 import { RunReader } from './runReader';
 import { payloadBody, toNodeRow, toRunSummary } from './runRows';
 import { prepareStatements } from './runStatements';
@@ -27,10 +29,15 @@ export class RunRepository extends RunReader {
   private readonly statements;
   private readonly transactions;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     super(db);
     this.statements = prepareStatements(db);
     this.transactions = prepareTransactions(db, this.statements);
+  }
+
+  /** A run read from a portable file, restored whole with its documents (portableRestore.ts). */
+  restorePortable(items: AsyncIterable<PortableItem>, options: RestoreOptions = {}): Promise<RestoredRun> {
+    return restorePortableRun(this.db, items, options);
   }
 
   createRun(run: NewRun): void {

@@ -50,6 +50,9 @@ export const runSchema = z.strictObject({
   createdAt: time,
   endedAt: time.nullable(),
   seed: z.number().int(),
+  /** An imported run stays imported (its code is the reference library's Python: never re-executed). */
+  origin: z.enum(['native', 'imported']).default('native'),
+  source: z.string().max(4096).nullable().default(null),
   limits: runLimitsSchema,
   /** The lengths of the values that follow in `value` records; null when the run has none. */
   queryChars: count,

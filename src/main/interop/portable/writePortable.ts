@@ -7,7 +7,7 @@ import { createGzip } from 'node:zlib';
 import { version as packageVersion } from '../../../../package.json';
 import type { NodeRow } from '../../../shared/domain/node';
 import { RlmError } from '../../../shared/errors';
-import type { ExportSource } from '../exportSource';
+import type { RunSource } from '../exportSource';
 import { DOCUMENT_CHUNK_BYTES, PORTABLE_FORMAT, PORTABLE_VERSION, safeBaseUrl, VALUE_FIELDS, VALUE_PAGE_CHARS, type PortableHeader, type PortableRunRecord, type ValueField } from './format';
 
 export interface WritePortableOptions {
@@ -20,14 +20,14 @@ export interface WritePortableOptions {
  * has taken every byte. Refuses a run that is not in the source, or whose documents are missing
  * or damaged in it (such a file could not be restored).
  */
-export async function writePortable(source: ExportSource, runId: string, out: NodeJS.WritableStream, options: WritePortableOptions = {}): Promise<void> {
+export async function writePortable(source: RunSource, runId: string, out: NodeJS.WritableStream, options: WritePortableOptions = {}): Promise<void> {
   // Read before the first byte goes out: a run that is not there leaves `out` empty.
   const run = source.runs.getRun(runId);
   if (!run) throw new RlmError('NOT_FOUND', `run ${runId} not found`);
   await pipeline(Readable.from(records(source, runId, options)), createGzip(), out);
 }
 
-async function* records(source: ExportSource, runId: string, options: WritePortableOptions): AsyncGenerator<string | Buffer> {
+async function* records(source: RunSource, runId: string, options: WritePortableOptions): AsyncGenerator<string | Buffer> {
   const run = source.runs.getRun(runId);
   if (!run) throw new RlmError('NOT_FOUND', `run ${runId} not found`);
   const header: PortableHeader = {
@@ -53,6 +53,8 @@ async function* records(source: ExportSource, runId: string, options: WritePorta
     createdAt: run.createdAt,
     endedAt: run.endedAt,
     seed: run.seed,
+    origin: run.origin ?? 'native',
+    source: run.source ?? null,
     limits: run.limits,
     queryChars: lengths.query ?? 0,
     answerChars: lengths.answer,
@@ -90,7 +92,7 @@ async function* records(source: ExportSource, runId: string, options: WritePorta
   yield line({ type: 'end', nodes: nodes.length, documents: hashes.size });
 }
 
-async function* documentRecords(source: ExportSource, runId: string, hash: string): AsyncGenerator<string> {
+async function* documentRecords(source: RunSource, runId: string, hash: string): AsyncGenerator<string> {
   const document = source.document(runId, hash);
   if (!document) throw new RlmError('STORE_FAILED', `document ${hash} of run ${runId} is missing from the database; the run cannot be exported whole`);
   yield line({ type: 'document', hash, bytes: document.bytes });

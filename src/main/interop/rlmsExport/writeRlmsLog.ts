@@ -7,17 +7,17 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { NodeRow } from '../../../shared/domain/node';
 import { RlmError } from '../../../shared/errors';
-import type { ExportSource } from '../exportSource';
+import type { RunSource } from '../exportSource';
 import { iterationRecords, runMetadata, type RunTree } from './iterations';
 import { logTimestamp } from './logTime';
 
 /** Writes run `runId` of `source` to `out` as an `rlms` JSONL log and ends `out`. */
-export async function writeRlmsLog(source: ExportSource, runId: string, out: NodeJS.WritableStream): Promise<void> {
+export async function writeRlmsLog(source: RunSource, runId: string, out: NodeJS.WritableStream): Promise<void> {
   if (!source.runs.getRun(runId)) throw new RlmError('NOT_FOUND', `run ${runId} not found`);
   await pipeline(Readable.from(records(source, runId)), out);
 }
 
-function* records(source: ExportSource, runId: string): Generator<string> {
+function* records(source: RunSource, runId: string): Generator<string> {
   const run = source.runs.getRun(runId);
   if (!run) throw new RlmError('NOT_FOUND', `run ${runId} not found`);
   const settings = { maxDepth: run.limits.maxDepth, maxIterations: run.limits.maxIterations };
