@@ -64,7 +64,7 @@ program
 
 program
   .command('import')
-  .description("import runs from files: the reference library's JSONL logs (rlms); each run is stored whole, marked imported, and never re-executed")
+  .description("import runs from files: portable .rlmscope files written by export, and the reference library's JSONL logs (rlms; each run stored whole, marked imported, never re-executed)")
   .argument('<file...>', 'the files to import')
   .option('--db <path>', 'database file (default: $RLMSCOPE_HOME/rlmscope.db or ~/.rlmscope/rlmscope.db)')
   .option('--prices <file>', 'JSON price overrides for calls the log gives tokens but no cost for (over the saved ones)')
