@@ -54,9 +54,14 @@ function leavingOutOpen(write: (source: RunSource, runId: string, out: NodeJS.Wr
     const pass = new PassThrough();
     pass.pipe(out, { end: false });
     const drained = once(pass, 'end');
-    await write(runSourceOver(source.reader, source.documents()), runId, pass);
-    await drained;
-    pass.unpipe(out);
+    // A writer that fails may destroy `pass` with its error: that rejection is the writer's own.
+    drained.catch(() => undefined);
+    try {
+      await write(runSourceOver(source.reader, source.documents()), runId, pass);
+      await drained;
+    } finally {
+      pass.unpipe(out);
+    }
   };
 }
 
