@@ -2,6 +2,7 @@
 // where the mode allows one, and a file that is no log.
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { block, iteration, jsonl, metadata, subCall } from '../testing/rlmsLogs';
 import { startHarness, SUB, type Harness } from '../testing/serviceHarness';
@@ -20,9 +21,9 @@ async function start(config: Partial<ServiceConfig> = {}): Promise<Harness> {
   return harness;
 }
 
-async function upload(service: RlmService, name: string, text: string): Promise<string> {
+async function upload(service: RlmService, name: string, text: string | Buffer, purpose: 'input' | 'import' = 'import'): Promise<string> {
   const data = Buffer.from(text);
-  const { uploadId } = await service.call('uploads.begin', { name, bytes: data.length });
+  const { uploadId } = await service.call('uploads.begin', { name, bytes: data.length, purpose });
   await service.call('uploads.append', { uploadId, offset: 0, data: new Uint8Array(data) });
   return uploadId;
 }
@@ -62,6 +63,20 @@ describe('interop.import', () => {
     expect(await h.service.call('runs.list', {})).toEqual([]);
     expect(h.events.filter((e) => e.type === 'app.runsChanged')).toEqual([]);
     expect(uploadedFiles(h)).toEqual([]);
+  });
+
+  it('takes only uploads sent for import, which may be binary (a portable file is gzip)', async () => {
+    const h = await start({ mode: 'browser' });
+    const asInput = await upload(h.service, 'session.jsonl', LOG, 'input');
+    await expect(h.service.call('interop.import', { uploadId: asInput })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: "session.jsonl was sent as a run's input; send it again to import it" });
+    // A run's input must be text; a file for import is judged by the import alone.
+    const gzip = gzipSync(Buffer.from('{"not":"portable"}\n'.repeat(500)));
+    await expect(upload(h.service, 'old.rlmscope', gzip, 'input')).rejects.toMatchObject({ code: 'BINARY_FILE' });
+    const asImport = await upload(h.service, 'old.rlmscope', gzip);
+    const error = await h.service.call('interop.import', { uploadId: asImport }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ message: expect.stringMatching(/^old\.rlmscope/) });
+    expect(error).not.toMatchObject({ code: 'BINARY_FILE' });
+    expect(await h.service.call('runs.list', {})).toEqual([]);
   });
 
   it('takes a path in the desktop app, and refuses one in browser mode', async () => {

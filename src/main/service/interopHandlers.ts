@@ -50,8 +50,10 @@ export function interopHandlers({ store, uploads, settings, bus, config }: Inter
       const { runs, warnings } = await importFrom(params.path, undefined, signal);
       return { runs, warnings };
     }
-    const upload = uploads.received(params.uploadId);
-    const claim = uploads.claim([params.uploadId]);
+    // Only an upload sent for import (uploads.begin's purpose): it skipped the text check that a
+    // run's input passes, so it may be a portable file (gzip).
+    const upload = uploads.received(params.uploadId, 'import');
+    const claim = uploads.claim([params.uploadId], 'import');
     try {
       const { runs, warnings } = await importFrom(upload.path, upload.name, signal);
       return { runs, warnings };

@@ -43,6 +43,20 @@ describe('Uploads', () => {
     if (process.platform !== 'win32') expect(statSync(file.path).mode & 0o777).toBe(0o600);
   });
 
+  it('takes a binary file sent for import, which only the import may claim, and the other way round', async () => {
+    const { store } = uploads();
+    const gzip = Buffer.from([0x1f, 0x8b, 0x08, 0x00, ...Array.from({ length: 600 }, (_, i) => i % 7)]);
+    const { uploadId } = await store.begin({ name: 'runs.rlmscope', bytes: gzip.length, purpose: 'import' });
+    expect(await store.append({ uploadId, offset: 0, data: new Uint8Array(gzip) })).toEqual({ received: gzip.length, complete: true });
+    expect(readFileSync(store.received(uploadId, 'import').path)).toEqual(gzip);
+    // A run's input is never an unchecked file.
+    expect(() => store.received(uploadId)).toThrow("runs.rlmscope was sent to be imported, not as a run's input");
+    expect(() => store.claim([uploadId])).toThrow(/sent to be imported/);
+    const text = await send(store, 'notes.txt', 'hello');
+    expect(() => store.claim([text], 'import')).toThrow("notes.txt was sent as a run's input; send it again to import it");
+    store.claim([uploadId], 'import');
+  });
+
   it('writes raw bytes as they are, Buffers and Uint8Array views alike', async () => {
     const { store } = uploads();
     const bytes = Buffer.from('héllo, wörld: ✓\n'.repeat(50));

@@ -9,6 +9,7 @@ import type { ParsedParams } from '../../shared/api';
 import { RlmError } from '../../shared/errors';
 import { binaryKind, SAMPLE_BYTES } from '../input/binaryCheck';
 import { gigabytes, maxInputBytes } from '../input/inputSize';
+import type { UploadPurpose } from '../../shared/api/uploads';
 import type { UploadedFile } from '../input/resolveInputs';
 import { createUploadFolder, newUploadFolderName, sweepStaleUploadFolders } from './uploadFolder';
 
@@ -37,6 +38,8 @@ interface Upload {
   name: string;
   bytes: number;
   path: string;
+  /** Only an `input` upload is judged text or binary; each purpose is taken by its own caller. */
+  purpose: UploadPurpose;
   state: State;
   /** Bytes accepted, chunks still being written included: where the next chunk must start. */
   accepted: number;
@@ -86,7 +89,7 @@ export class Uploads {
     this.sweeping = sweepStaleUploadFolders(root).catch(() => []);
   }
 
-  async begin({ name, bytes }: ParsedParams<'uploads.begin'>): Promise<{ uploadId: string }> {
+  async begin({ name, bytes, purpose = 'input' }: ParsedParams<'uploads.begin'>): Promise<{ uploadId: string }> {
     this.checkOpen();
     this.folderReady ??= createUploadFolder(this.folder);
     await this.folderReady;
@@ -99,7 +102,7 @@ export class Uploads {
     // SECURITY: the file is named by its id, never by the name the page gave (`../../x` is a
     // name, not a path), and is readable by the user only.
     const path = join(this.folder, id);
-    const upload: Upload = { id, name, bytes, path, state: 'receiving', accepted: 0, head: [], headBytes: 0, file: null, writing: Promise.resolve(), idle: null };
+    const upload: Upload = { id, name, bytes, path, purpose, state: 'receiving', accepted: 0, head: purpose === 'input' ? [] : null, headBytes: 0, file: null, writing: Promise.resolve(), idle: null };
     this.uploads.set(id, upload);
     this.touch(upload);
     const opening = open(path, 'wx', 0o600).then((file) => {
@@ -156,8 +159,12 @@ export class Uploads {
   }
 
   /** A complete upload as a file input (for resolveInputs); throws for any other. */
-  received(uploadId: string): UploadedFile {
+  /** A complete upload sent for `purpose`; one sent for another purpose is refused. */
+  received(uploadId: string, purpose: UploadPurpose = 'input'): UploadedFile {
     const upload = this.find(uploadId);
+    if (upload.purpose !== purpose) {
+      throw new RlmError('INVALID_INPUT', upload.purpose === 'import' ? `${upload.name} was sent to be imported, not as a run's input` : `${upload.name} was sent as a run's input; send it again to import it`);
+    }
     if (upload.state === 'claimed') throw new RlmError('INVALID_INPUT', `${upload.name} is already used by a run; send it again for another`);
     if (upload.state !== 'complete') {
       throw new RlmError('INVALID_INPUT', `${upload.name} is not complete: ${upload.accepted} of ${upload.bytes} bytes have arrived`);
@@ -166,9 +173,9 @@ export class Uploads {
   }
 
   /** Takes complete uploads for a run, all or none: they no longer expire. */
-  claim(uploadIds: readonly string[]): UploadClaim {
+  claim(uploadIds: readonly string[], purpose: UploadPurpose = 'input'): UploadClaim {
     const taken = [...new Set(uploadIds)].map((id) => {
-      this.received(id);
+      this.received(id, purpose);
       return this.find(id);
     });
     for (const upload of taken) {

@@ -8,6 +8,7 @@
 // arrives and writes them in order (uploads.ts), and waiting for each answer before sending the
 // next would leave the line idle half the time.
 import type { MethodResult, RlmApi } from '../../shared/api';
+import type { UploadPurpose } from '../../shared/api/uploads';
 import { UPLOAD_CHUNK_BYTES_MAX } from '../../shared/schemas';
 
 /**
@@ -47,6 +48,8 @@ export async function readBytes(blob: Blob): Promise<Uint8Array> {
 
 export interface UploadOptions {
   name: string;
+  /** What the file is for (uploads.begin): a run's input (text only, the default) or an import. */
+  purpose?: UploadPurpose;
   signal: AbortSignal;
   /** Bytes sent so far, after each chunk the service acknowledged. */
   onProgress(sent: number): void;
@@ -77,7 +80,7 @@ export async function uploadBlob(api: Pick<RlmApi, 'call'>, blob: Blob, options:
     reading.catch(() => undefined); // read ahead: a failure is seen when awaited, or never if stopped first
     return reading;
   };
-  const { uploadId } = await api.call('uploads.begin', { name: options.name, bytes: blob.size });
+  const { uploadId } = await api.call('uploads.begin', { name: options.name, bytes: blob.size, ...(options.purpose ? { purpose: options.purpose } : {}) });
   const sent: Array<Promise<MethodResult<'uploads.append'>>> = [];
   try {
     let complete = false;

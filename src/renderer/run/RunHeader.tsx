@@ -1,5 +1,5 @@
 // The run's query, models and status, its outcome (the answer, or why it stopped and where),
-// and the controls.
+// and the controls (none for an imported run, which was never executed here).
 import { lastNodeWithStatus } from './treeModel';
 import { CollapsibleText } from './CollapsibleText';
 import { RunControls } from './RunControls';
@@ -24,6 +24,7 @@ export function RunHeader({ store }: { store: RunRepository }) {
   const failedNode = run.status === 'failed' && model ? lastNodeWithStatus(model.tree, 'failed') : null;
   // A stop (by the user, by a limit) carries its message as `error` too: said once, with the reason.
   const stopReason = run.stopReason !== 'error' ? run.stopReason : null;
+  const imported = run.origin === 'imported';
   const stopDetail = stopReason !== null && run.error !== null && run.error !== stopReasonText(stopReason) ? run.error : null;
   return (
     <header className="run-header">
@@ -43,8 +44,13 @@ export function RunHeader({ store }: { store: RunRepository }) {
           </span>
           {run.inputs.length > 0 && <span title={run.inputs.map((i) => i.name).join('\n')}>{run.inputs.length === 1 ? run.inputs[0]?.name : `${run.inputs.length} inputs`}</span>}
         </p>
+        {imported && (
+          <p className="run-imported">
+            Imported from <b>{run.source ?? 'a file'}</b> — never re-executed
+          </p>
+        )}
       </div>
-      <RunControls store={store} />
+      {!imported && <RunControls store={store} />}
       {(run.answer !== null || run.stopReason !== null || run.error !== null) && (
         <div className="run-outcome">
           {run.answer !== null && (

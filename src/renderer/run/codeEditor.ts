@@ -6,12 +6,16 @@ import type * as Monaco from 'monaco-editor/editor/editor.api';
 
 type MonacoApi = typeof Monaco;
 
+/** The languages a cell's code is highlighted in (NodePayload.language; javascript when absent). */
+export type CodeLanguage = 'javascript' | 'python';
+
 export interface CodeEditorHost {
   /**
-   * Shows `code` in `container`; resolves once it is on screen (or superseded). `onHeight` hears
-   * the height the code needs (wrapped lines included), so the container can fit it.
+   * Shows `code` in `container`, highlighted as `language`; resolves once it is on screen (or
+   * superseded). `onHeight` hears the height the code needs (wrapped lines included), so the
+   * container can fit it.
    */
-  show(container: HTMLElement, code: string, onHeight?: (px: number) => void): Promise<void>;
+  show(container: HTMLElement, code: string, language: CodeLanguage, onHeight?: (px: number) => void): Promise<void>;
   /** Takes the editor out of its container (the cell was closed). */
   hide(): void;
   /** Frees the editor; a later show() makes a new one. */
@@ -86,7 +90,7 @@ export function createCodeEditorHost(): CodeEditorHost {
   }
 
   return {
-    async show(container, code, onHeight) {
+    async show(container, code, language, onHeight) {
       const mine = ++ticket;
       const m = await loadMonaco();
       if (mine !== ticket) return;
@@ -94,7 +98,7 @@ export function createCodeEditorHost(): CodeEditorHost {
       editor ??= create(m);
       heightListener = onHeight ?? null;
       if (element && element.parentElement !== container) container.appendChild(element);
-      const next = m.editor.createModel(code, 'javascript');
+      const next = m.editor.createModel(code, language);
       editor.setModel(next);
       model?.dispose();
       model = next;

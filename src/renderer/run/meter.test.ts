@@ -29,6 +29,11 @@ describe('the live meter', () => {
     expect(time).toMatchObject({ value: '30.0 s', limit: '1 min 0 s', fraction: 0.5 });
   });
 
+  it('shows an imported run against no limits: it never ran under them here', () => {
+    const run = runDetail({ origin: 'imported', source: 'log.jsonl', modelCalls: 950, limits: { ...runDetail().limits, maxCalls: 1000, maxSeconds: 60 } });
+    for (const item of meterItems(run, 0)) expect(item).toMatchObject({ limit: null, fraction: null, level: 'ok' });
+  });
+
   it('counts wall time while running and the duration once ended', () => {
     expect(elapsedMs(runDetail({ createdAt: 1000 }), 4000)).toBe(3000);
     expect(elapsedMs(runDetail({ createdAt: 1000, endedAt: 2500, durationMs: 1500 }), 99_000)).toBe(1500);

@@ -33,8 +33,12 @@ export function elapsedMs(run: RunDetail, now: number): number {
   return Math.max(0, now - run.createdAt);
 }
 
+/** Limits an imported run never ran under: its totals are shown without gauges. */
+const NO_LIMITS = { maxCostUsd: null, maxTokens: null, maxCalls: null, maxSeconds: null } as const;
+
 export function meterItems(run: RunDetail, now: number): MeterItem[] {
-  const { limits } = run;
+  // An imported run was executed elsewhere: the limits stored with it are not ones it ran under.
+  const limits = run.origin === 'imported' ? NO_LIMITS : run.limits;
   const tokens = run.inputTokens + run.outputTokens;
   const seconds = elapsedMs(run, now) / 1000;
   return [

@@ -25,6 +25,7 @@ export const RunRow = memo(function RunRow({ run, now, onDelete }: { run: RunSum
           <span className="visually-hidden">{status.full}</span>
         </span>
         <span className="runs-cell runs-query" title={clip(query, 1000)}>
+          {run.origin === 'imported' && <ImportedTag source={run.source ?? null} />}
           {clip(query, SHOWN_QUERY_CHARS) || '(no query)'}
         </span>
         <span className="runs-cell runs-models">{modelsLabel(run)}</span>
@@ -50,6 +51,17 @@ function Figure({ className, cell }: { className: string; cell: CellText }) {
     <span className={`runs-cell num ${className}`} title={cell.full}>
       <span aria-hidden="true">{cell.text}</span>
       <span className="visually-hidden">{cell.full}</span>
+    </span>
+  );
+}
+
+/** Marks a run read from a file (never executed here); the file's name is in its tooltip. */
+function ImportedTag({ source }: { source: string | null }) {
+  const full = source ? `Imported from ${source}` : 'Imported';
+  return (
+    <span className="runs-imported" title={full}>
+      <span aria-hidden="true">imported</span>
+      <span className="visually-hidden">{full}: </span>
     </span>
   );
 }

@@ -1,9 +1,11 @@
-// The runs list screen: search, the list (live), and deleting a run after a confirmation.
-import { useCallback, useEffect, useRef, useState } from 'react';
+// The runs list screen: search, the list (live), deleting a run after a confirmation, and
+// importing runs from files (picked with "Import runs" or dropped on the screen).
+import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import type { RlmApi } from '../../shared/api';
 import type { RunSummary } from '../../shared/domain/run';
 import { SearchIcon } from '../common/icons';
 import { DeleteRunDialog } from './DeleteRunDialog';
+import { ImportRunsButton, useImportRuns } from './ImportRuns';
 import './runs.css';
 import { RunsList } from './RunsList';
 import { loadMoreRuns, refreshRuns, setSearch, useRuns } from './runsStore';
@@ -17,6 +19,9 @@ export function RunsScreen({ api }: { api: RlmApi }) {
   const searchRef = useRef<HTMLInputElement>(null);
   const first = useRef(true);
   useLiveRuns(api);
+  const { progress, importFiles } = useImportRuns(api);
+  const [dragDepth, setDragDepth] = useState(0);
+  const dragsFiles = (e: DragEvent) => e.dataTransfer.types.includes('Files');
 
   useEffect(() => {
     // The first load at once; searches once the typing pauses.
@@ -34,7 +39,27 @@ export function RunsScreen({ api }: { api: RlmApi }) {
   };
 
   return (
-    <div className="screen runs-screen">
+    <div
+      className={`screen runs-screen${dragDepth > 0 ? ' is-dragging' : ''}`}
+      onDragEnter={(e) => {
+        if (!dragsFiles(e)) return;
+        e.preventDefault();
+        setDragDepth((d) => d + 1);
+      }}
+      onDragOver={(e) => {
+        if (!dragsFiles(e)) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = 'copy';
+      }}
+      onDragLeave={(e) => dragsFiles(e) && setDragDepth((d) => Math.max(0, d - 1))}
+      onDrop={(e) => {
+        if (!dragsFiles(e)) return;
+        e.preventDefault();
+        setDragDepth(0);
+        const files = Array.from(e.dataTransfer.files);
+        if (files.length > 0) importFiles(files);
+      }}
+    >
       <header className="screen-header">
         <h1>Runs</h1>
         <div className="search-box">
@@ -52,7 +77,13 @@ export function RunsScreen({ api }: { api: RlmApi }) {
           {loaded && `${runs.length}${hasMore ? '+' : ''} run${runs.length === 1 ? '' : 's'}`}
           {loading && loaded && <span className="spinner small" aria-label="Refreshing" />}
         </span>
+        <ImportRunsButton busy={progress !== null} onFiles={importFiles} />
       </header>
+      {(progress !== null || dragDepth > 0) && (
+        <p className="runs-import-progress muted" role="status">
+          {progress ?? 'Drop to import runs from these files'}
+        </p>
+      )}
       {error && (
         <div className="banner banner-error" role="alert">
           {error}
@@ -67,7 +98,7 @@ export function RunsScreen({ api }: { api: RlmApi }) {
         </p>
       )}
       {loaded && runs.length === 0 && (
-        <p className="screen-message empty-state">{search.trim() ? `No runs match “${search.trim()}”` : 'No runs yet — start one with New run'}</p>
+        <p className="screen-message empty-state">{search.trim() ? `No runs match “${search.trim()}”` : 'No runs yet — start one with New run, or import runs from a file'}</p>
       )}
       {loaded && runs.length > 0 && (
         <div className="runs-table">

@@ -3,10 +3,19 @@
 import { z } from 'zod';
 import { fileNameSchema, UPLOAD_CHUNK_BYTES_MAX, uploadIdSchema } from '../schemas';
 
-/** Up to 4 GiB of text per upload, in chunks of at most UPLOAD_CHUNK_BYTES_MAX. */
+/**
+ * What an upload is for: `input` (the default), a run's input, which must be text (a binary file
+ * is refused as it arrives); `import`, a file for `interop.import`, which may be binary (a
+ * portable `.rlmscope` file is gzip) and is taken by nothing else.
+ */
+export const uploadPurposeSchema = z.enum(['input', 'import']);
+export type UploadPurpose = z.infer<typeof uploadPurposeSchema>;
+
+/** Up to 4 GiB per upload, in chunks of at most UPLOAD_CHUNK_BYTES_MAX. */
 export const uploadBeginSchema = z.strictObject({
   name: fileNameSchema,
   bytes: z.number().int().min(0).max(4 * 1024 ** 3),
+  purpose: uploadPurposeSchema.optional(),
 });
 export const uploadAppendSchema = z.strictObject({
   uploadId: uploadIdSchema,

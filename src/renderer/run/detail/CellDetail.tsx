@@ -10,7 +10,7 @@ export const CellDetail = memo(function CellDetail({ payload, editor }: { payloa
   return (
     <div className="node-body">
       <DetailSection title="Code">
-        <CodeView code={payload.code ?? ''} editor={editor} />
+        <CodeView code={payload.code ?? ''} language={payload.language ?? 'javascript'} editor={editor} />
       </DetailSection>
       {payload.error !== undefined && <ErrorBlock text={payload.error} />}
       <DetailSection title="Output">
