@@ -37,6 +37,17 @@ test('a JSONL log picked with "Import runs" becomes six imported runs, shown as 
   await expect(page.getByRole('region', { name: 'Run meter' })).toBeVisible();
   await expect(page.getByRole('meter')).toHaveCount(0);
 
+  // The log gives no usage for its turns: their tokens and cost read unknown, never 0.
+  const turn = treeRow(page, 'LLM turn').first();
+  await expect(turn.locator('.tree-tokens')).toHaveText('?→?');
+  await expect(treeRow(page, 'RLM').first().locator('.tree-tokens')).toHaveText('?→?');
+  await expect(page.getByRole('region', { name: 'Run meter' })).toContainText(/Tokens\s*unknown/i);
+  await turn.click();
+  await expect(nodeDetail(page).getByText('unknown in → unknown out')).toBeVisible();
+  await expect(nodeDetail(page).getByText('the log gives no token counts for this call')).toBeVisible();
+  await expect(nodeDetail(page).getByText(/0 in → 0 out/)).toHaveCount(0);
+  await shot('import-run-turn');
+
   // A cell: its code in Monaco, highlighted by the Python grammar (a `#` comment is one token).
   const cells = treeRow(page, 'cell');
   await expect(cells).not.toHaveCount(0);

@@ -46,3 +46,12 @@ export function formatTokens(n: number): string {
   if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 2 : 1)}k`;
   return `${(n / 1_000_000).toFixed(n < 10_000_000 ? 2 : 1)}M`;
 }
+
+/**
+ * Whether totals over model calls have no known token count at all: calls were made, yet none
+ * counted a token. A real call always sends a prompt, so this happens only when every call's
+ * usage is unknown (an imported log that gives none): "unknown", never "0 tokens".
+ */
+export function tokensUnknown(totals: { inputTokens: number; outputTokens: number; modelCalls: number }): boolean {
+  return totals.modelCalls > 0 && totals.inputTokens === 0 && totals.outputTokens === 0;
+}

@@ -29,4 +29,11 @@ describe('nodeLine', () => {
     expect(nodeLine(call(true), 2)).toContain('86→16384 tok $0.164 (estimated)');
     expect(nodeLine(call(false), 2)).not.toContain('estimated');
   });
+
+  it('says a call of unknown usage is unknown, not 0 tokens nor estimated', () => {
+    const line = nodeLine({ ...call(true), inputTokens: null, outputTokens: null, cachedTokens: null, costUsd: null }, 0);
+    expect(line).toContain('?→? tok (unknown)');
+    expect(line).not.toContain('estimated');
+    expect(line).not.toContain('0→0');
+  });
 });

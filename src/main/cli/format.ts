@@ -1,5 +1,5 @@
 // How runs look on the terminal and in `--json`.
-import type { NodePayload, NodeRow } from '../../shared/domain/node';
+import { usageUnknown, type NodePayload, type NodeRow } from '../../shared/domain/node';
 import type { RunSummary } from '../../shared/domain/run';
 import { formatCost, formatDuration, subtreeCost, usd } from '../../shared/format';
 
@@ -89,10 +89,10 @@ export function runLine(run: RunSummary): string {
 /** One line of the tree; `level` is the node's distance from the root (indentation capped). */
 export function nodeLine(node: NodeRow, level: number): string {
   const indent = '  '.repeat(Math.min(level, 16));
-  const tokens = node.inputTokens !== null ? ` ${node.inputTokens}→${node.outputTokens} tok` : '';
+  const tokens = usageUnknown(node) ? ` ${node.inputTokens ?? '?'}→${node.outputTokens ?? '?'} tok (unknown)` : node.inputTokens !== null ? ` ${node.inputTokens}→${node.outputTokens} tok` : '';
   const cost = node.kind === 'llm' && node.costUsd !== null ? ` ${usd(node.costUsd)}` : '';
   // No usage reported, or attempts given up on counted at the most they can have cost.
-  const estimated = node.usageEstimated && tokens ? ' (estimated)' : '';
+  const estimated = node.usageEstimated && tokens && !usageUnknown(node) ? ' (estimated)' : '';
   const model = node.model ? ` ${node.model}` : '';
   const took = node.endedAt !== null ? ` ${formatDuration(node.endedAt - node.startedAt)}` : '';
   // A child RLM's line carries what its whole subtree used: the figure a runaway shows up in.

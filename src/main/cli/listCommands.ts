@@ -8,7 +8,7 @@ import { listRunsSchema } from '../../shared/api/runs';
 import { preorder } from '../../shared/tree';
 import { defaultDatabasePath } from '../paths';
 import { openRunReader, type RunFileReader } from '../store/runReader';
-import { formatCost, formatDuration } from '../../shared/format';
+import { formatCost, formatDuration, tokensUnknown } from '../../shared/format';
 import { counted, nodeJson, nodeLine, payloadLines, runLine, summaryJson } from './format';
 import type { CommandOutput } from './commandOutput';
 import { capStrings, cutMarker, describeSize, SHOW_PREVIEW_CHARS, VALUE_PAGE_CHARS_MAX } from '../../shared/valuePreview';
@@ -55,7 +55,7 @@ export async function showCommand(runId: string, options: { db?: string; json?: 
       ...(run.origin === 'imported' ? [`imported from ${run.source ?? 'a file'} (never re-executed)`] : []),
       `query: ${run.query}`,
       `models: ${run.rootModel} (root), ${run.subModel} (sub)`,
-      `${counted(run.modelCalls, 'call')} · ${counted(run.iterations, 'turn')} · depth ${run.maxDepthReached} · ${(run.inputTokens + run.outputTokens).toLocaleString('en-US')} tokens · ${formatCost(run.costUsd, run.pricedCostUsd, run.unpricedCalls)} · ${formatDuration(run.durationMs)}`,
+      `${counted(run.modelCalls, 'call')} · ${counted(run.iterations, 'turn')} · depth ${run.maxDepthReached} · ${tokensUnknown(run) ? 'tokens unknown' : `${(run.inputTokens + run.outputTokens).toLocaleString('en-US')} tokens`} · ${formatCost(run.costUsd, run.pricedCostUsd, run.unpricedCalls)} · ${formatDuration(run.durationMs)}`,
       ...(run.error ? [`error: ${run.error}`] : []),
       `answer: ${run.answer ?? '—'}${cutNote(run.answer, run.answerChars, runId)}`,
       '',

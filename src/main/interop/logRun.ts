@@ -88,9 +88,10 @@ type Usage = Pick<WholeRunNode, 'inputTokens' | 'outputTokens' | 'cachedTokens' 
 
 /**
  * A model call's own figures. Every `llm` node is a call, and a call always counts in the
- * roll-ups (the store counts a node whose inputTokens is set): one the log gives no usage for
- * has 0 known tokens, marked estimated, and an unknown cost — never 0 USD. A cost the log does
- * not give comes from the price table when both token counts are known and the model is priced.
+ * roll-ups: a token count the log does not give is null with the figures marked estimated (the
+ * store's "unknown", domain/node.ts usageUnknown), never 0, and its cost is unknown — never 0 USD.
+ * A cost the log does not give comes from the price table when both token counts are known and
+ * the model is priced.
  */
 function usageOf(node: ImportedNode, prices: PriceTable): Usage {
   if (node.kind !== 'llm') return { inputTokens: null, outputTokens: null, cachedTokens: null, costUsd: null, usageEstimated: false };
@@ -100,9 +101,9 @@ function usageOf(node: ImportedNode, prices: PriceTable): Usage {
     costUsd = prices.cost(node.model, { inputTokens, outputTokens, cachedTokens: 0 });
   }
   return {
-    inputTokens: inputTokens ?? 0,
-    outputTokens: outputTokens ?? 0,
-    cachedTokens: 0,
+    inputTokens,
+    outputTokens,
+    cachedTokens: inputTokens === null ? null : 0,
     costUsd,
     usageEstimated: inputTokens === null || outputTokens === null,
   };

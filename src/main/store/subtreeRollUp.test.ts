@@ -10,8 +10,11 @@ const call = (id: number, parentId: number | null, inputTokens: number, outputTo
   inputTokens,
   outputTokens,
   costUsd,
+  usageEstimated: false,
 });
-const step = (id: number, parentId: number | null): RollUpNode => ({ id, parentId, inputTokens: null, outputTokens: null, costUsd: null });
+const step = (id: number, parentId: number | null): RollUpNode => ({ id, parentId, inputTokens: null, outputTokens: null, costUsd: null, usageEstimated: false });
+/** A call an imported log gives no usage for: its tokens unknown, not zero. */
+const unknownCall = (id: number, parentId: number | null): RollUpNode => ({ id, parentId, inputTokens: null, outputTokens: null, costUsd: null, usageEstimated: true });
 const totals = (pricedCostUsd: number, unpricedCalls: number, inputTokens: number, outputTokens: number, modelCalls: number): SubtreeTotals => ({
   pricedCostUsd,
   unpricedCalls,
@@ -33,6 +36,15 @@ function random(seed: number): () => number {
 }
 
 describe('rollUpSubtrees', () => {
+  it('counts a call of unknown usage as an unpriced call that adds no tokens', () => {
+    // rlm 1 ─ llm 2 (unknown), cell 3 ─ llm 4 (priced)
+    const rolled = rollUpSubtrees([step(1, null), unknownCall(2, 1), step(3, 1), call(4, 3, 30, 3, 0.5)]);
+    expect(rolled.get(2)).toEqual(totals(0, 1, 0, 0, 1));
+    expect(rolled.get(1)).toEqual(totals(0.5, 1, 30, 3, 2));
+    // A step with no usage, not marked, is no call.
+    expect(rolled.get(3)).toEqual(totals(0.5, 0, 30, 3, 1));
+  });
+
   it("adds every call to itself and each of its ancestors; steps that are not calls count nothing of their own", () => {
     // rlm 1 ─ llm 2, cell 3 ─ rlm 4 ─ llm 5 (unpriced), llm 6
     const rolled = rollUpSubtrees([step(1, null), call(2, 1, 100, 10, 0.25), step(3, 1), step(4, 3), call(5, 4, 50, 5, null), call(6, 4, 20, 2, 0.5)]);

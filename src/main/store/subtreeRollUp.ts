@@ -4,15 +4,16 @@
 // instead, and the property test holds the two to the same figures.
 // Iterative, like shared/tree.ts's preorder: a chain of 10,000 nested RLMs must not overflow
 // the stack (cf. Langfuse's web/src/components/trace2/lib/tree-building.ts).
-import { emptySubtree, type NodeRow, type SubtreeTotals } from '../../shared/domain/node';
+import { countsAsCall, emptySubtree, type NodeRow, type SubtreeTotals } from '../../shared/domain/node';
 
 /** What the roll-up reads of a node: its place in the tree and its own usage. */
-export type RollUpNode = Pick<NodeRow, 'id' | 'parentId' | 'inputTokens' | 'outputTokens' | 'costUsd'>;
+export type RollUpNode = Pick<NodeRow, 'id' | 'parentId' | 'inputTokens' | 'outputTokens' | 'costUsd' | 'usageEstimated'>;
 
 /**
  * Every node's totals over itself and everything under it, by node id. A node is a model call
- * when its usage was recorded (`inputTokens` is set, as recordUsage always sets it); a call with
- * no known price counts in `unpricedCalls`, never as 0 USD. Ids must be unique; the nodes may
+ * when its usage was recorded (`inputTokens` is set, as recordUsage always sets it) or is known to
+ * be unknown (an imported call the log gives no counts for: it adds no tokens); a call with no
+ * known price counts in `unpricedCalls`, never as 0 USD. Ids must be unique; the nodes may
  * come in any order. A node whose parent is missing (a damaged database) is a root, as
  * `preorder` shows it; nodes whose parents form a loop reach no root and keep their own usage.
  */
@@ -53,9 +54,9 @@ export function rollUpSubtrees(nodes: readonly RollUpNode[]): Map<number, Subtre
 
 function ownUsage(node: RollUpNode): SubtreeTotals {
   const totals = emptySubtree();
-  if (node.inputTokens === null) return totals;
+  if (!countsAsCall(node)) return totals;
   totals.modelCalls = 1;
-  totals.inputTokens = node.inputTokens;
+  totals.inputTokens = node.inputTokens ?? 0;
   totals.outputTokens = node.outputTokens ?? 0;
   if (node.costUsd === null) totals.unpricedCalls = 1;
   else totals.pricedCostUsd = node.costUsd;

@@ -34,6 +34,13 @@ describe('the live meter', () => {
     for (const item of meterItems(run, 0)) expect(item).toMatchObject({ limit: null, fraction: null, level: 'ok' });
   });
 
+  it('says tokens are unknown, not 0, when no call of the run has a known count', () => {
+    const tokens = (over: Partial<ReturnType<typeof runDetail>>) => meterItems(runDetail({ origin: 'imported', source: 'log.jsonl', ...over }), 0).find((item) => item.label === 'Tokens')?.value;
+    expect(tokens({ modelCalls: 4, inputTokens: 0, outputTokens: 0 })).toBe('unknown');
+    expect(tokens({ modelCalls: 0, inputTokens: 0, outputTokens: 0 })).toBe('0');
+    expect(tokens({ modelCalls: 4, inputTokens: 1200, outputTokens: 0 })).toBe('1.20k');
+  });
+
   it('counts wall time while running and the duration once ended', () => {
     expect(elapsedMs(runDetail({ createdAt: 1000 }), 4000)).toBe(3000);
     expect(elapsedMs(runDetail({ createdAt: 1000, endedAt: 2500, durationMs: 1500 }), 99_000)).toBe(1500);

@@ -1,6 +1,6 @@
 // The live meter's numbers: each of cost, tokens, calls and time against the run's limit.
 import type { RunDetail } from '../../shared/domain/run';
-import { formatDuration, formatTokens, usd } from '../../shared/format';
+import { formatDuration, formatTokens, tokensUnknown, usd } from '../../shared/format';
 
 /** From this share of a limit on, a gauge turns to the warning colour. */
 export const NEAR_LIMIT = 0.8;
@@ -50,7 +50,7 @@ export function meterItems(run: RunDetail, now: number): MeterItem[] {
       ...meterLevel(run.pricedCostUsd, limits.maxCostUsd),
       ...(run.unpricedCalls > 0 ? { note: `${run.unpricedCalls.toLocaleString('en-US')} unpriced` } : {}),
     },
-    { label: 'Tokens', value: formatTokens(tokens), limit: limits.maxTokens === null ? null : formatTokens(limits.maxTokens), ...meterLevel(tokens, limits.maxTokens) },
+    { label: 'Tokens', value: tokensUnknown(run) ? 'unknown' : formatTokens(tokens), limit: limits.maxTokens === null ? null : formatTokens(limits.maxTokens), ...meterLevel(tokens, limits.maxTokens) },
     { label: 'Calls', value: String(run.modelCalls), limit: limits.maxCalls === null ? null : String(limits.maxCalls), ...meterLevel(run.modelCalls, limits.maxCalls) },
     { label: 'Time', value: formatDuration(seconds * 1000), limit: limits.maxSeconds === null ? null : formatDuration(limits.maxSeconds * 1000), ...meterLevel(seconds, limits.maxSeconds) },
   ];

@@ -16,8 +16,13 @@ describe('row text', () => {
     expect(tokensText(sub())).toBe('1.20k→80');
     expect(tokensText(sub({ usageEstimated: true }))).toBe('~1.20k→80');
     expect(tokensText(sub({ inputTokens: null, outputTokens: null }))).toBeNull();
+    // An imported call the log gives no counts for: unknown, never 0.
+    expect(tokensText(sub({ inputTokens: null, outputTokens: null, usageEstimated: true }))).toBe('?→?');
+    expect(tokensText(sub({ inputTokens: 1200, outputTokens: null, usageEstimated: true }))).toBe('1.20k→?');
     const parent = node(1, null, 0, { subtree: { pricedCostUsd: 0, unpricedCalls: 0, inputTokens: 5000, outputTokens: 20, modelCalls: 3 } });
     expect(tokensText(parent)).toBe('5.00k→20');
+    const unknownBelow = node(1, null, 0, { subtree: { pricedCostUsd: 0, unpricedCalls: 3, inputTokens: 0, outputTokens: 0, modelCalls: 3 } });
+    expect(tokensText(unknownBelow)).toBe('?→?');
   });
 
   it('never shows an unknown price as $0', () => {
@@ -30,6 +35,8 @@ describe('row text', () => {
     // A call that failed before any usage counts in no total: a dash, neither $0 nor unknown.
     expect(costText(sub({ costUsd: null, status: 'failed', inputTokens: null, outputTokens: null }))).toMatchObject({ text: '—', unknown: false });
     expect(costText(sub({ costUsd: null, status: 'failed', inputTokens: 10, outputTokens: 0 }))).toMatchObject({ text: 'unknown', unknown: true });
+    // A failed imported call of unknown usage did cost something: unknown, not a dash.
+    expect(costText(sub({ costUsd: null, status: 'failed', inputTokens: null, outputTokens: null, usageEstimated: true }))).toMatchObject({ text: 'unknown', unknown: true });
     const partly = node(1, null, 0, { subtree: { pricedCostUsd: 0.5, unpricedCalls: 2, inputTokens: 1, outputTokens: 1, modelCalls: 5 } });
     expect(costText(partly)).toMatchObject({ text: '≥ $0.500', unknown: true });
     expect(costText(partly)?.full).toContain('2 unpriced calls');

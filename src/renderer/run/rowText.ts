@@ -1,8 +1,8 @@
 // What each column of a tree row (and the detail pane's summary) says about a node. Costs
 // follow the project's rule: an unknown price is "unknown", never $0.
-import type { NodeRow, NodeStatus } from '../../shared/domain/node';
+import { countsAsCall, usageUnknown, type NodeRow, type NodeStatus } from '../../shared/domain/node';
 import type { RunStatus, StopReason } from '../../shared/domain/run';
-import { formatCost, formatDuration, formatTokens, subtreeCost, usd } from '../../shared/format';
+import { formatCost, formatDuration, formatTokens, subtreeCost, tokensUnknown, usd } from '../../shared/format';
 
 export interface KindTag {
   /** Short tag shown in the row. */
@@ -47,11 +47,18 @@ export function rollsUp(node: NodeRow): boolean {
 export function tokensText(node: NodeRow): string | null {
   if (rollsUp(node)) {
     const s = node.subtree;
-    return s.modelCalls > 0 ? `${formatTokens(s.inputTokens)}→${formatTokens(s.outputTokens)}` : null;
+    if (s.modelCalls === 0) return null;
+    return tokensUnknown(s) ? '?→?' : `${formatTokens(s.inputTokens)}→${formatTokens(s.outputTokens)}`;
   }
+  if (usageUnknown(node)) return `${tokenCount(node.inputTokens)}→${tokenCount(node.outputTokens)}`;
   if (node.inputTokens === null && node.outputTokens === null) return null;
   const text = `${formatTokens(node.inputTokens ?? 0)}→${formatTokens(node.outputTokens ?? 0)}`;
   return node.usageEstimated ? `~${text}` : text;
+}
+
+/** A token count for the row: "?" where it is unknown. */
+function tokenCount(count: number | null): string {
+  return count === null ? '?' : formatTokens(count);
 }
 
 export interface CostText {
@@ -76,7 +83,7 @@ export function costText(node: NodeRow): CostText | null {
   // A call still running has no cost yet. One that failed before the provider reported usage
   // counts in no total (the run's cost and calls count answered calls): a dash, not "unknown".
   if (node.status === 'running') return null;
-  if (node.status !== 'completed' && node.inputTokens === null) {
+  if (node.status !== 'completed' && !countsAsCall(node)) {
     return { text: '—', full: 'no usage: the call ended before the provider reported any', unknown: false };
   }
   return { text: 'unknown', full: 'cost unknown: no price for this model, or no usage reported', unknown: true };

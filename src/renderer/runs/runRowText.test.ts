@@ -44,6 +44,9 @@ describe('run row text', () => {
     expect(callsLabel(run({ modelCalls: 1234 }))).toEqual({ text: '1,234', full: '1,234 model calls' });
     expect(callsLabel(run({ modelCalls: 1 })).full).toBe('1 model call');
     expect(tokensLabel(run({ inputTokens: 12_000, outputTokens: 345 }))).toEqual({ text: '12.3k', full: '12,345 tokens (12,000 in, 345 out)' });
+    // Calls made, none with a known count (an imported log without usage): unknown, not 0.
+    expect(tokensLabel(run({ modelCalls: 3, inputTokens: 0, outputTokens: 0 })).text).toBe('unknown');
+    expect(tokensLabel(run({ modelCalls: 0, inputTokens: 0, outputTokens: 0 })).text).toBe('0');
     expect(depthLabel(run({ maxDepthReached: 2 }))).toEqual({ text: '2', full: 'depth 2' });
   });
 

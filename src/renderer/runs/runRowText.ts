@@ -1,6 +1,6 @@
 // What a row of the runs list says, as plain functions of a RunSummary.
 import type { RunStatus, RunSummary, StopReason } from '../../shared/domain/run';
-import { formatCost, formatDuration, formatTokens, usd } from '../../shared/format';
+import { formatCost, formatDuration, formatTokens, tokensUnknown, usd } from '../../shared/format';
 
 /** The query on one line (newlines and runs of spaces folded); the row's CSS ellipsizes it. */
 export function oneLine(text: string): string {
@@ -33,7 +33,8 @@ export function callsLabel(run: Pick<RunSummary, 'modelCalls'>): CellText {
   return { text: n, full: `${n} model call${run.modelCalls === 1 ? '' : 's'}` };
 }
 
-export function tokensLabel(run: Pick<RunSummary, 'inputTokens' | 'outputTokens'>): CellText {
+export function tokensLabel(run: Pick<RunSummary, 'inputTokens' | 'outputTokens' | 'modelCalls'>): CellText {
+  if (tokensUnknown(run)) return { text: 'unknown', full: 'tokens unknown: the log gives no token counts for its calls' };
   const all = run.inputTokens + run.outputTokens;
   return {
     text: formatTokens(all),

@@ -32,6 +32,8 @@ export interface NodeRow {
   /**
    * The figures are estimates: the provider reported no usage (characters / 4), or they include
    * attempts given up on (cut, timed out, stopped), counted at the most they can have been billed.
+   * With a token count null, that count is unknown (an imported log gave none): the call happened
+   * and counts as a call, its tokens are not known (see usageUnknown).
    */
   usageEstimated: boolean;
   /** Roll-ups over this node and everything under it. */
@@ -103,6 +105,19 @@ export interface ContextInfo {
   preview: string;
   /** The input was too large for one string and arrives in parts. */
   split?: boolean;
+}
+
+/**
+ * A model call whose token counts are unknown, not zero: an imported log gave none for it. It
+ * counts as a call of unknown cost; its tokens are shown as unknown.
+ */
+export function usageUnknown(node: Pick<NodeRow, 'inputTokens' | 'outputTokens' | 'usageEstimated'>): boolean {
+  return node.usageEstimated && (node.inputTokens === null || node.outputTokens === null);
+}
+
+/** Whether the node is a model call the totals count: its usage was recorded, or is known to be unknown. */
+export function countsAsCall(node: Pick<NodeRow, 'inputTokens' | 'outputTokens' | 'usageEstimated'>): boolean {
+  return node.inputTokens !== null || usageUnknown(node);
 }
 
 export function emptySubtree(): SubtreeTotals {

@@ -1,8 +1,8 @@
 // What the tree row knows about a node, in full: kind, status, model, tokens, cost, timing.
 import type { ReactNode } from 'react';
-import type { NodeRow } from '../../../shared/domain/node';
+import { usageUnknown, type NodeRow } from '../../../shared/domain/node';
 import type { RunStatus } from '../../../shared/domain/run';
-import { formatDuration } from '../../../shared/format';
+import { formatDuration, tokensUnknown } from '../../../shared/format';
 import { costText, kindTag, rollsUp, shownStatus, STATUS_ICON } from '../rowText';
 
 export function NodeSummary({ node, runStatus }: { node: NodeRow; runStatus: RunStatus | null }) {
@@ -23,17 +23,26 @@ export function NodeSummary({ node, runStatus }: { node: NodeRow; runStatus: Run
         {node.model && <Fact term="Model">{node.model}</Fact>}
         {node.kind === 'llm' && (
           <Fact term="Tokens">
-            {node.inputTokens === null && node.outputTokens === null
-              ? '—'
-              : `${(node.inputTokens ?? 0).toLocaleString('en-US')} in → ${(node.outputTokens ?? 0).toLocaleString('en-US')} out${node.cachedTokens ? ` (${node.cachedTokens.toLocaleString('en-US')} cached)` : ''}`}
-            {node.usageEstimated && <span className="node-estimated"> estimated: the provider reported no usage</span>}
+            {usageUnknown(node) ? (
+              <>
+                {tokenFigure(node.inputTokens)} in → {tokenFigure(node.outputTokens)} out
+                <span className="node-estimated"> the log gives no token counts for this call</span>
+              </>
+            ) : (
+              <>
+                {node.inputTokens === null && node.outputTokens === null
+                  ? '—'
+                  : `${(node.inputTokens ?? 0).toLocaleString('en-US')} in → ${(node.outputTokens ?? 0).toLocaleString('en-US')} out${node.cachedTokens ? ` (${node.cachedTokens.toLocaleString('en-US')} cached)` : ''}`}
+                {node.usageEstimated && <span className="node-estimated"> estimated: the provider reported no usage</span>}
+              </>
+            )}
           </Fact>
         )}
         {node.kind === 'llm' && <Fact term="Cost">{cost ? cost.full : '—'}</Fact>}
         {rollsUp(node) && s.modelCalls > 0 && <Fact term="Cost below">{cost?.full}</Fact>}
         {rollsUp(node) && s.modelCalls > 0 && (
           <Fact term="Tokens below">
-            {s.inputTokens.toLocaleString('en-US')} in → {s.outputTokens.toLocaleString('en-US')} out
+            {tokensUnknown(s) ? 'unknown: the log gives no token counts for these calls' : `${s.inputTokens.toLocaleString('en-US')} in → ${s.outputTokens.toLocaleString('en-US')} out`}
           </Fact>
         )}
         <Fact term="Started">{new Date(node.startedAt).toLocaleTimeString()}</Fact>
@@ -45,6 +54,11 @@ export function NodeSummary({ node, runStatus }: { node: NodeRow; runStatus: Run
       </dl>
     </header>
   );
+}
+
+/** A token count, or "unknown" where the record gives none. */
+function tokenFigure(count: number | null): string {
+  return count === null ? 'unknown' : count.toLocaleString('en-US');
 }
 
 function Fact({ term, children }: { term: string; children: ReactNode }) {
