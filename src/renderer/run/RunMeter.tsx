@@ -1,15 +1,23 @@
 // Cost, tokens, model calls and elapsed time, each against the run's limit; a gauge turns to the
 // warning colour near its limit and to the danger colour past it.
 import { meterItems } from './meter';
-import { isActive } from './runModel';
+import { isActive, stepsOf } from './runModel';
 import type { RunRepository } from './runStore';
+import { runAt } from './timeTravel';
 import { useNow } from './useNow';
 import { useRunState } from './useRunState';
 
 export function RunMeter({ store }: { store: RunRepository }) {
-  const run = useRunState(store, (s) => s.run);
-  const now = useNow(run !== null && isActive(run.status));
-  if (!run) return <div className="run-meter" />;
+  const recorded = useRunState(store, (s) => s.run);
+  const model = useRunState(store, (s) => s.model);
+  const step = useRunState(store, (s) => s.step);
+  useRunState(store, (s) => s.treeVersion);
+  const ticking = useNow(recorded !== null && isActive(recorded.status));
+  if (!recorded) return <div className="run-meter" />;
+  // At an earlier step (time travel): the totals of the calls ended by then.
+  const steps = step !== null && model ? stepsOf(model) : null;
+  const run = steps && step !== null ? runAt(recorded, steps, step) : recorded;
+  const now = steps && step !== null ? steps.timeAt(step) : ticking;
   return (
     <section className="run-meter" aria-label="Run meter">
       {meterItems(run, now).map((item) => (

@@ -11,6 +11,7 @@ import { RunMeter } from './RunMeter';
 import { RunMissing } from './RunMissing';
 import { createRunStore } from './runStore';
 import { SplitPane } from './SplitPane';
+import { StepScrubber } from './StepScrubber';
 import { useRunState } from './useRunState';
 import './run.css';
 
@@ -46,6 +47,7 @@ function RunScreen({ api, runId, retry }: { api: RlmApi; runId: string; retry: (
     <div className="run-view" aria-busy={phase === 'loading'}>
       <RunHeader store={store} />
       <RunMeter store={store} />
+      <StepScrubber store={store} />
       <LimitBanner store={store} />
       <SplitPane label="Resize the tree and the detail" left={<RecursionTree store={store} />} right={<NodeDetail store={store} editor={editor} />} />
     </div>

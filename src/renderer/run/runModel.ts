@@ -5,6 +5,7 @@ import type { RunEvent } from '../../shared/api';
 import type { NodeRow } from '../../shared/domain/node';
 import type { RunDetail, RunStatus, StopReason } from '../../shared/domain/run';
 import { ACTIVE_RUN_STATUSES } from '../../shared/domain/run';
+import { buildSteps, type RunSteps } from './timeTravel';
 import { buildTree, flatten, tryAppendRow, upsertNode, type TreeIndex, type VisibleRows } from './treeModel';
 
 export interface StreamedReply {
@@ -29,6 +30,10 @@ export interface RunModel {
   /** Nodes whose `run.nodeAdded` this page received: their streams are whole. */
   seenAdded: Set<number>;
   limitHit: LimitHit | null;
+  /** Time travel: the step shown (timeTravel.ts), or null for the run as recorded, live. */
+  step: number | null;
+  /** The steps of the tree as it is; null until asked for, and again once the tree changes. */
+  steps: RunSteps | null;
 }
 
 export interface BatchChanges {
@@ -41,7 +46,13 @@ export interface BatchChanges {
 
 export function createModel(run: RunDetail, nodes: readonly NodeRow[]): RunModel {
   const tree = buildTree(nodes);
-  return { run, tree, rows: flatten(tree), rowsDirty: false, streams: new Map(), seenAdded: new Set(), limitHit: null };
+  return { run, tree, rows: flatten(tree), rowsDirty: false, streams: new Map(), seenAdded: new Set(), limitHit: null, step: null, steps: null };
+}
+
+/** The steps of the tree as it is now, built when first asked for after a change. */
+export function stepsOf(model: RunModel): RunSteps {
+  model.steps ??= buildSteps(model.tree);
+  return model.steps;
 }
 
 export function isActive(status: RunStatus): boolean {
@@ -107,14 +118,22 @@ function applyNode(model: RunModel, node: NodeRow, changes: BatchChanges): void 
   const result = upsertNode(model.tree, node);
   if (result === 'stale') return;
   changes.nodes = true;
+  model.steps = null;
   if (node.status !== 'running' && model.streams.delete(node.id)) changes.streams = true;
-  if (result === 'added' && !model.rowsDirty && !tryAppendRow(model.tree, model.rows, node.id)) model.rowsDirty = true;
+  // At an earlier step the rows are those of that step: they are filtered again, not appended to.
+  if (model.step !== null) model.rowsDirty = true;
+  else if (result === 'added' && !model.rowsDirty && !tryAppendRow(model.tree, model.rows, node.id)) model.rowsDirty = true;
 }
 
 /** Brings the rows up to date with the tree; returns whether they were rebuilt. */
 export function refreshRows(model: RunModel): boolean {
   if (!model.rowsDirty) return false;
-  model.rows = flatten(model.tree);
+  const step = model.step;
+  if (step === null) model.rows = flatten(model.tree);
+  else {
+    const steps = stepsOf(model);
+    model.rows = flatten(model.tree, (id) => steps.startedBy(id, step));
+  }
   model.rowsDirty = false;
   return true;
 }

@@ -9,6 +9,7 @@ import type { RunDetail } from '../../shared/domain/run';
 import { describeError, errorText } from '../api/errors';
 import { PayloadCache } from './payloadCache';
 import { applyEvents, createModel, isActive, refreshRows, type LimitHit, type RunModel } from './runModel';
+import { countSteps } from './timeTravel';
 import { revealNode, setAllExpanded, setExpanded, visibleRowOf, type VisibleRows } from './treeModel';
 
 export type ControlMethod = 'runs.pause' | 'runs.resume' | 'runs.step' | 'runs.stop';
@@ -36,6 +37,8 @@ export interface RunViewState {
   controlError: string | null;
   /** While a large run's index arrives: the nodes shown so far (not yet live) and the total. */
   nodesLoading: { loaded: number; total: number } | null;
+  /** Time travel: the step shown (timeTravel.ts), or null for the run as recorded, following a live run's end. */
+  step: number | null;
 }
 
 /** Schedules `callback` for the next frame; returns a cancel function. */
@@ -54,6 +57,8 @@ export interface RunRepository {
   /** Expands every node, or collapses all but the top level. */
   setAllExpanded(expanded: boolean): void;
   setFollowing(following: boolean): void;
+  /** Shows the run as it stood after its k-th event; null, or the last step, for the run as recorded. */
+  setStep(step: number | null): void;
   control(method: ControlMethod): Promise<void>;
 }
 
@@ -73,6 +78,7 @@ function initialState(): RunViewState {
     controlPending: null,
     controlError: null,
     nodesLoading: null,
+    step: null,
   };
 }
 
@@ -151,8 +157,13 @@ export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameS
           applyEvents(model, held ?? []);
           held = null;
         }
-        refreshRows(model);
+        // A step chosen while the rest of a large run loaded stays chosen.
         const s = state.getState();
+        if (s.step !== null) {
+          model.step = s.step;
+          model.rowsDirty = true;
+        }
+        refreshRows(model);
         // Kept across the first page and the whole: what the reader did while the rest loaded.
         const keep = (id: number | null) => (id !== null && model.tree.nodes.has(id) ? id : null);
         const root = model.rows.ids[0] ?? null;
@@ -230,6 +241,20 @@ export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameS
 
     setFollowing(following) {
       if (state.getState().following !== following) state.setState({ following });
+    },
+
+    setStep(step) {
+      const model = state.getState().model;
+      if (!model) return;
+      const count = countSteps(model.tree);
+      const next = step === null || step >= count ? null : Math.max(0, Math.floor(step));
+      if (next === model.step) return;
+      model.step = next;
+      model.rowsDirty = true;
+      rowsChanged(model);
+      // Moving back in time stops following the newest node; coming back to the end resumes it
+      // while the run goes.
+      state.setState({ step: next, following: next === null ? isActive(model.run.status) : false });
     },
 
     async control(method) {

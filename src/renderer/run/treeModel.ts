@@ -172,8 +172,11 @@ export function setAllExpanded(tree: TreeIndex, expanded: boolean): boolean {
   return true;
 }
 
-/** The visible rows: a pre-order walk that skips what collapsed nodes hide. O(visible rows). */
-export function flatten(tree: TreeIndex): VisibleRows {
+/**
+ * The visible rows: a pre-order walk that skips what collapsed nodes hide, and with `shown` the
+ * nodes it refuses and everything under them (time travel: what had not started). O(visible rows).
+ */
+export function flatten(tree: TreeIndex, shown?: (id: number) => boolean): VisibleRows {
   const ids: number[] = [];
   const levels: number[] = [];
   const index = new Map<number, number>();
@@ -187,6 +190,7 @@ export function flatten(tree: TreeIndex): VisibleRows {
   while (stackIds.length > 0) {
     const id = stackIds.pop() as number;
     const level = stackLevels.pop() as number;
+    if (shown && !shown(id)) continue;
     index.set(id, ids.length);
     ids.push(id);
     levels.push(level);

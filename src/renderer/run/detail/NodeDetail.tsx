@@ -1,6 +1,8 @@
 // The selected node: its summary from the tree row at once, then its payload (fetched when
 // selected) laid out for its kind.
+import type { NodePayload } from '../../../shared/domain/node';
 import type { CodeEditorHost } from '../codeEditor';
+import { stepsOf } from '../runModel';
 import type { RunRepository } from '../runStore';
 import { useRunState } from '../useRunState';
 import { CellDetail } from './CellDetail';
@@ -12,12 +14,23 @@ import './detail.css';
 
 export function NodeDetail({ store, editor }: { store: RunRepository; editor: CodeEditorHost }) {
   const selectedId = useRunState(store, (s) => s.selectedId);
-  const node = useRunState(store, (s) => (selectedId === null ? null : (s.model?.tree.nodes.get(selectedId) ?? null)));
-  const runStatus = useRunState(store, (s) => s.run?.status ?? null);
-  const { payload, loading, refreshing, error } = useNodePayload(store, node?.id ?? null);
+  const recorded = useRunState(store, (s) => (selectedId === null ? null : (s.model?.tree.nodes.get(selectedId) ?? null)));
+  const recordedStatus = useRunState(store, (s) => s.run?.status ?? null);
+  const model = useRunState(store, (s) => s.model);
+  const step = useRunState(store, (s) => s.step);
+  useRunState(store, (s) => s.treeVersion);
+  // At an earlier step (time travel): the node as it stood then, and nothing it had not yet produced.
+  const steps = step !== null && model ? stepsOf(model) : null;
+  const node = steps && step !== null && recorded ? steps.nodeAt(recorded.id, step) : recorded;
+  const runStatus = steps ? 'running' : recordedStatus;
+  const fetched = useNodePayload(store, recorded?.id ?? null);
+  const { loading, refreshing, error } = fetched;
+  const payload = fetched.payload && node && recorded && node.status === 'running' && recorded.status !== 'running' ? unfinished(fetched.payload) : fetched.payload;
   return (
     <section className="node-detail" role="region" aria-label="Node detail" aria-busy={loading || refreshing}>
-      {node === null ? (
+      {recorded !== null && node === null ? (
+        <p className="run-muted node-detail-empty">Node #{recorded.id} had not started at step {step}: move the Step slider on to see it.</p>
+      ) : node === null ? (
         <p className="run-muted node-detail-empty">Select a node in the tree to see what it did.</p>
       ) : (
         <>
@@ -35,4 +48,10 @@ export function NodeDetail({ store, editor }: { store: RunRepository; editor: Co
       )}
     </section>
   );
+}
+
+/** What a node had to show before it ended: its request (prompt, code, query), not its results. */
+function unfinished(payload: NodePayload): NodePayload {
+  const { text: _text, output: _output, error: _error, answer: _answer, stopReason: _stopReason, notes: _notes, ...before } = payload;
+  return before;
 }

@@ -5,6 +5,7 @@ import { defaultRangeExtractor, useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useId, useMemo, useRef, useState } from 'react';
 import { shownStatus } from '../rowText';
 import { childrenOf, isExpanded, siblingPosition } from '../treeModel';
+import { stepsOf } from '../runModel';
 import type { RunRepository } from '../runStore';
 import { useRunClock } from '../useNow';
 import { useRunState } from '../useRunState';
@@ -24,7 +25,11 @@ export function RecursionTree({ store }: { store: RunRepository }) {
   const selectedId = useRunState(store, (s) => s.selectedId);
   const activeId = useRunState(store, (s) => s.activeId);
   const loading = useRunState(store, (s) => s.nodesLoading);
-  const runStatus = useRunState(store, (s) => s.run?.status ?? null);
+  const recordedStatus = useRunState(store, (s) => s.run?.status ?? null);
+  const step = useRunState(store, (s) => s.step);
+  // At an earlier step (time travel) every row is the node as it stood then, and the run was going.
+  const steps = step !== null && model ? stepsOf(model) : null;
+  const runStatus = steps ? 'running' : recordedStatus;
   // Per tree (a new one per load): sub-call labels are folded once, then only new calls.
   const sharedStarts = useMemo(() => (model ? createSharedStarts() : null), [model]);
   const activeRow = activeId === null ? -1 : (rows?.index.get(activeId) ?? -1);
@@ -39,7 +44,8 @@ export function RecursionTree({ store }: { store: RunRepository }) {
   });
   const follow = useTreeFollow(store, scroller, virtualizer, rowHeight);
   const onKeyDown = useTreeKeyboard(store, scroller, virtualizer, rowHeight, activeId, activeRow);
-  const now = useRunClock(store);
+  const clock = useRunClock(store);
+  const now = steps && step !== null ? steps.timeAt(step) : clock;
   const onPick = useCallback((id: number) => store.select(id), [store]);
   const onToggle = useCallback((id: number, expanded: boolean) => store.setExpanded(id, expanded), [store]);
 
@@ -81,7 +87,7 @@ export function RecursionTree({ store }: { store: RunRepository }) {
             rows &&
             virtualizer.getVirtualItems().map((item) => {
               const id = rows.ids[item.index] as number;
-              const node = model.tree.nodes.get(id);
+              const node = steps && step !== null ? steps.nodeAt(id, step) : model.tree.nodes.get(id);
               if (!node) return null;
               const kids = childrenOf(model.tree, id).length;
               return (
