@@ -52,6 +52,47 @@ export function frameIntervals(args: { durationMs: number; scrollPx: number }): 
   });
 }
 
+/**
+ * Frame intervals while the "Step" slider (time travel) moves `stride` steps every frame, as a
+ * dragged thumb does, turning back at either end. The first move builds the steps index: it is
+ * made before measuring, so the figure is that of scrubbing.
+ */
+export function scrubFrameIntervals(args: { durationMs: number; stride: number }): Promise<number[]> {
+  const slider = document.querySelector('input[type="range"]#run-step') as HTMLInputElement;
+  const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set as (this: HTMLInputElement, v: string) => void;
+  const move = (to: number) => {
+    setValue.call(slider, String(to));
+    slider.dispatchEvent(new Event('input', { bubbles: true }));
+  };
+  const max = Number(slider.max);
+  move(Math.floor(max / 2));
+  return new Promise((resolve) => {
+    const intervals: number[] = [];
+    let at = Math.floor(max / 2);
+    let direction = 1;
+    let last = -1;
+    let end = -1;
+    const frame = (now: number) => {
+      if (end < 0) end = now + args.durationMs;
+      if (last >= 0) intervals.push(now - last);
+      last = now;
+      at += direction * args.stride;
+      if (at >= max - 1 || at <= 0) {
+        direction = -direction;
+        at = Math.min(Math.max(at, 0), max - 1);
+      }
+      move(at);
+      if (now < end) requestAnimationFrame(frame);
+      else {
+        move(max);
+        resolve(intervals);
+      }
+    };
+    // Two frames for the index built by the first move to be drawn before measuring.
+    requestAnimationFrame(() => requestAnimationFrame(frame));
+  });
+}
+
 /** How many tree rows the page has in the DOM, and how many nodes its tree says it holds. */
 export function treeRowCount(): number {
   return document.querySelectorAll('[role="tree"][aria-label="Recursion tree"] [role="treeitem"]').length;
