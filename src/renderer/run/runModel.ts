@@ -130,10 +130,7 @@ export function refreshRows(model: RunModel): boolean {
   if (!model.rowsDirty) return false;
   const step = model.step;
   if (step === null) model.rows = flatten(model.tree);
-  else {
-    const steps = stepsOf(model);
-    model.rows = flatten(model.tree, (id) => steps.startedBy(id, step));
-  }
+  else model.rows = stepsOf(model).rowsAt(model.tree, step);
   model.rowsDirty = false;
   return true;
 }

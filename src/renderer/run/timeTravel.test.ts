@@ -3,7 +3,7 @@ import type { NodeRow } from '../../shared/domain/node';
 import { chain, node, runDetail } from '../testing/nodeFixtures';
 import { applyEvents, createModel, refreshRows } from './runModel';
 import { buildSteps, countSteps, runAt } from './timeTravel';
-import { buildTree } from './treeModel';
+import { buildTree, flatten } from './treeModel';
 
 const call = (id: number, parentId: number, seq: number, startedAt: number, endedAt: number | null, cost: number | null, input = 100, output = 10): NodeRow =>
   node(id, parentId, seq, {
@@ -82,6 +82,22 @@ describe('time travel', () => {
     const detail = runAt(runDetail({ createdAt: 0, status: 'completed', endedAt: 100, durationMs: 100, modelCalls: 4 }), steps, 4);
     expect(detail).toMatchObject({ status: 'running', endedAt: null, modelCalls: 1, costUsd: 0.01, durationMs: 10 });
     expect(runAt(runDetail({ createdAt: 0 }), steps, 7).costUsd).toBeNull();
+  });
+
+  it('gives the rows at a step in tree order, under what is expanded, with a row index that finds them', () => {
+    const tree = buildTree(run());
+    const steps = buildSteps(tree);
+    const at7 = steps.rowsAt(tree, 7);
+    expect(at7.ids).toEqual([1, 2, 3, 4, 5]);
+    expect(at7.levels).toEqual([0, 1, 1, 2, 2]);
+    for (const [row, id] of at7.ids.entries()) expect(at7.index.get(id)).toBe(row);
+    expect(at7.index.has(6)).toBe(false);
+    expect(at7.index.get(99)).toBeUndefined();
+    // A collapsed cell keeps its row and hides its calls; the rows at the last step are those of flatten.
+    tree.collapsed.add(3);
+    expect(steps.rowsAt(tree, 7).ids).toEqual([1, 2, 3]);
+    expect(steps.rowsAt(tree, steps.count).ids).toEqual(flatten(tree).ids);
+    expect(steps.rowsAt(tree, 0).ids).toEqual([]);
   });
 
   it('never shows a node before its parent, whatever the clocks say', () => {

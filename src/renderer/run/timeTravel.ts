@@ -9,7 +9,7 @@
 // Pure: no DOM, no React; the tree is read, never changed.
 import { countsAsCall, emptySubtree, type NodeRow, type SubtreeTotals } from '../../shared/domain/node';
 import type { RunDetail } from '../../shared/domain/run';
-import type { TreeIndex } from './treeModel';
+import type { TreeIndex, VisibleRows } from './treeModel';
 
 /** What a whole run had used at a step: the figures of the calls ended by then. */
 export type StepTotals = SubtreeTotals;
@@ -27,6 +27,11 @@ export interface RunSteps {
   totalsAt(step: number): StepTotals;
   /** The step at which the node started (1-based), or null for an unknown node. */
   startStepOf(id: number): number | null;
+  /**
+   * The tree's visible rows at step k: what had started, under what is expanded. O(rows), with
+   * no map built (the row index searches the rows): scrubbing a 100,000-node run redraws each frame.
+   */
+  rowsAt(tree: TreeIndex, step: number): VisibleRows;
 }
 
 /** Events of a tree: every node starts once, and ends once when its end is recorded. */
@@ -43,21 +48,43 @@ export function buildSteps(tree: TreeIndex): RunSteps {
   const n = order.length;
   const at = new Map<number, number>();
   for (let i = 0; i < n; i++) at.set((order[i] as NodeRow).id, i);
-  // Subtree sizes in pre-order: a node's subtree is [i, i + size[i]).
-  const size = new Int32Array(n).fill(1);
-  for (let i = n - 1; i >= 0; i--) {
+  // Parents by pre-order index (-1 for a root): a parent always comes before its children.
+  const parentAt = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
     const parent = (order[i] as NodeRow).parentId;
     const p = parent === null ? undefined : at.get(parent);
-    if (p !== undefined && p < i) size[p] = (size[p] as number) + (size[i] as number);
+    if (p !== undefined && p < i) parentAt[i] = p;
+  }
+  // Subtree sizes in pre-order: a node's subtree is [i, i + size[i]); tree levels from the roots.
+  const size = new Int32Array(n).fill(1);
+  for (let i = n - 1; i >= 0; i--) {
+    const p = parentAt[i] as number;
+    if (p >= 0) size[p] = (size[p] as number) + (size[i] as number);
+  }
+  const level = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = parentAt[i] as number;
+    if (p >= 0) level[i] = (level[p] as number) + 1;
   }
 
   // Events as pre-order indexes: start i is encoded as i, end i as ~i.
-  const events: number[] = [];
+  let ended = 0;
+  const startTime = new Float64Array(n);
+  const endTime = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    events.push(i);
-    if ((order[i] as NodeRow).endedAt !== null) events.push(~i);
+    const node = order[i] as NodeRow;
+    startTime[i] = node.startedAt;
+    if (node.endedAt !== null) {
+      endTime[i] = node.endedAt;
+      ended++;
+    }
   }
-  const timeOf = (e: number) => (e >= 0 ? (order[e] as NodeRow).startedAt : ((order[~e] as NodeRow).endedAt as number));
+  const events = new Int32Array(n + ended);
+  for (let i = 0, e = 0; i < n; i++) {
+    events[e++] = i;
+    if ((order[i] as NodeRow).endedAt !== null) events[e++] = ~i;
+  }
+  const timeOf = (e: number) => (e >= 0 ? (startTime[e] as number) : (endTime[~e] as number));
   events.sort((x, y) => {
     const dt = timeOf(x) - timeOf(y);
     if (dt !== 0) return dt;
@@ -100,16 +127,14 @@ export function buildSteps(tree: TreeIndex): RunSteps {
   // A node is not shown before its parent, whatever the clocks say (an imported log's made-up
   // times, a millisecond's skew): parents come first in pre-order, so one pass settles it.
   for (let i = 0; i < n; i++) {
-    const parent = (order[i] as NodeRow).parentId;
-    const p = parent === null ? undefined : at.get(parent);
-    if (p !== undefined && p < i && (startAt[p] as number) > (startAt[i] as number)) startAt[i] = startAt[p] as number;
+    const p = parentAt[i] as number;
+    if (p >= 0 && (startAt[p] as number) > (startAt[i] as number)) startAt[i] = startAt[p] as number;
   }
   // The last end in each subtree: a subtree ended by step k has its recorded totals at k.
   const lastEnd = new Int32Array(endAt);
   for (let i = n - 1; i >= 0; i--) {
-    const parent = (order[i] as NodeRow).parentId;
-    const p = parent === null ? undefined : at.get(parent);
-    if (p !== undefined && p < i && (lastEnd[i] as number) > (lastEnd[p] as number)) lastEnd[p] = lastEnd[i] as number;
+    const p = parentAt[i] as number;
+    if (p >= 0 && (lastEnd[i] as number) > (lastEnd[p] as number)) lastEnd[p] = lastEnd[i] as number;
   }
 
   const subtreeAt = (i: number, step: number): SubtreeTotals => {
@@ -137,6 +162,37 @@ export function buildSteps(tree: TreeIndex): RunSteps {
     startedBy(id, step) {
       const i = at.get(id);
       return i !== undefined && (startAt[i] as number) <= step;
+    },
+    rowsAt(tree, step) {
+      const ids: number[] = [];
+      const levels: number[] = [];
+      // The pre-order position of each row, ascending: the row of an id is found by binary search.
+      const positions: number[] = [];
+      for (let i = 0; i < n; ) {
+        // What had not started hides its subtree (children never start before their parent).
+        if ((startAt[i] as number) > step) {
+          i += size[i] as number;
+          continue;
+        }
+        const id = (order[i] as NodeRow).id;
+        ids.push(id);
+        levels.push(level[i] as number);
+        positions.push(i);
+        i += tree.collapsed.has(id) ? (size[i] as number) : 1;
+      }
+      const rowOf = (id: number): number | undefined => {
+        const p = at.get(id);
+        if (p === undefined) return undefined;
+        let lo = 0;
+        let hi = positions.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if ((positions[mid] as number) < p) lo = mid + 1;
+          else hi = mid;
+        }
+        return positions[lo] === p ? lo : undefined;
+      };
+      return { ids, levels, index: { get: rowOf, has: (id) => rowOf(id) !== undefined } };
     },
     startStepOf(id) {
       const i = at.get(id);

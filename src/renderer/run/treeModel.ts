@@ -38,7 +38,13 @@ export interface VisibleRows {
   /** Tree level of each row (0 for a root); not `NodeRow.depth`, which counts RLM recursion. */
   readonly levels: number[];
   /** Row index of each visible id. */
-  readonly index: Map<number, number>;
+  readonly index: RowIndex;
+}
+
+/** Row index by node id: a Map, or at an earlier step a search over the rows (timeTravel.ts). */
+export interface RowIndex {
+  get(id: number): number | undefined;
+  has(id: number): boolean;
 }
 
 export function createTree(): TreeIndex {
@@ -172,11 +178,8 @@ export function setAllExpanded(tree: TreeIndex, expanded: boolean): boolean {
   return true;
 }
 
-/**
- * The visible rows: a pre-order walk that skips what collapsed nodes hide, and with `shown` the
- * nodes it refuses and everything under them (time travel: what had not started). O(visible rows).
- */
-export function flatten(tree: TreeIndex, shown?: (id: number) => boolean): VisibleRows {
+/** The visible rows: a pre-order walk that skips what collapsed nodes hide. O(visible rows). */
+export function flatten(tree: TreeIndex): VisibleRows {
   const ids: number[] = [];
   const levels: number[] = [];
   const index = new Map<number, number>();
@@ -190,7 +193,6 @@ export function flatten(tree: TreeIndex, shown?: (id: number) => boolean): Visib
   while (stackIds.length > 0) {
     const id = stackIds.pop() as number;
     const level = stackLevels.pop() as number;
-    if (shown && !shown(id)) continue;
     index.set(id, ids.length);
     ids.push(id);
     levels.push(level);
@@ -212,7 +214,8 @@ export function flatten(tree: TreeIndex, shown?: (id: number) => boolean): Visib
  * yet (a node adopting early children changes more than the end of the list).
  */
 export function tryAppendRow(tree: TreeIndex, rows: VisibleRows, id: number): boolean {
-  if (rows.index.has(id) || tree.children.has(id)) return false;
+  // Rows at an earlier step are rebuilt, never appended to (their index is no Map).
+  if (!(rows.index instanceof Map) || rows.index.has(id) || tree.children.has(id)) return false;
   let level = 0;
   let current = id;
   for (;;) {
@@ -228,7 +231,7 @@ export function tryAppendRow(tree: TreeIndex, rows: VisibleRows, id: number): bo
     level++;
     current = parent;
   }
-  rows.index.set(id, rows.ids.length);
+  (rows.index as Map<number, number>).set(id, rows.ids.length);
   rows.ids.push(id);
   rows.levels.push(level);
   return true;
