@@ -63,3 +63,31 @@ test('the Step slider walks a finished run back and forth with the keyboard', as
   await expect(page.getByRole('button', { name: 'Back to the end' })).toHaveCount(0);
   for (const row of await treeItems(page).all()) await expect(row).not.toHaveClass(/tree-row-running/);
 });
+
+test('the Timeline beside the tree draws one bar per row, parallel sub-calls side by side, and zooms', async ({ page, shot }) => {
+  await startRun(page, { query: 'Read both parts', pasted: 'one\ntwo' });
+  await expectStatus(page, 'completed', 20_000);
+  const timeline = page.getByRole('region', { name: 'Timeline' });
+  await expect(timeline).toBeVisible();
+  const bars = timeline.locator('.timeline-bar');
+  await expect(bars).toHaveCount(6);
+  // The two sub-calls of one batch ran at the same time: their bars overlap on the time axis.
+  const subs = timeline.locator('.timeline-bar-llm-sub');
+  const [a, b] = [await subs.nth(0).boundingBox(), await subs.nth(1).boundingBox()];
+  expect(a && b).toBeTruthy();
+  expect(Math.max(a!.x, b!.x)).toBeLessThan(Math.min(a!.x + a!.width, b!.x + b!.width));
+  // The selected row is highlighted in the timeline too; a bar picks its row.
+  await timeline.locator('.timeline-row').nth(2).click();
+  await expect(timeline.locator('.timeline-row-selected')).toHaveCount(1);
+  await expect(nodeDetail(page)).toContainText('Code cell');
+  // Zoom in: the axis widens and scrolls sideways.
+  const before = (await bars.first().boundingBox())!.width;
+  await timeline.getByRole('button', { name: 'Zoom in the timeline' }).click();
+  await expect.poll(async () => (await bars.first().boundingBox())!.width).toBeGreaterThan(before * 1.5);
+  await shot('timeline-zoomed');
+  // Hidden with its toolbar button, shown again.
+  await page.getByRole('button', { name: 'Timeline', exact: true }).click();
+  await expect(timeline).toHaveCount(0);
+  await page.getByRole('button', { name: 'Timeline', exact: true }).click();
+  await expect(timeline).toBeVisible();
+});

@@ -3,6 +3,8 @@
 // row, and follow mode while the run is going.
 import { defaultRangeExtractor, useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useId, useMemo, useRef, useState } from 'react';
+import type { NodeRow } from '../../../shared/domain/node';
+import type { RunDetail } from '../../../shared/domain/run';
 import { shownStatus } from '../rowText';
 import { childrenOf, isExpanded, siblingPosition } from '../treeModel';
 import { stepsOf } from '../runModel';
@@ -10,6 +12,8 @@ import type { RunRepository } from '../runStore';
 import { useRunClock } from '../useNow';
 import { useRunState } from '../useRunState';
 import { createSharedStarts, rowLabel } from './siblingLabels';
+import { Timeline, type TimelineRow } from './Timeline';
+import type { TimeAxis } from './timelineScale';
 import { TreeRow } from './TreeRow';
 import { useTreeFollow } from './useTreeFollow';
 import { useTreeKeyboard } from './useTreeKeyboard';
@@ -21,7 +25,7 @@ export function RecursionTree({ store }: { store: RunRepository }) {
   const [rowHeight] = useState(rowHeightPx);
   const model = useRunState(store, (s) => s.model);
   const rows = useRunState(store, (s) => s.rows);
-  useRunState(store, (s) => s.treeVersion); // re-render when nodes change in place
+  const treeVersion = useRunState(store, (s) => s.treeVersion); // re-render when nodes change in place
   const selectedId = useRunState(store, (s) => s.selectedId);
   const activeId = useRunState(store, (s) => s.activeId);
   const loading = useRunState(store, (s) => s.nodesLoading);
@@ -49,72 +53,126 @@ export function RecursionTree({ store }: { store: RunRepository }) {
   const onPick = useCallback((id: number) => store.select(id), [store]);
   const onToggle = useCallback((id: number, expanded: boolean) => store.setExpanded(id, expanded), [store]);
 
+  const [timelineShown, setTimelineShown] = useState(true);
+  // The nodes' own time span, read once per change of the tree (mutated in place: its version
+  // says when) rather than on every scroll.
+  const span = useMemo(() => (model ? nodeSpan(model.tree.nodes.values()) : null), [model, treeVersion]);
+  const items = virtualizer.getVirtualItems();
+  const rowNode = (id: number) => (steps && step !== null ? steps.nodeAt(id, step) : (model?.tree.nodes.get(id) ?? null));
+  const timelineRows: TimelineRow[] = [];
+  if (timelineShown && model && rows) {
+    for (const item of items) {
+      const id = rows.ids[item.index] as number;
+      const node = rowNode(id);
+      if (node) timelineRows.push({ id, node, status: shownStatus(node, runStatus), top: item.start });
+    }
+  }
   return (
     <div className="tree-pane">
-      <div className="tree-toolbar">
-        <span className="run-muted" role="status">
-          {!model ? 'Loading…' : loading ? `Loading ${loading.total.toLocaleString('en-US')} nodes: the first ${loading.loaded.toLocaleString('en-US')} are shown` : `${model.tree.nodes.size.toLocaleString('en-US')} node${model.tree.nodes.size === 1 ? '' : 's'}`}
-        </span>
-        <span className="tree-tools">
-          {follow.runActive && !follow.following && (
-            <button type="button" className="tree-follow" onClick={follow.resume}>
-              Jump to newest
+      <div className="tree-main">
+        <div className="tree-toolbar">
+          <span className="run-muted" role="status">
+            {!model ? 'Loading…' : loading ? `Loading ${loading.total.toLocaleString('en-US')} nodes: the first ${loading.loaded.toLocaleString('en-US')} are shown` : `${model.tree.nodes.size.toLocaleString('en-US')} node${model.tree.nodes.size === 1 ? '' : 's'}`}
+          </span>
+          <span className="tree-tools">
+            {follow.runActive && !follow.following && (
+              <button type="button" className="tree-follow" onClick={follow.resume}>
+                Jump to newest
+              </button>
+            )}
+            <button type="button" className="tree-tool" onClick={() => store.setAllExpanded(true)}>
+              Expand all
             </button>
-          )}
-          <button type="button" className="tree-tool" onClick={() => store.setAllExpanded(true)}>
-            Expand all
-          </button>
-          <button type="button" className="tree-tool" onClick={() => store.setAllExpanded(false)}>
-            Collapse all
-          </button>
-        </span>
-      </div>
-      <div
-        ref={scroller}
-        className="tree-scroll"
-        role="tree"
-        aria-label="Recursion tree"
-        aria-busy={!model}
-        tabIndex={0}
-        aria-activedescendant={activeRow >= 0 && activeId !== null ? `${prefix}-n${activeId}` : undefined}
-        onKeyDown={onKeyDown}
-        onWheel={follow.onWheel}
-        onPointerDown={follow.onPointerDown}
-        onScroll={follow.onScroll}
-      >
-        <div role="presentation" className="tree-sizer" style={{ height: virtualizer.getTotalSize() }}>
-          {model &&
-            rows &&
-            virtualizer.getVirtualItems().map((item) => {
-              const id = rows.ids[item.index] as number;
-              const node = steps && step !== null ? steps.nodeAt(id, step) : model.tree.nodes.get(id);
-              if (!node) return null;
-              const kids = childrenOf(model.tree, id).length;
-              return (
-                <TreeRow
-                  key={id}
-                  domId={`${prefix}-n${id}`}
-                  node={node}
-                  status={shownStatus(node, runStatus)}
-                  label={sharedStarts ? rowLabel(model.tree, id, sharedStarts) : node.label}
-                  level={rows.levels[item.index] ?? 0}
-                  top={item.start}
-                  height={rowHeight}
-                  expanded={kids > 0 ? isExpanded(model.tree, id) : undefined}
-                  childCount={kids}
-                  {...siblingPosition(model.tree, id)}
-                  selected={id === selectedId}
-                  active={id === activeId}
-                  now={node.status === 'running' ? now : 0}
-                  onPick={onPick}
-                  onToggle={onToggle}
-                />
-              );
-            })}
+            <button type="button" className="tree-tool" onClick={() => store.setAllExpanded(false)}>
+              Collapse all
+            </button>
+            <button type="button" className="tree-tool" aria-pressed={timelineShown} onClick={() => setTimelineShown((shown) => !shown)} title="Show when each node ran, beside the tree">
+              Timeline
+            </button>
+          </span>
+        </div>
+        <div
+          ref={scroller}
+          className="tree-scroll"
+          role="tree"
+          aria-label="Recursion tree"
+          aria-busy={!model}
+          tabIndex={0}
+          aria-activedescendant={activeRow >= 0 && activeId !== null ? `${prefix}-n${activeId}` : undefined}
+          onKeyDown={onKeyDown}
+          onWheel={follow.onWheel}
+          onPointerDown={follow.onPointerDown}
+          onScroll={follow.onScroll}
+        >
+          <div role="presentation" className="tree-sizer" style={{ height: virtualizer.getTotalSize() }}>
+            {model &&
+              rows &&
+              items.map((item) => {
+                const id = rows.ids[item.index] as number;
+                const node = rowNode(id);
+                if (!node) return null;
+                const kids = childrenOf(model.tree, id).length;
+                return (
+                  <TreeRow
+                    key={id}
+                    domId={`${prefix}-n${id}`}
+                    node={node}
+                    status={shownStatus(node, runStatus)}
+                    label={sharedStarts ? rowLabel(model.tree, id, sharedStarts) : node.label}
+                    level={rows.levels[item.index] ?? 0}
+                    top={item.start}
+                    height={rowHeight}
+                    expanded={kids > 0 ? isExpanded(model.tree, id) : undefined}
+                    childCount={kids}
+                    {...siblingPosition(model.tree, id)}
+                    selected={id === selectedId}
+                    active={id === activeId}
+                    now={node.status === 'running' ? now : 0}
+                    onPick={onPick}
+                    onToggle={onToggle}
+                  />
+                );
+              })}
+          </div>
         </div>
       </div>
+      {timelineShown && model && (
+        <Timeline
+          axis={axisOf(model.run, span, now)}
+          rows={timelineRows}
+          totalHeight={virtualizer.getTotalSize()}
+          rowHeight={rowHeight}
+          scrollTop={virtualizer.scrollOffset ?? 0}
+          selectedId={selectedId}
+          now={now}
+          cursor={steps && step !== null ? now : null}
+          scroller={scroller}
+          onPick={onPick}
+        />
+      )}
     </div>
   );
+}
+
+/** The earliest start and the latest end among the nodes. */
+function nodeSpan(nodes: Iterable<NodeRow>): { start: number; end: number } {
+  let start = Infinity;
+  let end = -Infinity;
+  for (const node of nodes) {
+    if (node.startedAt < start) start = node.startedAt;
+    if (node.endedAt !== null && node.endedAt > end) end = node.endedAt;
+  }
+  return { start, end };
+}
+
+/**
+ * The run's time axis: from its start to its end, or to now while it goes; widened to its nodes'
+ * times (an imported run's nodes may start before the run's own clock says, or end after it).
+ */
+function axisOf(run: RunDetail, nodes: { start: number; end: number } | null, now: number): TimeAxis {
+  const start = Math.min(run.createdAt, nodes?.start ?? Infinity);
+  const end = Math.max(run.endedAt ?? now, nodes?.end ?? -Infinity);
+  return { start, span: Math.max(1, end - start) };
 }
 
 /** Row height in pixels: 1.75rem, so that rows follow the text size. */
