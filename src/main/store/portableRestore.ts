@@ -1,20 +1,20 @@
-// Restoring a run from a portable file (interop/portable): its documents as documentStore.ts
-// stores them, then the run, its inputs, nodes and payloads in ONE transaction, written only once
-// the whole file has been read and checked. A file that fails anywhere, or a restore cancelled
-// part way, leaves the database as it was: the run is never begun, the chunks of the document
-// being read are dropped (putChunks) and documents this restore added are taken out again.
-// Documents are not in the run's transaction on purpose: one may be hundreds of MB, and a write
-// lock held that long would stall every live run (documentStore.ts commits 4 chunks at a time).
-// What a *killed* process leaves (no code runs to clean): the documents it had stored whole and
-// the chunks of the one it was storing, which no run names. They are invisible and harmless (a
-// later put of the same bytes reuses or overwrites them) but take space until swept.
+// Restoring a run from a portable file (interop/portable): its documents' chunks as
+// documentStore.ts stores them (staged: no documents row yet), then in ONE transaction the
+// documents rows, the run, its inputs, nodes and payloads, written only once the whole file has
+// been read and checked. A file that fails anywhere, or a restore cancelled part way, leaves the
+// database as it was: nothing exists before that transaction, and the staged chunks are dropped.
+// The chunks are not in the run's transaction on purpose: a document may be hundreds of MB, and
+// a write lock held that long would stall every live run (documentStore.ts commits 4 chunks at a
+// time). A *killed* restore (no code runs to clean) leaves no run and no document, only the
+// chunks it had staged, with no documents row: invisible, and overwritten by the next put of the
+// same bytes (as the chunks of any put killed part way are), but taking space until then.
 import type Database from 'better-sqlite3';
 import type { NodePayload, NodeRow } from '../../shared/domain/node';
 import { ACTIVE_RUN_STATUSES } from '../../shared/domain/run';
 import { RlmError } from '../../shared/errors';
 import type { PortableItem, PortableRun } from '../interop/portable/readPortable';
 import { newRunId } from '../service/runId';
-import { DocumentStore } from './documentStore';
+import { DocumentStore, type StagedDocument } from './documentStore';
 import { payloadBody } from './runRows';
 import { prepareStatements, type RunStatements } from './runStatements';
 import { guard } from './storeErrors';
@@ -47,7 +47,7 @@ export async function restorePortableRun(
   statements: RunStatements = prepareStatements(db),
 ): Promise<RestoredRun> {
   const documents = new DocumentStore(db);
-  const added: string[] = [];
+  const staged: StagedDocument[] = [];
   let run: PortableRun | null = null;
   const nodes: HeldNode[] = [];
   const used = new Set<string>();
@@ -66,22 +66,23 @@ export async function restorePortableRun(
           if (item.node.kind === 'rlm') for (const hash of (item.payload as NodePayload | null)?.documents ?? []) used.add(hash);
           break;
         case 'document': {
-          const isNew = !documents.has(item.hash);
-          await documents.putChunks(item.chunks, { hash: item.hash, bytes: item.bytes });
-          if (isNew) added.push(item.hash);
+          const document = await documents.stageChunks(item.chunks, { hash: item.hash, bytes: item.bytes });
+          if (document) staged.push(document);
           break;
         }
         case 'end': {
           if (!run) throw new RlmError('INVALID_INPUT', 'the file holds no run');
           const whole = run;
-          const runId = guard('restorePortableRun', () => writeRun(db, statements, whole, nodes, used, options));
+          const runId = guard('restorePortableRun', () => writeRun(db, statements, whole, nodes, used, options, documents, staged));
+          // A document in the file that the run does not name is not kept.
+          for (const document of staged) if (!used.has(document.hash)) documents.dropStaged(document.hash);
           return { runId, originalRunId: run.runId, nodes: nodes.length, documents: used.size };
         }
       }
     }
     throw new RlmError('INVALID_INPUT', 'the file ends before its end record');
   } catch (error) {
-    dropAdded(db, added);
+    for (const document of staged) documents.dropStaged(document.hash);
     throw error;
   }
 }
@@ -102,7 +103,16 @@ function chooseId(taken: (id: string) => boolean, id: string, options: RestoreOp
  * (its nodes' subtree totals and the run's): rolled up again, sums of costs taken in another
  * order could differ in the last bit, and the restored run must equal the exported one.
  */
-function writeRun(db: Database.Database, s: RunStatements, run: PortableRun, nodes: readonly HeldNode[], used: ReadonlySet<string>, options: RestoreOptions): string {
+function writeRun(
+  db: Database.Database,
+  s: RunStatements,
+  run: PortableRun,
+  nodes: readonly HeldNode[],
+  used: ReadonlySet<string>,
+  options: RestoreOptions,
+  documents: DocumentStore,
+  staged: readonly StagedDocument[],
+): string {
   // A run exported while it was running has no owner here: it is restored as what it is now,
   // interrupted at its last sign of life (as markInterrupted would find it).
   const active = ACTIVE_RUN_STATUSES.includes(run.status);
@@ -116,10 +126,11 @@ function writeRun(db: Database.Database, s: RunStatements, run: PortableRun, nod
   // that does so cannot wait for another process's write in WAL mode (see runDeletion.ts).
   return db.transaction((): string => {
     const runId = chooseId((id) => taken.get(id) !== undefined, run.runId, options);
-    // A document this restore found already stored may have been taken out since by another
-    // import of it that failed (dropAdded): the run would name bytes that are not there.
+    for (const document of staged) if (used.has(document.hash)) documents.commitStaged(document);
+    // A document this restore found already stored may have been deleted since with the last
+    // run that used it: the run would name bytes that are not there.
     for (const hash of used) {
-      if (hasDocument.get(hash) === undefined) throw new RlmError('STORE_FAILED', `document ${hash} went missing while the run was restored (another import of it failed); import the file again`);
+      if (hasDocument.get(hash) === undefined) throw new RlmError('STORE_FAILED', `document ${hash} went missing while the run was restored (deleted with the last run that used it); import the file again`);
     }
     s.insertWholeRun.run({
       id: runId,
@@ -178,19 +189,4 @@ function writeRun(db: Database.Database, s: RunStatements, run: PortableRun, nod
     }
     return runId;
   }).immediate();
-}
-
-/** Takes out the documents this restore stored, unless a run (another import, meanwhile) uses them. */
-function dropAdded(db: Database.Database, hashes: readonly string[]): void {
-  if (hashes.length === 0) return;
-  const inUse = db.prepare<[string], number>(`SELECT 1 FROM run_documents WHERE hash = ? LIMIT 1`).pluck();
-  const dropDocument = db.prepare(`DELETE FROM documents WHERE hash = ?`);
-  const dropChunks = db.prepare(`DELETE FROM document_chunks WHERE hash = ?`);
-  db.transaction(() => {
-    for (const hash of hashes) {
-      if (inUse.get(hash) !== undefined) continue;
-      dropDocument.run(hash);
-      dropChunks.run(hash);
-    }
-  })();
 }

@@ -1,9 +1,10 @@
-// A portable restore stopped part way leaves the database as it was: no run, no document this
-// restore added, not one orphan chunk. Cancelled through importFile as the UI cancels (the file's
+// A portable restore stopped part way leaves the database as it was: no run, no document, not
+// one orphan chunk. Cancelled through importFile as the UI cancels (the file's
 // stream destroyed mid-document, after another document was stored whole), and stopped inside a
 // document after a transaction of its chunks was committed (a document is stored 4 chunks of
 // 8 MiB per transaction): the items come from a generator there, as readPortable gives them,
 // because exporting a 33 MiB document to gzip would take seconds.
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { openDatabase } from '../../store/database';
 import { CHUNK_BYTES, DocumentStore } from '../../store/documentStore';
 import { restorePortableRun } from '../../store/portableRestore';
 import { RunRepository } from '../../store/runRepository';
+import { LARGE_HASH } from '../../testing/restoreThenDie';
 import { newRun, tempDatabase } from '../../testing/tempDatabase';
 import { exportSourceFor } from '../exportSource';
 import { importFile } from '../importRuns';
@@ -72,22 +74,22 @@ describe('a portable restore stopped part way', () => {
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('leaves nothing when cancelled inside a document, after another was stored whole', async () => {
+  it('leaves nothing when cancelled inside a document, after another was staged whole', async () => {
     const { db } = tempDatabase();
     const controller = new AbortController();
-    let documentsAtCancel = -1;
+    let chunksAtCancel = -1;
     const imported = importFile(path, { store: new RunRepository(db), prices: PriceTable.withDefaults() }, {
       signal: controller.signal,
-      // At the first piece read once the small document is stored.
+      // At the first piece read once the small document's chunk is stored.
       onProgress: () => {
         if (controller.signal.aborted) return;
-        documentsAtCancel = db.prepare(`SELECT count(*) FROM documents`).pluck().get() as number;
-        if (documentsAtCancel > 0) controller.abort(new Error('cancelled by the user'));
+        chunksAtCancel = db.prepare(`SELECT count(*) FROM document_chunks`).pluck().get() as number;
+        if (chunksAtCancel > 0) controller.abort(new Error('cancelled by the user'));
       },
     });
     await expect(imported).rejects.toThrow('cancelled by the user');
-    // It stopped with the small document stored whole: the restore took it out again.
-    expect(documentsAtCancel).toBe(1);
+    // It stopped with the small document's chunk stored: the restore took it out again.
+    expect(chunksAtCancel).toBe(1);
     expect(counts(db)).toEqual(NOTHING);
   });
 
@@ -122,7 +124,7 @@ describe('a portable restore stopped part way', () => {
       yield portableRun('second', [{ name: 'shared.txt', ...stored }]);
       // Already here: this restore reads it through and does not own it.
       yield { kind: 'document', ...stored, chunks: (async function* () { yield text; })() };
-      // Another import of the same document, which had stored it, fails and takes it out.
+      // The last run that used it is deleted meanwhile, and the document with it.
       db.prepare(`DELETE FROM documents WHERE hash = ?`).run(stored.hash);
       db.prepare(`DELETE FROM document_chunks WHERE hash = ?`).run(stored.hash);
       yield { kind: 'end', nodes: 0, documents: 1 };
@@ -130,4 +132,15 @@ describe('a portable restore stopped part way', () => {
     await expect(restorePortableRun(db, items())).rejects.toThrow(/document [0-9a-f]{64} went missing while the run was restored/);
     expect(counts(db)).toEqual(NOTHING);
   });
+
+  it('leaves no run and no document when the process is killed inside a document, only chunks without a row', () => {
+    const { db, file } = tempDatabase();
+    const script = join(__dirname, '..', '..', 'testing', 'restoreThenDie.ts');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script, file], { encoding: 'utf8', timeout: 60_000 });
+    expect(child.signal).toBe('SIGKILL');
+    // The staged chunks of both documents (4 of the large one), and nothing that exists: a later
+    // put of the same bytes overwrites them (documentStore.test.ts), as after any killed put.
+    expect(counts(db)).toEqual([0, 0, 0, 0, 0, 0, 5]);
+    expect(db.prepare(`SELECT count(*) FROM document_chunks WHERE hash = ?`).pluck().get(LARGE_HASH)).toBe(4);
+  }, 60_000);
 });
