@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { benchBatched } from './batched';
 import { benchCommits } from './commits';
+import { benchExport } from './exportRun';
+import { benchImport } from './importLog';
 import { benchLoad } from './load';
 import { writeLogFile, type LogFile } from './logFile';
 import { MB, collectGarbage } from './measure';
@@ -17,11 +19,13 @@ import { benchScan } from './scan';
 import { benchTurns } from './turns';
 import { benchUi } from './ui';
 
-const BENCHMARKS = ['load', 'scan', 'batched', 'turns', 'commits', 'ui'] as const;
+const BENCHMARKS = ['load', 'scan', 'batched', 'turns', 'commits', 'import', 'export', 'ui'] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
 interface Inputs {
   dir: string;
+  /** --size-mb in bytes: the large inputs' size. */
+  sizeBytes: number;
   /** The large log, written once for the benchmarks that read it. */
   log: () => LogFile;
 }
@@ -32,6 +36,8 @@ const run: Record<BenchmarkName, (inputs: Inputs) => Promise<Figure[]> | Figure[
   batched: ({ dir }) => benchBatched(dir),
   turns: ({ dir }) => benchTurns(dir),
   commits: ({ dir }) => benchCommits(dir),
+  import: ({ dir, sizeBytes }) => benchImport(dir, sizeBytes),
+  export: ({ dir }) => benchExport(dir),
   ui: ({ dir }) => benchUi(dir),
 };
 
@@ -77,6 +83,7 @@ async function main(): Promise<void> {
   let log: LogFile | null = null;
   const inputs: Inputs = {
     dir,
+    sizeBytes: options.sizeMb * MB,
     log: () => (log ??= writeLogFile(join(dir, 'log.txt'), options.sizeMb * MB)),
   };
   const figures: Figure[] = [];

@@ -7,6 +7,7 @@ import type { NodeRow } from '../../shared/domain/node';
 import { RlmError } from '../../shared/errors';
 import { PriceTable } from '../model/prices';
 import { RunRepository } from '../store/runRepository';
+import type { WholeRun } from '../store/runWrites';
 import { block, childCall, iteration, jsonl, metadata, subCall } from '../testing/rlmsLogs';
 import { tempDatabase, tempFolder } from '../testing/tempDatabase';
 import { importFile, type ImportProgress } from './importRuns';
@@ -185,6 +186,51 @@ describe('importFile', () => {
     expect((error as RlmError).message).toMatch(message);
     expect((error as RlmError).message).not.toContain('\n');
     expect([count('runs'), count('nodes'), count('node_payloads')]).toEqual([0, 0, 0]);
+  });
+
+  it('writes each run as it ends: a cancel part way keeps the runs written before it, each whole, and nothing of the rest', async () => {
+    const { db, deps, count } = setup();
+    const controller = new AbortController();
+    // The real store, cancelling the import from inside the second run's write, as a click would.
+    class CancelAfterTwo extends RunRepository {
+      written = 0;
+      override insertWholeRun(run: WholeRun) {
+        const summary = super.insertWholeRun(run);
+        if (++this.written === 2) controller.abort(new Error('cancelled by the user'));
+        return summary;
+      }
+    }
+    const store = new CancelAfterTwo(db);
+    const records = [metadata()];
+    for (let run = 0; run < 5; run++) records.push(iteration(1), iteration(2, { final_answer: `answer ${run}` }));
+    const error = await importFile(writeLog(jsonl(records)), { ...deps, store }, { signal: controller.signal }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('cancelled by the user');
+    expect(store.written).toBe(2);
+    const runs = store.listRuns({ limit: 100, offset: 0 });
+    expect(runs.map((r) => r.answer).sort()).toEqual(['answer 0', 'answer 1']);
+    // Each whole: the root, two turns and two cells, every node with its payload.
+    for (const run of runs) expect(store.getNodes(run.runId)).toHaveLength(5);
+    expect([count('runs'), count('nodes'), count('node_payloads')]).toEqual([2, 10, 10]);
+  });
+
+  it('says which runs stay when a write fails part way', async () => {
+    const { db, deps, count } = setup();
+    class FullAtThird extends RunRepository {
+      written = 0;
+      override insertWholeRun(run: WholeRun) {
+        if (++this.written === 3) throw new RlmError('STORE_FAILED', 'insertWholeRun: database or disk is full');
+        return super.insertWholeRun(run);
+      }
+    }
+    const ids = ['r-1', 'r-2', 'r-3', 'r-4'];
+    const records = [metadata()];
+    for (let run = 0; run < 4; run++) records.push(iteration(1, { final_answer: `answer ${run}` }));
+    const store = new FullAtThird(db);
+    const error = await importFile(writeLog(jsonl(records), 'four.jsonl'), { ...deps, store, newRunId: () => ids.shift() ?? 'spent' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RlmError);
+    expect((error as RlmError).code).toBe('STORE_FAILED');
+    expect((error as RlmError).message).toBe('insertWholeRun: database or disk is full (the 2 runs before it stay imported: r-1, r-2)');
+    expect(count('runs')).toBe(2);
   });
 
   it('names a missing file and a folder', async () => {

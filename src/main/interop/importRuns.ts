@@ -1,8 +1,10 @@
 // Importing runs from a file into the store: the file is streamed (its size bounds nothing but
 // the time), told apart by its first bytes, parsed by the pure reader of its format, priced, and
-// each run written whole in one transaction (RunRepository.insertWholeRun). A file that is no
-// log at all changes nothing; a log with bad lines imports its good runs and names the bad
-// lines as warnings. Imported runs are never re-executed: their code is the library's Python.
+// each run written whole in one transaction (RunRepository.insertWholeRun) as soon as the reader
+// has it, so memory holds one run, never the file. A file that is no log at all changes nothing;
+// a log with bad lines imports its good runs and names the bad lines as warnings; a read that
+// stops (cancelled, a disk error) keeps the runs written before it, each whole, and says how many.
+// Imported runs are never re-executed: their code is the library's Python.
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { RunSummary } from '../../shared/domain/run';
@@ -12,7 +14,8 @@ import { newRunId } from '../service/runId';
 import type { RunRepository } from '../store/runRepository';
 import { toWholeRun } from './logRun';
 import { PortableFileError, readPortable } from './portable';
-import { readRlmsLog, RlmsLogError, type RlmsLogImport } from './rlmsLog';
+import type { ImportedRun } from './rlmsLog';
+import { RlmsLogError, streamRlmsLog, type RlmsLogSummary } from './rlmsLog';
 
 export interface ImportProgress {
   bytesRead: number;
@@ -76,28 +79,37 @@ export async function importFile(path: string, deps: ImportDeps, options: Import
 }
 
 async function importRlmsLog(path: string, source: string, totalBytes: number, deps: ImportDeps, options: ImportFileOptions): Promise<FileImport> {
-  let log: RlmsLogImport;
+  const runs: RunSummary[] = [];
+  // Each run in its own transaction, written as it ends: a failure (a full disk) keeps the runs
+  // written before it. The reader settles whether the file is a log before the first run comes.
+  const write = (run: ImportedRun) => {
+    options.signal?.throwIfAborted();
+    const runId = freshRunId(deps);
+    runs.push(deps.store.insertWholeRun(toWholeRun(run, { runId, source, prices: deps.prices })));
+  };
+  let log: RlmsLogSummary;
   try {
-    log = await readRlmsLog(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), {
+    log = await streamRlmsLog(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), write, {
       assumeUtc: deps.assumeUtc ?? false,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: ({ bytesRead }) => options.onProgress?.({ bytesRead, totalBytes }) } : {}),
     });
   } catch (error) {
     if (error instanceof RlmsLogError) throw new RlmError('INVALID_INPUT', `${source}: ${error.message}`);
-    if (isErrno(error)) throw unreadable(source, error);
-    throw error;
+    if (isErrno(error)) throw written(unreadable(source, error), runs);
+    throw error instanceof RlmError ? written(error, runs) : error;
   }
   const warnings = log.warnings.map((w) => w.message);
   if (log.warningsDropped > 0) warnings.push(`… and ${log.warningsDropped.toLocaleString('en-US')} more warnings`);
-  const runs: RunSummary[] = [];
-  for (const run of log.runs) {
-    options.signal?.throwIfAborted();
-    const runId = freshRunId(deps);
-    // Each run in its own transaction: a failure (a full disk) keeps the runs written before it.
-    runs.push(deps.store.insertWholeRun(toWholeRun(run, { runId, source, prices: deps.prices })));
-  }
   return { source, runs, warnings };
+}
+
+/** The error of an import that stopped part way, saying which runs it had written (they stay). */
+function written(error: RlmError, runs: readonly RunSummary[]): RlmError {
+  if (runs.length === 0) return error;
+  const ids = runs.map((run) => run.runId);
+  const shown = ids.length <= 3 ? ids.join(', ') : `${ids.slice(0, 3).join(', ')} … ${ids.at(-1)}`;
+  return new RlmError(error.code, `${error.message} (the ${runs.length === 1 ? 'run' : `${runs.length} runs`} before it stay imported: ${shown})`);
 }
 
 /**

@@ -21,6 +21,11 @@ export interface StoredDocument {
   bytes: number;
 }
 
+/** A document whose chunks are committed and whose documents row is not (stageChunks). */
+export interface StagedDocument extends StoredDocument {
+  chunks: number;
+}
+
 export class DocumentStore {
   private readonly statements;
   /** Puts of the same new content in flight on this connection: the second waits for the first. */
@@ -37,6 +42,7 @@ export class DocumentStore {
       putDocument: db.prepare<[string, number, number, number]>(
         `INSERT OR IGNORE INTO documents (hash, bytes, chunks, created_at) VALUES (?, ?, ?, ?)`,
       ),
+      countChunks: db.prepare<[string], number>(`SELECT count(*) FROM document_chunks WHERE hash = ?`).pluck(),
       getChunk: db.prepare<[string, number], { data: Buffer }>(
         `SELECT data FROM document_chunks WHERE hash = ? AND idx = ?`,
       ),
@@ -86,11 +92,24 @@ export class DocumentStore {
    * Content already stored is not written again, but the source is still read to its end.
    */
   async putChunks(source: AsyncIterable<Uint8Array>, expected: StoredDocument): Promise<StoredDocument> {
+    const staged = await this.stageChunks(source, expected);
+    if (staged) this.commitStaged(staged);
+    return expected;
+  }
+
+  /**
+   * putChunks without its last step: the chunks are committed, the documents row is not, so the
+   * document does not exist yet; commitStaged makes it exist, in the caller's transaction (a
+   * restored run's, so that a killed restore leaves no document that no run names, only chunks
+   * without a row, which the next put of the same bytes overwrites). Null when the content is
+   * already stored (the source is read through). dropStaged takes staged chunks out again.
+   */
+  async stageChunks(source: AsyncIterable<Uint8Array>, expected: StoredDocument): Promise<StagedDocument | null> {
     if (this.has(expected.hash)) {
       for await (const _piece of source) {
         // read through: the source checks itself as it is read
       }
-      return expected;
+      return null;
     }
     const hasher = createHash('sha256');
     let bytes = 0;
@@ -126,11 +145,25 @@ export class DocumentStore {
         throw new RlmError('INVALID_INPUT', `document ${expected.hash}: its bytes do not match its hash and size`);
       }
     } catch (error) {
-      this.statements.dropOrphanChunks.run({ hash: expected.hash });
+      this.dropStaged(expected.hash);
       throw error;
     }
-    this.finish(expected.hash, bytes, count);
-    return expected;
+    return { hash: expected.hash, bytes, chunks: count };
+  }
+
+  /**
+   * Makes a staged document exist: its chunks must all be there still (a put of the same bytes
+   * that failed meanwhile drops them). One statement: call it inside the caller's transaction.
+   */
+  commitStaged(staged: StagedDocument): void {
+    const stored = this.statements.countChunks.get(staged.hash) ?? 0;
+    if (stored !== staged.chunks) throw new RlmError('STORE_FAILED', `document ${staged.hash} has ${stored} of its ${staged.chunks} chunks stored (another put of it failed meanwhile)`);
+    this.finish(staged.hash, staged.bytes, staged.chunks);
+  }
+
+  /** Takes staged chunks out, unless their document exists (committed by another put meanwhile). */
+  dropStaged(hash: string): void {
+    this.statements.dropOrphanChunks.run({ hash });
   }
 
   has(hash: string): boolean {

@@ -1,16 +1,22 @@
-// Restoring a run from a portable file (interop/portable): its documents as documentStore.ts
-// stores them, then the run, its inputs, nodes and payloads in ONE transaction, written only once
-// the whole file has been read and checked. A file that fails anywhere leaves the database as it
-// was: the run is never begun, and documents this restore added are taken out again.
-import { hostname } from 'node:os';
+// Restoring a run from a portable file (interop/portable): its documents' chunks as
+// documentStore.ts stores them (staged: no documents row yet), then in ONE transaction the
+// documents rows, the run, its inputs, nodes and payloads, written only once the whole file has
+// been read and checked. A file that fails anywhere, or a restore cancelled part way, leaves the
+// database as it was: nothing exists before that transaction, and the staged chunks are dropped.
+// The chunks are not in the run's transaction on purpose: a document may be hundreds of MB, and
+// a write lock held that long would stall every live run (documentStore.ts commits 4 chunks at a
+// time). A *killed* restore (no code runs to clean) leaves no run and no document, only the
+// chunks it had staged, with no documents row: invisible, and overwritten by the next put of the
+// same bytes (as the chunks of any put killed part way are), but taking space until then.
 import type Database from 'better-sqlite3';
 import type { NodePayload, NodeRow } from '../../shared/domain/node';
 import { ACTIVE_RUN_STATUSES } from '../../shared/domain/run';
 import { RlmError } from '../../shared/errors';
 import type { PortableItem, PortableRun } from '../interop/portable/readPortable';
 import { newRunId } from '../service/runId';
-import { DocumentStore } from './documentStore';
+import { DocumentStore, type StagedDocument } from './documentStore';
 import { payloadBody } from './runRows';
+import { prepareStatements, type RunStatements } from './runStatements';
 import { guard } from './storeErrors';
 
 export interface RestoreOptions {
@@ -33,9 +39,15 @@ interface HeldNode {
   body: string | null;
 }
 
-export async function restorePortableRun(db: Database.Database, items: AsyncIterable<PortableItem>, options: RestoreOptions = {}): Promise<RestoredRun> {
+/** `statements`: the repository's own, prepared once (prepared here for a caller without them). */
+export async function restorePortableRun(
+  db: Database.Database,
+  items: AsyncIterable<PortableItem>,
+  options: RestoreOptions = {},
+  statements: RunStatements = prepareStatements(db),
+): Promise<RestoredRun> {
   const documents = new DocumentStore(db);
-  const added: string[] = [];
+  const staged: StagedDocument[] = [];
   let run: PortableRun | null = null;
   const nodes: HeldNode[] = [];
   const used = new Set<string>();
@@ -54,28 +66,28 @@ export async function restorePortableRun(db: Database.Database, items: AsyncIter
           if (item.node.kind === 'rlm') for (const hash of (item.payload as NodePayload | null)?.documents ?? []) used.add(hash);
           break;
         case 'document': {
-          const isNew = !documents.has(item.hash);
-          await documents.putChunks(item.chunks, { hash: item.hash, bytes: item.bytes });
-          if (isNew) added.push(item.hash);
+          const document = await documents.stageChunks(item.chunks, { hash: item.hash, bytes: item.bytes });
+          if (document) staged.push(document);
           break;
         }
         case 'end': {
           if (!run) throw new RlmError('INVALID_INPUT', 'the file holds no run');
-          const runId = chooseId(db, run.runId, options);
-          guard('restorePortableRun', () => writeRun(db, runId, run!, nodes, used));
+          const whole = run;
+          const runId = guard('restorePortableRun', () => writeRun(db, statements, whole, nodes, used, options, documents, staged));
+          // A document in the file that the run does not name is not kept.
+          for (const document of staged) if (!used.has(document.hash)) documents.dropStaged(document.hash);
           return { runId, originalRunId: run.runId, nodes: nodes.length, documents: used.size };
         }
       }
     }
     throw new RlmError('INVALID_INPUT', 'the file ends before its end record');
   } catch (error) {
-    dropAdded(db, added);
+    for (const document of staged) documents.dropStaged(document.hash);
     throw error;
   }
 }
 
-function chooseId(db: Database.Database, id: string, options: RestoreOptions): string {
-  const taken = (candidate: string) => db.prepare<[string], number>(`SELECT 1 FROM runs WHERE id = ?`).pluck().get(candidate) !== undefined;
+function chooseId(taken: (id: string) => boolean, id: string, options: RestoreOptions): string {
   if ((options.keepIdIfFree ?? true) && !taken(id)) return id;
   const make = options.newId ?? newRunId;
   for (let attempt = 0; attempt < 10; attempt++) {
@@ -85,36 +97,42 @@ function chooseId(db: Database.Database, id: string, options: RestoreOptions): s
   throw new RlmError('STORE_FAILED', `no free run id could be made for the restored run ${id}`);
 }
 
-function writeRun(db: Database.Database, runId: string, run: PortableRun, nodes: readonly HeldNode[], used: ReadonlySet<string>): void {
-  const insertRun = db.prepare(
-    `INSERT INTO runs (id, created_at, ended_at, status, query, root_model, sub_model, base_url, limits_json, answer, stop_reason,
-       error, seed, priced_cost_usd, unpriced_calls, input_tokens, output_tokens, cached_tokens, model_calls, iterations,
-       max_depth_reached, owner_pid, owner_host, heartbeat_at, origin, source)
-     VALUES (@id, @createdAt, @endedAt, @status, @query, @rootModel, @subModel, @baseUrl, @limitsJson, @answer, @stopReason,
-       @error, @seed, @pricedCostUsd, @unpricedCalls, @inputTokens, @outputTokens, @cachedTokens, @modelCalls, @iterations,
-       @maxDepthReached, @ownerPid, @ownerHost, @heartbeatAt, @origin, @source)`,
-  );
-  const insertInput = db.prepare(`INSERT INTO run_inputs (run_id, ord, name, hash, bytes) VALUES (?, ?, ?, ?, ?)`);
-  const insertRunDocument = db.prepare(`INSERT OR IGNORE INTO run_documents (run_id, hash) VALUES (?, ?)`);
-  const insertNode = db.prepare(
-    `INSERT INTO nodes (run_id, id, parent_id, kind, depth, seq, status, started_at, ended_at, label, model, purpose,
-       input_tokens, output_tokens, cached_tokens, cost_usd, usage_estimated,
-       sub_priced_cost_usd, sub_unpriced_calls, sub_input_tokens, sub_output_tokens, sub_model_calls)
-     VALUES (@runId, @id, @parentId, @kind, @depth, @seq, @status, @startedAt, @endedAt, @label, @model, @purpose,
-       @inputTokens, @outputTokens, @cachedTokens, @costUsd, @usageEstimated,
-       @subPriced, @subUnpriced, @subInput, @subOutput, @subCalls)`,
-  );
-  const insertPayload = db.prepare(`INSERT INTO node_payloads (run_id, node_id, body) VALUES (?, ?, ?)`);
-
+/**
+ * The run, its inputs, nodes and payloads in one transaction, with the store's own whole-run
+ * statements (runStatements.ts). Unlike insertWholeRun, the totals are the file's as they are
+ * (its nodes' subtree totals and the run's): rolled up again, sums of costs taken in another
+ * order could differ in the last bit, and the restored run must equal the exported one.
+ */
+function writeRun(
+  db: Database.Database,
+  s: RunStatements,
+  run: PortableRun,
+  nodes: readonly HeldNode[],
+  used: ReadonlySet<string>,
+  options: RestoreOptions,
+  documents: DocumentStore,
+  staged: readonly StagedDocument[],
+): string {
   // A run exported while it was running has no owner here: it is restored as what it is now,
   // interrupted at its last sign of life (as markInterrupted would find it).
   const active = ACTIVE_RUN_STATUSES.includes(run.status);
   let lastSign = run.createdAt;
   for (const { node } of nodes) lastSign = Math.max(lastSign, node.endedAt ?? node.startedAt);
   const endedAt = active ? (run.endedAt ?? lastSign) : run.endedAt;
+  const taken = db.prepare<[string], number>(`SELECT 1 FROM runs WHERE id = ?`).pluck();
+  const hasDocument = db.prepare<[string], number>(`SELECT 1 FROM documents WHERE hash = ?`).pluck();
 
-  db.transaction(() => {
-    insertRun.run({
+  // IMMEDIATE: it reads (a free id, the documents) before it writes, and a deferred transaction
+  // that does so cannot wait for another process's write in WAL mode (see runDeletion.ts).
+  return db.transaction((): string => {
+    const runId = chooseId((id) => taken.get(id) !== undefined, run.runId, options);
+    for (const document of staged) if (used.has(document.hash)) documents.commitStaged(document);
+    // A document this restore found already stored may have been deleted since with the last
+    // run that used it: the run would name bytes that are not there.
+    for (const hash of used) {
+      if (hasDocument.get(hash) === undefined) throw new RlmError('STORE_FAILED', `document ${hash} went missing while the run was restored (deleted with the last run that used it); import the file again`);
+    }
+    s.insertWholeRun.run({
       id: runId,
       createdAt: run.createdAt,
       endedAt,
@@ -138,15 +156,12 @@ function writeRun(db: Database.Database, runId: string, run: PortableRun, nodes:
       maxDepthReached: run.maxDepthReached,
       origin: run.origin,
       source: run.source,
-      ownerPid: process.pid,
-      ownerHost: hostname(),
-      heartbeatAt: endedAt ?? run.createdAt,
     });
-    run.inputs.forEach((input, ord) => insertInput.run(runId, ord, input.name, input.hash, input.bytes));
-    for (const hash of used) insertRunDocument.run(runId, hash);
+    run.inputs.forEach((input, ord) => s.insertInput.run({ runId, ord, name: input.name, hash: input.hash, bytes: input.bytes }));
+    for (const hash of used) s.insertRunDocument.run({ runId, hash });
     for (const { node, body } of nodes) {
       const interrupted = active && node.status === 'running';
-      insertNode.run({
+      s.insertWholeNode.run({
         runId,
         id: node.id,
         parentId: node.parentId,
@@ -163,29 +178,15 @@ function writeRun(db: Database.Database, runId: string, run: PortableRun, nodes:
         outputTokens: node.outputTokens,
         cachedTokens: node.cachedTokens,
         costUsd: node.costUsd,
-        usageEstimated: node.usageEstimated ? 1 : 0,
+        estimated: node.usageEstimated ? 1 : 0,
         subPriced: node.subtree.pricedCostUsd,
         subUnpriced: node.subtree.unpricedCalls,
         subInput: node.subtree.inputTokens,
         subOutput: node.subtree.outputTokens,
         subCalls: node.subtree.modelCalls,
       });
-      if (body !== null) insertPayload.run(runId, node.id, body);
+      if (body !== null) s.putPayload.run({ runId, nodeId: node.id, body });
     }
-  })();
-}
-
-/** Takes out the documents this restore stored, unless a run (another import, meanwhile) uses them. */
-function dropAdded(db: Database.Database, hashes: readonly string[]): void {
-  if (hashes.length === 0) return;
-  const inUse = db.prepare<[string], number>(`SELECT 1 FROM run_documents WHERE hash = ? LIMIT 1`).pluck();
-  const dropDocument = db.prepare(`DELETE FROM documents WHERE hash = ?`);
-  const dropChunks = db.prepare(`DELETE FROM document_chunks WHERE hash = ?`);
-  db.transaction(() => {
-    for (const hash of hashes) {
-      if (inUse.get(hash) !== undefined) continue;
-      dropDocument.run(hash);
-      dropChunks.run(hash);
-    }
-  })();
+    return runId;
+  }).immediate();
 }

@@ -37,7 +37,7 @@ export class RunRepository extends RunReader {
 
   /** A run read from a portable file, restored whole with its documents (portableRestore.ts). */
   restorePortable(items: AsyncIterable<PortableItem>, options: RestoreOptions = {}): Promise<RestoredRun> {
-    return restorePortableRun(this.db, items, options);
+    return restorePortableRun(this.db, items, options, this.statements);
   }
 
   createRun(run: NewRun): void {

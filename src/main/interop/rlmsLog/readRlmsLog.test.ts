@@ -1,6 +1,6 @@
 // Hand-made logs in the shapes the format took over time, and files that are no log at all.
 import { describe, expect, it } from 'vitest';
-import { readRlmsLog, RlmsLogError } from './readRlmsLog';
+import { readRlmsLog, RlmsLogError, streamRlmsLog } from './readRlmsLog';
 import { block, childCall, chunked, iteration, jsonl, metadata, subCall } from '../../testing/rlmsLogs';
 import { MAX_NESTING } from './trajectory';
 import type { ImportedNode } from './types';
@@ -215,6 +215,43 @@ describe('readRlmsLog', () => {
     expect(seen.length).toBeGreaterThan(3);
     expect(seen.at(-1)).toEqual({ bytesRead: Buffer.byteLength(text), lines: 3 });
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.bytesRead).toBeGreaterThanOrEqual(seen[i - 1]!.bytesRead);
+  });
+
+  it('hands each run over as soon as the next one starts, before reading on', async () => {
+    const records = [metadata(), iteration(1), iteration(2, { final_answer: 'a' }), iteration(1), iteration(2, { final_answer: 'b' }), iteration(1, { final_answer: 'c' })];
+    let linesGiven = 0;
+    async function* oneLineAtATime(): AsyncGenerator<string> {
+      for (const record of records) {
+        linesGiven++;
+        yield `${JSON.stringify(record)}\n`;
+      }
+    }
+    const handed: { answer: string | null; index: number; linesGiven: number }[] = [];
+    const summary = await streamRlmsLog(oneLineAtATime(), async (run) => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      handed.push({ answer: run.answer, index: run.index, linesGiven });
+    });
+    // Run 1 ends at line 4 (the iteration number restarts), run 2 at line 6; the last at the end.
+    // Line 5 is read only once run 1 has been taken (and the awaited callback has returned).
+    expect(handed).toEqual([
+      { answer: 'a', index: 0, linesGiven: 4 },
+      { answer: 'b', index: 1, linesGiven: 6 },
+      { answer: 'c', index: 2, linesGiven: 6 },
+    ]);
+    expect(summary).toMatchObject({ runCount: 3, knownRecords: 6, warnings: [] });
+    expect(summary).not.toHaveProperty('runs');
+  });
+
+  it('hands nothing over from a file that is no log, and stops handing over when its callback throws', async () => {
+    const handed: unknown[] = [];
+    await expect(streamRlmsLog(chunked(jsonl([{ level: 'info' }, { level: 'warn' }])), (run) => void handed.push(run))).rejects.toThrow(RlmsLogError);
+    const text = jsonl([metadata(), iteration(1, { final_answer: 'a' }), iteration(1, { final_answer: 'b' }), iteration(1, { final_answer: 'c' })]);
+    const failing = streamRlmsLog(chunked(text, 7), (run) => {
+      if (run.index === 1) throw new Error('disk full');
+      handed.push(run.answer);
+    });
+    await expect(failing).rejects.toThrow('disk full');
+    expect(handed).toEqual(['a']);
   });
 
   it('stops when its signal is aborted', async () => {

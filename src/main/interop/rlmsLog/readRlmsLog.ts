@@ -1,9 +1,12 @@
 // Reading a whole log from a stream: lines, JSON, the state machine, progress, and the verdict
-// when the file is no log at all. The file is never held whole (see lineReader.ts).
+// when the file is no log at all. The file is never held whole (see lineReader.ts), and
+// streamRlmsLog hands each run over as soon as it ends: memory is bounded by the largest run
+// (its tree: replies, new messages, code and output), not by the file. One run of 500 MB is
+// still held whole, as its tree, until it ends.
 import { binaryKind } from '../../../shared/binaryKind';
 import { readLines, MAX_LINE_CHARS } from './lineReader';
 import { RlmsLogReader, type RlmsLogReaderOptions } from './rlmsLogReader';
-import type { RlmsLogImport } from './types';
+import type { ImportedRun, RlmsLogImport, RlmsLogSummary } from './types';
 
 export type RlmsLogErrorCode = 'RLMS_LOG_EMPTY' | 'RLMS_LOG_BINARY' | 'RLMS_LOG_JSON_ARRAY' | 'RLMS_LOG_NO_RECORDS';
 
@@ -32,7 +35,25 @@ export interface ReadRlmsLogOptions extends RlmsLogReaderOptions {
 /** Bytes at the start judged for binary content. */
 const HEAD_BYTES = 1024;
 
+/** Every run of the log, returned at its end: for small logs and tests (streamRlmsLog for files). */
 export async function readRlmsLog(source: AsyncIterable<Uint8Array | string>, options: ReadRlmsLogOptions = {}): Promise<RlmsLogImport> {
+  const runs: ImportedRun[] = [];
+  const summary = await streamRlmsLog(source, (run) => void runs.push(run), options);
+  return { runs, ...summary };
+}
+
+/**
+ * Reads the log and gives each run to `onRun` as soon as it ends, in file order, awaiting it
+ * before reading on. Throws RlmsLogError when the file is no log; that verdict always comes
+ * before the first run is handed over (see `settled`), so a caller that writes each run as it
+ * comes changes nothing for a file that is not a log. A read that fails later (an I/O error, the
+ * signal) leaves the runs handed over before it as they are.
+ */
+export async function streamRlmsLog(
+  source: AsyncIterable<Uint8Array | string>,
+  onRun: (run: ImportedRun) => void | Promise<void>,
+  options: ReadRlmsLogOptions = {},
+): Promise<RlmsLogSummary> {
   const { onProgress, signal } = options;
   const maxLineChars = options.maxLineChars ?? MAX_LINE_CHARS;
   const reader = new RlmsLogReader(options);
@@ -68,13 +89,27 @@ export async function readRlmsLog(source: AsyncIterable<Uint8Array | string>, op
       continue;
     }
     reader.feed(value, item.line);
+    await handOver(reader.takeRuns());
   }
   signal?.throwIfAborted();
   onProgress?.({ bytesRead, lines });
-  const result = reader.finish();
+  const { runs, ...summary } = reader.finish();
   if (firstLine === null) throw notLog('RLMS_LOG_EMPTY');
-  if (result.knownRecords === 0) throw notLog(firstLine.array ? 'RLMS_LOG_JSON_ARRAY' : 'RLMS_LOG_NO_RECORDS');
-  return result;
+  if (summary.knownRecords === 0) throw notLog(firstLine.array ? 'RLMS_LOG_JSON_ARRAY' : 'RLMS_LOG_NO_RECORDS');
+  await handOver(runs);
+  return summary;
+
+  async function handOver(ended: ImportedRun[]): Promise<void> {
+    for (const run of ended) {
+      // Settled: a run ends only after a known record (metadata, run_context or iteration) was
+      // read, past the first line; the not-a-log verdicts need none by the end, or a first line
+      // that is no JSON. Checked rather than assumed, so a change to the reader cannot make an
+      // import write runs from a file it then refuses.
+      if (reader.knownRecords === 0 || firstLine === null) throw new Error('a run ended before the file was judged to be a log');
+      signal?.throwIfAborted();
+      await onRun(run);
+    }
+  }
 }
 
 function notLog(code: RlmsLogErrorCode, kind?: string): RlmsLogError {

@@ -1,5 +1,6 @@
 // The importer's state machine: fed one parsed JSONL record at a time, it splits the file into
-// runs and builds each run's tree, holding nothing but the run in progress and the runs done.
+// runs and builds each run's tree. It holds the run in progress and the runs finished but not yet
+// taken (takeRuns): a caller that takes them as they end holds one run at a time, not the file.
 // Run boundaries (research/ref-rlm.md §3): the library writes one `metadata` record per logger,
 // so several runs may share it; a run starts at a `metadata` record, at a `run_context` record
 // (a modified library's), or where the iteration number stops increasing.
@@ -47,9 +48,11 @@ const NO_SETTINGS: RlmsRunSettings = {
 export class RlmsLogReader {
   private readonly warnings: RlmsLogWarning[] = [];
   private warningsDropped = 0;
-  private readonly runs: ImportedRun[] = [];
+  /** Runs ended and not yet taken, in file order. */
+  private finished: ImportedRun[] = [];
+  private runCount = 0;
   private readonly skippedTypes: Record<string, number> = {};
-  private knownRecords = 0;
+  private known = 0;
   private settings: RlmsRunSettings | null = null;
   /** The metadata record's time, until a run has used it as its start. */
   private unusedMetadataTime: number | null = null;
@@ -60,6 +63,11 @@ export class RlmsLogReader {
 
   constructor(private readonly options: RlmsLogReaderOptions = {}) {
     this.maxWarnings = options.maxWarnings ?? 1000;
+  }
+
+  /** Records of a known type read so far (metadata, run_context, iteration). */
+  get knownRecords(): number {
+    return this.known;
   }
 
   warn(line: number | null, message: string): void {
@@ -77,16 +85,16 @@ export class RlmsLogReader {
     }
     const type = record['type'];
     if (type === 'metadata') {
-      this.knownRecords++;
+      this.known++;
       this.closeRun();
       this.settings = this.readSettings(record, line);
       this.unusedMetadataTime = this.settings.loggedAt;
     } else if (type === 'run_context') {
-      this.knownRecords++;
+      this.known++;
       this.closeRun();
       this.current = this.startRun(line, this.readContext(record, line));
     } else if (type === 'iteration') {
-      this.knownRecords++;
+      this.known++;
       this.iteration(record, line);
     } else {
       const name = typeof type === 'string' ? type : '(none)';
@@ -96,15 +104,27 @@ export class RlmsLogReader {
     }
   }
 
+  /**
+   * The runs that have ended since the last call, in file order, and forgets them. A run ends at
+   * the record that starts the next one (or at finish), so the one being read is never among them.
+   */
+  takeRuns(): ImportedRun[] {
+    const runs = this.finished;
+    this.finished = [];
+    return runs;
+  }
+
+  /** Ends the last run; the result holds the runs not taken yet (every run if none were). */
   finish(): RlmsLogImport {
     this.closeRun();
-    if (this.runs.length === 0 && this.settings !== null) this.warn(this.settings.line, 'the log has a metadata record but no iterations');
+    if (this.runCount === 0 && this.settings !== null) this.warn(this.settings.line, 'the log has a metadata record but no iterations');
     return {
-      runs: this.runs,
+      runs: this.takeRuns(),
+      runCount: this.runCount,
       warnings: this.warnings,
       warningsDropped: this.warningsDropped,
       skippedTypes: { ...this.skippedTypes },
-      knownRecords: this.knownRecords,
+      knownRecords: this.known,
     };
   }
 
@@ -145,8 +165,8 @@ export class RlmsLogReader {
     if (builder.iterations === 0) this.warn(run.firstLine, `the run starting at line ${run.firstLine} has no iterations`);
     const root = builder.finish();
     this.lastEnd = root.endedAt;
-    this.runs.push({
-      index: this.runs.length,
+    this.finished.push({
+      index: this.runCount++,
       firstLine: run.firstLine,
       lastLine: run.lastLine,
       settings: run.settings,

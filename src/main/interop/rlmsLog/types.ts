@@ -108,8 +108,14 @@ export interface ImportedRun {
   root: ImportedNode;
 }
 
-export interface RlmsLogImport {
+export interface RlmsLogImport extends RlmsLogSummary {
   runs: ImportedRun[];
+}
+
+/** What reading a log found besides its runs (which streamRlmsLog hands over as they end). */
+export interface RlmsLogSummary {
+  /** Runs read from the file, whether handed over or returned. */
+  runCount: number;
   warnings: RlmsLogWarning[];
   /** Warnings past the kept maximum, counted only. */
   warningsDropped: number;
