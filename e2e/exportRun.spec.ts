@@ -112,6 +112,30 @@ test.describe('a finished run', () => {
   });
 });
 
+test.describe('a run still going', () => {
+  test.use({ rules: rules(rootTurn(0, { text: repl('print(1)') }), rootTurn(1, { text: 'FINAL(late)', delayMs: 60_000 })) });
+
+  test('is exported as recorded so far, and the menu and the toast say so', async ({ page, shot }, testInfo) => {
+    const runId = await startRun(page, { query: 'Slow to answer', pasted: 'x' });
+    await expect(page.getByRole('status', { name: 'Run status' })).toHaveText('running');
+    await expect(page.getByRole('treeitem').filter({ hasText: 'cell' })).toHaveCount(1);
+    await exportButton(page).click();
+    await expect(exportMenu(page)).toHaveAccessibleDescription('The run is still going: the file holds what is recorded so far.');
+    await shot('export-menu-running');
+    const started = page.waitForEvent('download');
+    await exportMenu(page).getByRole('menuitem', { name: /OpenTelemetry/ }).click();
+    const file = await started;
+    const path = testInfo.outputPath(file.suggestedFilename());
+    await file.saveAs(path);
+    await expect(page.getByRole('status').filter({ hasText: `Downloading ${runId}.otlp.json — The run is still going` })).toBeVisible();
+    const spans = (JSON.parse(readFileSync(path, 'utf8')) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: unknown[] }> }> }).resourceSpans[0]!.scopeSpans[0]!.spans;
+    // The root, its first turn and cell, and the second turn under way.
+    expect(spans.length).toBeGreaterThanOrEqual(3);
+    await page.getByRole('button', { name: 'Stop run' }).click();
+    await expectStatus(page, 'stopped');
+  });
+});
+
 test('an imported run offers export, and the Stop shortcut does nothing on it', async ({ page, shot }) => {
   await page.getByRole('button', { name: 'Runs', exact: true }).click();
   await page.getByLabel('Import runs').setInputFiles(LOG);
