@@ -168,7 +168,7 @@ test('an import under way is cancelled with Cancel, and imports nothing', async 
 
   await page.getByRole('button', { name: 'Runs', exact: true }).click();
   await page.getByLabel('Import runs').setInputFiles(big);
-  const cancel = page.getByRole('button', { name: 'Cancel', exact: true });
+  const cancel = page.getByRole('button', { name: 'Cancel import', exact: true });
   await expect(cancel).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: /Importing big\.jsonl… \d+%/ })).toBeVisible();
   await shot('import-cancel');

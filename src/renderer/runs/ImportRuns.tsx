@@ -68,7 +68,8 @@ export function useImportRuns(api: RlmApi): ImportRuns {
 
 export function CancelImportButton({ onCancel }: { onCancel(): void }) {
   return (
-    <button type="button" className="runs-import-cancel" onClick={onCancel}>
+    // Named for what it cancels: the delete dialog's Cancel may be on the same screen.
+    <button type="button" className="runs-import-cancel" aria-label="Cancel import" onClick={onCancel}>
       Cancel
     </button>
   );
