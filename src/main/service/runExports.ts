@@ -72,9 +72,12 @@ export interface RunExportsOptions {
 export class RunExports implements ExportDownloads {
   private readonly tickets = new Map<string, ExportRequest & { expiresAt: number }>();
   private readonly now: () => number;
+  /** Reads through the service's connection: whether a run is there, and whether it is going. */
+  private readonly runs: RunReader;
 
   constructor(private readonly options: RunExportsOptions) {
     this.now = options.now ?? Date.now;
+    this.runs = new RunReader(options.db);
   }
 
   /** Browser mode: a one-time link to the export. NOT_FOUND for an unknown run. */
@@ -133,7 +136,7 @@ export class RunExports implements ExportDownloads {
 
   /** Whether the run is still going (the export is then partial); NOT_FOUND when there is no such run. */
   private checkRun(runId: string): boolean {
-    const run = new RunReader(this.options.db).getRun(runId);
+    const run = this.runs.getRun(runId);
     if (!run) throw new RlmError('NOT_FOUND', `no run ${runId}: it may have been deleted`);
     return ACTIVE_RUN_STATUSES.includes(run.status);
   }
