@@ -13,6 +13,7 @@ import { APP_INDEX_URL } from './appScheme';
 import { providerSettingsFromEnv } from '../settings/providerDefaults';
 import { builtPaths, nativeBindingPath, userDataDir } from './desktopConfig';
 import { openDesktopSettings } from './desktopSettings';
+import { saveDialogChooser } from './exportDialog';
 import { serveRlmApi } from './ipc';
 import type { IpcRouter } from './ipcRouter';
 import { createMainWindow } from './mainWindow';
@@ -90,6 +91,12 @@ function start(): void {
     ...providerSettingsFromEnv(process.env),
     mode: 'desktop',
     launcher: createUtilityLauncher(paths.sandbox),
+    // "Export run": the user picks the file here; the service writes it.
+    chooseExportPath: saveDialogChooser(
+      (window, options) => (window ? dialog.showSaveDialog(window, options) : dialog.showSaveDialog(options)),
+      () => mainWindow,
+      () => app.getPath('downloads'),
+    ),
   });
   hardenSession(session.defaultSession, origins);
   if (!devServerUrl) serveRenderer(paths.rendererDir);

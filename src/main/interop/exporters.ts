@@ -5,6 +5,7 @@
 import { once } from 'node:events';
 import { PassThrough, type Writable } from 'node:stream';
 import { version } from '../../../package.json';
+import { EXPORT_FORMATS, type ExportFormat } from '../../shared/api/interop';
 import { RlmError } from '../../shared/errors';
 import type { DocumentRanges } from '../store/documentRanges';
 import type { RunReader } from '../store/runReader';
@@ -23,8 +24,8 @@ export interface ExportSource {
 
 export type Exporter = (source: ExportSource, runId: string, out: Writable) => Promise<void>;
 
-export const EXPORT_FORMATS = ['rlmscope', 'otlp', 'rlms'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+// Declared in the contract's interop slice, where the page's format menu reads them too.
+export { EXPORT_FORMATS, type ExportFormat };
 
 /** The run, or NOT_FOUND: every exporter starts here. */
 export function runOrNotFound(source: ExportSource, runId: string) {
@@ -56,10 +57,15 @@ function leavingOutOpen(write: (source: RunSource, runId: string, out: NodeJS.Wr
     const drained = once(pass, 'end');
     // A writer that fails may destroy `pass` with its error: that rejection is the writer's own.
     drained.catch(() => undefined);
+    // `out` closed or failed first (a browser download cancelled, a full disk): pipe() only
+    // unpipes, which would leave the writer waiting for `pass` to drain forever.
+    const gone = () => pass.destroy(out.errored ?? new Error('the export\'s destination was closed'));
+    out.once('close', gone).once('error', gone);
     try {
       await write(runSourceOver(source.reader, source.documents()), runId, pass);
       await drained;
     } finally {
+      out.off('close', gone).off('error', gone);
       pass.unpipe(out);
     }
   };

@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RlmApi } from '../../shared/api';
 import { WS_PATH } from '../../shared/wsProtocol';
+import type { ExportDownloads } from '../service/runExports';
 import { handleHttp } from './httpHandler';
 import { isAllowedHost, isAllowedOrigin, parseTarget } from './requestGuard';
 import { openRendererDir } from './staticFiles';
@@ -22,6 +23,8 @@ export const LOOPBACK = '127.0.0.1';
 
 export interface BrowserServerOptions {
   api: RlmApi;
+  /** Exported runs to stream at `/downloads/<ticket>` (the service's `downloads`). */
+  downloads?: ExportDownloads;
   /** The built page (out/renderer); it must hold index.html. */
   rendererDir: string;
   /** 0 picks any free port. */
@@ -78,7 +81,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   let port = 0;
 
   const server = createServer((req, res) => {
-    handleHttp({ port, token, rootReal }, req, res).catch((error: unknown) => {
+    handleHttp({ port, token, rootReal, ...(options.downloads ? { downloads: options.downloads } : {}) }, req, res).catch((error: unknown) => {
       log(`rlmscope: request failed: ${error instanceof Error ? error.message : String(error)}`);
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();

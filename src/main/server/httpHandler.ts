@@ -1,7 +1,9 @@
-// Answers the browser-mode server's plain HTTP requests: the page and its assets, behind the
-// checks of requestGuard.ts.
+// Answers the browser-mode server's plain HTTP requests: the page and its assets, and the
+// downloads of exported runs, behind the checks of requestGuard.ts.
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RlmError } from '../../shared/errors';
+import type { ExportDownloads } from '../service/runExports';
 import { securityHeaders } from './headers';
 import { checkAccess, isAllowedHost, parseTarget, type GuardConfig } from './requestGuard';
 import { resolveStatic } from './staticFiles';
@@ -10,6 +12,8 @@ import { tokenCookie } from './token';
 export interface HttpContext extends GuardConfig {
   /** Real path of the built page's folder (staticFiles.openRendererDir). */
   rootReal: string;
+  /** Exported runs the page asked for (`interop.export`); without it, `/downloads/…` is not found. */
+  downloads?: ExportDownloads;
 }
 
 const REFUSED = 'Forbidden: open the URL that `rlmscope serve` printed; it carries this session\'s access token.\n';
@@ -30,6 +34,7 @@ export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: Se
     res.end();
     return;
   }
+  if (target.segments[0] === 'downloads') return download(ctx, req, res, target.segments, headers);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return text(res, 405, { ...headers, Allow: 'GET, HEAD' }, 'Method not allowed.\n');
   }
@@ -57,6 +62,41 @@ export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: Se
   const stream = createReadStream(file.path);
   stream.on('error', () => res.destroy());
   stream.pipe(res);
+}
+
+/**
+ * `GET /downloads/<ticket>`: an exported run, streamed as the exporter writes it. Only reached
+ * with the page's cookie (checkAccess above), and the ticket (runExports.ts) names the run and
+ * the format: nothing in the URL is a path or a run id the server would act on by itself.
+ */
+async function download(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, segments: string[], headers: Record<string, string>): Promise<void> {
+  // Not HEAD: a ticket works once, and a HEAD would spend it on nothing.
+  if (req.method !== 'GET') return text(res, 405, { ...headers, Allow: 'GET' }, 'Method not allowed.\n');
+  const ticket = segments.length === 2 ? segments[1] : undefined;
+  let file;
+  try {
+    file = ticket !== undefined && ctx.downloads ? ctx.downloads.open(ticket) : null;
+  } catch (error) {
+    if (error instanceof RlmError && error.code === 'NOT_FOUND') return text(res, 404, headers, `Not exported: ${error.message}.\n`);
+    throw error;
+  }
+  if (!file) return text(res, 404, headers, 'This download link has expired or was used already: export the run again from the page.\n');
+  res.writeHead(200, {
+    ...headers,
+    'Content-Type': file.contentType,
+    // The name is the run id's safe characters and an extension (exportFileName): nothing to quote.
+    'Content-Disposition': `attachment; filename="${file.fileName}"`,
+    'Cache-Control': 'no-store',
+  });
+  try {
+    await file.write(res);
+    res.end();
+  } catch {
+    // Mid-file (the run's data unreadable, or the browser cancelled the download): the headers
+    // are gone, so the only honest answer is a cut connection, which the browser shows as a
+    // failed download rather than a whole-looking file.
+    res.destroy();
+  }
 }
 
 function text(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {

@@ -1,5 +1,6 @@
-// The `interop` slice (src/shared/api/interop.ts): runs imported from files into the store. A
-// file the page sent is an upload, claimed for the import and deleted once it is read.
+// The `interop` slice (src/shared/api/interop.ts): runs imported from files into the store, and
+// runs exported to files (runExports.ts). A file the page sent is an upload, claimed for the
+// import and deleted once it is read.
 import type { interopMethods } from '../../shared/api/interop';
 import { RlmError } from '../../shared/errors';
 import { importFile, type FileImport } from '../interop/importRuns';
@@ -7,6 +8,7 @@ import type { RunRepository } from '../store/runRepository';
 import type { EventBus } from './eventBus';
 import type { SettingsSource } from './fixedSettings';
 import type { Handlers } from './handlers';
+import type { ChooseExportPath, RunExports } from './runExports';
 import type { ServiceConfig } from './serviceConfig';
 import type { Uploads } from './uploads';
 
@@ -16,9 +18,12 @@ export interface InteropHandlerDeps {
   settings: SettingsSource;
   bus: EventBus;
   config: Pick<ServiceConfig, 'mode'>;
+  exports: RunExports;
+  /** The desktop app's save dialog (Electron main); absent elsewhere. */
+  chooseExportPath?: ChooseExportPath;
 }
 
-export function interopHandlers({ store, uploads, settings, bus, config }: InteropHandlerDeps): Handlers<keyof typeof interopMethods> {
+export function interopHandlers({ store, uploads, settings, bus, config, exports, chooseExportPath }: InteropHandlerDeps): Handlers<keyof typeof interopMethods> {
   const importFrom = async (path: string, name: string | undefined, signal: AbortSignal): Promise<FileImport> => {
     // The prices as they are now, as a new run reads them at its start.
     const deps = { store, prices: settings.resolved().prices };
@@ -35,8 +40,23 @@ export function interopHandlers({ store, uploads, settings, bus, config }: Inter
       callerSignal?.addEventListener('abort', onAbort, { once: true });
       try {
         return await importOne(params, cancel.signal);
+      } catch (error) {
+        // Runs written whole before the cancel stay: the runs list is told to look again.
+        if (cancel.signal.aborted) bus.emit({ type: 'app.runsChanged', runId: null });
+        throw error;
       } finally {
         callerSignal?.removeEventListener('abort', onAbort);
+      }
+    },
+    'interop.export': async (request) => {
+      switch (config.mode) {
+        case 'browser':
+          return exports.offerDownload(request);
+        case 'desktop':
+          if (!chooseExportPath) throw new RlmError('INTERNAL', 'the desktop app has no save dialog to export with');
+          return exports.saveTo(request, chooseExportPath);
+        default:
+          throw new RlmError('INVALID_INPUT', `export from the command line: rlmscope export ${request.runId} --format ${request.format} -o FILE`);
       }
     },
   };

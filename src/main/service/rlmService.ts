@@ -24,6 +24,7 @@ import type { Handlers } from './handlers';
 import { interopHandlers } from './interopHandlers';
 import { ModelClients } from './modelClients';
 import { nodesHandlers } from './nodesHandlers';
+import { RunExports, type ExportDownloads } from './runExports';
 import { runsHandlers } from './runsHandlers';
 import { isInMemory, type ServiceConfig } from './serviceConfig';
 import { settingsHandlers } from './settingsHandlers';
@@ -36,6 +37,8 @@ export class RlmService implements RlmApi {
   readonly store: RunRepository;
   private readonly bus = new EventBus();
   private readonly uploads: Uploads;
+  /** Browser mode's downloads of exported runs (the browser server streams them). */
+  readonly downloads: ExportDownloads;
   private readonly activeRuns: ActiveRuns;
   /** Aborted on close: what still waits on the network (a connection test) gives up. */
   private readonly lifetime = new AbortController();
@@ -49,6 +52,8 @@ export class RlmService implements RlmApi {
     this.store = new RunRepository(db);
     this.uploads = new Uploads(config.uploadsDir ?? uploadsBeside(config.dbPath), config.uploadLimits);
     const settings = config.settings ?? fixedSettings(config);
+    const exports = new RunExports({ db, dbPath: config.dbPath, ...(config.nativeBinding ? { nativeBinding: config.nativeBinding } : {}) });
+    this.downloads = exports;
     const { store, uploads, bus } = this;
     this.activeRuns = new ActiveRuns({ store, documents: new DocumentStore(db), settings, clients: new ModelClients(config.client), uploads, bus, config });
     this.handlers = {
@@ -58,7 +63,7 @@ export class RlmService implements RlmApi {
       ...uploadsHandlers(uploads),
       ...appHandlers(config),
       ...documentsHandlers(db),
-      ...interopHandlers({ store, uploads, settings, bus, config }),
+      ...interopHandlers({ store, uploads, settings, bus, config, exports, ...(config.chooseExportPath ? { chooseExportPath: config.chooseExportPath } : {}) }),
     };
   }
 

@@ -5,6 +5,7 @@ import type { SandboxLauncher } from '../sandbox/host/launcher';
 import type { SettingsFile } from '../settings/settingsFile';
 import type { FixedSettingsConfig } from './fixedSettings';
 import type { ClientTuning } from './modelClients';
+import type { ChooseExportPath } from './runExports';
 import type { UploadLimits } from './uploads';
 
 /** The provider, models, limits and prices fields are what new runs use when `settings` is absent (the CLI). */
@@ -30,6 +31,8 @@ export interface ServiceConfig extends FixedSettingsConfig {
   uploadLimits?: Partial<UploadLimits>;
   /** Of `settings.testConnection`; default 10 s. */
   connectionTimeoutMs?: number;
+  /** The desktop app's save dialog, where `interop.export` asks the user for a path. */
+  chooseExportPath?: ChooseExportPath;
 }
 
 /** A database that lives in memory, with no file (and no folder) of its own. */

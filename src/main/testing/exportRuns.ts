@@ -1,12 +1,13 @@
 // A run recorded through the real service for the export tests: a root RLM whose first cell
 // makes a sub-call that fails (400) and starts a child RLM, whose second cell throws, and which
 // then answers. Every kind of node, a child RLM at depth 1 and two failed nodes.
+import type { ServiceConfig } from '../service/serviceConfig';
 import { isRootConversation, queryOf, repl, startHarness, turn, type Harness } from './serviceHarness';
 
 export const SAMPLE_QUERY = 'the query';
 export const SAMPLE_ANSWER = 'the answer';
 
-export async function recordExportSample(): Promise<{ harness: Harness; runId: string }> {
+export async function recordExportSample(config: Partial<ServiceConfig> = {}): Promise<{ harness: Harness; runId: string }> {
   const harness = await startHarness((req) => {
     if (isRootConversation(req)) {
       if (turn(req) === 0) {
@@ -18,7 +19,7 @@ export async function recordExportSample(): Promise<{ harness: Harness; runId: s
     }
     if (queryOf(req) === 'child q') return { text: 'FINAL(child answer)', usage: { prompt_tokens: 50, completion_tokens: 5 } };
     return { status: 400, error: 'bad prompt boom' };
-  });
+  }, config);
   try {
     const { runId } = await harness.service.call('runs.start', { query: SAMPLE_QUERY, inputs: [{ kind: 'text', name: 'doc.txt', text: 'hello' }] });
     const summary = await harness.service.waitForRun(runId);

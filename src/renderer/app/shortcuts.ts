@@ -27,11 +27,5 @@ export function commandForKey(event: KeyLike, mac: boolean): AppCommand | null {
   return BY_KEY[event.key.toLowerCase()] ?? null;
 }
 
-export function isMacPlatform(platform: string): boolean {
-  return /mac|iphone|ipad/i.test(platform);
-}
-
-/** How a shortcut is written for this platform, for tooltips: "Ctrl+N", "⌘N". */
-export function shortcutLabel(key: string, mac: boolean): string {
-  return mac ? `⌘${key.toUpperCase()}` : `Ctrl+${key.toUpperCase()}`;
-}
+// How shortcuts are written: in common/, where the features that show one (the Stop button) read it too.
+export { isMacPlatform, shortcutLabel } from '../common/shortcutLabel';

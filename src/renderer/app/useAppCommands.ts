@@ -6,6 +6,7 @@ import type { AppCommand } from '../../shared/domain/app';
 import { errorText } from '../api/errors';
 import { requestFilePicker } from '../newRun/newRunStore';
 import { useNav } from '../state/navStore';
+import { isImportedRun } from '../state/openRunStore';
 import { commandForKey, isMacPlatform } from './shortcuts';
 import { showToast } from '../state/toastStore';
 
@@ -23,6 +24,8 @@ export function runCommand(api: RlmApi, command: AppCommand): void {
       return go({ view: 'runs' });
     case 'stopRun':
       if (route.view !== 'run') return showToast('info', 'Open a run to stop it');
+      // An imported run was never executed here: there is nothing to stop, and nothing to say.
+      if (isImportedRun(route.runId)) return;
       api.call('runs.stop', { runId: route.runId }).catch((error: unknown) => showToast('error', `The run was not stopped: ${errorText(error)}`));
   }
 }

@@ -56,3 +56,8 @@ export const SearchIcon = () => (
     <path d="M20 20l-4.5-4.5" />
   </Icon>
 );
+export const DownloadIcon = () => (
+  <Icon>
+    <path d="M12 4v12M7 11l5 5 5-5M4 16v4h16v-4" />
+  </Icon>
+);

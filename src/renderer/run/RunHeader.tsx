@@ -1,7 +1,8 @@
 // The run's query, models and status, its outcome (the answer, or why it stopped and where),
-// and the controls (none for an imported run, which was never executed here).
+// the controls (none for an imported run, which was never executed here) and "Export run".
 import { lastNodeWithStatus } from './treeModel';
 import { CollapsibleText } from './CollapsibleText';
+import { ExportRunMenu } from './ExportRunMenu';
 import { RunControls } from './RunControls';
 import type { RunRepository } from './runStore';
 import { stopReasonText } from './rowText';
@@ -50,7 +51,10 @@ export function RunHeader({ store }: { store: RunRepository }) {
           </p>
         )}
       </div>
-      {!imported && <RunControls store={store} />}
+      <div className="run-actions">
+        {!imported && <RunControls store={store} />}
+        <ExportRunMenu store={store} />
+      </div>
       {(run.answer !== null || run.stopReason !== null || run.error !== null) && (
         <div className="run-outcome">
           {run.answer !== null && (

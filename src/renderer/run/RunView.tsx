@@ -8,6 +8,7 @@ import { NodeDetail } from './detail/NodeDetail';
 import { RecursionTree } from './tree/RecursionTree';
 import { RunHeader } from './RunHeader';
 import { RunMeter } from './RunMeter';
+import { setOpenRun } from '../state/openRunStore';
 import { RunMissing } from './RunMissing';
 import { createRunStore } from './runStore';
 import { SplitPane } from './SplitPane';
@@ -29,6 +30,9 @@ function RunScreen({ api, runId, retry }: { api: RlmApi; runId: string; retry: (
   useEffect(() => () => editor.dispose(), [editor]);
   const phase = useRunState(store, (s) => s.phase);
   const loadError = useRunState(store, (s) => s.loadError);
+  const origin = useRunState(store, (s) => s.run?.origin ?? null);
+  // App-wide commands (the Stop shortcut) act on this run as what it is.
+  useEffect(() => (origin === null ? undefined : setOpenRun(runId, origin === 'imported')), [runId, origin]);
 
   if (phase === 'missing') return <RunMissing runId={runId} />;
   if (phase === 'failed') {

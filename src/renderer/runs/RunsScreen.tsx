@@ -5,7 +5,7 @@ import type { RlmApi } from '../../shared/api';
 import type { RunSummary } from '../../shared/domain/run';
 import { SearchIcon } from '../common/icons';
 import { DeleteRunDialog } from './DeleteRunDialog';
-import { ImportRunsButton, useImportRuns } from './ImportRuns';
+import { CancelImportButton, ImportRunsButton, useImportRuns } from './ImportRuns';
 import './runs.css';
 import { RunsList } from './RunsList';
 import { loadMoreRuns, refreshRuns, setSearch, useRuns } from './runsStore';
@@ -19,7 +19,7 @@ export function RunsScreen({ api }: { api: RlmApi }) {
   const searchRef = useRef<HTMLInputElement>(null);
   const first = useRef(true);
   useLiveRuns(api);
-  const { progress, importFiles } = useImportRuns(api);
+  const { progress, importFiles, cancel: cancelImport } = useImportRuns(api);
   const [dragDepth, setDragDepth] = useState(0);
   const dragsFiles = (e: DragEvent) => e.dataTransfer.types.includes('Files');
 
@@ -80,9 +80,12 @@ export function RunsScreen({ api }: { api: RlmApi }) {
         <ImportRunsButton busy={progress !== null} onFiles={importFiles} />
       </header>
       {(progress !== null || dragDepth > 0) && (
-        <p className="runs-import-progress muted" role="status">
-          {progress ?? 'Drop to import runs from these files'}
-        </p>
+        <div className="runs-import-progress">
+          <p className="muted" role="status">
+            {progress ?? 'Drop to import runs from these files'}
+          </p>
+          {progress !== null && <CancelImportButton onCancel={cancelImport} />}
+        </div>
       )}
       {error && (
         <div className="banner banner-error" role="alert">

@@ -13,6 +13,9 @@ export function importedText(fileName: string, result: { runs: readonly RunSumma
   return result.warnings.length > 0 ? `${done} (${plural(result.warnings.length, 'warning')}: ${result.warnings[0]}${result.warnings.length > 1 ? ' …' : ''})` : done;
 }
 
+/** The toast after Cancel. */
+export const IMPORT_CANCELLED = 'Import cancelled';
+
 /** One line for a file that was not imported: the service's message, which usually names the file already. */
 export function importFailedText(fileName: string, message: string): string {
   return `Not imported: ${message.startsWith(fileName) ? message : `${fileName}: ${message}`}`;
