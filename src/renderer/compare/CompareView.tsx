@@ -1,7 +1,7 @@
 // Two runs compared (issue 12): the runs, the first divergence, the deltas, and the aligned steps
 // beside the two values of the chosen one. Opened from the runs list's "Compare"; the service
 // aligns and compares (runs.compare), the page only draws.
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { RlmApi } from '../../shared/api';
 import type { MethodResult } from '../../shared/api';
 import type { RunSummary } from '../../shared/domain/run';
@@ -39,10 +39,17 @@ export function CompareView({ api, a, b }: { api: RlmApi; a: string; b: string }
 
   const comparison = result?.comparison;
   const divergence = comparison?.firstDivergence ?? null;
-  const pairs = comparison?.pairs ?? [];
-  const same = pairs.filter((p) => p.same).length;
-  const onlyA = pairs.filter((p) => p.b === null).length;
-  const onlyB = pairs.filter((p) => p.a === null).length;
+  const pairs = useMemo(() => comparison?.pairs ?? [], [comparison]);
+  // Counted once per comparison, not on every move of the selection (100,000 pairs).
+  const { same, onlyA, onlyB } = useMemo(() => {
+    const counts = { same: 0, onlyA: 0, onlyB: 0 };
+    for (const p of pairs) {
+      if (p.same) counts.same++;
+      else if (p.b === null) counts.onlyA++;
+      else if (p.a === null) counts.onlyB++;
+    }
+    return counts;
+  }, [pairs]);
   const firstStep = first !== null ? result?.steps[first] : undefined;
 
   return (
