@@ -88,7 +88,7 @@ describe('diffRuns', () => {
     }
   });
 
-  it('compares two runs of 100,000 nodes in well under the time it took to write them, naming the one changed answer', () => {
+  it('compares two runs of 100,000 nodes in a few seconds of CPU, naming the one changed answer', () => {
     const { db, file } = tempDatabase();
     // 1 + 10,000 × (turn + cell + 8 sub-calls) = 100,001 nodes.
     writeRun(db, 'big-a', 10_000, 8, (t, s) => `answer ${t}.${s}`);
@@ -106,8 +106,9 @@ describe('diffRuns', () => {
       expect(comparison.pairs).toHaveLength(100_001);
       expect(comparison.pairs.filter((p) => !p.same)).toEqual([{ a: changed, b: changed, same: false }]);
       console.log(`diff of two 100,001-node runs: ${Math.round(elapsed)} ms (${Math.round((used.user + used.system) / 1000)} ms of CPU)`);
-      // Generous: the machine running the tests is shared. Measured about 1 s alone.
-      expect(elapsed).toBeLessThan(8_000);
+      // CPU time, not the clock: the machine running the tests is shared (2.5 to 3.3 s of CPU
+      // measured with both cores busy with other tests; the clock read 5 to 11 s then).
+      expect((used.user + used.system) / 1000).toBeLessThan(8_000);
     } finally {
       reader.close();
     }
