@@ -3,11 +3,11 @@
 import { block, iteration, jsonl, metadata } from '../src/main/testing/rlmsLogs';
 import { expect, test } from './fixtures';
 
-/** A three-turn log of the reference library; `second` is turn 2's reply. */
-function log(second: string): Buffer {
+/** A three-turn log of the reference library; `second` is turn 2's reply, `timestamp` when it started (the list's order). */
+function log(second: string, timestamp: string): Buffer {
   return Buffer.from(
     jsonl([
-      metadata(),
+      metadata({ timestamp }),
       iteration(1),
       iteration(2, { response: `${second}\n\`\`\`repl\nprint('hi')\n\`\`\``, code_blocks: [block()] }),
       iteration(3, { response: 'FINAL(done)', code_blocks: [], final_answer: 'done' }),
@@ -17,9 +17,9 @@ function log(second: string): Buffer {
 
 test('two runs ticked on the runs list are compared, their first divergence marked and shown side by side', async ({ page, shot }) => {
   await page.getByRole('button', { name: 'Runs', exact: true }).click();
-  await page.getByLabel('Import runs').setInputFiles({ name: 'first.jsonl', mimeType: 'application/jsonl', buffer: log('Let me count the words.') });
+  await page.getByLabel('Import runs').setInputFiles({ name: 'first.jsonl', mimeType: 'application/jsonl', buffer: log('Let me count the words.', '2026-11-25T09:00:00.000000') });
   await expect(page.getByRole('status').filter({ hasText: 'imported from first.jsonl' })).toBeVisible();
-  await page.getByLabel('Import runs').setInputFiles({ name: 'second.jsonl', mimeType: 'application/jsonl', buffer: log('Let me count the lines instead.') });
+  await page.getByLabel('Import runs').setInputFiles({ name: 'second.jsonl', mimeType: 'application/jsonl', buffer: log('Let me count the lines instead.', '2026-11-25T10:00:00.000000') });
   await expect(page.getByRole('status').filter({ hasText: 'imported from second.jsonl' })).toBeVisible();
   await expect(page.getByRole('list', { name: 'Runs' }).getByRole('link')).toHaveCount(2);
 

@@ -37,7 +37,9 @@ describe('runs.compare', () => {
     const turn2 = steps.findIndex((s) => s.kind === 'llm' && s.purpose === 'turn' && s.ordinal === 2);
     expect(steps[turn2]).toMatchObject({ level: 1, labels: { a: 'first words', b: 'other words' } });
     expect(comparison.firstDivergence).toMatchObject({ a: comparison.pairs[turn2]?.a, b: comparison.pairs[turn2]?.b, field: 'text' });
-    expect(steps.find((s) => s.purpose === 'sub')).toMatchObject({ level: 2, ordinal: 1, labels: { a: 'count', b: 'count' } });
+    const sub = steps.findIndex((s) => s.purpose === 'sub');
+    expect(steps[sub]).toMatchObject({ level: 2, ordinal: 1, labels: { a: 'count', b: 'count' } });
+    expect(steps[steps[sub]?.parent as number]).toMatchObject({ kind: 'cell', ordinal: 1 });
     await expect(compare({ a: ids[0] as string, b: 'r-nope' })).rejects.toThrow(new RlmError('NOT_FOUND', 'no run r-nope'));
   });
 });

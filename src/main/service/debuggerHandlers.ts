@@ -12,12 +12,20 @@ export function debuggerHandlers(store: RunReader): Handlers<keyof typeof debugg
     'runs.compare': async ({ a, b }) => {
       const { comparison, runs, nodes } = diffRuns(store, a, b);
       const rows = { a: placed(nodes.a), b: placed(nodes.b) };
+      // Where each node's pair is, to point a step at its parent's.
+      const indexOf = { a: new Map<number, number>(), b: new Map<number, number>() };
+      comparison.pairs.forEach((pair, i) => {
+        if (pair.a !== null) indexOf.a.set(pair.a, i);
+        if (pair.b !== null) indexOf.b.set(pair.b, i);
+      });
       const steps = comparison.pairs.map((pair): ComparisonStep => {
         const x = pair.a !== null ? rows.a.get(pair.a) : undefined;
         const y = pair.b !== null ? rows.b.get(pair.b) : undefined;
         const row = x ?? y;
-        if (!row) return { kind: 'rlm', purpose: null, level: 0, ordinal: 1, labels: { a: null, b: null } };
-        return { kind: row.node.kind, purpose: row.node.purpose, level: row.level, ordinal: row.ordinal, labels: { a: x?.node.label ?? null, b: y?.node.label ?? null } };
+        if (!row) return { kind: 'rlm', purpose: null, level: 0, ordinal: 1, parent: null, labels: { a: null, b: null } };
+        const parentId = row.node.parentId;
+        const parent = parentId === null ? null : (indexOf[x ? 'a' : 'b'].get(parentId) ?? null);
+        return { kind: row.node.kind, purpose: row.node.purpose, level: row.level, ordinal: row.ordinal, parent, labels: { a: x?.node.label ?? null, b: y?.node.label ?? null } };
       });
       return { comparison, runs, steps };
     },

@@ -8,7 +8,7 @@ import type { RunSummary } from '../../shared/domain/run';
 import { errorText } from '../api/errors';
 import { routeHash } from '../state/navStore';
 import { ComparisonList } from './ComparisonList';
-import { deltaTexts, FIELD_LABELS, stepName } from './compareText';
+import { deltaTexts, FIELD_LABELS, stepPath } from './compareText';
 import { StepDetail } from './StepDetail';
 import './compare.css';
 
@@ -74,8 +74,8 @@ export function CompareView({ api, a, b }: { api: RlmApi; a: string; b: string }
             <RunCard side="B" run={result.runs.b} />
           </div>
           <p className={`compare-verdict ${divergence ? 'is-different' : 'is-same'}`} role="status">
-            {divergence && firstStep
-              ? `First divergence: ${stepName(firstStep).toLowerCase()} — ${FIELD_LABELS[divergence.field]}${divergence.field === 'node' ? '' : ' differs'}`
+            {divergence && firstStep && first !== null
+              ? `First divergence: ${stepPath(result.steps, first)} — ${FIELD_LABELS[divergence.field]}${divergence.field === 'node' ? '' : ' differs'}`
               : 'The runs are the same, step for step'}
             <span className="muted">
               {' '}

@@ -15,6 +15,23 @@ export function stepName(step: Pick<ComparisonStep, 'kind' | 'purpose' | 'ordina
   return step.kind === 'rlm' ? 'RLM' : `${stepKind(step)} ${step.ordinal}`;
 }
 
+/** A step with the steps it is under, up to its RLM: "sub-call 3 of cell 7001", "turn 2 of a child RLM of cell 4". */
+export function stepPath(steps: readonly ComparisonStep[], index: number): string {
+  const step = steps[index];
+  if (!step) return 'a step';
+  const names = [step.kind === 'rlm' ? (step.parent === null ? 'the root RLM' : 'a child RLM') : stepName(step).toLowerCase()];
+  let at = step.parent;
+  // Up through cells and child RLMs, at most a few levels: the sentence must stay one line.
+  for (let hops = 0; at !== null && hops < 3; hops++) {
+    const up = steps[at];
+    if (!up) break;
+    if (up.kind === 'rlm' && up.parent === null) break;
+    names.push(up.kind === 'rlm' ? 'a child RLM' : stepName(up).toLowerCase());
+    at = up.parent;
+  }
+  return names.join(' of ');
+}
+
 export const FIELD_LABELS: Record<ComparedField, string> = {
   text: 'reply',
   code: 'code',

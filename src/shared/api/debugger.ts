@@ -20,6 +20,8 @@ export interface ComparisonStep {
   level: number;
   /** Position among its parent's children of the same kind, from 1: turn 2, cell 3. */
   ordinal: number;
+  /** The index in `pairs` of the pair it is under; null for a root. */
+  parent: number | null;
   labels: { a: string | null; b: string | null };
 }
 
