@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import type { CallOptions } from './cancellation';
 import { appMethods, type AppCommandEvents, type AppResults } from './api/app';
+import { debuggerMethods, type DebuggerResults } from './api/debugger';
 import { documentsMethods, type DocumentsResults } from './api/documents';
 import { interopMethods, type InteropResults } from './api/interop';
 import { nodesMethods, type NodesResults } from './api/nodes';
@@ -24,11 +25,12 @@ export const methodSchemas = {
   ...appMethods,
   ...documentsMethods,
   ...interopMethods,
+  ...debuggerMethods,
 } as const;
 
 export type MethodName = keyof typeof methodSchemas;
 
-interface MethodResults extends RunsResults, NodesResults, SettingsResults, UploadsResults, AppResults, DocumentsResults, InteropResults {}
+interface MethodResults extends RunsResults, NodesResults, SettingsResults, UploadsResults, AppResults, DocumentsResults, InteropResults, DebuggerResults {}
 
 export type MethodParams<M extends MethodName> = z.input<(typeof methodSchemas)[M]>;
 export type ParsedParams<M extends MethodName> = z.output<(typeof methodSchemas)[M]>;

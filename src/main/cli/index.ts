@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { version } from '../../../package.json';
 import { isErrorData, toErrorData } from '../../shared/errors';
+import { diffCommand } from './diffCommand';
 import { importCommand } from './importCommand';
 import { EXPORT_FORMATS } from '../interop/exporters';
 import { exportCommand, otlpHeader } from './exportCommand';
@@ -61,6 +62,15 @@ program
   .option('--json', 'print {"run": ..., "nodes": [...]} (values past 1,000,000 characters are cut, with a note)')
   .option('--answer', "print only the run's answer, whole and exactly as stored (for answers too long to show)")
   .action(async (runId: string, options) => exit(showCommand(runId, options, out)));
+
+program
+  .command('diff')
+  .description('compare two runs step by step: the first step that differs, what differs, and the change in cost, tokens, calls and time (exit 0: the same, 1: different)')
+  .argument('<run-a>', 'the first run')
+  .argument('<run-b>', 'the run compared with it')
+  .option('--db <path>', 'database file')
+  .option('--json', 'print {"a", "b", "firstDivergence", "pairs", "delta"}')
+  .action(async (runA: string, runB: string, options) => exit(diffCommand(runA, runB, options, out)));
 
 program
   .command('import')

@@ -55,5 +55,9 @@ export function prepareReadStatements(db: Database.Database) {
     getPayload: db.prepare<[string, number], { body: unknown }>(
       `SELECT body FROM node_payloads WHERE run_id = ? AND node_id = ?`,
     ),
+    // The payloads of a batch of nodes (a JSON array of ids), in one statement.
+    getPayloads: db.prepare<{ runId: string; ids: string }, { id: number; body: unknown }>(
+      `SELECT node_id AS id, body FROM node_payloads WHERE run_id = @runId AND node_id IN (SELECT value FROM json_each(@ids))`,
+    ),
   };
 }

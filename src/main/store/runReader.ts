@@ -104,6 +104,17 @@ export class RunReader {
       return row ? parsePayload(row.body) : null;
     });
   }
+
+  /**
+   * The payloads of the given nodes, in one statement (`diff` reads a run in batches of these);
+   * nodes without a payload are left out, a damaged payload comes back as `{ error }`.
+   */
+  getPayloads(runId: string, nodeIds: readonly number[]): Map<number, NodePayload> {
+    return guard('getPayloads', () => {
+      const rows = this.reads.getPayloads.all({ runId, ids: JSON.stringify(nodeIds) });
+      return new Map(rows.map((row) => [row.id, parsePayload(row.body)]));
+    });
+  }
 }
 
 /** A reader over a database it opened itself: close it when done. */

@@ -13,6 +13,8 @@ export function titleFor(route: Route, runQuery?: string | null): string {
       return `New run — ${APP}`;
     case 'settings':
       return `Settings — ${APP}`;
+    case 'compare':
+      return `Compare ${route.a} and ${route.b} — ${APP}`;
     case 'run': {
       const query = runQuery?.replace(/\s+/g, ' ').trim();
       if (!query) return `Run ${route.runId} — ${APP}`;

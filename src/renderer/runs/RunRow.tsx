@@ -1,5 +1,5 @@
-// One run in the list: a link to it (click or Enter opens it; its name includes the query) and
-// its delete button beside it, never inside it.
+// One run in the list: a box to tick it for "Compare", a link to it (click or Enter opens it; its
+// name includes the query) and its delete button beside it, never inside it.
 import { memo } from 'react';
 import type { RunSummary } from '../../shared/domain/run';
 import { TrashIcon } from '../common/icons';
@@ -13,12 +13,28 @@ const NAMED_QUERY_CHARS = 120;
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
-export const RunRow = memo(function RunRow({ run, now, onDelete }: { run: RunSummary; now: number; onDelete(run: RunSummary): void }) {
+interface RunRowProps {
+  run: RunSummary;
+  now: number;
+  selected: boolean;
+  onSelect(runId: string): void;
+  onDelete(run: RunSummary): void;
+}
+
+export const RunRow = memo(function RunRow({ run, now, selected, onSelect, onDelete }: RunRowProps) {
   const query = oneLine(run.query);
   const cost = costLabel(run);
   const status = statusLabel(run);
   return (
     <>
+      <input
+        type="checkbox"
+        className="runs-select"
+        aria-label={`Select run ${clip(query, NAMED_QUERY_CHARS) || run.runId} to compare`}
+        title="Select to compare (two runs)"
+        checked={selected}
+        onChange={() => onSelect(run.runId)}
+      />
       <a className="runs-link" href={routeHash({ view: 'run', runId: run.runId })}>
         <span className="runs-cell runs-status" title={status.full}>
           <StatusBadge status={status.status} reason={status.reason} />

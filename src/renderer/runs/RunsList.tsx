@@ -11,9 +11,11 @@ interface RunsListProps {
   hasMore: boolean;
   onLoadMore(): void;
   onDelete(run: RunSummary): void;
+  selected: readonly string[];
+  onSelect(runId: string): void;
 }
 
-export function RunsList({ runs, hasMore, onLoadMore, onDelete }: RunsListProps) {
+export function RunsList({ runs, hasMore, onLoadMore, onDelete, selected, onSelect }: RunsListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: runs.length,
@@ -56,7 +58,7 @@ export function RunsList({ runs, hasMore, onLoadMore, onDelete }: RunsListProps)
               aria-posinset={item.index + 1}
               style={{ transform: `translateY(${item.start}px)` }}
             >
-              <RunRow run={run} now={now} onDelete={onDelete} />
+              <RunRow run={run} now={now} selected={selected.includes(run.runId)} onSelect={onSelect} onDelete={onDelete} />
             </li>
           );
         })}

@@ -8,13 +8,15 @@ import { DeleteRunDialog } from './DeleteRunDialog';
 import { CancelImportButton, ImportRunsButton, useImportRuns } from './ImportRuns';
 import './runs.css';
 import { RunsList } from './RunsList';
-import { loadMoreRuns, refreshRuns, setSearch, useRuns } from './runsStore';
+import { useNav } from '../state/navStore';
+import { loadMoreRuns, refreshRuns, setSearch, toggleSelected, useRuns } from './runsStore';
 import { useLiveRuns } from './useLiveRuns';
 
 const SEARCH_DEBOUNCE_MS = 250;
 
 export function RunsScreen({ api }: { api: RlmApi }) {
-  const { runs, loaded, loading, error, search, hasMore } = useRuns();
+  const { runs, loaded, loading, error, search, hasMore, selected } = useRuns();
+  const go = useNav((s) => s.go);
   const [deleting, setDeleting] = useState<RunSummary | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   const first = useRef(true);
@@ -77,6 +79,14 @@ export function RunsScreen({ api }: { api: RlmApi }) {
           {loaded && `${runs.length}${hasMore ? '+' : ''} run${runs.length === 1 ? '' : 's'}`}
           {loading && loaded && <span className="spinner small" aria-label="Refreshing" />}
         </span>
+        <button
+          type="button"
+          disabled={selected.length !== 2}
+          title={selected.length === 2 ? 'Compare the two selected runs step by step' : 'Tick two runs to compare them'}
+          onClick={() => selected.length === 2 && go({ view: 'compare', a: selected[0] as string, b: selected[1] as string })}
+        >
+          Compare
+        </button>
         <ImportRunsButton busy={progress !== null} onFiles={importFiles} />
       </header>
       {(progress !== null || dragDepth > 0) && (
@@ -108,6 +118,7 @@ export function RunsScreen({ api }: { api: RlmApi }) {
           {/* The same layout as a row (a grid, then room for the delete button); hidden from
               assistive tech, which reads each row's link whole. */}
           <div className="runs-head" aria-hidden="true">
+            <span className="runs-head-select" />
             <div className="runs-head-cells">
               <span>Status</span>
               <span>Query</span>
@@ -121,7 +132,7 @@ export function RunsScreen({ api }: { api: RlmApi }) {
             </div>
             <span className="runs-head-spacer" />
           </div>
-          <RunsList runs={runs} hasMore={hasMore} onLoadMore={loadMore} onDelete={setDeleting} />
+          <RunsList runs={runs} hasMore={hasMore} onLoadMore={loadMore} onDelete={setDeleting} selected={selected} onSelect={toggleSelected} />
         </div>
       )}
       <DeleteRunDialog api={api} run={deleting} onClose={closeDialog} />

@@ -17,9 +17,16 @@ interface RunsState {
   search: string;
   limit: number;
   hasMore: boolean;
+  /** Runs ticked for "Compare", in the order they were ticked. */
+  selected: string[];
 }
 
-export const useRuns = create<RunsState>(() => ({ runs: [], loaded: false, loading: false, error: null, search: '', limit: PAGE_SIZE, hasMore: false }));
+export const useRuns = create<RunsState>(() => ({ runs: [], loaded: false, loading: false, error: null, search: '', limit: PAGE_SIZE, hasMore: false, selected: [] }));
+
+/** Ticks or unticks a run for comparison; a third tick drops the oldest, so two are always the last two chosen. */
+export function toggleSelected(runId: string): void {
+  useRuns.setState((s) => ({ selected: s.selected.includes(runId) ? s.selected.filter((id) => id !== runId) : [...s.selected, runId].slice(-2) }));
+}
 
 // Answers can overtake each other (a slow search, then a fast one): only the latest counts.
 let latest = 0;
@@ -52,6 +59,6 @@ export function loadMoreRuns(api: RlmApi): void {
 /** Deletes a run; rejects with the service's error (RUN_ACTIVE for a run still going). */
 export async function deleteRun(api: RlmApi, runId: string): Promise<void> {
   await api.call('runs.delete', { runId });
-  useRuns.setState((s) => ({ runs: s.runs.filter((r) => r.runId !== runId) }));
+  useRuns.setState((s) => ({ runs: s.runs.filter((r) => r.runId !== runId), selected: s.selected.filter((id) => id !== runId) }));
   void refreshRuns(api);
 }

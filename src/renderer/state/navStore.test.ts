@@ -3,12 +3,13 @@ import { parseRoute, routeHash, type Route } from './navStore';
 
 describe('routes', () => {
   it('round-trip through the hash', () => {
-    const routes: Route[] = [{ view: 'runs' }, { view: 'new' }, { view: 'settings' }, { view: 'run', runId: 'r-1 2/3' }];
+    const routes: Route[] = [{ view: 'runs' }, { view: 'new' }, { view: 'settings' }, { view: 'run', runId: 'r-1 2/3' }, { view: 'compare', a: 'r-a/1', b: 'r b' }];
     for (const route of routes) expect(parseRoute(routeHash(route))).toEqual(route);
   });
 
   it('falls back to the runs list for anything unknown', () => {
     expect(parseRoute('')).toEqual({ view: 'runs' });
     expect(parseRoute('#/nowhere')).toEqual({ view: 'runs' });
+    expect(parseRoute('#/compare/only-one')).toEqual({ view: 'runs' });
   });
 });

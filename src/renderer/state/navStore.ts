@@ -1,24 +1,29 @@
 // Which screen is shown, kept in the URL's hash so that a reload (or a link) comes back to it:
-// #/runs, #/new, #/settings, #/runs/<runId>.
+// #/runs, #/new, #/settings, #/runs/<runId>, #/compare/<runA>/<runB>.
 import { create } from 'zustand';
 
 export type Route =
   | { view: 'runs' }
   | { view: 'new' }
   | { view: 'settings' }
-  | { view: 'run'; runId: string };
+  | { view: 'run'; runId: string }
+  | { view: 'compare'; a: string; b: string };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
   const run = /^\/runs\/([^/?#]+)$/.exec(path);
   if (run?.[1]) return { view: 'run', runId: decodeURIComponent(run[1]) };
+  const compare = /^\/compare\/([^/?#]+)\/([^/?#]+)$/.exec(path);
+  if (compare?.[1] && compare[2]) return { view: 'compare', a: decodeURIComponent(compare[1]), b: decodeURIComponent(compare[2]) };
   if (path === '/new') return { view: 'new' };
   if (path === '/settings') return { view: 'settings' };
   return { view: 'runs' };
 }
 
 export function routeHash(route: Route): string {
-  return route.view === 'run' ? `#/runs/${encodeURIComponent(route.runId)}` : `#/${route.view}`;
+  if (route.view === 'run') return `#/runs/${encodeURIComponent(route.runId)}`;
+  if (route.view === 'compare') return `#/compare/${encodeURIComponent(route.a)}/${encodeURIComponent(route.b)}`;
+  return `#/${route.view}`;
 }
 
 interface NavState {

@@ -1,0 +1,34 @@
+// The `debugger` slice of the RlmApi (issue 12): two runs compared step by step. Replay, fork and
+// time travel join it later.
+import { z } from 'zod';
+import type { RunComparison } from '../domain/comparison';
+import type { LlmPurpose, NodeKind } from '../domain/node';
+import type { RunSummary } from '../domain/run';
+import { runIdSchema } from '../schemas';
+
+export const compareRunsSchema = z.strictObject({ a: runIdSchema, b: runIdSchema });
+
+export const debuggerMethods = {
+  'runs.compare': compareRunsSchema,
+} as const;
+
+/** What the page draws for one pair: its kind, its place, and each side's line in the tree (null where the side has no such step). */
+export interface ComparisonStep {
+  kind: NodeKind;
+  purpose: LlmPurpose | null;
+  /** Distance from the root in the aligned tree. */
+  level: number;
+  /** Position among its parent's children of the same kind, from 1: turn 2, cell 3. */
+  ordinal: number;
+  /** The index in `pairs` of the pair it is under; null for a root. */
+  parent: number | null;
+  labels: { a: string | null; b: string | null };
+}
+
+export interface DebuggerResults {
+  /**
+   * `comparison`: what `rlmscope diff --json` prints; `steps[i]` describes `comparison.pairs[i]`.
+   * Payloads are read as usual with `nodes.get`. NOT_FOUND names an unknown run.
+   */
+  'runs.compare': { comparison: RunComparison; runs: { a: RunSummary; b: RunSummary }; steps: ComparisonStep[] };
+}
