@@ -41,8 +41,9 @@ export function interopHandlers({ store, uploads, settings, bus, config, exports
       try {
         return await importOne(params, cancel.signal);
       } catch (error) {
-        // Runs written whole before the cancel stay: the runs list is told to look again.
-        if (cancel.signal.aborted) bus.emit({ type: 'app.runsChanged', runId: null });
+        // Runs are written as the file streams: those written whole before a cancel or a failure
+        // (a full disk, a bad line deep in the file) stay, and the runs list is told to look again.
+        bus.emit({ type: 'app.runsChanged', runId: null });
         throw error;
       } finally {
         callerSignal?.removeEventListener('abort', onAbort);
