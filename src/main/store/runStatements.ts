@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import type { LlmPurpose, NodeKind, NodeStatus } from '../../shared/domain/node';
 import type { RunOrigin, RunStatus, StopReason } from '../../shared/domain/run';
+import { RECORDING_VERSION } from '../../shared/domain/recording';
 import { NODE_COLUMNS, RUN_PREVIEW_COLUMNS, type NodeTuple, type RunRecord } from './runRows';
 
 export interface ActiveRun {
@@ -30,9 +31,9 @@ export function prepareStatements(db: Database.Database) {
       ownerHost: string;
     }>(
       `INSERT INTO runs (id, created_at, status, query, root_model, sub_model, base_url, limits_json, seed,
-         owner_pid, owner_host, heartbeat_at)
+         owner_pid, owner_host, heartbeat_at, recording)
        VALUES (@id, @createdAt, 'running', @query, @rootModel, @subModel, @baseUrl, @limitsJson, @seed,
-         @ownerPid, @ownerHost, @createdAt)`,
+         @ownerPid, @ownerHost, @createdAt, ${RECORDING_VERSION})`,
 
     ),
     // A run written whole (insertWholeRun): ended, with its totals, its origin and no owner to
