@@ -4,6 +4,7 @@
 // a call left unanswered, clock and Math.random values, across a sandbox restart — the recording
 // must hold exactly that, in order.
 import { afterEach, describe, expect, it } from 'vitest';
+import type { NodePayload, NodeRow } from '../../shared/domain/node';
 import type { FakeRequest } from '../fakeProvider/server';
 import { openRunReader } from '../store/runReader';
 import { isRootConversation, lastUser, repl, startHarness, turn, type Harness } from '../testing/serviceHarness';
@@ -138,4 +139,30 @@ describe('recordingOf', () => {
     const childTurns = recording!.rlms[1]!.steps.filter((step): step is TurnRecording => step.kind === 'turn');
     expect(childTurns.map((t) => t.messages)).toEqual(childSent);
   }, 120_000);
+});
+
+describe('recordingOf on a run recorded before exact replay', () => {
+  it('reads its turns and cells, with host calls, received order and random values unknown', () => {
+    const nodes = [
+      { id: 1, parentId: null, kind: 'rlm', depth: 0, seq: 0, status: 'completed', model: 'm', label: 'q' },
+      { id: 2, parentId: 1, kind: 'llm', depth: 0, seq: 0, status: 'completed', model: 'm', label: 'r' },
+      { id: 3, parentId: 1, kind: 'cell', depth: 0, seq: 1, status: 'completed', model: null, label: 'c' },
+      { id: 4, parentId: 3, kind: 'llm', depth: 0, seq: 0, status: 'completed', model: 's', label: 'p' },
+    ] as NodeRow[];
+    const payloads: Record<number, NodePayload> = {
+      1: { query: 'q', seed: 3 },
+      2: { prompt: [{ role: 'user', content: 'go' }], text: 'reply' },
+      3: { code: 'print(1)', output: '1\n', clock: [10, 11], random: { epoch: 0, draws: 0 } },
+      4: { prompt: [{ role: 'user', content: 'p' }], text: 'sub' },
+    };
+    const recording = recordingOf(
+      { getRun: () => ({ seed: 1, recording: 0, replayable: false, replayableWhy: 'recorded before exact replay: …' }), getNodes: () => nodes, getPayload: (_, id) => payloads[id] ?? null },
+      'old',
+    );
+    expect(recording).toMatchObject({ version: 0, replayable: false, replayableWhy: 'recorded before exact replay: …' });
+    expect(recording!.rlms[0]!.steps).toEqual([
+      { kind: 'turn', nodeId: 2, model: 'm', messages: [{ role: 'user', content: 'go' }], reply: 'reply', error: null, status: 'completed' },
+      { kind: 'cell', nodeId: 3, code: 'print(1)', output: '1\n', error: null, status: 'completed', clock: [10, 11], random: null, hostCalls: null, received: null, cut: 0 },
+    ]);
+  });
 });

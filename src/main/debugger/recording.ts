@@ -224,11 +224,24 @@ function hostCallOf(call: HostCallRecord, textOf: (nodeId: number) => string | n
     items: null,
     itemNodes: null,
   };
-  if (call.value !== undefined || call.ok !== true) return { ...base, value: call.value ?? null };
+  if (call.value !== undefined || call.ok !== true) {
+    // A batch kept whole (an item had no node): the code received the parsed array.
+    const items = call.ok === true && call.kind === 'llm_batched' && call.value !== undefined ? batchItems(call.value) : null;
+    return { ...base, value: call.value ?? null, items };
+  }
   if (call.items) {
     const items = call.items.map((item) => (typeof item === 'number' ? (textOf(item) ?? '') : item.text));
     const itemNodes = call.items.map((item) => (typeof item === 'number' ? item : (item.node ?? null)));
     return { ...base, value: JSON.stringify(items), items, itemNodes };
   }
   return { ...base, value: call.node !== undefined ? textOf(call.node) : null };
+}
+
+function batchItems(json: string): string[] | null {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return Array.isArray(parsed) && parsed.every((item) => typeof item === 'string') ? parsed : null;
+  } catch {
+    return null;
+  }
 }
