@@ -89,10 +89,10 @@ function writeRun(db: Database.Database, runId: string, run: PortableRun, nodes:
   const insertRun = db.prepare(
     `INSERT INTO runs (id, created_at, ended_at, status, query, root_model, sub_model, base_url, limits_json, answer, stop_reason,
        error, seed, priced_cost_usd, unpriced_calls, input_tokens, output_tokens, cached_tokens, model_calls, iterations,
-       max_depth_reached, owner_pid, owner_host, heartbeat_at, origin, source)
+       max_depth_reached, owner_pid, owner_host, heartbeat_at, origin, source, recording)
      VALUES (@id, @createdAt, @endedAt, @status, @query, @rootModel, @subModel, @baseUrl, @limitsJson, @answer, @stopReason,
        @error, @seed, @pricedCostUsd, @unpricedCalls, @inputTokens, @outputTokens, @cachedTokens, @modelCalls, @iterations,
-       @maxDepthReached, @ownerPid, @ownerHost, @heartbeatAt, @origin, @source)`,
+       @maxDepthReached, @ownerPid, @ownerHost, @heartbeatAt, @origin, @source, @recording)`,
   );
   const insertInput = db.prepare(`INSERT INTO run_inputs (run_id, ord, name, hash, bytes) VALUES (?, ?, ?, ?, ?)`);
   const insertRunDocument = db.prepare(`INSERT OR IGNORE INTO run_documents (run_id, hash) VALUES (?, ?)`);
@@ -138,6 +138,8 @@ function writeRun(db: Database.Database, runId: string, run: PortableRun, nodes:
       maxDepthReached: run.maxDepthReached,
       origin: run.origin,
       source: run.source,
+      // Its recording travels with it: a native run restored elsewhere stays replayable there.
+      recording: run.recording,
       ownerPid: process.pid,
       ownerHost: hostname(),
       heartbeatAt: endedAt ?? run.createdAt,
