@@ -30,6 +30,17 @@ describe('hostCallsOf', () => {
     expect(record.cut).toBeUndefined();
   });
 
+  it('counts an answer the code never received (sent as its cell ended) as no answer', () => {
+    const record = hostCallsOf({
+      made: [made(0, { result: { ok: true, value: 'got it' } }), made(1, { link: { node: 4 }, result: { ok: true, value: 'too late' } })],
+      trace: { received: [[0]], refused: [], cut: 0 },
+    });
+    expect(record.calls).toEqual([
+      { kind: 'llm', request: 'r0', ok: true, value: 'got it' },
+      { kind: 'llm', request: 'r1', node: 4 },
+    ]);
+  });
+
   it('records a batch by item nodes and error slots, and keeps the whole value when an item has neither', () => {
     const batch = hostCallsOf({
       made: [

@@ -8,17 +8,20 @@ export function hostCallsOf(calls: CellCalls): HostCalls {
   const records: HostCallRecord[] = [];
   const position = new Map<number, number>();
   const refused = calls.trace?.refused ?? [];
+  // What the code received is the sandbox's word: an answer sent after the cell had settled, or
+  // still queued when it ended, never reached the code, whatever the host sent (unknown past a cut).
+  const received = calls.trace && calls.trace.cut === 0 ? new Set(calls.trace.received.flat()) : null;
   let next = 0;
   for (const made of calls.made) {
     // A refusal inside the sandbox took no id: it came before the call that got the next one.
     for (; next < refused.length && (refused[next]?.at ?? 0) <= made.callId; next++) records.push(refusedRecord(refused[next]!));
     position.set(made.callId, records.length);
-    records.push(madeRecord(made));
+    records.push(madeRecord(received === null || received.has(made.callId) ? made : { ...made, result: undefined }));
   }
   for (; next < refused.length; next++) records.push(refusedRecord(refused[next]!));
-  const received = calls.trace ? calls.trace.received.map((group) => group.flatMap((callId) => position.get(callId) ?? [])) : null;
+  const order = calls.trace ? calls.trace.received.map((group) => group.flatMap((callId) => position.get(callId) ?? [])) : null;
   const cut = (calls.trace?.cut ?? 0) + (calls.madeCut ?? 0);
-  return { calls: records, received, ...(cut > 0 ? { cut } : {}) };
+  return { calls: records, received: order, ...(cut > 0 ? { cut } : {}) };
 }
 
 function refusedRecord(refusal: { kind: HostCallRecord['kind']; error: string }): HostCallRecord {
