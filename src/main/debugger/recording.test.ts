@@ -8,7 +8,7 @@ import type { NodePayload, NodeRow } from '../../shared/domain/node';
 import type { FakeRequest } from '../fakeProvider/server';
 import { openRunReader } from '../store/runReader';
 import { isRootConversation, lastUser, repl, startHarness, turn, type Harness } from '../testing/serviceHarness';
-import { recordingOf, type CellRecording, type TurnRecording } from './recording';
+import { clockReadings, randomReadings, recordingOf, type CellRecording, type TurnRecording } from './recording';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -74,8 +74,8 @@ describe('recordingOf', () => {
     const [first, bomb, last] = root!.steps.filter((step): step is CellRecording => step.kind === 'cell');
     const seen = JSON.parse(first!.output) as { r: number[]; t: number[]; a: string; batch: string[]; refused: string; tooBig: string; child: string };
     // Randomness and time: derived and recorded values are the ones the code read.
-    expect(first!.random).toEqual(seen.r);
-    expect(first!.clock).toEqual(seen.t);
+    expect(randomReadings(root!, first!)).toEqual(seen.r);
+    expect(clockReadings(first!)).toEqual(seen.t);
 
     const calls = first!.hostCalls!;
     expect(calls.map((c) => [c.kind, c.ok, c.refused])).toEqual([
@@ -114,11 +114,13 @@ describe('recordingOf', () => {
     expect(bomb!.hostCalls).toEqual([]);
     expect(bomb!.received).toBeNull();
     expect(bomb!.random).toBeNull();
+    expect(randomReadings(root!, bomb!)).toBeNull();
     // After the restart: values from the next epoch, exactly as the code read them.
     const after = JSON.parse(last!.output) as { r: number; t: number };
-    expect(last!.random).toEqual([after.r]);
-    expect(last!.random![0]).not.toBe(seen.r[0]);
-    expect(last!.clock).toEqual([after.t]);
+    expect(last!.random).toMatchObject({ epoch: 1, draws: 0, count: 1 });
+    expect(randomReadings(root!, last!)).toEqual([after.r]);
+    expect(after.r).not.toBe(seen.r[0]);
+    expect(clockReadings(last!)).toEqual([after.t]);
 
     // The child RLM: in tree position under the cell that started it; past the depth limit its
     // rlm_query became a sub-call, linked to its node.
@@ -162,7 +164,10 @@ describe('recordingOf on a run recorded before exact replay', () => {
     expect(recording).toMatchObject({ version: 0, replayable: false, replayableWhy: 'recorded before exact replay: …' });
     expect(recording!.rlms[0]!.steps).toEqual([
       { kind: 'turn', nodeId: 2, model: 'm', messages: [{ role: 'user', content: 'go' }], reply: 'reply', error: null, status: 'completed' },
-      { kind: 'cell', nodeId: 3, code: 'print(1)', output: '1\n', error: null, status: 'completed', clock: [10, 11], random: null, hostCalls: null, received: null, cut: 0 },
+      { kind: 'cell', nodeId: 3, code: 'print(1)', output: '1\n', error: null, status: 'completed', clock: { runs: [10, 1, 1, 1], reads: 2 }, random: null, hostCalls: null, received: null, cut: 0 },
     ]);
+    const cell = recording!.rlms[0]!.steps[1] as CellRecording;
+    expect(clockReadings(cell)).toEqual([10, 11]);
+    expect(randomReadings(recording!.rlms[0]!, cell)).toBeNull();
   });
 });

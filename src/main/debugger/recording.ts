@@ -3,10 +3,10 @@
 // reply, each cell with its code and every host call it made in order with exactly what the code
 // received (answers resolved from the nodes that hold them), its clock and Math.random values.
 // Pure over a RunReader: it reads, it never writes.
-import { clockValues } from '../../shared/clockRecord';
+import { ClockRecorder, clockValues, type ClockRecord } from '../../shared/clockRecord';
 import type { ChatMessage, NodePayload, NodeRow, NodeStatus } from '../../shared/domain/node';
 import { RECORDING_VERSION, type HostCallRecord } from '../../shared/domain/recording';
-import type { CallKind, SandboxEnvironment } from '../../shared/sandboxProtocol';
+import type { CallKind, RandomPosition, SandboxEnvironment } from '../../shared/sandboxProtocol';
 import { randomValues } from '../../shared/sandboxRandom';
 
 /** What recordingOf reads: RunReader's methods (a RunFileReader or the store's own reader). */
@@ -63,10 +63,16 @@ export interface CellRecording {
   output: string;
   error: string | null;
   status: NodeStatus;
-  /** Date.now()/new Date() values the code read, in order. */
-  clock: number[];
-  /** Math.random values the code received, in order; null when the count was not recorded (before exact replay, a killed sandbox). */
-  random: number[] | null;
+  /**
+   * Date.now()/new Date() values the code read, compactly, as the sandbox replays them
+   * (`clockReadings` lists them). Kept compact: a cell may read the clock ten million times.
+   */
+  clock: ClockRecord;
+  /**
+   * Where its Math.random values started and how many it drew, as the sandbox replays them
+   * (`randomReadings` lists them); null when not recorded (before exact replay, a killed sandbox).
+   */
+  random: (RandomPosition & { count: number }) | null;
   /** Every host call in the order the code made it; null when the cell recorded none (before exact replay). */
   hostCalls: HostCallReplay[] | null;
   /**
@@ -105,15 +111,9 @@ export function recordingOf(source: RecordingSource, runId: string): RunRecordin
   const nodes = source.getNodes(runId);
   const children = childrenByParent(nodes);
   const byId = new Map(nodes.map((node) => [node.id, node]));
-  const payloads = new Map<number, NodePayload>();
-  const payloadOf = (id: number): NodePayload => {
-    let payload = payloads.get(id);
-    if (!payload) {
-      payload = source.getPayload(runId, id) ?? {};
-      payloads.set(id, payload);
-    }
-    return payload;
-  };
+  // Read when needed and not kept: each node's payload is read once (a sub-call's when the call
+  // that refers to it is resolved), and a run's payloads together can be far larger than memory.
+  const payloadOf = (id: number): NodePayload => source.getPayload(runId, id) ?? {};
   const rlms: RlmRecording[] = [];
   // Iterative pre-order walk: a chain of thousands of nested RLMs must not overflow the stack.
   const stack: Array<{ node: NodeRow; position: number[]; parentCellId: number | null }> = [];
@@ -144,7 +144,7 @@ export function recordingOf(source: RecordingSource, runId: string): RunRecordin
         recording.steps.push(turn);
         if (turn.reply !== null) conversation.push(...turn.messages.slice(conversation.length), { role: 'assistant', content: turn.reply });
       } else if (step.kind === 'cell') {
-        recording.steps.push(cellOf(step, payloadOf(step.id), recording.seed, (id) => resolveNode(byId.get(id), payloadOf(id))));
+        recording.steps.push(cellOf(step, payloadOf(step.id), (id) => resolveNode(byId.get(id), payloadOf(id))));
         // Children started by this cell's code, in the order they started.
         for (const child of children.get(step.id) ?? []) {
           if (child.kind === 'rlm') later.push({ node: child, position: [...position, step.seq, child.seq], parentCellId: step.id });
@@ -195,10 +195,9 @@ function resolveNode(node: NodeRow | undefined, payload: NodePayload): string | 
   return null;
 }
 
-function cellOf(node: NodeRow, payload: NodePayload, seed: number | null, textOf: (nodeId: number) => string | null): CellRecording {
+function cellOf(node: NodeRow, payload: NodePayload, textOf: (nodeId: number) => string | null): CellRecording {
   const recorded = payload.hostCalls;
-  const random =
-    payload.random && payload.randomDraws !== undefined && seed !== null ? randomValues(seed, payload.random, payload.randomDraws) : null;
+  const random = payload.random && payload.randomDraws !== undefined ? { ...payload.random, count: payload.randomDraws } : null;
   return {
     kind: 'cell',
     nodeId: node.id,
@@ -206,7 +205,7 @@ function cellOf(node: NodeRow, payload: NodePayload, seed: number | null, textOf
     output: payload.output ?? '',
     error: payload.error ?? null,
     status: node.status,
-    clock: payload.clockRecord ? clockValues(payload.clockRecord) : payload.clock ? clockValues(payload.clock) : [],
+    clock: payload.clockRecord ?? (payload.clock ? compactClock(payload.clock) : { runs: [], reads: 0 }),
     random,
     hostCalls: recorded ? recorded.calls.map((call) => hostCallOf(call, textOf)) : null,
     received: recorded?.received ?? null,
@@ -244,4 +243,25 @@ function batchItems(json: string): string[] | null {
   } catch {
     return null;
   }
+}
+
+/** The clock values a cell read, in order (at most `limit`). */
+export function clockReadings(cell: CellRecording, limit = Infinity): number[] {
+  return clockValues(cell.clock, limit);
+}
+
+/**
+ * The Math.random values a cell received, in order (at most `limit`: the recorded count comes
+ * from the sandbox process and is not trusted to be small); null when not recorded.
+ */
+export function randomReadings(rlm: RlmRecording, cell: CellRecording, limit = 1_000_000): number[] | null {
+  if (!cell.random || rlm.seed === null) return null;
+  return randomValues(rlm.seed, cell.random, Math.min(cell.random.count, limit));
+}
+
+/** A clock recorded before issue 9 (every value), in the compact form the sandbox replays. */
+function compactClock(values: readonly number[]): ClockRecord {
+  const recorder = new ClockRecorder(Number.MAX_SAFE_INTEGER);
+  for (const value of values) recorder.read(value);
+  return recorder.record;
 }
