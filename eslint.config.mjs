@@ -11,11 +11,12 @@ const nodeModules = [...builtinModules, ...builtinModules.map((name) => `node:${
 
 // SECURITY: src/main/sandbox/child/ runs INSIDE the sandbox process, beside model-written code,
 // so it imports only what is listed here: its own folder, the sandbox protocol, the pure shared
-// modules it needs (domain/node and textEncoding for types only), and the Node modules the harness
+// modules it needs (clockRecord and sandboxRandom: pure, dependency-free; domain/node and
+// textEncoding for types only), and the Node modules the harness
 // and the context loader use. Nothing of the host (which holds the API key, the database, the
 // processes) and nothing else of src/main: whatever the child imports is bundled into the
 // process that model code may break out into.
-const sharedForTheChild = ['sandboxProtocol', 'sandboxProtocolSchemas', 'clockRecord', 'domain/node', 'textEncoding'];
+const sharedForTheChild = ['sandboxProtocol', 'sandboxProtocolSchemas', 'clockRecord', 'sandboxRandom', 'domain/node', 'textEncoding'];
 const childMayImport = [
   String.raw`\./(?!\.)[^/]+`,
   String.raw`\.\./\.\./\.\./shared/(${sharedForTheChild.join('|')})`,

@@ -96,14 +96,46 @@ export const CELL_LIMITS = {
   errorChars: 100_000,
   /** Runs of equal Date.now() values recorded per cell (see clockRecord.ts). */
   clockRuns: 50_000,
+  /**
+   * Host calls recorded per cell (results received, calls refused inside the sandbox): a loop of
+   * refused calls can make hundreds of thousands in one cell timeout. Past this they are counted.
+   */
+  hostCalls: 50_000,
 } as const;
 export type CallKind = (typeof CALL_KINDS)[number];
 
 /** The sandbox function behind each call kind, as error messages name it to the model. */
 export const CALL_NAMES: Record<CallKind, string> = { llm: 'llm_query', llm_batched: 'llm_query_batched', rlm: 'rlm_query' };
 
+/**
+ * What the sandbox process's clock and calendar depend on besides the recorded values: the time
+ * zone and locale it runs in (the machine's: its environment sets neither), which `new Date()`'s
+ * text, `getHours()` and `Intl` formats read. Recorded so a replay elsewhere can run in the same.
+ */
+export interface SandboxEnvironment {
+  timeZone: string;
+  locale: string;
+}
+
+/**
+ * How one cell's calls looked from inside the sandbox (DESIGN §11): the order the code received
+ * their results in, and the calls it refused before they reached the host.
+ */
+export interface CellCallTrace {
+  /**
+   * The results in the order the code's promises were settled: one list of call ids per wake-up
+   * of the sandbox (results that arrive together settle together, and which ones did changes how
+   * the code's continuations interleave).
+   */
+  received: number[][];
+  /** Calls refused inside the sandbox (too large, too much waiting): `at` is the id the next call taken got. */
+  refused: Array<{ at: number; kind: CallKind; error: string }>;
+  /** Entries past CELL_LIMITS.hostCalls, counted and not recorded. */
+  cut: number;
+}
+
 export type ChildMessage =
-  | { type: 'ready'; context: ContextInfo }
+  | { type: 'ready'; context: ContextInfo; environment: SandboxEnvironment }
   | { type: 'initFailed'; error: string }
   /** `payload` is JSON made inside the sandbox; the parent parses and validates it again. */
   | { type: 'call'; cellId: number; callId: number; kind: CallKind; payload: string }
@@ -122,5 +154,8 @@ export interface CellDoneMessage {
   clock: ClockRecord;
   /** Where this cell's Math.random values started. */
   random: RandomPosition;
+  /** How many Math.random values the cell drew from there. */
+  randomDraws: number;
+  calls: CellCallTrace;
   workMs: number;
 }

@@ -19,7 +19,7 @@ const contextInfoSchema: z.ZodType<ContextInfo> = z.object({
 });
 
 export const childMessageSchema: z.ZodType<ChildMessage> = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ready'), context: contextInfoSchema }),
+  z.object({ type: z.literal('ready'), context: contextInfoSchema, environment: z.object({ timeZone: z.string().max(200), locale: z.string().max(200) }) }),
   z.object({ type: z.literal('initFailed'), error: z.string().max(100_000) }),
   z.object({
     type: z.literal('call'),
@@ -38,6 +38,15 @@ export const childMessageSchema: z.ZodType<ChildMessage> = z.discriminatedUnion(
     final: z.object({ answer: str }).nullable(),
     clock: z.object({ runs: z.array(z.number()).max(2 * CELL_LIMITS.clockRuns), reads: z.number().int().nonnegative() }),
     random: z.object({ epoch: z.number().int().nonnegative(), draws: z.number().int().nonnegative() }),
+    randomDraws: z.number().int().nonnegative(),
+    calls: z.object({
+      received: z
+        .array(z.array(z.number().int().nonnegative()))
+        .max(CELL_LIMITS.hostCalls)
+        .refine((groups) => groups.reduce((sum, group) => sum + group.length, 0) <= CELL_LIMITS.hostCalls, 'too many results recorded'),
+      refused: z.array(z.object({ at: z.number().int().nonnegative(), kind: z.enum(CALL_KINDS), error: z.string().max(1000) })).max(CELL_LIMITS.hostCalls),
+      cut: z.number().int().nonnegative(),
+    }),
     workMs: z.number().nonnegative(),
   }),
   z.object({ type: z.literal('pong'), id: z.number().int() }),

@@ -64,6 +64,8 @@ export function nodeJson(node: NodeRow, payload: NodePayload | null) {
   // An imported cell's code is the reference library's Python; RLMScope's own cells are JavaScript.
   if (node.kind === 'cell') Object.assign(fields, { code: payload?.code ?? null, output: payload?.output ?? null, language: payload?.language ?? 'javascript' });
   if (node.kind === 'cell' && payload?.answer !== undefined) fields.answer = payload.answer;
+  // The cell's host calls in order (the recording replay uses: answers held by nodes are node ids).
+  if (node.kind === 'cell' && payload?.hostCalls !== undefined) fields.hostCalls = payload.hostCalls;
   if (payload?.error !== undefined) fields.error = payload.error;
   if (payload?.stopReason !== undefined) fields.stopReason = payload.stopReason;
   return fields;

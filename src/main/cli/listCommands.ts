@@ -42,7 +42,19 @@ export async function showCommand(runId: string, options: { db?: string; json?: 
     // A payload value past SHOW_PREVIEW_CHARS is cut, with a marker saying how long it was.
     const payloadOf = (id: number) => capStrings(reader.getPayload(runId, id), SHOW_PREVIEW_CHARS, cutMarker);
     if (options.json) {
-      const detail = { ...summaryJson(run), query: run.query, rootModel: run.rootModel, subModel: run.subModel, baseUrl: run.baseUrl, limits: run.limits, createdAt: run.createdAt };
+      const detail = {
+        ...summaryJson(run),
+        query: run.query,
+        rootModel: run.rootModel,
+        subModel: run.subModel,
+        baseUrl: run.baseUrl,
+        limits: run.limits,
+        createdAt: run.createdAt,
+        // Whether replay and fork can re-execute it exactly (DESIGN §11), and why not in one line.
+        recording: run.recording ?? 0,
+        replayable: run.replayable ?? false,
+        replayableWhy: run.replayableWhy ?? null,
+      };
       // Streamed node by node: the whole document can be longer than one JavaScript string may
       // be (issue 9: it was built as one string, and show --json exited 2 on a 200 MiB answer).
       await out.stdout(`{"run":${JSON.stringify(detail)},"nodes":[`);
@@ -53,6 +65,7 @@ export async function showCommand(runId: string, options: { db?: string; json?: 
     const header = [
       `run ${run.runId}  ${run.status}${run.stopReason ? ` (${run.stopReason})` : ''}`,
       ...(run.origin === 'imported' ? [`imported from ${run.source ?? 'a file'} (never re-executed)`] : []),
+      ...(run.origin !== 'imported' && run.replayable === false ? [`cannot be replayed exactly: ${run.replayableWhy ?? 'its recording is incomplete'}`] : []),
       `query: ${run.query}`,
       `models: ${run.rootModel} (root), ${run.subModel} (sub)`,
       `${counted(run.modelCalls, 'call')} · ${counted(run.iterations, 'turn')} · depth ${run.maxDepthReached} · ${tokensUnknown(run) ? 'tokens unknown' : `${(run.inputTokens + run.outputTokens).toLocaleString('en-US')} tokens`} · ${formatCost(run.costUsd, run.pricedCostUsd, run.unpricedCalls)} · ${formatDuration(run.durationMs)}`,

@@ -1,6 +1,7 @@
 // `rlmscope show`: every node's own figures and its subtree's, under separate names, with the
 // run's summary equal to the root's subtree; the text view has outputs, errors, durations and
 // the child RLMs' subtree cost.
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usd } from '../../shared/format';
 import { runCli } from '../testing/cli';
@@ -69,6 +70,30 @@ describe('rlmscope show --json', () => {
     expect(root.subtree).toEqual(figures);
     expect(shown.run).toMatchObject(figures);
     expect(summary.costUsd).toBeCloseTo(priced(ROOT, 2500, 160) + priced(SUB, 550, 35), 12);
+  });
+});
+
+describe('rlmscope show: exact replay', () => {
+  it('says a run recorded now can be replayed exactly, and a cell its host calls', () => {
+    expect(shown.run).toMatchObject({ recording: 1, replayable: true, replayableWhy: null });
+    const cell = shown.nodes.find((n) => n.kind === 'cell' && n.hostCalls?.calls.length === 2);
+    expect(cell?.hostCalls?.calls.map((c) => [c.kind, c.ok])).toEqual([
+      ['rlm', true],
+      ['llm', true],
+    ]);
+    expect(text).not.toContain('cannot be replayed exactly');
+  });
+
+  it('says a run recorded before exact replay cannot be, and why, in --json and in text', async () => {
+    const runId = summary.runId as string;
+    const db = new Database(h.dbPath);
+    db.prepare('UPDATE runs SET recording = 0 WHERE id = ?').run(runId);
+    db.close();
+    const json = await runCli(['show', runId, '--db', h.dbPath, '--json']);
+    const old = (JSON.parse(json.stdout) as Shown).run;
+    expect(old).toMatchObject({ recording: 0, replayable: false, replayableWhy: expect.stringMatching(/^recorded before exact replay: /) });
+    const plain = await runCli(['show', runId, '--db', h.dbPath]);
+    expect(plain.stdout).toMatch(/^cannot be replayed exactly: recorded before exact replay: /m);
   });
 });
 

@@ -28,6 +28,8 @@ export interface ModelCallSpec {
   prefix?: BoundedPrefix;
   /** The usage of the attempt that answered, as the provider reported it. */
   onUsage?: (usage: Usage) => void;
+  /** Told the call's node id once it exists (a sandbox call's recording links to it). */
+  onNode?: (id: number) => void;
 }
 
 export async function callModel(run: RunContext, spec: ModelCallSpec): Promise<string> {
@@ -65,6 +67,7 @@ async function meteredCall(run: RunContext, spec: ModelCallSpec): Promise<string
       { prompt: spec.newMessages },
     );
     const id = nodeId;
+    spec.onNode?.(id);
     const meter = new CallMeter(run, spec.model, inputTokenBound(spec.messages, spec.prefix), price, signal);
     meterOfCall = meter;
     const result = await run.deps.client.complete({

@@ -23,6 +23,7 @@ import {
 import { RunawayGuard } from './runawayGuard';
 import type { RunContext } from './runContext';
 import { serveSandboxCall } from './subCalls';
+import { hostCallsOf } from './hostCallRecord';
 
 export interface RlmTask {
   parentId: number | null;
@@ -38,6 +39,8 @@ export interface RlmTask {
   documents: string[];
   /** Aborts this RLM only (its parent's cell ended). */
   signal?: AbortSignal;
+  /** Told its node's id once it exists (the parent cell's recording links to it). */
+  onNode?: (id: number) => void;
 }
 
 export interface RlmOutcome {
@@ -52,6 +55,7 @@ export async function runRlm(run: RunContext, task: RlmTask): Promise<RlmOutcome
     { parentId: task.parentId, kind: 'rlm', depth: task.depth, label: task.query, model: task.model },
     { query: task.query, documents: task.documents },
   );
+  task.onNode?.(nodeId);
   const seed = sandboxSeed(run.settings.seed, nodeId);
   run.reachedDepth(task.depth);
   const loop = new RlmLoop(run, task, nodeId);
@@ -114,11 +118,11 @@ class RlmLoop {
       outputChars: limits.outputChars,
       // A child's signal aborts with the run too (stopping the run disposes its parent's sandbox).
       signal: task.signal ?? run.signal,
-      onCall: (call, signal) => serveSandboxCall(run, { depth: task.depth, cellId: this.currentCell }, call, signal),
+      onCall: (call, signal, link) => serveSandboxCall(run, { depth: task.depth, cellId: this.currentCell }, call, signal, link),
     });
     this.throwIfStopped(); // stopped while the sandbox started: the abort listener came too early
     const context = this.sandbox.contextInfo;
-    run.deps.recorder.update(this.nodeId, { context, seed });
+    run.deps.recorder.update(this.nodeId, { context, seed, environment: this.sandbox.environment });
     const settings = { depth: task.depth, maxDepth: limits.maxDepth, maxIterations: limits.maxIterations, outputChars: limits.outputChars, cellTimeoutMs: limits.cellTimeoutMs };
     this.messages.push({ role: 'system', content: systemPrompt(settings) }, { role: 'user', content: firstUserMessage(task.query, context) });
 
@@ -240,7 +244,8 @@ class RlmLoop {
       ...(result.error ? { error: result.error } : {}),
       ...(result.final !== null ? { answer: result.final } : {}),
       ...(result.clock.reads ? { clockRecord: result.clock } : {}),
-      ...(result.random ? { random: result.random } : {}),
+      ...(result.random ? { random: result.random, randomDraws: result.randomDraws } : {}),
+      hostCalls: hostCallsOf(result.calls),
       ...(cellNotes.length ? { notes: cellNotes } : {}),
     });
     if (stopped) await this.checkpoint();

@@ -1,7 +1,7 @@
 // Serves what sandbox code asks of the host: `llm_query`, `llm_query_batched` and `rlm_query`.
 // Each sub-call is a node under the cell that made it; a child RLM starts one level deeper, and
 // past the depth limit `rlm_query` degrades to a plain sub-model call.
-import type { SandboxCall } from '../sandbox/host/sandbox';
+import type { CallLink, SandboxCall } from '../sandbox/host/sandbox';
 import { mayStartRlm } from './limitChecks';
 import { callModel, errorMessage } from './modelCall';
 import { runRlm } from './rlm';
@@ -15,29 +15,48 @@ export interface CallSite {
   cellId: number;
 }
 
-export async function serveSandboxCall(run: RunContext, site: CallSite, call: SandboxCall, signal: AbortSignal): Promise<string> {
+/**
+ * Serves one call; fills `link` with the nodes that hold its details, which the cell's recording
+ * refers to instead of copying their answers (DESIGN §11).
+ */
+export async function serveSandboxCall(run: RunContext, site: CallSite, call: SandboxCall, signal: AbortSignal, link: CallLink): Promise<string> {
+  const linkNode = (id: number) => {
+    link.node = id;
+  };
   switch (call.kind) {
     case 'llm':
-      return subModel(run, site, call.prompt, call.model, signal);
+      return subModel(run, site, call.prompt, call.model, signal, linkNode);
     case 'llm_batched': {
       // A failed item is an error string in its slot; a stopped run or cell fails the batch.
       // Batched replies come whole: streaming hundreds of them costs CPU nobody watches.
+      const items: NonNullable<CallLink['items']> = call.prompts.map(() => ({}));
+      link.items = items;
       const answers = await Promise.all(
-        call.prompts.map((prompt) =>
-          subModel(run, site, prompt, call.model, signal, false).catch((error: unknown) => {
+        call.prompts.map((prompt, i) =>
+          subModel(run, site, prompt, call.model, signal, (id) => (items[i]!.node = id), false).catch((error: unknown) => {
             if (run.signal.aborted || signal.aborted) throw error;
-            return `Error: ${errorMessage(error)}`;
+            const text = `Error: ${errorMessage(error)}`;
+            items[i]!.error = text;
+            return text;
           }),
         ),
       );
       return JSON.stringify(answers);
     }
     case 'rlm':
-      return childRlm(run, site, call.query, call.context, signal);
+      return childRlm(run, site, call.query, call.context, signal, linkNode);
   }
 }
 
-function subModel(run: RunContext, site: CallSite, prompt: string, model: string | undefined, signal: AbortSignal, stream = true): Promise<string> {
+function subModel(
+  run: RunContext,
+  site: CallSite,
+  prompt: string,
+  model: string | undefined,
+  signal: AbortSignal,
+  onNode: (id: number) => void,
+  stream = true,
+): Promise<string> {
   const { rootModel, subModel: defaultModel } = run.settings;
   // Code may pick the root model for a hard sub-problem, nothing else: an arbitrary model could
   // be unpriced (its cost invisible to --max-cost) or one the user never chose to pay for.
@@ -54,14 +73,22 @@ function subModel(run: RunContext, site: CallSite, prompt: string, model: string
     messages,
     newMessages: messages,
     signal,
+    onNode,
   });
 }
 
-async function childRlm(run: RunContext, site: CallSite, query: string, context: string | string[] | undefined, signal: AbortSignal): Promise<string> {
+async function childRlm(
+  run: RunContext,
+  site: CallSite,
+  query: string,
+  context: string | string[] | undefined,
+  signal: AbortSignal,
+  onNode: (id: number) => void,
+): Promise<string> {
   const depth = site.depth + 1;
   if (!mayStartRlm(run.limits, depth)) {
     const text = context === undefined ? '' : Array.isArray(context) ? context.join('\n\n') : context;
-    return subModel(run, site, text ? `${query}\n\n${text}` : query, undefined, signal);
+    return subModel(run, site, text ? `${query}\n\n${text}` : query, undefined, signal, onNode);
   }
   const release = await run.children(depth).acquire(signal);
   try {
@@ -71,7 +98,7 @@ async function childRlm(run: RunContext, site: CallSite, query: string, context:
     // it does not fit (sandboxMemory.ts). Held until its sandbox is disposed, however it ended.
     const releaseMemory = run.holdChildSandbox(memoryMb);
     try {
-      return await startChild(run, site, query, context, memoryMb, signal);
+      return await startChild(run, site, query, context, memoryMb, signal, onNode);
     } finally {
       releaseMemory();
     }
@@ -97,6 +124,7 @@ async function startChild(
   context: string | string[] | undefined,
   memoryMb: number,
   signal: AbortSignal,
+  onNode: (id: number) => void,
 ): Promise<string> {
   const depth = site.depth + 1;
   const values = context === undefined ? [] : Array.isArray(context) ? context : [context];
@@ -122,6 +150,7 @@ async function startChild(
     memoryMb,
     documents,
     signal,
+    onNode,
   });
   if (outcome.answer === null) throw new Error(`the child RLM ended without an answer (${outcome.stopReason ?? 'no answer'})`);
   return outcome.answer;

@@ -84,6 +84,32 @@ describe('time and randomness after a restart', () => {
     expect((await sandbox.runCell('print(reads.join("\\n"))')).output).toBe(before);
   });
 
+  it('offers no source of time or randomness but the recorded ones (DESIGN §3, §11)', async () => {
+    const { sandbox } = await start();
+    const names = ['performance', 'crypto', 'process', 'setTimeout', 'setImmediate', 'setInterval', 'queueMicrotask', 'SharedArrayBuffer', 'Atomics', 'WeakRef', 'FinalizationRegistry', 'Temporal', 'navigator', 'require'];
+    const result = await sandbox.runCell(`print(${JSON.stringify(names)}.map((n) => n + ':' + typeof globalThis[n]).join(' '))`);
+    expect(result.output.trim()).toBe(names.map((n) => `${n}:undefined`).join(' '));
+  });
+
+  it('reports what a cell drew and the order its code received results in, late ones last', async () => {
+    const { sandbox } = await start({
+      onCall: async (call) => {
+        const prompt = call.kind === 'llm' ? call.prompt : '';
+        await new Promise((resolve) => setTimeout(resolve, prompt === 'slow' ? 300 : 0));
+        return prompt.toUpperCase();
+      },
+    });
+    const result = await sandbox.runCell(`const order = []; Math.random(); Math.random(); Math.random();
+await Promise.all(['slow', 'fast'].map((p) => llm_query(p).then((v) => order.push(v)))); print(order.join())`);
+    expect(result.output.trim()).toBe('FAST,SLOW');
+    expect(result.randomDraws).toBe(3);
+    expect(result.calls.made.map((c) => [c.callId, c.kind, c.result?.value])).toEqual([
+      [0, 'llm', 'SLOW'],
+      [1, 'llm', 'FAST'],
+    ]);
+    expect(result.calls.trace?.received).toEqual([[1], [0]]);
+  });
+
   it('never hands out a random value twice, and replays the ones restored variables hold', async () => {
     const { sandbox } = await start({ cellTimeoutMs: 3000, memoryMb: 300 });
     await sandbox.runCell('const first = Math.random()');

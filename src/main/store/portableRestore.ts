@@ -156,6 +156,8 @@ function writeRun(
       maxDepthReached: run.maxDepthReached,
       origin: run.origin,
       source: run.source,
+      // Its recording travels with it: a native run restored elsewhere stays replayable there.
+      recording: run.recording,
     });
     run.inputs.forEach((input, ord) => s.insertInput.run({ runId, ord, name: input.name, hash: input.hash, bytes: input.bytes }));
     for (const hash of used) s.insertRunDocument.run({ runId, hash });

@@ -8,8 +8,8 @@ import { NODE_COLUMNS, runPreviewColumns, type RunRecord, type ValuePage } from 
 export type RunReadStatements = ReturnType<typeof prepareReadStatements>;
 
 export function prepareReadStatements(db: Database.Database) {
-  const hasOrigin = db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('runs')`).all().some((c) => c.name === 'origin');
-  const runColumns = runPreviewColumns(hasOrigin);
+  const columns = new Set(db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('runs')`).all().map((c) => c.name));
+  const runColumns = runPreviewColumns({ origin: columns.has('origin'), recording: columns.has('recording') });
   return {
     listRuns: db.prepare<{ limit: number; offset: number; search: string | null; preview: number }, RunRecord>(
       `SELECT ${runColumns} FROM runs

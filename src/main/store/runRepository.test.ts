@@ -69,6 +69,10 @@ describe('RunRepository', () => {
         { name: 'b.txt', bytes: 2, hash: 'hb' },
       ],
       seed: 42,
+      // A run the engine creates is recorded for exact replay (migration 005).
+      recording: 1,
+      replayable: true,
+      replayableWhy: null,
     });
     expect(s.getRun('missing')).toBeNull();
   });

@@ -4,6 +4,7 @@
 import { type NodePayload } from '../../shared/domain/node';
 import { type InputDescription, type RunDetail, type RunOrigin, type RunStatus, type RunSummary, type StopReason } from '../../shared/domain/run';
 import { DEFAULT_LIMITS, type RunLimits } from '../../shared/limits';
+import { replayability } from '../../shared/domain/recording';
 import { capStrings, describeSize } from '../../shared/valuePreview';
 
 export interface RunRecord {
@@ -33,6 +34,8 @@ export interface RunRecord {
   heartbeat_at: number | null;
   origin: RunOrigin;
   source: string | null;
+  /** The recording's version (migration 005; 0 before it, and in a database read at an older schema). */
+  recording?: number;
   /** The full lengths beside the previews of RUN_PREVIEW_COLUMNS. */
   query_chars?: number;
   answer_chars?: number | null;
@@ -49,21 +52,23 @@ export interface ValuePage {
  * The runs columns with query, answer and error cut by SQLite to @preview characters and their
  * full lengths beside them (issue 9): a 200 MiB answer never enters JavaScript to be listed.
  * Lengths are SQLite's: characters (code points), as substr counts them.
- * `hasOrigin`: the database has migration 4's columns. A database opened read-only is read at the
- * schema it has (it may never be writable, see database.ts): before migration 4 every run was native.
+ * `has`: the database has migration 4's columns (origin) and migration 5's (recording). A database
+ * opened read-only is read at the schema it has (it may never be writable, see database.ts):
+ * before migration 4 every run was native, and before migration 5 recorded before exact replay.
  */
-export function runPreviewColumns(hasOrigin: boolean): string {
+export function runPreviewColumns(has: { origin: boolean; recording: boolean }): string {
   return `id, created_at, ended_at, status, root_model, sub_model, base_url, limits_json, stop_reason, seed,
   priced_cost_usd, unpriced_calls, input_tokens, output_tokens, cached_tokens, model_calls, iterations,
   max_depth_reached, owner_pid, owner_host, heartbeat_at,
-  ${hasOrigin ? 'origin, source' : "'native' AS origin, NULL AS source"},
+  ${has.origin ? 'origin, source' : "'native' AS origin, NULL AS source"},
+  ${has.recording ? 'recording' : '0 AS recording'},
   substr(query, 1, @preview) AS query, length(query) AS query_chars,
   substr(answer, 1, @preview) AS answer, length(answer) AS answer_chars,
   substr(error, 1, @preview) AS error, length(error) AS error_chars`;
 }
 
 /** The columns of a database the store opened for writing (always migrated to the latest schema). */
-export const RUN_PREVIEW_COLUMNS = runPreviewColumns(true);
+export const RUN_PREVIEW_COLUMNS = runPreviewColumns({ origin: true, recording: true });
 
 export type { NodeTuple } from '../../shared/nodeIndex';
 export { toNodeRow } from '../../shared/nodeIndex';
@@ -106,7 +111,9 @@ export function toRunSummary(row: RunRecord): RunSummary {
 }
 
 export function toRunDetail(row: RunRecord, inputs: InputDescription[]): RunDetail {
-  return { ...toRunSummary(row), limits: parseLimits(row.limits_json), baseUrl: row.base_url, inputs, seed: row.seed };
+  const summary = toRunSummary(row);
+  const recording = row.recording ?? 0;
+  return { ...summary, limits: parseLimits(row.limits_json), baseUrl: row.base_url, inputs, seed: row.seed, recording, ...replayability({ ...summary, recording }) };
 }
 
 /** Limits missing from an older or damaged row take their defaults, so the shape is always whole. */

@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import type { LlmPurpose, NodeKind, NodeStatus } from '../../shared/domain/node';
 import type { RunOrigin, RunStatus, StopReason } from '../../shared/domain/run';
+import { RECORDING_VERSION } from '../../shared/domain/recording';
 import { NODE_COLUMNS, RUN_PREVIEW_COLUMNS, type NodeTuple, type RunRecord } from './runRows';
 
 export interface ActiveRun {
@@ -30,9 +31,9 @@ export function prepareStatements(db: Database.Database) {
       ownerHost: string;
     }>(
       `INSERT INTO runs (id, created_at, status, query, root_model, sub_model, base_url, limits_json, seed,
-         owner_pid, owner_host, heartbeat_at)
+         owner_pid, owner_host, heartbeat_at, recording)
        VALUES (@id, @createdAt, 'running', @query, @rootModel, @subModel, @baseUrl, @limitsJson, @seed,
-         @ownerPid, @ownerHost, @createdAt)`,
+         @ownerPid, @ownerHost, @createdAt, ${RECORDING_VERSION})`,
 
     ),
     // A run written whole (insertWholeRun): ended, with its totals, its origin and no owner to
@@ -61,13 +62,15 @@ export function prepareStatements(db: Database.Database) {
       maxDepthReached: number;
       origin: RunOrigin;
       source: string | null;
+      /** The recording's version (domain/recording.ts): 0 for a log written by another tool. */
+      recording: number;
     }>(
       `INSERT INTO runs (id, created_at, ended_at, status, query, root_model, sub_model, base_url, limits_json,
          answer, stop_reason, error, seed, priced_cost_usd, unpriced_calls, input_tokens, output_tokens,
-         cached_tokens, model_calls, iterations, max_depth_reached, owner_pid, owner_host, heartbeat_at, origin, source)
+         cached_tokens, model_calls, iterations, max_depth_reached, owner_pid, owner_host, heartbeat_at, origin, source, recording)
        VALUES (@id, @createdAt, @endedAt, @status, @query, @rootModel, @subModel, @baseUrl, @limitsJson,
          @answer, @stopReason, @error, @seed, @pricedCostUsd, @unpricedCalls, @inputTokens, @outputTokens,
-         @cachedTokens, @modelCalls, @iterations, @maxDepthReached, 0, '', NULL, @origin, @source)`,
+         @cachedTokens, @modelCalls, @iterations, @maxDepthReached, 0, '', NULL, @origin, @source, @recording)`,
     ),
     insertWholeNode: db.prepare<{
       runId: string;

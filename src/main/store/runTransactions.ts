@@ -134,6 +134,7 @@ export function prepareTransactions(db: Database.Database, s: RunStatements) {
         maxDepthReached: run.maxDepthReached,
         origin: run.origin,
         source: run.source,
+        recording: run.recording ?? 0,
       });
       (run.inputs ?? []).forEach((input, ord) => {
         s.insertInput.run({ runId: run.runId, ord, name: input.name, hash: input.hash, bytes: input.bytes });

@@ -66,6 +66,8 @@ export interface WholeRun {
   origin: RunOrigin;
   /** The file the run came from (its name, no folder); null for a native run. */
   source: string | null;
+  /** The recording's version (shared/domain/recording.ts); absent: 0, a run not recorded by this engine (an imported log). */
+  recording?: number;
   createdAt: number;
   endedAt: number | null;
   /** A run written whole has ended: never 'running' or 'paused'. */

@@ -3,6 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { HostCalls } from '../../shared/domain/recording';
 import { startFakeProvider, type FakeBill, type FakeHandler, type FakeProvider } from '../fakeProvider/server';
 import { jsonOf, runCli, type CliResult } from './cli';
 import { ROOT, SUB } from './serviceHarness';
@@ -30,6 +31,8 @@ export interface ShownNode {
   text?: string;
   answer?: string | null;
   query?: string;
+  /** cell: its host calls in order (shared/domain/recording.ts). */
+  hostCalls?: HostCalls;
 }
 
 export interface Shown {

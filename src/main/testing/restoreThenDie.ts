@@ -19,7 +19,7 @@ async function* items(): AsyncGenerator<PortableItem> {
     kind: 'run',
     run: {
       runId: 'killed', status: 'completed', stopReason: null, rootModel: 'r', subModel: 's', baseUrl: 'http://127.0.0.1:9/v1', createdAt: 1_000, endedAt: 2_000, seed: 1,
-      origin: 'native', source: null, limits: DEFAULT_LIMITS, pricedCostUsd: 0, unpricedCalls: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, modelCalls: 0, iterations: 0, maxDepthReached: 0,
+      origin: 'native', source: null, recording: 0, limits: DEFAULT_LIMITS, pricedCostUsd: 0, unpricedCalls: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, modelCalls: 0, iterations: 0, maxDepthReached: 0,
       inputs: [{ name: 'small.txt', bytes: SMALL.length, hash: sha(SMALL) }, { name: 'large.txt', bytes: LARGE_BYTES, hash: LARGE_HASH }],
       query: 'q', answer: 'a', error: null,
     },

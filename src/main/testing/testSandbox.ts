@@ -1,13 +1,13 @@
 // Test helpers: a real sandbox process with a scripted sub-call handler.
 import type { ContextSource } from '../../shared/sandboxProtocol';
 import { createForkLauncher } from '../sandbox/host/forkLauncher';
-import { Sandbox, type SandboxCall, type SandboxOptions } from '../sandbox/host/sandbox';
+import { Sandbox, type CallLink, type SandboxCall, type SandboxOptions } from '../sandbox/host/sandbox';
 
 export async function startTestSandbox(
   options: Partial<SandboxOptions> & { context?: ContextSource } = {},
 ): Promise<{ sandbox: Sandbox; calls: SandboxCall[] }> {
   const calls: SandboxCall[] = [];
-  const onCall = options.onCall ?? (async (call: SandboxCall) => {
+  const onCall = options.onCall ?? (async (call: SandboxCall, _signal: AbortSignal, _link: CallLink) => {
     calls.push(call);
     if (call.kind === 'llm') return `echo:${call.prompt}`;
     if (call.kind === 'llm_batched') return JSON.stringify(call.prompts.map((p) => `echo:${p}`));
@@ -23,12 +23,12 @@ export async function startTestSandbox(
     outputChars: options.outputChars ?? 20_000,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.restore ? { restore: options.restore } : {}),
-    onCall: async (call, signal) => {
+    onCall: async (call, signal, link) => {
       if (options.onCall) {
         calls.push(call);
-        return options.onCall(call, signal);
+        return options.onCall(call, signal, link);
       }
-      return onCall(call, signal);
+      return onCall(call, signal, link);
     },
   });
   return { sandbox, calls };

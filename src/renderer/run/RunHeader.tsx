@@ -50,6 +50,12 @@ export function RunHeader({ store }: { store: RunRepository }) {
             Imported from <b>{run.source ?? 'a file'}</b> — never re-executed
           </p>
         )}
+        {!imported && run.replayable === false && (
+          // A run recorded before exact replay is shown whole; only re-executing it cannot be exact.
+          <p className="run-imported run-not-replayable" role="note" aria-label="Replay">
+            Cannot be replayed exactly — {run.replayableWhy ?? 'its recording is incomplete'}
+          </p>
+        )}
       </div>
       <div className="run-actions">
         {!imported && <RunControls store={store} />}

@@ -1,6 +1,8 @@
 // The nodes of a run's tree (RLMs, model calls, cells): the row the tree draws and the payload
 // read when one is opened. Plain data only.
 import type { ClockRecord } from '../clockRecord';
+import type { SandboxEnvironment } from '../sandboxProtocol';
+import type { HostCalls } from './recording';
 import type { StopReason } from './run';
 
 export type NodeKind = 'rlm' | 'llm' | 'cell';
@@ -87,6 +89,12 @@ export interface NodePayload {
   clockRecord?: ClockRecord;
   /** cell: where its Math.random values started (the sandbox protocol's RandomPosition). */
   random?: { epoch: number; draws: number };
+  /** cell: how many Math.random values it drew from `random` (recording 1 on; sandboxRandom.ts derives them). */
+  randomDraws?: number;
+  /** cell: every host call its code made, in order, with what it received (recording.ts; recording 1 on). */
+  hostCalls?: HostCalls;
+  /** rlm: the time zone and locale its sandbox ran in (recording 1 on). */
+  environment?: SandboxEnvironment;
   /** cell: notes from the engine (sandbox restarted, answer ignored, blocks skipped). */
   notes?: string[];
 }

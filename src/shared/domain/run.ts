@@ -74,6 +74,11 @@ export interface RunDetail extends RunSummary {
   inputs: InputDescription[];
   /** The run's seed, from which each sandbox's Math.random seed derives: what a replay or a portable export needs. */
   seed: number;
+  /** The version of its recording (domain/recording.ts: 0 before exact replay). Absent only in details built by hand. */
+  recording?: number;
+  /** Its recording lets it be re-executed exactly (replay, fork); `replayableWhy` says why not, in one line. */
+  replayable?: boolean;
+  replayableWhy?: string | null;
 }
 
 export function emptyTotals(): RunTotals {

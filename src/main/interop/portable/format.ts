@@ -53,6 +53,8 @@ export const runSchema = z.strictObject({
   /** An imported run stays imported (its code is the reference library's Python: never re-executed). */
   origin: z.enum(['native', 'imported']).default('native'),
   source: z.string().max(4096).nullable().default(null),
+  /** The version of its recording (shared/domain/recording.ts); a file written before it had none: 0, not exactly replayable. */
+  recording: count.default(0),
   limits: runLimitsSchema,
   /** The lengths of the values that follow in `value` records; null when the run has none. */
   queryChars: count,

@@ -35,7 +35,7 @@ function portableRun(runId: string, inputs: { name: string; bytes: number; hash:
     kind: 'run',
     run: {
       runId, status: 'completed', stopReason: null, rootModel: run.rootModel, subModel: run.subModel, baseUrl: run.baseUrl, createdAt: 1_000, endedAt: 2_000, seed: 1,
-      origin: 'native', source: null, limits: DEFAULT_LIMITS, pricedCostUsd: 0, unpricedCalls: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, modelCalls: 0, iterations: 0, maxDepthReached: 0,
+      origin: 'native', source: null, recording: 0, limits: DEFAULT_LIMITS, pricedCostUsd: 0, unpricedCalls: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, modelCalls: 0, iterations: 0, maxDepthReached: 0,
       inputs, query: 'q', answer: 'a', error: null,
     },
   };

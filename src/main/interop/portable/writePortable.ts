@@ -55,6 +55,7 @@ async function* records(source: RunSource, runId: string, options: WritePortable
     seed: run.seed,
     origin: run.origin ?? 'native',
     source: run.source ?? null,
+    recording: run.recording ?? 0,
     limits: run.limits,
     queryChars: lengths.query ?? 0,
     answerChars: lengths.answer,

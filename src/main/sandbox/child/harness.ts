@@ -9,9 +9,10 @@
 import vm from 'node:vm';
 import { types } from 'node:util';
 import preludeSource from './prelude.js?raw';
-import type { CellDoneMessage, ContextSource, InitMessage, ParentMessage, RandomPosition, RunCellMessage } from '../../../shared/sandboxProtocol';
+import type { CellCallTrace, CellDoneMessage, ContextSource, InitMessage, ParentMessage, RandomPosition, RunCellMessage } from '../../../shared/sandboxProtocol';
 import { CALL_KINDS, CALL_LIMITS, CALL_NAMES, CELL_LIMITS, type CallKind } from '../../../shared/sandboxProtocol';
 import { ClockRecorder, ClockReplay } from '../../../shared/clockRecord';
+import { randomAt } from '../../../shared/sandboxRandom';
 import { describeContext, loadContext } from './contextLoader';
 import { createParentPort } from './parentPort';
 
@@ -54,6 +55,9 @@ interface Cell {
   deliveries: Delivery[];
   current: Delivery | null;
   pumpScheduled: boolean;
+  /** What the code received and what was refused before reaching the host, for the recording (DESIGN §11). */
+  trace: CellCallTrace;
+  traced: number;
 }
 
 let context: vm.Context | null = null;
@@ -75,6 +79,7 @@ function hostCall(op: unknown, a: unknown, b: unknown): unknown {
       case 'nextId':
         if (!cell || cell.deliveries.length === 0) return -1;
         cell.current = cell.deliveries.shift() ?? null;
+        if (cell.current) traceReceived(cell, cell.current.id);
         return cell.current ? cell.current.id : -1;
       case 'nextOk':
         return cell?.current?.ok === true;
@@ -112,16 +117,38 @@ function startCall(kind: unknown, payload: unknown): number | string {
   if (typeof payload !== 'string') return 'bad call payload';
   const chars = (n: number) => n.toLocaleString('en-US');
   if (payload.length > CALL_LIMITS.payloadChars) {
-    return `${CALL_NAMES[kind as CallKind]} was given ${chars(payload.length)} characters; one call may carry ${chars(CALL_LIMITS.payloadChars)}: pass smaller pieces`;
+    return traceRefused(cell, kind as CallKind, `${CALL_NAMES[kind as CallKind]} was given ${chars(payload.length)} characters; one call may carry ${chars(CALL_LIMITS.payloadChars)}: pass smaller pieces`);
   }
   if (cell.pendingChars + payload.length > CALL_LIMITS.pendingChars) {
-    return `${CALL_NAMES[kind as CallKind]} refused: the calls of this block already waiting carry ${chars(cell.pendingChars)} characters (the limit is ${chars(CALL_LIMITS.pendingChars)}); await some of them first`;
+    // Depends on which earlier results have arrived: timing, so it must be recorded.
+    return traceRefused(cell, kind as CallKind, `${CALL_NAMES[kind as CallKind]} refused: the calls of this block already waiting carry ${chars(cell.pendingChars)} characters (the limit is ${chars(CALL_LIMITS.pendingChars)}); await some of them first`);
   }
   const callId = cell.nextCallId++;
   cell.pending.set(callId, payload.length);
   cell.pendingChars += payload.length;
   port.send({ type: 'call', cellId: cell.id, callId, kind, payload });
   return callId;
+}
+
+/** A result the code is about to receive, in the current wake-up's list. */
+function traceReceived(target: Cell, callId: number): void {
+  if (target.traced >= CELL_LIMITS.hostCalls) {
+    target.trace.cut++;
+    return;
+  }
+  target.traced++;
+  const groups = target.trace.received;
+  const last = groups[groups.length - 1];
+  if (last) last.push(callId);
+}
+
+function traceRefused(target: Cell, kind: CallKind, error: string): string {
+  if (target.traced >= CELL_LIMITS.hostCalls) target.trace.cut++;
+  else {
+    target.traced++;
+    target.trace.refused.push({ at: target.nextCallId, kind, error });
+  }
+  return error;
 }
 
 function now(): number {
@@ -133,26 +160,11 @@ let randomSeed = 1;
 /** Where the next live cell draws from (replayed cells draw from their recorded start instead). */
 let liveRandom: RandomPosition = { epoch: 0, draws: 0 };
 
-/**
- * mulberry32, written as a function of the draw's position: the k-th draw of a stream uses the
- * state base + k * 0x6d2b79f5, which is what the stateful generator did (epoch 0 gives the same
- * values as before, so a seed reproduces runs recorded earlier). Each epoch (process start) has
- * its own base, mixed from the seed, so a restart does not hand out values again.
- */
+/** The next value of a stream (sandboxRandom.ts: a pure function of the seed and the position). */
 function drawRandom(position: RandomPosition): number {
+  const value = randomAt(randomSeed, position);
   position.draws++;
-  const base = position.epoch === 0 ? randomSeed : epochBase(randomSeed, position.epoch);
-  let t = (base + Math.imul(position.draws, 0x6d2b79f5)) | 0;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-
-function epochBase(seed: number, epoch: number): number {
-  let h = Math.imul(seed ^ Math.imul(epoch, 0x9e3779b9), 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) | 0;
+  return value;
 }
 
 function appendOutput(target: Cell, text: string): void {
@@ -193,7 +205,8 @@ function init(message: InitMessage): void {
     randomSeed = message.seed >>> 0 || 1;
     liveRandom = { epoch: message.epoch, draws: 0 };
     createSandboxContext();
-    port.send({ type: 'ready', context: describeContext(loaded, message.previewChars) });
+    const { timeZone, locale } = Intl.DateTimeFormat().resolvedOptions();
+    port.send({ type: 'ready', context: describeContext(loaded, message.previewChars), environment: { timeZone, locale } });
   } catch (error) {
     port.send({ type: 'initFailed', error: hostErrorMessage(error) ?? 'the sandbox could not start' });
   }
@@ -228,6 +241,8 @@ function runCell(message: RunCellMessage): void {
     deliveries: [],
     current: null,
     pumpScheduled: false,
+    trace: { received: [], refused: [], cut: 0 },
+    traced: 0,
   };
   let script: vm.Script;
   try {
@@ -306,6 +321,8 @@ function doneMessage(cellId: number, error: string | null): CellDoneMessage {
     final: active && active.final !== null ? { answer: active.final } : null,
     clock: active ? active.clock.record : { runs: [], reads: 0 },
     random: active ? active.randomStart : { ...liveRandom },
+    randomDraws: active ? active.random.draws - active.randomStart.draws : 0,
+    calls: active ? { ...active.trace, received: active.trace.received.filter((group) => group.length > 0) } : { received: [], refused: [], cut: 0 },
     workMs: active ? Math.round(active.workMs) : 0,
   };
 }
@@ -329,6 +346,7 @@ function deliver(cellId: number, callId: number, ok: boolean, value: string): vo
   setImmediate(() => {
     if (cell !== active) return;
     active.pumpScheduled = false;
+    active.trace.received.push([]);
     runSlice(pumpScript);
     afterSlice();
   });

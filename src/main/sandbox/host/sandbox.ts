@@ -3,9 +3,21 @@
 // a wedged process) is killed from here — by a wall-clock deadline and a watch on resident
 // memory — and the sandbox is restarted with its variables restored by re-running the recorded
 // cells with their recorded sub-call results (no new model calls).
+import { createHash } from 'node:crypto';
 import type { ClockRecord } from '../../../shared/clockRecord';
 import type { ContextInfo } from '../../../shared/domain/node';
-import { CALL_NAMES, type CellDoneMessage, type ChildMessage, type ContextSource, type ParentMessage, type RandomPosition } from '../../../shared/sandboxProtocol';
+import {
+  CALL_NAMES,
+  CELL_LIMITS,
+  type CallKind,
+  type CellCallTrace,
+  type CellDoneMessage,
+  type ChildMessage,
+  type ContextSource,
+  type ParentMessage,
+  type RandomPosition,
+  type SandboxEnvironment,
+} from '../../../shared/sandboxProtocol';
 import { callPayloadSchemas, childMessageSchema } from '../../../shared/sandboxProtocolSchemas';
 import { transformCell } from './cellTransform';
 import type { SandboxExit, SandboxLauncher, SandboxProcess } from './launcher';
@@ -32,8 +44,46 @@ export interface SandboxOptions {
   restore?: { perRestartMs: number; perSandboxMs: number };
   /** Stops a start in progress (a large input can take seconds to load) and disposes after. */
   signal?: AbortSignal;
-  /** Serves a sub-call: resolves to the text the code receives; a rejection becomes an error there. */
-  onCall: (call: SandboxCall, signal: AbortSignal) => Promise<string>;
+  /**
+   * Serves a sub-call: resolves to the text the code receives; a rejection becomes an error there.
+   * `link` is the server's to fill with the nodes that hold the call's details (the recording).
+   */
+  onCall: (call: SandboxCall, signal: AbortSignal, link: CallLink) => Promise<string>;
+}
+
+/** The nodes behind one host call, filled in by whoever serves it (opaque to the sandbox). */
+export interface CallLink {
+  /** The node holding the answer or the failure: a sub-call's `llm` node, a child's `rlm` node. */
+  node?: number;
+  /**
+   * A batch, item by item: the `llm` node (absent when the item was refused before its call) and,
+   * for a failed item, the text in its slot.
+   */
+  items?: Array<{ node?: number; error?: string }>;
+}
+
+/** One call a cell's code made, as the host saw it. */
+export interface MadeCall {
+  /** The sandbox's id for it: the order the code made the calls the host took. */
+  callId: number;
+  kind: CallKind;
+  /** The first 16 hex digits of the sha256 of the call as the sandbox sent it (kind-specific JSON). */
+  request: string;
+  link: CallLink;
+  /** What the host answered; absent when the cell ended before the answer. */
+  result?: { ok: boolean; value: string };
+}
+
+/**
+ * Every call of a cell (DESIGN §11): those the host took, in the order they were made; and, from
+ * the sandbox, the order the code received the results in and the calls it refused itself (null
+ * when the process was killed before it could tell).
+ */
+export interface CellCalls {
+  made: MadeCall[];
+  /** Calls taken past CELL_LIMITS.hostCalls, not in `made`. */
+  madeCut?: number;
+  trace: CellCallTrace | null;
 }
 
 export interface CellResult {
@@ -53,6 +103,9 @@ export interface CellResult {
   workMs: number;
   /** The process was killed and restarted: during this cell, or between the last one and this. */
   restart: RestartInfo | null;
+  /** How many Math.random values the cell drew from `random`. */
+  randomDraws: number;
+  calls: CellCalls;
 }
 
 export interface RestartInfo {
@@ -95,6 +148,9 @@ interface ActiveCell {
   script: string;
   replay: RecordedCell | null;
   results: Map<number, { ok: boolean; value: string }>;
+  /** The calls the host took, for the recording (not kept for a replayed cell). */
+  made: Map<number, MadeCall>;
+  madeCut: number;
   calls: Map<number, AbortController>;
   resolve: (done: CellDoneMessage | { killed: string }) => void;
 }
@@ -112,6 +168,7 @@ export class Sandbox {
   private disposed = false;
   private broken: string | null = null;
   private info: ContextInfo | null = null;
+  private sandboxEnvironment: SandboxEnvironment | null = null;
   private readonly restoreBudget: RestoreBudget;
 
   private constructor(private readonly options: SandboxOptions) {
@@ -140,6 +197,12 @@ export class Sandbox {
     return this.info;
   }
 
+  /** The time zone and locale its process runs in (the first start's). */
+  get environment(): SandboxEnvironment {
+    if (!this.sandboxEnvironment) throw new Error('the sandbox has not started');
+    return this.sandboxEnvironment;
+  }
+
   /** Runs one cell of model code. Never rejects: every failure is in the result. */
   async runCell(code: string): Promise<CellResult> {
     if (this.disposed) return failure('the sandbox was stopped');
@@ -153,19 +216,21 @@ export class Sandbox {
       if (!restored.ok) return failure(`the sandbox could not be restarted (${reason}): ${restored.error}`);
       restartedBefore = restartInfo(reason, 'before', restored);
     }
-    const { outcome, results } = await this.execute({ cellId, script: transformed.script, replay: null });
+    const { outcome, results, made } = await this.execute({ cellId, script: transformed.script, replay: null });
+    const calls = (trace: CellCallTrace | null): CellCalls => ({ ...made(), trace });
     if ('killed' in outcome) {
       const reason = outcome.killed;
       const restored = await this.restart();
       return {
         ...failure(`the sandbox process was killed: ${reason}`),
         restart: restartInfo(reason, 'during', restored),
+        calls: calls(null),
       };
     }
     // A cell that ran out of time stopped at an arbitrary point: replaying it would not restore
     // the same state, so it is not kept for restoring.
     if (!outcome.timedOut) this.records.push({ cellId, script: transformed.script, results, clock: outcome.clock, random: outcome.random, workMs: outcome.workMs });
-    return { ...toResult(outcome), restart: restartedBefore };
+    return { ...toResult(outcome), restart: restartedBefore, calls: calls(outcome.calls) };
   }
 
   /** Kills the process at once; a running cell ends with an error. */
@@ -204,8 +269,10 @@ export class Sandbox {
       }, this.options.initTimeoutMs ?? 120_000);
       this.onReady = (message) => {
         clearTimeout(timer);
-        if (message.type === 'ready') resolve(message.context);
-        else reject(new Error(message.error));
+        if (message.type === 'ready') {
+          this.sandboxEnvironment ??= message.environment;
+          resolve(message.context);
+        } else reject(new Error(message.error));
       };
       this.onEarlyExit = (exit) => {
         clearTimeout(timer);
@@ -301,12 +368,15 @@ export class Sandbox {
     script: string;
     replay: RecordedCell | null;
     timeoutMs?: number;
-  }): Promise<{ outcome: CellDoneMessage | { killed: string }; results: RecordedCell['results'] }> {
+  }): Promise<{ outcome: CellDoneMessage | { killed: string }; results: RecordedCell['results']; made: () => Omit<CellCalls, 'trace'> }> {
     const results: RecordedCell['results'] = new Map();
+    const active: ActiveCell = { cellId: cell.cellId, script: cell.script, replay: cell.replay, results, made: new Map(), madeCut: 0, calls: new Map(), resolve: () => undefined };
+    const made = () => ({ made: [...active.made.values()].sort((a, b) => a.callId - b.callId), ...(active.madeCut > 0 ? { madeCut: active.madeCut } : {}) });
     const child = this.child;
-    if (!child) return { outcome: { killed: 'the sandbox process is gone' }, results };
+    if (!child) return { outcome: { killed: 'the sandbox process is gone' }, results, made };
     const outcome = await new Promise<CellDoneMessage | { killed: string }>((resolve) => {
-      this.active = { cellId: cell.cellId, script: cell.script, replay: cell.replay, results, calls: new Map(), resolve };
+      active.resolve = resolve;
+      this.active = active;
       const message: ParentMessage = {
         type: 'cell',
         cellId: cell.cellId,
@@ -318,7 +388,7 @@ export class Sandbox {
       };
       child.send(message);
     });
-    return { outcome, results };
+    return { outcome, results, made };
   }
 
   private finishActive(outcome: CellDoneMessage | { killed: string }): void {
@@ -362,7 +432,10 @@ export class Sandbox {
     const answer = (ok: boolean, value: string) => {
       if (this.active !== active || child !== this.child) return;
       active.calls.delete(message.callId);
-      active.results.set(message.callId, { ok, value });
+      const result = { ok, value };
+      active.results.set(message.callId, result);
+      const made = active.made.get(message.callId);
+      if (made) made.result = result;
       child.send({ type: 'callResult', cellId: message.cellId, callId: message.callId, ok, value });
     };
     if (active.replay) {
@@ -371,6 +444,11 @@ export class Sandbox {
       else answer(false, 'the replay made a call the original cell did not make');
       return;
     }
+    // Recorded before it is served: a call refused here is a call the code made all the same.
+    const link: CallLink = {};
+    if (active.made.size < CELL_LIMITS.hostCalls) {
+      active.made.set(message.callId, { callId: message.callId, kind: message.kind, request: requestHash(message.payload), link });
+    } else active.madeCut++;
     const call = parseCall(message.kind, message.payload);
     if (typeof call === 'string') {
       answer(false, call);
@@ -378,7 +456,7 @@ export class Sandbox {
     }
     const controller = new AbortController();
     active.calls.set(message.callId, controller);
-    this.options.onCall(call, controller.signal).then(
+    this.options.onCall(call, controller.signal, link).then(
       (value) => answer(true, value),
       (error: unknown) => answer(false, error instanceof Error ? error.message : String(error)),
     );
@@ -419,6 +497,11 @@ function parseCall(kind: SandboxCall['kind'], payload: string): SandboxCall | st
   return { kind, ...parsed.data } as SandboxCall;
 }
 
+/** A short fingerprint of a call's request, for matching calls that no node describes. */
+function requestHash(payload: string): string {
+  return createHash('sha256').update(payload).digest('hex').slice(0, 16);
+}
+
 /** An AbortError with this message: what a call aborted for this reason rejects with. */
 function abortError(message: string): Error {
   const error = new Error(message);
@@ -442,10 +525,24 @@ function restartInfo(reason: string, when: RestartInfo['when'], restart: Restart
 }
 
 function failure(error: string): CellResult {
-  return { output: '', droppedChars: 0, error, errorFromCode: false, timedOut: false, final: null, clock: { runs: [], reads: 0 }, random: null, workMs: 0, restart: null };
+  return {
+    output: '',
+    droppedChars: 0,
+    error,
+    errorFromCode: false,
+    timedOut: false,
+    final: null,
+    clock: { runs: [], reads: 0 },
+    random: null,
+    randomDraws: 0,
+    workMs: 0,
+    restart: null,
+    // No code ran: no calls, and that is known.
+    calls: { made: [], trace: { received: [], refused: [], cut: 0 } },
+  };
 }
 
-function toResult(done: CellDoneMessage): CellResult {
+function toResult(done: CellDoneMessage): Omit<CellResult, 'calls'> {
   return {
     output: done.output,
     droppedChars: done.droppedChars,
@@ -455,6 +552,7 @@ function toResult(done: CellDoneMessage): CellResult {
     final: done.final?.answer ?? null,
     clock: done.clock,
     random: done.random,
+    randomDraws: done.randomDraws,
     workMs: done.workMs,
     restart: null,
   };

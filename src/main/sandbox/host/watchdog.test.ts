@@ -15,7 +15,7 @@ function silentLauncher(killed: string[]): SandboxLauncher {
       return {
         pid: 1,
         send(message: ParentMessage) {
-          if (message.type === 'init') setImmediate(() => onMessage({ type: 'ready', context: { kind: 'string', length: 0, preview: '' } }));
+          if (message.type === 'init') setImmediate(() => onMessage({ type: 'ready', context: { kind: 'string', length: 0, preview: '' }, environment: { timeZone: 'UTC', locale: 'en-US' } }));
           // cells and pings: silence
         },
         onMessage: (listener) => (onMessage = listener),

@@ -4,5 +4,6 @@ import { migration as initial } from './001-initial';
 import { migration as runDocuments } from './002-run-documents';
 import { migration as applicationId } from './003-application-id';
 import { migration as runOrigin } from './004-run-origin';
+import { migration as runRecording } from './005-run-recording';
 
-export const migrations: readonly Migration[] = [initial, runDocuments, applicationId, runOrigin];
+export const migrations: readonly Migration[] = [initial, runDocuments, applicationId, runOrigin, runRecording];
