@@ -42,8 +42,9 @@ export function interopHandlers({ store, uploads, settings, bus, config, exports
         return await importOne(params, cancel.signal);
       } catch (error) {
         // Runs are written as the file streams: those written whole before a cancel or a failure
-        // (a full disk, a bad line deep in the file) stay, and the runs list is told to look again.
-        bus.emit({ type: 'app.runsChanged', runId: null });
+        // (a full disk, an unreadable file) stay, and the runs list is told to look again. A file
+        // refused as no log (INVALID_INPUT) is judged before anything is written: nothing changed.
+        if (!(error instanceof RlmError && error.code === 'INVALID_INPUT')) bus.emit({ type: 'app.runsChanged', runId: null });
         throw error;
       } finally {
         callerSignal?.removeEventListener('abort', onAbort);
