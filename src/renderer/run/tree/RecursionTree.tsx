@@ -53,7 +53,9 @@ export function RecursionTree({ store }: { store: RunRepository }) {
   const onPick = useCallback((id: number) => store.select(id), [store]);
   const onToggle = useCallback((id: number, expanded: boolean) => store.setExpanded(id, expanded), [store]);
 
-  const [timelineShown, setTimelineShown] = useState(true);
+  // Shown where the window leaves the tree room for it beside its columns; the toolbar button
+  // shows or hides it anywhere.
+  const [timelineShown, setTimelineShown] = useState(() => window.innerWidth >= TIMELINE_MIN_WINDOW_PX);
   // The nodes' own time span, read once per change of the tree (mutated in place: its version
   // says when) rather than on every scroll.
   const span = useMemo(() => (model ? nodeSpan(model.tree.nodes.values()) : null), [model, treeVersion]);
@@ -80,14 +82,14 @@ export function RecursionTree({ store }: { store: RunRepository }) {
                 Jump to newest
               </button>
             )}
+            <button type="button" className="tree-tool" aria-pressed={timelineShown} onClick={() => setTimelineShown((shown) => !shown)} title="Show when each node ran, beside the tree">
+              Timeline
+            </button>
             <button type="button" className="tree-tool" onClick={() => store.setAllExpanded(true)}>
               Expand all
             </button>
             <button type="button" className="tree-tool" onClick={() => store.setAllExpanded(false)}>
               Collapse all
-            </button>
-            <button type="button" className="tree-tool" aria-pressed={timelineShown} onClick={() => setTimelineShown((shown) => !shown)} title="Show when each node ran, beside the tree">
-              Timeline
             </button>
           </span>
         </div>
@@ -174,6 +176,9 @@ function axisOf(run: RunDetail, nodes: { start: number; end: number } | null, no
   const end = Math.max(run.endedAt ?? now, nodes?.end ?? -Infinity);
   return { start, span: Math.max(1, end - start) };
 }
+
+/** Windows narrower than this open runs without the timeline: the tree's labels need the room. */
+const TIMELINE_MIN_WINDOW_PX = 1200;
 
 /** Row height in pixels: 1.75rem, so that rows follow the text size. */
 function rowHeightPx(): number {
