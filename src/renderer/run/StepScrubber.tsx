@@ -19,7 +19,8 @@ export function StepScrubber({ store }: { store: RunRepository }) {
   const step = useRunState(store, (s) => s.step);
   const createdAt = useRunState(store, (s) => s.run?.createdAt ?? 0);
   const [playing, setPlaying] = useState(false);
-  const count = model ? countSteps(model.tree) : 0;
+  // At an earlier step the steps index knows the count; at the end (live) it is counted per change.
+  const count = !model ? 0 : step !== null ? stepsOf(model).count : countSteps(model.tree);
   const value = step ?? count;
 
   useEffect(() => {

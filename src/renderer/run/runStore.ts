@@ -246,7 +246,8 @@ export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameS
     setStep(step) {
       const model = state.getState().model;
       if (!model) return;
-      const count = countSteps(model.tree);
+      // The index, when built, knows the count: a move of the slider walks no nodes.
+      const count = model.steps?.count ?? countSteps(model.tree);
       const next = step === null || step >= count ? null : Math.max(0, Math.floor(step));
       if (next === model.step) return;
       model.step = next;

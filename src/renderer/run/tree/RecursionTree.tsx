@@ -58,7 +58,10 @@ export function RecursionTree({ store }: { store: RunRepository }) {
   const [timelineShown, setTimelineShown] = useState(() => window.innerWidth >= TIMELINE_MIN_WINDOW_PX);
   // The nodes' own time span, read once per change of the tree (mutated in place: its version
   // says when) rather than on every scroll.
-  const span = useMemo(() => (model ? nodeSpan(model.tree.nodes.values()) : null), [model, treeVersion]);
+  // At an earlier step the steps index has it already: a move of the slider walks no nodes.
+  const stepped = steps !== null;
+  const walked = useMemo(() => (model && !stepped ? nodeSpan(model.tree.nodes.values()) : null), [model, treeVersion, stepped]);
+  const span = steps ? { start: steps.timeAt(0), end: steps.timeAt(steps.count) } : walked;
   const items = virtualizer.getVirtualItems();
   const rowNode = (id: number) => (steps && step !== null ? steps.nodeAt(id, step) : (model?.tree.nodes.get(id) ?? null));
   const timelineRows: TimelineRow[] = [];
