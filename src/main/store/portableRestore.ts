@@ -12,6 +12,7 @@ import type Database from 'better-sqlite3';
 import type { NodePayload, NodeRow } from '../../shared/domain/node';
 import { ACTIVE_RUN_STATUSES } from '../../shared/domain/run';
 import { RlmError } from '../../shared/errors';
+import { isKeepableRunId } from '../interop/portable/format';
 import type { PortableItem, PortableRun } from '../interop/portable/readPortable';
 import { newRunId } from '../service/runId';
 import { DocumentStore, type StagedDocument } from './documentStore';
@@ -20,7 +21,7 @@ import { prepareStatements, type RunStatements } from './runStatements';
 import { guard } from './storeErrors';
 
 export interface RestoreOptions {
-  /** Keep the file's run id when no run of this database has it (else a new id is made). */
+  /** Keep the file's run id when no run of this database has it and it is fit to keep (isKeepableRunId); else a new id is made. */
   keepIdIfFree?: boolean;
   /** Makes the id of a run whose own id is taken (tests pass their own). */
   newId?: () => string;
@@ -88,7 +89,7 @@ export async function restorePortableRun(
 }
 
 function chooseId(taken: (id: string) => boolean, id: string, options: RestoreOptions): string {
-  if ((options.keepIdIfFree ?? true) && !taken(id)) return id;
+  if ((options.keepIdIfFree ?? true) && isKeepableRunId(id) && !taken(id)) return id;
   const make = options.newId ?? newRunId;
   for (let attempt = 0; attempt < 10; attempt++) {
     const candidate = make();

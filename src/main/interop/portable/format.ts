@@ -17,6 +17,18 @@ import { runLimitsSchema } from '../../../shared/limitsSchema';
 export const PORTABLE_FORMAT = 'rlmscope-run';
 export const PORTABLE_VERSION = 1;
 
+/**
+ * Whether a file's run id may be kept as it is. The file may come from anyone, and its id is used
+ * as is on the terminal (`runs`, `show ID`), in the page's URL and in the API, whose run ids are
+ * at most 100 characters (shared/schemas.ts): an id of 150 characters, or one holding a newline,
+ * an escape sequence, a path (`../x`) or a leading `-` (read as a flag by the CLI) was restored
+ * and then could not be opened or named. Such a run gets a new id instead. RLMScope's own ids
+ * (`r-20261125-131200-3fa9c1`) always pass.
+ */
+export function isKeepableRunId(id: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(id);
+}
+
 /** Characters of a run value per `value` record, so no line is as long as a 500 MB answer. */
 export const VALUE_PAGE_CHARS = 1024 * 1024;
 /** Bytes of a document per `chunk` record (1.33 MiB of base64). */
