@@ -2,12 +2,11 @@
 // the run through the read-only reader (DESIGN §2: reading runs writes nothing to the database)
 // and writes the file whole or not at all — into a temp file beside the target, renamed over it
 // only once the exporter finished, so a failed or killed export never leaves half a file.
-import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { RlmError } from '../../shared/errors';
 import { exporterFor, runOrNotFound, spansOfRun, type ExportFormat, type ExportSource } from '../interop/exporters';
 import { pushOtlp } from '../interop/otlp/otlpPush';
-import { writeWhole } from '../interop/wholeFile';
+import { isDatabaseFile, writeWhole } from '../interop/wholeFile';
 import { defaultDatabasePath } from '../paths';
 import { openRunReader } from '../store/runReader';
 import type { CommandOutput } from './commandOutput';
@@ -38,7 +37,7 @@ export async function exportCommand(runId: string, options: ExportOptions, out: 
     if (options.output) {
       const format = options.format ?? 'rlmscope';
       const target = options.output;
-      if (resolve(target) === resolve(dbPath)) throw new RlmError('INVALID_INPUT', `cannot write ${target}: it is the database being read`);
+      if (isDatabaseFile(dbPath, target)) throw new RlmError('INVALID_INPUT', `cannot write ${target}: it is the database being read`);
       const exporter = exporterFor(format);
       const bytes = await writeWhole(target, (stream) => exporter(source, runId, stream), { exitOnSignal: true });
       await out.stdout(`exported run ${runId} as ${format} to ${target} (${bytes.toLocaleString('en-US')} bytes)\n`);
