@@ -29,6 +29,9 @@ export function isKeepableRunId(id: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(id);
 }
 
+/** What a run's query, answer and error may hold together, in characters (see runSchema). */
+export const RUN_VALUES_MAX_CHARS = 512 * 1024 * 1024;
+
 /** Characters of a run value per `value` record, so no line is as long as a 500 MB answer. */
 export const VALUE_PAGE_CHARS = 1024 * 1024;
 /** Bytes of a document per `chunk` record (1.33 MiB of base64). */
@@ -81,7 +84,13 @@ export const runSchema = z.strictObject({
   iterations: count,
   maxDepthReached: count,
   inputs: z.array(z.strictObject({ name: z.string(), bytes: count, hash })),
-});
+})
+  // The reader holds the three values whole: their declared sizes bound what a file can make it
+  // hold (the pages are counted against them as they come). A sandbox's value is at most
+  // RUN_VALUES_MAX_CHARS (shared/sandboxProtocolSchemas.ts), and so is one JavaScript string.
+  .refine((run) => run.queryChars + (run.answerChars ?? 0) + (run.errorChars ?? 0) <= RUN_VALUES_MAX_CHARS, {
+    message: `the run's query, answer and error declare more than ${RUN_VALUES_MAX_CHARS} characters together`,
+  });
 
 export const VALUE_FIELDS = ['query', 'answer', 'error'] as const;
 export type ValueField = (typeof VALUE_FIELDS)[number];

@@ -6,15 +6,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runIdSchema } from '../../../shared/schemas';
 import { PriceTable } from '../../model/prices';
 import { openDatabase } from '../../store/database';
+import { restorePortableRun } from '../../store/portableRestore';
+import { RunReader } from '../../store/runReader';
 import { RunRepository } from '../../store/runRepository';
 import { tempDatabase, tempFolder } from '../../testing/tempDatabase';
 import { exportSourceFor } from '../exportSource';
 import { importFile } from '../importRuns';
-import { writePortable } from './index';
+import { readPortable, writePortable } from './index';
 
 type Records = Record<string, unknown>[];
 
@@ -81,5 +85,72 @@ describe('a portable file with a run id this app cannot use', () => {
     });
     expect((await importFile(file, deps)).runs[0]!.runId).toBe('run-1.copy_2');
     expect(store.getRun('run-1.copy_2')).not.toBeNull();
+  });
+});
+
+/** Node's gc(), exposed at run time: the test runner's workers do not start with --expose-gc. */
+function collector(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+const MB = 1024 * 1024;
+
+describe('a portable file that inflates far beyond its size (a gzip bomb)', () => {
+  it('restores its large payloads without holding them in memory', async () => {
+    // 60 cells of 1 MB of code each: a 60 KB file. 40 of 100 MB (a 4 MB file) ended the process
+    // with "JavaScript heap out of memory" after three minutes, when the payloads were held.
+    const NODES = 60;
+    const data = gzipSync(
+      (() => {
+        const copy = structuredClone(records);
+        const nodes = copy.filter((r) => r['type'] === 'node');
+        const cell = nodes.find((r) => (r['node'] as { kind: string }).kind === 'cell')!;
+        const code = 'A'.repeat(MB);
+        const big = Array.from({ length: NODES }, (_, i) => ({ ...cell, node: { ...(cell['node'] as object), id: 2 + i, parentId: 1, seq: i }, payload: { code, output: '', language: 'python' } }));
+        const lines = [copy[0], { ...copy[1], inputs: [] }, ...copy.filter((r) => r['type'] === 'value'), nodes[0], ...big, { type: 'end', nodes: NODES + 1, documents: 0 }];
+        (lines[1] as Record<string, unknown>)['iterations'] = 0;
+        return lines.map((r) => `${JSON.stringify(r)}\n`).join('');
+      })(),
+    );
+    expect(data.length).toBeLessThan(NODES * MB / 100);
+    const { db } = tempDatabase();
+    const gc = collector();
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    let retained = 0;
+    async function* sampled(): AsyncGenerator<Buffer> {
+      for (let at = 0; at < data.length; at += 2048) {
+        gc();
+        retained = Math.max(retained, process.memoryUsage().heapUsed - before);
+        yield data.subarray(at, at + 2048);
+      }
+    }
+    const restored = await restorePortableRun(db, readPortable(sampled()), { keepIdIfFree: true });
+    expect(restored.nodes).toBe(NODES + 1);
+    const reader = new RunReader(db);
+    expect((reader.getPayload(restored.runId, 2 + NODES - 1) as { code: string }).code).toHaveLength(MB);
+    // Measured: a few MB with the payloads on disk; ~60 MB when they were held.
+    expect(retained).toBeLessThan(20 * MB);
+  }, 60_000);
+
+  it('refuses value pages past the size the run declares as soon as they pass it', async () => {
+    const { store, deps } = setup();
+    const before = store.listRuns({ limit: 10, offset: 0 }).length;
+    const file = portableFile((r) => {
+      const page = { type: 'value', field: 'answer', text: 'B'.repeat(MB) };
+      const at = r.findIndex((x) => x['type'] === 'value');
+      r.splice(at, 1, page, page, page);
+    });
+    await expect(importFile(file, deps)).rejects.toThrow(/^hostile\.rlmscope: the file is damaged: line 3: the run's answer is longer than the 24 characters declared$/);
+    expect(store.listRuns({ limit: 10, offset: 0 })).toHaveLength(before);
+  });
+
+  it('refuses a run that declares values longer than one string may be', async () => {
+    const { deps } = setup();
+    const file = portableFile((r) => {
+      r[1]!['answerChars'] = 600 * MB;
+    });
+    await expect(importFile(file, deps)).rejects.toThrow(/the run record is not valid: the run's query, answer and error declare more than 536870912 characters together/);
   });
 });
