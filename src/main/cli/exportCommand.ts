@@ -56,6 +56,10 @@ export async function exportCommand(runId: string, options: ExportOptions, out: 
 export function otlpHeader(value: string, previous: string[] = []): string[] {
   const at = value.indexOf('=');
   if (at <= 0) throw new InvalidArgumentError('expected KEY=VALUE, such as Authorization=Basic cGs6c2s=');
+  // Checked here, in one line: fetch refused them only at the send, as "could not reach the
+  // endpoint", with the value's line breaks printed on the terminal.
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(value.slice(0, at).trim())) throw new InvalidArgumentError('the header name may hold only letters, digits and !#$%&\'*+.^_`|~-');
+  if (/[\0\r\n]/.test(value)) throw new InvalidArgumentError('a header may not hold a line break');
   return [...previous, value];
 }
 
