@@ -38,7 +38,9 @@ export const VALUE_PAGE_CHARS = 1024 * 1024;
 export const DOCUMENT_CHUNK_BYTES = 1024 * 1024;
 
 const count = z.number().int().min(0);
-const time = z.number().int().min(0);
+// Milliseconds since 1970, within what a Date can hold: past it, the rlms export wrote
+// "NaN-NaN-NaNTNaN…" timestamps for a run restored from such a file.
+const time = z.number().int().min(0).max(8_640_000_000_000_000, 'not a time a date can hold');
 const usd = z.number().finite().min(0);
 const hash = z.string().regex(/^[0-9a-f]{64}$/, 'not a sha256 hash');
 

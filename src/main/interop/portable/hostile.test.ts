@@ -154,3 +154,14 @@ describe('a portable file that inflates far beyond its size (a gzip bomb)', () =
     await expect(importFile(file, deps)).rejects.toThrow(/the run record is not valid: the run's query, answer and error declare more than 536870912 characters together/);
   });
 });
+
+describe('a portable file with times no date can hold', () => {
+  it('is refused in one line naming the field', async () => {
+    const { deps } = setup();
+    const file = portableFile((r) => {
+      const node = r.find((x) => x['type'] === 'node')!;
+      (node['node'] as Record<string, unknown>)['startedAt'] = Number.MAX_SAFE_INTEGER;
+    });
+    await expect(importFile(file, deps)).rejects.toThrow(/^hostile\.rlmscope: the file is damaged: line \d+: the node record is not valid at node\.startedAt: not a time a date can hold$/);
+  });
+});
