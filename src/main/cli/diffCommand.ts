@@ -8,6 +8,7 @@ import { diffRuns, type RunDiff } from '../debugger/runDiff';
 import { defaultDatabasePath } from '../paths';
 import { openRunReader, type RunReader } from '../store/runReader';
 import type { CommandOutput } from './commandOutput';
+import { terminalSafe } from './format';
 
 /** Pairs per write of `--json`: a 100,000-node comparison is streamed, never one string. */
 const PAIRS_PER_WRITE = 2_000;
@@ -18,7 +19,7 @@ export async function diffCommand(runA: string, runB: string, options: { db?: st
     const diff = diffRuns(reader, runA, runB);
     const { comparison } = diff;
     if (options.json) await writeJson(comparison, out);
-    else await out.stdout(`${summaryLines(diff, reader).join('\n')}\n`);
+    else await out.stdout(terminalSafe(`${summaryLines(diff, reader).join('\n')}\n`));
     return comparison.firstDivergence ? 1 : 0;
   } finally {
     reader.close();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeChunk } from '../interop/streamWrite';
-import { writeWhole } from './exportCommand';
+import { otlpHeader, writeWhole } from './exportCommand';
 
 const dir = mkdtempSync(join(tmpdir(), 'rlm-export-write-'));
 
@@ -31,5 +31,17 @@ describe('writeWhole', () => {
     expect(readFileSync(target, 'utf8')).toBe('old');
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     expect(existsSync(join(dir, 'nothing.txt'))).toBe(false);
+  });
+});
+
+describe('otlpHeader', () => {
+  it('takes KEY=VALUE, the value with its own = signs', () => {
+    expect(otlpHeader('Authorization=Basic cGs6c2s=')).toEqual(['Authorization=Basic cGs6c2s=']);
+  });
+
+  it('refuses a line break (a second header smuggled in) and a name that is no header name, at once', () => {
+    expect(() => otlpHeader('X=a\r\nB: c')).toThrow('a header may not hold a line break');
+    expect(() => otlpHeader('X Y=a')).toThrow('the header name may hold only letters, digits and');
+    expect(() => otlpHeader('X:=a')).toThrow('the header name may hold only letters, digits and');
   });
 });

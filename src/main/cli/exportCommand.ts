@@ -2,12 +2,11 @@
 // the run through the read-only reader (DESIGN §2: reading runs writes nothing to the database)
 // and writes the file whole or not at all — into a temp file beside the target, renamed over it
 // only once the exporter finished, so a failed or killed export never leaves half a file.
-import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { RlmError } from '../../shared/errors';
 import { exporterFor, runOrNotFound, spansOfRun, type ExportFormat, type ExportSource } from '../interop/exporters';
 import { pushOtlp } from '../interop/otlp/otlpPush';
-import { writeWhole } from '../interop/wholeFile';
+import { isDatabaseFile, writeWhole } from '../interop/wholeFile';
 import { defaultDatabasePath } from '../paths';
 import { openRunReader } from '../store/runReader';
 import type { CommandOutput } from './commandOutput';
@@ -38,7 +37,7 @@ export async function exportCommand(runId: string, options: ExportOptions, out: 
     if (options.output) {
       const format = options.format ?? 'rlmscope';
       const target = options.output;
-      if (resolve(target) === resolve(dbPath)) throw new RlmError('INVALID_INPUT', `cannot write ${target}: it is the database being read`);
+      if (isDatabaseFile(dbPath, target)) throw new RlmError('INVALID_INPUT', `cannot write ${target}: it is the database being read`);
       const exporter = exporterFor(format);
       const bytes = await writeWhole(target, (stream) => exporter(source, runId, stream), { exitOnSignal: true });
       await out.stdout(`exported run ${runId} as ${format} to ${target} (${bytes.toLocaleString('en-US')} bytes)\n`);
@@ -57,6 +56,10 @@ export async function exportCommand(runId: string, options: ExportOptions, out: 
 export function otlpHeader(value: string, previous: string[] = []): string[] {
   const at = value.indexOf('=');
   if (at <= 0) throw new InvalidArgumentError('expected KEY=VALUE, such as Authorization=Basic cGs6c2s=');
+  // Checked here, in one line: fetch refused them only at the send, as "could not reach the
+  // endpoint", with the value's line breaks printed on the terminal.
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(value.slice(0, at).trim())) throw new InvalidArgumentError('the header name may hold only letters, digits and !#$%&\'*+.^_`|~-');
+  if (/[\0\r\n]/.test(value)) throw new InvalidArgumentError('a header may not hold a line break');
   return [...previous, value];
 }
 

@@ -3,6 +3,22 @@ import { usageUnknown, type NodePayload, type NodeRow } from '../../shared/domai
 import type { RunSummary } from '../../shared/domain/run';
 import { formatCost, formatDuration, subtreeCost, usd } from '../../shared/format';
 
+/**
+ * Text for a person's terminal, with its control characters shown rather than obeyed. A run's
+ * query, labels, outputs and errors come from models and from imported files, which anyone may
+ * have written: an escape sequence in them (ESC [2J, or OSC 0/52 that sets the title or the
+ * clipboard) reached the terminal raw through `runs` and `show`. C0 controls become their
+ * pictures (␛ for ESC), DEL ␡, C1 controls U+FFFD; newlines and tabs stay, and CRLF becomes LF.
+ * Never for `--json` (JSON escapes them) or `--answer` (the answer exactly as stored).
+ */
+export function terminalSafe(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/\r\n/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? '\u2421' : '\ufffd';
+  });
+}
+
 /** "1 call", "2 calls": the terminal says what a person would. */
 export function counted(n: number, word: string): string {
   return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;

@@ -141,4 +141,29 @@ describe('rlmscope import', () => {
     const text = await runCli(['show', runId, '--db', db]);
     expect(text.stdout).toContain('imported from nested.jsonl (never re-executed)');
   });
+
+  it('shows the escape sequences of a hostile log, never sends them to the terminal (runs, show, import)', async () => {
+    const db = newDb();
+    // Clear the screen, set the window title and write the clipboard (OSC 52), from a log anyone may have written.
+    const evil = '\u001b[2J\u001b]0;pwned\u0007\u001b]52;c;ZWNobyBoaQ==\u0007\u009b31m\r';
+    const log = join(dir, 'evil.jsonl');
+    writeFileSync(log, jsonl([metadata(), iteration(1, { response: `hello${evil}`, code_blocks: [block({ stdout: `out${evil}\r\n`, stderr: `err${evil}` })], final_answer: `answer${evil}` })]));
+    const imported = await runCli(['import', log, '--db', db]);
+    expect(imported.code).toBe(0);
+    const runId = /r-\S+/.exec(imported.stdout)![0];
+    const listed = await runCli(['runs', '--db', db]);
+    const shown = await runCli(['show', runId, '--db', db]);
+    for (const result of [imported, listed, shown]) {
+      expect(result.code).toBe(0);
+      // eslint-disable-next-line no-control-regex -- no control character may reach the terminal
+      expect(`${result.stdout}${result.stderr}`).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    }
+    // Shown as the pictures of the characters, so a reader sees they were there.
+    expect(shown.stdout).toContain('answer\u241b[2J\u241b]0;pwned\u2407');
+    expect(shown.stdout).toContain('out\u241b[2J');
+    // --json and --answer are for programs: exactly as stored (JSON escapes the controls).
+    const json = jsonOf<{ run: { answer: string } }>(await runCli(['show', runId, '--db', db, '--json']));
+    expect(json.run.answer).toBe(`answer${evil}`);
+    expect((await runCli(['show', runId, '--db', db, '--answer'])).stdout).toBe(`answer${evil}`);
+  });
 });

@@ -12,7 +12,7 @@ import { SettingsFile } from '../settings/settingsFile';
 import { closeDatabase, openDatabase } from '../store/database';
 import { RunRepository } from '../store/runRepository';
 import type { CommandOutput } from './commandOutput';
-import { counted, runLine, summaryJson } from './format';
+import { counted, runLine, summaryJson, terminalSafe } from './format';
 import { ImportProgressLine } from './importProgress';
 import type { ProgressStream } from './progress';
 
@@ -47,7 +47,7 @@ export async function importCommand(files: string[], options: ImportOptions, out
         const line = `${file}: ${counted(result.runs.length, 'run')} imported${warned}`;
         // With --json stdout holds the JSON alone; the per-file lines go to stderr.
         if (options.json) out.stderr(line);
-        else await out.stdout(`${[line, ...result.runs.map((run) => `  ${runLine(run)}`)].join('\n')}\n`);
+        else await out.stdout(terminalSafe(`${[line, ...result.runs.map((run) => `  ${runLine(run)}`)].join('\n')}\n`));
         for (const warning of result.warnings) out.stderr(`warning: ${file}: ${warning}`);
       } catch (error) {
         progress.line?.done();

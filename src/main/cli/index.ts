@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { version } from '../../../package.json';
 import { isErrorData, toErrorData } from '../../shared/errors';
 import { diffCommand } from './diffCommand';
+import { terminalSafe } from './format';
 import { importCommand } from './importCommand';
 import { EXPORT_FORMATS } from '../interop/exporters';
 import { exportCommand, otlpHeader } from './exportCommand';
@@ -15,7 +16,8 @@ import { DEFAULT_PORT, portNumber, serveCommand } from './serveCommand';
 
 const out: CommandOutput = {
   stdout: (text) => new Promise((resolve) => process.stdout.write(text, () => resolve())),
-  stderr: (text) => process.stderr.write(`${text}\n`),
+  // Only human text goes to stderr: its control characters are shown, never obeyed (terminalSafe).
+  stderr: (text) => process.stderr.write(`${terminalSafe(text)}\n`),
 };
 
 async function exit(code: Promise<number> | number): Promise<never> {
@@ -107,6 +109,6 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     process.exit(error.exitCode === 0 ? 0 : 2);
   }
   const data = isErrorData(error) ? error : toErrorData(error);
-  process.stderr.write(`rlmscope: ${data.message}\n`);
+  process.stderr.write(`rlmscope: ${terminalSafe(data.message)}\n`);
   process.exit(2);
 });

@@ -9,7 +9,7 @@ import { preorder } from '../../shared/tree';
 import { defaultDatabasePath } from '../paths';
 import { openRunReader, type RunFileReader } from '../store/runReader';
 import { formatCost, formatDuration, tokensUnknown } from '../../shared/format';
-import { counted, nodeJson, nodeLine, payloadLines, runLine, summaryJson } from './format';
+import { counted, nodeJson, nodeLine, payloadLines, runLine, summaryJson, terminalSafe } from './format';
 import type { CommandOutput } from './commandOutput';
 import { capStrings, cutMarker, describeSize, SHOW_PREVIEW_CHARS, VALUE_PAGE_CHARS_MAX } from '../../shared/valuePreview';
 
@@ -25,7 +25,7 @@ export async function runsCommand(options: { db?: string; json?: boolean; limit?
   try {
     const runs = reader.listRuns(params.data);
     if (options.json) await out.stdout(`${JSON.stringify(runs.map(summaryJson))}\n`);
-    else await out.stdout(runs.length ? `${runs.map(runLine).join('\n')}\n` : 'no runs yet\n');
+    else await out.stdout(runs.length ? terminalSafe(`${runs.map(runLine).join('\n')}\n`) : 'no runs yet\n');
     return 0;
   } finally {
     reader.close();
@@ -78,7 +78,7 @@ export async function showCommand(runId: string, options: { db?: string; json?: 
       // Only cells have output; any node may have an error (a failed call, a stopped RLM).
       ...payloadLines(node, node.kind === 'cell' || node.status !== 'completed' ? payloadOf(node.id) : null, level),
     ]);
-    await out.stdout(`${[...header, ...lines].join('\n')}\n`);
+    await out.stdout(terminalSafe(`${[...header, ...lines].join('\n')}\n`));
     return 0;
   } finally {
     reader.close();

@@ -14,6 +14,7 @@ import { newRunId } from '../service/runId';
 import type { RunRepository } from '../store/runRepository';
 import { toWholeRun } from './logRun';
 import { PortableFileError, readPortable } from './portable';
+import { isKeepableRunId } from './portable/format';
 import type { ImportedRun } from './rlmsLog';
 import { RlmsLogError, streamRlmsLog, type RlmsLogSummary } from './rlmsLog';
 
@@ -131,7 +132,10 @@ async function importPortable(path: string, source: string, totalBytes: number, 
     const restored = await deps.store.restorePortable(readPortable(stream), { keepIdIfFree: true, newId: () => freshRunId(deps) });
     const run = deps.store.getRun(restored.runId);
     if (!run) throw new RlmError('INTERNAL', `${source}: the restored run ${restored.runId} is not in the store`);
-    const warnings = restored.runId === restored.originalRunId ? [] : [`run ${restored.originalRunId} is already here: restored as ${restored.runId}`];
+    const warnings = restored.runId === restored.originalRunId ? []
+      // Not echoed when it is unfit: it may hold a newline or an escape sequence.
+      : isKeepableRunId(restored.originalRunId) ? [`run ${restored.originalRunId} is already here: restored as ${restored.runId}`]
+      : [`the file's run id is not one RLMScope can use (at most 100 letters, digits, '.', '_' or '-'): restored as ${restored.runId}`];
     return { source, runs: [run], warnings };
   } catch (error) {
     if (error instanceof PortableFileError) throw new RlmError('INVALID_INPUT', `${source}: ${error.message}`);

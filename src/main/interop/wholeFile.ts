@@ -2,7 +2,7 @@
 // once the writer finished, so a failed or killed write never leaves half a file. `rlmscope
 // export` and the desktop app's "Export run" both write through it.
 import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -22,9 +22,18 @@ export interface WholeFileOptions {
  * and leaves `target` as it was. Returns the bytes written.
  */
 export async function writeWhole(target: string, write: (stream: Writable) => Promise<void>, options: WholeFileOptions = {}): Promise<number> {
-  const folder = dirname(resolve(target));
-  if (existsSync(target) && statSync(target).isDirectory()) throw new RlmError('INVALID_INPUT', `cannot write ${target}: it is a folder`);
-  const temp = join(folder, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  // The rename replaces whatever is at the path it names. Given a symbolic link, it replaced the
+  // link (not the file it points to); given a device or a pipe (`-o /dev/stdout`, `-o /dev/null`,
+  // which root may rename over), it replaced the device node with a plain file. So the write
+  // goes to the file the path leads to, and only ever over a regular file.
+  const path = realTarget(target);
+  const folder = dirname(path);
+  if (existsSync(path)) {
+    const info = statSync(path);
+    if (info.isDirectory()) throw new RlmError('INVALID_INPUT', `cannot write ${target}: it is a folder`);
+    if (!info.isFile()) throw new RlmError('INVALID_INPUT', `cannot write ${target}: it is not a regular file (a device, pipe or socket); name a file to write`);
+  }
+  const temp = join(folder, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let handle;
   try {
     handle = await open(temp, 'wx');
@@ -51,7 +60,7 @@ export async function writeWhole(target: string, write: (stream: Writable) => Pr
     stream.end();
     await Promise.race([closed, failed]);
     if (stream.errored) throw stream.errored;
-    await rename(temp, target);
+    await rename(temp, path);
     return stream.bytesWritten;
   } catch (error) {
     stream.destroy();
@@ -62,6 +71,33 @@ export async function writeWhole(target: string, write: (stream: Writable) => Pr
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * The file a write to `target` lands in: the symbolic links of the target and of its folders
+ * followed (the path as given when it leads nowhere yet).
+ */
+export function realTarget(target: string): string {
+  const path = resolve(target);
+  try {
+    return realpathSync(path);
+  } catch {
+    // Not there yet (or a link that leads nowhere): its folder's real path.
+  }
+  try {
+    return join(realpathSync(dirname(path)), basename(path));
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * Whether writing `target` would replace the database at `dbPath` or one of SQLite's files beside
+ * it (renaming over the WAL of an open database corrupts it), through symbolic links too.
+ */
+export function isDatabaseFile(dbPath: string, target: string): boolean {
+  const db = realTarget(dbPath);
+  return [db, `${db}-wal`, `${db}-shm`, `${db}-journal`].includes(realTarget(target));
 }
 
 function isFileError(error: unknown): boolean {

@@ -7,14 +7,13 @@
 //   in as `chooseExportPath`); the file is written whole or not at all (wholeFile.ts).
 // The page never names a path, in either mode.
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type Database from 'better-sqlite3';
 import { exportFileName, type ExportFormat, type ExportOutcome } from '../../shared/api/interop';
 import { ACTIVE_RUN_STATUSES } from '../../shared/domain/run';
 import { RlmError } from '../../shared/errors';
 import { exporterFor, type ExportSource } from '../interop/exporters';
-import { writeWhole } from '../interop/wholeFile';
+import { isDatabaseFile, writeWhole } from '../interop/wholeFile';
 import { openDatabase } from '../store/database';
 import { documentRanges } from '../store/documentRanges';
 import { RunReader } from '../store/runReader';
@@ -122,7 +121,7 @@ export class RunExports implements ExportDownloads {
     const fileName = exportFileName(request.runId, request.format);
     const path = await choosePath({ fileName, format: request.format });
     if (path === null) return { kind: 'cancelled' };
-    if (this.isDatabaseFile(path)) throw new RlmError('INVALID_INPUT', `cannot write ${path}: it is the database RLMScope keeps its runs in`);
+    if (isDatabaseFile(this.options.dbPath, path)) throw new RlmError('INVALID_INPUT', `cannot write ${path}: it is the database RLMScope keeps its runs in`);
     // Read again: the dialog may have stayed open while the run went on, ended or was deleted.
     const partial = this.checkRun(request.runId);
     const snapshot = this.openSnapshot();
@@ -169,11 +168,6 @@ export class RunExports implements ExportDownloads {
       own.close();
       throw error;
     }
-  }
-
-  private isDatabaseFile(path: string): boolean {
-    const db = resolve(this.options.dbPath);
-    return [db, `${db}-wal`, `${db}-shm`, `${db}-journal`].includes(resolve(path));
   }
 
   private dropExpired(): void {

@@ -8,10 +8,15 @@
 // time). A *killed* restore (no code runs to clean) leaves no run and no document, only the
 // chunks it had staged, with no documents row: invisible, and overwritten by the next put of the
 // same bytes (as the chunks of any put killed part way are), but taking space until then.
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { NodePayload, NodeRow } from '../../shared/domain/node';
 import { ACTIVE_RUN_STATUSES } from '../../shared/domain/run';
 import { RlmError } from '../../shared/errors';
+import { isKeepableRunId } from '../interop/portable/format';
 import type { PortableItem, PortableRun } from '../interop/portable/readPortable';
 import { newRunId } from '../service/runId';
 import { DocumentStore, type StagedDocument } from './documentStore';
@@ -20,7 +25,7 @@ import { prepareStatements, type RunStatements } from './runStatements';
 import { guard } from './storeErrors';
 
 export interface RestoreOptions {
-  /** Keep the file's run id when no run of this database has it (else a new id is made). */
+  /** Keep the file's run id when no run of this database has it and it is fit to keep (isKeepableRunId); else a new id is made. */
   keepIdIfFree?: boolean;
   /** Makes the id of a run whose own id is taken (tests pass their own). */
   newId?: () => string;
@@ -36,7 +41,76 @@ export interface RestoredRun {
 
 interface HeldNode {
   node: NodeRow;
-  body: string | null;
+  /** Where its payload's stored text is in the spill file; null when it has none. */
+  body: SpilledBody | null;
+}
+
+interface SpilledBody {
+  at: number;
+  bytes: number;
+}
+
+/**
+ * The nodes' payloads, held on disk until the run's transaction writes them. In memory they were
+ * as large as the file inflates to: a 4 MB file of repeated text (40 nodes of 100 MB payloads,
+ * which gzip shrinks a thousandfold) ended the process after three minutes with "JavaScript heap
+ * out of memory" (`serve` too: one upload took the server and its live runs down). On disk they
+ * cost what the run will cost in the database anyway, and a full disk is one clear error.
+ * The file sits beside the database (the disk the run is going to) and is unlinked at once where
+ * the system allows it, so that a killed restore leaves nothing behind.
+ */
+class SpilledBodies {
+  private readonly path: string;
+  private readonly fd: number;
+  private size = 0;
+
+  constructor(databaseFile: string) {
+    const folder = databaseFile === '' || databaseFile === ':memory:' ? tmpdir() : dirname(databaseFile);
+    this.path = join(folder, `.rlmscope-restore-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+    this.fd = spillIo(() => openSync(this.path, 'wx+'));
+    try {
+      unlinkSync(this.path);
+    } catch {
+      // Windows keeps an open file's name: close() removes it.
+    }
+  }
+
+  put(body: string): SpilledBody {
+    const bytes = Buffer.from(body, 'utf8');
+    const at = this.size;
+    spillIo(() => {
+      for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done, bytes.length - done, at + done);
+    });
+    this.size += bytes.length;
+    return { at, bytes: bytes.length };
+  }
+
+  get(body: SpilledBody): string {
+    const bytes = Buffer.allocUnsafe(body.bytes);
+    spillIo(() => {
+      for (let done = 0; done < body.bytes; ) {
+        const read = readSync(this.fd, bytes, done, body.bytes - done, body.at + done);
+        if (read === 0) throw new Error('the spill file is shorter than what was written to it');
+        done += read;
+      }
+    });
+    return bytes.toString('utf8');
+  }
+
+  close(): void {
+    closeSync(this.fd);
+    rmSync(this.path, { force: true });
+  }
+}
+
+function spillIo<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOSPC' ? 'the disk is full' : code ?? (error instanceof Error ? error.message : String(error));
+    throw new RlmError('STORE_FAILED', `the run's steps could not be held on disk while it was restored: ${why}`);
+  }
 }
 
 /** `statements`: the repository's own, prepared once (prepared here for a caller without them). */
@@ -51,6 +125,7 @@ export async function restorePortableRun(
   let run: PortableRun | null = null;
   const nodes: HeldNode[] = [];
   const used = new Set<string>();
+  const bodies = new SpilledBodies(db.name);
   try {
     for await (const item of items) {
       switch (item.kind) {
@@ -62,7 +137,7 @@ export async function restorePortableRun(
           break;
         case 'node':
           // Held as stored text: the run is written in one transaction once the file is whole.
-          nodes.push({ node: item.node, body: item.payload === null ? null : payloadBody(item.payload) });
+          nodes.push({ node: item.node, body: item.payload === null ? null : bodies.put(payloadBody(item.payload)) });
           if (item.node.kind === 'rlm') for (const hash of (item.payload as NodePayload | null)?.documents ?? []) used.add(hash);
           break;
         case 'document': {
@@ -73,7 +148,7 @@ export async function restorePortableRun(
         case 'end': {
           if (!run) throw new RlmError('INVALID_INPUT', 'the file holds no run');
           const whole = run;
-          const runId = guard('restorePortableRun', () => writeRun(db, statements, whole, nodes, used, options, documents, staged));
+          const runId = guard('restorePortableRun', () => writeRun(db, statements, whole, nodes, bodies, used, options, documents, staged));
           // A document in the file that the run does not name is not kept.
           for (const document of staged) if (!used.has(document.hash)) documents.dropStaged(document.hash);
           return { runId, originalRunId: run.runId, nodes: nodes.length, documents: used.size };
@@ -84,11 +159,13 @@ export async function restorePortableRun(
   } catch (error) {
     for (const document of staged) documents.dropStaged(document.hash);
     throw error;
+  } finally {
+    bodies.close();
   }
 }
 
 function chooseId(taken: (id: string) => boolean, id: string, options: RestoreOptions): string {
-  if ((options.keepIdIfFree ?? true) && !taken(id)) return id;
+  if ((options.keepIdIfFree ?? true) && isKeepableRunId(id) && !taken(id)) return id;
   const make = options.newId ?? newRunId;
   for (let attempt = 0; attempt < 10; attempt++) {
     const candidate = make();
@@ -108,6 +185,7 @@ function writeRun(
   s: RunStatements,
   run: PortableRun,
   nodes: readonly HeldNode[],
+  bodies: SpilledBodies,
   used: ReadonlySet<string>,
   options: RestoreOptions,
   documents: DocumentStore,
@@ -187,7 +265,7 @@ function writeRun(
         subOutput: node.subtree.outputTokens,
         subCalls: node.subtree.modelCalls,
       });
-      if (body !== null) s.putPayload.run({ runId, nodeId: node.id, body });
+      if (body !== null) s.putPayload.run({ runId, nodeId: node.id, body: bodies.get(body) });
     }
     return runId;
   }).immediate();

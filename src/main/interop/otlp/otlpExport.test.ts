@@ -171,6 +171,32 @@ describe('export --otlp-endpoint', () => {
     await expect(pushOtlp(spansOfRun(source, runId), { endpoint: collector.url })).rejects.toThrow(`the OTLP endpoint ${collector.url} rejected 3 of 9 spans: too old`);
   });
 
+  it('never follows a redirect, which would carry the headers to another address', async () => {
+    const elsewhere = await startCollector();
+    try {
+      collector = await startCollector((res) => res.writeHead(307, { location: `${elsewhere.url}?stolen` }).end());
+      await expect(pushOtlp(spansOfRun(source, runId), { endpoint: collector.url, headers: { 'X-Api-Key': 'secret' } })).rejects.toThrow(
+        `the OTLP endpoint ${collector.url} answered 307 with a redirect to ${elsewhere.url}?stolen, which is not followed (the headers would go with it): give the URL it names`,
+      );
+      expect(elsewhere.received).toEqual([]);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  it('reads no more of an answer than a collector has reason to send (one that never ends)', async () => {
+    collector = await startCollector((res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const chunk = Buffer.alloc(64 * 1024, 'z');
+      const more = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', more);
+      };
+      more();
+    });
+    await expect(pushOtlp(spansOfRun(source, runId), { endpoint: collector.url, timeoutMs: 5_000 })).resolves.toEqual({ spans: nodes.length, requests: 1 });
+  });
+
   it('fails with one line when nothing listens, and when the collector does not answer in time', async () => {
     collector = await startCollector();
     const refused = collector.url;

@@ -24,6 +24,8 @@ export interface OtlpPushResult {
 
 /** Long enough for a slow collector to take a few MB; short enough that a hung one is reported. */
 export const OTLP_TIMEOUT_MS = 30_000;
+/** A collector's answer is read up to this (readAtMost). */
+export const OTLP_ANSWER_MAX_BYTES = 1024 * 1024;
 /**
  * A request holds at most this many spans and about this many bytes: collectors refuse large
  * bodies (the OpenTelemetry Collector's gRPC receiver 4 MiB by default, Langfuse's ingestion a few
@@ -77,13 +79,20 @@ async function post(batch: ReadableSpan[], options: OtlpPushOptions, sent: OtlpP
       // A copy typed over a plain ArrayBuffer, which is what fetch's BodyInit takes.
       body: new Uint8Array(body),
       signal: AbortSignal.any(signals),
+      // SECURITY: never followed. fetch would send the user's --otlp-header values (an API key
+      // under any name but Authorization) on to wherever the collector points, another host too.
+      redirect: 'manual',
     });
-    answer = new Uint8Array(await response.arrayBuffer());
+    answer = await readAtMost(response, OTLP_ANSWER_MAX_BYTES);
   } catch (error) {
     if (error instanceof Error && error.name === 'TimeoutError') {
       throw new RlmError('PROVIDER_UNREACHABLE', `${where} did not answer within ${timeoutMs / 1000} s${progress}`);
     }
     throw new RlmError('PROVIDER_UNREACHABLE', `could not reach ${where}: ${networkReason(error)}${progress}`);
+  }
+  if (response.status >= 300 && response.status < 400) {
+    const location = response.headers.get('location');
+    throw new RlmError('PROVIDER_ERROR', `${where} answered ${response.status} with a redirect${location ? ` to ${location.slice(0, 300)}` : ''}, which is not followed (the headers would go with it): give the URL it names${progress}`);
   }
   if (!response.ok) {
     const text = new TextDecoder().decode(answer.subarray(0, 300)).replace(/\s+/g, ' ').trim();
@@ -93,6 +102,30 @@ async function post(batch: ReadableSpan[], options: OtlpPushOptions, sent: OtlpP
   if (rejected) {
     throw new RlmError('PROVIDER_ERROR', `${where} rejected ${rejected.count} of ${batch.length} spans${rejected.message ? `: ${rejected.message}` : ''}${progress}`);
   }
+}
+
+/**
+ * What a collector answers is a small ExportTraceServiceResponse or an error page: read up to
+ * `max` bytes, the rest dropped. Whole, an endpoint answering gigabytes was read into memory.
+ */
+async function readAtMost(response: Response, max: number): Promise<Uint8Array> {
+  if (!response.body) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const take = value.subarray(0, max - size);
+      parts.push(take);
+      size += take.length;
+      if (size >= max) break;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(parts);
 }
 
 /** OTLP's partial success: a 2xx answer that still refused some spans. Unreadable bodies count as none. */

@@ -17,13 +17,30 @@ import { runLimitsSchema } from '../../../shared/limitsSchema';
 export const PORTABLE_FORMAT = 'rlmscope-run';
 export const PORTABLE_VERSION = 1;
 
+/**
+ * Whether a file's run id may be kept as it is. The file may come from anyone, and its id is used
+ * as is on the terminal (`runs`, `show ID`), in the page's URL and in the API, whose run ids are
+ * at most 100 characters (shared/schemas.ts): an id of 150 characters, or one holding a newline,
+ * an escape sequence, a path (`../x`) or a leading `-` (read as a flag by the CLI) was restored
+ * and then could not be opened or named. Such a run gets a new id instead. RLMScope's own ids
+ * (`r-20261125-131200-3fa9c1`) always pass.
+ */
+export function isKeepableRunId(id: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(id);
+}
+
+/** What a run's query, answer and error may hold together, in characters (see runSchema). */
+export const RUN_VALUES_MAX_CHARS = 512 * 1024 * 1024;
+
 /** Characters of a run value per `value` record, so no line is as long as a 500 MB answer. */
 export const VALUE_PAGE_CHARS = 1024 * 1024;
 /** Bytes of a document per `chunk` record (1.33 MiB of base64). */
 export const DOCUMENT_CHUNK_BYTES = 1024 * 1024;
 
 const count = z.number().int().min(0);
-const time = z.number().int().min(0);
+// Milliseconds since 1970, within what a Date can hold: past it, the rlms export wrote
+// "NaN-NaN-NaNTNaN…" timestamps for a run restored from such a file.
+const time = z.number().int().min(0).max(8_640_000_000_000_000, 'not a time a date can hold');
 const usd = z.number().finite().min(0);
 const hash = z.string().regex(/^[0-9a-f]{64}$/, 'not a sha256 hash');
 
@@ -69,7 +86,13 @@ export const runSchema = z.strictObject({
   iterations: count,
   maxDepthReached: count,
   inputs: z.array(z.strictObject({ name: z.string(), bytes: count, hash })),
-});
+})
+  // The reader holds the three values whole: their declared sizes bound what a file can make it
+  // hold (the pages are counted against them as they come). A sandbox's value is at most
+  // RUN_VALUES_MAX_CHARS (shared/sandboxProtocolSchemas.ts), and so is one JavaScript string.
+  .refine((run) => run.queryChars + (run.answerChars ?? 0) + (run.errorChars ?? 0) <= RUN_VALUES_MAX_CHARS, {
+    message: `the run's query, answer and error declare more than ${RUN_VALUES_MAX_CHARS} characters together`,
+  });
 
 export const VALUE_FIELDS = ['query', 'answer', 'error'] as const;
 export type ValueField = (typeof VALUE_FIELDS)[number];

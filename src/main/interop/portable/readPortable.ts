@@ -116,11 +116,17 @@ async function readRun(records: RecordReader): Promise<{ run: PortableRun; next:
   const { type: _type, queryChars, answerChars, errorChars, ...rest } = parse(runSchema, line, 'run');
   const pieces: Record<ValueField, string[]> = { query: [], answer: [], error: [] };
   const chars: Record<ValueField, number> = { query: 0, answer: 0, error: 0 };
+  const declaredChars: Record<ValueField, number | null> = { query: queryChars, answer: answerChars, error: errorChars };
   let next = await records.next();
   for (; next !== null && typeOf(next.value) === 'value'; next = await records.next()) {
     const { field, text } = parse(valueSchema, next, 'value');
-    pieces[field].push(text);
     chars[field] += codePoints(text);
+    // Counted as the pages come, not at the end: a file declaring a short answer could otherwise
+    // send gigabytes of pages, all held until the count was checked.
+    const declared = declaredChars[field];
+    if (declared === null && chars[field] > 0) throw damaged(`the run has no ${field}, yet the file holds one`);
+    if (declared !== null && chars[field] > declared) throw damaged(`line ${next.line}: the run's ${field} is longer than the ${declared} characters declared`);
+    pieces[field].push(text);
   }
   const whole = (field: ValueField, declared: number | null): string | null => {
     if (declared === null) {

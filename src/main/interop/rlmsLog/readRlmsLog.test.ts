@@ -159,6 +159,15 @@ describe('readRlmsLog', () => {
     expect(warnings.map((w) => w.line)).toEqual([2, 5]);
   });
 
+  it('keeps each warning to one readable line, whatever the file quotes into it', async () => {
+    const text = jsonl([metadata(), { type: 'x'.repeat(100_000) }, iteration(1, { final_answer: 'a' })]);
+    const { runs, warnings } = await read(text);
+    expect(runs).toHaveLength(1);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toMatch(/^line 2: records of type "x+ …\[99,\d{3} characters\]… x+" are not known; skipped \(all are counted\)$/);
+    expect(warnings[0]!.message.length).toBeLessThanOrEqual(500);
+  });
+
   it('reports missing and mistyped fields with their line and goes on', async () => {
     const bare = { type: 'iteration', iteration: 1 };
     const odd = { ...iteration(2), code_blocks: [{ code: 5, result: { stdout: ['x'], stderr: '', rlm_calls: 'none' } }, 'junk'], timestamp: 'yesterday' };

@@ -10,6 +10,9 @@ import { newTally, type Tally } from './tally';
 import { RlmBuilder } from './trajectory';
 import type { ImportedRun, RlmsLogImport, RlmsLogWarning, RlmsRunContext, RlmsRunSettings } from './types';
 
+/** A warning is one line a person reads: longer ones are cut (RlmsLogReader.warn). */
+export const WARNING_MAX_CHARS = 500;
+
 export interface RlmsLogReaderOptions {
   /** Read the log's zone-less timestamps as UTC rather than local time. */
   assumeUtc?: boolean;
@@ -71,6 +74,13 @@ export class RlmsLogReader {
   }
 
   warn(line: number | null, message: string): void {
+    // A warning quotes the file (a record type's name, a field's path through nested children):
+    // a type named with 100 MB, or children 10,000 deep, made one warning as long.
+    // Cut in the middle: the line comes first and what is wrong often last.
+    if (message.length > WARNING_MAX_CHARS) {
+      const keep = (WARNING_MAX_CHARS - 40) / 2;
+      message = `${message.slice(0, keep)} …[${(message.length - 2 * keep).toLocaleString('en-US')} characters]… ${message.slice(-keep)}`;
+    }
     if (this.warnings.length < this.maxWarnings) this.warnings.push({ line, message });
     else this.warningsDropped++;
   }
