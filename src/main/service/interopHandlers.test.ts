@@ -61,9 +61,9 @@ describe('interop.import', () => {
     const error = await h.service.call('interop.import', { uploadId }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/^notes\.txt: The file holds no record of the reference library/) });
     expect(await h.service.call('runs.list', {})).toEqual([]);
-    // Any failed import tells the runs list to look again (runs are written as the file streams,
-    // so one that fails deep in the file may have written some); here it finds nothing new.
-    expect(h.events.filter((e) => e.type === 'app.runsChanged')).toEqual([{ type: 'app.runsChanged', runId: null }]);
+    // A file refused as no log is judged before anything is written: the runs list is told nothing
+    // (other failures, deep in a file written as it streams, tell it to look again).
+    expect(h.events.filter((e) => e.type === 'app.runsChanged')).toEqual([]);
     expect(uploadedFiles(h)).toEqual([]);
   });
 
