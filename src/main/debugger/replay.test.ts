@@ -141,4 +141,23 @@ describe('replayRun', () => {
     db.close();
     await expect(replay(dbPath, 'no-such-run')).rejects.toThrow('no run no-such-run');
   }, 180_000);
+
+  it('runs.replay: the same through the service, with progress events, one replay of a run at a time, and cancel', async () => {
+    const { runId } = await recordedRun();
+    const requests = h!.fake.requests.length;
+    const progress: Array<{ done: number; total: number }> = [];
+    const unsubscribe = h!.service.subscribe(runId, (event) => {
+      if (event.type === 'run.replayProgressed') progress.push({ done: event.done, total: event.total });
+    });
+    const first = h!.service.call('runs.replay', { runId });
+    await expect(h!.service.call('runs.replay', { runId })).rejects.toMatchObject({ code: 'RUN_ACTIVE' });
+    expect(await first).toMatchObject({ runId, cells: 4, reproduced: 4, diverged: [], modelCalls: 0 });
+    expect(progress).toEqual([1, 2, 3, 4].map((done) => ({ done, total: 4 })));
+    const controller = new AbortController();
+    const cancelled = h!.service.call('runs.replay', { runId }, { signal: controller.signal });
+    controller.abort();
+    await expect(cancelled).rejects.toThrow('the replay was cancelled');
+    unsubscribe();
+    expect(h!.fake.requests.length).toBe(requests);
+  }, 180_000);
 });

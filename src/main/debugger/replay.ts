@@ -9,6 +9,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ReplayResult } from '../../shared/api/debugger';
 import type { ContextInfo } from '../../shared/domain/node';
 import type { RunDetail } from '../../shared/domain/run';
 import { RlmError } from '../../shared/errors';
@@ -20,31 +21,13 @@ import { Sandbox, type CellResult } from '../sandbox/host/sandbox';
 import { PART_BYTES } from '../service/runExecution';
 import { CHUNK_BYTES } from '../store/documentStore';
 import type { DocumentRanges } from '../store/documentRanges';
+export type { ReplayDivergence, ReplayResult } from '../../shared/api/debugger';
 import { recordingOf, type CellRecording, type RecordingSource, type RlmRecording } from './recording';
 
 /** What a replay reads: a RunReader with the store's documents (openRunReader's RunFileReader). */
 export interface ReplaySource extends RecordingSource {
   getRun(runId: string): RunDetail | null;
   documents(): Pick<DocumentRanges, 'sizeFor' | 'chunk'>;
-}
-
-export interface ReplayDivergence {
-  nodeId: number;
-  /** The recorded output or error, or the host call the recording has. */
-  expected: string;
-  /** What the replay produced instead. */
-  actual: string;
-}
-
-export interface ReplayResult {
-  runId: string;
-  /** Cells re-executed. */
-  cells: number;
-  /** Cells whose output and error matched the recording byte for byte. */
-  reproduced: number;
-  diverged: ReplayDivergence[];
-  /** Always 0: a replay never asks a model. */
-  modelCalls: 0;
 }
 
 export interface ReplayOptions {
