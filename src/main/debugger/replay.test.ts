@@ -7,7 +7,7 @@ import type { FakeRequest } from '../fakeProvider/server';
 import { createForkLauncher } from '../sandbox/host/forkLauncher';
 import { openRunReader } from '../store/runReader';
 import { isRootConversation, lastUser, repl, startHarness, turn, type Harness } from '../testing/serviceHarness';
-import { replayRun, type ReplayResult } from './replay';
+import { isTimeZoneName, replayRun, type ReplayResult } from './replay';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -128,6 +128,28 @@ describe('replayRun', () => {
     expect(result.modelCalls).toBe(0);
     expect(h!.fake.requests.length).toBe(requests);
   }, 180_000);
+
+  it('runs each sandbox in the recorded time zone: a recording moved to another zone no longer reproduces the clock text', async () => {
+    const { runId, dbPath } = await recordedRun();
+    const reader = openRunReader(dbPath);
+    const root = reader.getNodes(runId).find((node) => node.kind === 'rlm' && node.parentId === null)!;
+    const zone = reader.getPayload(runId, root.id)!.environment!.timeZone;
+    reader.close();
+    const other = zone === 'Asia/Kathmandu' ? 'America/St_Johns' : 'Asia/Kathmandu';
+    const db = new Database(dbPath);
+    db.prepare(`UPDATE node_payloads SET body = json_set(body, '$.environment.timeZone', ?) WHERE run_id = ? AND node_id = ?`).run(other, runId, root.id);
+    db.close();
+    const result = await replay(dbPath, runId);
+    const [first] = cellIds(dbPath, runId);
+    // The first cell prints String(new Date()) and getHours(): the zone shows; nothing else differs.
+    expect(result.diverged.map((d) => d.nodeId)).toEqual([first!]);
+    expect(result.diverged[0]!.actual).toMatch(other === 'Asia/Kathmandu' ? /GMT\+0545/ : /GMT-0[23]30/);
+  }, 180_000);
+
+  it('accepts only plain time zone names from a recording', () => {
+    for (const name of ['UTC', 'Europe/Paris', 'America/Argentina/Buenos_Aires', 'Etc/GMT+5']) expect(isTimeZoneName(name)).toBe(true);
+    for (const name of [':/etc/passwd', '/etc/localtime', '../x', 'a/../../b', '', 'x'.repeat(65), 'Europe/Paris\nLD_PRELOAD=x']) expect(isTimeZoneName(name)).toBe(false);
+  });
 
   it('refuses a run recorded before exact replay, an imported run and a running one, with one line each', async () => {
     const { runId, dbPath } = await recordedRun();

@@ -93,7 +93,7 @@ async function replayRlm(source: ReplaySource, run: RunDetail, rlm: RlmRecording
       memoryMb: sandboxMemoryMb(run.limits.sandboxMemoryMb, inputs.bytes),
       cellTimeoutMs: run.limits.cellTimeoutMs,
       outputChars: run.limits.outputChars,
-      ...(rlm.environment ? { timeZone: rlm.environment.timeZone } : {}),
+      ...(rlm.environment && isTimeZoneName(rlm.environment.timeZone) ? { timeZone: rlm.environment.timeZone } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       onCall: () => Promise.reject(new Error('a replay never asks a model')),
     });
@@ -201,8 +201,22 @@ async function contextOf(source: ReplaySource, run: RunDetail, rlm: RlmRecording
   };
 }
 
+/**
+ * A time zone name as Intl reports one ("Europe/Paris", "UTC", "Etc/GMT+5"). The recording may
+ * come from another machine's file: TZ also takes ":/a/path" (a file libc and ICU read), so
+ * nothing but a plain name reaches the sandbox's environment.
+ */
+export function isTimeZoneName(value: string): boolean {
+  return value.length <= 64 && /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(value);
+}
+
 function parseParts(json: string): string[] {
-  const parsed: unknown = JSON.parse(json);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    parsed = null;
+  }
   if (!Array.isArray(parsed) || !parsed.every((part) => typeof part === 'string')) throw new RlmError('STORE_FAILED', 'a child context stored as parts is not an array of strings');
   return parsed;
 }

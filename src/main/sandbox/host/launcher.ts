@@ -28,7 +28,7 @@ export interface LaunchOptions {
   readablePaths: string[];
   /**
    * The time zone the process runs in (TZ), for a replay of a run recorded in another one
-   * (debugger/replay.ts); absent: the machine's. Only the fork launcher can set it.
+   * (debugger/replay.ts); absent: the machine's.
    */
   timeZone?: string;
 }
