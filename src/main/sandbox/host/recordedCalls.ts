@@ -127,6 +127,11 @@ export class RecordedCallServer {
     return this.release();
   }
 
+  /** Quiet for several rounds with nothing to give: the host may ping less often. */
+  get idle(): boolean {
+    return this.quietRounds >= QUIET_ROUNDS;
+  }
+
   /** When the cell has ended: a divergence, or the recorded calls it did not make; null when it matched. */
   finish(): CallDivergence | null {
     if (this.divergence !== null) return this.divergence;

@@ -25,6 +25,9 @@ import type { SandboxExit, SandboxLauncher, SandboxProcess } from './launcher';
 import { RestoreBudget } from './restoreBudget';
 import { Watchdog } from './watchdog';
 
+/** How often a replayed cell that is quiet, with nothing left to give it, is asked again. */
+const IDLE_PING_MS = 20;
+
 export type SandboxCall =
   | { kind: 'llm'; prompt: string; model?: string }
   | { kind: 'llm_batched'; prompts: string[]; model?: string }
@@ -506,7 +509,10 @@ export class Sandbox {
 
   private quietAnswered(child: SandboxProcess, active: ActiveCell): void {
     for (const result of active.served?.quiet() ?? []) this.sendResult(child, active, result.callId, result.ok, result.value);
-    this.pingQuiet(child, active);
+    // Code that stays quiet with nothing left to give it is ending, or waits on itself: no need
+    // to keep the IPC channel busy with back-to-back pings meanwhile.
+    if (active.served?.idle) setTimeout(() => this.pingQuiet(child, active), IDLE_PING_MS).unref();
+    else this.pingQuiet(child, active);
   }
 
   private exited(child: SandboxProcess, exit: SandboxExit): void {
