@@ -5,7 +5,10 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplayResult } from '../debugger/replay';
 import type { FakeRequest } from '../fakeProvider/server';
-import { jsonOf, runCli } from '../testing/cli';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jsonOf, runCli, startCli } from '../testing/cli';
 import { CliHarness } from '../testing/cliHarness';
 import { block, iteration, jsonl, metadata } from '../testing/rlmsLogs';
 import { repl, turn } from '../testing/serviceHarness';
@@ -96,4 +99,21 @@ describe('rlmscope replay', () => {
     expect(refused.stderr).toBe(`rlmscope: run ${importedId} was imported from run.jsonl: its code is Python, recorded by the reference library: it is never re-executed\n`);
     expect(refused.stdout).toBe('');
   }, 60_000);
+
+  it('stops on Ctrl-C with one line and exit 2, its temporary copies of the inputs removed', async () => {
+    const busy = (req: FakeRequest) => ({ text: turn(req) === 0 ? repl('let x = 0; for (let i = 0; i < 1e9; i++) x += i % 7; print(x > 0)') : 'FINAL(done)' });
+    // A cell that works until its time is up (3 s), recorded and replayed alike.
+    const run = await h.run(busy, 'Busy?', [h.file('busy.txt', 'some busy context')], '--cell-timeout-ms', '3000');
+    expect(run.result.code).toBe(0);
+    const tmp = mkdtempSync(join(tmpdir(), 'replay-tmp-'));
+    const { child, result } = startCli(['replay', run.json.runId as string, '--db', h.dbPath], { TMPDIR: tmp });
+    // Once the copy of the input exists, the busy cell is about to run.
+    for (let i = 0; i < 200 && readdirSync(tmp).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    child.kill('SIGINT');
+    const ended = await result;
+    expect(ended.code).toBe(2);
+    expect(ended.stderr).toBe('rlmscope: the replay was interrupted\n');
+    expect(readdirSync(tmp)).toEqual([]);
+  }, 120_000);
 });
