@@ -115,5 +115,8 @@ describe('rlmscope replay', () => {
     expect(ended.code).toBe(2);
     expect(ended.stderr).toBe('rlmscope: the replay was interrupted\n');
     expect(readdirSync(tmp)).toEqual([]);
+    // Left alone, the cell that ran out of time replays to the same TimeoutError.
+    const whole = await runCli(['replay', run.json.runId as string, '--json', '--db', h.dbPath]);
+    expect(jsonOf<ReplayResult>(whole)).toMatchObject({ cells: 1, reproduced: 1, diverged: [] });
   }, 120_000);
 });
