@@ -100,6 +100,18 @@ describe('rlmscope replay', () => {
     expect(refused.stdout).toBe('');
   }, 60_000);
 
+  it('rebuilds an input in another encoding than UTF-8 as the run read it', async () => {
+    const echo = (req: FakeRequest) => ({ text: turn(req) === 0 ? repl('print(context, context.length)') : 'FINAL(done)' });
+    const latin = h.file('latin.txt', Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0x80, 0x0a]));
+    const utf16 = h.file('utf16.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('naïve\n', 'utf16le')]));
+    for (const file of [latin, utf16]) {
+      const run = await h.run(echo, 'What is here?', [file]);
+      expect(run.result.code).toBe(0);
+      const replayed = await replay(run.json.runId as string, '--json');
+      expect(jsonOf<ReplayResult>(replayed)).toMatchObject({ cells: 1, reproduced: 1, diverged: [] });
+    }
+  }, 60_000);
+
   it('stops on Ctrl-C with one line and exit 2, its temporary copies of the inputs removed', async () => {
     const busy = (req: FakeRequest) => ({ text: turn(req) === 0 ? repl('let x = 0; for (let i = 0; i < 1e9; i++) x += i % 7; print(x > 0)') : 'FINAL(done)' });
     // A cell that works until its time is up (3 s), recorded and replayed alike.

@@ -15,6 +15,7 @@ import type { RunDetail } from '../../shared/domain/run';
 import { RlmError } from '../../shared/errors';
 import type { ContextSource } from '../../shared/sandboxProtocol';
 import { sandboxMemoryMb } from '../engine/sandboxMemory';
+import { inspectFile } from '../input/binaryCheck';
 import type { SandboxLauncher } from '../sandbox/host/launcher';
 import { RecordedCallServer } from '../sandbox/host/recordedCalls';
 import { Sandbox, type CellResult } from '../sandbox/host/sandbox';
@@ -178,7 +179,10 @@ async function contextOf(source: ReplaySource, run: RunDetail, rlm: RlmRecording
     for (const [index, input] of run.inputs.entries()) {
       const path = join(scratch, `${rlm.nodeId}-${index}`);
       await copyDocument(ranges, run.runId, input.hash, path);
-      items.push({ name: input.name, path });
+      // The encoding is judged from the bytes as the run judged it (resolveInputs.ts): the same bytes, the same judgment.
+      const inspected = await inspectFile(path);
+      const encoding = inspected.regular ? inspected.encoding : 'utf-8';
+      items.push({ name: input.name, path, ...(encoding !== 'utf-8' ? { encoding } : {}) });
     }
     // Several inputs, or a folder, made an array (resolveInputs.ts); one input in parts is one either way.
     const asArray = run.inputs.length > 1 || (recorded?.kind === 'array' && !recorded.split);
@@ -255,7 +259,7 @@ function contextDifference(recorded: ContextInfo | null, rebuilt: ContextInfo): 
   const shape = (info: ContextInfo) => JSON.stringify({ kind: info.kind, length: info.length, items: info.items, names: info.names, itemLengths: info.itemLengths, preview: info.preview });
   if (shape(recorded) === shape(rebuilt)) return null;
   const describe = (info: ContextInfo) => `${info.kind} of ${info.length.toLocaleString('en-US')} characters${info.items !== undefined ? ` in ${info.items} items` : ''}`;
-  return { expected: describe(recorded), actual: `${describe(rebuilt)} (an input in another encoding than UTF-8 is not rebuilt)` };
+  return { expected: describe(recorded), actual: describe(rebuilt) };
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
