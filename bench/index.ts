@@ -14,12 +14,13 @@ import { benchImport } from './importLog';
 import { benchLoad } from './load';
 import { writeLogFile, type LogFile } from './logFile';
 import { MB, collectGarbage } from './measure';
+import { benchReplay } from './replay';
 import { renderTable, toJson, type Figure } from './report';
 import { benchScan } from './scan';
 import { benchTurns } from './turns';
 import { benchUi } from './ui';
 
-const BENCHMARKS = ['load', 'scan', 'batched', 'turns', 'commits', 'import', 'export', 'ui'] as const;
+const BENCHMARKS = ['load', 'scan', 'batched', 'turns', 'commits', 'import', 'export', 'replay', 'ui'] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
 interface Inputs {
@@ -38,6 +39,7 @@ const run: Record<BenchmarkName, (inputs: Inputs) => Promise<Figure[]> | Figure[
   commits: ({ dir }) => benchCommits(dir),
   import: ({ dir, sizeBytes }) => benchImport(dir, sizeBytes),
   export: ({ dir }) => benchExport(dir),
+  replay: ({ dir }) => benchReplay(dir),
   ui: ({ dir }) => benchUi(dir),
 };
 

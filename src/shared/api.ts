@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import type { CallOptions } from './cancellation';
 import { appMethods, type AppCommandEvents, type AppResults } from './api/app';
-import { debuggerMethods, type DebuggerResults } from './api/debugger';
+import { debuggerMethods, type DebuggerEvents, type DebuggerResults } from './api/debugger';
 import { documentsMethods, type DocumentsResults } from './api/documents';
 import { interopMethods, type InteropResults } from './api/interop';
 import { nodesMethods, type NodesResults } from './api/nodes';
@@ -37,7 +37,7 @@ export type ParsedParams<M extends MethodName> = z.output<(typeof methodSchemas)
 export type MethodResult<M extends MethodName> = MethodResults[M];
 
 /** Events pushed to subscribers of a run. */
-export type RlmEvents = RunsEvents;
+export interface RlmEvents extends RunsEvents, DebuggerEvents {}
 
 /** Events that belong to no run; delivered to subscribers of every run (`subscribe(null, …)`). */
 export interface AppEvents extends RunListEvents, AppCommandEvents {}

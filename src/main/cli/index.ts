@@ -5,6 +5,7 @@ import { version } from '../../../package.json';
 import { isErrorData, toErrorData } from '../../shared/errors';
 import { diffCommand } from './diffCommand';
 import { terminalSafe } from './format';
+import { replayCommand } from './replayCommand';
 import { importCommand } from './importCommand';
 import { EXPORT_FORMATS } from '../interop/exporters';
 import { exportCommand, otlpHeader } from './exportCommand';
@@ -73,6 +74,14 @@ program
   .option('--db <path>', 'database file')
   .option('--json', 'print {"a", "b", "firstDivergence", "pairs", "delta"}')
   .action(async (runA: string, runB: string, options) => exit(diffCommand(runA, runB, options, out)));
+
+program
+  .command('replay')
+  .description("re-execute every cell of a run from its recording — every model call answered from it, none made — and compare each cell's output and error byte for byte (exit 0: all reproduced, 1: a cell diverged)")
+  .argument('<run-id>', 'the run')
+  .option('--db <path>', 'database file')
+  .option('--json', 'print {"runId", "cells", "reproduced", "diverged": [{"nodeId", "expected", "actual"}], "modelCalls": 0}')
+  .action(async (runId: string, options) => exit(replayCommand(runId, options, out)));
 
 program
   .command('import')

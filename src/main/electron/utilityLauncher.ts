@@ -29,7 +29,8 @@ export function createUtilityLauncher(script: string, guard: (pid: number | unde
         // only when `env` has at least one entry: `env: {}` (or leaving it out) hands the sandbox
         // the parent's WHOLE environment, OPENAI_API_KEY included (research/sandbox.md §3).
         // ============================================================================================
-        env: sandboxEnvironment(),
+        // TZ is the one variable a replay adds (launcher.ts): a time zone name, nothing of the parent's.
+        env: { ...sandboxEnvironment(), ...(options.timeZone ? { TZ: options.timeZone } : {}) },
         // No Node flags: the utility process drops --permission/--allow-fs-read (so
         // options.readablePaths cannot be enforced here) and --max-old-space-size; V8 flags only.
         execArgv: sandboxExecArgv(options.memoryMb),

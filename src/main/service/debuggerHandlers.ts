@@ -1,14 +1,55 @@
 // The `debugger` slice (src/shared/api/debugger.ts): two runs compared (debugger/runDiff.ts),
-// with one line per aligned pair for the page to draw.
+// with one line per aligned pair for the page to draw; a run replayed from its recording
+// (debugger/replay.ts), with progress pushed to the run's subscribers.
 import type { ComparisonStep, debuggerMethods } from '../../shared/api/debugger';
 import type { NodeRow } from '../../shared/domain/node';
+import { RlmError } from '../../shared/errors';
 import { preorder } from '../../shared/tree';
+import { replayRun, replayableRun } from '../debugger/replay';
 import { diffRuns } from '../debugger/runDiff';
+import type { SandboxLauncher } from '../sandbox/host/launcher';
+import type { DocumentRanges } from '../store/documentRanges';
 import type { RunReader } from '../store/runReader';
+import type { EventBus } from './eventBus';
 import type { Handlers } from './handlers';
 
-export function debuggerHandlers(store: RunReader): Handlers<keyof typeof debuggerMethods> {
+/** What a replay needs besides the store: the documents it reads contexts from, sandboxes, and the bus for progress. */
+export interface ReplayDeps {
+  documents: Pick<DocumentRanges, 'sizeFor' | 'chunk'>;
+  launcher: SandboxLauncher;
+  bus: Pick<EventBus, 'emit'>;
+}
+
+export function debuggerHandlers(store: RunReader, replay?: ReplayDeps): Handlers<keyof typeof debuggerMethods> {
+  // One replay per run at a time: a second would only double the sandboxes for the same answer.
+  const replaying = new Set<string>();
   return {
+    'runs.replay': async ({ runId }, signal) => {
+      if (!replay) throw new RlmError('INTERNAL', 'this service cannot replay runs');
+      replayableRun(store, runId);
+      if (replaying.has(runId)) throw new RlmError('RUN_ACTIVE', `run ${runId} is being replayed already`);
+      replaying.add(runId);
+      const stop = new AbortController();
+      const cancel = () => stop.abort(new RlmError('INVALID_INPUT', 'the replay was cancelled'));
+      if (signal?.aborted) cancel();
+      signal?.addEventListener('abort', cancel);
+      try {
+        const source = {
+          getRun: (id: string) => store.getRun(id),
+          getNodes: (id: string) => store.getNodes(id),
+          getPayload: (id: string, nodeId: number) => store.getPayload(id, nodeId),
+          documents: () => replay.documents,
+        };
+        return await replayRun(source, runId, {
+          launcher: replay.launcher,
+          signal: stop.signal,
+          onProgress: ({ done, total }) => replay.bus.emit({ type: 'run.replayProgressed', runId, done, total }),
+        });
+      } finally {
+        signal?.removeEventListener('abort', cancel);
+        replaying.delete(runId);
+      }
+    },
     'runs.compare': async ({ a, b }) => {
       const { comparison, runs, nodes } = diffRuns(store, a, b);
       const rows = { a: placed(nodes.a), b: placed(nodes.b) };

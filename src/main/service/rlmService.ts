@@ -17,6 +17,7 @@ import { prepareRunDeletion } from '../store/runDeletion';
 import { RunRepository } from '../store/runRepository';
 import { ActiveRuns, STALE_OWNER_MS } from './activeRuns';
 import { appHandlers } from './appHandlers';
+import { documentRanges } from '../store/documentRanges';
 import { debuggerHandlers } from './debuggerHandlers';
 import { documentsHandlers } from './documentsHandlers';
 import { EventBus } from './eventBus';
@@ -60,7 +61,7 @@ export class RlmService implements RlmApi {
     this.handlers = {
       ...runsHandlers({ store, activeRuns: this.activeRuns, deleteRun: prepareRunDeletion(db), bus }),
       ...nodesHandlers(store),
-      ...debuggerHandlers(store),
+      ...debuggerHandlers(store, { documents: documentRanges(db), launcher: config.launcher, bus }),
       ...settingsHandlers(settings, { timeoutMs: config.connectionTimeoutMs, signal: this.lifetime.signal }),
       ...uploadsHandlers(uploads),
       ...appHandlers(config),

@@ -8,7 +8,7 @@ import type { DocumentStore } from '../store/documentStore';
 import type { RunRepository } from '../store/runRepository';
 
 /** The largest string V8 holds (about 512 Mi characters): a larger file arrives in parts. */
-const PART_BYTES = 2 ** 29 - 24;
+export const PART_BYTES = 2 ** 29 - 24;
 
 export async function executeWithInputs(context: RunContext, inputs: ResolvedInputs, store: RunRepository, documents: DocumentStore): Promise<RunSummary> {
   const { runId } = context.settings;

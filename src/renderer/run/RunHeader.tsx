@@ -3,6 +3,7 @@
 import { lastNodeWithStatus } from './treeModel';
 import { CollapsibleText } from './CollapsibleText';
 import { ExportRunMenu } from './ExportRunMenu';
+import { ReplayOutcome, ReplayRunButton } from './ReplayRun';
 import { RunControls } from './RunControls';
 import type { RunRepository } from './runStore';
 import { stopReasonText } from './rowText';
@@ -59,8 +60,11 @@ export function RunHeader({ store }: { store: RunRepository }) {
       </div>
       <div className="run-actions">
         {!imported && <RunControls store={store} />}
+        {/* Exact replay needs a complete recording of a run that has ended (DESIGN §11). */}
+        {!imported && run.replayable !== false && run.status !== 'running' && run.status !== 'paused' && <ReplayRunButton store={store} />}
         <ExportRunMenu store={store} />
       </div>
+      <ReplayOutcome store={store} />
       {(run.answer !== null || run.stopReason !== null || run.error !== null) && (
         <div className="run-outcome">
           {run.answer !== null && (

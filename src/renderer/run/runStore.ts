@@ -3,6 +3,7 @@
 // `useStore`; the tree itself lives in the model, outside React (see treeModel.ts).
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { RlmApi, RlmEvent, RunEvent } from '../../shared/api';
+import type { ReplayDivergence, ReplayResult } from '../../shared/api/debugger';
 import { decodeNodeIndex } from '../../shared/nodeIndex';
 import type { NodePayload, NodeRow } from '../../shared/domain/node';
 import type { RunDetail } from '../../shared/domain/run';
@@ -13,6 +14,13 @@ import { countSteps } from './timeTravel';
 import { revealNode, setAllExpanded, setExpanded, visibleRowOf, type VisibleRows } from './treeModel';
 
 export type ControlMethod = 'runs.pause' | 'runs.resume' | 'runs.step' | 'runs.stop';
+
+/** "Replay run" (runs.replay): not asked, going (cells done of total), its result, or why it failed. */
+export type ReplayView =
+  | { phase: 'idle' }
+  | { phase: 'running'; done: number; total: number | null }
+  | { phase: 'done'; result: ReplayResult; diverged: ReadonlyMap<number, ReplayDivergence> }
+  | { phase: 'failed'; error: string };
 
 export interface RunViewState {
   /** `missing`: no run has this id (never had, or deleted): not an error to retry. */
@@ -39,6 +47,7 @@ export interface RunViewState {
   nodesLoading: { loaded: number; total: number } | null;
   /** Time travel: the step shown (timeTravel.ts), or null for the run as recorded, following a live run's end. */
   step: number | null;
+  replay: ReplayView;
 }
 
 /** Schedules `callback` for the next frame; returns a cancel function. */
@@ -60,6 +69,8 @@ export interface RunRepository {
   /** Shows the run as it stood after its k-th event; null, or the last step, for the run as recorded. */
   setStep(step: number | null): void;
   control(method: ControlMethod): Promise<void>;
+  /** Re-executes the run from its recording (no model call); a second call while one goes cancels it. */
+  replay(): Promise<void>;
 }
 
 function initialState(): RunViewState {
@@ -79,10 +90,13 @@ function initialState(): RunViewState {
     controlError: null,
     nodesLoading: null,
     step: null,
+    replay: { phase: 'idle' },
   };
 }
 
 export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameScheduler = throttledFrames(LIVE_UPDATE_MS)): RunRepository {
+  /** The replay this page asked for and still waits on. */
+  let replaying: AbortController | null = null;
   const state = createStore<RunViewState>()(initialState);
   const payloads = new PayloadCache<NodePayload>();
   // Each start() is a session; anything that answers for an older one (a fetch outliving a
@@ -143,6 +157,11 @@ export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameS
       let held: RunEvent[] | null = [];
       const unsubscribe = api.subscribe(runId, (event: RlmEvent) => {
         if (mine !== session || event.runId !== runId) return;
+        // Replay progress is about this page's request, not the run: it never enters the model.
+        if (event.type === 'run.replayProgressed') {
+          if (state.getState().replay.phase === 'running') state.setState({ replay: { phase: 'running', done: event.done, total: event.total } });
+          return;
+        }
         if (held) held.push(event);
         else enqueue(event);
       });
@@ -256,6 +275,25 @@ export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameS
       // Moving back in time stops following the newest node; coming back to the end resumes it
       // while the run goes.
       state.setState({ step: next, following: next === null ? isActive(model.run.status) : false });
+    },
+
+    async replay() {
+      if (replaying) {
+        replaying.abort();
+        return;
+      }
+      const mine = session;
+      const controller = new AbortController();
+      replaying = controller;
+      state.setState({ replay: { phase: 'running', done: 0, total: null } });
+      try {
+        const result = await api.call('runs.replay', { runId }, { signal: controller.signal });
+        if (mine === session) state.setState({ replay: { phase: 'done', result, diverged: new Map(result.diverged.map((d) => [d.nodeId, d])) } });
+      } catch (error) {
+        if (mine === session) state.setState({ replay: controller.signal.aborted ? { phase: 'idle' } : { phase: 'failed', error: errorText(error) } });
+      } finally {
+        if (replaying === controller) replaying = null;
+      }
     },
 
     async control(method) {

@@ -35,7 +35,8 @@ export function createForkLauncher(script = harnessPath()): SandboxLauncher {
       ];
       const child = fork(script, [], {
         execArgv,
-        env: sandboxEnvironment(),
+        // TZ is the one variable a replay adds: a time zone name, nothing of the parent's.
+        env: { ...sandboxEnvironment(), ...(options.timeZone ? { TZ: options.timeZone } : {}) },
         serialization: 'advanced',
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       });

@@ -26,6 +26,11 @@ export interface LaunchOptions {
   memoryMb: number;
   /** Files and folders the process may read (Node's permission model), besides its own code. */
   readablePaths: string[];
+  /**
+   * The time zone the process runs in (TZ), for a replay of a run recorded in another one
+   * (debugger/replay.ts); absent: the machine's.
+   */
+  timeZone?: string;
 }
 
 export interface SandboxLauncher {

@@ -20,9 +20,13 @@ import {
 } from '../../../shared/sandboxProtocol';
 import { callPayloadSchemas, childMessageSchema } from '../../../shared/sandboxProtocolSchemas';
 import { transformCell } from './cellTransform';
+import type { RecordedCallServer } from './recordedCalls';
 import type { SandboxExit, SandboxLauncher, SandboxProcess } from './launcher';
 import { RestoreBudget } from './restoreBudget';
 import { Watchdog } from './watchdog';
+
+/** How often a replayed cell that is quiet, with nothing left to give it, is asked again. */
+const IDLE_PING_MS = 20;
 
 export type SandboxCall =
   | { kind: 'llm'; prompt: string; model?: string }
@@ -42,6 +46,8 @@ export interface SandboxOptions {
   initTimeoutMs?: number;
   /** How much re-running of earlier cells a restart may do (default: restoreBudget.ts). */
   restore?: { perRestartMs: number; perSandboxMs: number };
+  /** The time zone to run in (a replay's: the recorded one); absent, the machine's. */
+  timeZone?: string;
   /** Stops a start in progress (a large input can take seconds to load) and disposes after. */
   signal?: AbortSignal;
   /**
@@ -108,6 +114,17 @@ export interface CellResult {
   calls: CellCalls;
 }
 
+/**
+ * Runs a cell as it was recorded (DESIGN §11, debugger/replay.ts): its clock and Math.random
+ * values, and every host call answered by `calls` from the recording — `onCall` is never asked.
+ */
+export interface CellReplay {
+  clock: ClockRecord;
+  /** Where its Math.random values started; null when not recorded (it draws on from the process's). */
+  random: RandomPosition | null;
+  calls: RecordedCallServer;
+}
+
 export interface RestartInfo {
   reason: string;
   when: 'during' | 'before';
@@ -147,6 +164,8 @@ interface ActiveCell {
   cellId: number;
   script: string;
   replay: RecordedCell | null;
+  /** A cell replayed from a run's recording: its calls are served from there. */
+  served: RecordedCallServer | null;
   results: Map<number, { ok: boolean; value: string }>;
   /** The calls the host took, for the recording (not kept for a replayed cell). */
   made: Map<number, MadeCall>;
@@ -204,7 +223,7 @@ export class Sandbox {
   }
 
   /** Runs one cell of model code. Never rejects: every failure is in the result. */
-  async runCell(code: string): Promise<CellResult> {
+  async runCell(code: string, recorded?: CellReplay): Promise<CellResult> {
     if (this.disposed) return failure('the sandbox was stopped');
     const cellId = this.nextCellId++;
     const transformed = transformCell(code, cellId);
@@ -216,7 +235,7 @@ export class Sandbox {
       if (!restored.ok) return failure(`the sandbox could not be restarted (${reason}): ${restored.error}`);
       restartedBefore = restartInfo(reason, 'before', restored);
     }
-    const { outcome, results, made } = await this.execute({ cellId, script: transformed.script, replay: null });
+    const { outcome, results, made } = await this.execute({ cellId, script: transformed.script, replay: null, recorded });
     const calls = (trace: CellCallTrace | null): CellCalls => ({ ...made(), trace });
     if ('killed' in outcome) {
       const reason = outcome.killed;
@@ -255,6 +274,7 @@ export class Sandbox {
     const child = this.options.launcher.launch({
       memoryMb: this.options.memoryMb,
       readablePaths: this.options.readablePaths,
+      ...(this.options.timeZone ? { timeZone: this.options.timeZone } : {}),
     });
     this.child = child;
     this.killReason = null;
@@ -367,10 +387,12 @@ export class Sandbox {
     cellId: number;
     script: string;
     replay: RecordedCell | null;
+    recorded?: CellReplay;
     timeoutMs?: number;
   }): Promise<{ outcome: CellDoneMessage | { killed: string }; results: RecordedCell['results']; made: () => Omit<CellCalls, 'trace'> }> {
     const results: RecordedCell['results'] = new Map();
-    const active: ActiveCell = { cellId: cell.cellId, script: cell.script, replay: cell.replay, results, made: new Map(), madeCut: 0, calls: new Map(), resolve: () => undefined };
+    const served = cell.recorded?.calls ?? null;
+    const active: ActiveCell = { cellId: cell.cellId, script: cell.script, replay: cell.replay, served, results, made: new Map(), madeCut: 0, calls: new Map(), resolve: () => undefined };
     const made = () => ({ made: [...active.made.values()].sort((a, b) => a.callId - b.callId), ...(active.madeCut > 0 ? { madeCut: active.madeCut } : {}) });
     const child = this.child;
     if (!child) return { outcome: { killed: 'the sandbox process is gone' }, results, made };
@@ -385,8 +407,10 @@ export class Sandbox {
         // Replays only restore variables: their output is not shown again.
         outputChars: cell.replay ? 0 : this.options.outputChars,
         ...(cell.replay ? { clock: cell.replay.clock, random: cell.replay.random } : {}),
+        ...(cell.recorded ? { clock: cell.recorded.clock, ...(cell.recorded.random ? { random: cell.recorded.random } : {}) } : {}),
       };
       child.send(message);
+      if (served) this.pingQuiet(child, active);
     });
     return { outcome, results, made };
   }
@@ -422,6 +446,7 @@ export class Sandbox {
         if (this.active?.cellId === message.cellId) this.finishActive(message);
         break;
       case 'pong':
+        if (message.id < 0 && this.active?.served && -message.id === this.quietPing) this.quietAnswered(child, this.active);
         break;
     }
   }
@@ -429,19 +454,15 @@ export class Sandbox {
   private serveCall(child: SandboxProcess, message: Extract<ChildMessage, { type: 'call' }>): void {
     const active = this.active;
     if (!active || active.cellId !== message.cellId) return;
-    const answer = (ok: boolean, value: string) => {
-      if (this.active !== active || child !== this.child) return;
-      active.calls.delete(message.callId);
-      const result = { ok, value };
-      active.results.set(message.callId, result);
-      const made = active.made.get(message.callId);
-      if (made) made.result = result;
-      child.send({ type: 'callResult', cellId: message.cellId, callId: message.callId, ok, value });
-    };
+    const answer = (callId: number, ok: boolean, value: string) => this.sendResult(child, active, callId, ok, value);
+    if (active.served) {
+      for (const result of active.served.made(message.callId, message.kind, requestHash(message.payload))) answer(result.callId, result.ok, result.value);
+      return;
+    }
     if (active.replay) {
       const recorded = active.replay.results.get(message.callId);
-      if (recorded) answer(recorded.ok, recorded.value);
-      else answer(false, 'the replay made a call the original cell did not make');
+      if (recorded) answer(message.callId, recorded.ok, recorded.value);
+      else answer(message.callId, false, 'the replay made a call the original cell did not make');
       return;
     }
     // Recorded before it is served: a call refused here is a call the code made all the same.
@@ -451,15 +472,47 @@ export class Sandbox {
     } else active.madeCut++;
     const call = parseCall(message.kind, message.payload);
     if (typeof call === 'string') {
-      answer(false, call);
+      answer(message.callId, false, call);
       return;
     }
     const controller = new AbortController();
     active.calls.set(message.callId, controller);
     this.options.onCall(call, controller.signal, link).then(
-      (value) => answer(true, value),
-      (error: unknown) => answer(false, error instanceof Error ? error.message : String(error)),
+      (value) => answer(message.callId, true, value),
+      (error: unknown) => answer(message.callId, false, error instanceof Error ? error.message : String(error)),
     );
+  }
+
+  private sendResult(child: SandboxProcess, active: ActiveCell, callId: number, ok: boolean, value: string): void {
+    if (this.active !== active || child !== this.child) return;
+    active.calls.delete(callId);
+    const result = { ok, value };
+    active.results.set(callId, result);
+    const made = active.made.get(callId);
+    if (made) made.result = result;
+    child.send({ type: 'callResult', cellId: active.cellId, callId, ok, value });
+  }
+
+  /** The id of the ping a replayed cell waits on (sent negative: the watchdog's are positive). */
+  private quietPing = 0;
+
+  /**
+   * A replayed cell's results are handed over only when the code is quiet: the child answers a
+   * ping between slices of model code, so its pong follows every call the code made before
+   * (messages keep their order). One group per round: a group sent after a pong reaches the
+   * child in a later turn of its event loop than the one before, so the two never merge.
+   */
+  private pingQuiet(child: SandboxProcess, active: ActiveCell): void {
+    if (this.active !== active || child !== this.child) return;
+    child.send({ type: 'ping', id: -++this.quietPing });
+  }
+
+  private quietAnswered(child: SandboxProcess, active: ActiveCell): void {
+    for (const result of active.served?.quiet() ?? []) this.sendResult(child, active, result.callId, result.ok, result.value);
+    // Code that stays quiet with nothing left to give it is ending, or waits on itself: no need
+    // to keep the IPC channel busy with back-to-back pings meanwhile.
+    if (active.served?.idle) setTimeout(() => this.pingQuiet(child, active), IDLE_PING_MS).unref();
+    else this.pingQuiet(child, active);
   }
 
   private exited(child: SandboxProcess, exit: SandboxExit): void {

@@ -1,14 +1,29 @@
 // A code cell: the code (in Monaco), what it printed, what went wrong, the engine's notes.
 import { memo } from 'react';
+import type { ReplayDivergence } from '../../../shared/api/debugger';
 import type { NodePayload } from '../../../shared/domain/node';
 import type { CodeEditorHost } from '../codeEditor';
 import { RawText } from '../text/RawText';
 import { CodeView } from './CodeView';
 import { DetailSection, ErrorBlock } from './DetailParts';
 
-export const CellDetail = memo(function CellDetail({ payload, editor }: { payload: NodePayload; editor: CodeEditorHost }) {
+export const CellDetail = memo(function CellDetail({ payload, editor, divergence = null }: { payload: NodePayload; editor: CodeEditorHost; divergence?: ReplayDivergence | null }) {
   return (
     <div className="node-body">
+      {divergence && (
+        <DetailSection title="Replay diverged">
+          <div className="replay-sides" role="group" aria-label="Replay: expected and actual">
+            <div className="replay-side">
+              <h4>Expected (recorded)</h4>
+              <RawText text={divergence.expected} limitChars={4000} limitLines={60} className="cell-output" />
+            </div>
+            <div className="replay-side">
+              <h4>Actual (replayed)</h4>
+              <RawText text={divergence.actual} limitChars={4000} limitLines={60} className="cell-output" />
+            </div>
+          </div>
+        </DetailSection>
+      )}
       <DetailSection title="Code">
         <CodeView code={payload.code ?? ''} language={payload.language ?? 'javascript'} editor={editor} />
       </DetailSection>

@@ -18,6 +18,7 @@ export function NodeDetail({ store, editor }: { store: RunRepository; editor: Co
   const recordedStatus = useRunState(store, (s) => s.run?.status ?? null);
   const model = useRunState(store, (s) => s.model);
   const step = useRunState(store, (s) => s.step);
+  const divergence = useRunState(store, (s) => (s.replay.phase === 'done' && selectedId !== null ? (s.replay.diverged.get(selectedId) ?? null) : null));
   useRunState(store, (s) => s.treeVersion);
   // At an earlier step (time travel): the node as it stood then, and nothing it had not yet produced.
   const steps = step !== null && model ? stepsOf(model) : null;
@@ -43,7 +44,7 @@ export function NodeDetail({ store, editor }: { store: RunRepository; editor: Co
           {loading && <p className="run-muted">Loading…</p>}
           {payload && node.kind === 'rlm' && <RlmDetail store={store} nodeId={node.id} payload={payload} />}
           {payload && node.kind === 'llm' && <LlmDetail store={store} node={node} payload={payload} refreshing={refreshing} />}
-          {payload && node.kind === 'cell' && <CellDetail payload={payload} editor={editor} />}
+          {payload && node.kind === 'cell' && <CellDetail payload={payload} editor={editor} divergence={divergence} />}
         </>
       )}
     </section>

@@ -31,6 +31,8 @@ export function RecursionTree({ store }: { store: RunRepository }) {
   const loading = useRunState(store, (s) => s.nodesLoading);
   const recordedStatus = useRunState(store, (s) => s.run?.status ?? null);
   const step = useRunState(store, (s) => s.step);
+  const replay = useRunState(store, (s) => s.replay);
+  const diverged = replay.phase === 'done' ? replay.diverged : null;
   // At an earlier step (time travel) every row is the node as it stood then, and the run was going.
   const steps = step !== null && model ? stepsOf(model) : null;
   const runStatus = steps ? 'running' : recordedStatus;
@@ -132,6 +134,7 @@ export function RecursionTree({ store }: { store: RunRepository }) {
                     {...siblingPosition(model.tree, id)}
                     selected={id === selectedId}
                     active={id === activeId}
+                    diverged={diverged?.has(id) ?? false}
                     now={node.status === 'running' ? now : 0}
                     onPick={onPick}
                     onToggle={onToggle}

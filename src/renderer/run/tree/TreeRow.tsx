@@ -27,6 +27,8 @@ export interface TreeRowProps {
   setsize: number;
   selected: boolean;
   active: boolean;
+  /** A replay of the run gave this cell another output, error or host call than the recording. */
+  diverged?: boolean;
   now: number;
   onPick(id: number): void;
   onToggle(id: number, expanded: boolean): void;
@@ -47,7 +49,7 @@ export const TreeRow = memo(function TreeRow(p: TreeRowProps) {
       aria-expanded={p.expanded}
       aria-posinset={p.posinset}
       aria-setsize={p.setsize}
-      className={`tree-row tree-row-${p.status}${p.selected ? ' tree-row-selected' : ''}${p.active ? ' tree-row-active' : ''}`}
+      className={`tree-row tree-row-${p.status}${p.selected ? ' tree-row-selected' : ''}${p.active ? ' tree-row-active' : ''}${p.diverged ? ' tree-row-diverged' : ''}`}
       style={{ transform: `translateY(${p.top}px)`, height: p.height }}
       onClick={() => p.onPick(node.id)}
     >
@@ -70,6 +72,11 @@ export const TreeRow = memo(function TreeRow(p: TreeRowProps) {
       <span className="tree-label" title={node.label}>
         {p.label || '…'}
       </span>
+      {p.diverged && (
+        <span className="tree-diverged" title="Diverged in the replay: see the detail">
+          ≠<span className="run-sr-only"> diverged in replay</span>
+        </span>
+      )}
       {p.expanded === false && (
         <span className="tree-hidden-count" title={`${p.childCount.toLocaleString('en-US')} children hidden`}>
           +{p.childCount.toLocaleString('en-US')}
