@@ -9,6 +9,7 @@ import { defaultDatabasePath } from '../paths';
 import { openRunReader, type RunReader } from '../store/runReader';
 import type { CommandOutput } from './commandOutput';
 import { terminalSafe } from './format';
+import { firstDifferingLine, lineAt } from './lineDiff';
 
 /** Pairs per write of `--json`: a 100,000-node comparison is streamed, never one string. */
 const PAIRS_PER_WRITE = 2_000;
@@ -104,25 +105,6 @@ function valueOf(reader: Pick<RunReader, 'getPayload'>, nodes: readonly NodeRow[
   const payload: NodePayload | null = reader.getPayload(runId, id);
   const value = payload?.[field];
   return typeof value === 'string' ? value : null;
-}
-
-/** The first line (from 0) where the two values differ; 0 when either is missing or they differ on their first line. */
-function firstDifferingLine(x: string | null, y: string | null): number {
-  if (x === null || y === null) return 0;
-  let line = 0;
-  for (let i = 0; i < Math.min(x.length, y.length) && x[i] === y[i]; i++) if (x[i] === '\n') line++;
-  return line;
-}
-
-function lineAt(text: string, line: number): string {
-  let start = 0;
-  for (let l = 0; l < line; l++) {
-    const next = text.indexOf('\n', start);
-    if (next < 0) return '';
-    start = next + 1;
-  }
-  const end = text.indexOf('\n', start);
-  return text.slice(start, end < 0 ? undefined : end);
 }
 
 function cut(line: string): string {

@@ -9,6 +9,7 @@ import { createForkLauncher } from '../sandbox/host/forkLauncher';
 import { openRunReader } from '../store/runReader';
 import type { CommandOutput } from './commandOutput';
 import { terminalSafe } from './format';
+import { firstDifferingLine, lineAt } from './lineDiff';
 
 /** A value's differing line is shown up to this many characters. */
 const LINE_CHARS = 160;
@@ -56,24 +57,6 @@ function cellName(nodes: readonly NodeRow[], id: number): string {
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
-
-/** The first line (from 0) on which two texts differ. */
-function firstDifferingLine(x: string, y: string): number {
-  let line = 0;
-  for (let i = 0; i < Math.min(x.length, y.length) && x[i] === y[i]; i++) if (x[i] === '\n') line++;
-  return line;
-}
-
-function lineAt(text: string, line: number): string {
-  let start = 0;
-  for (let l = 0; l < line; l++) {
-    const next = text.indexOf('\n', start);
-    if (next < 0) return '';
-    start = next + 1;
-  }
-  const end = text.indexOf('\n', start);
-  return text.slice(start, end < 0 ? undefined : end);
-}
 
 /** A line as JSON shows it (quotes, escapes: an empty line or trailing spaces stay visible), cut to size. */
 function shown(line: string): string {
