@@ -46,7 +46,7 @@ export function StepScrubber({ store }: { store: RunRepository }) {
   };
   return (
     <div className="step-scrubber">
-      <button type="button" className="step-play" onClick={playing ? () => setPlaying(false) : play} aria-label={playing ? 'Pause replay of steps' : 'Play steps'} title={playing ? 'Pause' : 'Play through the steps'}>
+      <button type="button" className="step-play" onClick={playing ? () => setPlaying(false) : play} aria-label={playing ? 'Pause the steps' : 'Play the steps'} title={playing ? 'Pause' : 'Play through the steps'}>
         {playing ? '❚❚' : '▶'}
       </button>
       <label className="step-label" htmlFor="run-step">
