@@ -1,7 +1,7 @@
 // What the engine hands the run store to write: a new run, a new node, a node's change, a call's
 // usage, a run's end. Apart from runRepository.ts so that its transactions (runTransactions.ts) can
 // name them without importing the store that imports them.
-import type { LlmPurpose, NodeKind, NodePayload, NodeStatus } from '../../shared/domain/node';
+import type { LlmPurpose, NodeKind, NodePayload, NodeRow, NodeStatus } from '../../shared/domain/node';
 import type { InputDescription, RunOrigin, RunStatus, StopReason } from '../../shared/domain/run';
 import type { RunLimits } from '../../shared/limits';
 
@@ -90,24 +90,10 @@ export interface WholeRun {
   nodes: WholeRunNode[];
 }
 
-export interface WholeRunNode {
-  id: number;
-  parentId: number | null;
-  kind: NodeKind;
-  depth: number;
-  seq: number;
-  status: NodeStatus;
-  startedAt: number;
-  endedAt: number | null;
-  label: string;
-  model: string | null;
-  purpose: LlmPurpose | null;
-  /** The node's own usage; null on nodes that are no model call (a call counts when inputTokens is set). */
-  inputTokens: number | null;
-  outputTokens: number | null;
-  cachedTokens: number | null;
-  /** null: unknown (no price), never 0 for that. */
-  costUsd: number | null;
-  usageEstimated: boolean;
-  payload: NodePayload;
-}
+/**
+ * A node as written whole: its row without the roll-ups (computed on insert, subtreeRollUp.ts)
+ * and its payload. Its own usage: token counts null on a node that is no model call, or, marked
+ * estimated, on a call whose usage is unknown (domain/node.ts countsAsCall); a null cost is
+ * unknown, never 0.
+ */
+export type WholeRunNode = Omit<NodeRow, 'subtree'> & { payload: NodePayload };
