@@ -4,15 +4,36 @@ import { z } from 'zod';
 import type { RunComparison } from '../domain/comparison';
 import type { LlmPurpose, NodeKind } from '../domain/node';
 import type { RunSummary } from '../domain/run';
-import { runIdSchema } from '../schemas';
+import { modelNameSchema, runIdSchema, runLimitsSchema } from '../schemas';
 
 export const compareRunsSchema = z.strictObject({ a: runIdSchema, b: runIdSchema });
 
 export const replayRunSchema = z.strictObject({ runId: runIdSchema });
 
+/** The most characters of an edited reply or cell code a fork takes (a model's reply is capped lower: replyParser.ts). */
+export const FORK_EDIT_MAX_CHARS = 4 * 1024 * 1024;
+
+/**
+ * A fork: the run re-run from the start with its recording as a cache (DESIGN §11). With `at`,
+ * the edit replaces that node's reply (an `llm` node) or code (a `cell`); without, it re-runs
+ * with other settings only. Settings left out are the parent's.
+ */
+export const forkRunSchema = z
+  .strictObject({
+    runId: runIdSchema,
+    at: z.number().int().min(0).optional(),
+    edit: z.strictObject({ kind: z.enum(['reply', 'code']), text: z.string().max(FORK_EDIT_MAX_CHARS) }).optional(),
+    rootModel: modelNameSchema.optional(),
+    subModel: modelNameSchema.optional(),
+    limits: runLimitsSchema.partial().optional(),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  })
+  .refine((params) => (params.at === undefined) === (params.edit === undefined), { message: 'an edit needs the node it changes (at), and a node needs its edit', path: ['edit'] });
+
 export const debuggerMethods = {
   'runs.compare': compareRunsSchema,
   'runs.replay': replayRunSchema,
+  'runs.fork': forkRunSchema,
 } as const;
 
 /** One cell of a replay whose output, error or host calls differ from the recording. */
@@ -67,4 +88,11 @@ export interface DebuggerResults {
    * before exact replay, RUN_ACTIVE for a run still going or already being replayed.
    */
   'runs.replay': ReplayResult;
+  /**
+   * Starts the fork as a new run (its events as any run's) and returns at once. NOT_FOUND for an
+   * unknown run or node; INVALID_INPUT for an imported run, one recorded before exact replay, a
+   * node that is neither a model call nor a cell, or an edit of the wrong kind for it;
+   * RUN_ACTIVE for a run still going.
+   */
+  'runs.fork': { runId: string; warnings: string[] };
 }

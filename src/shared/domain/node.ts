@@ -38,6 +38,11 @@ export interface NodeRow {
    * and counts as a call, its tokens are not known (see usageUnknown).
    */
   usageEstimated: boolean;
+  /**
+   * A fork's model call answered from the recording of the run it was forked from: no request
+   * was sent and it cost nothing (its tokens are null and it counts as no call). Set by the store.
+   */
+  cached?: boolean;
   /** Roll-ups over this node and everything under it. */
   subtree: SubtreeTotals;
 }
@@ -95,6 +100,11 @@ export interface NodePayload {
   hostCalls?: HostCalls;
   /** rlm: the time zone and locale its sandbox ran in (recording 1 on). */
   environment?: SandboxEnvironment;
+  /**
+   * In a fork, the step the user changed: an llm node whose reply (or a turn whose code block) was
+   * replaced, or a cell whose code was. `nodeId` is the parent run's node it replaces.
+   */
+  forkEdit?: { nodeId: number };
   /** cell: notes from the engine (sandbox restarted, answer ignored, blocks skipped). */
   notes?: string[];
 }

@@ -60,6 +60,23 @@ export interface RunSummary extends RunTotals {
   queryChars?: number;
   answerChars?: number | null;
   errorChars?: number | null;
+  /**
+   * A fork (issue 12): the run it re-ran with its recording as a cache, and the node whose reply
+   * or code it changed (null: re-run with other settings and no edit). null for any other run.
+   * Set by the store; absent only in summaries built by hand.
+   */
+  forkedFrom?: ForkOrigin | null;
+  /**
+   * A fork's calls answered from its parent's recording: no request, no cost. The totals above
+   * (cost, tokens, modelCalls) count live calls only. Set by the store.
+   */
+  cachedCalls?: number;
+}
+
+/** Where a fork comes from: the parent run, and the node of the parent it edited (null: no edit). */
+export interface ForkOrigin {
+  runId: string;
+  nodeId: number | null;
 }
 
 export interface InputDescription {
