@@ -1,6 +1,7 @@
 // The `debugger` slice (src/shared/api/debugger.ts): two runs compared (debugger/runDiff.ts),
 // with one line per aligned pair for the page to draw; a run replayed from its recording
 // (debugger/replay.ts), with progress pushed to the run's subscribers.
+import type { MethodResult, ParsedParams } from '../../shared/api';
 import type { ComparisonStep, debuggerMethods } from '../../shared/api/debugger';
 import type { NodeRow } from '../../shared/domain/node';
 import { RlmError } from '../../shared/errors';
@@ -20,7 +21,10 @@ export interface ReplayDeps {
   bus: Pick<EventBus, 'emit'>;
 }
 
-export function debuggerHandlers(store: RunReader, replay?: ReplayDeps): Handlers<keyof typeof debuggerMethods> {
+/** Starts a fork as a new run (ActiveRuns.fork): the service's runs, not this slice's, run it. */
+export type StartFork = (params: ParsedParams<'runs.fork'>) => Promise<MethodResult<'runs.fork'>>;
+
+export function debuggerHandlers(store: RunReader, replay?: ReplayDeps, fork?: StartFork): Handlers<keyof typeof debuggerMethods> {
   // One replay per run at a time: a second would only double the sandboxes for the same answer.
   const replaying = new Set<string>();
   return {
@@ -49,6 +53,10 @@ export function debuggerHandlers(store: RunReader, replay?: ReplayDeps): Handler
         signal?.removeEventListener('abort', cancel);
         replaying.delete(runId);
       }
+    },
+    'runs.fork': async (params) => {
+      if (!fork) throw new RlmError('INTERNAL', 'this service cannot start runs');
+      return fork(params);
     },
     'runs.compare': async ({ a, b }) => {
       const { comparison, runs, nodes } = diffRuns(store, a, b);
