@@ -21,7 +21,7 @@ export function Screen({ api, route, reconnects }: { api: RlmApi; route: Route; 
       {route.view === 'settings' && <SettingsScreen api={api} />}
       {route.view === 'run' && (
         <Suspense fallback={<p className="screen-message" role="status">Loading run…</p>}>
-          <RunView key={`${route.runId}:${reconnects}`} api={api} runId={route.runId} />
+          <RunView key={`${route.runId}:${reconnects}`} api={api} runId={route.runId} node={route.node ?? null} />
         </Suspense>
       )}
       {route.view === 'compare' && (

@@ -16,7 +16,8 @@ export function RunMeter({ store }: { store: RunRepository }) {
   if (!recorded) return <div className="run-meter" />;
   // At an earlier step (time travel): the totals of the calls ended by then.
   const steps = step !== null && model ? stepsOf(model) : null;
-  const run = steps && step !== null ? runAt(recorded, steps, step) : recorded;
+  // (A fork's calls from the cache are counted for the run as recorded only: no note at an earlier step.)
+  const run = steps && step !== null ? { ...runAt(recorded, steps, step), cachedCalls: 0 } : recorded;
   const now = steps && step !== null ? steps.timeAt(step) : ticking;
   return (
     <section className="run-meter" aria-label="Run meter">
@@ -27,7 +28,7 @@ export function RunMeter({ store }: { store: RunRepository }) {
             {item.value}
             {item.limit !== null && <span className="meter-limit"> / {item.limit}</span>}
             {item.note && (
-              <span className="meter-note" title="Calls to models without a known price: not counted in the cost, never as $0">
+              <span className="meter-note" title={item.noteTitle}>
                 {' '}
                 · {item.note}
               </span>

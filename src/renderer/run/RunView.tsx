@@ -14,16 +14,18 @@ import { createRunStore } from './runStore';
 import { SplitPane } from './SplitPane';
 import { StepScrubber } from './StepScrubber';
 import { useRunState } from './useRunState';
+import { useSelectNode } from './useSelectNode';
 import './run.css';
 
-export function RunView({ api, runId }: { api: RlmApi; runId: string }) {
+/** `node`: the node to select once it is read (a link to a fork's branch point: `#/runs/<id>?node=<n>`). */
+export function RunView({ api, runId, node = null }: { api: RlmApi; runId: string; node?: number | null }) {
   // A new store (and subscription) per run, and per attempt to open it: nothing of one run can
   // show in the next.
   const [attempt, setAttempt] = useState(0);
-  return <RunScreen key={`${runId}\n${attempt}`} api={api} runId={runId} retry={() => setAttempt((n) => n + 1)} />;
+  return <RunScreen key={`${runId}\n${attempt}`} api={api} runId={runId} node={node} retry={() => setAttempt((n) => n + 1)} />;
 }
 
-function RunScreen({ api, runId, retry }: { api: RlmApi; runId: string; retry: () => void }) {
+function RunScreen({ api, runId, node, retry }: { api: RlmApi; runId: string; node: number | null; retry: () => void }) {
   const [store] = useState(() => createRunStore(api, runId));
   const [editor] = useState(() => createCodeEditorHost());
   useEffect(() => store.start(), [store]);
@@ -31,6 +33,7 @@ function RunScreen({ api, runId, retry }: { api: RlmApi; runId: string; retry: (
   const phase = useRunState(store, (s) => s.phase);
   const loadError = useRunState(store, (s) => s.loadError);
   const origin = useRunState(store, (s) => s.run?.origin ?? null);
+  useSelectNode(store, node);
   // App-wide commands (the Stop shortcut) act on this run as what it is.
   useEffect(() => (origin === null ? undefined : setOpenRun(runId, origin === 'imported')), [runId, origin]);
 

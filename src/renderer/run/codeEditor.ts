@@ -4,7 +4,7 @@
 // shows code.
 import type * as Monaco from 'monaco-editor/editor/editor.api';
 
-type MonacoApi = typeof Monaco;
+export type MonacoApi = typeof Monaco;
 
 /** The languages a cell's code is highlighted in (NodePayload.language; javascript when absent). */
 export type CodeLanguage = 'javascript' | 'python';
@@ -127,6 +127,12 @@ export function createCodeEditorHost(): CodeEditorHost {
 }
 
 const THEME = 'rlmscope';
+
+/** Defines the page's Monaco theme for the current colour scheme and names it (for another editor: the fork's). */
+export function pageTheme(m: MonacoApi): string {
+  applyTheme(m, typeof matchMedia === 'function' && matchMedia(darkQuery).matches);
+  return THEME;
+}
 
 /** Monaco's light or dark theme on the page's own code background (styles.css --bg-alt). */
 function applyTheme(m: MonacoApi, dark: boolean): void {

@@ -29,6 +29,14 @@ describe('the live meter', () => {
     expect(time).toMatchObject({ value: '30.0 s', limit: '1 min 0 s', fraction: 0.5 });
   });
 
+  it("notes a fork's calls served from the cache beside the calls, which count live calls only", () => {
+    const calls = meterItems(runDetail({ modelCalls: 2, cachedCalls: 5 }), 0)[2];
+    expect(calls).toMatchObject({ label: 'Calls', value: '2', note: '5 from cache' });
+    expect(calls?.noteTitle).toMatch(/recording/);
+    expect(meterItems(runDetail({ modelCalls: 2, cachedCalls: 0 }), 0)[2]?.note).toBeUndefined();
+    expect(meterItems(runDetail({ modelCalls: 2 }), 0)[2]?.note).toBeUndefined();
+  });
+
   it('shows an imported run against no limits: it never ran under them here', () => {
     const run = runDetail({ origin: 'imported', source: 'log.jsonl', modelCalls: 950, limits: { ...runDetail().limits, maxCalls: 1000, maxSeconds: 60 } });
     for (const item of meterItems(run, 0)) expect(item).toMatchObject({ limit: null, fraction: null, level: 'ok' });

@@ -15,8 +15,10 @@ export interface MeterItem {
   /** Share of the limit used, 0..1 (capped), or null without a limit. */
   fraction: number | null;
   level: MeterLevel;
-  /** A note for the reader: calls whose price is unknown (never counted as $0). */
+  /** A note for the reader: calls whose price is unknown (never counted as $0), a fork's calls served from the cache. */
   note?: string;
+  /** What the note means, in full (its tooltip). */
+  noteTitle?: string;
 }
 
 export function meterLevel(value: number, limit: number | null): { fraction: number | null; level: MeterLevel } {
@@ -48,10 +50,17 @@ export function meterItems(run: RunDetail, now: number): MeterItem[] {
       value: run.costUsd !== null ? usd(run.costUsd) : run.pricedCostUsd > 0 ? `≥ ${usd(run.pricedCostUsd)}` : 'unknown',
       limit: limits.maxCostUsd === null ? null : usd(limits.maxCostUsd),
       ...meterLevel(run.pricedCostUsd, limits.maxCostUsd),
-      ...(run.unpricedCalls > 0 ? { note: `${run.unpricedCalls.toLocaleString('en-US')} unpriced` } : {}),
+      ...(run.unpricedCalls > 0 ? { note: `${run.unpricedCalls.toLocaleString('en-US')} unpriced`, noteTitle: 'Calls to models without a known price: not counted in the cost, never as $0' } : {}),
     },
     { label: 'Tokens', value: tokensUnknown(run) ? 'unknown' : formatTokens(tokens), limit: limits.maxTokens === null ? null : formatTokens(limits.maxTokens), ...meterLevel(tokens, limits.maxTokens) },
-    { label: 'Calls', value: String(run.modelCalls), limit: limits.maxCalls === null ? null : String(limits.maxCalls), ...meterLevel(run.modelCalls, limits.maxCalls) },
+    {
+      label: 'Calls',
+      value: String(run.modelCalls),
+      limit: limits.maxCalls === null ? null : String(limits.maxCalls),
+      ...meterLevel(run.modelCalls, limits.maxCalls),
+      // A fork's calls answered from its parent's recording count in no total and against no limit.
+      ...(run.cachedCalls ? { note: `${run.cachedCalls.toLocaleString('en-US')} from cache`, noteTitle: 'Calls answered from the recording of the run this was forked from: no request, no cost' } : {}),
+    },
     { label: 'Time', value: formatDuration(seconds * 1000), limit: limits.maxSeconds === null ? null : formatDuration(limits.maxSeconds * 1000), ...meterLevel(seconds, limits.maxSeconds) },
   ];
 }

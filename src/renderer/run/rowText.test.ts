@@ -51,6 +51,20 @@ describe('row text', () => {
     expect(costText(dear)?.full).toBe('$15.04 for 5 calls below');
   });
 
+  it("shows a fork's cached call as no tokens and no cost, never as unknown", () => {
+    // As the store writes it: no tokens, no price, counted as no call.
+    const cached = sub({ inputTokens: null, outputTokens: null, costUsd: null, cached: true });
+    expect(tokensText(cached)).toBeNull();
+    expect(costText(cached)).toMatchObject({ text: '—', unknown: false });
+    expect(costText(cached)?.full).toMatch(/recording .* no request, no cost/);
+    // Even one whose flags say "usage unknown" (an estimate with no counts) stays cached, not ?→?.
+    const flagged = sub({ inputTokens: null, outputTokens: null, costUsd: null, usageEstimated: true, cached: true });
+    expect(tokensText(flagged)).toBeNull();
+    expect(costText(flagged)?.unknown).toBe(false);
+    // The same call live: unknown cost (no price), never a dash.
+    expect(costText(sub({ costUsd: null }))?.text).toBe('unknown');
+  });
+
   it('says an RLM of a paused run is paused; calls under way still run', () => {
     const root = node(1, null, 0, { status: 'running', endedAt: null });
     expect(shownStatus(root, 'paused')).toBe('paused');

@@ -43,8 +43,16 @@ export function rollsUp(node: NodeRow): boolean {
   return node.kind !== 'llm';
 }
 
-/** Input→output tokens: the call's own, or for a parent everything under it; null when none. */
+/**
+ * What a fork's call answered from its parent's recording says about itself (NodeRow.cached): it
+ * sent no request and cost nothing, so it has no tokens or cost of its own, and is not a call of
+ * unknown usage either.
+ */
+export const CACHED_TITLE = 'answered from the recording of the run this was forked from: no request, no cost';
+
+/** Input→output tokens: the call's own, or for a parent everything under it; null when none (and for a cached call). */
 export function tokensText(node: NodeRow): string | null {
+  if (node.cached) return null;
   if (rollsUp(node)) {
     const s = node.subtree;
     if (s.modelCalls === 0) return null;
@@ -79,6 +87,7 @@ export function costText(node: NodeRow): CostText | null {
     if (cost !== null) return { text: usd(cost), full, unknown: false };
     return { text: s.pricedCostUsd > 0 ? `≥ ${usd(s.pricedCostUsd)}` : 'unknown', full, unknown: true };
   }
+  if (node.cached) return { text: '—', full: `no cost: ${CACHED_TITLE}`, unknown: false };
   if (node.costUsd !== null) return { text: usd(node.costUsd), full: usd(node.costUsd), unknown: false };
   // A call still running has no cost yet. One that failed before the provider reported usage
   // counts in no total (the run's cost and calls count answered calls): a dash, not "unknown".

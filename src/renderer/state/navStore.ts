@@ -1,18 +1,19 @@
 // Which screen is shown, kept in the URL's hash so that a reload (or a link) comes back to it:
-// #/runs, #/new, #/settings, #/runs/<runId>, #/compare/<runA>/<runB>.
+// #/runs, #/new, #/settings, #/runs/<runId>, #/runs/<runId>?node=<nodeId> (the run with that node
+// selected: a fork's link to its branch point), #/compare/<runA>/<runB>.
 import { create } from 'zustand';
 
 export type Route =
   | { view: 'runs' }
   | { view: 'new' }
   | { view: 'settings' }
-  | { view: 'run'; runId: string }
+  | { view: 'run'; runId: string; node?: number }
   | { view: 'compare'; a: string; b: string };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
-  const run = /^\/runs\/([^/?#]+)$/.exec(path);
-  if (run?.[1]) return { view: 'run', runId: decodeURIComponent(run[1]) };
+  const run = /^\/runs\/([^/?#]+)(?:\?node=(\d{1,15}))?$/.exec(path);
+  if (run?.[1]) return run[2] === undefined ? { view: 'run', runId: decodeURIComponent(run[1]) } : { view: 'run', runId: decodeURIComponent(run[1]), node: Number(run[2]) };
   const compare = /^\/compare\/([^/?#]+)\/([^/?#]+)$/.exec(path);
   if (compare?.[1] && compare[2]) return { view: 'compare', a: decodeURIComponent(compare[1]), b: decodeURIComponent(compare[2]) };
   if (path === '/new') return { view: 'new' };
@@ -21,7 +22,7 @@ export function parseRoute(hash: string): Route {
 }
 
 export function routeHash(route: Route): string {
-  if (route.view === 'run') return `#/runs/${encodeURIComponent(route.runId)}`;
+  if (route.view === 'run') return `#/runs/${encodeURIComponent(route.runId)}${route.node === undefined ? '' : `?node=${route.node}`}`;
   if (route.view === 'compare') return `#/compare/${encodeURIComponent(route.a)}/${encodeURIComponent(route.b)}`;
   return `#/${route.view}`;
 }

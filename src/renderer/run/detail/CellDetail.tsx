@@ -1,5 +1,5 @@
 // A code cell: the code (in Monaco), what it printed, what went wrong, the engine's notes.
-import { memo } from 'react';
+import { memo, type ReactNode } from 'react';
 import type { ReplayDivergence } from '../../../shared/api/debugger';
 import type { NodePayload } from '../../../shared/domain/node';
 import type { CodeEditorHost } from '../codeEditor';
@@ -7,7 +7,17 @@ import { RawText } from '../text/RawText';
 import { CodeView } from './CodeView';
 import { DetailSection, ErrorBlock } from './DetailParts';
 
-export const CellDetail = memo(function CellDetail({ payload, editor, divergence = null }: { payload: NodePayload; editor: CodeEditorHost; divergence?: ReplayDivergence | null }) {
+interface CellDetailProps {
+  payload: NodePayload;
+  editor: CodeEditorHost;
+  divergence?: ReplayDivergence | null;
+  /** "Fork from here", beside the code. */
+  forkAction?: ReactNode;
+  /** The code being edited for a fork, shown instead of the recorded code. */
+  forkEditor?: ReactNode;
+}
+
+export const CellDetail = memo(function CellDetail({ payload, editor, divergence = null, forkAction, forkEditor }: CellDetailProps) {
   return (
     <div className="node-body">
       {divergence && (
@@ -24,8 +34,8 @@ export const CellDetail = memo(function CellDetail({ payload, editor, divergence
           </div>
         </DetailSection>
       )}
-      <DetailSection title="Code">
-        <CodeView code={payload.code ?? ''} language={payload.language ?? 'javascript'} editor={editor} />
+      <DetailSection title={forkEditor ? 'Code (edited for a fork)' : 'Code'} action={forkEditor ? undefined : forkAction}>
+        {forkEditor ?? <CodeView code={payload.code ?? ''} language={payload.language ?? 'javascript'} editor={editor} />}
       </DetailSection>
       {payload.error !== undefined && <ErrorBlock text={payload.error} />}
       <DetailSection title="Output">

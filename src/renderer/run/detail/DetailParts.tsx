@@ -2,10 +2,18 @@
 import type { ReactNode } from 'react';
 import { RawText } from '../text/RawText';
 
-export function DetailSection({ title, children }: { title: string; children: ReactNode }) {
+/** `action`: a button that acts on the section's content (e.g. "Fork from here"), beside its title. */
+export function DetailSection({ title, action, children }: { title: string; action?: ReactNode; children: ReactNode }) {
   return (
     <section className="detail-section">
-      <h3>{title}</h3>
+      {action ? (
+        <div className="detail-section-head">
+          <h3>{title}</h3>
+          {action}
+        </div>
+      ) : (
+        <h3>{title}</h3>
+      )}
       {children}
     </section>
   );

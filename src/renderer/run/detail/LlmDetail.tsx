@@ -1,4 +1,5 @@
 // A model call: the messages it was sent and its reply, live while it streams.
+import type { ReactNode } from 'react';
 import type { NodePayload, NodeRow } from '../../../shared/domain/node';
 import { ReplyText } from '../text/ReplyText';
 import type { RunRepository } from '../runStore';
@@ -6,7 +7,18 @@ import { useRunState } from '../useRunState';
 import { MessageList } from './MessageList';
 import { DetailSection, ErrorBlock } from './DetailParts';
 
-export function LlmDetail({ store, node, payload, refreshing }: { store: RunRepository; node: NodeRow; payload: NodePayload; refreshing: boolean }) {
+interface LlmDetailProps {
+  store: RunRepository;
+  node: NodeRow;
+  payload: NodePayload;
+  refreshing: boolean;
+  /** "Fork from here", beside the reply. */
+  forkAction?: ReactNode;
+  /** The reply being edited for a fork, shown instead of the recorded reply. */
+  forkEditor?: ReactNode;
+}
+
+export function LlmDetail({ store, node, payload, refreshing, forkAction, forkEditor }: LlmDetailProps) {
   // Stream records are replaced on every delta, so this re-renders only for this call's text.
   const stream = useRunState(store, (s) => s.model?.streams.get(node.id) ?? null);
   const running = node.status === 'running';
@@ -15,8 +27,10 @@ export function LlmDetail({ store, node, payload, refreshing }: { store: RunRepo
       <DetailSection title={node.purpose === 'sub' ? 'Prompt' : 'Messages sent'}>
         <MessageList messages={payload.prompt ?? []} />
       </DetailSection>
-      <DetailSection title={running ? 'Reply (streaming)' : 'Reply'}>
-        {running ? (
+      <DetailSection title={running ? 'Reply (streaming)' : forkEditor ? 'Reply (edited for a fork)' : 'Reply'} action={forkEditor || running ? undefined : forkAction}>
+        {forkEditor && !running ? (
+          forkEditor
+        ) : running ? (
           <div aria-live="off">
             {stream?.partial && <p className="run-muted">The start of this reply streamed before this page opened.</p>}
             {/* Plain while it streams: colouring code that changes every frame would only flicker. */}

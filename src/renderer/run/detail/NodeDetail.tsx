@@ -1,6 +1,7 @@
 // The selected node: its summary from the tree row at once, then its payload (fetched when
 // selected) laid out for its kind.
-import type { NodePayload } from '../../../shared/domain/node';
+import { useMemo, useState } from 'react';
+import type { NodeKind, NodePayload } from '../../../shared/domain/node';
 import type { CodeEditorHost } from '../codeEditor';
 import { stepsOf } from '../runModel';
 import type { RunRepository } from '../runStore';
@@ -10,6 +11,9 @@ import { LlmDetail } from './LlmDetail';
 import { NodeSummary } from './NodeSummary';
 import { RlmDetail } from './RlmDetail';
 import { useNodePayload } from './useNodePayload';
+import { ForkButton } from '../fork/ForkButton';
+import { ForkEditor } from '../fork/ForkEditor';
+import { forkEditKind, forkOffer } from '../fork/forkRules';
 import './detail.css';
 
 export function NodeDetail({ store, editor }: { store: RunRepository; editor: CodeEditorHost }) {
@@ -27,6 +31,7 @@ export function NodeDetail({ store, editor }: { store: RunRepository; editor: Co
   const fetched = useNodePayload(store, recorded?.id ?? null);
   const { loading, refreshing, error } = fetched;
   const payload = fetched.payload && node && recorded && node.status === 'running' && recorded.status !== 'running' ? unfinished(fetched.payload) : fetched.payload;
+  const fork = useFork(store, recorded?.id ?? null, recorded?.kind ?? null, fetched.payload);
   return (
     <section className="node-detail" role="region" aria-label="Node detail" aria-busy={loading || refreshing}>
       {recorded !== null && node === null ? (
@@ -35,7 +40,7 @@ export function NodeDetail({ store, editor }: { store: RunRepository; editor: Co
         <p className="run-muted node-detail-empty">Select a node in the tree to see what it did.</p>
       ) : (
         <>
-          <NodeSummary node={node} runStatus={runStatus} />
+          <NodeSummary node={node} runStatus={runStatus} edited={fetched.payload?.forkEdit !== undefined} />
           {error && (
             <p className="node-error" role="alert">
               Could not load this node: {error}
@@ -43,12 +48,49 @@ export function NodeDetail({ store, editor }: { store: RunRepository; editor: Co
           )}
           {loading && <p className="run-muted">Loading…</p>}
           {payload && node.kind === 'rlm' && <RlmDetail store={store} nodeId={node.id} payload={payload} />}
-          {payload && node.kind === 'llm' && <LlmDetail store={store} node={node} payload={payload} refreshing={refreshing} />}
-          {payload && node.kind === 'cell' && <CellDetail payload={payload} editor={editor} divergence={divergence} />}
+          {payload && node.kind === 'llm' && <LlmDetail store={store} node={node} payload={payload} refreshing={refreshing} forkAction={fork.action} forkEditor={fork.editor} />}
+          {payload && node.kind === 'cell' && <CellDetail payload={payload} editor={editor} divergence={divergence} forkAction={fork.action} forkEditor={fork.editor} />}
         </>
       )}
     </section>
   );
+}
+
+/**
+ * "Fork from here" for the selected node, and its editor once pressed. The edit belongs to one
+ * node: selecting another closes it. Memoised, so that a cell's detail (memo) does not redraw
+ * for a button that has not changed.
+ */
+function useFork(store: RunRepository, nodeId: number | null, kind: NodeKind | null, payload: NodePayload | null) {
+  const [forking, setForking] = useState<number | null>(null);
+  // After Cancel the focus goes back to the button that opened the editor.
+  const [cancelled, setCancelled] = useState<number | null>(null);
+  const origin = useRunState(store, (s) => s.run?.origin);
+  const status = useRunState(store, (s) => s.run?.status);
+  const replayable = useRunState(store, (s) => s.run?.replayable);
+  const replayableWhy = useRunState(store, (s) => s.run?.replayableWhy);
+  return useMemo(() => {
+    const editKind = kind === null ? null : forkEditKind({ kind });
+    if (nodeId === null || kind === null || editKind === null || status === undefined || payload === null) return { action: undefined, editor: undefined };
+    const offer = forkOffer({ origin, status, replayable, replayableWhy }, { kind });
+    const editing = forking === nodeId && offer.shown && offer.enabled;
+    return {
+      action: <ForkButton offer={offer} focus={cancelled === nodeId} onFork={() => setForking(nodeId)} />,
+      editor: editing ? (
+        <ForkEditor
+          api={store.api}
+          runId={store.runId}
+          nodeId={nodeId}
+          kind={editKind}
+          original={(editKind === 'code' ? payload.code : payload.text) ?? ''}
+          onCancel={() => {
+            setForking(null);
+            setCancelled(nodeId);
+          }}
+        />
+      ) : undefined,
+    };
+  }, [store, nodeId, kind, payload, forking, cancelled, origin, status, replayable, replayableWhy]);
 }
 
 /** What a node had to show before it ended: its request (prompt, code, query), not its results. */

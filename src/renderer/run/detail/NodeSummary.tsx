@@ -3,9 +3,10 @@ import type { ReactNode } from 'react';
 import { usageUnknown, type NodeRow } from '../../../shared/domain/node';
 import type { RunStatus } from '../../../shared/domain/run';
 import { formatDuration, tokensUnknown } from '../../../shared/format';
-import { costText, kindTag, rollsUp, shownStatus, STATUS_ICON } from '../rowText';
+import { CACHED_TITLE, costText, kindTag, rollsUp, shownStatus, STATUS_ICON } from '../rowText';
 
-export function NodeSummary({ node, runStatus }: { node: NodeRow; runStatus: RunStatus | null }) {
+/** `edited`: in a fork, the step the user changed (NodePayload.forkEdit), known once the payload is read. */
+export function NodeSummary({ node, runStatus, edited = false }: { node: NodeRow; runStatus: RunStatus | null; edited?: boolean }) {
   const cost = costText(node);
   const status = shownStatus(node, runStatus);
   const s = node.subtree;
@@ -18,10 +19,22 @@ export function NodeSummary({ node, runStatus }: { node: NodeRow; runStatus: Run
         <span className={`node-status tree-row-${status}`}>
           <span aria-hidden="true">{STATUS_ICON[status]}</span> {status}
         </span>
+        {node.cached && (
+          <span className="node-tag node-tag-cached" title={CACHED_TITLE}>
+            cached
+          </span>
+        )}
+        {edited && (
+          <span className="node-tag node-tag-edited" title="the step this fork changed">
+            edited
+          </span>
+        )}
       </h2>
+      {edited && <p className="node-fork-note">Edited: the step this fork changed; what follows it re-ran from here.</p>}
       <dl className="node-facts">
         {node.model && <Fact term="Model">{node.model}</Fact>}
-        {node.kind === 'llm' && (
+        {node.kind === 'llm' && node.cached && <Fact term="Tokens">none (cached)</Fact>}
+        {node.kind === 'llm' && !node.cached && (
           <Fact term="Tokens">
             {usageUnknown(node) ? (
               <>
@@ -38,7 +51,7 @@ export function NodeSummary({ node, runStatus }: { node: NodeRow; runStatus: Run
             )}
           </Fact>
         )}
-        {node.kind === 'llm' && <Fact term="Cost">{cost ? cost.full : '—'}</Fact>}
+        {node.kind === 'llm' && <Fact term="Cost">{node.cached ? 'none (cached)' : cost ? cost.full : '—'}</Fact>}
         {rollsUp(node) && s.modelCalls > 0 && <Fact term="Cost below">{cost?.full}</Fact>}
         {rollsUp(node) && s.modelCalls > 0 && (
           <Fact term="Tokens below">
@@ -52,6 +65,7 @@ export function NodeSummary({ node, runStatus }: { node: NodeRow; runStatus: Run
           {node.kind === 'rlm' && ` · depth ${node.depth}`}
         </Fact>
       </dl>
+      {node.cached && <p className="node-fork-note">Cached: {CACHED_TITLE}.</p>}
     </header>
   );
 }

@@ -1,7 +1,7 @@
 // One row of the recursion tree: fixed height, one line, positioned by the virtualiser.
 import { memo } from 'react';
 import type { NodeRow } from '../../../shared/domain/node';
-import { costText, kindTag, STATUS_ICON, timeText, tokensText, type ShownStatus } from '../rowText';
+import { CACHED_TITLE, costText, kindTag, STATUS_ICON, timeText, tokensText, type ShownStatus } from '../rowText';
 
 /**
  * Indentation stops growing here (12 steps of 0.85rem): deeper rows show their level as a
@@ -89,9 +89,17 @@ export const TreeRow = memo(function TreeRow(p: TreeRowProps) {
         <span aria-hidden="true">{STATUS_ICON[p.status]}</span>
         <span className="run-sr-only">{p.status}</span>
       </span>
-      <span className="tree-tokens" title={node.usageEstimated ? 'tokens in→out (estimated)' : 'tokens in→out'}>
-        {tokens ?? ''}
-      </span>
+      {node.cached ? (
+        <span className="tree-tokens">
+          <span className="tree-cached" title={CACHED_TITLE}>
+            cached
+          </span>
+        </span>
+      ) : (
+        <span className="tree-tokens" title={node.usageEstimated ? 'tokens in→out (estimated)' : 'tokens in→out'}>
+          {tokens ?? ''}
+        </span>
+      )}
       <span className={`tree-cost${cost?.unknown ? ' tree-cost-unknown' : ''}${node.kind !== 'llm' ? ' tree-cost-rollup' : ''}`} title={cost?.full}>
         {cost?.text ?? ''}
       </span>
