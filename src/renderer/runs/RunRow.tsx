@@ -1,7 +1,7 @@
 // One run in the list: a box to tick it for "Compare", a link to it (click or Enter opens it; its
 // name includes the query) and its delete button beside it, never inside it.
 import { memo } from 'react';
-import type { RunSummary } from '../../shared/domain/run';
+import type { ForkOrigin, RunSummary } from '../../shared/domain/run';
 import { TrashIcon } from '../common/icons';
 import { routeHash } from '../state/navStore';
 import { callsLabel, costLabel, dateLabel, depthLabel, durationLabel, modelsLabel, oneLine, statusLabel, tokensLabel, type CellText } from './runRowText';
@@ -15,13 +15,18 @@ const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0
 
 interface RunRowProps {
   run: RunSummary;
+  /** 0 at the top level; more for a fork shown under its parent (forkOrder.ts). */
+  level: number;
   now: number;
   selected: boolean;
   onSelect(runId: string): void;
   onDelete(run: RunSummary): void;
 }
 
-export const RunRow = memo(function RunRow({ run, now, selected, onSelect, onDelete }: RunRowProps) {
+/** Forks of forks indent no further than this: the query needs the room. */
+const MAX_FORK_INDENT = 4;
+
+export const RunRow = memo(function RunRow({ run, level, now, selected, onSelect, onDelete }: RunRowProps) {
   const query = oneLine(run.query);
   const cost = costLabel(run);
   const status = statusLabel(run);
@@ -40,7 +45,8 @@ export const RunRow = memo(function RunRow({ run, now, selected, onSelect, onDel
           <StatusBadge status={status.status} reason={status.reason} />
           <span className="visually-hidden">{status.full}</span>
         </span>
-        <span className="runs-cell runs-query" title={clip(query, 1000)}>
+        <span className="runs-cell runs-query" title={clip(query, 1000)} style={level > 0 ? { paddingLeft: `${Math.min(level, MAX_FORK_INDENT) * 1.1}rem` } : undefined}>
+          {run.forkedFrom && <ForkTag origin={run.forkedFrom} nested={level > 0} />}
           {run.origin === 'imported' && <ImportedTag source={run.source ?? null} />}
           {clip(query, SHOWN_QUERY_CHARS) || '(no query)'}
         </span>
@@ -67,6 +73,17 @@ function Figure({ className, cell }: { className: string; cell: CellText }) {
     <span className={`runs-cell num ${className}`} title={cell.full}>
       <span aria-hidden="true">{cell.text}</span>
       <span className="visually-hidden">{cell.full}</span>
+    </span>
+  );
+}
+
+/** Marks a fork; under its parent it also shows the branch, and names its parent when it is elsewhere. */
+function ForkTag({ origin, nested }: { origin: ForkOrigin; nested: boolean }) {
+  const full = origin.nodeId === null ? `Fork of ${origin.runId} (other settings)` : `Fork of ${origin.runId} at node ${origin.nodeId}`;
+  return (
+    <span className="runs-fork" title={full}>
+      <span aria-hidden="true">{nested ? '↳ fork' : 'fork'}</span>
+      <span className="visually-hidden">{full}: </span>
     </span>
   );
 }

@@ -2,8 +2,9 @@
 // scroll as lightly as ten), loading the next page when the end comes into view. Up and Down
 // move between runs.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
 import type { RunSummary } from '../../shared/domain/run';
+import { nestForks } from './forkOrder';
 import { RunRow } from './RunRow';
 
 interface RunsListProps {
@@ -15,14 +16,16 @@ interface RunsListProps {
   onSelect(runId: string): void;
 }
 
-export function RunsList({ runs, hasMore, onLoadMore, onDelete, selected, onSelect }: RunsListProps) {
+export function RunsList({ runs: loaded, hasMore, onLoadMore, onDelete, selected, onSelect }: RunsListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
+  // Forks under their parents; the rows (and Up/Down) follow this order.
+  const runs = useMemo(() => nestForks(loaded), [loaded]);
   const virtualizer = useVirtualizer({
     count: runs.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => 44,
     overscan: 12,
-    getItemKey: (index) => runs[index]?.runId ?? index,
+    getItemKey: (index) => runs[index]?.run.runId ?? index,
   });
   const items = virtualizer.getVirtualItems();
   const lastShown = items.at(-1)?.index ?? -1;
@@ -46,19 +49,20 @@ export function RunsList({ runs, hasMore, onLoadMore, onDelete, selected, onSele
     <div className="runs-scroll" ref={scrollRef} onKeyDown={onKeyDown}>
       <ul className="runs-list" role="list" aria-label="Runs" style={{ height: virtualizer.getTotalSize() }}>
         {items.map((item) => {
-          const run = runs[item.index];
-          if (!run) return null;
+          const listed = runs[item.index];
+          if (!listed) return null;
+          const { run, level } = listed;
           return (
             <li
               key={item.key}
-              className="runs-row"
+              className={level > 0 ? 'runs-row runs-row-fork' : 'runs-row'}
               data-index={item.index}
               ref={virtualizer.measureElement}
               aria-setsize={hasMore ? -1 : runs.length}
               aria-posinset={item.index + 1}
               style={{ transform: `translateY(${item.start}px)` }}
             >
-              <RunRow run={run} now={now} selected={selected.includes(run.runId)} onSelect={onSelect} onDelete={onDelete} />
+              <RunRow run={run} level={level} now={now} selected={selected.includes(run.runId)} onSelect={onSelect} onDelete={onDelete} />
             </li>
           );
         })}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FORK_EDIT_MAX_CHARS } from '../../../shared/api/debugger';
-import { editProblem, forkEditKind, forkOffer, warningsText } from './forkRules';
+import { editProblem, forkEditKind, forkOffer, forkOriginText, warningsText } from './forkRules';
 
 const ended = { origin: 'native', status: 'completed', replayable: true, replayableWhy: null } as const;
 
@@ -45,5 +45,14 @@ describe('fork from here', () => {
     expect(warningsText([])).toBeNull();
     expect(warningsText(['model m has no price'])).toBe('The fork started with a warning: model m has no price');
     expect(warningsText(['a', 'b'])).toBe('The fork started with 2 warnings: a · b');
+  });
+});
+
+describe("a fork's origin", () => {
+  it('names the parent and the node it changed, or says it re-ran with other settings, or that the parent is gone', () => {
+    expect(forkOriginText({ runId: 'r-1', nodeId: 7 }, false)).toBe('Forked from r-1 at node 7');
+    expect(forkOriginText({ runId: 'r-1', nodeId: 0 }, false)).toBe('Forked from r-1 at node 0');
+    expect(forkOriginText({ runId: 'r-1', nodeId: null }, false)).toBe('Forked from r-1 (other settings)');
+    expect(forkOriginText({ runId: 'r-1', nodeId: 7 }, true)).toBe('Forked from r-1 (deleted)');
   });
 });

@@ -3,7 +3,7 @@
 // Pure: the detail pane and its tests read the same rules.
 import { FORK_EDIT_MAX_CHARS } from '../../../shared/api/debugger';
 import type { NodeRow } from '../../../shared/domain/node';
-import type { RunDetail } from '../../../shared/domain/run';
+import type { ForkOrigin, RunDetail } from '../../../shared/domain/run';
 
 /** What a fork of the node replaces: an `llm` node's reply, a cell's code; nothing else forks. */
 export type ForkEditKind = 'reply' | 'code';
@@ -37,4 +37,10 @@ export function editProblem(text: string): string | null {
 export function warningsText(warnings: readonly string[]): string | null {
   if (warnings.length === 0) return null;
   return `The fork started with ${warnings.length === 1 ? 'a warning' : `${warnings.length} warnings`}: ${warnings.join(' · ')}`;
+}
+
+/** What a fork's header says of its parent: "Forked from <id> at node <n>", "(other settings)", "(deleted)". */
+export function forkOriginText(origin: ForkOrigin, parentDeleted: boolean): string {
+  if (parentDeleted) return `Forked from ${origin.runId} (deleted)`;
+  return origin.nodeId === null ? `Forked from ${origin.runId} (other settings)` : `Forked from ${origin.runId} at node ${origin.nodeId}`;
 }
