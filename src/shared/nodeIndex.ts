@@ -45,13 +45,15 @@ export type NodeTuple = [
   subInputTokens: number,
   subOutputTokens: number,
   subModelCalls: number,
+  /** 1: a fork's call answered from its parent's recording (NodeRow.cached). Last, so older readers' indexes stay in place. */
+  cached: number,
 ];
 
 export function toNodeRow(row: NodeTuple): NodeRow {
   const [
     id, parentId, kind, depth, seq, status, startedAt, endedAt, label, model, purpose,
     inputTokens, outputTokens, cachedTokens, costUsd, usageEstimated,
-    pricedCostUsd, unpricedCalls, subInputTokens, subOutputTokens, modelCalls,
+    pricedCostUsd, unpricedCalls, subInputTokens, subOutputTokens, modelCalls, cached,
   ] = row;
   return {
     id,
@@ -70,6 +72,7 @@ export function toNodeRow(row: NodeTuple): NodeRow {
     cachedTokens,
     costUsd,
     usageEstimated: usageEstimated !== 0,
+    cached: cached === 1,
     subtree: { pricedCostUsd, unpricedCalls, inputTokens: subInputTokens, outputTokens: subOutputTokens, modelCalls },
   };
 }
@@ -80,6 +83,7 @@ export function fromNodeRow(node: NodeRow): NodeTuple {
     node.id, node.parentId, node.kind, node.depth, node.seq, node.status, node.startedAt, node.endedAt, node.label,
     node.model, node.purpose, node.inputTokens, node.outputTokens, node.cachedTokens, node.costUsd,
     node.usageEstimated ? 1 : 0, s.pricedCostUsd, s.unpricedCalls, s.inputTokens, s.outputTokens, s.modelCalls,
+    node.cached === true ? 1 : 0,
   ];
 }
 
@@ -104,6 +108,7 @@ export function decodeNodeIndex(index: Pick<NodeIndex, 'encoding' | 'json'>): No
   const rows = new Array<NodeRow>(tuples.length);
   for (let i = 0; i < tuples.length; i++) {
     const tuple = tuples[i] as unknown;
+    // 21: a tuple without `cached` (before issue 12) reads as a call that was not cached.
     if (!Array.isArray(tuple) || tuple.length < 21 || typeof tuple[0] !== 'number') throw new Error(`node ${i} of the index is damaged`);
     rows[i] = toNodeRow(tuple as NodeTuple);
   }

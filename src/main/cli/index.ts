@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { version } from '../../../package.json';
 import { isErrorData, toErrorData } from '../../shared/errors';
 import { diffCommand } from './diffCommand';
+import { forkCommand } from './forkCommand';
 import { terminalSafe } from './format';
 import { replayCommand } from './replayCommand';
 import { importCommand } from './importCommand';
@@ -82,6 +83,26 @@ program
   .option('--db <path>', 'database file')
   .option('--json', 'print {"runId", "cells", "reproduced", "diverged": [{"nodeId", "expected", "actual"}], "modelCalls": 0}')
   .action(async (runId: string, options) => exit(replayCommand(runId, options, out)));
+
+const fork = program
+  .command('fork')
+  .description("re-run a run with its recording as a cache and one step changed (--at NODE_ID with --reply or --code), or with other settings (no --at): calls whose request matches the recording are answered from it at no cost, the rest go live")
+  .argument('<run-id>', 'the run to fork')
+  .option('--at <node-id>', 'the turn or sub-call whose reply, or the cell whose code, is replaced (ids: `rlmscope show RUN_ID`)', nonNegativeInteger)
+  .option('--reply <text>', "the model call's new reply")
+  .option('--reply-file <file>', "the model call's new reply, from a UTF-8 file")
+  .option('--code <text>', "the cell's new code")
+  .option('--code-file <file>', "the cell's new code, from a UTF-8 file")
+  .option('--base-url <url>', 'OpenAI-compatible endpoint for the live calls (default: as for run)', httpUrl)
+  .option('--api-key <key>', 'API key (default: as for run)')
+  .option('--root-model <model>', "model of the root RLM (default: the run's)")
+  .option('--sub-model <model>', "model of sub-calls and child RLMs (default: the run's)")
+  .option('--db <path>', 'database file')
+  .option('--prices <file>', 'JSON price overrides, over the saved ones');
+addLimitOptions(fork, "the forked run's")
+  .option('--seed <n>', "seed of the sandboxes' Math.random for RLMs the recording does not have (default: the run's)", nonNegativeInteger)
+  .option('--json', 'print one JSON object (the run summary, with forkedFrom and cachedCalls) instead of the answer')
+  .action(async (runId: string, options) => exit(forkCommand(runId, options, out)));
 
 program
   .command('import')

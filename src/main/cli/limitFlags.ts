@@ -37,9 +37,9 @@ export function limitOption(key: LimitKey): Option {
  * Adds every limit flag. No defaults here: a limit not given must be told apart from one given,
  * so that the saved default limits come next (runSettings.ts).
  */
-export function addLimitOptions(command: Command): Command {
+export function addLimitOptions(command: Command, notGiven = 'the default limits saved in Settings, then the defaults shown'): Command {
   for (const key of LIMIT_KEYS) command.addOption(limitOption(key));
-  return command.addHelpText('after', '\nLimits not given take the default limits saved in Settings, then the defaults shown.');
+  return command.addHelpText('after', `\nLimits not given take ${notGiven}.`);
 }
 
 /** The limits given as flags; the others are absent. */

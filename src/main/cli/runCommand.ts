@@ -47,17 +47,36 @@ export async function runCommand(options: RunOptions, out: CommandOutput): Promi
     prices: settings.prices,
     launcher: createForkLauncher(),
   });
+  return followRun(
+    service,
+    () =>
+      service.call('runs.start', {
+        query: options.query,
+        inputs: options.file.map((path) => ({ kind: 'path' as const, path })),
+        limits: limitsFromFlags(options),
+        ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      }),
+    options,
+    out,
+  );
+}
+
+/**
+ * Starts a run (`run`, `fork`) and follows it to its end: progress on stderr, Ctrl-C stops it,
+ * the answer (or one JSON object) on stdout. Closes the service. Exit 0 only with an answer.
+ */
+export async function followRun(
+  service: RlmService,
+  start: () => Promise<{ runId: string; warnings: string[] }>,
+  options: { json?: boolean | undefined },
+  out: CommandOutput,
+): Promise<number> {
   // Made once the run has started: a run refused at the start (an unpriced model under a cost
   // limit, a missing file) prints its one line, not a progress line of zeros before it.
   let progress: Progress | null = null;
   let interrupted = false;
   try {
-    const { runId, warnings } = await service.call('runs.start', {
-      query: options.query,
-      inputs: options.file.map((path) => ({ kind: 'path' as const, path })),
-      limits: limitsFromFlags(options),
-      ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    });
+    const { runId, warnings } = await start();
     progress = options.json ? null : new Progress();
     for (const warning of warnings) out.stderr(`warning: ${warning}`);
     const unsubscribe = service.subscribe(runId, (event) => progress?.onEvent(event));

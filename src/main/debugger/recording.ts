@@ -34,6 +34,8 @@ export interface RlmRecording {
   /** The cell whose code started it (null for the root). */
   parentCellId: number | null;
   query: string;
+  /** Content hashes of its context's documents in the store. */
+  documents: string[];
   model: string | null;
   /** Its sandbox's Math.random seed. */
   seed: number | null;
@@ -128,6 +130,7 @@ export function recordingOf(source: RecordingSource, runId: string): RunRecordin
       depth: node.depth,
       parentCellId,
       query: payload.query ?? node.label,
+      documents: payload.documents ?? [],
       model: node.model,
       seed: payload.seed ?? null,
       environment: payload.environment ?? null,

@@ -14,6 +14,7 @@ import type { ContextInfo } from '../../shared/domain/node';
 import type { RunDetail } from '../../shared/domain/run';
 import { RlmError } from '../../shared/errors';
 import type { ContextSource } from '../../shared/sandboxProtocol';
+import type { TextEncodingName } from '../../shared/textEncoding';
 import { sandboxMemoryMb } from '../engine/sandboxMemory';
 import { inspectFile } from '../input/binaryCheck';
 import type { SandboxLauncher } from '../sandbox/host/launcher';
@@ -38,15 +39,21 @@ export interface ReplayOptions {
   onProgress?: (progress: { done: number; total: number }) => void;
 }
 
-/** Refuses, with one line, a run that cannot be replayed exactly; returns its detail otherwise. */
-export function replayableRun(source: Pick<ReplaySource, 'getRun'>, runId: string): RunDetail {
+/**
+ * Refuses, with one line, a run that cannot be re-executed from its recording (replayed, or
+ * forked: `action`); returns its detail otherwise.
+ */
+export function replayableRun(source: Pick<ReplaySource, 'getRun'>, runId: string, action: 'replay' | 'fork' = 'replay'): RunDetail {
   const run = source.getRun(runId);
   if (!run) throw new RlmError('NOT_FOUND', `no run ${runId}`);
   if (run.origin === 'imported') {
     throw new RlmError('INVALID_INPUT', `run ${runId} was imported from ${run.source ?? 'a file'}: its code is Python, recorded by the reference library: it is never re-executed`);
   }
-  if (run.status === 'running' || run.status === 'paused') throw new RlmError('RUN_ACTIVE', `run ${runId} is still ${run.status}: replay it once it has ended`);
-  if (run.replayable === false) throw new RlmError('INVALID_INPUT', `run ${runId} cannot be replayed exactly: ${run.replayableWhy ?? 'its recording is incomplete'}`);
+  if (run.status === 'running' || run.status === 'paused') throw new RlmError('RUN_ACTIVE', `run ${runId} is still ${run.status}: ${action} it once it has ended`);
+  if (run.replayable === false) {
+    const what = action === 'replay' ? 'replayed exactly' : 'forked (its recording cannot serve as a cache)';
+    throw new RlmError('INVALID_INPUT', `run ${runId} cannot be ${what}: ${run.replayableWhy ?? 'its recording is incomplete'}`);
+  }
   return run;
 }
 
@@ -175,17 +182,9 @@ async function contextOf(source: ReplaySource, run: RunDetail, rlm: RlmRecording
   const ranges = source.documents();
   if (rlm.parentCellId === null) {
     if (run.inputs.length === 0) return { context: { kind: 'none' }, readablePaths: [], bytes: 0 };
-    const items = [];
-    for (const [index, input] of run.inputs.entries()) {
-      const path = join(scratch, `${rlm.nodeId}-${index}`);
-      await copyDocument(ranges, run.runId, input.hash, path);
-      // The encoding is judged from the bytes as the run judged it (resolveInputs.ts): the same bytes, the same judgment.
-      const inspected = await inspectFile(path);
-      const encoding = inspected.regular ? inspected.encoding : 'utf-8';
-      items.push({ name: input.name, path, ...(encoding !== 'utf-8' ? { encoding } : {}) });
-    }
-    // Several inputs, or a folder, made an array (resolveInputs.ts); one input in parts is one either way.
-    const asArray = run.inputs.length > 1 || (recorded?.kind === 'array' && !recorded.split);
+    const files = await rootInputFiles(ranges, run, recorded, scratch);
+    const items = files.items.map(({ name, path, encoding }) => ({ name, path, ...(encoding ? { encoding } : {}) }));
+    const asArray = files.asArray;
     return {
       context: { kind: 'items', items, asArray, partBytes: PART_BYTES },
       readablePaths: items.map((item) => item.path),
@@ -203,6 +202,30 @@ async function contextOf(source: ReplaySource, run: RunDetail, rlm: RlmRecording
     readablePaths: [],
     bytes: values.reduce((sum, text) => sum + text.length, 0),
   };
+}
+
+/**
+ * The root's input files as the run read them, rebuilt from the store into `scratch` (read by the
+ * sandbox itself, as the original read the user's files), each in the encoding the run judged it.
+ * `recorded`: the root RLM's recorded context, which says whether the inputs made an array.
+ */
+export async function rootInputFiles(
+  ranges: Pick<DocumentRanges, 'sizeFor' | 'chunk'>,
+  run: Pick<RunDetail, 'runId' | 'inputs'>,
+  recorded: ContextInfo | null,
+  scratch: string,
+): Promise<{ items: Array<{ name: string; path: string; bytes: number; encoding?: TextEncodingName }>; asArray: boolean }> {
+  const items = [];
+  for (const [index, input] of run.inputs.entries()) {
+    const path = join(scratch, `input-${index}`);
+    await copyDocument(ranges, run.runId, input.hash, path);
+    // The encoding is judged from the bytes as the run judged it (resolveInputs.ts): the same bytes, the same judgment.
+    const inspected = await inspectFile(path);
+    const encoding = inspected.regular ? inspected.encoding : 'utf-8';
+    items.push({ name: input.name, path, bytes: input.bytes, ...(encoding !== 'utf-8' ? { encoding } : {}) });
+  }
+  // Several inputs, or a folder, made an array (resolveInputs.ts); one input in parts is one either way.
+  return { items, asArray: run.inputs.length > 1 || (recorded?.kind === 'array' && !recorded.split) };
 }
 
 /**

@@ -3,6 +3,7 @@
 // usage — what aborted and retried attempts may have been billed included.
 import type { ChatMessage, LlmPurpose } from '../../shared/domain/node';
 import type { Usage } from '../model/modelClient';
+import type { CachedReply } from './callCache';
 import { CallMeter, type AbandonedCharge } from './callMeter';
 import { promptLabel } from './promptLabel';
 import type { RunContext } from './runContext';
@@ -101,6 +102,28 @@ async function meteredCall(run: RunContext, spec: ModelCallSpec): Promise<string
   } finally {
     release();
   }
+}
+
+/**
+ * A fork's call answered without the provider (callCache.ts): from the recording (`cached`, no
+ * request, no cost, no call against the limits) or by the user's edit (the branch point). Its
+ * node is recorded like a call's, so the fork is itself a complete recording.
+ */
+export async function answerWithoutCall(run: RunContext, spec: ModelCallSpec, answer: CachedReply): Promise<string> {
+  // A paused run holds sub-calls too, as a live one would (meteredCall).
+  if (spec.purpose === 'sub') await run.checkpoint();
+  else run.throwIfStopped();
+  if (spec.signal?.aborted) throw spec.signal.reason;
+  const { recorder } = run.deps;
+  const label = spec.purpose === 'sub' ? promptLabel(spec.newMessages) : '…';
+  const id = recorder.addNode(
+    { parentId: spec.parentId, kind: 'llm', depth: spec.depth, label, model: spec.model, purpose: spec.purpose, cached: !answer.edited },
+    { prompt: spec.newMessages, ...(answer.edited ? { forkEdit: { nodeId: answer.nodeId } } : {}) },
+  );
+  spec.onNode?.(id);
+  recorder.finish(id, 'completed', { text: answer.text }, spec.purpose === 'turn' ? { label: answer.text || '(empty reply)' } : {});
+  if (!answer.edited) recorder.cachedCall();
+  return answer.text;
 }
 
 /** The answered attempt's usage plus what the attempts given up on before it may have cost. */

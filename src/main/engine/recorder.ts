@@ -12,6 +12,8 @@ export interface NewNodeSpec {
   label: string;
   model?: string | null;
   purpose?: LlmPurpose | null;
+  /** A fork's call answered from the recording (callCache.ts). */
+  cached?: boolean;
 }
 
 export type EmitEvent = (event: RlmEvent) => void;
@@ -128,6 +130,11 @@ export class Recorder {
   /** The text streamed so far for this node is void (the call is being retried). */
   streamReset(nodeId: number): void {
     this.emit({ type: 'run.replyStreamed', runId: this.runId, nodeId, delta: '', reset: true });
+  }
+
+  /** A fork's call was answered from the recording: counted apart from the live calls. */
+  cachedCall(): void {
+    this.write(() => this.store.addCachedCall(this.runId));
   }
 
   countTurn(depth: number): void {

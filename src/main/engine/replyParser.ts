@@ -65,6 +65,28 @@ export function parseReply(text: string): ParsedReply {
   return { runnable, other, prose: prose.join('\n'), ignoredChars };
 }
 
+/**
+ * The reply with the code of its `index`-th runnable block replaced (a fork's edit of a cell's
+ * code, DESIGN §11): the same text around it, fences included. null when the reply has no such
+ * block, or is longer than what is parsed.
+ */
+export function withRunnableCode(text: string, index: number, code: string): string | null {
+  if (text.length > MAX_REPLY_CHARS) return null;
+  const lines = text.split('\n');
+  let seen = 0;
+  let i = 0;
+  while (i < lines.length) {
+    const open = openFence(lines[i] ?? '');
+    i++;
+    if (!open) continue;
+    const start = i;
+    while (i < lines.length && !closesFence(lines[i] ?? '', open.char, open.length)) i++;
+    if (RUNNABLE.has(open.language) && seen++ === index) return [...lines.slice(0, start), ...code.split('\n'), ...lines.slice(i)].join('\n');
+    i++;
+  }
+  return null;
+}
+
 function bound(text: string): { read: string; ignoredChars: number } {
   if (text.length <= MAX_REPLY_CHARS) return { read: text, ignoredChars: 0 };
   const lastBreak = text.lastIndexOf('\n', MAX_REPLY_CHARS);

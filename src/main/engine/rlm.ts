@@ -7,7 +7,8 @@ import type { ContextSource } from '../../shared/sandboxProtocol';
 import { Sandbox, type CellResult } from '../sandbox/host/sandbox';
 import { linkAbort } from '../model/abort';
 import { mayTakeTurn } from './limitChecks';
-import { callModel, errorMessage } from './modelCall';
+import type { RlmCache } from './callCache';
+import { answerWithoutCall, callModel, errorMessage, type ModelCallSpec } from './modelCall';
 import { findFinal, MAX_REPLY_CHARS, parseReply, type ParsedReply } from './replyParser';
 import type { BoundedPrefix } from './tokenBound';
 import {
@@ -41,6 +42,8 @@ export interface RlmTask {
   signal?: AbortSignal;
   /** Told its node's id once it exists (the parent cell's recording links to it). */
   onNode?: (id: number) => void;
+  /** A fork: the recorded RLM at this place in the tree, asked before each call (callCache.ts). */
+  cache?: RlmCache | null;
 }
 
 export interface RlmOutcome {
@@ -56,7 +59,8 @@ export async function runRlm(run: RunContext, task: RlmTask): Promise<RlmOutcome
     { query: task.query, documents: task.documents },
   );
   task.onNode?.(nodeId);
-  const seed = sandboxSeed(run.settings.seed, nodeId);
+  // A fork's RLM draws the recorded RLM's Math.random values: its cells can reproduce the recording's.
+  const seed = task.cache?.seed ?? sandboxSeed(run.settings.seed, nodeId);
   run.reachedDepth(task.depth);
   const loop = new RlmLoop(run, task, nodeId);
   try {
@@ -118,7 +122,8 @@ class RlmLoop {
       outputChars: limits.outputChars,
       // A child's signal aborts with the run too (stopping the run disposes its parent's sandbox).
       signal: task.signal ?? run.signal,
-      onCall: (call, signal, link) => serveSandboxCall(run, { depth: task.depth, cellId: this.currentCell }, call, signal, link),
+      ...(task.cache?.timeZone ? { timeZone: task.cache.timeZone } : {}),
+      onCall: (call, signal, link) => serveSandboxCall(run, { depth: task.depth, cellId: this.currentCell, cache: task.cache ?? null }, call, signal, link),
     });
     this.throwIfStopped(); // stopped while the sandbox started: the abort listener came too early
     const context = this.sandbox.contextInfo;
@@ -147,7 +152,7 @@ class RlmLoop {
 
   private async modelTurn(): Promise<string> {
     await this.checkpoint();
-    const text = await callModel(this.run, {
+    const spec: ModelCallSpec = {
       parentId: this.nodeId,
       depth: this.task.depth,
       purpose: 'turn',
@@ -160,7 +165,11 @@ class RlmLoop {
         // Its prompt and this reply, as the provider counted them: the next turn's input bound.
         this.reported = usage.estimated ? null : { messages: this.messages.length + 1, tokens: usage.inputTokens + usage.outputTokens };
       },
-    });
+    };
+    const cache = this.task.cache;
+    const recorded = cache?.turn(this.task.model, this.messages) ?? null;
+    const text = recorded ? await answerWithoutCall(this.run, spec, recorded) : await callModel(this.run, spec);
+    cache?.replied(text);
     this.run.countTurn(this.task.depth);
     this.messages.push({ role: 'assistant', content: text });
     this.sent = this.messages.length;
@@ -234,8 +243,11 @@ class RlmLoop {
     const cellId = recorder.addNode({ parentId: this.nodeId, kind: 'cell', depth: this.task.depth, label: code }, { code });
     this.currentCell = cellId;
     const sandbox = this.sandbox;
-    const result = sandbox ? await sandbox.runCell(code) : null;
+    // A fork's cell on the recorded path reads the recorded clock and Math.random values.
+    const recorded = this.task.cache?.cell(code) ?? null;
+    const result = sandbox ? await sandbox.runCell(code, recorded ?? undefined) : null;
     if (!result) throw new Error('the sandbox is gone');
+    this.task.cache?.cellDone(result.output, result.error ?? null);
     const restart = result.restart;
     const cellNotes = restart ? [notes.restarted(restart)] : [];
     const stopped = this.run.signal.aborted || this.task.signal?.aborted;
@@ -247,6 +259,7 @@ class RlmLoop {
       ...(result.random ? { random: result.random, randomDraws: result.randomDraws } : {}),
       hostCalls: hostCallsOf(result.calls),
       ...(cellNotes.length ? { notes: cellNotes } : {}),
+      ...(recorded?.editOf != null ? { forkEdit: { nodeId: recorded.editOf } } : {}),
     });
     if (stopped) await this.checkpoint();
     return { result, cellNotes };

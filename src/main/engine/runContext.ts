@@ -8,6 +8,7 @@ import type { CompletionRequest, CompletionResult } from '../model/modelClient';
 import type { PriceTable } from '../model/prices';
 import type { SandboxLauncher } from '../sandbox/host/launcher';
 import type { DocumentStore } from '../store/documentStore';
+import type { RlmCache } from './callCache';
 import { Budget, type Price, type Reservation, type Spend } from './budget';
 import { Semaphore, StepGate } from './concurrency';
 import { passedLimit, timeLeftMs } from './limitChecks';
@@ -38,6 +39,8 @@ export interface RunDependencies {
   launcher: SandboxLauncher;
   recorder: Recorder;
   documents: DocumentStore;
+  /** A fork: the recording of the run it re-runs, as its root RLM asks it (callCache.ts). */
+  cache?: RlmCache | null;
 }
 
 /** Thrown at the next step of every RLM once the run has been stopped. */

@@ -25,6 +25,7 @@ export async function executeRun(run: RunContext, inputs: RootInputs): Promise<R
       query: run.settings.query,
       model: run.settings.rootModel,
       memoryMb,
+      cache: run.deps.cache ?? null,
       ...rootInputs,
     });
     end =

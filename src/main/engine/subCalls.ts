@@ -2,8 +2,9 @@
 // Each sub-call is a node under the cell that made it; a child RLM starts one level deeper, and
 // past the depth limit `rlm_query` degrades to a plain sub-model call.
 import type { CallLink, SandboxCall } from '../sandbox/host/sandbox';
+import type { RlmCache } from './callCache';
 import { mayStartRlm } from './limitChecks';
-import { callModel, errorMessage } from './modelCall';
+import { answerWithoutCall, callModel, errorMessage, type ModelCallSpec } from './modelCall';
 import { runRlm } from './rlm';
 import type { RunContext } from './runContext';
 import { sandboxMemoryMb } from './sandboxMemory';
@@ -13,6 +14,8 @@ export interface CallSite {
   depth: number;
   /** The cell node the call belongs to. */
   cellId: number;
+  /** A fork: the recorded RLM whose code made the call (callCache.ts). */
+  cache: RlmCache | null;
 }
 
 /**
@@ -64,17 +67,10 @@ function subModel(
     return Promise.reject(new Error(`llm_query: model "${model}" is not one of this run's models (${defaultModel}, ${rootModel})`));
   }
   const messages = [{ role: 'user' as const, content: prompt }];
-  return callModel(run, {
-    stream,
-    parentId: site.cellId,
-    depth: site.depth,
-    purpose: 'sub',
-    model: model ?? defaultModel,
-    messages,
-    newMessages: messages,
-    signal,
-    onNode,
-  });
+  const spec: ModelCallSpec = { stream, parentId: site.cellId, depth: site.depth, purpose: 'sub', model: model ?? defaultModel, messages, newMessages: messages, signal, onNode };
+  // Looked up as the call arrives, before any wait: equal prompts take the recorded answers in order.
+  const recorded = site.cache?.sub(spec.model, prompt) ?? null;
+  return recorded ? answerWithoutCall(run, spec, recorded) : callModel(run, spec);
 }
 
 async function childRlm(
@@ -138,6 +134,7 @@ async function startChild(
   const documents =
     values.length <= SEPARATE_DOCUMENTS_MAX ? values.map((text) => run.deps.documents.putText(text).hash) : [run.deps.documents.putText(JSON.stringify(values)).hash];
   const outcome = await runRlm(run, {
+    cache: site.cache?.child(query, documents) ?? null,
     parentId: site.cellId,
     depth,
     query,

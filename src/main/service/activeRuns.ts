@@ -1,16 +1,22 @@
 // The runs this process runs: started here, steered here (stop, pause, resume, step), each
 // telling other processes by a heartbeat that its owner is alive. A run another process owns
 // is active in the database too, but only its owner can steer it.
-import { hostname } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { MethodResult, ParsedParams } from '../../shared/api';
-import type { RunStatus, RunSummary } from '../../shared/domain/run';
+import type { ForkOrigin, RunStatus, RunSummary } from '../../shared/domain/run';
 import type { RunLimits } from '../../shared/limits';
 import { ACTIVE_RUN_STATUSES } from '../../shared/domain/run';
 import { RlmError } from '../../shared/errors';
 import type { RunInput } from '../../shared/schemas';
+import { forkCache, type ForkEdit } from '../debugger/forkCache';
+import { replayableRun, rootInputFiles } from '../debugger/replay';
+import type { RlmCache } from '../engine/callCache';
 import { Recorder } from '../engine/recorder';
-import { RunContext } from '../engine/runContext';
-import { resolveInputs } from '../input/resolveInputs';
+import { RunContext, type RunSettings } from '../engine/runContext';
+import { resolveInputs, type ResolvedInputs } from '../input/resolveInputs';
+import type { DocumentRanges } from '../store/documentRanges';
 import type { DocumentStore } from '../store/documentStore';
 import type { RunRepository } from '../store/runRepository';
 import { checkCostLimit } from './costLimit';
@@ -36,6 +42,8 @@ interface ActiveRun {
 export interface ActiveRunsDeps {
   store: RunRepository;
   documents: DocumentStore;
+  /** Where a fork reads its parent's inputs from. */
+  ranges: Pick<DocumentRanges, 'sizeFor' | 'chunk'>;
   settings: SettingsSource;
   clients: ModelClients;
   uploads: Uploads;
@@ -53,7 +61,7 @@ export class ActiveRuns {
   }
 
   async start(params: ParsedParams<'runs.start'>): Promise<MethodResult<'runs.start'>> {
-    const { store, documents, settings: source, clients, uploads, bus, config } = this.deps;
+    const { settings: source, uploads, config } = this.deps;
     // Read once, at the start: a settings change mid-run applies to the next run only.
     const resolved = source.resolved();
     // SECURITY: in browser mode the page sends its files (uploads); it may not name paths on this
@@ -69,9 +77,8 @@ export class ActiveRuns {
     const costCheck = checkCostLimit({ limits, rootModel, subModel, prices: resolved.prices, baseUrl: resolved.baseUrl });
     const inputs = await resolveInputs(params.inputs, { upload: (uploadId) => uploads.received(uploadId) });
     const claim = uploads.claim(uploadIdsOf(params.inputs));
-    const runId = newRunId();
     const settings = {
-      runId,
+      runId: newRunId(),
       query: params.query,
       rootModel,
       subModel,
@@ -79,6 +86,64 @@ export class ActiveRuns {
       seed: params.seed ?? Math.floor(Math.random() * 2 ** 31),
       providerReportsCost: costCheck.providerReportsCost,
     };
+    // No run took them when it cannot be created: the uploads wait for the next try. Once it
+    // ran, the sandbox read the uploaded files from their paths; the store keeps a copy.
+    const runId = this.launch(settings, inputs, resolved, { onRefused: () => claim.unclaim(), onEnded: () => claim.release() });
+    return { runId, warnings: [...costCheck.warnings, ...inputs.warnings] };
+  }
+
+  /**
+   * A fork (issue 12, DESIGN §11): the parent run re-run from the start with its recording as a
+   * cache and `edit` applied, as a new run. Settings left out are the parent's; the provider and
+   * prices are today's. Everything that can refuse the fork (the run, the edit, a cost limit that
+   * cannot hold) does so before the run exists.
+   */
+  async fork(params: ParsedParams<'runs.fork'>): Promise<MethodResult<'runs.fork'>> {
+    const { store, settings: source, ranges } = this.deps;
+    const parent = replayableRun(store, params.runId, 'fork');
+    const edit: ForkEdit | null = params.at !== undefined && params.edit ? { nodeId: params.at, ...params.edit } : null;
+    const cache = forkCache(store, parent.runId, edit);
+    const resolved = source.resolved();
+    const limits: RunLimits = { ...parent.limits, ...params.limits };
+    const rootModel = params.rootModel ?? parent.rootModel;
+    const subModel = params.subModel ?? parent.subModel;
+    const costCheck = checkCostLimit({ limits, rootModel, subModel, prices: resolved.prices, baseUrl: resolved.baseUrl });
+    // The parent's inputs, from the store, read by the sandbox as the parent read the user's files.
+    const scratch = await mkdtemp(join(tmpdir(), 'rlmscope-fork-'));
+    const removeScratch = () => rm(scratch, { recursive: true, force: true });
+    let inputs: ResolvedInputs;
+    try {
+      const root = cache.root ? store.getPayload(parent.runId, cache.root.nodeId) : null;
+      const files = await rootInputFiles(ranges, parent, root?.context ?? null, scratch);
+      const paths = files.items.map((item) => item.path);
+      inputs = { items: files.items, readablePaths: paths, totalBytes: parent.inputs.reduce((sum, input) => sum + input.bytes, 0), asArray: files.asArray, warnings: [] };
+    } catch (error) {
+      await removeScratch();
+      throw error;
+    }
+    const settings = {
+      runId: newRunId(),
+      query: parent.query,
+      rootModel,
+      subModel,
+      limits,
+      seed: params.seed ?? parent.seed,
+      providerReportsCost: costCheck.providerReportsCost,
+    };
+    const forkedFrom: ForkOrigin = { runId: parent.runId, nodeId: edit?.nodeId ?? null };
+    const runId = this.launch(settings, inputs, resolved, { forkedFrom, cache: cache.root, onRefused: removeScratch, onEnded: removeScratch });
+    return { runId, warnings: costCheck.warnings };
+  }
+
+  /** Creates the run and starts it; returns its id once it is recorded and running. */
+  private launch(
+    settings: RunSettings,
+    inputs: ResolvedInputs,
+    resolved: ReturnType<SettingsSource['resolved']>,
+    options: { forkedFrom?: ForkOrigin; cache?: RlmCache | null; onRefused: () => unknown; onEnded: () => Promise<unknown> },
+  ): string {
+    const { store, documents, clients, bus, config } = this.deps;
+    const { runId, limits } = settings;
     try {
       store.createRun({
         runId,
@@ -91,10 +156,10 @@ export class ActiveRuns {
         seed: settings.seed,
         ownerPid: process.pid,
         ownerHost: hostname(),
+        ...(options.forkedFrom ? { forkedFrom: options.forkedFrom } : {}),
       });
     } catch (error) {
-      // No run took them: the uploads wait for the next try.
-      claim.unclaim();
+      void options.onRefused();
       throw error;
     }
     const recorder = new Recorder(store, runId, (event) => bus.emit(event));
@@ -104,6 +169,7 @@ export class ActiveRuns {
       launcher: config.launcher,
       recorder,
       documents,
+      cache: options.cache ?? null,
     });
     // A failed write (a full disk) stops the run at once: no model call is made that could not be recorded.
     recorder.whenStoreFails((message) => context.stop('error', message));
@@ -115,13 +181,12 @@ export class ActiveRuns {
     const done = executeWithInputs(context, inputs, store, documents).finally(async () => {
       clearInterval(heartbeat);
       this.active.delete(runId);
-      // The sandbox read the uploaded files from their paths until now; the store keeps a copy.
-      await claim.release().catch(() => undefined);
+      await options.onEnded().catch(() => undefined);
     });
     // Waiters see a failure; nobody waiting must not make it an unhandled rejection.
     done.catch(() => undefined);
     this.active.set(runId, { context, done });
-    return { runId, warnings: [...costCheck.warnings, ...inputs.warnings] };
+    return runId;
   }
 
   async stop(runId: string): Promise<{ status: RunStatus }> {

@@ -57,11 +57,12 @@ export class RlmService implements RlmApi {
     const exports = new RunExports({ db, dbPath: config.dbPath, ...(config.nativeBinding ? { nativeBinding: config.nativeBinding } : {}) });
     this.downloads = exports;
     const { store, uploads, bus } = this;
-    this.activeRuns = new ActiveRuns({ store, documents: new DocumentStore(db), settings, clients: new ModelClients(config.client), uploads, bus, config });
+    const ranges = documentRanges(db);
+    this.activeRuns = new ActiveRuns({ store, documents: new DocumentStore(db), ranges, settings, clients: new ModelClients(config.client), uploads, bus, config });
     this.handlers = {
       ...runsHandlers({ store, activeRuns: this.activeRuns, deleteRun: prepareRunDeletion(db), bus }),
       ...nodesHandlers(store),
-      ...debuggerHandlers(store, { documents: documentRanges(db), launcher: config.launcher, bus }),
+      ...debuggerHandlers(store, { documents: ranges, launcher: config.launcher, bus }, (params) => this.activeRuns.fork(params)),
       ...settingsHandlers(settings, { timeoutMs: config.connectionTimeoutMs, signal: this.lifetime.signal }),
       ...uploadsHandlers(uploads),
       ...appHandlers(config),

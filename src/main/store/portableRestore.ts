@@ -236,6 +236,10 @@ function writeRun(
       source: run.source,
       // Its recording travels with it: a native run restored elsewhere stays replayable there.
       recording: run.recording,
+      // A fork restored elsewhere still names its parent, which may not be there: the UI says so.
+      forkedFromRun: run.forkedFrom?.runId ?? null,
+      forkedFromNode: run.forkedFrom?.nodeId ?? null,
+      cachedCalls: run.cachedCalls ?? 0,
     });
     run.inputs.forEach((input, ord) => s.insertInput.run({ runId, ord, name: input.name, hash: input.hash, bytes: input.bytes }));
     for (const hash of used) s.insertRunDocument.run({ runId, hash });
@@ -264,6 +268,7 @@ function writeRun(
         subInput: node.subtree.inputTokens,
         subOutput: node.subtree.outputTokens,
         subCalls: node.subtree.modelCalls,
+        cached: node.cached === true ? 1 : 0,
       });
       if (body !== null) s.putPayload.run({ runId, nodeId: node.id, body: bodies.get(body) });
     }

@@ -3,13 +3,16 @@
 // nothing that writes.
 import type Database from 'better-sqlite3';
 import type { InputDescription } from '../../shared/domain/run';
-import { NODE_COLUMNS, runPreviewColumns, type RunRecord, type ValuePage } from './runRows';
+import { NODE_COLUMNS, nodeColumns, runPreviewColumns, type RunRecord, type ValuePage } from './runRows';
 
 export type RunReadStatements = ReturnType<typeof prepareReadStatements>;
 
 export function prepareReadStatements(db: Database.Database) {
   const columns = new Set(db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('runs')`).all().map((c) => c.name));
-  const runColumns = runPreviewColumns({ origin: columns.has('origin'), recording: columns.has('recording') });
+  const runColumns = runPreviewColumns({ origin: columns.has('origin'), recording: columns.has('recording'), fork: columns.has('cached_calls') });
+  const hasCached = db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('nodes') WHERE name = 'cached'`).get() !== undefined;
+  // The subquery reads the columns the table has; the array names them, as the subquery does.
+  const nodeSelect = nodeColumns({ cached: hasCached });
   return {
     listRuns: db.prepare<{ limit: number; offset: number; search: string | null; preview: number }, RunRecord>(
       `SELECT ${runColumns} FROM runs
@@ -43,13 +46,13 @@ export function prepareReadStatements(db: Database.Database) {
         // The ordered subquery is a primary-key range scan that the aggregate consumes in order;
         // json_group_array(… ORDER BY id) would sort the rows again in a temp b-tree.
         `SELECT json_group_array(json_array(${NODE_COLUMNS}))
-         FROM (SELECT ${NODE_COLUMNS} FROM nodes WHERE run_id = ? ORDER BY id)`,
+         FROM (SELECT ${nodeSelect} FROM nodes WHERE run_id = ? ORDER BY id)`,
       )
       .pluck(),
     // A page of the same: LIMIT -1 is SQLite's "no limit".
     getNodePage: db.prepare<{ runId: string; afterId: number; limit: number }, { json: string; count: number; lastId: number | null }>(
       `SELECT json_group_array(json_array(${NODE_COLUMNS})) AS json, count(*) AS count, max(id) AS lastId
-       FROM (SELECT ${NODE_COLUMNS} FROM nodes WHERE run_id = @runId AND id > @afterId ORDER BY id LIMIT @limit)`,
+       FROM (SELECT ${nodeSelect} FROM nodes WHERE run_id = @runId AND id > @afterId ORDER BY id LIMIT @limit)`,
     ),
     countNodes: db.prepare<[string], number>(`SELECT count(*) FROM nodes WHERE run_id = ?`).pluck(),
     getPayload: db.prepare<[string, number], { body: unknown }>(

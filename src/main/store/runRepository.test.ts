@@ -59,6 +59,8 @@ describe('RunRepository', () => {
       modelCalls: 0,
       iterations: 0,
       maxDepthReached: 0,
+      forkedFrom: null,
+      cachedCalls: 0,
       queryChars: 25,
       answerChars: null,
       errorChars: null,
@@ -102,6 +104,7 @@ describe('RunRepository', () => {
       cachedTokens: null,
       costUsd: null,
       usageEstimated: false,
+      cached: false,
       subtree: { pricedCostUsd: 0, unpricedCalls: 0, inputTokens: 0, outputTokens: 0, modelCalls: 0 },
     });
     expect(s.getNodes('run-1')).toEqual([added, llm]);
@@ -352,5 +355,42 @@ describe('RunRepository', () => {
     for (const id of [3, 1, 5, 2, 4]) s.addNode('run-1', node(id, id === 1 ? null : 1, 'llm'), {});
     expect(s.getNodes('run-1').map((n) => n.id)).toEqual([1, 2, 3, 4, 5]);
     expect(s.getNodes('no-such-run')).toEqual([]);
+  });
+
+  it('keeps where a fork comes from, its cached calls and which of its nodes were answered from the recording', () => {
+    const { store: s } = store();
+    s.createRun(newRun({ runId: 'parent' }));
+    s.createRun(newRun({ runId: 'fork', forkedFrom: { runId: 'parent', nodeId: 7 } }));
+    s.createRun(newRun({ runId: 'rerun', forkedFrom: { runId: 'parent', nodeId: null } }));
+    s.addNode('fork', node(1, null, 'rlm'), {});
+    const cached = s.addNode('fork', node(2, 1, 'llm', { cached: true }), { text: 'from the recording' });
+    const live = s.addNode('fork', node(3, 1, 'llm', { cached: false }), { forkEdit: { nodeId: 3 } });
+    expect(cached.cached).toBe(true);
+    expect(live.cached).toBe(false);
+    s.addCachedCall('fork');
+    s.addCachedCall('fork');
+    s.recordUsage('fork', 3, usage(0.25, 10, 1));
+    // Ending the cached node or rolling usage past it keeps its mark.
+    expect(s.updateNode('fork', 2, { status: 'completed', endedAt: 2_000 }).cached).toBe(true);
+    expect(s.getNodes('fork').map((n) => [n.id, n.cached])).toEqual([[1, false], [2, true], [3, false]]);
+    expect(s.getNodeIndexPage('fork', 1, 1).json).toMatch(/,1\]\]$/);
+    expect(s.getPayload('fork', 3)).toEqual({ forkEdit: { nodeId: 3 } });
+
+    expect(s.getRun('fork')).toMatchObject({ forkedFrom: { runId: 'parent', nodeId: 7 }, cachedCalls: 2, modelCalls: 1, costUsd: 0.25 });
+    expect(s.getRun('rerun')).toMatchObject({ forkedFrom: { runId: 'parent', nodeId: null }, cachedCalls: 0 });
+    expect(s.getRun('parent')).toMatchObject({ forkedFrom: null, cachedCalls: 0 });
+    const listed = s.listRuns({ limit: 10, offset: 0 });
+    expect(listed.find((r) => r.runId === 'fork')).toMatchObject({ forkedFrom: { runId: 'parent', nodeId: 7 }, cachedCalls: 2 });
+    expect(s.finishRun('fork', { status: 'completed', endedAt: 9_000, answer: 'a', stopReason: null, error: null })).toMatchObject({ forkedFrom: { runId: 'parent', nodeId: 7 }, cachedCalls: 2 });
+    expect(code(() => s.addCachedCall('nope'))).toBe('NOT_FOUND');
+  });
+
+  it('keeps a fork when its parent is deleted: it names a run that is gone', () => {
+    const { db, store: s } = store();
+    s.createRun(newRun({ runId: 'parent' }));
+    s.createRun(newRun({ runId: 'fork', forkedFrom: { runId: 'parent', nodeId: 1 } }));
+    db.prepare(`DELETE FROM runs WHERE id = 'parent'`).run();
+    expect(s.getRun('parent')).toBeNull();
+    expect(s.getRun('fork')).toMatchObject({ forkedFrom: { runId: 'parent', nodeId: 1 } });
   });
 });

@@ -53,6 +53,8 @@ export class RunRepository extends RunReader {
         seed: run.seed,
         ownerPid: run.ownerPid,
         ownerHost: run.ownerHost,
+        forkedFromRun: run.forkedFrom?.runId ?? null,
+        forkedFromNode: run.forkedFrom?.nodeId ?? null,
       }),
     );
   }
@@ -88,6 +90,7 @@ export class RunRepository extends RunReader {
       cachedTokens: null,
       costUsd: null,
       usageEstimated: false,
+      cached: node.cached ?? false,
       subtree: emptySubtree(),
     };
     guard('addNode', () => {
@@ -157,6 +160,16 @@ export class RunRepository extends RunReader {
       if (!summary) throw missingRun(run.runId);
       const { limits: _limits, baseUrl: _baseUrl, inputs: _inputs, ...rest } = summary;
       return rest;
+    });
+  }
+
+  /**
+   * Counts one of a fork's model calls answered from its parent's recording (RunSummary.cachedCalls):
+   * no request, no cost, so it adds nothing to the run's live totals (recordUsage is for those).
+   */
+  addCachedCall(runId: string): void {
+    guard('addCachedCall', () => {
+      if (this.statements.addCachedCall.run({ runId }).changes === 0) throw missingRun(runId);
     });
   }
 

@@ -36,6 +36,11 @@ export interface RunRecord {
   source: string | null;
   /** The recording's version (migration 005; 0 before it, and in a database read at an older schema). */
   recording?: number;
+  /** A fork's parent run and edited node (migration 006; NULL for any other run). */
+  forked_from_run?: string | null;
+  forked_from_node?: number | null;
+  /** A fork's calls answered from its parent's recording (migration 006; 0 before it). */
+  cached_calls?: number;
   /** The full lengths beside the previews of RUN_PREVIEW_COLUMNS. */
   query_chars?: number;
   answer_chars?: number | null;
@@ -52,31 +57,46 @@ export interface ValuePage {
  * The runs columns with query, answer and error cut by SQLite to @preview characters and their
  * full lengths beside them (issue 9): a 200 MiB answer never enters JavaScript to be listed.
  * Lengths are SQLite's: characters (code points), as substr counts them.
- * `has`: the database has migration 4's columns (origin) and migration 5's (recording). A database
- * opened read-only is read at the schema it has (it may never be writable, see database.ts):
- * before migration 4 every run was native, and before migration 5 recorded before exact replay.
+ * `has`: the database has migration 4's columns (origin), migration 5's (recording) and migration
+ * 6's (fork). A database opened read-only is read at the schema it has (it may never be writable,
+ * see database.ts): before migration 4 every run was native, before migration 5 recorded before
+ * exact replay, and before migration 6 no run was a fork.
  */
-export function runPreviewColumns(has: { origin: boolean; recording: boolean }): string {
+export function runPreviewColumns(has: { origin: boolean; recording: boolean; fork: boolean }): string {
   return `id, created_at, ended_at, status, root_model, sub_model, base_url, limits_json, stop_reason, seed,
   priced_cost_usd, unpriced_calls, input_tokens, output_tokens, cached_tokens, model_calls, iterations,
   max_depth_reached, owner_pid, owner_host, heartbeat_at,
   ${has.origin ? 'origin, source' : "'native' AS origin, NULL AS source"},
   ${has.recording ? 'recording' : '0 AS recording'},
+  ${has.fork ? 'forked_from_run, forked_from_node, cached_calls' : 'NULL AS forked_from_run, NULL AS forked_from_node, 0 AS cached_calls'},
   substr(query, 1, @preview) AS query, length(query) AS query_chars,
   substr(answer, 1, @preview) AS answer, length(answer) AS answer_chars,
   substr(error, 1, @preview) AS error, length(error) AS error_chars`;
 }
 
 /** The columns of a database the store opened for writing (always migrated to the latest schema). */
-export const RUN_PREVIEW_COLUMNS = runPreviewColumns({ origin: true, recording: true });
+export const RUN_PREVIEW_COLUMNS = runPreviewColumns({ origin: true, recording: true, fork: true });
 
 export type { NodeTuple } from '../../shared/nodeIndex';
 export { toNodeRow } from '../../shared/nodeIndex';
 
-/** The columns of NodeTuple, in its order (run_id is known to the caller). */
-export const NODE_COLUMNS = `id, parent_id, kind, depth, seq, status, started_at, ended_at, label, model, purpose,
+/**
+ * The columns of NodeTuple, in its order (run_id is known to the caller), as a nodes table has
+ * them: `has.cached` says it has migration 6's column. A database read at an older schema (opened
+ * read-only, see runPreviewColumns) has no cached call: `0 AS cached` keeps the tuple whole.
+ */
+export function nodeColumns(has: { cached: boolean }): string {
+  return `id, parent_id, kind, depth, seq, status, started_at, ended_at, label, model, purpose,
   input_tokens, output_tokens, cached_tokens, cost_usd, usage_estimated,
-  sub_priced_cost_usd, sub_unpriced_calls, sub_input_tokens, sub_output_tokens, sub_model_calls`;
+  sub_priced_cost_usd, sub_unpriced_calls, sub_input_tokens, sub_output_tokens, sub_model_calls,
+  ${has.cached ? 'cached' : '0 AS cached'}`;
+}
+
+/**
+ * The columns of a database the store opened for writing (always migrated to the latest schema);
+ * also NodeTuple's names, to read them from a subquery that selected nodeColumns.
+ */
+export const NODE_COLUMNS = nodeColumns({ cached: true });
 
 export function toRunSummary(row: RunRecord): RunSummary {
   return {
@@ -107,6 +127,8 @@ export function toRunSummary(row: RunRecord): RunSummary {
     modelCalls: row.model_calls,
     iterations: row.iterations,
     maxDepthReached: row.max_depth_reached,
+    forkedFrom: row.forked_from_run == null ? null : { runId: row.forked_from_run, nodeId: row.forked_from_node ?? null },
+    cachedCalls: row.cached_calls ?? 0,
   };
 }
 

@@ -29,12 +29,13 @@ export function prepareStatements(db: Database.Database) {
       seed: number;
       ownerPid: number;
       ownerHost: string;
+      forkedFromRun: string | null;
+      forkedFromNode: number | null;
     }>(
       `INSERT INTO runs (id, created_at, status, query, root_model, sub_model, base_url, limits_json, seed,
-         owner_pid, owner_host, heartbeat_at, recording)
+         owner_pid, owner_host, heartbeat_at, recording, forked_from_run, forked_from_node)
        VALUES (@id, @createdAt, 'running', @query, @rootModel, @subModel, @baseUrl, @limitsJson, @seed,
-         @ownerPid, @ownerHost, @createdAt, ${RECORDING_VERSION})`,
-
+         @ownerPid, @ownerHost, @createdAt, ${RECORDING_VERSION}, @forkedFromRun, @forkedFromNode)`,
     ),
     // A run written whole (insertWholeRun): ended, with its totals, its origin and no owner to
     // watch (owner_pid 0: markInterrupted looks only at running and paused runs).
@@ -64,13 +65,18 @@ export function prepareStatements(db: Database.Database) {
       source: string | null;
       /** The recording's version (domain/recording.ts): 0 for a log written by another tool. */
       recording: number;
+      forkedFromRun: string | null;
+      forkedFromNode: number | null;
+      cachedCalls: number;
     }>(
       `INSERT INTO runs (id, created_at, ended_at, status, query, root_model, sub_model, base_url, limits_json,
          answer, stop_reason, error, seed, priced_cost_usd, unpriced_calls, input_tokens, output_tokens,
-         cached_tokens, model_calls, iterations, max_depth_reached, owner_pid, owner_host, heartbeat_at, origin, source, recording)
+         cached_tokens, model_calls, iterations, max_depth_reached, owner_pid, owner_host, heartbeat_at, origin, source, recording,
+         forked_from_run, forked_from_node, cached_calls)
        VALUES (@id, @createdAt, @endedAt, @status, @query, @rootModel, @subModel, @baseUrl, @limitsJson,
          @answer, @stopReason, @error, @seed, @pricedCostUsd, @unpricedCalls, @inputTokens, @outputTokens,
-         @cachedTokens, @modelCalls, @iterations, @maxDepthReached, 0, '', NULL, @origin, @source, @recording)`,
+         @cachedTokens, @modelCalls, @iterations, @maxDepthReached, 0, '', NULL, @origin, @source, @recording,
+         @forkedFromRun, @forkedFromNode, @cachedCalls)`,
     ),
     insertWholeNode: db.prepare<{
       runId: string;
@@ -95,13 +101,14 @@ export function prepareStatements(db: Database.Database) {
       subInput: number;
       subOutput: number;
       subCalls: number;
+      cached: number;
     }>(
       `INSERT INTO nodes (run_id, id, parent_id, kind, depth, seq, status, started_at, ended_at, label, model, purpose,
          input_tokens, output_tokens, cached_tokens, cost_usd, usage_estimated,
-         sub_priced_cost_usd, sub_unpriced_calls, sub_input_tokens, sub_output_tokens, sub_model_calls)
+         sub_priced_cost_usd, sub_unpriced_calls, sub_input_tokens, sub_output_tokens, sub_model_calls, cached)
        VALUES (@runId, @id, @parentId, @kind, @depth, @seq, @status, @startedAt, @endedAt, @label, @model, @purpose,
          @inputTokens, @outputTokens, @cachedTokens, @costUsd, @estimated,
-         @subPriced, @subUnpriced, @subInput, @subOutput, @subCalls)`,
+         @subPriced, @subUnpriced, @subInput, @subOutput, @subCalls, @cached)`,
     ),
     insertInput: db.prepare<{ runId: string; ord: number; name: string; hash: string; bytes: number }>(
       `INSERT INTO run_inputs (run_id, ord, name, hash, bytes) VALUES (@runId, @ord, @name, @hash, @bytes)`,
@@ -122,9 +129,10 @@ export function prepareStatements(db: Database.Database) {
       label: string;
       model: string | null;
       purpose: LlmPurpose | null;
+      cached: number;
     }>(
-      `INSERT INTO nodes (run_id, id, parent_id, kind, depth, seq, status, started_at, label, model, purpose)
-       VALUES (@runId, @id, @parentId, @kind, @depth, @seq, @status, @startedAt, @label, @model, @purpose)`,
+      `INSERT INTO nodes (run_id, id, parent_id, kind, depth, seq, status, started_at, label, model, purpose, cached)
+       VALUES (@runId, @id, @parentId, @kind, @depth, @seq, @status, @startedAt, @label, @model, @purpose, @cached)`,
     ),
     // An upsert, so updateNode can also give a payload to a node that was stored without one.
     putPayload: db.prepare<{ runId: string; nodeId: number; body: string }>(
@@ -204,6 +212,8 @@ export function prepareStatements(db: Database.Database) {
          model_calls = model_calls + 1
        WHERE id = @runId`,
     ),
+    // A fork's call answered from its parent's recording: counted apart from the live calls.
+    addCachedCall: db.prepare<{ runId: string }>(`UPDATE runs SET cached_calls = cached_calls + 1 WHERE id = @runId`),
     bumpRun: db.prepare<{ runId: string; iterations: number; depth: number }>(
       `UPDATE runs SET iterations = iterations + @iterations, max_depth_reached = max(max_depth_reached, @depth)
        WHERE id = @runId`,

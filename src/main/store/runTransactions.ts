@@ -72,6 +72,7 @@ export function prepareTransactions(db: Database.Database, s: RunStatements) {
         label: node.label,
         model: node.model,
         purpose: node.purpose,
+        cached: node.cached === true ? 1 : 0,
       });
       s.putPayload.run({ runId, nodeId: node.id, body });
       useDocuments(runId, documents);
@@ -135,6 +136,9 @@ export function prepareTransactions(db: Database.Database, s: RunStatements) {
         origin: run.origin,
         source: run.source,
         recording: run.recording ?? 0,
+        forkedFromRun: run.forkedFrom?.runId ?? null,
+        forkedFromNode: run.forkedFrom?.nodeId ?? null,
+        cachedCalls: run.cachedCalls ?? 0,
       });
       (run.inputs ?? []).forEach((input, ord) => {
         s.insertInput.run({ runId: run.runId, ord, name: input.name, hash: input.hash, bytes: input.bytes });
@@ -165,6 +169,7 @@ export function prepareTransactions(db: Database.Database, s: RunStatements) {
           subInput: sub.inputTokens,
           subOutput: sub.outputTokens,
           subCalls: sub.modelCalls,
+          cached: node.cached === true ? 1 : 0,
         });
         s.putPayload.run({ runId: run.runId, nodeId: node.id, body: bodies[i] as string });
         useDocuments(run.runId, node.payload.documents ?? []);

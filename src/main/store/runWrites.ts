@@ -2,7 +2,7 @@
 // usage, a run's end. Apart from runRepository.ts so that its transactions (runTransactions.ts) can
 // name them without importing the store that imports them.
 import type { LlmPurpose, NodeKind, NodePayload, NodeRow, NodeStatus } from '../../shared/domain/node';
-import type { InputDescription, RunOrigin, RunStatus, StopReason } from '../../shared/domain/run';
+import type { ForkOrigin, InputDescription, RunOrigin, RunStatus, StopReason } from '../../shared/domain/run';
 import type { RunLimits } from '../../shared/limits';
 
 export interface NewRun {
@@ -16,6 +16,8 @@ export interface NewRun {
   seed: number;
   ownerPid: number;
   ownerHost: string;
+  /** A fork: the run it re-runs from the recording of, and the node of it that was edited. */
+  forkedFrom?: ForkOrigin;
 }
 
 export interface NewNode {
@@ -30,6 +32,8 @@ export interface NewNode {
   model?: string | null;
   purpose?: LlmPurpose | null;
   status?: NodeStatus;
+  /** A fork's model call answered from its parent's recording (NodeRow.cached); absent: false. */
+  cached?: boolean;
 }
 
 export interface NodePatch {
@@ -68,6 +72,10 @@ export interface WholeRun {
   source: string | null;
   /** The recording's version (shared/domain/recording.ts); absent: 0, a run not recorded by this engine (an imported log). */
   recording?: number;
+  /** A fork's parent and edited node; absent or null: not a fork. */
+  forkedFrom?: ForkOrigin | null;
+  /** A fork's calls answered from its parent's recording (RunSummary.cachedCalls); absent: 0. */
+  cachedCalls?: number;
   createdAt: number;
   endedAt: number | null;
   /** A run written whole has ended: never 'running' or 'paused'. */

@@ -123,4 +123,13 @@ describe('RunRepository.insertWholeRun', () => {
     expect((thrown(() => s.insertWholeRun(outOfOrder)) as RlmError).message).toMatch(/node 2 comes before its parent 1/);
     expect(s.getRun('imp-2')).toBeNull();
   });
+
+  it('keeps a fork\'s origin, its cached calls, and its cached nodes, which count as no call', () => {
+    const { store: s } = store();
+    const nodes = wholeRun().nodes.map((n) => (n.id === 8 ? { ...n, inputTokens: null, outputTokens: null, cachedTokens: null, costUsd: null, cached: true } : n));
+    const summary = s.insertWholeRun(wholeRun({ runId: 'fork-1', origin: 'native', source: null, forkedFrom: { runId: 'gone', nodeId: 6 }, cachedCalls: 1, nodes }));
+    expect(summary).toMatchObject({ forkedFrom: { runId: 'gone', nodeId: 6 }, cachedCalls: 1, modelCalls: 3, pricedCostUsd: 0.75 });
+    expect(s.getNodes('fork-1').filter((n) => n.cached).map((n) => n.id)).toEqual([8]);
+    expect(s.insertWholeRun(wholeRun({ runId: 'plain' }))).toMatchObject({ forkedFrom: null, cachedCalls: 0 });
+  });
 });

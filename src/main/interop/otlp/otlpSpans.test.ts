@@ -107,6 +107,16 @@ describe('the spans of a run', () => {
     expect(JSON.parse(span.attributes['input.value'] as string)).toEqual(payloads.get(first.id)?.prompt);
   });
 
+  it('mark a fork\'s call answered from its parent\'s recording as cached, and no other', () => {
+    const first = byKind('llm')[0]!;
+    const cached: NodeRow = { ...first, cached: true, inputTokens: null, outputTokens: null, cachedTokens: null, costUsd: null };
+    const context = runSpanContext(run, nodes, options);
+    const span = nodeSpan(context, cached, payloads.get(first.id) ?? null);
+    expect(span.attributes['rlmscope.cached']).toBe(true);
+    expect(span.attributes['llm.cost.total']).toBeUndefined();
+    for (const other of spansOf()) expect(other.attributes['rlmscope.cached']).toBeUndefined();
+  });
+
   it('make a cell a tool span with its code and output', () => {
     const spans = spansOf();
     const cell = byKind('cell')[0]!;

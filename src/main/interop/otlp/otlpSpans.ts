@@ -213,6 +213,8 @@ function shapeOf(context: RunSpanContext, node: NodeRow, payload: NodePayload): 
       'output.value': bound(payload.text),
       'rlmscope.purpose': node.purpose ?? undefined,
       'rlmscope.usage_estimated': node.usageEstimated || undefined,
+      // A fork's call answered from its parent's recording: no request was sent (no tokens, no cost).
+      'rlmscope.cached': node.cached === true || undefined,
     }),
   };
 }

@@ -72,6 +72,20 @@ export const runSchema = z.strictObject({
   source: z.string().max(4096).nullable().default(null),
   /** The version of its recording (shared/domain/recording.ts); a file written before it had none: 0, not exactly replayable. */
   recording: count.default(0),
+  /**
+   * A fork (issue 12): its parent run and the parent's node it edited (null: no edit). Written only
+   * for a fork, so the file of any other run stays readable by an RLMScope from before forks. The
+   * parent's id is printed on the terminal (`show`), so it must be an id RLMScope could have made.
+   */
+  forkedFrom: z
+    .strictObject({
+      runId: z.string().refine(isKeepableRunId, 'not a run id RLMScope makes'),
+      nodeId: z.number().int().min(1).nullable(),
+    })
+    .nullable()
+    .default(null),
+  /** A fork's calls answered from its parent's recording; written only when there are any. */
+  cachedCalls: count.default(0),
   limits: runLimitsSchema,
   /** The lengths of the values that follow in `value` records; null when the run has none. */
   queryChars: count,
@@ -137,6 +151,7 @@ export const payloadSchema = z.looseObject({
   clock: z.array(z.number()).optional(),
   clockRecord: z.strictObject({ runs: z.array(z.number()), reads: count }).optional(),
   random: z.strictObject({ epoch: count, draws: count }).optional(),
+  forkEdit: z.strictObject({ nodeId: z.number().int().min(1) }).optional(),
   notes: z.array(z.string()).optional(),
 });
 
@@ -161,6 +176,8 @@ export const nodeSchema = z.strictObject({
     cachedTokens: tokens,
     costUsd: usd.nullable(),
     usageEstimated: z.boolean(),
+    /** A fork's call answered from its parent's recording; written only when true (see forkedFrom). */
+    cached: z.boolean().optional(),
     subtree: z.strictObject({ pricedCostUsd: usd, unpricedCalls: count, inputTokens: count, outputTokens: count, modelCalls: count }),
   }),
   payload: payloadSchema.nullable(),
@@ -178,6 +195,8 @@ export const endSchema = z.strictObject({ type: z.literal('end'), nodes: count, 
 
 export type PortableHeader = z.infer<typeof headerSchema>;
 export type PortableRunRecord = z.infer<typeof runSchema>;
+/** A run record as written: the fields with defaults may be left out. */
+export type PortableRunRecordInput = z.input<typeof runSchema>;
 export type PortableNodeRecord = z.infer<typeof nodeSchema>;
 
 /**

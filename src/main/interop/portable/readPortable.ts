@@ -30,7 +30,10 @@ export class PortableFileError extends RlmError {
 }
 
 /** The run as the file holds it, with its query, answer and error whole. */
-export interface PortableRun extends Omit<PortableRunRecord, 'type' | 'queryChars' | 'answerChars' | 'errorChars'> {
+export interface PortableRun extends Omit<PortableRunRecord, 'type' | 'queryChars' | 'answerChars' | 'errorChars' | 'forkedFrom' | 'cachedCalls'> {
+  /** The reader always sets these (format.ts defaults them); a run built by hand may leave them out: not a fork. */
+  forkedFrom?: PortableRunRecord['forkedFrom'];
+  cachedCalls?: number;
   query: string;
   answer: string | null;
   error: string | null;

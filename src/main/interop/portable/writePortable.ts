@@ -8,7 +8,7 @@ import { version as packageVersion } from '../../../../package.json';
 import type { NodeRow } from '../../../shared/domain/node';
 import { RlmError } from '../../../shared/errors';
 import type { RunSource } from '../exportSource';
-import { DOCUMENT_CHUNK_BYTES, PORTABLE_FORMAT, PORTABLE_VERSION, safeBaseUrl, VALUE_FIELDS, VALUE_PAGE_CHARS, type PortableHeader, type PortableRunRecord, type ValueField } from './format';
+import { DOCUMENT_CHUNK_BYTES, PORTABLE_FORMAT, PORTABLE_VERSION, safeBaseUrl, VALUE_FIELDS, VALUE_PAGE_CHARS, type PortableHeader, type PortableRunRecordInput, type ValueField } from './format';
 
 export interface WritePortableOptions {
   appVersion?: string;
@@ -42,7 +42,7 @@ async function* records(source: RunSource, runId: string, options: WritePortable
 
   const lengths: Record<ValueField, number | null> = { query: null, answer: null, error: null };
   for (const field of VALUE_FIELDS) lengths[field] = source.runs.readValue(runId, field, 0, 0)?.totalChars ?? null;
-  const record: PortableRunRecord = {
+  const record: PortableRunRecordInput = {
     type: 'run',
     runId,
     status: run.status,
@@ -56,6 +56,9 @@ async function* records(source: RunSource, runId: string, options: WritePortable
     origin: run.origin ?? 'native',
     source: run.source ?? null,
     recording: run.recording ?? 0,
+    // Only for a fork: the file of any other run stays readable by an RLMScope from before forks.
+    ...(run.forkedFrom ? { forkedFrom: run.forkedFrom } : {}),
+    ...(run.cachedCalls ? { cachedCalls: run.cachedCalls } : {}),
     limits: run.limits,
     queryChars: lengths.query ?? 0,
     answerChars: lengths.answer,
@@ -86,7 +89,9 @@ async function* records(source: RunSource, runId: string, options: WritePortable
   for (const node of nodes) {
     const payload = source.runs.getPayload(runId, node.id);
     if (node.kind === 'rlm') for (const hash of payload?.documents ?? []) hashes.add(hash);
-    yield line({ type: 'node', node, payload });
+    // `cached` only when true, as forkedFrom above.
+    const { cached, ...row } = node;
+    yield line({ type: 'node', node: cached === true ? node : row, payload });
   }
 
   for (const hash of hashes) yield* documentRecords(source, runId, hash);

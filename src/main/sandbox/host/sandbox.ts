@@ -122,7 +122,8 @@ export interface CellReplay {
   clock: ClockRecord;
   /** Where its Math.random values started; null when not recorded (it draws on from the process's). */
   random: RandomPosition | null;
-  calls: RecordedCallServer;
+  /** Its host calls answered from the recording (a replay); absent: served live by `onCall` (a fork's cell on its recorded path). */
+  calls?: RecordedCallServer;
 }
 
 export interface RestartInfo {

@@ -5,5 +5,6 @@ import { migration as runDocuments } from './002-run-documents';
 import { migration as applicationId } from './003-application-id';
 import { migration as runOrigin } from './004-run-origin';
 import { migration as runRecording } from './005-run-recording';
+import { migration as runFork } from './006-run-fork';
 
-export const migrations: readonly Migration[] = [initial, runDocuments, applicationId, runOrigin, runRecording];
+export const migrations: readonly Migration[] = [initial, runDocuments, applicationId, runOrigin, runRecording, runFork];
