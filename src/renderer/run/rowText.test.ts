@@ -61,6 +61,8 @@ describe('row text', () => {
     const flagged = sub({ inputTokens: null, outputTokens: null, costUsd: null, usageEstimated: true, cached: true });
     expect(tokensText(flagged)).toBeNull();
     expect(costText(flagged)?.unknown).toBe(false);
+    // A fork's edited turn: the user's reply, never sent, so no usage and no cost — not unknown.
+    expect(costText(sub({ inputTokens: null, outputTokens: null, costUsd: null }))).toMatchObject({ text: '—', unknown: false });
     // The same call live: unknown cost (no price), never a dash.
     expect(costText(sub({ costUsd: null }))?.text).toBe('unknown');
   });

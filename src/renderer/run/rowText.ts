@@ -95,6 +95,9 @@ export function costText(node: NodeRow): CostText | null {
   if (node.status !== 'completed' && !countsAsCall(node)) {
     return { text: '—', full: 'no usage: the call ended before the provider reported any', unknown: false };
   }
+  // A completed call with no usage at all was never sent: in a fork, the reply the user wrote
+  // (the edited step) stands in for the model's. Every call sent has usage, reported or estimated.
+  if (!countsAsCall(node)) return { text: '—', full: 'no cost: no request was sent (the reply was written by the edit that made this fork)', unknown: false };
   return { text: 'unknown', full: 'cost unknown: no price for this model, or no usage reported', unknown: true };
 }
 

@@ -89,20 +89,21 @@ export const TreeRow = memo(function TreeRow(p: TreeRowProps) {
         <span aria-hidden="true">{STATUS_ICON[p.status]}</span>
         <span className="run-sr-only">{p.status}</span>
       </span>
+      <span className="tree-tokens" title={node.usageEstimated ? 'tokens in→out (estimated)' : 'tokens in→out'}>
+        {tokens ?? ''}
+      </span>
       {node.cached ? (
-        <span className="tree-tokens">
+        // In the cost column, which narrow trees keep: a cached call has neither tokens nor cost.
+        <span className="tree-cost">
           <span className="tree-cached" title={CACHED_TITLE}>
             cached
           </span>
         </span>
       ) : (
-        <span className="tree-tokens" title={node.usageEstimated ? 'tokens in→out (estimated)' : 'tokens in→out'}>
-          {tokens ?? ''}
+        <span className={`tree-cost${cost?.unknown ? ' tree-cost-unknown' : ''}${node.kind !== 'llm' ? ' tree-cost-rollup' : ''}`} title={cost?.full}>
+          {cost?.text ?? ''}
         </span>
       )}
-      <span className={`tree-cost${cost?.unknown ? ' tree-cost-unknown' : ''}${node.kind !== 'llm' ? ' tree-cost-rollup' : ''}`} title={cost?.full}>
-        {cost?.text ?? ''}
-      </span>
       <span className="tree-time">{timeText(node, p.now)}</span>
     </div>
   );
