@@ -95,3 +95,61 @@ test('forks a finished run from a cell with edited code, lands on the fork and f
   await expect(detail.getByRole('group', { name: 'Code' })).toContainText('print("one")');
   await expect(treeItems(page).filter({ has: page.getByTitle(/^answered from the recording/) })).toHaveCount(0);
 });
+
+test("forks from a turn's reply with Ctrl+Enter; a refused fork says why in one line and keeps the edit; a deleted parent is named, not linked", async ({ page, server, shot }) => {
+  const parentId = await startRun(page, { query: 'Fork my reply', pasted: 'a document' });
+  await expectStatus(page, 'completed');
+  const detail = nodeDetail(page);
+
+  // The last turn's reply, rewritten: every call before it is answered from the recording.
+  await treeRow(page, 'FINAL(done)').click();
+  const turnId = Number(((await detail.getByText(/^#\d+$/).textContent()) ?? '').slice(1));
+  await detail.getByRole('button', { name: 'Fork from here' }).click();
+  const editing = detail.getByRole('group', { name: 'Fork: edit the reply' });
+  await expect(editing.getByRole('textbox', { name: 'Edited reply' })).toBeFocused();
+  await expect(editing.locator('.view-lines')).toHaveText('FINAL(done)');
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type('FINAL(changed)');
+  await shot('fork-edit-reply');
+  await page.keyboard.press('ControlOrMeta+Enter');
+  await expect(page).not.toHaveURL(new RegExp(`#/runs/${parentId}$`));
+  const forkId = decodeURIComponent(new URL(page.url()).hash.replace(/^#\/runs\//, ''));
+  await expectStatus(page, 'completed', 30_000);
+  await expect(page.getByRole('link', { name: /Forked from/ })).toHaveText(`Forked from ${parentId} at node ${turnId}`);
+  await expect(page.locator('.run-answer')).toContainText('changed');
+  // No live call at all: the two turns and the sub-call before the edit came from the recording.
+  const meter = page.getByRole('region', { name: 'Run meter' });
+  await expect(meter).toContainText('3 from cache');
+  await expect(treeItems(page).filter({ has: page.getByTitle(/^answered from the recording/) })).toHaveCount(3);
+  await treeRow(page, 'FINAL(changed)').click();
+  await expect(detail.getByTitle('the step this fork changed')).toHaveText('edited');
+
+  // Back on the parent, a second fork is refused (the parent was deleted from another tab meanwhile).
+  await page.goBack();
+  await expect(page.getByRole('heading', { level: 1, name: 'Fork my reply' })).toBeVisible();
+  await treeRow(page, 'FINAL(done)').click();
+  await detail.getByRole('button', { name: 'Fork from here' }).click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type('FINAL(again)');
+  const other = await page.context().newPage();
+  await other.goto(`${server.origin}/#/runs`);
+  // The parent and its fork share a query: the parent's row is the one linking to it.
+  await other.getByRole('listitem').filter({ has: other.locator(`a[href="#/runs/${parentId}"]`) }).getByRole('button', { name: /^Delete run/ }).click();
+  await other.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(other.getByRole('list', { name: 'Runs' }).getByRole('link')).toHaveCount(1);
+  await other.close();
+  const editAgain = detail.getByRole('group', { name: 'Fork: edit the reply' });
+  await editAgain.getByRole('button', { name: 'Start fork' }).click();
+  const refusal = editAgain.getByRole('alert');
+  await expect(refusal).toHaveText(/^The fork was refused: .+/);
+  await expect(editAgain.locator('.view-lines')).toHaveText('FINAL(again)');
+  expect(await refusal.evaluate((el) => el.getBoundingClientRect().height)).toBeLessThan(30);
+  await expect(page).toHaveURL(new RegExp(`#/runs/${parentId}$`));
+
+  // The fork names its deleted parent without a link, and offers no comparison with it.
+  await page.goto(`${server.origin}/#/runs/${forkId}`);
+  await expectStatus(page, 'completed');
+  await expect(page.getByText(`Forked from ${parentId} (deleted)`)).toBeVisible();
+  await expect(page.getByRole('link', { name: /Forked from/ })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Compare', exact: true })).toHaveCount(0);
+});

@@ -97,7 +97,7 @@ export function costText(node: NodeRow): CostText | null {
   }
   // A completed call with no usage at all was never sent: in a fork, the reply the user wrote
   // (the edited step) stands in for the model's. Every call sent has usage, reported or estimated.
-  if (!countsAsCall(node)) return { text: '—', full: 'no cost: no request was sent (the reply was written by the edit that made this fork)', unknown: false };
+  if (!countsAsCall(node)) return { text: '—', full: "none: the fork's edit, never sent to a model", unknown: false };
   return { text: 'unknown', full: 'cost unknown: no price for this model, or no usage reported', unknown: true };
 }
 
