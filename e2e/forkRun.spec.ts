@@ -73,6 +73,11 @@ test('forks a finished run from a cell with edited code, lands on the fork and f
   await expect(detail).toContainText('print("edited")');
   await shot('fork-header');
 
+  // "Compare" sets the fork beside its parent; their first divergence is the step the fork changed.
+  await page.getByRole('button', { name: 'Compare', exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`#/compare/${parentId}/${forkId}$`));
+  await expect(page.getByRole('region', { name: 'Run comparison' }).getByRole('status').filter({ hasText: 'First divergence' })).toBeVisible();
+
   // The runs list: the fork directly under its parent, marked.
   await page.getByRole('button', { name: 'Runs', exact: true }).click();
   const links = page.getByRole('list', { name: 'Runs' }).getByRole('link');

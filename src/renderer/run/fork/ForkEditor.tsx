@@ -53,24 +53,33 @@ export function ForkEditor({ api, runId, nodeId, kind, original, onCancel }: For
   const label = kind === 'code' ? 'Edited code' : 'Edited reply';
   const current = () => editor.current?.getValue() ?? fallback.current?.value ?? original;
 
+  // A ref as well as the state: two presses of Ctrl+Enter can both come before the re-render.
+  const pending = useRef(false);
   const start = async () => {
-    if (starting) return;
+    if (pending.current) return;
     const text = current();
     const problem = editProblem(text);
     if (problem) {
       setError(`Cannot start the fork: ${problem}`);
       return;
     }
+    pending.current = true;
     setStarting(true);
     setError(null);
     try {
       const started = await api.call('runs.fork', { runId, at: nodeId, edit: { kind, text } });
       const warnings = warningsText(started.warnings);
       if (warnings) showToast('info', warnings);
-      useNav.getState().go({ view: 'run', runId: started.runId });
+      // The reader may have gone elsewhere while it started: told, not taken away.
+      if (mounted.current) useNav.getState().go({ view: 'run', runId: started.runId });
+      else showToast('info', `The fork started as run ${started.runId}`);
     } catch (failure) {
+      pending.current = false;
       // Refused (or the connection failed): said in one line, the edit kept for another try.
-      if (!mounted.current) return;
+      if (!mounted.current) {
+        showToast('error', `The fork was refused: ${errorText(failure)}`);
+        return;
+      }
       setError(`The fork was refused: ${errorText(failure)}`);
       setStarting(false);
       editor.current?.focus();
