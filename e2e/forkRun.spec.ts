@@ -29,7 +29,14 @@ test('forks a finished run from a cell with edited code, lands on the fork and f
   const code = editing.getByRole('textbox', { name: 'Edited code' });
   await expect(code).toBeFocused();
   await expect(editing).toContainText('unchanged: the fork will replay the recording');
-  // Escape cancels and gives the focus back to the button; nothing was started.
+  // Escape closes the editor's own find box first; then it cancels and gives the focus back to
+  // the button. Nothing was started.
+  await page.keyboard.press('ControlOrMeta+F');
+  const find = editing.locator('.find-widget.visible');
+  await expect(find).toHaveCount(1);
+  await page.keyboard.press('Escape');
+  await expect(find).toHaveCount(0);
+  await expect(editing).toBeVisible();
   await page.keyboard.press('Escape');
   await expect(editing).toHaveCount(0);
   await expect(forkButton).toBeFocused();

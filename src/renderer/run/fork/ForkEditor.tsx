@@ -85,7 +85,7 @@ export function ForkEditor({ api, runId, nodeId, kind, original, onCancel }: For
       editor.current?.focus();
     }
   };
-  actions.current = { start: () => void start(), cancel: onCancel };
+  actions.current = { start: () => void start(), cancel: () => !pending.current && onCancel() };
 
   useEffect(() => {
     const el = host.current;
@@ -127,6 +127,10 @@ export function ForkEditor({ api, runId, nodeId, kind, original, onCancel }: For
         setHeight(Math.min(Math.max(created.getContentHeight(), MIN_HEIGHT), MAX_HEIGHT));
         // Ctrl+Enter would insert a line after this one (Monaco's own binding): here it starts.
         created.addCommand(m.KeyMod.CtrlCmd | m.KeyCode.Enter, () => actions.current.start());
+        // Escape cancels, unless it has something of the editor's own to close first (its find
+        // box, a selection, extra cursors, a snippet): once those are gone, a Monaco binding
+        // would still take the key (seen after the find box was opened), so this one claims it.
+        created.addCommand(m.KeyCode.Escape, () => actions.current.cancel(), '!findWidgetVisible && !editorHasSelection && !editorHasMultipleSelections && !inSnippetMode && !suggestWidgetVisible');
         created.focus();
       },
       (failure: unknown) => live && setLoadError(errorText(failure)),
@@ -142,9 +146,10 @@ export function ForkEditor({ api, runId, nodeId, kind, original, onCancel }: For
     if (loadError) fallback.current?.focus();
   }, [loadError]);
 
-  // Escape cancels and Ctrl/Cmd+Enter starts wherever the focus is in the editor's panel. Monaco
-  // keeps the Escape it needs (closing its find box) to itself, so that one never reaches here.
+  // Escape cancels and Ctrl/Cmd+Enter starts wherever else the focus is in the editor's panel
+  // (its buttons); inside the editor Monaco's commands above take them and stop them there.
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.defaultPrevented) return;
     if (event.key === 'Escape' && !starting) {
       event.preventDefault();
       onCancel();
