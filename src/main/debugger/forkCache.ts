@@ -208,8 +208,9 @@ class RecordedRlm implements RlmCache {
       return null;
     }
     const edit = this.edit.cell;
-    if (edit && edit.nodeId === recorded.nodeId && edit.code === code && this.onPath) {
-      // The branch point: the code is new, so are the clock readings it will make.
+    if (edit && edit.nodeId === recorded.nodeId && edit.code === code) {
+      // The branch point (the edited reply before it left the recorded path): the code is new,
+      // so are the clock readings it will make.
       this.state.applied = true;
       return { clock: { runs: [], reads: 0 }, random: null, editOf: recorded.nodeId };
     }
