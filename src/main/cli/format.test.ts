@@ -51,7 +51,7 @@ const summary = (over: Partial<RunSummary> = {}): RunSummary => ({
 describe('a fork on the terminal', () => {
   it('tags a call answered from the parent\'s recording after its status, with no tokens or cost', () => {
     const line = nodeLine(cachedCall, 1);
-    expect(line).toMatch(/^  #4 llm:sub \[completed\] \[cached\] s 1\.4 s  item 0$/);
+    expect(line).toMatch(/^ {2}#4 llm:sub \[completed\] \[cached\] s 1\.4 s {2}item 0$/);
     expect(nodeLine(call(false), 1)).not.toContain('[cached]');
   });
 

@@ -26,8 +26,8 @@ describe('rlmscope show on a fork', () => {
     const text = await runCli(['show', 'r-fork', '--db', file]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^forked from r-parent at node 3 \(1 call answered from its recording\)$/m);
-    expect(text.stdout).toMatch(/^  #2 llm:turn \[completed\] \[cached\] gpt-root /m);
-    expect(text.stdout).toMatch(/^  #3 llm:turn \[completed\] gpt-root 10→2 tok/m);
+    expect(text.stdout).toMatch(/^ {2}#2 llm:turn \[completed\] \[cached\] gpt-root /m);
+    expect(text.stdout).toMatch(/^ {2}#3 llm:turn \[completed\] gpt-root 10→2 tok/m);
 
     const shown = jsonOf<{ run: Record<string, unknown>; nodes: Record<string, unknown>[] }>(await runCli(['show', 'r-fork', '--db', file, '--json']));
     expect(shown.run).toMatchObject({ forkedFrom: { runId: 'r-parent', nodeId: 3 }, cachedCalls: 1, modelCalls: 1 });
