@@ -64,6 +64,9 @@ describe('rlmscope fork', () => {
     expect(summary.costUsd).toBeCloseTo(billedUsd(h.fake.ledger.slice(from)), 12);
     const shown = await h.show(summary.runId);
     expect(shown.nodes.filter((n) => n.kind === 'cell')[1]).toMatchObject({ code: 'print(await llm_query("something new"))', output: 'fresh\n' });
+    // The reply that held the code differs only inside it: diff names the cell's code, the branch point.
+    const diff = jsonOf<{ firstDivergence: unknown }>(await runCli(['diff', runId, summary.runId, '--json', '--db', h.dbPath]));
+    expect(diff.firstDivergence).toMatchObject({ a: cells[1], field: 'code' });
   }, 60_000);
 
   it('refuses bad flags in one line with exit 2, and starts nothing', async () => {
