@@ -46,7 +46,19 @@ export function summaryJson(run: RunSummary) {
     // Imported runs (issue 11) say so, and name the file they came from.
     origin: run.origin ?? 'native',
     source: run.source ?? null,
+    // A fork (issue 12) names the run it re-ran and the node it edited (null: other settings only);
+    // its calls answered from that run's recording are counted apart from modelCalls (live calls).
+    forkedFrom: run.forkedFrom ? { runId: run.forkedFrom.runId, nodeId: run.forkedFrom.nodeId } : null,
+    cachedCalls: run.cachedCalls ?? 0,
   };
+}
+
+/** `show`'s line for a fork: where it comes from, and what its parent's recording answered. */
+export function forkLine(run: RunSummary): string | null {
+  if (!run.forkedFrom) return null;
+  const { runId, nodeId } = run.forkedFrom;
+  const cached = run.cachedCalls ? ` (${counted(run.cachedCalls, 'call')} answered from its recording)` : '';
+  return `forked from ${runId} ${nodeId === null ? 'with other settings' : `at node ${nodeId}`}${cached}`;
 }
 
 /**
@@ -75,6 +87,8 @@ export function nodeJson(node: NodeRow, payload: NodePayload | null) {
   if (isCall) {
     Object.assign(fields, { model: node.model, purpose: node.purpose, text: payload?.text ?? null });
     if (node.usageEstimated) fields.usageEstimated = true;
+    // A fork's call answered from its parent's recording: no request, no tokens, no cost.
+    if (node.cached) fields.cached = true;
   }
   if (node.kind === 'rlm') Object.assign(fields, { model: node.model, query: payload?.query ?? null, answer: payload?.answer ?? null });
   // An imported cell's code is the reference library's Python; RLMScope's own cells are JavaScript.
@@ -84,6 +98,8 @@ export function nodeJson(node: NodeRow, payload: NodePayload | null) {
   if (node.kind === 'cell' && payload?.hostCalls !== undefined) fields.hostCalls = payload.hostCalls;
   if (payload?.error !== undefined) fields.error = payload.error;
   if (payload?.stopReason !== undefined) fields.stopReason = payload.stopReason;
+  // The step a fork changed, and the parent's node it replaces.
+  if (payload?.forkEdit !== undefined) fields.forkEdit = payload.forkEdit;
   return fields;
 }
 
@@ -100,7 +116,7 @@ export function runLine(run: RunSummary): string {
     (run.costUsd !== null ? usd(run.costUsd) : 'unknown').padEnd(10),
     formatDuration(run.durationMs).padEnd(10),
     // Imported runs are tagged: their code is the reference library's Python, never re-executed.
-    `${run.origin === 'imported' ? '[imported] ' : ''}${query.length > 60 ? `${query.slice(0, 59)}…` : query}`,
+    `${run.origin === 'imported' ? '[imported] ' : ''}${run.forkedFrom ? '[fork] ' : ''}${query.length > 60 ? `${query.slice(0, 59)}…` : query}`,
   ].join('  ');
 }
 
@@ -115,7 +131,8 @@ export function nodeLine(node: NodeRow, level: number): string {
   const took = node.endedAt !== null ? ` ${formatDuration(node.endedAt - node.startedAt)}` : '';
   // A child RLM's line carries what its whole subtree used: the figure a runaway shows up in.
   const total = node.kind === 'rlm' ? ` (subtree ${formatCost(subtreeCost(node), node.subtree.pricedCostUsd, node.subtree.unpricedCalls)}, ${counted(node.subtree.modelCalls, 'call')})` : '';
-  return `${indent}#${node.id} ${node.kind}${node.purpose ? `:${node.purpose}` : ''} [${node.status}]${model}${tokens}${cost}${estimated}${total}${took}  ${node.label}`;
+  const cached = node.cached ? ' [cached]' : '';
+  return `${indent}#${node.id} ${node.kind}${node.purpose ? `:${node.purpose}` : ''} [${node.status}]${cached}${model}${tokens}${cost}${estimated}${total}${took}  ${node.label}`;
 }
 
 /** Past this, a cell's output is cut in the text view (`show --json` has it all). */

@@ -18,7 +18,7 @@ const TRACE = join(FIXTURES, 'trace-log-example.jsonl');
 const MAXITER = join(FIXTURES, 'maxiter_2026-11-25_10-58-31_060600ff.jsonl');
 
 /** The summary fields of `run --json` (format.ts summaryJson), which import --json repeats. */
-const SUMMARY_KEYS = ['runId', 'status', 'answer', 'answerChars', 'stopReason', 'error', 'errorChars', 'costUsd', 'inputTokens', 'outputTokens', 'modelCalls', 'iterations', 'maxDepthReached', 'durationMs', 'origin', 'source'];
+const SUMMARY_KEYS = ['runId', 'status', 'answer', 'answerChars', 'stopReason', 'error', 'errorChars', 'costUsd', 'inputTokens', 'outputTokens', 'modelCalls', 'iterations', 'maxDepthReached', 'durationMs', 'origin', 'source', 'forkedFrom', 'cachedCalls'];
 
 interface Summary {
   runId: string;

@@ -9,7 +9,7 @@ import { preorder } from '../../shared/tree';
 import { defaultDatabasePath } from '../paths';
 import { openRunReader, type RunFileReader } from '../store/runReader';
 import { formatCost, formatDuration, tokensUnknown } from '../../shared/format';
-import { counted, nodeJson, nodeLine, payloadLines, runLine, summaryJson, terminalSafe } from './format';
+import { counted, forkLine, nodeJson, nodeLine, payloadLines, runLine, summaryJson, terminalSafe } from './format';
 import type { CommandOutput } from './commandOutput';
 import { capStrings, cutMarker, describeSize, SHOW_PREVIEW_CHARS, VALUE_PAGE_CHARS_MAX } from '../../shared/valuePreview';
 
@@ -62,9 +62,11 @@ export async function showCommand(runId: string, options: { db?: string; json?: 
       await out.stdout(']}\n');
       return 0;
     }
+    const fork = forkLine(run);
     const header = [
       `run ${run.runId}  ${run.status}${run.stopReason ? ` (${run.stopReason})` : ''}`,
       ...(run.origin === 'imported' ? [`imported from ${run.source ?? 'a file'} (never re-executed)`] : []),
+      ...(fork ? [fork] : []),
       ...(run.origin !== 'imported' && run.replayable === false ? [`cannot be replayed exactly: ${run.replayableWhy ?? 'its recording is incomplete'}`] : []),
       `query: ${run.query}`,
       `models: ${run.rootModel} (root), ${run.subModel} (sub)`,

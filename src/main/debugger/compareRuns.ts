@@ -7,7 +7,11 @@ import type { NodeRow } from '../../shared/domain/node';
 import type { ComparedField, Divergence, NodePair, RunComparison, RunDelta } from '../../shared/domain/comparison';
 
 export type Side = 'a' | 'b';
-export type PayloadField = 'text' | 'code' | 'output' | 'error' | 'query' | 'answer' | 'prompt';
+/**
+ * `prose`: a reply's text outside its runnable code (keyed only for replies with a fence);
+ * `codeEdit`: present on a fork's reply rewritten by an edit of a cell's code.
+ */
+export type PayloadField = 'text' | 'code' | 'output' | 'error' | 'query' | 'answer' | 'prompt' | 'prose' | 'codeEdit';
 /** Equality keys of a node's payload values: two keys are equal exactly when the values are; absent when the value is. */
 export type FieldKeys = Partial<Record<PayloadField, string>>;
 /** The keys of the given nodes of one run (at most KEY_BATCH of them); a node it does not return has none. */
@@ -59,7 +63,7 @@ const COMPARED: Record<Slot, PayloadField[]> = {
  * whose output changed because a sub-call's answer did is never named before that sub-call.
  * An RLM's answer and error are consequences of its steps: named only when no step differs.
  */
-const WHEN: Record<Exclude<PayloadField, 'prompt'>, { at: 'start' | 'end'; step: boolean }> = {
+const WHEN: Record<Exclude<PayloadField, 'prompt' | 'prose' | 'codeEdit'>, { at: 'start' | 'end'; step: boolean }> = {
   text: { at: 'start', step: true },
   code: { at: 'start', step: true },
   query: { at: 'start', step: true },
@@ -139,6 +143,9 @@ export function compareRuns(a: ComparedRun, b: ComparedRun, readKeys: ReadKeys):
     for (const field of COMPARED[pair.slot]) {
       if (ka[field] === kb[field]) continue;
       same = false;
+      // A fork's reply rewritten by a code edit, the same outside that code: the edited cell names
+      // the difference (as its code), the branch point, not the reply that holds it.
+      if (pair.slot === 'turn' && field === 'text' && (ka.codeEdit ?? kb.codeEdit) !== undefined && ka.prose !== undefined && ka.prose === kb.prose) continue;
       const when = WHEN[field as keyof typeof WHEN];
       // An RLM's error is its end, like its answer; a call's error is its reply's.
       const at = pair.slot === 'turn' || pair.slot === 'sub' ? 'start' : when.at;

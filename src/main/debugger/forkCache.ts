@@ -57,8 +57,8 @@ export function forkCache(source: RecordingSource, runId: string, edit: ForkEdit
 
 /** The edit as the cache applies it: replacement replies by recorded node, and the edited cell. */
 interface ResolvedEdit {
-  /** Recorded turn or sub-call node -> the text that answers it instead. */
-  replies: Map<number, string>;
+  /** Recorded turn or sub-call node -> the text that answers it instead (and the cell whose code it replaced). */
+  replies: Map<number, { text: string; codeOf?: number }>;
   /** The recorded cell whose code was replaced, and by what. */
   cell: { nodeId: number; code: string } | null;
 }
@@ -71,7 +71,7 @@ function resolveEdit(source: RecordingSource, runId: string, rlms: readonly RlmR
   if (node.kind === 'rlm') throw new RlmError('INVALID_INPUT', `node ${edit.nodeId} is an RLM: fork at one of its turns (--reply) or cells (--code)`);
   if (node.kind === 'llm') {
     if (edit.kind !== 'reply') throw new RlmError('INVALID_INPUT', `node ${edit.nodeId} is a model call: replace its reply with --reply or --reply-file, not its code`);
-    resolved.replies.set(node.id, edit.text);
+    resolved.replies.set(node.id, { text: edit.text });
     return resolved;
   }
   if (edit.kind !== 'code') throw new RlmError('INVALID_INPUT', `node ${edit.nodeId} is a cell: replace its code with --code or --code-file, not a reply`);
@@ -94,7 +94,7 @@ function resolveEdit(source: RecordingSource, runId: string, rlms: readonly RlmR
     if (patched === null || reparsed?.length !== blocks.length || reparsed[index]?.code !== edit.text) {
       throw new RlmError('INVALID_INPUT', `the new code of cell ${node.id} does not fit in its code block: a line of it closes the block's fence (\`\`\`)`);
     }
-    resolved.replies.set(turn.nodeId, patched);
+    resolved.replies.set(turn.nodeId, { text: patched, codeOf: node.id });
     resolved.cell = { nodeId: node.id, code: edit.text };
     return resolved;
   }
@@ -178,8 +178,9 @@ class RecordedRlm implements RlmCache {
     if (!recorded) return null;
     const edited = this.edit.replies.get(recorded.nodeId);
     if (edited !== undefined) {
-      this.state.applied = true;
-      return { text: edited, nodeId: recorded.nodeId, edited: true };
+      // A code edit is applied when its cell runs the new code (cell()), a reply edit here.
+      if (edited.codeOf === undefined) this.state.applied = true;
+      return { text: edited.text, nodeId: recorded.nodeId, edited: true, ...(edited.codeOf !== undefined ? { codeOf: edited.codeOf } : {}) };
     }
     return recorded.reply === null ? null : { text: recorded.reply, nodeId: recorded.nodeId, edited: false };
   }
@@ -194,7 +195,7 @@ class RecordedRlm implements RlmCache {
     if (!next) return null;
     const edited = this.edit.replies.get(next.nodeId);
     if (edited !== undefined) this.state.applied = true;
-    return { text: edited ?? next.text, nodeId: next.nodeId, edited: edited !== undefined };
+    return { text: edited?.text ?? next.text, nodeId: next.nodeId, edited: edited !== undefined };
   }
 
   child(query: string, documents: readonly string[]): RlmCache | null {
@@ -208,8 +209,9 @@ class RecordedRlm implements RlmCache {
       return null;
     }
     const edit = this.edit.cell;
-    if (edit && edit.nodeId === recorded.nodeId && edit.code === code && this.onPath) {
-      // The branch point: the code is new, so are the clock readings it will make.
+    if (edit && edit.nodeId === recorded.nodeId && edit.code === code) {
+      // The branch point (the edited reply before it left the recorded path): the code is new,
+      // so are the clock readings it will make.
       this.state.applied = true;
       return { clock: { runs: [], reads: 0 }, random: null, editOf: recorded.nodeId };
     }

@@ -8,6 +8,7 @@ import type { RunComparison } from '../../shared/domain/comparison';
 import type { NodeRow } from '../../shared/domain/node';
 import type { RunDetail } from '../../shared/domain/run';
 import { RlmError } from '../../shared/errors';
+import { parseReply } from '../engine/replyParser';
 import type { RunReader } from '../store/runReader';
 import { compareRuns, type FieldKeys, type PayloadField, type Side } from './compareRuns';
 
@@ -30,6 +31,11 @@ export function diffRuns(reader: Pick<RunReader, 'getRun' | 'getNodes' | 'getPay
         const key = keyOf(typeof value === 'string' || value === undefined || value === null ? value : JSON.stringify(value));
         if (key !== undefined) fields[field] = key;
       }
+      // A reply's text outside its runnable code: equal when two replies differ only in code that ran as cells.
+      // A fork's reply rewritten by an edit of a cell's code: that cell, not the reply, is the
+      // branch point when the replies are the same outside their code (compareRuns.ts).
+      if (typeof payload.text === 'string' && payload.text.includes('```')) fields.prose = keyOf(proseOf(payload.text));
+      if (payload.forkEdit?.codeOf !== undefined) fields.codeEdit = keyOf(String(payload.forkEdit.codeOf));
       keys.set(id, fields);
     }
     return keys;
@@ -46,11 +52,17 @@ function readRun(reader: Pick<RunReader, 'getRun'>, runId: string): RunDetail {
 /** Values up to this many characters are their own key; longer ones are keyed by length and hash, so memory stays small. */
 const SHORT_VALUE_CHARS = 64;
 
-const FIELDS: readonly PayloadField[] = ['text', 'code', 'output', 'error', 'query', 'answer', 'prompt'];
+const FIELDS: ReadonlyArray<Exclude<PayloadField, 'prose' | 'codeEdit'>> = ['text', 'code', 'output', 'error', 'query', 'answer', 'prompt'];
 
 function keyOf(value: string | null | undefined): string | undefined {
   if (value === null || value === undefined) return undefined;
   return value.length <= SHORT_VALUE_CHARS ? `=${value}` : `#${value.length}:${digest(value)}`;
+}
+
+/** A reply with each runnable block's code left out (the fences and the count of blocks kept). */
+function proseOf(text: string): string {
+  const reply = parseReply(text);
+  return JSON.stringify([reply.prose, reply.runnable.length, reply.other, reply.ignoredChars]);
 }
 
 function digest(text: string): string {

@@ -17,6 +17,8 @@ export interface CachedReply {
   nodeId: number;
   /** The user's edit replaced the recorded text: the fork's branch point. */
   edited: boolean;
+  /** The edit was of the code of this recorded cell, which the reply holds. */
+  codeOf?: number;
 }
 
 /** The recorded values a cell gets while its RLM is still on its recorded path. */

@@ -118,7 +118,7 @@ export async function answerWithoutCall(run: RunContext, spec: ModelCallSpec, an
   const label = spec.purpose === 'sub' ? promptLabel(spec.newMessages) : '…';
   const id = recorder.addNode(
     { parentId: spec.parentId, kind: 'llm', depth: spec.depth, label, model: spec.model, purpose: spec.purpose, cached: !answer.edited },
-    { prompt: spec.newMessages, ...(answer.edited ? { forkEdit: { nodeId: answer.nodeId } } : {}) },
+    { prompt: spec.newMessages, ...(answer.edited ? { forkEdit: { nodeId: answer.nodeId, ...(answer.codeOf !== undefined ? { codeOf: answer.codeOf } : {}) } } : {}) },
   );
   spec.onNode?.(id);
   recorder.finish(id, 'completed', { text: answer.text }, spec.purpose === 'turn' ? { label: answer.text || '(empty reply)' } : {});

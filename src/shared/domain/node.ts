@@ -104,7 +104,11 @@ export interface NodePayload {
    * In a fork, the step the user changed: an llm node whose reply (or a turn whose code block) was
    * replaced, or a cell whose code was. `nodeId` is the parent run's node it replaces.
    */
-  forkEdit?: { nodeId: number };
+  forkEdit?: {
+    nodeId: number;
+    /** A turn whose reply holds the code of this edited cell (the parent's), replaced: the edit is that cell's. */
+    codeOf?: number;
+  };
   /** cell: notes from the engine (sandbox restarted, answer ignored, blocks skipped). */
   notes?: string[];
 }

@@ -90,6 +90,7 @@ describe('a fork in a portable file', () => {
       [withRun({ forkedFrom: { runId: '\u001b[31mred', nodeId: 2 } }), /forkedFrom\.runId.*not a run id RLMScope makes/],
       [withRun({ forkedFrom: { runId: 'parent-1', nodeId: 0 } }), /forkedFrom\.nodeId/],
       [withRun({ forkedFrom: { runId: 'parent-1' } }), /forkedFrom\.nodeId/],
+      [withRun({ forkedFrom: { runId: 'fork', nodeId: 2 } }), /names itself as the run it was forked from/],
       [withRun({ cachedCalls: -1 }), /cachedCalls/],
       [withRun({ cachedCalls: 1.5 }), /cachedCalls/],
       [rewritten(file, (r) => (r['type'] === 'node' ? { ...r, node: { ...(r['node'] as object), cached: 1 } } : r)), /cached/],

@@ -106,7 +106,8 @@ export const runSchema = z.strictObject({
   // RUN_VALUES_MAX_CHARS (shared/sandboxProtocolSchemas.ts), and so is one JavaScript string.
   .refine((run) => run.queryChars + (run.answerChars ?? 0) + (run.errorChars ?? 0) <= RUN_VALUES_MAX_CHARS, {
     message: `the run's query, answer and error declare more than ${RUN_VALUES_MAX_CHARS} characters together`,
-  });
+  })
+  .refine((run) => run.forkedFrom?.runId !== run.runId, { message: 'the run names itself as the run it was forked from', path: ['forkedFrom', 'runId'] });
 
 export const VALUE_FIELDS = ['query', 'answer', 'error'] as const;
 export type ValueField = (typeof VALUE_FIELDS)[number];
