@@ -71,12 +71,14 @@ test('forks a finished run from a cell with edited code, lands on the fork and f
   // The changed cell ran the edited code.
   await treeRow(page, 'print("edited")').click();
   await expect(detail).toContainText('Outputedited');
-  // The engine applies a cell's new code as the reply of the turn that wrote it: that turn is the
-  // step the fork changed, a reply no model was asked for, so no cost — a dash, not "unknown".
+  await expect(detail.getByTitle('the step this fork changed')).toHaveText('edited');
+  // The turn that wrote that code now carries the new code in place of the model's reply: a reply
+  // no model was asked for, so no cost — a dash, not "unknown" — and marked edited too.
   const editedTurn = treeItems(page).filter({ hasText: 'LLM turn' }).first();
   await expect(editedTurn.locator('.tree-cost')).toHaveText('—');
   await editedTurn.click();
   await expect(detail.getByTitle('the step this fork changed')).toHaveText('edited');
+  await expect(detail).toContainText("this reply carries the changed cell's new code");
   await expect(detail).toContainText('print("edited")');
   await shot('fork-header');
 

@@ -1,12 +1,13 @@
 // What the tree row knows about a node, in full: kind, status, model, tokens, cost, timing.
 import type { ReactNode } from 'react';
-import { usageUnknown, type NodeRow } from '../../../shared/domain/node';
+import { usageUnknown, type NodePayload, type NodeRow } from '../../../shared/domain/node';
 import type { RunStatus } from '../../../shared/domain/run';
 import { formatDuration, tokensUnknown } from '../../../shared/format';
 import { CACHED_TITLE, costText, kindTag, rollsUp, shownStatus, STATUS_ICON } from '../rowText';
 
-/** `edited`: in a fork, the step the user changed (NodePayload.forkEdit), known once the payload is read. */
-export function NodeSummary({ node, runStatus, edited = false }: { node: NodeRow; runStatus: RunStatus | null; edited?: boolean }) {
+/** `edit`: in a fork, the step the user changed (NodePayload.forkEdit), known once the payload is read. */
+export function NodeSummary({ node, runStatus, edit }: { node: NodeRow; runStatus: RunStatus | null; edit?: NodePayload['forkEdit'] }) {
+  const edited = edit !== undefined;
   const cost = costText(node);
   const status = shownStatus(node, runStatus);
   const s = node.subtree;
@@ -30,7 +31,13 @@ export function NodeSummary({ node, runStatus, edited = false }: { node: NodeRow
           </span>
         )}
       </h2>
-      {edited && <p className="node-fork-note">Edited: the step this fork changed; what follows it re-ran from here.</p>}
+      {edit && (
+        <p className="node-fork-note">
+          {edit.codeOf === undefined
+            ? 'Edited: the step this fork changed; what follows it re-ran from here.'
+            : "Edited: this reply carries the changed cell's new code in place of what the model wrote; what follows it re-ran from here."}
+        </p>
+      )}
       <dl className="node-facts">
         {node.model && <Fact term="Model">{node.model}</Fact>}
         {node.kind === 'llm' && node.cached && <Fact term="Tokens">none (cached)</Fact>}
