@@ -99,6 +99,14 @@ test('forks a finished run from a cell with edited code, lands on the fork and f
   await links.nth(0).focus();
   await page.keyboard.press('ArrowDown');
   await expect(links.nth(1)).toBeFocused();
+  // The Compare boxes tick the runs they sit beside, in the nested order too.
+  const boxes = page.getByRole('checkbox', { name: /^Select run .* to compare$/ });
+  await boxes.nth(1).check();
+  await boxes.nth(0).check();
+  await expect(boxes.nth(1)).toBeChecked();
+  await expect(page.getByRole('button', { name: 'Compare', exact: true })).toBeEnabled();
+  await boxes.nth(0).uncheck();
+  await boxes.nth(1).uncheck();
 
   // Back to the fork, and through its link to the parent with the changed cell selected.
   await links.nth(1).click();
