@@ -9,6 +9,8 @@ export function useSelectNode(store: RunRepository, node: number | null): void {
   const present = useRunState(store, (s) => node !== null && (s.model?.tree.nodes.has(node) ?? false));
   const done = useRef<number | null>(null);
   useEffect(() => {
+    // A link without a node forgets the last one, so following the same link again selects it again.
+    if (node === null) done.current = null;
     if (node === null || !present || done.current === node) return;
     done.current = node;
     store.select(node);
