@@ -66,6 +66,11 @@ export async function forkCommand(runId: string, options: ForkOptions, out: Comm
     },
     options,
     out,
+    async (summary) => {
+      // The engine's notes on the fork's root RLM (an edit never reached) are warnings here.
+      const root = await service.call('nodes.get', { runId: summary.runId, nodeId: 1 }).catch(() => null);
+      for (const note of root?.notes ?? []) out.stderr(`warning: ${note}`);
+    },
   );
 }
 

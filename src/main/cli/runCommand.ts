@@ -1,5 +1,6 @@
 // `rlmscope run`: one run from the command line, with live progress on stderr and the answer on
 // stdout (or one JSON object with --json). Exit code 0 only when there is an answer.
+import type { RunSummary } from '../../shared/domain/run';
 import { RlmError } from '../../shared/errors';
 import { defaultDatabasePath } from '../paths';
 import { createForkLauncher } from '../sandbox/host/forkLauncher';
@@ -70,6 +71,8 @@ export async function followRun(
   start: () => Promise<{ runId: string; warnings: string[] }>,
   options: { json?: boolean | undefined },
   out: CommandOutput,
+  /** After the run's end, before the service closes: what else to say on stderr. */
+  after?: (summary: RunSummary) => Promise<void>,
 ): Promise<number> {
   // Made once the run has started: a run refused at the start (an unpriced model under a cost
   // limit, a missing file) prints its one line, not a progress line of zeros before it.
@@ -100,6 +103,7 @@ export async function followRun(
       else await out.stdout(summary.answer);
       await out.stdout('\n');
     }
+    await after?.(summary);
     if (summary.answer === null) out.stderr(`run ${summary.runId} ${summary.status}: ${summary.error ?? summary.stopReason ?? 'no answer'}`);
     else if (!options.json) out.stderr(`run ${summary.runId} ${summary.status}${summary.stopReason ? ` (${summary.stopReason})` : ''}`);
     return summary.answer !== null ? 0 : interrupted ? 130 : 1;

@@ -163,6 +163,19 @@ describe('fork', () => {
     expect(ROOT).not.toBe(SUB);
   });
 
+  it('says so on its root RLM when it never reached its edit (it left the recorded path before it)', async () => {
+    const parent = await recorded((req) => (isRlmConversation(req) && req.model === SUB ? { text: 'FINAL(another way)' } : null));
+    const [, second] = turns(tree(parent), 1);
+    const { runId } = await h!.service.call('runs.fork', { runId: parent, at: second!.id, edit: { kind: 'reply', text: 'FINAL(never used)' }, rootModel: SUB });
+    expect(await h!.service.waitForRun(runId)).toMatchObject({ answer: 'another way' });
+    const root = await h!.service.call('nodes.get', { runId, nodeId: 1 });
+    expect(root.notes).toEqual([`this fork never reached its edit (node ${second!.id} of run ${parent}): it left the recorded path before that step, so it ran without the edit`]);
+    // One that did reach it has no such note.
+    const reached = await h!.service.call('runs.fork', { runId: parent, at: second!.id, edit: { kind: 'reply', text: 'FINAL(used)' } });
+    expect(await h!.service.waitForRun(reached.runId)).toMatchObject({ answer: 'used' });
+    expect((await h!.service.call('nodes.get', { runId: reached.runId, nodeId: 1 })).notes).toBeUndefined();
+  });
+
   it('refuses, in one line and before any run exists, what it cannot fork', async () => {
     const parent = await recorded();
     const nodes = tree(parent);

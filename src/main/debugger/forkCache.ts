@@ -40,11 +40,12 @@ export function forkCache(source: RecordingSource, runId: string, edit: ForkEdit
   const byId = new Map<number, RecordedRlm>();
   for (const rlm of recording.rlms) byId.set(rlm.nodeId, new RecordedRlm(rlm, edits, state));
   const subs = subCallsByRlm(source, runId);
+  // Each cell's RLM: a child is its parent cell's RLM's, in the order the children started (pre-order).
+  const rlmOfCell = new Map<number, RecordedRlm>();
+  for (const rlm of recording.rlms) for (const step of rlm.steps) if (step.kind === 'cell') rlmOfCell.set(step.nodeId, byId.get(rlm.nodeId)!);
   for (const rlm of recording.rlms) {
     byId.get(rlm.nodeId)!.addSubs(subs.get(rlm.nodeId) ?? []);
-    if (rlm.parentCellId === null) continue;
-    const parent = recording.rlms.find((candidate) => candidate.steps.some((step) => step.nodeId === rlm.parentCellId));
-    if (parent) byId.get(parent.nodeId)!.addChild(byId.get(rlm.nodeId)!);
+    if (rlm.parentCellId !== null) rlmOfCell.get(rlm.parentCellId)?.addChild(byId.get(rlm.nodeId)!);
   }
   const root = recording.rlms.find((rlm) => rlm.parentCellId === null);
   return {

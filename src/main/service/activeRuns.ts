@@ -131,7 +131,11 @@ export class ActiveRuns {
       providerReportsCost: costCheck.providerReportsCost,
     };
     const forkedFrom: ForkOrigin = { runId: parent.runId, nodeId: edit?.nodeId ?? null };
-    const runId = this.launch(settings, inputs, resolved, { forkedFrom, cache: cache.root, onRefused: removeScratch, onEnded: removeScratch });
+    const onFinished = (recorder: Recorder) => {
+      // Never silent: a fork that left the recorded path before its edit ran without it.
+      if (edit && !cache.editApplied) recorder.appendNote(ROOT_NODE_ID, editNotReached(edit.nodeId, parent.runId));
+    };
+    const runId = this.launch(settings, inputs, resolved, { forkedFrom, cache: cache.root, onRefused: removeScratch, onEnded: removeScratch, onFinished });
     return { runId, warnings: costCheck.warnings };
   }
 
@@ -140,7 +144,14 @@ export class ActiveRuns {
     settings: RunSettings,
     inputs: ResolvedInputs,
     resolved: ReturnType<SettingsSource['resolved']>,
-    options: { forkedFrom?: ForkOrigin; cache?: RlmCache | null; onRefused: () => unknown; onEnded: () => Promise<unknown> },
+    options: {
+      forkedFrom?: ForkOrigin;
+      cache?: RlmCache | null;
+      onRefused: () => unknown;
+      /** Once the run has ended, with its recorder (a last note). */
+      onFinished?: (recorder: Recorder) => void;
+      onEnded: () => Promise<unknown>;
+    },
   ): string {
     const { store, documents, clients, bus, config } = this.deps;
     const { runId, limits } = settings;
@@ -181,6 +192,11 @@ export class ActiveRuns {
     const done = executeWithInputs(context, inputs, store, documents).finally(async () => {
       clearInterval(heartbeat);
       this.active.delete(runId);
+      try {
+        options.onFinished?.(recorder);
+      } catch {
+        // a run that ended before its root RLM existed has nowhere to hold a note
+      }
       await options.onEnded().catch(() => undefined);
     });
     // Waiters see a failure; nobody waiting must not make it an unhandled rejection.
@@ -237,6 +253,14 @@ export class ActiveRuns {
     }
     return run.status;
   }
+}
+
+/** A run's root RLM is its first node. */
+const ROOT_NODE_ID = 1;
+
+/** The note on a fork's root RLM when the fork never reached its edit. */
+export function editNotReached(nodeId: number, parentRunId: string): string {
+  return `this fork never reached its edit (node ${nodeId} of run ${parentRunId}): it left the recorded path before that step, so it ran without the edit`;
 }
 
 function uploadIdsOf(inputs: readonly RunInput[]): string[] {
