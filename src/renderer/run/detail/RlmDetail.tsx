@@ -20,6 +20,16 @@ export const RlmDetail = memo(function RlmDetail({ store, nodeId, payload }: { s
   const [inputOpen, setInputOpen] = useState(false);
   return (
     <div className="node-body">
+      {payload.notes && payload.notes.length > 0 && (
+        <DetailSection title="Notes">
+          {/* The engine's notes on an RLM (a fork that never reached its edit): first, as they change how the rest reads. */}
+          <ul className="cell-notes">
+            {payload.notes.map((note, i) => (
+              <li key={i}>{note}</li>
+            ))}
+          </ul>
+        </DetailSection>
+      )}
       {payload.query !== undefined && (
         <DetailSection title="Query">
           <RawText text={payload.query} />
