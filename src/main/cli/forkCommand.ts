@@ -6,13 +6,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { FORK_EDIT_MAX_CHARS } from '../../shared/api/debugger';
 import { RlmError } from '../../shared/errors';
-import { defaultDatabasePath } from '../paths';
-import { createForkLauncher } from '../sandbox/host/forkLauncher';
-import { RlmService } from '../service/rlmService';
 import type { CommandOutput } from './commandOutput';
 import { limitsFromFlags, type LimitFlagValues } from './limitFlags';
-import { followRun } from './runCommand';
-import { describeRunSettings, missingKeyMessage, resolveRunSettings } from './runSettings';
+import { followRun, openRunService } from './runCommand';
+import { describeRunSettings } from './runSettings';
 
 export interface ForkOptions extends LimitFlagValues {
   at?: number;
@@ -33,23 +30,8 @@ export interface ForkOptions extends LimitFlagValues {
 export async function forkCommand(runId: string, options: ForkOptions, out: CommandOutput): Promise<number> {
   // Checked before anything is opened: a wrong combination of flags is one line, nothing else.
   const edit = await editOf(options);
-  const dbPath = options.db ?? defaultDatabasePath();
-  const settings = await resolveRunSettings(options, process.env, dbPath, (message) => out.stderr(`warning: ${message}`));
-  if (!settings.apiKey.value && /(^|\.)openai\.com$/.test(new URL(settings.baseUrl.value).hostname)) {
-    throw new RlmError('PROVIDER_AUTH', missingKeyMessage(settings.dataDir));
-  }
   // The provider is today's; the models are the parent's unless given here (not the saved defaults).
-  out.stderr(describeRunSettings(settings)[0]!);
-  const service = RlmService.open({
-    dbPath,
-    baseUrl: settings.baseUrl.value,
-    apiKey: settings.apiKey.value,
-    rootModel: settings.rootModel.value,
-    subModel: settings.subModel.value,
-    limits: settings.limits,
-    prices: settings.prices,
-    launcher: createForkLauncher(),
-  });
+  const service = await openRunService(options, out, (settings) => describeRunSettings(settings).slice(0, 1));
   return followRun(
     service,
     async () => {

@@ -10,7 +10,7 @@ import { limitsFromFlags, type LimitFlagValues } from './limitFlags';
 import { writeAnswer } from './listCommands';
 import { summaryJson } from './format';
 import { Progress } from './progress';
-import { describeRunSettings, missingKeyMessage, resolveRunSettings } from './runSettings';
+import { describeRunSettings, missingKeyMessage, resolveRunSettings, type RunSettingFlags, type RunSettings } from './runSettings';
 
 /** The flags of `rlmscope run`; the limit flags are those of the table (limitFlags.ts). */
 export interface RunOptions extends LimitFlagValues {
@@ -32,22 +32,7 @@ export type { CommandOutput } from './commandOutput';
 export async function runCommand(options: RunOptions, out: CommandOutput): Promise<number> {
   // Said here in the user's words: the service's own check names its schema field.
   if (!options.query.trim()) throw new RlmError('INVALID_INPUT', 'the query is empty: pass the question with --query TEXT');
-  const dbPath = options.db ?? defaultDatabasePath();
-  const settings = await resolveRunSettings(options, process.env, dbPath, (message) => out.stderr(`warning: ${message}`));
-  if (!settings.apiKey.value && /(^|\.)openai\.com$/.test(new URL(settings.baseUrl.value).hostname)) {
-    throw new RlmError('PROVIDER_AUTH', missingKeyMessage(settings.dataDir));
-  }
-  for (const line of describeRunSettings(settings)) out.stderr(line);
-  const service = RlmService.open({
-    dbPath,
-    baseUrl: settings.baseUrl.value,
-    apiKey: settings.apiKey.value,
-    rootModel: settings.rootModel.value,
-    subModel: settings.subModel.value,
-    limits: settings.limits,
-    prices: settings.prices,
-    launcher: createForkLauncher(),
-  });
+  const service = await openRunService(options, out, (settings) => describeRunSettings(settings));
   return followRun(
     service,
     () =>
@@ -60,6 +45,34 @@ export async function runCommand(options: RunOptions, out: CommandOutput): Promi
     options,
     out,
   );
+}
+
+/**
+ * The service a command that starts a run uses: the provider, models, limits and prices from
+ * the flags, then the environment, then the saved settings (runSettings.ts). Says on stderr the
+ * `describe` lines of them; refuses a provider that needs a key when there is none.
+ */
+export async function openRunService(
+  options: RunSettingFlags & { db?: string | undefined },
+  out: CommandOutput,
+  describe: (settings: RunSettings) => string[],
+): Promise<RlmService> {
+  const dbPath = options.db ?? defaultDatabasePath();
+  const settings = await resolveRunSettings(options, process.env, dbPath, (message) => out.stderr(`warning: ${message}`));
+  if (!settings.apiKey.value && /(^|\.)openai\.com$/.test(new URL(settings.baseUrl.value).hostname)) {
+    throw new RlmError('PROVIDER_AUTH', missingKeyMessage(settings.dataDir));
+  }
+  for (const line of describe(settings)) out.stderr(line);
+  return RlmService.open({
+    dbPath,
+    baseUrl: settings.baseUrl.value,
+    apiKey: settings.apiKey.value,
+    rootModel: settings.rootModel.value,
+    subModel: settings.subModel.value,
+    limits: settings.limits,
+    prices: settings.prices,
+    launcher: createForkLauncher(),
+  });
 }
 
 /**
