@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MadeCall } from '../sandbox/host/sandbox';
+import type { MadeCall } from '../sandbox/host/cellHostCalls';
 import { hostCallsOf } from './hostCallRecord';
 
 const made = (callId: number, extra: Partial<MadeCall> = {}): MadeCall => ({ callId, kind: 'llm', request: `r${callId}`, link: {}, ...extra });

@@ -2,7 +2,8 @@
 // (shared/domain/recording.ts, DESIGN §11). Pure. An answer a node already stores is referred to
 // by the node's id, so a cell of a thousand sub-calls records a few bytes per call, not the replies.
 import type { BatchItemRecord, HostCallRecord, HostCalls } from '../../shared/domain/recording';
-import type { CellCalls, MadeCall } from '../sandbox/host/sandbox';
+import type { MadeCall } from '../sandbox/host/cellHostCalls';
+import type { CellCalls } from '../sandbox/host/sandbox';
 
 export function hostCallsOf(calls: CellCalls): HostCalls {
   const records: HostCallRecord[] = [];

@@ -1,7 +1,7 @@
 // Serves what sandbox code asks of the host: `llm_query`, `llm_query_batched` and `rlm_query`.
 // Each sub-call is a node under the cell that made it; a child RLM starts one level deeper, and
 // past the depth limit `rlm_query` degrades to a plain sub-model call.
-import type { CallLink, SandboxCall } from '../sandbox/host/sandbox';
+import type { CallLink, SandboxCall } from '../sandbox/host/cellHostCalls';
 import type { RlmCache } from './callCache';
 import { mayStartRlm } from './limitChecks';
 import { answerWithoutCall, callModel, errorMessage, type ModelCallSpec } from './modelCall';

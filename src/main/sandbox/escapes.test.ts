@@ -2,7 +2,8 @@
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESCAPE_PROBES, PROBE_HELPERS } from '../testing/escapeCorpus';
-import type { Sandbox, SandboxCall } from './host/sandbox';
+import type { SandboxCall } from './host/cellHostCalls';
+import type { Sandbox } from './host/sandbox';
 import { startTestSandbox } from '../testing/testSandbox';
 
 let sandbox: Sandbox;

@@ -1,7 +1,8 @@
 // Test helpers: a real sandbox process with a scripted sub-call handler.
 import type { ContextSource } from '../../shared/sandboxProtocol';
 import { createForkLauncher } from '../sandbox/host/forkLauncher';
-import { Sandbox, type CallLink, type SandboxCall, type SandboxOptions } from '../sandbox/host/sandbox';
+import type { CallLink, SandboxCall } from '../sandbox/host/cellHostCalls';
+import { Sandbox, type SandboxOptions } from '../sandbox/host/sandbox';
 
 export async function startTestSandbox(
   options: Partial<SandboxOptions> & { context?: ContextSource } = {},

@@ -1,15 +1,11 @@
-// The parent's side of one sandbox: starts the process, runs cells, serves the sub-calls its code
-// makes, and keeps it alive. What the vm timeout cannot stop (host-scheduled work, memory bombs,
+// The parent's side of one sandbox: starts the process, runs cells (their host calls are served by
+// cellHostCalls.ts), and keeps it alive. What the vm timeout cannot stop (host-scheduled work, memory bombs,
 // a wedged process) is killed from here — by a wall-clock deadline and a watch on resident
 // memory — and the sandbox is restarted with its variables restored by re-running the recorded
 // cells with their recorded sub-call results (no new model calls).
-import { createHash } from 'node:crypto';
 import type { ClockRecord } from '../../../shared/clockRecord';
 import type { ContextInfo } from '../../../shared/domain/node';
 import {
-  CALL_NAMES,
-  CELL_LIMITS,
-  type CallKind,
   type CellCallTrace,
   type CellDoneMessage,
   type ChildMessage,
@@ -18,7 +14,8 @@ import {
   type RandomPosition,
   type SandboxEnvironment,
 } from '../../../shared/sandboxProtocol';
-import { callPayloadSchemas, childMessageSchema } from '../../../shared/sandboxProtocolSchemas';
+import { childMessageSchema } from '../../../shared/sandboxProtocolSchemas';
+import { CellHostCalls, type CallResults, type CallSource, type MadeCall, type ServeCall } from './cellHostCalls';
 import { transformCell } from './cellTransform';
 import type { RecordedCallServer } from './recordedCalls';
 import type { SandboxExit, SandboxLauncher, SandboxProcess } from './launcher';
@@ -27,11 +24,6 @@ import { Watchdog } from './watchdog';
 
 /** How often a replayed cell that is quiet, with nothing left to give it, is asked again. */
 const IDLE_PING_MS = 20;
-
-export type SandboxCall =
-  | { kind: 'llm'; prompt: string; model?: string }
-  | { kind: 'llm_batched'; prompts: string[]; model?: string }
-  | { kind: 'rlm'; query: string; context?: string | string[] };
 
 export interface SandboxOptions {
   launcher: SandboxLauncher;
@@ -54,30 +46,7 @@ export interface SandboxOptions {
    * Serves a sub-call: resolves to the text the code receives; a rejection becomes an error there.
    * `link` is the server's to fill with the nodes that hold the call's details (the recording).
    */
-  onCall: (call: SandboxCall, signal: AbortSignal, link: CallLink) => Promise<string>;
-}
-
-/** The nodes behind one host call, filled in by whoever serves it (opaque to the sandbox). */
-export interface CallLink {
-  /** The node holding the answer or the failure: a sub-call's `llm` node, a child's `rlm` node. */
-  node?: number;
-  /**
-   * A batch, item by item: the `llm` node (absent when the item was refused before its call) and,
-   * for a failed item, the text in its slot.
-   */
-  items?: Array<{ node?: number; error?: string }>;
-}
-
-/** One call a cell's code made, as the host saw it. */
-export interface MadeCall {
-  /** The sandbox's id for it: the order the code made the calls the host took. */
-  callId: number;
-  kind: CallKind;
-  /** The first 16 hex digits of the sha256 of the call as the sandbox sent it (kind-specific JSON). */
-  request: string;
-  link: CallLink;
-  /** What the host answered; absent when the cell ended before the answer. */
-  result?: { ok: boolean; value: string };
+  onCall: ServeCall;
 }
 
 /**
@@ -155,7 +124,7 @@ type Replayed = { restored: number; cut: RestartInfo['cut']; killedAt: number | 
 interface RecordedCell {
   cellId: number;
   script: string;
-  results: Map<number, { ok: boolean; value: string }>;
+  results: CallResults;
   clock: ClockRecord;
   random: RandomPosition;
   workMs: number;
@@ -163,15 +132,7 @@ interface RecordedCell {
 
 interface ActiveCell {
   cellId: number;
-  script: string;
-  replay: RecordedCell | null;
-  /** A cell replayed from a run's recording: its calls are served from there. */
-  served: RecordedCallServer | null;
-  results: Map<number, { ok: boolean; value: string }>;
-  /** The calls the host took, for the recording (not kept for a replayed cell). */
-  made: Map<number, MadeCall>;
-  madeCut: number;
-  calls: Map<number, AbortController>;
+  calls: CellHostCalls;
   resolve: (done: CellDoneMessage | { killed: string }) => void;
 }
 
@@ -237,7 +198,7 @@ export class Sandbox {
       restartedBefore = restartInfo(reason, 'before', restored);
     }
     const { outcome, results, made } = await this.execute({ cellId, script: transformed.script, replay: null, recorded });
-    const calls = (trace: CellCallTrace | null): CellCalls => ({ ...made(), trace });
+    const calls = (trace: CellCallTrace | null): CellCalls => ({ ...made, trace });
     if ('killed' in outcome) {
       const reason = outcome.killed;
       const restored = await this.restart();
@@ -264,7 +225,7 @@ export class Sandbox {
     const active = this.active;
     this.active = null;
     if (active) {
-      for (const controller of active.calls.values()) controller.abort(abortError(reason));
+      active.calls.end(reason);
       active.resolve({ killed: reason });
     }
   }
@@ -390,13 +351,15 @@ export class Sandbox {
     replay: RecordedCell | null;
     recorded?: CellReplay;
     timeoutMs?: number;
-  }): Promise<{ outcome: CellDoneMessage | { killed: string }; results: RecordedCell['results']; made: () => Omit<CellCalls, 'trace'> }> {
-    const results: RecordedCell['results'] = new Map();
-    const served = cell.recorded?.calls ?? null;
-    const active: ActiveCell = { cellId: cell.cellId, script: cell.script, replay: cell.replay, served, results, made: new Map(), madeCut: 0, calls: new Map(), resolve: () => undefined };
-    const made = () => ({ made: [...active.made.values()].sort((a, b) => a.callId - b.callId), ...(active.madeCut > 0 ? { madeCut: active.madeCut } : {}) });
+  }): Promise<{ outcome: CellDoneMessage | { killed: string }; results: CallResults; made: Omit<CellCalls, 'trace'> }> {
+    const source: CallSource = cell.recorded?.calls
+      ? { kind: 'recording', server: cell.recorded.calls }
+      : cell.replay
+        ? { kind: 'restore', results: cell.replay.results }
+        : { kind: 'live', serve: this.options.onCall };
     const child = this.child;
-    if (!child) return { outcome: { killed: 'the sandbox process is gone' }, results, made };
+    const active: ActiveCell = { cellId: cell.cellId, calls: new CellHostCalls(source, (callId, ok, value) => this.sendResult(child, active, callId, ok, value)), resolve: () => undefined };
+    if (!child) return { outcome: { killed: 'the sandbox process is gone' }, results: active.calls.results, made: active.calls.made() };
     const outcome = await new Promise<CellDoneMessage | { killed: string }>((resolve) => {
       active.resolve = resolve;
       this.active = active;
@@ -411,17 +374,16 @@ export class Sandbox {
         ...(cell.recorded ? { clock: cell.recorded.clock, ...(cell.recorded.random ? { random: cell.recorded.random } : {}) } : {}),
       };
       child.send(message);
-      if (served) this.pingQuiet(child, active);
+      if (active.calls.recording) this.pingQuiet(child, active);
     });
-    return { outcome, results, made };
+    return { outcome, results: active.calls.results, made: active.calls.made() };
   }
 
   private finishActive(outcome: CellDoneMessage | { killed: string }): void {
     const active = this.active;
     if (!active) return;
     this.active = null;
-    // Calls still in flight belong to a cell that is over: nobody will read their answers.
-    for (const controller of active.calls.values()) controller.abort(abortError('the cell that made this call ended'));
+    active.calls.end('the cell that made this call ended');
     active.resolve(outcome);
   }
 
@@ -441,56 +403,24 @@ export class Sandbox {
         this.onReady?.(message);
         break;
       case 'call':
-        this.serveCall(child, message);
+        this.serveCall(message);
         break;
       case 'cellDone':
         if (this.active?.cellId === message.cellId) this.finishActive(message);
         break;
       case 'pong':
-        if (message.id < 0 && this.active?.served && -message.id === this.quietPing) this.quietAnswered(child, this.active);
+        if (message.id < 0 && this.active?.calls.recording && -message.id === this.quietPing) this.quietAnswered(child, this.active);
         break;
     }
   }
 
-  private serveCall(child: SandboxProcess, message: Extract<ChildMessage, { type: 'call' }>): void {
+  private serveCall(message: Extract<ChildMessage, { type: 'call' }>): void {
     const active = this.active;
-    if (!active || active.cellId !== message.cellId) return;
-    const answer = (callId: number, ok: boolean, value: string) => this.sendResult(child, active, callId, ok, value);
-    if (active.served) {
-      for (const result of active.served.made(message.callId, message.kind, requestHash(message.payload))) answer(result.callId, result.ok, result.value);
-      return;
-    }
-    if (active.replay) {
-      const recorded = active.replay.results.get(message.callId);
-      if (recorded) answer(message.callId, recorded.ok, recorded.value);
-      else answer(message.callId, false, 'the replay made a call the original cell did not make');
-      return;
-    }
-    // Recorded before it is served: a call refused here is a call the code made all the same.
-    const link: CallLink = {};
-    if (active.made.size < CELL_LIMITS.hostCalls) {
-      active.made.set(message.callId, { callId: message.callId, kind: message.kind, request: requestHash(message.payload), link });
-    } else active.madeCut++;
-    const call = parseCall(message.kind, message.payload);
-    if (typeof call === 'string') {
-      answer(message.callId, false, call);
-      return;
-    }
-    const controller = new AbortController();
-    active.calls.set(message.callId, controller);
-    this.options.onCall(call, controller.signal, link).then(
-      (value) => answer(message.callId, true, value),
-      (error: unknown) => answer(message.callId, false, error instanceof Error ? error.message : String(error)),
-    );
+    if (active?.cellId === message.cellId) active.calls.serve(message);
   }
 
-  private sendResult(child: SandboxProcess, active: ActiveCell, callId: number, ok: boolean, value: string): void {
-    if (this.active !== active || child !== this.child) return;
-    active.calls.delete(callId);
-    const result = { ok, value };
-    active.results.set(callId, result);
-    const made = active.made.get(callId);
-    if (made) made.result = result;
+  private sendResult(child: SandboxProcess | null, active: ActiveCell, callId: number, ok: boolean, value: string): void {
+    if (this.active !== active || child !== this.child || !child) return;
     child.send({ type: 'callResult', cellId: active.cellId, callId, ok, value });
   }
 
@@ -509,10 +439,10 @@ export class Sandbox {
   }
 
   private quietAnswered(child: SandboxProcess, active: ActiveCell): void {
-    for (const result of active.served?.quiet() ?? []) this.sendResult(child, active, result.callId, result.ok, result.value);
+    active.calls.quiet();
     // Code that stays quiet with nothing left to give it is ending, or waits on itself: no need
     // to keep the IPC channel busy with back-to-back pings meanwhile.
-    if (active.served?.idle) setTimeout(() => this.pingQuiet(child, active), IDLE_PING_MS).unref();
+    if (active.calls.recording?.idle) setTimeout(() => this.pingQuiet(child, active), IDLE_PING_MS).unref();
     else this.pingQuiet(child, active);
   }
 
@@ -535,32 +465,6 @@ export class Sandbox {
     child.kill();
   }
 
-}
-
-/** The call, or why it is refused (shown to the model as the call's error). */
-function parseCall(kind: SandboxCall['kind'], payload: string): SandboxCall | string {
-  const name = CALL_NAMES[kind];
-  let data: unknown;
-  try {
-    data = JSON.parse(payload);
-  } catch {
-    return `${name}: malformed call`;
-  }
-  const parsed = callPayloadSchemas[kind].safeParse(data);
-  if (!parsed.success) return `${name}: ${parsed.error.issues[0]?.message ?? 'malformed call'}`;
-  return { kind, ...parsed.data } as SandboxCall;
-}
-
-/** A short fingerprint of a call's request, for matching calls that no node describes. */
-function requestHash(payload: string): string {
-  return createHash('sha256').update(payload).digest('hex').slice(0, 16);
-}
-
-/** An AbortError with this message: what a call aborted for this reason rejects with. */
-function abortError(message: string): Error {
-  const error = new Error(message);
-  error.name = 'AbortError';
-  return error;
 }
 
 function abortReason(signal: AbortSignal, fallback: string): Error {
