@@ -1,0 +1,160 @@
+// Red-team tests of forks (issue 12): what a hostile user or model could make a fork get wrong —
+// a cell before the edited one in the same reply, an edited sub-call that had failed, a code
+// edit too large for a reply, array and Windows-1252 inputs, equal prompts in a batch, the call
+// limit, and the scratch folder of copied inputs. Real runs on the fake provider over loopback,
+// real sandboxes, a real database file.
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { NodePayload, NodeRow } from '../../shared/domain/node';
+import type { FakeRequest } from '../fakeProvider/server';
+import { openRunReader } from '../store/runReader';
+import { lastUser, startHarness, turn, type Harness } from '../testing/serviceHarness';
+import { diffRuns } from './runDiff';
+
+let h: Harness | undefined;
+const savedTmp = process.env.TMPDIR;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+  if (savedTmp === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = savedTmp;
+});
+
+const isRlm = (req: FakeRequest) => req.messages[0]?.role === 'system';
+
+function tree(runId: string): Array<NodeRow & { payload: NodePayload }> {
+  const reader = openRunReader(h!.dbPath);
+  try {
+    return reader.getNodes(runId).map((node) => ({ ...node, payload: reader.getPayload(runId, node.id) ?? {} }));
+  } finally {
+    reader.close();
+  }
+}
+
+const cellsOf = (runId: string) => tree(runId).filter((node) => node.kind === 'cell');
+
+async function record(handler: (req: FakeRequest) => { text: string } | { status: number; error: string }, params: object = {}): Promise<string> {
+  h = await startHarness(handler);
+  const { runId } = await h.service.call('runs.start', { query: 'red', inputs: [{ kind: 'text', name: 'doc', text: 'the document' }], ...params });
+  const summary = await h.service.waitForRun(runId);
+  expect(summary.status).toBe('completed');
+  return runId;
+}
+
+describe('fork, attacked', () => {
+  it("the code of a reply's second block edited: the first block, before the edit, still reads the recorded clock and diff names the edited cell", async () => {
+    const twoBlocks = "Two blocks.\n```repl\nprint('first', Date.now(), Math.random())\n```\nAnd:\n```repl\nprint('second')\n```";
+    const parent = await record((req) => (isRlm(req) ? { text: turn(req) === 0 ? twoBlocks : 'FINAL(done)' } : { text: 'sub' }));
+    const [first, second] = cellsOf(parent);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the clock moves on
+    const before = h!.fake.requests.length;
+    const { runId } = await h!.service.call('runs.fork', { runId: parent, at: second!.id, edit: { kind: 'code', text: "print('edited')" } });
+    const summary = await h!.service.waitForRun(runId);
+    expect(summary).toMatchObject({ status: 'completed', answer: 'done' });
+    const [forkFirst, forkSecond] = cellsOf(runId);
+    expect(forkSecond!.payload.output).toBe('edited\n');
+    // The first block ran before the edit, the same code in the same sandbox state: the recorded values.
+    expect(forkFirst!.payload.output).toBe(first!.payload.output);
+    const reader = openRunReader(h!.dbPath);
+    try {
+      expect(diffRuns(reader, parent, runId).comparison.firstDivergence).toMatchObject({ a: second!.id, field: 'code' });
+    } finally {
+      reader.close();
+    }
+    expect(h!.fake.requests.length - before).toBe(1); // the turn after the edit
+  });
+
+  it('an edited sub-call that had failed is answered by the edit, not sent again', async () => {
+    const code = "try { print(await llm_query('boom')) } catch (e) { print('caught') }";
+    const parent = await record((req) => {
+      if (isRlm(req)) return { text: turn(req) === 0 ? `Run.\n\`\`\`repl\n${code}\n\`\`\`` : 'FINAL(done)' };
+      return lastUser(req) === 'boom' ? { status: 400, error: 'bad request' } : { text: 'other' };
+    });
+    const failed = tree(parent).find((node) => node.kind === 'llm' && node.purpose === 'sub')!;
+    expect(failed.status).toBe('failed');
+    const before = h!.fake.requests.length;
+    const { runId } = await h!.service.call('runs.fork', { runId: parent, at: failed.id, edit: { kind: 'reply', text: 'rescued' } });
+    await h!.service.waitForRun(runId);
+    expect(h!.fake.requests.slice(before).map((req) => (isRlm(req) ? `turn ${turn(req)}` : lastUser(req)))).not.toContain('boom');
+    expect(cellsOf(runId)[0]!.payload.output).toBe('rescued\n');
+  });
+
+  it('a code edit that makes its reply longer than a reply is read is refused with that reason', async () => {
+    const parent = await record((req) => (isRlm(req) ? { text: turn(req) === 0 ? "Go.\n```repl\nprint('hi')\n```" : 'FINAL(done)' } : { text: 'sub' }));
+    const [cell] = cellsOf(parent);
+    const huge = `// ${'x'.repeat(1_200_000)}\nprint(1)`;
+    const runsBefore = h!.service.store.listRuns({ limit: 100, offset: 0 }).length;
+    await expect(h!.service.call('runs.fork', { runId: parent, at: cell!.id, edit: { kind: 'code', text: huge } })).rejects.toThrow(/the reply that holds it would be 1,200,0[0-9]{2} characters, more than the 1,000,000 of a reply/);
+    expect(h!.service.store.listRuns({ limit: 100, offset: 0 })).toHaveLength(runsBefore);
+  });
+
+  it('three inputs, one of them Windows-1252: the fork sees the same array context, and every cell reproduces with no request', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rlm-red-'));
+    const legacy = join(dir, 'legacy.txt');
+    writeFileSync(legacy, Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0x80, 0x20, 0x93, 0x71, 0x94])); // café € “q” in cp1252
+    const code = "print(context.length, context_names.join('|'), context[2], Date.now(), Math.random())";
+    h = await startHarness((req) => (isRlm(req) ? { text: turn(req) === 0 ? `Look.\n\`\`\`repl\n${code}\n\`\`\`` : 'FINAL(done)' } : { text: 'sub' }));
+    const { runId: parent } = await h.service.call('runs.start', {
+      query: 'red',
+      inputs: [
+        { kind: 'text', name: 'a.txt', text: 'alpha' },
+        { kind: 'text', name: 'b.txt', text: 'beta' },
+        { kind: 'path', path: legacy },
+      ],
+    });
+    expect(await h.service.waitForRun(parent)).toMatchObject({ status: 'completed' });
+    const recorded = cellsOf(parent)[0]!.payload.output!;
+    expect(recorded).toContain('café € “q”');
+    const before = h.fake.requests.length;
+    const { runId } = await h.service.call('runs.fork', { runId: parent });
+    expect(await h.service.waitForRun(runId)).toMatchObject({ status: 'completed', modelCalls: 0, cachedCalls: 2 });
+    expect(h.fake.requests.length).toBe(before);
+    expect(cellsOf(runId)[0]!.payload.output).toBe(recorded);
+  });
+
+  it('equal prompts in a batch with different recorded answers: each item gets its own recorded answer, in order', async () => {
+    let n = 0;
+    const code = "print(JSON.stringify(await llm_query_batched(['same', 'same', 'same', 'same'])))";
+    const parent = await record((req) => (isRlm(req) ? { text: turn(req) === 0 ? `Go.\n\`\`\`repl\n${code}\n\`\`\`` : 'FINAL(done)' } : { text: `answer ${n++}` }));
+    const recorded = cellsOf(parent)[0]!.payload.output!;
+    const before = h!.fake.requests.length;
+    const { runId } = await h!.service.call('runs.fork', { runId: parent });
+    expect(await h!.service.waitForRun(runId)).toMatchObject({ status: 'completed', modelCalls: 0, cachedCalls: 6 });
+    expect(h!.fake.requests.length).toBe(before);
+    expect(cellsOf(runId)[0]!.payload.output).toBe(recorded);
+  });
+
+  it('--max-calls counts the live calls only, and still stops the fork at its limit', async () => {
+    const parent = await record((req) => {
+      if (!isRlm(req)) return { text: `sub ${lastUser(req)}` };
+      return { text: ["Go.\n```repl\nprint(await llm_query('one'))\n```", "Go.\n```repl\nprint(await llm_query('two'))\n```", 'FINAL(done)'][turn(req)] ?? 'FINAL(late)' };
+    });
+    const firstTurn = tree(parent).find((node) => node.kind === 'llm' && node.purpose === 'turn')!;
+    const before = h!.fake.requests.length;
+    const { runId } = await h!.service.call('runs.fork', {
+      runId: parent,
+      at: firstTurn.id,
+      edit: { kind: 'reply', text: "Go.\n```repl\nprint(await llm_query('new'))\n```" },
+      limits: { maxCalls: 1 },
+    });
+    const summary = await h!.service.waitForRun(runId);
+    expect(summary).toMatchObject({ status: 'stopped', stopReason: 'max-calls', modelCalls: 1 });
+    expect(h!.fake.requests.length - before).toBe(1);
+  });
+
+  it('the scratch folder of copied inputs is removed when the fork ends, completed or failed', async () => {
+    const scratchRoot = mkdtempSync(join(tmpdir(), 'rlm-red-tmp-'));
+    const parent = await record((req) => (isRlm(req) ? { text: turn(req) === 0 ? "Go.\n```repl\nprint(context.length)\n```" : 'FINAL(done)' } : { text: 'sub' }));
+    process.env.TMPDIR = scratchRoot;
+    const turnNode = tree(parent).find((node) => node.kind === 'llm' && node.purpose === 'turn')!;
+    const done = await h!.service.call('runs.fork', { runId: parent });
+    await h!.service.waitForRun(done.runId);
+    // A fork whose live call fails: the provider refuses it.
+    h!.fake.setHandler(() => ({ status: 401, error: 'no' }));
+    const failing = await h!.service.call('runs.fork', { runId: parent, at: turnNode.id, edit: { kind: 'reply', text: "Again.\n```repl\nprint(1)\n```" } });
+    expect((await h!.service.waitForRun(failing.runId)).status).toBe('failed');
+    expect(readdirSync(scratchRoot).filter((name) => name.startsWith('rlmscope-fork-'))).toEqual([]);
+  });
+});
