@@ -3,7 +3,7 @@
 // edit too large for a reply, array and Windows-1252 inputs, equal prompts in a batch, the call
 // limit, and the scratch folder of copied inputs. Real runs on the fake provider over loopback,
 // real sandboxes, a real database file.
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,6 +11,10 @@ import type { NodePayload, NodeRow } from '../../shared/domain/node';
 import type { FakeRequest } from '../fakeProvider/server';
 import { openRunReader } from '../store/runReader';
 import { lastUser, startHarness, turn, type Harness } from '../testing/serviceHarness';
+import { openDatabase } from '../store/database';
+import { documentRanges } from '../store/documentRanges';
+import { prepareRunDeletion } from '../store/runDeletion';
+import { rootInputFiles } from './replay';
 import { diffRuns } from './runDiff';
 
 let h: Harness | undefined;
@@ -157,4 +161,136 @@ describe('fork, attacked', () => {
     expect((await h!.service.waitForRun(failing.runId)).status).toBe('failed');
     expect(readdirSync(scratchRoot).filter((name) => name.startsWith('rlmscope-fork-'))).toEqual([]);
   });
+
+  it('a child RLM with the same query and another context is not served the recorded child', async () => {
+    const parentCode = "print(await rlm_query('q', 'context A'))";
+    const handler = (req: FakeRequest) => {
+      if (!isRlm(req)) return { text: 'sub' };
+      const first = req.messages[1]?.content ?? '';
+      if (first.startsWith('Query: q\n')) return { text: `FINAL(child saw ${first.includes('context A') ? 'A' : 'B'})` };
+      return { text: turn(req) === 0 ? `Go.\n\`\`\`repl\n${parentCode}\n\`\`\`` : 'FINAL(done)' };
+    };
+    const parent = await record(handler, { limits: { maxDepth: 1 } });
+    expect(cellsOf(parent)[0]!.payload.output).toBe('child saw A\n');
+    const firstTurn = tree(parent).find((node) => node.kind === 'llm' && node.purpose === 'turn' && node.depth === 0)!;
+    const { runId } = await h!.service.call('runs.fork', { runId: parent, at: firstTurn.id, edit: { kind: 'reply', text: "Go.\n```repl\nprint(await rlm_query('q', 'context B'))\n```" } });
+    await h!.service.waitForRun(runId);
+    expect(cellsOf(runId).find((node) => node.depth === 0)!.payload.output).toBe('child saw B\n');
+  });
+
+  it('a sub-call asking the root model by name is not served the sub model\'s recorded answer to the same prompt', async () => {
+    const parent = await record((req) => (isRlm(req) ? { text: turn(req) === 0 ? "Go.\n```repl\nprint(await llm_query('p'))\n```" : 'FINAL(done)' } : { text: `${req.model} says` }));
+    const firstTurn = tree(parent).find((node) => node.kind === 'llm' && node.purpose === 'turn')!;
+    const before = h!.fake.requests.length;
+    const { runId } = await h!.service.call('runs.fork', { runId: parent, at: firstTurn.id, edit: { kind: 'reply', text: "Go.\n```repl\nprint(await llm_query('p', { model: 'root-model' }))\n```" } });
+    await h!.service.waitForRun(runId);
+    expect(cellsOf(runId)[0]!.payload.output).toBe('root-model says\n');
+    expect(h!.fake.requests.slice(before).filter((req) => !isRlm(req)).map((req) => req.model)).toEqual(['root-model']);
+  });
+
+  it('a fork of a run stopped mid-call re-runs what was recorded from the recording and the stopped call live', async () => {
+    let hang = true;
+    h = await startHarness((req) => {
+      if (!isRlm(req)) return hang ? { hang: true } : { text: 'late answer' };
+      return { text: turn(req) === 0 ? "Go.\n```repl\nprint(await llm_query('slow'))\n```" : 'FINAL(done)' };
+    });
+    const { runId: parent } = await h.service.call('runs.start', { query: 'red', inputs: [] });
+    while (!h.fake.requests.some((req) => !isRlm(req))) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await h.service.call('runs.stop', { runId: parent })).toEqual({ status: 'stopped' });
+    hang = false;
+    const before = h.fake.requests.length;
+    const { runId } = await h.service.call('runs.fork', { runId: parent });
+    expect(await h.service.waitForRun(runId)).toMatchObject({ status: 'completed', answer: 'done', cachedCalls: 1, modelCalls: 2 });
+    expect(h.fake.requests.slice(before).map((req) => (isRlm(req) ? `turn ${turn(req)}` : lastUser(req)))).toEqual(['slow', 'turn 1']);
+  });
+
+  it('a paused fork takes no step, cached or live, until it is resumed', async () => {
+    const parent = await record((req) => {
+      if (!isRlm(req)) return { text: 'sub' };
+      return { text: turn(req) < 3 ? `Go.\n\`\`\`repl\nprint(${turn(req)})\n\`\`\`` : 'FINAL(done)' };
+    });
+    const { runId } = await h!.service.call('runs.fork', { runId: parent });
+    await expect(h!.service.call('runs.pause', { runId })).resolves.toEqual({ status: 'paused' });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const count = tree(runId).length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(tree(runId)).toHaveLength(count);
+    expect(tree(runId).filter((node) => node.kind === 'llm')).toHaveLength(0);
+    await h!.service.call('runs.resume', { runId });
+    expect(await h!.service.waitForRun(runId)).toMatchObject({ status: 'completed', cachedCalls: 4, modelCalls: 0 });
+  });
+
+  it('a cost limit too small for any live call: the cached calls are served, the first live one is refused before a request', async () => {
+    const parent = await record((req) => (isRlm(req) ? { text: turn(req) === 0 ? "Go.\n```repl\nprint(await llm_query('p'))\n```" : 'FINAL(done)' } : { text: 'sub' }));
+    const lastTurn = tree(parent).filter((node) => node.kind === 'llm' && node.purpose === 'turn')[1]!;
+    const before = h!.fake.requests.length;
+    const { runId } = await h!.service.call('runs.fork', { runId: parent, at: lastTurn.id, edit: { kind: 'reply', text: "More.\n```repl\nprint(await llm_query('new'))\n```" }, limits: { maxCostUsd: 1e-9 } });
+    const summary = await h!.service.waitForRun(runId);
+    expect(summary).toMatchObject({ status: 'stopped', stopReason: 'max-cost', cachedCalls: 2, modelCalls: 0 });
+    expect(h!.fake.requests.length).toBe(before);
+  });
+
+  it('two forks of one run at once, and the parent deleted while a third copies its inputs: each ends whole, nothing is left open or behind', async () => {
+    const scratchRoot = mkdtempSync(join(tmpdir(), 'rlm-red-tmp-'));
+    h = await startHarness((req) => (isRlm(req) ? { text: turn(req) === 0 ? "Go.\n```repl\nprint(context.length, await llm_query('p'))\n```" : 'FINAL(done)' } : { text: 'sub' }));
+    const { runId: parent } = await h.service.call('runs.start', { query: 'red', inputs: [{ kind: 'text', name: 'big', text: 'x'.repeat(20 * 1024 * 1024) }] });
+    await h.service.waitForRun(parent);
+    process.env.TMPDIR = scratchRoot;
+    const [a, b] = await Promise.all([h.service.call('runs.fork', { runId: parent }), h.service.call('runs.fork', { runId: parent })]);
+    const [sa, sb] = await Promise.all([h.service.waitForRun(a.runId), h.service.waitForRun(b.runId)]);
+    expect(sa).toMatchObject({ status: 'completed', cachedCalls: 3, modelCalls: 0 });
+    expect(sb).toMatchObject({ status: 'completed', cachedCalls: 3, modelCalls: 0 });
+    // Another parent, whose input no other run shares: deleting it deletes the document being copied.
+    const { runId: lone } = await h.service.call('runs.start', { query: 'red', inputs: [{ kind: 'text', name: 'big', text: 'y'.repeat(20 * 1024 * 1024) }] });
+    await h.service.waitForRun(lone);
+    const third = h.service.call('runs.fork', { runId: lone });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await h.service.call('runs.delete', { runId: lone });
+    const outcome = await third.then(
+      async ({ runId }) => (await h!.service.waitForRun(runId)).status,
+      (error: Error) => error.message,
+    );
+    expect(outcome === 'completed' || /deleted/.test(outcome), outcome).toBe(true);
+    const open = readdirSync('/proc/self/fd').flatMap((fd) => {
+      try {
+        return [readlinkSync(`/proc/self/fd/${fd}`)];
+      } catch {
+        return [];
+      }
+    });
+    expect(open.filter((target) => target.includes('rlmscope-fork-'))).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(readdirSync(scratchRoot).filter((name) => name.startsWith('rlmscope-fork-'))).toEqual([]);
+  }, 60_000);
+
+  it("a parent deleted between two chunks of an input being copied: the copy fails and leaves no file open", async () => {
+    h = await startHarness((req) => (isRlm(req) ? { text: 'FINAL(done)' } : { text: 'sub' }));
+    const { runId: parent } = await h.service.call('runs.start', { query: 'red', inputs: [{ kind: 'text', name: 'big', text: 'z'.repeat(20 * 1024 * 1024) }] });
+    await h.service.waitForRun(parent);
+    const run = h.service.store.getRun(parent)!;
+    const db = openDatabase(h.dbPath);
+    const scratch = mkdtempSync(join(tmpdir(), 'rlm-red-copy-'));
+    try {
+      const real = documentRanges(db);
+      const deleteRun = prepareRunDeletion(db);
+      const ranges = {
+        sizeFor: real.sizeFor,
+        chunk: (hash: string, idx: number) => {
+          if (idx === 1) deleteRun(parent, () => false);
+          return real.chunk(hash, idx);
+        },
+      };
+      await expect(rootInputFiles(ranges, run, null, scratch)).rejects.toThrow();
+      const open = readdirSync('/proc/self/fd').flatMap((fd) => {
+        try {
+          return [readlinkSync(`/proc/self/fd/${fd}`)];
+        } catch {
+          return [];
+        }
+      });
+      expect(open.filter((target) => target.startsWith(scratch))).toEqual([]);
+    } finally {
+      db.close();
+    }
+  }, 60_000);
 });
