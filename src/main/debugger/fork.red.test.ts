@@ -293,4 +293,30 @@ describe('fork, attacked', () => {
       db.close();
     }
   }, 60_000);
+
+  it('a turn that failed, edited: the edit answers it without a request and the fork goes on', async () => {
+    h = await startHarness((req) => (isRlm(req) && turn(req) === 1 ? { status: 400, error: 'bad request' } : { text: turn(req) === 0 ? "Go.\n```repl\nprint(1)\n```" : 'FINAL(late)' }));
+    const { runId: parent } = await h.service.call('runs.start', { query: 'red', inputs: [] });
+    expect((await h.service.waitForRun(parent)).status).toBe('failed');
+    const failed = tree(parent).find((node) => node.kind === 'llm' && node.status === 'failed')!;
+    const before = h.fake.requests.length;
+    const { runId } = await h.service.call('runs.fork', { runId: parent, at: failed.id, edit: { kind: 'reply', text: 'FINAL(rescued)' } });
+    expect(await h.service.waitForRun(runId)).toMatchObject({ status: 'completed', answer: 'rescued', cachedCalls: 1, modelCalls: 0 });
+    expect(h.fake.requests.length).toBe(before);
+  });
+
+  it("code edits in a ~~~ fence may hold a ``` line; RLMScope's FINAL_VAR cell is refused", async () => {
+    const parent = await record((req) => {
+      if (!isRlm(req)) return { text: 'sub' };
+      return { text: ["Tilde.\n~~~repl\nanswer = 'v'\nprint('a')\n~~~", 'FINAL_VAR(answer)'][turn(req)] ?? 'FINAL(late)' };
+    });
+    const [tildeCell, finalVar] = cellsOf(parent);
+    expect(finalVar!.payload.code).toBe('FINAL_VAR("answer")');
+    await expect(h!.service.call('runs.fork', { runId: parent, at: finalVar!.id, edit: { kind: 'code', text: 'FINAL("x")' } })).rejects.toThrow('was not written by the model');
+    const code = "answer = ['```', 'fenced'].join(' ')\n/*\n```\n*/\nprint('ok')";
+    const { runId } = await h!.service.call('runs.fork', { runId: parent, at: tildeCell!.id, edit: { kind: 'code', text: code } });
+    const summary = await h!.service.waitForRun(runId);
+    expect(summary).toMatchObject({ status: 'completed', answer: '``` fenced' });
+    expect(cellsOf(runId)[0]!.payload).toMatchObject({ code, output: 'ok\n' });
+  });
 });
