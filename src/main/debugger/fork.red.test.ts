@@ -318,5 +318,12 @@ describe('fork, attacked', () => {
     const summary = await h!.service.waitForRun(runId);
     expect(summary).toMatchObject({ status: 'completed', answer: '``` fenced' });
     expect(cellsOf(runId)[0]!.payload).toMatchObject({ code, output: 'ok\n' });
+    const reader = openRunReader(h!.dbPath);
+    try {
+      // The reply differs from the recorded one only inside its ~~~ block: the branch point is the cell's code.
+      expect(diffRuns(reader, parent, runId).comparison.firstDivergence).toMatchObject({ a: tildeCell!.id, field: 'code' });
+    } finally {
+      reader.close();
+    }
   });
 });
