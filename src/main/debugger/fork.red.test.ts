@@ -218,6 +218,14 @@ describe('fork, attacked', () => {
     expect(tree(runId).filter((node) => node.kind === 'llm')).toHaveLength(0);
     await h!.service.call('runs.resume', { runId });
     expect(await h!.service.waitForRun(runId)).toMatchObject({ status: 'completed', cachedCalls: 4, modelCalls: 0 });
+    // Stopped while paused: it ends stopped, with nothing more answered.
+    const second = await h!.service.call('runs.fork', { runId: parent });
+    await h!.service.call('runs.pause', { runId: second.runId });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const answered = tree(second.runId).filter((node) => node.kind === 'llm').length;
+    expect(await h!.service.call('runs.stop', { runId: second.runId })).toEqual({ status: 'stopped' });
+    expect(tree(second.runId).filter((node) => node.kind === 'llm')).toHaveLength(answered);
+    expect((await h!.service.waitForRun(second.runId)).cachedCalls).toBe(answered);
   });
 
   it('a cost limit too small for any live call: the cached calls are served, the first live one is refused before a request', async () => {
@@ -326,4 +334,17 @@ describe('fork, attacked', () => {
       reader.close();
     }
   });
+
+  it('a 4 MiB reply edit is taken whole and read as any reply (to the parser cap), with no request', async () => {
+    const parent = await record((req) => (isRlm(req) ? { text: turn(req) === 0 ? "Go.\n```repl\nprint(1)\n```" : 'FINAL(done)' } : { text: 'sub' }));
+    const last = tree(parent).filter((node) => node.kind === 'llm' && node.purpose === 'turn')[1]!;
+    const text = `FINAL(big)\n${'p'.repeat(4 * 1024 * 1024 - 11)}`;
+    expect(text.length).toBe(4 * 1024 * 1024);
+    const before = h!.fake.requests.length;
+    const { runId } = await h!.service.call('runs.fork', { runId: parent, at: last.id, edit: { kind: 'reply', text } });
+    expect(await h!.service.waitForRun(runId)).toMatchObject({ status: 'completed', answer: 'big', modelCalls: 0 });
+    expect(h!.fake.requests.length).toBe(before);
+    expect(tree(runId).find((node) => node.payload.forkEdit)!.payload.text).toHaveLength(text.length);
+    await expect(h!.service.call('runs.fork', { runId: parent, at: last.id, edit: { kind: 'reply', text: `${text}x` } })).rejects.toThrow('edit.text');
+  }, 60_000);
 });
