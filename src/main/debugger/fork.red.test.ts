@@ -347,4 +347,18 @@ describe('fork, attacked', () => {
     expect(tree(runId).find((node) => node.payload.forkEdit)!.payload.text).toHaveLength(text.length);
     await expect(h!.service.call('runs.fork', { runId: parent, at: last.id, edit: { kind: 'reply', text: `${text}x` } })).rejects.toThrow('edit.text');
   }, 60_000);
+
+  it('a reply the provider cut at the output cap a tight cost limit sent is not served to a fork with a larger limit', async () => {
+    const long = `Thinking. ${'x'.repeat(40_000)}`; // 10,000 tokens: under the usual cap, over what 3 cents leave
+    h = await startHarness((req) => (isRlm(req) ? { text: turn(req) === 0 ? long : 'FINAL(done)' } : { text: 'sub' }));
+    const { runId: parent } = await h.service.call('runs.start', { query: 'red', inputs: [], limits: { maxCostUsd: 0.03 } });
+    await h.service.waitForRun(parent);
+    const first = tree(parent).find((node) => node.kind === 'llm')!;
+    expect(first.payload.text!.length).toBeLessThan(long.length); // cut at the cap the budget allowed
+    const before = h.fake.requests.length;
+    const { runId } = await h.service.call('runs.fork', { runId: parent, limits: { maxCostUsd: 5 } });
+    expect(await h.service.waitForRun(runId)).toMatchObject({ status: 'completed', answer: 'done', cachedCalls: 0 });
+    expect(h.fake.requests.length - before).toBe(2);
+    expect(tree(runId).find((node) => node.kind === 'llm')!.payload.text).toBe(long);
+  }, 60_000);
 });

@@ -129,7 +129,8 @@ function subCallsByRlm(source: RecordingSource, runId: string, edits: ResolvedEd
     const rlmId = parentOf.get(node.parentId);
     const payload = source.getPayload(runId, node.id);
     const prompt = payload?.prompt;
-    const text = edited?.text ?? payload?.text;
+    // A reply cut at its output cap is not served (as a turn's, in RecordedRlm.turn), unless edited.
+    const text = edited?.text ?? (payload?.cutAtCap ? undefined : payload?.text);
     if (rlmId == null || text === undefined || prompt?.length !== 1 || node.model === null) continue;
     const list = byRlm.get(rlmId) ?? [];
     list.push({ nodeId: node.id, text, key: subKey(node.model, prompt[0]!.content) });
@@ -197,7 +198,8 @@ class RecordedRlm implements RlmCache {
       if (edited.codeOf === undefined) this.state.applied = true;
       return { text: edited.text, nodeId: recorded.nodeId, edited: true, ...(edited.codeOf !== undefined ? { codeOf: edited.codeOf } : {}) };
     }
-    return recorded.reply === null ? null : { text: recorded.reply, nodeId: recorded.nodeId, edited: false };
+    // A reply cut at a cap a limit lowered may not be what this call, sent another cap, gets.
+    return recorded.reply === null || recorded.cutAtCap ? null : { text: recorded.reply, nodeId: recorded.nodeId, edited: false };
   }
 
   replied(text: string): void {

@@ -274,9 +274,13 @@ async function copyDocument(ranges: Pick<DocumentRanges, 'sizeFor' | 'chunk'>, r
       if (!out.write(ranges.chunk(hash, idx))) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
     }
   } catch (error) {
-    // A chunk gone mid-copy (the run deleted meanwhile): the file is closed, not left open.
-    out.destroy();
+    // A chunk gone mid-copy (the run deleted meanwhile): the file is closed before the error
+    // goes on, not left open.
     done.catch(() => undefined);
+    await new Promise<void>((resolve) => {
+      out.once('close', () => resolve());
+      out.destroy();
+    });
     throw error;
   }
   out.end();
