@@ -65,4 +65,17 @@ describe('rlmscope fork, attacked', () => {
     expect(result.code).not.toBe(0);
     expect(jsonOf(result)).toMatchObject({ status: 'stopped', stopReason: 'max-calls', modelCalls: 1, cachedCalls: 1, forkedFrom: { runId, nodeId: turns[1] } });
   }, 60_000);
+
+  it('a fork with a code edit is exported and imported again like any run (its forkEdit names the edited cell)', async () => {
+    h.fake.setHandler((req) => (isSubCall(req) ? { text: 'live' } : { text: 'FINAL(after the code edit)' }));
+    const forked = await fork(runId, '--at', String(cells[0]), '--code', "print('edited code')", '--json');
+    expect(forked.code).toBe(0);
+    const forkId = jsonOf<{ runId: string }>(forked).runId;
+    const file = `${h.dir}/fork.rlmscope`;
+    const exported = await runCli(['export', forkId, '-o', file, '--db', h.dbPath]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const imported = await runCli(['import', file, '--json', '--db', `${h.dir}/other.db`]);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(jsonOf<{ runs: unknown[] }>(imported).runs).toHaveLength(1);
+  }, 60_000);
 });
