@@ -86,5 +86,11 @@ async function readEditFile(path: string): Promise<string> {
   if (info.size > FORK_EDIT_MAX_CHARS * 4) throw new RlmError('INVALID_INPUT', `${path} is too large for a reply or a cell's code (${info.size.toLocaleString('en-US')} bytes)`);
   const bytes = await readFile(path);
   if (bytes.includes(0)) throw new RlmError('INVALID_INPUT', `${path} is a binary file, not text`);
-  return bytes.toString('utf8');
+  // Strict, and without a leading byte order mark (an editor's, not the text's: "\uFEFFFINAL(x)"
+  // is no answer): invalid bytes would otherwise run as U+FFFD without a word.
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new RlmError('INVALID_INPUT', `${path} is not UTF-8 text: save it as UTF-8`);
+  }
 }

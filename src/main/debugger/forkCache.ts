@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { ChatMessage } from '../../shared/domain/node';
 import { RlmError } from '../../shared/errors';
 import type { CachedReply, RecordedCellValues, RlmCache } from '../engine/callCache';
-import { parseReply, withRunnableCode } from '../engine/replyParser';
+import { MAX_REPLY_CHARS, parseReply, withRunnableCode } from '../engine/replyParser';
 import { isTimeZoneName } from './replay';
 import { recordingOf, type CellRecording, type RecordingSource, type RlmRecording, type TurnRecording } from './recording';
 
@@ -39,13 +39,15 @@ export function forkCache(source: RecordingSource, runId: string, edit: ForkEdit
   const state = { applied: edit === null };
   const byId = new Map<number, RecordedRlm>();
   for (const rlm of recording.rlms) byId.set(rlm.nodeId, new RecordedRlm(rlm, edits, state));
-  const subs = subCallsByRlm(source, runId);
-  // Each cell's RLM: a child is its parent cell's RLM's, in the order the children started (pre-order).
-  const rlmOfCell = new Map<number, RecordedRlm>();
-  for (const rlm of recording.rlms) for (const step of rlm.steps) if (step.kind === 'cell') rlmOfCell.set(step.nodeId, byId.get(rlm.nodeId)!);
+  const subs = subCallsByRlm(source, runId, edits);
+  // Each cell's RLM, once: looking each child's parent up by scanning was quadratic (8 s for 20,000 RLMs).
+  const rlmOfCell = new Map<number, number>();
+  for (const rlm of recording.rlms) for (const step of rlm.steps) if (step.kind === 'cell') rlmOfCell.set(step.nodeId, rlm.nodeId);
   for (const rlm of recording.rlms) {
     byId.get(rlm.nodeId)!.addSubs(subs.get(rlm.nodeId) ?? []);
-    if (rlm.parentCellId !== null) rlmOfCell.get(rlm.parentCellId)?.addChild(byId.get(rlm.nodeId)!);
+    if (rlm.parentCellId === null) continue;
+    const parent = rlmOfCell.get(rlm.parentCellId);
+    if (parent !== undefined) byId.get(parent)!.addChild(byId.get(rlm.nodeId)!);
   }
   const root = recording.rlms.find((rlm) => rlm.parentCellId === null);
   return {
@@ -90,6 +92,12 @@ function resolveEdit(source: RecordingSource, runId: string, rlms: readonly RlmR
     if (!turn || turn.reply === null || blocks[index]?.code !== cell.code) {
       throw new RlmError('INVALID_INPUT', `cell ${node.id} was not written by the model (RLMScope looks up FINAL_VAR this way): fork at the turn before it with --reply`);
     }
+    // A reply is read to MAX_REPLY_CHARS: past it, the new code would be cut, not run whole.
+    const length = turn.reply.length - cell.code.length + edit.text.length;
+    if (turn.reply.length > MAX_REPLY_CHARS || length > MAX_REPLY_CHARS) {
+      const limit = MAX_REPLY_CHARS.toLocaleString('en-US');
+      throw new RlmError('INVALID_INPUT', `with the new code of cell ${node.id}, the reply that holds it would be ${Math.max(length, turn.reply.length).toLocaleString('en-US')} characters, more than the ${limit} of a reply RLMScope reads`);
+    }
     const patched = withRunnableCode(turn.reply, index, edit.text);
     const reparsed = patched === null ? null : parseReply(patched).runnable;
     if (patched === null || reparsed?.length !== blocks.length || reparsed[index]?.code !== edit.text) {
@@ -107,19 +115,25 @@ interface RecordedAnswer {
   text: string;
 }
 
-/** Every completed sub-call of the run, by the RLM whose code made it, in the order they started. */
-function subCallsByRlm(source: RecordingSource, runId: string): Map<number, Array<RecordedAnswer & { key: string }>> {
+/**
+ * Every completed sub-call of the run, by the RLM whose code made it, in the order they started;
+ * and the edited one even if it failed or was stopped (the edit is its answer).
+ */
+function subCallsByRlm(source: RecordingSource, runId: string, edits: ResolvedEdit): Map<number, Array<RecordedAnswer & { key: string }>> {
   const nodes = source.getNodes(runId);
   const parentOf = new Map(nodes.map((node) => [node.id, node.parentId]));
   const byRlm = new Map<number, Array<RecordedAnswer & { key: string }>>();
   for (const node of nodes) {
-    if (node.kind !== 'llm' || node.purpose !== 'sub' || node.status !== 'completed' || node.parentId === null) continue;
+    const edited = edits.replies.get(node.id);
+    if (node.kind !== 'llm' || node.purpose !== 'sub' || (node.status !== 'completed' && !edited) || node.parentId === null) continue;
     const rlmId = parentOf.get(node.parentId);
     const payload = source.getPayload(runId, node.id);
     const prompt = payload?.prompt;
-    if (rlmId == null || payload?.text === undefined || prompt?.length !== 1 || node.model === null) continue;
+    // A reply cut at its output cap is not served (as a turn's, in RecordedRlm.turn), unless edited.
+    const text = edited?.text ?? (payload?.cutAtCap ? undefined : payload?.text);
+    if (rlmId == null || text === undefined || prompt?.length !== 1 || node.model === null) continue;
     const list = byRlm.get(rlmId) ?? [];
-    list.push({ nodeId: node.id, text: payload.text, key: subKey(node.model, prompt[0]!.content) });
+    list.push({ nodeId: node.id, text, key: subKey(node.model, prompt[0]!.content) });
     byRlm.set(rlmId, list);
   }
   for (const list of byRlm.values()) list.sort((a, b) => a.nodeId - b.nodeId);
@@ -131,7 +145,8 @@ class RecordedRlm implements RlmCache {
   readonly seed: number | null;
   readonly timeZone: string | null;
   private readonly turns = new Map<string, TurnRecording>();
-  private readonly repliesInOrder: Array<string | null> = [];
+  /** Each recorded turn's reply, in order, and the edit's text for the edited one. */
+  private readonly repliesInOrder: Array<{ reply: string | null; edited: string | undefined }> = [];
   private readonly cells: CellRecording[] = [];
   private readonly subs = new Map<string, RecordedAnswer[]>();
   private readonly children = new Map<string, RecordedRlm[]>();
@@ -152,7 +167,7 @@ class RecordedRlm implements RlmCache {
       if (step.kind === 'turn') {
         const key = turnKey(step.model ?? '', step.messages);
         if (!this.turns.has(key)) this.turns.set(key, step);
-        this.repliesInOrder.push(step.reply);
+        this.repliesInOrder.push({ reply: step.reply, edited: edit.replies.get(step.nodeId)?.text });
       } else {
         this.cells.push(step);
       }
@@ -183,12 +198,15 @@ class RecordedRlm implements RlmCache {
       if (edited.codeOf === undefined) this.state.applied = true;
       return { text: edited.text, nodeId: recorded.nodeId, edited: true, ...(edited.codeOf !== undefined ? { codeOf: edited.codeOf } : {}) };
     }
-    return recorded.reply === null ? null : { text: recorded.reply, nodeId: recorded.nodeId, edited: false };
+    // A reply cut at a cap a limit lowered may not be what this call, sent another cap, gets.
+    return recorded.reply === null || recorded.cutAtCap ? null : { text: recorded.reply, nodeId: recorded.nodeId, edited: false };
   }
 
   replied(text: string): void {
+    // The edited reply keeps the RLM on its path: the cells it holds before the edited one (or
+    // with their recorded code) run in the recorded sandbox state, so they read the recorded values.
     const recorded = this.repliesInOrder[this.turnIndex++];
-    if (recorded !== text) this.onPath = false;
+    if (recorded?.reply !== text && recorded?.edited !== text) this.onPath = false;
   }
 
   sub(model: string, prompt: string): CachedReply | null {

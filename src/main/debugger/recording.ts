@@ -54,6 +54,8 @@ export interface TurnRecording {
   messages: ChatMessage[];
   /** null when the call did not complete (`error` says why). */
   reply: string | null;
+  /** The provider stopped the reply at the output cap it was sent (NodePayload.cutAtCap). */
+  cutAtCap?: true;
   error: string | null;
   status: NodeStatus;
 }
@@ -185,6 +187,7 @@ function turnOf(node: NodeRow, payload: NodePayload, conversation: readonly Chat
     model: node.model,
     messages: [...conversation, ...(payload.prompt ?? [])],
     reply: completed ? (payload.text ?? '') : null,
+    ...(payload.cutAtCap ? { cutAtCap: true as const } : {}),
     error: payload.error ?? null,
     status: node.status,
   };

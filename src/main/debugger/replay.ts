@@ -269,8 +269,19 @@ async function copyDocument(ranges: Pick<DocumentRanges, 'sizeFor' | 'chunk'>, r
     out.once('finish', resolve);
     out.once('error', reject);
   });
-  for (let idx = 0; idx * CHUNK_BYTES < size; idx++) {
-    if (!out.write(ranges.chunk(hash, idx))) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  try {
+    for (let idx = 0; idx * CHUNK_BYTES < size; idx++) {
+      if (!out.write(ranges.chunk(hash, idx))) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    }
+  } catch (error) {
+    // A chunk gone mid-copy (the run deleted meanwhile): the file is closed before the error
+    // goes on, not left open.
+    done.catch(() => undefined);
+    await new Promise<void>((resolve) => {
+      out.once('close', () => resolve());
+      out.destroy();
+    });
+    throw error;
   }
   out.end();
   await done;

@@ -34,7 +34,8 @@ export function diffRuns(reader: Pick<RunReader, 'getRun' | 'getNodes' | 'getPay
       // A reply's text outside its runnable code: equal when two replies differ only in code that ran as cells.
       // A fork's reply rewritten by an edit of a cell's code: that cell, not the reply, is the
       // branch point when the replies are the same outside their code (compareRuns.ts).
-      if (typeof payload.text === 'string' && payload.text.includes('```')) fields.prose = keyOf(proseOf(payload.text));
+      // (Only a reply with a fence can hold code: ``` or ~~~.)
+      if (typeof payload.text === 'string' && (payload.text.includes('```') || payload.text.includes('~~~'))) fields.prose = keyOf(proseOf(payload.text));
       if (payload.forkEdit?.codeOf !== undefined) fields.codeEdit = keyOf(String(payload.forkEdit.codeOf));
       keys.set(id, fields);
     }

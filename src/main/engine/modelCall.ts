@@ -82,7 +82,8 @@ async function meteredCall(run: RunContext, spec: ModelCallSpec): Promise<string
     });
     const answered = result.providerCostUsd ?? run.deps.prices.cost(spec.model, result.usage);
     const { usage, costUsd } = withAbandoned(result.usage, answered, meter.abandoned);
-    recorder.finishCall(id, { ...usage, costUsd }, { text: result.text }, spec.purpose === 'turn' ? { label: result.text || '(empty reply)' } : {});
+    const cut = result.finishReason === 'length' ? { cutAtCap: true as const } : {};
+    recorder.finishCall(id, { ...usage, costUsd }, { text: result.text, ...cut }, spec.purpose === 'turn' ? { label: result.text || '(empty reply)' } : {});
     run.afterModelCall(usage, costUsd);
     spec.onUsage?.(result.usage);
     return result.text;

@@ -119,6 +119,8 @@ export class ActiveRuns {
       inputs = { items: files.items, readablePaths: paths, totalBytes: parent.inputs.reduce((sum, input) => sum + input.bytes, 0), asArray: files.asArray, warnings: [] };
     } catch (error) {
       await removeScratch();
+      // Another caller deleted the parent meanwhile: say so, not that the store lost a document.
+      if (!store.getRun(parent.runId)) throw new RlmError('NOT_FOUND', `run ${parent.runId} was deleted while the fork copied its inputs`);
       throw error;
     }
     const settings = {

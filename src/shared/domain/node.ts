@@ -70,6 +70,11 @@ export interface NodePayload {
   prompt?: ChatMessage[];
   /** llm: the model's reply. */
   text?: string;
+  /**
+   * llm: the provider stopped the reply at the output cap it was sent (finish_reason "length"),
+   * which a cost or token limit lowers near its end: a fork, whose cap may be higher, asks again.
+   */
+  cutAtCap?: true;
   /** cell: the code as the model wrote it. */
   code?: string;
   /** cell: the language of `code`; absent means javascript (RLMScope's own sandbox). Imported logs of the reference library are python. */

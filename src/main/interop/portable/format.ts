@@ -152,7 +152,8 @@ export const payloadSchema = z.looseObject({
   clock: z.array(z.number()).optional(),
   clockRecord: z.strictObject({ runs: z.array(z.number()), reads: count }).optional(),
   random: z.strictObject({ epoch: count, draws: count }).optional(),
-  forkEdit: z.strictObject({ nodeId: z.number().int().min(1) }).optional(),
+  // codeOf: the edited cell, on the reply an edit of its code rewrote (callCache.ts).
+  forkEdit: z.strictObject({ nodeId: z.number().int().min(1), codeOf: z.number().int().min(1).optional() }).optional(),
   notes: z.array(z.string()).optional(),
 });
 
