@@ -47,7 +47,7 @@ export const LIMITS = {
   /** Deepest RLM that may start: the root is depth 0; deeper `rlm_query` calls degrade to `llm_query`. */
   maxDepth: { flag: '--max-depth', unit: 'levels', default: 1, int: true, min: 0, max: 10, label: 'Max depth', help: 'deepest child RLM; the root is depth 0' },
   /** Model calls over the whole tree; null = no limit. */
-  maxCalls: { flag: '--max-calls', unit: 'calls', default: 1000, int: true, min: 1, max: 10_000_000, nullMeans: 'no limit', label: 'Max calls', help: 'model calls over the whole run' },
+  maxCalls: { flag: '--max-calls', unit: 'calls', default: 1000, int: true, min: 1, max: 10_000_000, nullMeans: 'no limit', label: 'Max calls', help: 'model calls over the whole run (not those a fork answers from its recording)' },
   /** Input + output tokens over the whole tree; null = no limit. */
   maxTokens: { flag: '--max-tokens', unit: 'tokens', default: null, int: true, min: 1, max: Number.MAX_SAFE_INTEGER, nullMeans: 'no limit', label: 'Max tokens', help: 'input + output tokens over the whole run' },
   /** USD over the whole tree (priced calls only); null = no limit. */
