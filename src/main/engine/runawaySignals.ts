@@ -1,0 +1,690 @@
+// Sees a run's wasteful patterns as they happen (issue 13, "Run-away signals"): the same sub-call
+// sent again and again, one cell fanning out to thousands of sub-calls, an RLM going round in
+// circles, an answer found and then dropped, a budget about to run out. Pure and incremental: the
+// engine feeds it each event once, and it says which signals are new, changed or withdrawn.
+//
+// Memory stays bounded by the run's RLMs and cells, never by its sub-calls: a prompt is kept as a
+// 48-bit hash (a 100,000-sub-call run keeps no prompt text), a finished sub-call as nothing at all.
+import { createHash } from 'node:crypto';
+import type { ChatMessage, NodeRow, SubtreeTotals } from '../../shared/domain/node';
+import type { RunStatus, RunTotals } from '../../shared/domain/run';
+import type { DetectedSignal, SignalChange } from '../../shared/domain/signals';
+import type { RunLimits } from '../../shared/limits';
+
+/** One cell past this many sub-calls fans out too far, whatever the others do (the paper's one call per line). */
+export const EXPLOSION_SUBCALLS = 500;
+/** ...or past this many times the median of the run's other cells that made sub-calls... */
+export const EXPLOSION_RATIO = 10;
+/** ...when it made more than this many (a batch over 40 chunks is normal work)... */
+export const EXPLOSION_MIN_SUBCALLS = 50;
+/** ...and at least this many other cells made sub-calls (a median of one or two says little). */
+export const EXPLOSION_MIN_PEERS = 3;
+/** Child RLMs over the whole run past this many: children that keep spawning. */
+export const EXPLOSION_CHILD_RLMS = 50;
+/**
+ * The same code (or output) this many turns in a row, the first included: the second repeat. The
+ * run-away guard (runawayGuard.ts) warns the model at 3 and stops the run at 4, so the signal is
+ * there before the run is stopped.
+ */
+export const REPETITION_TURNS = 3;
+/** Sub-calls after a value that looked like an answer before it counts as set aside (re-checking once or twice is fair). */
+export const DISCARDED_AFTER_SUBCALLS = 3;
+/** The recent window the spend rate is measured over. */
+export const BUDGET_WINDOW_MS = 30_000;
+/** No rate until the samples span this long: the first seconds of a run say little about the rest. */
+export const BUDGET_MIN_SPAN_MS = 5_000;
+/** A limit further off than this, at the current rate, is not worth a flag. */
+export const BUDGET_HORIZON_S = 600;
+/** Root turns before its spend per turn is trusted for the iteration forecast. */
+export const BUDGET_MIN_TURNS = 2;
+/** Distinct prompts remembered: past this, new prompts are not tracked (about 40 bytes each). */
+export const MAX_PROMPT_KEYS = 500_000;
+/** Spend samples kept within the window: closer ones replace the last. */
+const MAX_SAMPLES = 64;
+/** A candidate answer is kept (and shown) up to this many characters. */
+const CANDIDATE_CHARS = 200;
+
+export interface SignalThresholds {
+  explosionSubCalls: number;
+  explosionRatio: number;
+  explosionMinSubCalls: number;
+  explosionMinPeers: number;
+  explosionChildRlms: number;
+  repetitionTurns: number;
+  discardedAfterSubCalls: number;
+  budgetWindowMs: number;
+  budgetMinSpanMs: number;
+  budgetHorizonS: number;
+  budgetMinTurns: number;
+  maxPromptKeys: number;
+}
+
+export const DEFAULT_THRESHOLDS: SignalThresholds = {
+  explosionSubCalls: EXPLOSION_SUBCALLS,
+  explosionRatio: EXPLOSION_RATIO,
+  explosionMinSubCalls: EXPLOSION_MIN_SUBCALLS,
+  explosionMinPeers: EXPLOSION_MIN_PEERS,
+  explosionChildRlms: EXPLOSION_CHILD_RLMS,
+  repetitionTurns: REPETITION_TURNS,
+  discardedAfterSubCalls: DISCARDED_AFTER_SUBCALLS,
+  budgetWindowMs: BUDGET_WINDOW_MS,
+  budgetMinSpanMs: BUDGET_MIN_SPAN_MS,
+  budgetHorizonS: BUDGET_HORIZON_S,
+  budgetMinTurns: BUDGET_MIN_TURNS,
+  maxPromptKeys: MAX_PROMPT_KEYS,
+};
+
+export type BudgetLimits = Pick<RunLimits, 'maxCostUsd' | 'maxTokens' | 'maxIterations'>;
+
+/**
+ * What the detector is fed. The node events are the engine's own (`run.nodeAdded`/`run.nodeUpdated`
+ * carry the rows, costs rolled up); the rest are payload facts the engine passes as it has them,
+ * so the detector never reads a payload back.
+ */
+export type SignalInput =
+  | { type: 'run.nodeAdded'; node: NodeRow }
+  | { type: 'run.nodeUpdated'; node: NodeRow }
+  /** A sub-call was sent (before its answer): `prompt` is hashed at once and not kept. */
+  | { type: 'subCall'; nodeId: number; cellId: number; rlmId: number; model: string; prompt: string | readonly ChatMessage[] }
+  /** A cell finished: its code and what it printed. */
+  | { type: 'cell'; nodeId: number; rlmId: number; code: string; output: string }
+  /**
+   * A turn as the run-away guard sees it: the code of all its blocks (null when the reply had
+   * none) and their output (or the reply's prose without code). `nodeId`: its first cell, or its
+   * model call when it ran no code.
+   */
+  | { type: 'turn'; nodeId: number; rlmId: number; code: string | null; output: string }
+  /** An RLM ended: the answer it returned, or null without one. */
+  | { type: 'rlmAnswered'; rlmId: number; answer: string | null }
+  /** The run's totals (`run.totalsChanged`), when (ms) and its limits. */
+  | { type: 'totals'; totals: RunTotals; at: number; limits: BudgetLimits }
+  | { type: 'run.statusChanged'; status: RunStatus }
+  | { type: 'run.finished' };
+
+/** The key of a sub-call's (model, prompt): 48 bits of its SHA-1, enough to tell 500,000 prompts apart. */
+export function subCallKey(model: string, prompt: string | readonly ChatMessage[]): number {
+  const text = typeof prompt === 'string' ? prompt : JSON.stringify(prompt.map((m) => [m.role, m.content]));
+  return createHash('sha1').update(model).update('\0').update(text).digest().readUIntBE(0, 6);
+}
+
+interface Spend {
+  priced: number;
+  unpriced: number;
+}
+
+interface CellState {
+  rlmId: number;
+  subCalls: number;
+  childRlms: number;
+  spend: Spend;
+  /** When to look again whether it fans out too far: its sub-call count then. */
+  nextCheck: number;
+}
+
+interface Streak {
+  last: number | null;
+  turns: number;
+  /** The streak's first turn, and the RLM's spend when it ended. */
+  nodeId: number;
+  spentBefore: number;
+}
+
+interface Candidate {
+  cellId: number;
+  text: string;
+  subCallsSince: number;
+  /** The RLM's priced spend when the candidate was seen. */
+  spentBefore: number;
+}
+
+interface RlmState {
+  cost: Spend;
+  code: Streak;
+  output: Streak;
+  candidate: Candidate | null;
+  ended: boolean;
+}
+
+interface Sample {
+  at: number;
+  cost: number;
+  tokens: number;
+}
+
+export class RunawaySignals {
+  private readonly limits: SignalThresholds;
+  private readonly current = new Map<string, DetectedSignal>();
+  private changes: SignalChange[] = [];
+
+  /** Times each (model, prompt) key was sent. */
+  private readonly sends = new Map<number, number>();
+  private copies = 0;
+  private repeatedPrompts = 0;
+  private mostSends = 0;
+  private firstCopyCell: number | null = null;
+  /** Copies in flight: their cost is added when they end. */
+  private readonly runningCopies = new Set<number>();
+  private copiesCost = 0;
+  private unpricedCopies = 0;
+
+  private readonly cells = new Map<number, CellState>();
+  private readonly rlms = new Map<number, RlmState>();
+  private rootId: number | null = null;
+  private rootTurns = 0;
+  /** Depth-1 RLMs' spend, and its sum: every child's cost is in one of theirs. */
+  private readonly childSpend = new Map<number, Spend>();
+  private readonly childTotal: Spend = { priced: 0, unpriced: 0 };
+  private childRlms = 0;
+  /** The cell that started the most child RLMs. */
+  private busiestCell: { id: number; children: number } | null = null;
+
+  private samples: Sample[] = [];
+  private running = true;
+
+  constructor(thresholds: Partial<SignalThresholds> = {}) {
+    this.limits = { ...DEFAULT_THRESHOLDS, ...thresholds };
+  }
+
+  /** Feeds one event; returns the signals it made new, changed or withdrew. */
+  observe(event: SignalInput): SignalChange[] {
+    this.changes = [];
+    switch (event.type) {
+      case 'run.nodeAdded':
+        this.nodeAdded(event.node);
+        break;
+      case 'run.nodeUpdated':
+        this.nodeUpdated(event.node);
+        break;
+      case 'subCall':
+        this.subCall(event);
+        break;
+      case 'cell':
+        this.cellRan(event.nodeId, event.rlmId, event.code, event.output);
+        break;
+      case 'turn':
+        this.turn(event.nodeId, event.rlmId, event.code, event.output);
+        break;
+      case 'rlmAnswered':
+        this.rlmAnswered(event.rlmId, event.answer);
+        break;
+      case 'totals':
+        this.totals(event.totals, event.at, event.limits);
+        break;
+      case 'run.statusChanged':
+        this.setRunning(event.status === 'running');
+        break;
+      case 'run.finished':
+        this.setRunning(false);
+        break;
+    }
+    return this.changes;
+  }
+
+  /** The signals that hold now, in the order they first appeared. */
+  signals(): DetectedSignal[] {
+    return [...this.current.values()];
+  }
+
+  /** The sizes of what it keeps, for tests of its memory. */
+  memory(): { promptKeys: number; runningCopies: number; cells: number; rlms: number; childRlms: number; samples: number; signals: number } {
+    return {
+      promptKeys: this.sends.size,
+      runningCopies: this.runningCopies.size,
+      cells: this.cells.size,
+      rlms: this.rlms.size,
+      childRlms: this.childSpend.size,
+      samples: this.samples.length,
+      signals: this.current.size,
+    };
+  }
+
+  // --- the tree ---
+
+  private nodeAdded(node: NodeRow): void {
+    if (node.kind === 'rlm') {
+      this.rlms.set(node.id, { cost: spendOf(node.subtree), code: newStreak(), output: newStreak(), candidate: null, ended: false });
+      if (node.parentId === null) {
+        this.rootId = node.id;
+        return;
+      }
+      if (node.depth === 1) this.childSpent(node.id, spendOf(node.subtree));
+      this.childRlms++;
+      const cell = this.cells.get(node.parentId);
+      if (cell) {
+        cell.childRlms++;
+        if (cell.childRlms > (this.busiestCell?.children ?? 0)) this.busiestCell = { id: node.parentId, children: cell.childRlms };
+      }
+      this.checkChildRlms();
+    } else if (node.kind === 'cell' && node.parentId !== null) {
+      this.cells.set(node.id, { rlmId: node.parentId, subCalls: 0, childRlms: 0, spend: spendOf(node.subtree), nextCheck: 0 });
+    } else if (node.kind === 'llm' && node.purpose === 'turn' && node.parentId === this.rootId && node.parentId !== null) {
+      this.rootTurns++;
+    }
+  }
+
+  private nodeUpdated(node: NodeRow): void {
+    if (node.kind === 'llm') {
+      this.copyUpdated(node);
+      return;
+    }
+    if (node.kind === 'cell') {
+      const cell = this.cells.get(node.id);
+      if (!cell) return;
+      cell.spend = spendOf(node.subtree);
+      if (this.current.has(explosionId(node.id))) this.reportExplosion(node.id, cell, null);
+      // A cell that ended may now stand out against the others, or the others against it.
+      if (node.status !== 'running') this.recheckCells();
+      return;
+    }
+    const rlm = this.rlms.get(node.id);
+    if (!rlm) return;
+    rlm.cost = spendOf(node.subtree);
+    if (this.childSpend.has(node.id)) {
+      this.childSpent(node.id, rlm.cost);
+      if (this.current.has(CHILDREN_ID)) this.checkChildRlms();
+    }
+    this.reportRepetition(node.id, rlm);
+    this.reportCandidate(node.id, rlm);
+  }
+
+  // --- duplicate sub-calls, and fan-out ---
+
+  private subCall(event: Extract<SignalInput, { type: 'subCall' }>): void {
+    const key = subCallKey(event.model, event.prompt);
+    const before = this.sends.get(key);
+    if (before === undefined) {
+      if (this.sends.size < this.limits.maxPromptKeys) this.sends.set(key, 1);
+    } else {
+      this.sends.set(key, before + 1);
+      this.copies++;
+      if (before === 1) this.repeatedPrompts++;
+      this.mostSends = Math.max(this.mostSends, before + 1);
+      this.firstCopyCell ??= event.cellId;
+      this.runningCopies.add(event.nodeId);
+      this.reportDuplicates();
+    }
+    const cell = this.cells.get(event.cellId) ?? this.addCell(event.cellId, event.rlmId);
+    cell.subCalls++;
+    if (this.current.has(explosionId(event.cellId))) this.reportExplosion(event.cellId, cell, null);
+    else if (cell.subCalls >= cell.nextCheck) this.checkCell(event.cellId, cell);
+    const rlm = this.rlms.get(event.rlmId);
+    if (rlm?.candidate && event.cellId > rlm.candidate.cellId) {
+      rlm.candidate.subCallsSince++;
+      this.reportCandidate(event.rlmId, rlm);
+    }
+  }
+
+  /** A sub-call's cell seen before its row (the engine feeds rows first; this keeps an odd order from losing counts). */
+  private addCell(cellId: number, rlmId: number): CellState {
+    const cell: CellState = { rlmId, subCalls: 0, childRlms: 0, spend: { priced: 0, unpriced: 0 }, nextCheck: 0 };
+    this.cells.set(cellId, cell);
+    return cell;
+  }
+
+  private copyUpdated(node: NodeRow): void {
+    // A call given up on is charged while still running: its cost counts once it has ended.
+    if (!this.runningCopies.has(node.id) || node.status === 'running') return;
+    this.runningCopies.delete(node.id);
+    if (node.costUsd !== null) this.copiesCost += node.costUsd;
+    else if (!node.cached && node.inputTokens !== null) this.unpricedCopies++;
+    this.reportDuplicates();
+  }
+
+  private reportDuplicates(): void {
+    const running = this.runningCopies.size;
+    const costUsd = this.unpricedCopies > 0 || (this.copiesCost === 0 && running > 0) ? null : this.copiesCost;
+    const cost = describeSpend({ priced: this.copiesCost, unpriced: this.unpricedCopies });
+    const pending = running > 0 ? ` (${running} still running)` : '';
+    const copies = `${this.copies} sub-call${plural(this.copies)} repeated an earlier (model, prompt)`;
+    const prompts = `${this.repeatedPrompts} prompt${plural(this.repeatedPrompts)} sent more than once, one up to ${this.mostSends} times`;
+    this.report({
+      id: 'duplicate-subcalls',
+      kind: 'duplicate-subcalls',
+      nodeId: this.firstCopyCell,
+      message: `${copies}: ${prompts}. The copies cost ${cost}${pending}: what --dedupe-subcalls would have saved.`,
+      costUsd,
+      seen: {
+        kind: 'duplicate-subcalls',
+        copies: this.copies,
+        repeatedPrompts: this.repeatedPrompts,
+        mostSends: this.mostSends,
+        copiesRunning: running,
+        unpricedCopies: this.unpricedCopies,
+        copiesCostUsd: this.copiesCost,
+      },
+    });
+  }
+
+  /** Whether one cell's sub-calls stand out: past the absolute threshold, or far past the others' median. */
+  private checkCell(cellId: number, cell: CellState): void {
+    const { explosionSubCalls, explosionMinSubCalls, explosionRatio, explosionMinPeers } = this.limits;
+    if (cell.subCalls > explosionSubCalls) {
+      this.reportExplosion(cellId, cell, null);
+      return;
+    }
+    if (cell.subCalls <= explosionMinSubCalls) {
+      cell.nextCheck = explosionMinSubCalls + 1;
+      return;
+    }
+    const others: number[] = [];
+    for (const [id, other] of this.cells) if (id !== cellId && other.subCalls > 0) others.push(other.subCalls);
+    if (others.length >= explosionMinPeers) {
+      const median = medianOf(others);
+      if (cell.subCalls > explosionRatio * median) {
+        this.reportExplosion(cellId, cell, median);
+        return;
+      }
+      // Look again when it could pass: the others' median moves only as cells are added.
+      cell.nextCheck = Math.min(explosionSubCalls + 1, Math.floor(explosionRatio * median) + 1);
+      return;
+    }
+    cell.nextCheck = explosionSubCalls + 1;
+  }
+
+  private recheckCells(): void {
+    for (const [id, cell] of this.cells) {
+      if (cell.subCalls > this.limits.explosionMinSubCalls && !this.current.has(explosionId(id))) {
+        cell.nextCheck = 0;
+        this.checkCell(id, cell);
+      }
+    }
+  }
+
+  private reportExplosion(cellId: number, cell: CellState, median: number | null): void {
+    const previous = this.current.get(explosionId(cellId))?.seen;
+    const medianOfOthers = median ?? (previous?.kind === 'subcall-explosion' ? previous.medianOfOthers : null);
+    const threshold = medianOfOthers === null ? this.limits.explosionSubCalls : Math.floor(this.limits.explosionRatio * medianOfOthers);
+    const against = medianOfOthers === null
+      ? `past ${threshold}`
+      : `over ${this.limits.explosionRatio}× the median of the run's other cells (${medianOfOthers})`;
+    this.report({
+      id: explosionId(cellId),
+      kind: 'subcall-explosion',
+      nodeId: cellId,
+      message: `One cell made ${cell.subCalls} sub-calls, ${against}; it has cost ${describeSpend(cell.spend)} so far.`,
+      costUsd: costUsdOf(cell.spend),
+      seen: { kind: 'subcall-explosion', what: 'subcalls', count: cell.subCalls, threshold, medianOfOthers },
+    });
+  }
+
+  private checkChildRlms(): void {
+    if (this.childRlms <= this.limits.explosionChildRlms) return;
+    const busiest = this.busiestCell;
+    const from = busiest === null ? '' : ` (${busiest.children} started by one cell)`;
+    this.report({
+      id: CHILDREN_ID,
+      kind: 'subcall-explosion',
+      nodeId: busiest?.id ?? null,
+      message: `${this.childRlms} child RLMs so far${from}, past ${this.limits.explosionChildRlms}; they have cost ${describeSpend(this.childTotal)}.`,
+      costUsd: costUsdOf(this.childTotal),
+      seen: { kind: 'subcall-explosion', what: 'child-rlms', count: this.childRlms, threshold: this.limits.explosionChildRlms, medianOfOthers: null },
+    });
+  }
+
+  /** A depth-1 RLM's spend, kept in the sum by difference (a run of 1,000 children must not add them up per call). */
+  private childSpent(rlmId: number, spend: Spend): void {
+    const before = this.childSpend.get(rlmId) ?? { priced: 0, unpriced: 0 };
+    this.childTotal.priced += spend.priced - before.priced;
+    this.childTotal.unpriced += spend.unpriced - before.unpriced;
+    this.childSpend.set(rlmId, spend);
+  }
+
+  // --- repetition ---
+
+  /** The run-away guard's count (runawayGuard.ts), kept per RLM on hashes. */
+  private turn(nodeId: number, rlmId: number, code: string | null, output: string): void {
+    const rlm = this.rlmState(rlmId);
+    step(rlm.code, code === null ? null : hashOf(code), nodeId, rlm.cost.priced);
+    step(rlm.output, output === '' ? null : hashOf(output), nodeId, rlm.cost.priced);
+    this.reportRepetition(rlmId, rlm);
+  }
+
+  private reportRepetition(rlmId: number, rlm: RlmState): void {
+    const streak = rlm.code.turns >= rlm.output.turns ? rlm.code : rlm.output;
+    const what = streak === rlm.code ? 'code' : 'output';
+    const id = `repetition:${rlmId}`;
+    const previous = this.current.get(id);
+    // A loop broken stays on record at its longest; a longer one later replaces it.
+    if (streak.turns < this.limits.repetitionTurns) return;
+    if (previous?.seen.kind === 'repetition' && previous.seen.turns > streak.turns) return;
+    const spend: Spend = { priced: rlm.cost.priced - streak.spentBefore, unpriced: 0 };
+    const did = what === 'code' ? 'ran the same code' : 'printed the same output';
+    this.report({
+      id,
+      kind: 'repetition',
+      nodeId: streak.nodeId,
+      message: `An RLM ${did} ${streak.turns} turns in a row; the turns since the first cost ${describeSpend(spend)}. The run-away guard stops the run if it goes on.`,
+      costUsd: rlm.cost.unpriced > 0 ? null : spend.priced,
+      seen: { kind: 'repetition', rlmId, what, turns: streak.turns },
+    });
+  }
+
+  // --- answer discarded (heuristic) ---
+
+  private cellRan(cellId: number, rlmId: number, code: string, output: string): void {
+    const rlm = this.rlmState(rlmId);
+    if (rlm.ended) return;
+    // The first candidate that was set aside is the evidence; a newer one replaces it only before that.
+    if (rlm.candidate && rlm.candidate.subCallsSince >= this.limits.discardedAfterSubCalls) return;
+    const text = answerLike(code, output);
+    if (text === null) return;
+    rlm.candidate = { cellId, text, subCallsSince: 0, spentBefore: rlm.cost.priced };
+  }
+
+  private rlmAnswered(rlmId: number, answer: string | null): void {
+    const rlm = this.rlmState(rlmId);
+    rlm.ended = true;
+    const candidate = rlm.candidate;
+    if (!candidate) return;
+    const id = `answer-discarded:${rlmId}`;
+    if (answer !== null && normalise(answer).includes(normalise(candidate.text))) {
+      rlm.candidate = null;
+      this.withdraw(id);
+      return;
+    }
+    this.reportCandidate(rlmId, rlm, answer === null ? 'no-answer' : 'other-answer');
+  }
+
+  private reportCandidate(rlmId: number, rlm: RlmState, ended: 'running' | 'other-answer' | 'no-answer' = 'running'): void {
+    const candidate = rlm.candidate;
+    if (!candidate || candidate.subCallsSince < this.limits.discardedAfterSubCalls) return;
+    const id = `answer-discarded:${rlmId}`;
+    const previous = this.current.get(id)?.seen;
+    const end = ended !== 'running' ? ended : previous?.kind === 'answer-discarded' ? previous.ended : 'running';
+    const spend: Spend = { priced: rlm.cost.priced - candidate.spentBefore, unpriced: 0 };
+    const then = end === 'running' ? 'without returning it yet' : end === 'no-answer' ? 'and ended without an answer' : 'and returned another answer';
+    this.report({
+      id,
+      kind: 'answer-discarded',
+      nodeId: candidate.cellId,
+      message:
+        `Heuristic: a cell produced what looks like an answer ("${candidate.text}"), then the RLM made ${candidate.subCallsSince} more sub-call${plural(candidate.subCallsSince)} ${then}; ` +
+        `it has spent ${describeSpend(spend)} since.`,
+      costUsd: rlm.cost.unpriced > 0 ? null : spend.priced,
+      seen: { kind: 'answer-discarded', rlmId, candidate: candidate.text, subCallsSince: candidate.subCallsSince, ended: end },
+    });
+  }
+
+  // --- budget forecast ---
+
+  private totals(totals: RunTotals, at: number, limits: BudgetLimits): void {
+    if (!this.running) return;
+    const sample = { at, cost: totals.pricedCostUsd, tokens: totals.inputTokens + totals.outputTokens };
+    const last = this.samples.at(-1);
+    // Samples closer than window / MAX_SAMPLES replace the last: a run of 100,000 calls keeps 64.
+    if (last && at - (this.samples.at(-2)?.at ?? -Infinity) < this.limits.budgetWindowMs / MAX_SAMPLES) this.samples[this.samples.length - 1] = sample;
+    else this.samples.push(sample);
+    while (this.samples.length > 2 && (this.samples[1]?.at ?? at) <= at - this.limits.budgetWindowMs) this.samples.shift();
+    const forecasts = [
+      this.forecast('cost', limits.maxCostUsd, (s) => s.cost, limits.maxIterations),
+      this.forecast('tokens', limits.maxTokens, (s) => s.tokens, limits.maxIterations),
+    ].filter((f): f is Forecast => f !== null);
+    const first = forecasts.sort((a, b) => a.order - b.order)[0];
+    if (!first) {
+      this.withdraw(BUDGET_ID);
+      return;
+    }
+    this.report({
+      id: BUDGET_ID,
+      kind: 'budget-forecast',
+      nodeId: null,
+      message: forecasts.map((f) => f.message).join(' '),
+      costUsd: totals.costUsd,
+      seen: { kind: 'budget-forecast', limit: first.limit, secondsLeft: first.secondsLeft, turnsLeft: first.turnsLeft },
+    });
+  }
+
+  private forecast(limit: 'cost' | 'tokens', max: number | null, value: (s: Sample) => number, maxIterations: number): Forecast | null {
+    const first = this.samples[0];
+    const last = this.samples.at(-1);
+    if (max === null || !first || !last) return null;
+    const left = max - value(last);
+    if (left <= 0) return null;
+    const show = (n: number): string => (limit === 'cost' ? `$${n.toFixed(2)}` : `${Math.round(n).toLocaleString('en-US')} tokens`);
+    const clauses: string[] = [];
+    let secondsLeft: number | null = null;
+    const span = last.at - first.at;
+    const rate = span >= this.limits.budgetMinSpanMs ? (value(last) - value(first)) / (span / 1000) : 0;
+    if (rate > 0 && left / rate <= this.limits.budgetHorizonS) {
+      secondsLeft = roundSeconds(left / rate);
+      clauses.push(`in about ${secondsLeft} s at ${show(rate)}/s over the last ${Math.round(span / 1000)} s`);
+    }
+    let turnsLeft: number | null = null;
+    const iterationsLeft = maxIterations - this.rootTurns;
+    if (this.rootTurns >= this.limits.budgetMinTurns && iterationsLeft > 0 && value(last) > 0) {
+      const perTurn = value(last) / this.rootTurns;
+      const turns = Math.ceil(left / perTurn);
+      if (turns < iterationsLeft) {
+        turnsLeft = turns;
+        clauses.push(`in about ${turns} more turn${plural(turns)} of the root at ${show(perTurn)} a turn, before its iteration limit (${this.rootTurns} of ${maxIterations} used)`);
+      }
+    }
+    if (clauses.length === 0) return null;
+    const name = limit === 'cost' ? 'cost' : 'token';
+    return {
+      limit,
+      secondsLeft,
+      turnsLeft,
+      order: secondsLeft ?? Number.MAX_SAFE_INTEGER,
+      message: `At the current spend the run's ${name} limit (${show(max)}, ${show(left)} left) will be reached ${clauses.join(', and ')}.`,
+    };
+  }
+
+  private setRunning(running: boolean): void {
+    if (running === this.running) return;
+    this.running = running;
+    // A pause or an end: the forecast no longer holds, and the rate before a pause says nothing after it.
+    this.samples = [];
+    if (!running) this.withdraw(BUDGET_ID);
+  }
+
+  // --- bookkeeping ---
+
+  private rlmState(rlmId: number): RlmState {
+    let rlm = this.rlms.get(rlmId);
+    if (!rlm) {
+      rlm = { cost: { priced: 0, unpriced: 0 }, code: newStreak(), output: newStreak(), candidate: null, ended: false };
+      this.rlms.set(rlmId, rlm);
+    }
+    return rlm;
+  }
+
+  /** Records the signal's state; a change is told when what the user reads (message, node) differs. */
+  private report(signal: DetectedSignal): void {
+    const previous = this.current.get(signal.id);
+    this.current.set(signal.id, signal);
+    if (!previous) this.changes.push({ change: 'new', signal });
+    else if (previous.message !== signal.message || previous.nodeId !== signal.nodeId) this.changes.push({ change: 'changed', signal });
+  }
+
+  private withdraw(id: string): void {
+    const previous = this.current.get(id);
+    if (!previous) return;
+    this.current.delete(id);
+    this.changes.push({ change: 'withdrawn', signal: previous });
+  }
+}
+
+interface Forecast {
+  limit: 'cost' | 'tokens';
+  secondsLeft: number | null;
+  turnsLeft: number | null;
+  order: number;
+  message: string;
+}
+
+const BUDGET_ID = 'budget-forecast';
+const CHILDREN_ID = 'subcall-explosion:children';
+
+function explosionId(cellId: number): string {
+  return `subcall-explosion:${cellId}`;
+}
+
+function newStreak(): Streak {
+  return { last: null, turns: 0, nodeId: 0, spentBefore: 0 };
+}
+
+/** The guard's rule: the same value again adds a turn; another starts over at 1; none (null) at 0. */
+function step(streak: Streak, value: number | null, nodeId: number, spent: number): void {
+  if (value !== null && value === streak.last) {
+    streak.turns++;
+  } else {
+    streak.turns = value === null ? 0 : 1;
+    streak.nodeId = nodeId;
+    streak.spentBefore = spent;
+  }
+  streak.last = value;
+}
+
+function hashOf(text: string): number {
+  return createHash('sha1').update(text).digest().readUIntBE(0, 6);
+}
+
+const ANSWER_LINE = /^[\s*#>-]*(?:final answer|answer)\**\s*[:=]\s*(\S.*)$/im;
+const ANSWER_ASSIGNED = /(?:^|[\s;(])(?:(?:let|const|var)\s+)?(?:answer|result|final_answer|finalAnswer|final_result|finalResult|final)\s*=\s*(f?)(["'`])((?:(?!\2)[^\\\n]|\\.)+)\2/m;
+
+/**
+ * The value a cell produced that looks like an answer, or null: a printed line `Answer: …` /
+ * `Final answer: …`, or a string assigned to a variable named answer, result or final. A guess
+ * from the text, never more.
+ */
+export function answerLike(code: string, output: string): string | null {
+  const assigned = ANSWER_ASSIGNED.exec(code);
+  // A template with holes (`${x}`, f"{x}") is not the value it will hold.
+  const literal = assigned && !(assigned[1] === 'f' && assigned[3]?.includes('{')) && !assigned[3]?.includes('${') ? assigned[3] : undefined;
+  const text = (ANSWER_LINE.exec(output)?.[1] ?? literal ?? '').trim();
+  if (text === '') return null;
+  return text.length > CANDIDATE_CHARS ? `${text.slice(0, CANDIDATE_CHARS - 1)}…` : text;
+}
+
+function normalise(text: string): string {
+  return text.replace(/…$/, '').replace(/\s+/g, ' ').trim().toLowerCase();
+}
+
+function spendOf(subtree: SubtreeTotals): Spend {
+  return { priced: subtree.pricedCostUsd, unpriced: subtree.unpricedCalls };
+}
+
+/** USD, or null when some call had no known price (as RunTotals.costUsd). */
+function costUsdOf(spend: Spend): number | null {
+  return spend.unpriced > 0 ? null : spend.priced;
+}
+
+function describeSpend(spend: Spend): string {
+  const usd = `$${spend.priced.toFixed(spend.priced > 0 && spend.priced < 0.01 ? 4 : 2)}`;
+  return spend.unpriced > 0 ? `${usd} and ${spend.unpriced} call${plural(spend.unpriced)} of unknown price` : usd;
+}
+
+function medianOf(values: number[]): number {
+  const sorted = values.sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+function roundSeconds(seconds: number): number {
+  return seconds < 60 ? Math.max(1, Math.round(seconds)) : Math.round(seconds / 10) * 10;
+}
+
+function plural(n: number): string {
+  return n === 1 ? '' : 's';
+}
