@@ -103,8 +103,12 @@ export type SignalInput =
 
 /** The key of a sub-call's (model, prompt): 48 bits of its SHA-1, enough to tell 500,000 prompts apart. */
 export function subCallKey(model: string, prompt: string | readonly ChatMessage[]): number {
-  const text = typeof prompt === 'string' ? prompt : JSON.stringify(prompt.map((m) => [m.role, m.content]));
-  return createHash('sha1').update(model).update('\0').update(text).digest().readUIntBE(0, 6);
+  const hash = createHash('sha1').update(model);
+  // Each message fed as it is (no JSON copy of a long prompt), behind its role and length so no
+  // two prompts feed the same bytes.
+  if (typeof prompt === 'string') hash.update(`\0user\0${prompt.length}\0`).update(prompt);
+  else for (const message of prompt) hash.update(`\0${message.role}\0${message.content.length}\0`).update(message.content);
+  return hash.digest().readUIntBE(0, 6);
 }
 
 interface Spend {
@@ -179,6 +183,7 @@ export class RunawaySignals {
   private busiestCell: { id: number; children: number } | null = null;
 
   private samples: Sample[] = [];
+  private latest: Sample | null = null;
   private running = true;
 
   constructor(thresholds: Partial<SignalThresholds> = {}) {
@@ -510,11 +515,12 @@ export class RunawaySignals {
   private totals(totals: RunTotals, at: number, limits: BudgetLimits): void {
     if (!this.running) return;
     const sample = { at, cost: totals.pricedCostUsd, tokens: totals.inputTokens + totals.outputTokens };
-    const last = this.samples.at(-1);
-    // Samples closer than window / MAX_SAMPLES replace the last: a run of 100,000 calls keeps 64.
-    if (last && at - (this.samples.at(-2)?.at ?? -Infinity) < this.limits.budgetWindowMs / MAX_SAMPLES) this.samples[this.samples.length - 1] = sample;
-    else this.samples.push(sample);
-    while (this.samples.length > 2 && (this.samples[1]?.at ?? at) <= at - this.limits.budgetWindowMs) this.samples.shift();
+    this.latest = sample;
+    // Samples are kept window / MAX_SAMPLES apart at least: a run of 100,000 calls keeps 64, and
+    // the first one kept is the last at or before the window's start.
+    const kept = this.samples.at(-1);
+    if (!kept || at - kept.at >= this.limits.budgetWindowMs / MAX_SAMPLES) this.samples.push(sample);
+    while (this.samples.length > 1 && (this.samples[1]?.at ?? at) <= at - this.limits.budgetWindowMs) this.samples.shift();
     const forecasts = [
       this.forecast('cost', limits.maxCostUsd, (s) => s.cost, limits.maxIterations),
       this.forecast('tokens', limits.maxTokens, (s) => s.tokens, limits.maxIterations),
@@ -536,7 +542,7 @@ export class RunawaySignals {
 
   private forecast(limit: 'cost' | 'tokens', max: number | null, value: (s: Sample) => number, maxIterations: number): Forecast | null {
     const first = this.samples[0];
-    const last = this.samples.at(-1);
+    const last = this.latest;
     if (max === null || !first || !last) return null;
     const left = max - value(last);
     if (left <= 0) return null;
@@ -575,6 +581,7 @@ export class RunawaySignals {
     this.running = running;
     // A pause or an end: the forecast no longer holds, and the rate before a pause says nothing after it.
     this.samples = [];
+    this.latest = null;
     if (!running) this.withdraw(BUDGET_ID);
   }
 
