@@ -174,6 +174,20 @@ describe('RunawaySignals: duplicate sub-calls', () => {
     expect(signal?.message).toContain('The copies cost $0.00 and 1 call of unknown price');
   });
 
+  it('says copies answered from the first (deduplicated) cost nothing', () => {
+    const run = new RecordedRun();
+    const cell = run.cell(run.rlm());
+    run.subCall(cell, 'Vote: is clause 4 void?');
+    for (let k = 0; k < 2; k++) {
+      const copy = run.subCall(cell, 'Vote: is clause 4 void?', null, { inFlight: true });
+      Object.assign(run.row(copy), { cached: true, status: 'completed' });
+      run.feed({ type: 'run.nodeUpdated', node: run.row(copy) });
+    }
+    const [signal] = run.signals('duplicate-subcalls');
+    expect(signal).toMatchObject({ costUsd: 0, seen: { copies: 2, cachedCopies: 2, copiesRunning: 0, unpricedCopies: 0 } });
+    expect(signal?.message).toBe('2 sub-calls repeated an earlier (model, prompt): 1 prompt sent more than once, one up to 3 times. 2 were answered from the first at no cost.');
+  });
+
   it('stays quiet on 1,000 distinct sub-calls over 20 cells, an answer returned', () => {
     const run = new RecordedRun();
     healthyRun(run);

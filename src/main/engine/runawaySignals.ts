@@ -170,6 +170,8 @@ export class RunawaySignals {
   private readonly runningCopies = new Set<number>();
   private copiesCost = 0;
   private unpricedCopies = 0;
+  /** Copies answered without a request (`--dedupe-subcalls`, or a fork's recording): marked cached. */
+  private cachedCopies = 0;
 
   private readonly cells = new Map<number, CellState>();
   private readonly rlms = new Map<number, RlmState>();
@@ -330,8 +332,9 @@ export class RunawaySignals {
     // A call given up on is charged while still running: its cost counts once it has ended.
     if (!this.runningCopies.has(node.id) || node.status === 'running') return;
     this.runningCopies.delete(node.id);
-    if (node.costUsd !== null) this.copiesCost += node.costUsd;
-    else if (!node.cached && node.inputTokens !== null) this.unpricedCopies++;
+    if (node.cached) this.cachedCopies++;
+    else if (node.costUsd !== null) this.copiesCost += node.costUsd;
+    else if (node.inputTokens !== null) this.unpricedCopies++;
     this.reportDuplicates();
   }
 
@@ -342,11 +345,15 @@ export class RunawaySignals {
     const pending = running > 0 ? ` (${running} still running)` : '';
     const copies = `${this.copies} sub-call${plural(this.copies)} repeated an earlier (model, prompt)`;
     const prompts = `${this.repeatedPrompts} prompt${plural(this.repeatedPrompts)} sent more than once, one up to ${this.mostSends} times`;
+    const cached = this.cachedCopies;
+    const sentences = [`${copies}: ${prompts}.`];
+    if (this.copies > cached) sentences.push(`The copies cost ${cost}${pending}: what --dedupe-subcalls would have saved.`);
+    if (cached > 0) sentences.push(`${cached} ${cached === 1 ? 'was' : 'were'} answered from the first at no cost.`);
     this.report({
       id: 'duplicate-subcalls',
       kind: 'duplicate-subcalls',
       nodeId: this.firstCopyCell,
-      message: `${copies}: ${prompts}. The copies cost ${cost}${pending}: what --dedupe-subcalls would have saved.`,
+      message: sentences.join(' '),
       costUsd,
       seen: {
         kind: 'duplicate-subcalls',
@@ -355,6 +362,7 @@ export class RunawaySignals {
         mostSends: this.mostSends,
         copiesRunning: running,
         unpricedCopies: this.unpricedCopies,
+        cachedCopies: cached,
         copiesCostUsd: this.copiesCost,
       },
     });

@@ -28,6 +28,8 @@ export type SignalSeen =
       copiesRunning: number;
       /** Finished copies without a known price. */
       unpricedCopies: number;
+      /** Copies answered without a request (`--dedupe-subcalls`, or a fork's recording): no cost. */
+      cachedCopies: number;
       /** USD of the finished copies with a price: what `--dedupe-subcalls` would have saved. */
       copiesCostUsd: number;
     }
