@@ -5,8 +5,9 @@ import type { RunTotals } from '../../shared/domain/run';
 import { emptyTotals } from '../../shared/domain/run';
 import type { DetectedSignal, SignalChange } from '../../shared/domain/signals';
 import { toRunSignal } from '../../shared/domain/signals';
-import type { BudgetLimits, SignalInput, SignalThresholds } from './runawaySignals';
-import { answerLike, EXPLOSION_CHILD_RLMS, EXPLOSION_SUBCALLS, RunawaySignals } from './runawaySignals';
+import type { SignalInput, SignalThresholds } from './runawaySignals';
+import { EXPLOSION_CHILD_RLMS, EXPLOSION_SUBCALLS, RunawaySignals } from './runawaySignals';
+import type { ForecastLimits } from './spendForecast';
 
 /**
  * A run fed to the detector as the engine feeds it (recorder.ts): a node's row when it is added,
@@ -148,7 +149,7 @@ describe('RunawaySignals: duplicate sub-calls', () => {
     });
     expect(signal?.costUsd).toBeCloseTo(0.03, 10);
     expect(signal?.message).toBe(
-      '3 sub-calls repeated an earlier (model, prompt): 2 prompts sent more than once, one up to 3 times. The copies cost $0.03: what --dedupe-subcalls would have saved.',
+      '3 sub-calls repeated an earlier (model, prompt): 2 prompts sent more than once, one up to 3 times. The copies cost $0.0300: what --dedupe-subcalls would have saved.',
     );
     expect(toRunSignal(signal as DetectedSignal)).toEqual({ kind: 'duplicate-subcalls', nodeId: second, message: signal?.message, costUsd: signal?.costUsd });
   });
@@ -205,7 +206,7 @@ describe('RunawaySignals: sub-call explosion', () => {
     const [signal] = run.signals('subcall-explosion');
     expect(signal).toMatchObject({ nodeId: wide, seen: { what: 'subcalls', count: 101, medianOfOthers: 10, threshold: 100 } });
     expect(signal?.costUsd).toBeCloseTo(0.202, 10);
-    expect(signal?.message).toBe("One cell made 101 sub-calls, over 10× the median of the run's other cells (10); it has cost $0.20 so far.");
+    expect(signal?.message).toBe("One cell made 101 sub-calls, over 10× the median of the run's other cells (10); it has cost $0.202 so far.");
   });
 
   it('does not flag 100 sub-calls (10× the others, not more)', () => {
@@ -227,7 +228,7 @@ describe('RunawaySignals: sub-call explosion', () => {
     run.finishCall(call, 0.001);
     expect(changes).toHaveLength(1);
     expect(changes[0]).toMatchObject({ change: 'new', signal: { kind: 'subcall-explosion', nodeId: cell, seen: { count: 501, threshold: 500, medianOfOthers: null } } });
-    expect(run.signals('subcall-explosion')[0]?.message).toBe('One cell made 501 sub-calls, past 500; it has cost $0.50 so far.');
+    expect(run.signals('subcall-explosion')[0]?.message).toBe('One cell made 501 sub-calls, past 500; it has cost $0.501 so far.');
   });
 
   it('flags child RLMs past the threshold, at the cell that started most of them, with what they cost', () => {
@@ -244,7 +245,7 @@ describe('RunawaySignals: sub-call explosion', () => {
     const [signal] = run.signals('subcall-explosion');
     expect(signal).toMatchObject({ nodeId: spawner, seen: { what: 'child-rlms', count: 51, threshold: 50 } });
     expect(signal?.costUsd).toBeCloseTo(0.5, 10);
-    expect(signal?.message).toBe('51 child RLMs so far (41 started by one cell), past 50; they have cost $0.50.');
+    expect(signal?.message).toBe('51 child RLMs so far (41 started by one cell), past 50; they have cost $0.500.');
     // A grandchild's cost is in its parent's subtree: counted once.
     const grandchild = run.rlm(run.cell(last));
     run.turnCall(grandchild, 0.1);
@@ -277,7 +278,7 @@ describe('RunawaySignals: repetition', () => {
     expect(signal).toMatchObject({ nodeId: first, seen: { rlmId: root, what: 'code', turns: 3 } });
     // The two repeats: each a turn call ($0.05).
     expect(signal?.costUsd).toBeCloseTo(0.1, 10);
-    expect(signal?.message).toBe('An RLM ran the same code 3 turns in a row; the turns since the first cost $0.10. The run-away guard stops the run if it goes on.');
+    expect(signal?.message).toBe('An RLM ran the same code 3 turns in a row; the turns since the first cost $0.100. The run-away guard stops the run if it goes on.');
     run.turn(root, 'search("x")', 'no match');
     expect(run.changes.at(-1)).toMatchObject({ change: 'changed', signal: { seen: { turns: 4 } } });
   });
@@ -326,7 +327,7 @@ describe('RunawaySignals: answer discarded (heuristic)', () => {
     expect(signal).toMatchObject({ nodeId: found, seen: { rlmId: root, candidate: '42', subCallsSince: 3, ended: 'running' } });
     // Since the answer: two turn calls ($0.05) and three sub-calls ($0.01).
     expect(signal?.costUsd).toBeCloseTo(0.13, 10);
-    expect(signal?.message).toBe('Heuristic: a cell produced what looks like an answer ("42"), then the RLM made 3 more sub-calls without returning it yet; it has spent $0.13 since.');
+    expect(signal?.message).toBe('Heuristic: a cell produced what looks like an answer ("42"), then the RLM made 3 more sub-calls without returning it yet; it has spent $0.130 since.');
   });
 
   it('withdraws the signal when the answer is returned after all, and keeps it when another is', () => {
@@ -345,18 +346,6 @@ describe('RunawaySignals: answer discarded (heuristic)', () => {
     expect(kept.signals('answer-discarded')[0]?.message).toContain('and returned another answer');
   });
 
-  it('reads answers printed or assigned, not templates with holes or comparisons', () => {
-    expect(answerLike('', 'Working...\nFinal answer: 17 apples\n')).toBe('17 apples');
-    expect(answerLike('', '**Answer**: yes')).toBe('yes');
-    expect(answerLike('const result = "Paris";', '')).toBe('Paris');
-    expect(answerLike("final_answer = 'forty-two'", '')).toBe('forty-two');
-    expect(answerLike('answer = f"{x} apples"', '')).toBeNull();
-    expect(answerLike('const answer = `${x} apples`', '')).toBeNull();
-    expect(answerLike('if (answer == "x") print(1)', '')).toBeNull();
-    expect(answerLike('result = llm_query(prompt)', 'the answer is near')).toBeNull();
-    expect(answerLike('', `Answer: ${'y'.repeat(1000)}`)).toHaveLength(200);
-  });
-
   it('stays quiet when the answer is returned at once, and on 1,000 sub-calls over 20 cells', () => {
     const run = new RecordedRun();
     healthyRun(run);
@@ -365,7 +354,7 @@ describe('RunawaySignals: answer discarded (heuristic)', () => {
 });
 
 describe('RunawaySignals: budget forecast', () => {
-  const limits: BudgetLimits = { maxCostUsd: 1, maxTokens: null, maxIterations: 30 };
+  const limits: ForecastLimits = { maxCostUsd: 1, maxTokens: null, maxIterations: 30 };
 
   it('says when the cost limit will be reached at the recent rate, and is withdrawn when the run stops running', () => {
     const run = new RecordedRun();
@@ -375,7 +364,7 @@ describe('RunawaySignals: budget forecast', () => {
     run.feed({ type: 'totals', totals: totalsAt(0.1), at: 10_000, limits });
     const [signal] = run.signals('budget-forecast');
     expect(signal).toMatchObject({ nodeId: null, costUsd: 0.1, seen: { limit: 'cost', secondsLeft: 90, turnsLeft: null } });
-    expect(signal?.message).toBe("At the current spend the run's cost limit ($1.00, $0.90 left) will be reached in about 90 s at $0.01/s over the last 10 s.");
+    expect(signal?.message).toBe("At the current spend the run's cost limit ($1.00, $0.900 left) will be reached in about 90 s at $0.0100/s over the last 10 s.");
     run.feed({ type: 'run.statusChanged', status: 'paused' });
     expect(run.changes.at(-1)?.change).toBe('withdrawn');
     expect(run.signals()).toEqual([]);
@@ -393,7 +382,7 @@ describe('RunawaySignals: budget forecast', () => {
 
   it('forecasts the token limit too, and measures over the recent window only', () => {
     const run = new RecordedRun();
-    const tokenLimits: BudgetLimits = { maxCostUsd: null, maxTokens: 1_000_000, maxIterations: 30 };
+    const tokenLimits: ForecastLimits = { maxCostUsd: null, maxTokens: 1_000_000, maxIterations: 30 };
     // Slow for 10 minutes, then 5,000 tokens a second.
     for (let s = 0; s <= 600; s += 10) run.feed({ type: 'totals', totals: totalsAt(0, s * 10), at: s * 1000, limits: tokenLimits });
     expect(run.signals()).toEqual([]);
@@ -401,7 +390,7 @@ describe('RunawaySignals: budget forecast', () => {
     const [signal] = run.signals('budget-forecast');
     // 206,000 used, 794,000 left at 5,000/s over the last 30 s: 159 s, rounded to 160.
     expect(signal?.seen).toEqual({ kind: 'budget-forecast', limit: 'tokens', secondsLeft: 160, turnsLeft: null });
-    expect(signal?.message).toContain("token limit (1,000,000 tokens, 794,000 tokens left) will be reached in about 160 s at 5,000 tokens/s over the last 30 s");
+    expect(signal?.message).toContain("token limit (1.00M tokens, 794.0k tokens left) will be reached in about 160 s at 5.00k tokens/s over the last 30 s.");
     expect(run.detector.memory().samples).toBeLessThanOrEqual(66);
   });
 
@@ -414,7 +403,7 @@ describe('RunawaySignals: budget forecast', () => {
     const [signal] = run.signals('budget-forecast');
     expect(signal?.seen).toEqual({ kind: 'budget-forecast', limit: 'cost', secondsLeft: null, turnsLeft: 2 });
     expect(signal?.message).toBe(
-      "At the current spend the run's cost limit ($1.00, $0.40 left) will be reached in about 2 more turns of the root at $0.30 a turn, before its iteration limit (2 of 30 used).",
+      "At the current spend the run's cost limit ($1.00, $0.400 left) will be reached in about 2 more turns of the root at $0.300 a turn, before its iteration limit (2 of 30 used).",
     );
   });
 

@@ -9,7 +9,10 @@ import { createHash } from 'node:crypto';
 import type { ChatMessage, NodeRow, SubtreeTotals } from '../../shared/domain/node';
 import type { RunStatus, RunTotals } from '../../shared/domain/run';
 import type { DetectedSignal, SignalChange } from '../../shared/domain/signals';
-import type { RunLimits } from '../../shared/limits';
+import { usd } from '../../shared/format';
+import { answerHolds, answerLike } from './answerCandidate';
+import type { ForecastLimits, ForecastThresholds } from './spendForecast';
+import { BUDGET_HORIZON_S, BUDGET_MIN_SPAN_MS, BUDGET_MIN_TURNS, BUDGET_WINDOW_MS, SpendForecast } from './spendForecast';
 
 /** One cell past this many sub-calls fans out too far, whatever the others do (the paper's one call per line). */
 export const EXPLOSION_SUBCALLS = 500;
@@ -29,22 +32,10 @@ export const EXPLOSION_CHILD_RLMS = 50;
 export const REPETITION_TURNS = 3;
 /** Sub-calls after a value that looked like an answer before it counts as set aside (re-checking once or twice is fair). */
 export const DISCARDED_AFTER_SUBCALLS = 3;
-/** The recent window the spend rate is measured over. */
-export const BUDGET_WINDOW_MS = 30_000;
-/** No rate until the samples span this long: the first seconds of a run say little about the rest. */
-export const BUDGET_MIN_SPAN_MS = 5_000;
-/** A limit further off than this, at the current rate, is not worth a flag. */
-export const BUDGET_HORIZON_S = 600;
-/** Root turns before its spend per turn is trusted for the iteration forecast. */
-export const BUDGET_MIN_TURNS = 2;
 /** Distinct prompts remembered: past this, new prompts are not tracked (about 40 bytes each). */
 export const MAX_PROMPT_KEYS = 500_000;
-/** Spend samples kept within the window: closer ones replace the last. */
-const MAX_SAMPLES = 64;
-/** A candidate answer is kept (and shown) up to this many characters. */
-const CANDIDATE_CHARS = 200;
 
-export interface SignalThresholds {
+export interface SignalThresholds extends ForecastThresholds {
   explosionSubCalls: number;
   explosionRatio: number;
   explosionMinSubCalls: number;
@@ -52,10 +43,6 @@ export interface SignalThresholds {
   explosionChildRlms: number;
   repetitionTurns: number;
   discardedAfterSubCalls: number;
-  budgetWindowMs: number;
-  budgetMinSpanMs: number;
-  budgetHorizonS: number;
-  budgetMinTurns: number;
   maxPromptKeys: number;
 }
 
@@ -73,8 +60,6 @@ export const DEFAULT_THRESHOLDS: SignalThresholds = {
   budgetMinTurns: BUDGET_MIN_TURNS,
   maxPromptKeys: MAX_PROMPT_KEYS,
 };
-
-export type BudgetLimits = Pick<RunLimits, 'maxCostUsd' | 'maxTokens' | 'maxIterations'>;
 
 /**
  * What the detector is fed. The node events are the engine's own (`run.nodeAdded`/`run.nodeUpdated`
@@ -97,7 +82,7 @@ export type SignalInput =
   /** An RLM ended: the answer it returned, or null without one. */
   | { type: 'rlmAnswered'; rlmId: number; answer: string | null }
   /** The run's totals (`run.totalsChanged`), when (ms) and its limits. */
-  | { type: 'totals'; totals: RunTotals; at: number; limits: BudgetLimits }
+  | { type: 'totals'; totals: RunTotals; at: number; limits: ForecastLimits }
   | { type: 'run.statusChanged'; status: RunStatus }
   | { type: 'run.finished' };
 
@@ -149,12 +134,6 @@ interface RlmState {
   ended: boolean;
 }
 
-interface Sample {
-  at: number;
-  cost: number;
-  tokens: number;
-}
-
 export class RunawaySignals {
   private readonly limits: SignalThresholds;
   private readonly current = new Map<string, DetectedSignal>();
@@ -176,7 +155,6 @@ export class RunawaySignals {
   private readonly cells = new Map<number, CellState>();
   private readonly rlms = new Map<number, RlmState>();
   private rootId: number | null = null;
-  private rootTurns = 0;
   /** Depth-1 RLMs' spend, and its sum: every child's cost is in one of theirs. */
   private readonly childSpend = new Map<number, Spend>();
   private readonly childTotal: Spend = { priced: 0, unpriced: 0 };
@@ -184,12 +162,12 @@ export class RunawaySignals {
   /** The cell that started the most child RLMs. */
   private busiestCell: { id: number; children: number } | null = null;
 
-  private samples: Sample[] = [];
-  private latest: Sample | null = null;
+  private readonly forecast: SpendForecast;
   private running = true;
 
   constructor(thresholds: Partial<SignalThresholds> = {}) {
     this.limits = { ...DEFAULT_THRESHOLDS, ...thresholds };
+    this.forecast = new SpendForecast(this.limits);
   }
 
   /** Feeds one event; returns the signals it made new, changed or withdrew. */
@@ -240,7 +218,7 @@ export class RunawaySignals {
       cells: this.cells.size,
       rlms: this.rlms.size,
       childRlms: this.childSpend.size,
-      samples: this.samples.length,
+      samples: this.forecast.samplesKept(),
       signals: this.current.size,
     };
   }
@@ -265,7 +243,7 @@ export class RunawaySignals {
     } else if (node.kind === 'cell' && node.parentId !== null) {
       this.cells.set(node.id, { rlmId: node.parentId, subCalls: 0, childRlms: 0, spend: spendOf(node.subtree), nextCheck: 0 });
     } else if (node.kind === 'llm' && node.purpose === 'turn' && node.parentId === this.rootId && node.parentId !== null) {
-      this.rootTurns++;
+      this.forecast.rootTurn();
     }
   }
 
@@ -490,7 +468,7 @@ export class RunawaySignals {
     const candidate = rlm.candidate;
     if (!candidate) return;
     const id = `answer-discarded:${rlmId}`;
-    if (answer !== null && normalise(answer).includes(normalise(candidate.text))) {
+    if (answer !== null && answerHolds(answer, candidate.text)) {
       rlm.candidate = null;
       this.withdraw(id);
       return;
@@ -520,76 +498,29 @@ export class RunawaySignals {
 
   // --- budget forecast ---
 
-  private totals(totals: RunTotals, at: number, limits: BudgetLimits): void {
+  private totals(totals: RunTotals, at: number, limits: ForecastLimits): void {
     if (!this.running) return;
-    const sample = { at, cost: totals.pricedCostUsd, tokens: totals.inputTokens + totals.outputTokens };
-    this.latest = sample;
-    // Samples are kept window / MAX_SAMPLES apart at least: a run of 100,000 calls keeps 64, and
-    // the first one kept is the last at or before the window's start.
-    const kept = this.samples.at(-1);
-    if (!kept || at - kept.at >= this.limits.budgetWindowMs / MAX_SAMPLES) this.samples.push(sample);
-    while (this.samples.length > 1 && (this.samples[1]?.at ?? at) <= at - this.limits.budgetWindowMs) this.samples.shift();
-    const forecasts = [
-      this.forecast('cost', limits.maxCostUsd, (s) => s.cost, limits.maxIterations),
-      this.forecast('tokens', limits.maxTokens, (s) => s.tokens, limits.maxIterations),
-    ].filter((f): f is Forecast => f !== null);
-    const first = forecasts.sort((a, b) => a.order - b.order)[0];
-    if (!first) {
+    const forecast = this.forecast.observe(totals, at, limits);
+    if (!forecast) {
       this.withdraw(BUDGET_ID);
       return;
     }
+    const { limit, secondsLeft, turnsLeft } = forecast;
     this.report({
       id: BUDGET_ID,
       kind: 'budget-forecast',
       nodeId: null,
-      message: forecasts.map((f) => f.message).join(' '),
+      message: forecast.message,
       costUsd: totals.costUsd,
-      seen: { kind: 'budget-forecast', limit: first.limit, secondsLeft: first.secondsLeft, turnsLeft: first.turnsLeft },
+      seen: { kind: 'budget-forecast', limit, secondsLeft, turnsLeft },
     });
-  }
-
-  private forecast(limit: 'cost' | 'tokens', max: number | null, value: (s: Sample) => number, maxIterations: number): Forecast | null {
-    const first = this.samples[0];
-    const last = this.latest;
-    if (max === null || !first || !last) return null;
-    const left = max - value(last);
-    if (left <= 0) return null;
-    const show = (n: number): string => (limit === 'cost' ? `$${n.toFixed(2)}` : `${Math.round(n).toLocaleString('en-US')} tokens`);
-    const clauses: string[] = [];
-    let secondsLeft: number | null = null;
-    const span = last.at - first.at;
-    const rate = span >= this.limits.budgetMinSpanMs ? (value(last) - value(first)) / (span / 1000) : 0;
-    if (rate > 0 && left / rate <= this.limits.budgetHorizonS) {
-      secondsLeft = roundSeconds(left / rate);
-      clauses.push(`in about ${secondsLeft} s at ${show(rate)}/s over the last ${Math.round(span / 1000)} s`);
-    }
-    let turnsLeft: number | null = null;
-    const iterationsLeft = maxIterations - this.rootTurns;
-    if (this.rootTurns >= this.limits.budgetMinTurns && iterationsLeft > 0 && value(last) > 0) {
-      const perTurn = value(last) / this.rootTurns;
-      const turns = Math.ceil(left / perTurn);
-      if (turns < iterationsLeft) {
-        turnsLeft = turns;
-        clauses.push(`in about ${turns} more turn${plural(turns)} of the root at ${show(perTurn)} a turn, before its iteration limit (${this.rootTurns} of ${maxIterations} used)`);
-      }
-    }
-    if (clauses.length === 0) return null;
-    const name = limit === 'cost' ? 'cost' : 'token';
-    return {
-      limit,
-      secondsLeft,
-      turnsLeft,
-      order: secondsLeft ?? Number.MAX_SAFE_INTEGER,
-      message: `At the current spend the run's ${name} limit (${show(max)}, ${show(left)} left) will be reached ${clauses.join(', and ')}.`,
-    };
   }
 
   private setRunning(running: boolean): void {
     if (running === this.running) return;
     this.running = running;
-    // A pause or an end: the forecast no longer holds, and the rate before a pause says nothing after it.
-    this.samples = [];
-    this.latest = null;
+    // A pause or an end: the forecast no longer holds.
+    this.forecast.restart();
     if (!running) this.withdraw(BUDGET_ID);
   }
 
@@ -620,14 +551,6 @@ export class RunawaySignals {
   }
 }
 
-interface Forecast {
-  limit: 'cost' | 'tokens';
-  secondsLeft: number | null;
-  turnsLeft: number | null;
-  order: number;
-  message: string;
-}
-
 const BUDGET_ID = 'budget-forecast';
 const CHILDREN_ID = 'subcall-explosion:children';
 
@@ -655,27 +578,6 @@ function hashOf(text: string): number {
   return createHash('sha1').update(text).digest().readUIntBE(0, 6);
 }
 
-const ANSWER_LINE = /^[\s*#>-]*(?:final answer|answer)\**\s*[:=]\s*(\S.*)$/im;
-const ANSWER_ASSIGNED = /(?:^|[\s;(])(?:(?:let|const|var)\s+)?(?:answer|result|final_answer|finalAnswer|final_result|finalResult|final)\s*=\s*(f?)(["'`])((?:(?!\2)[^\\\n]|\\.)+)\2/m;
-
-/**
- * The value a cell produced that looks like an answer, or null: a printed line `Answer: …` /
- * `Final answer: …`, or a string assigned to a variable named answer, result or final. A guess
- * from the text, never more.
- */
-export function answerLike(code: string, output: string): string | null {
-  const assigned = ANSWER_ASSIGNED.exec(code);
-  // A template with holes (`${x}`, f"{x}") is not the value it will hold.
-  const literal = assigned && !(assigned[1] === 'f' && assigned[3]?.includes('{')) && !assigned[3]?.includes('${') ? assigned[3] : undefined;
-  const text = (ANSWER_LINE.exec(output)?.[1] ?? literal ?? '').trim();
-  if (text === '') return null;
-  return text.length > CANDIDATE_CHARS ? `${text.slice(0, CANDIDATE_CHARS - 1)}…` : text;
-}
-
-function normalise(text: string): string {
-  return text.replace(/…$/, '').replace(/\s+/g, ' ').trim().toLowerCase();
-}
-
 function spendOf(subtree: SubtreeTotals): Spend {
   return { priced: subtree.pricedCostUsd, unpriced: subtree.unpricedCalls };
 }
@@ -686,18 +588,14 @@ function costUsdOf(spend: Spend): number | null {
 }
 
 function describeSpend(spend: Spend): string {
-  const usd = `$${spend.priced.toFixed(spend.priced > 0 && spend.priced < 0.01 ? 4 : 2)}`;
-  return spend.unpriced > 0 ? `${usd} and ${spend.unpriced} call${plural(spend.unpriced)} of unknown price` : usd;
+  const priced = usd(spend.priced);
+  return spend.unpriced > 0 ? `${priced} and ${spend.unpriced} call${plural(spend.unpriced)} of unknown price` : priced;
 }
 
 function medianOf(values: number[]): number {
   const sorted = values.sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
-
-function roundSeconds(seconds: number): number {
-  return seconds < 60 ? Math.max(1, Math.round(seconds)) : Math.round(seconds / 10) * 10;
 }
 
 function plural(n: number): string {
