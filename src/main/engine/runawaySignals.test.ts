@@ -6,6 +6,7 @@ import { emptyTotals } from '../../shared/domain/run';
 import type { DetectedSignal, SignalChange } from '../../shared/domain/signals';
 import { toRunSignal } from '../../shared/domain/signals';
 import type { SignalInput, SignalThresholds } from './runawaySignals';
+import { RunawayGuard } from './runawayGuard';
 import { EXPLOSION_CHILD_RLMS, EXPLOSION_SUBCALLS, RunawaySignals } from './runawaySignals';
 import type { ForecastLimits } from './spendForecast';
 
@@ -209,6 +210,15 @@ describe('RunawaySignals: sub-call explosion', () => {
     expect(signal?.message).toBe("One cell made 101 sub-calls, over 10× the median of the run's other cells (10); it has cost $0.202 so far.");
   });
 
+  it('flags a cell that stands out only once the others have run, when they end', () => {
+    const run = new RecordedRun();
+    const root = run.rlm();
+    const wide = run.turn(root, 'const notes = await llm_query_batched(lines)', '200 notes', Array.from({ length: 200 }, (_, k) => `line ${k}`));
+    expect(run.signals()).toEqual([]);
+    for (let turn = 0; turn < 3; turn++) run.turn(root, `step ${turn}`, `out ${turn}`, Array.from({ length: 10 }, (_, k) => `t${turn} q${k}`));
+    expect(run.signals('subcall-explosion')[0]).toMatchObject({ nodeId: wide, seen: { count: 200, medianOfOthers: 10 } });
+  });
+
   it('does not flag 100 sub-calls (10× the others, not more)', () => {
     const run = new RecordedRun();
     const root = run.rlm();
@@ -281,6 +291,19 @@ describe('RunawaySignals: repetition', () => {
     expect(signal?.message).toBe('An RLM ran the same code 3 turns in a row; the turns since the first cost $0.100. The run-away guard stops the run if it goes on.');
     run.turn(root, 'search("x")', 'no match');
     expect(run.changes.at(-1)).toMatchObject({ change: 'changed', signal: { seen: { turns: 4 } } });
+  });
+
+  it('is there when the run-away guard warns the model, a turn before it stops the run', () => {
+    const run = new RecordedRun();
+    const root = run.rlm();
+    const guard = new RunawayGuard(3);
+    const verdicts: string[] = [];
+    for (let k = 0; k < 4; k++) {
+      run.turn(root, 'print(find("needle"))', 'None');
+      const verdict = guard.observe('print(find("needle"))', 'None').action;
+      verdicts.push(`${verdict}:${run.signals('repetition').length}`);
+    }
+    expect(verdicts).toEqual(['ok:0', 'ok:0', 'warn:1', 'stop:1']);
   });
 
   it('counts the same output from different code, and keeps the longest loop once broken', () => {

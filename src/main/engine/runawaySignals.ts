@@ -32,7 +32,7 @@ export const EXPLOSION_CHILD_RLMS = 50;
 export const REPETITION_TURNS = 3;
 /** Sub-calls after a value that looked like an answer before it counts as set aside (re-checking once or twice is fair). */
 export const DISCARDED_AFTER_SUBCALLS = 3;
-/** Distinct prompts remembered: past this, new prompts are not tracked (about 40 bytes each). */
+/** Distinct prompts remembered: past this, new prompts are not tracked (a number each: about 50 bytes with its map entry). */
 export const MAX_PROMPT_KEYS = 500_000;
 
 export interface SignalThresholds extends ForecastThresholds {
