@@ -24,6 +24,12 @@ describe('answerLike', () => {
     expect(answerLike('', 'Answer:   ')).toBeNull();
   });
 
+  it('reads only the end of a huge output, where an answer comes', () => {
+    const huge = `${'Answer: too early\n'}${'row of data\n'.repeat(1_000_000)}`;
+    expect(answerLike('', huge)).toBeNull();
+    expect(answerLike('', `${huge}Final answer: 12 rows\n`)).toBe('12 rows');
+  });
+
   it('keeps a preview of a long answer, and a line, not what follows it', () => {
     expect(answerLike('', `Answer: ${'y'.repeat(1000)}`)).toHaveLength(200);
     expect(answerLike('', 'Answer: 42\nAnd more text')).toBe('42');

@@ -458,6 +458,20 @@ describe('RunawaySignals: incremental, bounded', () => {
     expect(run.signals()).toHaveLength(1);
   });
 
+  it('takes events about nodes it never saw, and a clock that goes back, without a false signal', () => {
+    const run = new RecordedRun();
+    const orphan = { ...run.row(run.cell(run.rlm())), id: 999, parentId: 998 };
+    expect(run.feed({ type: 'run.nodeUpdated', node: { ...orphan, kind: 'rlm' } })).toEqual([]);
+    expect(run.feed({ type: 'run.nodeUpdated', node: { ...orphan, kind: 'llm', status: 'completed', costUsd: 1 } })).toEqual([]);
+    expect(run.feed({ type: 'rlmAnswered', rlmId: 997, answer: null })).toEqual([]);
+    expect(run.feed({ type: 'cell', nodeId: 996, rlmId: 995, code: 'answer = "x"', output: 'Answer: x' })).toEqual([]);
+    // A sub-call whose cell row never came is still counted, under that cell.
+    expect(run.feed({ type: 'subCall', nodeId: 1000, cellId: 994, rlmId: 1, model: 'm', prompt: 'p' })).toEqual([]);
+    const limits: ForecastLimits = { maxCostUsd: 1, maxTokens: 1000, maxIterations: 30 };
+    for (const at of [50_000, 40_000, 30_000, 10_000]) run.feed({ type: 'totals', totals: totalsAt((60_000 - at) / 100_000, 60_000 - at), at, limits });
+    expect(run.signals()).toEqual([]);
+  });
+
   it('handles 100,000 sub-calls keeping hashes and per-cell counts, not prompts or calls', () => {
     const run = new RecordedRun({ maxPromptKeys: 50_000 });
     const root = run.rlm();
