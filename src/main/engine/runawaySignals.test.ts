@@ -316,6 +316,19 @@ describe('RunawaySignals: repetition', () => {
     expect(run.signals('repetition')[0]?.seen).toEqual({ kind: 'repetition', rlmId: root, what: 'output', turns: 4 });
   });
 
+  it('prices the loop by its own calls: an unpriced call before it leaves its cost known', () => {
+    const run = new RecordedRun();
+    const root = run.rlm();
+    run.turnCall(root, null);
+    for (let k = 0; k < 3; k++) run.turn(root, 'retry()', 'timeout');
+    expect(run.signals('repetition')[0]?.costUsd).toBeCloseTo(0.1, 10);
+    run.turnCall(root, null);
+    run.turn(root, 'retry()', 'timeout');
+    const [signal] = run.signals('repetition');
+    expect(signal?.costUsd).toBeNull();
+    expect(signal?.message).toContain('$0.150 and 1 call of unknown price');
+  });
+
   it('keeps each RLM apart', () => {
     const run = new RecordedRun();
     const root = run.rlm();

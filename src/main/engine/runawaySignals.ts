@@ -115,15 +115,15 @@ interface Streak {
   turns: number;
   /** The streak's first turn, and the RLM's spend when it ended. */
   nodeId: number;
-  spentBefore: number;
+  spentBefore: Spend;
 }
 
 interface Candidate {
   cellId: number;
   text: string;
   subCallsSince: number;
-  /** The RLM's priced spend when the candidate was seen. */
-  spentBefore: number;
+  /** The RLM's spend when the candidate was seen. */
+  spentBefore: Spend;
 }
 
 interface RlmState {
@@ -425,8 +425,8 @@ export class RunawaySignals {
   /** The run-away guard's count (runawayGuard.ts), kept per RLM on hashes. */
   private turn(nodeId: number, rlmId: number, code: string | null, output: string): void {
     const rlm = this.rlmState(rlmId);
-    step(rlm.code, code === null ? null : hashOf(code), nodeId, rlm.cost.priced);
-    step(rlm.output, output === '' ? null : hashOf(output), nodeId, rlm.cost.priced);
+    step(rlm.code, code === null ? null : hashOf(code), nodeId, rlm.cost);
+    step(rlm.output, output === '' ? null : hashOf(output), nodeId, rlm.cost);
     this.reportRepetition(rlmId, rlm);
   }
 
@@ -438,14 +438,14 @@ export class RunawaySignals {
     // A loop broken stays on record at its longest; a longer one later replaces it.
     if (streak.turns < this.limits.repetitionTurns) return;
     if (previous?.seen.kind === 'repetition' && previous.seen.turns > streak.turns) return;
-    const spend: Spend = { priced: rlm.cost.priced - streak.spentBefore, unpriced: 0 };
+    const spend = spendSince(rlm.cost, streak.spentBefore);
     const did = what === 'code' ? 'ran the same code' : 'printed the same output';
     this.report({
       id,
       kind: 'repetition',
       nodeId: streak.nodeId,
       message: `An RLM ${did} ${streak.turns} turns in a row; the turns since the first cost ${describeSpend(spend)}. The run-away guard stops the run if it goes on.`,
-      costUsd: rlm.cost.unpriced > 0 ? null : spend.priced,
+      costUsd: costUsdOf(spend),
       seen: { kind: 'repetition', rlmId, what, turns: streak.turns },
     });
   }
@@ -459,7 +459,7 @@ export class RunawaySignals {
     if (rlm.candidate && rlm.candidate.subCallsSince >= this.limits.discardedAfterSubCalls) return;
     const text = answerLike(code, output);
     if (text === null) return;
-    rlm.candidate = { cellId, text, subCallsSince: 0, spentBefore: rlm.cost.priced };
+    rlm.candidate = { cellId, text, subCallsSince: 0, spentBefore: rlm.cost };
   }
 
   private rlmAnswered(rlmId: number, answer: string | null): void {
@@ -482,7 +482,7 @@ export class RunawaySignals {
     const id = `answer-discarded:${rlmId}`;
     const previous = this.current.get(id)?.seen;
     const end = ended !== 'running' ? ended : previous?.kind === 'answer-discarded' ? previous.ended : 'running';
-    const spend: Spend = { priced: rlm.cost.priced - candidate.spentBefore, unpriced: 0 };
+    const spend = spendSince(rlm.cost, candidate.spentBefore);
     const then = end === 'running' ? 'without returning it yet' : end === 'no-answer' ? 'and ended without an answer' : 'and returned another answer';
     this.report({
       id,
@@ -491,7 +491,7 @@ export class RunawaySignals {
       message:
         `Heuristic: a cell produced what looks like an answer ("${candidate.text}"), then the RLM made ${candidate.subCallsSince} more sub-call${plural(candidate.subCallsSince)} ${then}; ` +
         `it has spent ${describeSpend(spend)} since.`,
-      costUsd: rlm.cost.unpriced > 0 ? null : spend.priced,
+      costUsd: costUsdOf(spend),
       seen: { kind: 'answer-discarded', rlmId, candidate: candidate.text, subCallsSince: candidate.subCallsSince, ended: end },
     });
   }
@@ -559,11 +559,11 @@ function explosionId(cellId: number): string {
 }
 
 function newStreak(): Streak {
-  return { last: null, turns: 0, nodeId: 0, spentBefore: 0 };
+  return { last: null, turns: 0, nodeId: 0, spentBefore: { priced: 0, unpriced: 0 } };
 }
 
 /** The guard's rule: the same value again adds a turn; another starts over at 1; none (null) at 0. */
-function step(streak: Streak, value: number | null, nodeId: number, spent: number): void {
+function step(streak: Streak, value: number | null, nodeId: number, spent: Spend): void {
   if (value !== null && value === streak.last) {
     streak.turns++;
   } else {
@@ -580,6 +580,11 @@ function hashOf(text: string): number {
 
 function spendOf(subtree: SubtreeTotals): Spend {
   return { priced: subtree.pricedCostUsd, unpriced: subtree.unpricedCalls };
+}
+
+/** What was spent between two readings of one node's subtree. */
+function spendSince(now: Spend, before: Spend): Spend {
+  return { priced: now.priced - before.priced, unpriced: now.unpriced - before.unpriced };
 }
 
 /** USD, or null when some call had no known price (as RunTotals.costUsd). */
