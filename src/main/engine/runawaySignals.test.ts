@@ -288,7 +288,7 @@ describe('RunawaySignals: repetition', () => {
     expect(signal).toMatchObject({ nodeId: first, seen: { rlmId: root, what: 'code', turns: 3 } });
     // The two repeats: each a turn call ($0.05).
     expect(signal?.costUsd).toBeCloseTo(0.1, 10);
-    expect(signal?.message).toBe('An RLM ran the same code 3 turns in a row; the turns since the first cost $0.100. The run-away guard stops the run if it goes on.');
+    expect(signal?.message).toBe('The root RLM ran the same code 3 turns in a row; the turns since the first cost $0.100. The run-away guard stops the run if it goes on.');
     run.turn(root, 'search("x")', 'no match');
     expect(run.changes.at(-1)).toMatchObject({ change: 'changed', signal: { seen: { turns: 4 } } });
   });
@@ -337,6 +337,7 @@ describe('RunawaySignals: repetition', () => {
       run.turn(root, 'same()', `root ${k}`);
       run.turn(child, `child ${k}`, 'same');
     }
+    expect(run.signals('repetition')[1]?.message).toMatch(/^A child RLM \(depth 1\) printed the same output 3 turns in a row/);
     expect(run.signals('repetition').map((s) => [s.seen.kind === 'repetition' && s.seen.rlmId, s.seen.kind === 'repetition' && s.seen.what])).toEqual([
       [root, 'code'],
       [child, 'output'],
@@ -363,7 +364,7 @@ describe('RunawaySignals: answer discarded (heuristic)', () => {
     expect(signal).toMatchObject({ nodeId: found, seen: { rlmId: root, candidate: '42', subCallsSince: 3, ended: 'running' } });
     // Since the answer: two turn calls ($0.05) and three sub-calls ($0.01).
     expect(signal?.costUsd).toBeCloseTo(0.13, 10);
-    expect(signal?.message).toBe('Heuristic: a cell produced what looks like an answer ("42"), then the RLM made 3 more sub-calls without returning it yet; it has spent $0.130 since.');
+    expect(signal?.message).toBe('Heuristic: a cell produced what looks like an answer ("42"), then the root RLM made 3 more sub-calls without returning it yet; it has spent $0.130 since.');
   });
 
   it('withdraws the signal when the answer is returned after all, and keeps it when another is', () => {

@@ -127,6 +127,8 @@ interface Candidate {
 }
 
 interface RlmState {
+  /** 0 for the root; null when its row was not seen. */
+  depth: number | null;
   cost: Spend;
   code: Streak;
   output: Streak;
@@ -227,7 +229,7 @@ export class RunawaySignals {
 
   private nodeAdded(node: NodeRow): void {
     if (node.kind === 'rlm') {
-      this.rlms.set(node.id, { cost: spendOf(node.subtree), code: newStreak(), output: newStreak(), candidate: null, ended: false });
+      this.rlms.set(node.id, { depth: node.depth, cost: spendOf(node.subtree), code: newStreak(), output: newStreak(), candidate: null, ended: false });
       if (node.parentId === null) {
         this.rootId = node.id;
         return;
@@ -444,7 +446,7 @@ export class RunawaySignals {
       id,
       kind: 'repetition',
       nodeId: streak.nodeId,
-      message: `An RLM ${did} ${streak.turns} turns in a row; the turns since the first cost ${describeSpend(spend)}. The run-away guard stops the run if it goes on.`,
+      message: `${capitalise(rlmName(rlm))} ${did} ${streak.turns} turns in a row; the turns since the first cost ${describeSpend(spend)}. The run-away guard stops the run if it goes on.`,
       costUsd: costUsdOf(spend),
       seen: { kind: 'repetition', rlmId, what, turns: streak.turns },
     });
@@ -489,7 +491,7 @@ export class RunawaySignals {
       kind: 'answer-discarded',
       nodeId: candidate.cellId,
       message:
-        `Heuristic: a cell produced what looks like an answer ("${candidate.text}"), then the RLM made ${candidate.subCallsSince} more sub-call${plural(candidate.subCallsSince)} ${then}; ` +
+        `Heuristic: a cell produced what looks like an answer ("${candidate.text}"), then ${rlmName(rlm)} made ${candidate.subCallsSince} more sub-call${plural(candidate.subCallsSince)} ${then}; ` +
         `it has spent ${describeSpend(spend)} since.`,
       costUsd: costUsdOf(spend),
       seen: { kind: 'answer-discarded', rlmId, candidate: candidate.text, subCallsSince: candidate.subCallsSince, ended: end },
@@ -529,7 +531,7 @@ export class RunawaySignals {
   private rlmState(rlmId: number): RlmState {
     let rlm = this.rlms.get(rlmId);
     if (!rlm) {
-      rlm = { cost: { priced: 0, unpriced: 0 }, code: newStreak(), output: newStreak(), candidate: null, ended: false };
+      rlm = { depth: null, cost: { priced: 0, unpriced: 0 }, code: newStreak(), output: newStreak(), candidate: null, ended: false };
       this.rlms.set(rlmId, rlm);
     }
     return rlm;
@@ -556,6 +558,15 @@ const CHILDREN_ID = 'subcall-explosion:children';
 
 function explosionId(cellId: number): string {
   return `subcall-explosion:${cellId}`;
+}
+
+function rlmName(rlm: RlmState): string {
+  if (rlm.depth === 0) return 'the root RLM';
+  return rlm.depth === null ? 'an RLM' : `a child RLM (depth ${rlm.depth})`;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function newStreak(): Streak {
