@@ -3,7 +3,7 @@
 // focus kept inside, Escape cancels) with the run's settings prefilled; "Start rerun" sends only
 // what changed (rerunRules.ts). A refusal is one line in the dialog and the values stay; on
 // success the page goes to the new run, which streams like any run.
-import { useEffect, useRef, useState, type FormEvent, type SyntheticEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type SyntheticEvent } from 'react';
 import type { RlmApi } from '../../../shared/api';
 import type { RunDetail } from '../../../shared/domain/run';
 import { errorText } from '../../api/errors';
@@ -66,6 +66,12 @@ function RerunDialog({ api, run, onClose }: { api: RlmApi; run: RunDetail; onClo
     };
   }, []);
 
+  // Each refused press moves the focus to the first field it names, once the fields show it.
+  const [refused, setRefused] = useState(0);
+  useEffect(() => {
+    if (refused > 0) ref.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [refused]);
+
   const reading = rerunRequest(run, draft);
   const unchanged = reading.ok && reading.changed === 0;
 
@@ -74,7 +80,7 @@ function RerunDialog({ api, run, onClose }: { api: RlmApi; run: RunDetail; onClo
     if (pending.current) return;
     if (!reading.ok) {
       setErrors(reading.errors);
-      ref.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+      setRefused((n) => n + 1);
       return;
     }
     pending.current = true;
@@ -116,9 +122,25 @@ function RerunDialog({ api, run, onClose }: { api: RlmApi; run: RunDetail; onClo
   const onClosed = () => {
     if (!pending.current) onClose();
   };
+  // The modal dialog keeps the focus off the page, but Tab past its last control would leave for
+  // the browser's own (the address bar): here it wraps around, both ways.
+  const onKeyDown = (event: KeyboardEvent<HTMLDialogElement>) => {
+    if (event.key !== 'Tab' || !ref.current) return;
+    const controls = [...ref.current.querySelectorAll<HTMLElement>('input, button')].filter((el) => !(el as HTMLInputElement | HTMLButtonElement).disabled);
+    const first = controls[0];
+    const last = controls[controls.length - 1];
+    if (!first || !last) return;
+    if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    } else if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    }
+  };
 
   return (
-    <dialog ref={ref} className="dialog rerun-dialog" aria-labelledby="rerun-title" onCancel={onCancel} onClose={onClosed}>
+    <dialog ref={ref} className="dialog rerun-dialog" aria-labelledby="rerun-title" onCancel={onCancel} onClose={onClosed} onKeyDown={onKeyDown}>
       <form onSubmit={(e) => void start(e)} noValidate>
         <h2 id="rerun-title" className="dialog-title">
           Rerun with other settings
