@@ -32,6 +32,7 @@ test('reruns a finished run on another root model: its unchanged sub-call comes 
   await rerun.click();
   const dialog = page.getByRole('dialog', { name: 'Rerun with other settings' });
   await expect(dialog).toBeVisible();
+  await expect(dialog).toHaveAccessibleDescription(/answered from it at no cost/);
   const rootModel = dialog.getByLabel('Root model');
   const subModel = dialog.getByLabel('Sub model');
   const maxCost = dialog.getByLabel('Max cost (USD)');
@@ -109,6 +110,7 @@ test('reruns a finished run on another root model: its unchanged sub-call comes 
   expect(await refusal.evaluate((el) => el.getBoundingClientRect().height)).toBeLessThan(30);
   await expect(dialog.getByLabel('Sub model')).toHaveValue('some-other-model');
   await expect(dialog.getByRole('button', { name: 'Start rerun' })).toBeEnabled();
+  await shot('rerun-refused');
   await expect(page).toHaveURL(new RegExp(`#/runs/${parentId}$`));
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog).toHaveCount(0);

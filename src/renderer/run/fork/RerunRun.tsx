@@ -3,7 +3,7 @@
 // focus kept inside, Escape cancels) with the run's settings prefilled; "Start rerun" sends only
 // what changed (rerunRules.ts). A refusal is one line in the dialog and the values stay; on
 // success the page goes to the new run, which streams like any run.
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type SyntheticEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent, type SyntheticEvent } from 'react';
 import type { RlmApi } from '../../../shared/api';
 import type { RunDetail } from '../../../shared/domain/run';
 import { errorText } from '../../api/errors';
@@ -50,6 +50,7 @@ const FIELD_LABELS: Record<keyof RerunDraft, string> = { rootModel: 'Root model'
 
 function RerunDialog({ api, run, onClose }: { api: RlmApi; run: RunDetail; onClose(): void }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const id = useId();
   const [draft, setDraft] = useState(() => rerunDraftFrom(run));
   const [errors, setErrors] = useState<RerunErrors>({});
   const [starting, setStarting] = useState(false);
@@ -114,13 +115,11 @@ function RerunDialog({ api, run, onClose }: { api: RlmApi; run: RunDetail; onClo
     });
   };
 
-  // Escape: the browser cancels, then closes the dialog (its `close` tells the owner); while the
-  // rerun is being started it stays open.
+  // Escape: the browser cancels, then closes the dialog (its `close` tells the owner). While the
+  // rerun is being started it stays open; should the browser close it all the same (it lets a
+  // page refuse Escape only once per user action), the rerun still starts and a toast says so.
   const onCancel = (event: SyntheticEvent) => {
     if (pending.current) event.preventDefault();
-  };
-  const onClosed = () => {
-    if (!pending.current) onClose();
   };
   // The modal dialog keeps the focus off the page, but Tab past its last control would leave for
   // the browser's own (the address bar): here it wraps around, both ways.
@@ -140,13 +139,13 @@ function RerunDialog({ api, run, onClose }: { api: RlmApi; run: RunDetail; onClo
   };
 
   return (
-    <dialog ref={ref} className="dialog rerun-dialog" aria-labelledby="rerun-title" onCancel={onCancel} onClose={onClosed} onKeyDown={onKeyDown}>
+    <dialog ref={ref} className="dialog rerun-dialog" aria-labelledby={`${id}-title`} aria-describedby={`${id}-explain`} onCancel={onCancel} onClose={onClose} onKeyDown={onKeyDown}>
       <form onSubmit={(e) => void start(e)} noValidate>
-        <h2 id="rerun-title" className="dialog-title">
+        <h2 id={`${id}-title`} className="dialog-title">
           Rerun with other settings
         </h2>
         <div className="dialog-body">
-          <p className="rerun-explain">
+          <p id={`${id}-explain`} className="rerun-explain">
             Re-runs this run from the start with these settings. Calls whose request still matches the recording are answered from it at no cost; the rest go live.
           </p>
           <div className="rerun-fields">
