@@ -4,6 +4,7 @@ import { lastNodeWithStatus } from './treeModel';
 import { CollapsibleText } from './CollapsibleText';
 import { ExportRunMenu } from './ExportRunMenu';
 import { ForkOrigin } from './fork/ForkOrigin';
+import { RerunButton } from './fork/RerunRun';
 import { ReplayOutcome, ReplayRunButton } from './ReplayRun';
 import { RunControls } from './RunControls';
 import type { RunRepository } from './runStore';
@@ -64,6 +65,8 @@ export function RunHeader({ store }: { store: RunRepository }) {
         {!imported && <RunControls store={store} />}
         {/* Exact replay needs a complete recording of a run that has ended (DESIGN §11). */}
         {!imported && run.replayable !== false && run.status !== 'running' && run.status !== 'paused' && <ReplayRunButton store={store} />}
+        {/* Shown for every native run, disabled (saying why) while it goes or when it cannot be re-executed. */}
+        {!imported && <RerunButton store={store} />}
         <ExportRunMenu store={store} />
       </div>
       <ReplayOutcome store={store} />

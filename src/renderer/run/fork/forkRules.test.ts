@@ -45,6 +45,7 @@ describe('fork from here', () => {
     expect(warningsText([])).toBeNull();
     expect(warningsText(['model m has no price'])).toBe('The fork started with a warning: model m has no price');
     expect(warningsText(['a', 'b'])).toBe('The fork started with 2 warnings: a · b');
+    expect(warningsText(['a'], 'rerun')).toBe('The rerun started with a warning: a');
   });
 });
 

@@ -33,10 +33,10 @@ export function editProblem(text: string): string | null {
   return null;
 }
 
-/** The toast a fork started with warnings shows: all of them, in one notice. */
-export function warningsText(warnings: readonly string[]): string | null {
+/** The toast a fork (or a rerun) started with warnings shows: all of them, in one notice. */
+export function warningsText(warnings: readonly string[], what: 'fork' | 'rerun' = 'fork'): string | null {
   if (warnings.length === 0) return null;
-  return `The fork started with ${warnings.length === 1 ? 'a warning' : `${warnings.length} warnings`}: ${warnings.join(' · ')}`;
+  return `The ${what} started with ${warnings.length === 1 ? 'a warning' : `${warnings.length} warnings`}: ${warnings.join(' · ')}`;
 }
 
 /** What a fork's header says of its parent: "Forked from <id> at node <n>", "(other settings)", "(deleted)". */
