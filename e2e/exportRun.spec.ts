@@ -141,7 +141,7 @@ test('an imported run offers export, and the Stop shortcut does nothing on it', 
   await page.getByLabel('Import runs').setInputFiles(LOG);
   await expect(page.getByRole('status').filter({ hasText: '6 runs imported from trace-log-example.jsonl' })).toBeVisible();
   await page.getByRole('list', { name: 'Runs' }).getByRole('link').first().click();
-  await expect(page.getByText(/Imported from trace-log-example\.jsonl/)).toBeVisible();
+  await expect(page.getByText(/Imported from trace-log-example\.jsonl — never re-executed/)).toBeVisible();
   await expect(page.getByRole('button', { name: 'Stop run' })).toHaveCount(0);
   await expect(exportButton(page)).toBeVisible();
 
