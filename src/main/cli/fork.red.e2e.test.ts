@@ -18,7 +18,7 @@ function script(req: FakeRequest) {
   return { text: [repl("print('café')"), repl('print(2)'), 'FINAL(done)'][turn(req)] ?? 'FINAL(late)' };
 }
 
-const fork = (...args: string[]) => runCli(['fork', ...args, '--db', h.dbPath, '--base-url', h.fake.url, '--api-key', 'test-key', '--prices', h.pricesPath]);
+const fork = (...args: string[]) => h.fork(...args);
 
 beforeAll(async () => {
   await h.start();

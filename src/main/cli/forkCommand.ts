@@ -7,24 +7,16 @@ import { readFile, stat } from 'node:fs/promises';
 import { FORK_EDIT_MAX_CHARS } from '../../shared/api/debugger';
 import { RlmError } from '../../shared/errors';
 import type { CommandOutput } from './commandOutput';
-import { limitsFromFlags, type LimitFlagValues } from './limitFlags';
-import { followRun, openRunService } from './runCommand';
+import { limitsFromFlags } from './limitFlags';
+import { followRun, openRunService, type RunFlagValues } from './runCommand';
 import { describeRunSettings } from './runSettings';
 
-export interface ForkOptions extends LimitFlagValues {
+export interface ForkOptions extends RunFlagValues {
   at?: number;
   reply?: string;
   replyFile?: string;
   code?: string;
   codeFile?: string;
-  baseUrl?: string;
-  apiKey?: string;
-  rootModel?: string;
-  subModel?: string;
-  db?: string;
-  prices?: string;
-  seed?: number;
-  json?: boolean;
 }
 
 export async function forkCommand(runId: string, options: ForkOptions, out: CommandOutput): Promise<number> {

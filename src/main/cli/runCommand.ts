@@ -12,10 +12,8 @@ import { summaryJson } from './format';
 import { Progress } from './progress';
 import { describeRunSettings, missingKeyMessage, resolveRunSettings, type RunSettingFlags, type RunSettings } from './runSettings';
 
-/** The flags of `rlmscope run`; the limit flags are those of the table (limitFlags.ts). */
-export interface RunOptions extends LimitFlagValues {
-  query: string;
-  file: string[];
+/** The flags of every command that starts a run (`run`, `fork`); the limit flags are those of the table (limitFlags.ts). */
+export interface RunFlagValues extends LimitFlagValues {
   /** Absent unless given as flags: the environment and the saved settings come next (runSettings.ts). */
   baseUrl?: string;
   apiKey?: string;
@@ -25,6 +23,12 @@ export interface RunOptions extends LimitFlagValues {
   prices?: string;
   seed?: number;
   json?: boolean;
+}
+
+/** The flags of `rlmscope run`. */
+export interface RunOptions extends RunFlagValues {
+  query: string;
+  file: string[];
 }
 
 export type { CommandOutput } from './commandOutput';

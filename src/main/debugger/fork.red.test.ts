@@ -7,10 +7,9 @@ import { mkdtempSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NodePayload, NodeRow } from '../../shared/domain/node';
 import type { FakeRequest } from '../fakeProvider/server';
 import { openRunReader } from '../store/runReader';
-import { lastUser, startHarness, turn, type Harness } from '../testing/serviceHarness';
+import { lastUser, startHarness, storedTree, turn, type Harness } from '../testing/serviceHarness';
 import { openDatabase } from '../store/database';
 import { documentRanges } from '../store/documentRanges';
 import { prepareRunDeletion } from '../store/runDeletion';
@@ -28,14 +27,7 @@ afterEach(async () => {
 
 const isRlm = (req: FakeRequest) => req.messages[0]?.role === 'system';
 
-function tree(runId: string): Array<NodeRow & { payload: NodePayload }> {
-  const reader = openRunReader(h!.dbPath);
-  try {
-    return reader.getNodes(runId).map((node) => ({ ...node, payload: reader.getPayload(runId, node.id) ?? {} }));
-  } finally {
-    reader.close();
-  }
-}
+const tree = (runId: string) => storedTree(h!.dbPath, runId);
 
 const cellsOf = (runId: string) => tree(runId).filter((node) => node.kind === 'cell');
 

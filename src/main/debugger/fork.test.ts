@@ -2,10 +2,9 @@
 // real sandbox processes and a real database file, then re-run from the recording with one edit
 // or other settings. The fake provider's request count proves which calls went live.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NodePayload, NodeRow } from '../../shared/domain/node';
 import type { FakeRequest } from '../fakeProvider/server';
 import { openRunReader } from '../store/runReader';
-import { lastUser, queryOf, repl, ROOT, startHarness, SUB, turn, type Harness } from '../testing/serviceHarness';
+import { lastUser, queryOf, repl, ROOT, startHarness, storedTree, SUB, turn, type Harness } from '../testing/serviceHarness';
 import { diffRuns } from './runDiff';
 
 let h: Harness | undefined;
@@ -48,14 +47,7 @@ async function recorded(handlerExtra?: (req: FakeRequest) => { text: string } | 
   return runId;
 }
 
-function tree(runId: string): Array<NodeRow & { payload: NodePayload }> {
-  const reader = openRunReader(h!.dbPath);
-  try {
-    return reader.getNodes(runId).map((node) => ({ ...node, payload: reader.getPayload(runId, node.id) ?? {} }));
-  } finally {
-    reader.close();
-  }
-}
+const tree = (runId: string) => storedTree(h!.dbPath, runId);
 
 const turns = (nodes: ReturnType<typeof tree>, parentId: number) => nodes.filter((node) => node.kind === 'llm' && node.purpose === 'turn' && node.parentId === parentId);
 

@@ -81,6 +81,11 @@ export class CliHarness {
     return { result, json: jsonOf(result), bills: this.fake.ledger.slice(from) };
   }
 
+  /** `rlmscope fork` on this database and the fake provider, with the test prices. */
+  fork(...args: string[]): Promise<CliResult> {
+    return runCli(['fork', ...args, '--db', this.dbPath, '--base-url', this.fake.url, '--api-key', 'test-key', '--prices', this.pricesPath]);
+  }
+
   async show(runId: string): Promise<Shown> {
     return jsonOf<Shown>(await runCli(['show', runId, '--json', '--db', this.dbPath]));
   }

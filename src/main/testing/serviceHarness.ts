@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RlmEvent } from '../../shared/api';
 import { startFakeProvider, type FakeHandler, type FakeProvider, type FakeRequest } from '../fakeProvider/server';
+import type { NodePayload, NodeRow } from '../../shared/domain/node';
 import { PriceTable } from '../model/prices';
+import { openRunReader } from '../store/runReader';
 import { createForkLauncher } from '../sandbox/host/forkLauncher';
 import { RlmService, type ServiceConfig } from '../service/rlmService';
 
@@ -67,4 +69,14 @@ export function isRootConversation(req: FakeRequest): boolean {
 export function queryOf(req: FakeRequest): string {
   const first = req.messages.find((m) => m.role === 'user')?.content ?? '';
   return /^Query: (.*)$/m.exec(first)?.[1] ?? '';
+}
+
+/** Every node of a stored run with its payload, read through a read-only reader of the database file. */
+export function storedTree(dbPath: string, runId: string): Array<NodeRow & { payload: NodePayload }> {
+  const reader = openRunReader(dbPath);
+  try {
+    return reader.getNodes(runId).map((node) => ({ ...node, payload: reader.getPayload(runId, node.id) ?? {} }));
+  } finally {
+    reader.close();
+  }
 }
