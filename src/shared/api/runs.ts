@@ -2,6 +2,7 @@
 // resume, step), delete a finished one; and the events a run pushes while it goes.
 import { z } from 'zod';
 import type { NodeRow } from '../domain/node';
+import type { RunSignal } from '../domain/signals';
 import type { RunDetail, RunStatus, RunSummary, RunTotals, StopReason } from '../domain/run';
 import { modelNameSchema, runIdSchema, runInputSchema, runLimitsSchema } from '../schemas';
 import { RUN_VALUE_FIELDS, VALUE_PAGE_CHARS_MAX } from '../valuePreview';
@@ -76,6 +77,8 @@ export interface RunsEvents {
   'run.totalsChanged': { totals: RunTotals };
   'run.limitReached': { reason: StopReason; message: string };
   'run.statusChanged': { status: RunStatus };
+  /** The run-away signals that hold now, whole (a small set: at most one per cell, RLM or kind). */
+  'run.signalsChanged': { signals: RunSignal[] };
   'run.finished': { summary: RunSummary };
 }
 

@@ -1,6 +1,7 @@
 // Runs: their status, totals, summary and detail, and why one ended.
 // Plain data only: everything here crosses IPC, WebSocket and JSON unchanged.
 import type { RunLimits } from '../limits';
+import type { RunSignal } from './signals';
 
 export type RunStatus = 'running' | 'paused' | 'completed' | 'stopped' | 'failed' | 'interrupted';
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['running', 'paused'];
@@ -71,6 +72,11 @@ export interface RunSummary extends RunTotals {
    * (cost, tokens, modelCalls) count live calls only. Set by the store.
    */
   cachedCalls?: number;
+  /**
+   * The run-away signals that hold now (issue 13, domain/signals.ts): for a run going on, as of
+   * its last event; for an ended one, as it ended. Set by the store; absent only in summaries built by hand.
+   */
+  signals?: RunSignal[];
 }
 
 /** Where a fork comes from: the parent run, and the node of the parent it edited (null: no edit). */
