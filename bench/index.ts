@@ -19,8 +19,9 @@ import { renderTable, toJson, type Figure } from './report';
 import { benchScan } from './scan';
 import { benchTurns } from './turns';
 import { benchUi } from './ui';
+import { benchUpload } from './upload';
 
-const BENCHMARKS = ['load', 'scan', 'batched', 'turns', 'commits', 'import', 'export', 'replay', 'ui'] as const;
+const BENCHMARKS = ['load', 'scan', 'batched', 'turns', 'commits', 'import', 'export', 'replay', 'ui', 'upload'] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
 interface Inputs {
@@ -41,6 +42,7 @@ const run: Record<BenchmarkName, (inputs: Inputs) => Promise<Figure[]> | Figure[
   export: ({ dir }) => benchExport(dir),
   replay: ({ dir }) => benchReplay(dir),
   ui: ({ dir }) => benchUi(dir),
+  upload: ({ dir }) => benchUpload(dir),
 };
 
 const program = new Command('bench')

@@ -48,10 +48,15 @@ test('a dropped file becomes the context the model\'s code reads', async ({ page
 });
 
 test('a file picked with "Add files" becomes the context', async ({ page }) => {
+  // Browser mode sends the file's bytes as the body of one PUT (fileSender.ts), not over the WebSocket.
+  const sent = page.waitForResponse((response) => response.request().method() === 'PUT' && /\/uploads\/u-[\w-]+$/.test(response.url()));
   await page.getByLabel('Add files').setInputFiles({ name: 'picked.log', mimeType: 'text/plain', buffer: Buffer.from(LOG.replace('disk full', 'picked file full')) });
   const inputs = page.getByRole('list', { name: 'Chosen inputs' });
   await expect(inputs).toContainText('picked.log');
   await expect(inputs).toContainText('ready');
+  const put = await sent;
+  expect(put.status()).toBe(200);
+  expect(await put.json()).toEqual({ received: Buffer.byteLength(LOG.replace('disk full', 'picked file full')), complete: true });
 
   await submitRun(page, { query: 'Find the error in the picked file' });
   await expectStatus(page, 'completed');

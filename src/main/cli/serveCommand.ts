@@ -47,7 +47,7 @@ export async function serveCommand(options: ServeOptions, out: CommandOutput): P
   const service = createServeService({ dbPath, onWarning: (message) => out.stderr(`rlmscope: warning: ${message}`) });
   let server: BrowserServer;
   try {
-    server = await startBrowserServer({ api: service, downloads: service.downloads, rendererDir, port: options.port, urlHost });
+    server = await startBrowserServer({ api: service, downloads: service.downloads, uploads: service.uploads, rendererDir, port: options.port, urlHost });
   } catch (error) {
     await service.close();
     if (error instanceof PortInUseError) {

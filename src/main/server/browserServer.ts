@@ -12,7 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { RlmApi } from '../../shared/api';
 import { WS_PATH } from '../../shared/wsProtocol';
 import type { ExportDownloads } from '../service/runExports';
-import { handleHttp } from './httpHandler';
+import { handleHttp, type UploadReceiver } from './httpHandler';
 import { isAllowedHost, isAllowedOrigin, parseTarget } from './requestGuard';
 import { openRendererDir } from './staticFiles';
 import { cookieHasToken, cookieName, newToken } from './token';
@@ -25,6 +25,8 @@ export interface BrowserServerOptions {
   api: RlmApi;
   /** Exported runs to stream at `/downloads/<ticket>` (the service's `downloads`). */
   downloads?: ExportDownloads;
+  /** Uploads whose bytes the page sends at `PUT /uploads/<id>` (the service's `uploads`). */
+  uploads?: UploadReceiver;
   /** The built page (out/renderer); it must hold index.html. */
   rendererDir: string;
   /** 0 picks any free port. */
@@ -81,7 +83,8 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   let port = 0;
 
   const server = createServer((req, res) => {
-    handleHttp({ port, token, rootReal, ...(options.downloads ? { downloads: options.downloads } : {}) }, req, res).catch((error: unknown) => {
+    const served = { ...(options.downloads ? { downloads: options.downloads } : {}), ...(options.uploads ? { uploads: options.uploads } : {}) };
+    handleHttp({ port, token, rootReal, ...served }, req, res).catch((error: unknown) => {
       log(`rlmscope: request failed: ${error instanceof Error ? error.message : String(error)}`);
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();

@@ -1,11 +1,11 @@
-// Answers the browser-mode server's plain HTTP requests: the page and its assets, and the
-// downloads of exported runs, behind the checks of requestGuard.ts.
+// Answers the browser-mode server's plain HTTP requests: the page and its assets, the downloads
+// of exported runs and the bytes of uploads, behind the checks of requestGuard.ts.
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RlmError } from '../../shared/errors';
 import type { ExportDownloads } from '../service/runExports';
 import { securityHeaders } from './headers';
-import { checkAccess, isAllowedHost, parseTarget, type GuardConfig } from './requestGuard';
+import { checkAccess, isAllowedHost, isAllowedOrigin, parseTarget, type GuardConfig } from './requestGuard';
 import { resolveStatic } from './staticFiles';
 import { tokenCookie } from './token';
 
@@ -14,6 +14,13 @@ export interface HttpContext extends GuardConfig {
   rootReal: string;
   /** Exported runs the page asked for (`interop.export`); without it, `/downloads/…` is not found. */
   downloads?: ExportDownloads;
+  /** Uploads begun over the WebSocket (`uploads.begin`); without it, `/uploads/…` is not found. */
+  uploads?: UploadReceiver;
+}
+
+/** The part of the service's uploads that takes a file's bytes as one stream (uploads.ts). */
+export interface UploadReceiver {
+  receive(uploadId: string, body: AsyncIterable<Buffer>): Promise<{ received: number; complete: boolean }>;
 }
 
 const REFUSED = 'Forbidden: open the URL that `rlmscope serve` printed; it carries this session\'s access token.\n';
@@ -35,6 +42,7 @@ export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: Se
     return;
   }
   if (target.segments[0] === 'downloads') return download(ctx, req, res, target.segments, headers);
+  if (target.segments[0] === 'uploads') return upload(ctx, req, res, target.segments, headers);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return text(res, 405, { ...headers, Allow: 'GET, HEAD' }, 'Method not allowed.\n');
   }
@@ -97,6 +105,49 @@ async function download(ctx: HttpContext, req: IncomingMessage, res: ServerRespo
     // failed download rather than a whole-looking file.
     res.destroy();
   }
+}
+
+/**
+ * `PUT /uploads/<uploadId>`: the rest of a file whose upload the page began over the WebSocket,
+ * as the request's body. The browser streams it from the disk off the page's thread, which
+ * chunks over the WebSocket (each read and framed on the page) could not match. Answers
+ * `{ received, complete }` as `uploads.append` does, or `{ code, message }`.
+ */
+async function upload(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, segments: string[], headers: Record<string, string>): Promise<void> {
+  if (req.method !== 'PUT') return text(res, 405, { ...headers, Allow: 'PUT' }, 'Method not allowed.\n');
+  // SECURITY: a cookie-carrying PUT from another site is already stopped by CORS (no preflight
+  // is ever answered); the Origin is checked too, as for the WebSocket, so that nothing but our
+  // own page can write an upload.
+  if (!isAllowedOrigin(req.headers.origin, req.headers.host, ctx.port)) return text(res, 403, headers, 'Forbidden: not sent by this server\'s page.\n');
+  const uploadId = segments.length === 2 ? segments[1] : undefined;
+  if (uploadId === undefined || !ctx.uploads) return text(res, 404, headers, 'Not found.\n');
+  // Read through an iterator without `return`: a refusal mid-body must not destroy the request
+  // (and its socket) before the refusal can be sent.
+  const reading = req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const body: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => ({ next: () => reading.next() }) };
+  let result: { received: number; complete: boolean };
+  try {
+    result = await ctx.uploads.receive(uploadId, body);
+  } catch (error) {
+    const data = error instanceof RlmError ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+    // The rest of the body is read and dropped: the browser reads the answer once it has sent it.
+    req.resume();
+    return json(res, uploadErrorStatus(data.code), headers, data);
+  }
+  json(res, 200, headers, result);
+}
+
+function uploadErrorStatus(code: string): number {
+  if (code === 'NOT_FOUND') return 404;
+  if (code === 'INPUT_TOO_LARGE') return 413;
+  if (code === 'INVALID_INPUT' || code === 'BINARY_FILE') return 400;
+  return 500;
+}
+
+function json(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {
+  const bytes = JSON.stringify(body);
+  res.writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(bytes), 'Cache-Control': 'no-store' });
+  res.end(bytes);
 }
 
 function text(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {

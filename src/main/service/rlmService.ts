@@ -38,7 +38,8 @@ export type { ServiceConfig };
 export class RlmService implements RlmApi {
   readonly store: RunRepository;
   private readonly bus = new EventBus();
-  private readonly uploads: Uploads;
+  /** Files the page sends; browser mode's server also takes their bytes over HTTP (`receive`). */
+  readonly uploads: Uploads;
   /** Browser mode's downloads of exported runs (the browser server streams them). */
   readonly downloads: ExportDownloads;
   private readonly activeRuns: ActiveRuns;

@@ -58,6 +58,9 @@ export interface UploadClaim {
   unclaim(): void;
 }
 
+/** What `receive` writes at once: large enough that a write costs little per byte, small beside the memory of a run. */
+const RECEIVE_PIECE_BYTES = 4 * 1024 * 1024;
+
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 const isDropped = (upload: Upload): boolean => upload.state === 'dropped';
@@ -148,6 +151,35 @@ export class Uploads {
     await write;
     if (end === upload.bytes) await this.finishReceiving(upload);
     return { received: end, complete: end === upload.bytes };
+  }
+
+  /**
+   * The rest of an upload as one stream of bytes (browser mode's `PUT /uploads/<id>`, where the
+   * browser reads the file off the page's thread): the same checks as chunks sent one by one, in
+   * pieces of RECEIVE_PIECE_BYTES, each written before the next is read. A body that ends early
+   * leaves the upload receiving (`complete: false`); one longer than announced is refused.
+   */
+  async receive(uploadId: string, body: AsyncIterable<Buffer>): Promise<{ received: number; complete: boolean }> {
+    this.checkOpen();
+    const upload = this.find(uploadId);
+    let offset = upload.accepted;
+    let result = { received: offset, complete: upload.state === 'complete' };
+    const pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      const data = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
+      pending.length = 0;
+      pendingBytes = 0;
+      result = await this.append({ uploadId, offset, data });
+      offset = result.received;
+    };
+    for await (const piece of body) {
+      pending.push(piece);
+      pendingBytes += piece.length;
+      if (pendingBytes >= RECEIVE_PIECE_BYTES) await flush();
+    }
+    if (pendingBytes > 0) await flush();
+    return result;
   }
 
   async cancel(uploadId: string): Promise<{ cancelled: boolean }> {

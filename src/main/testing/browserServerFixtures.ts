@@ -86,8 +86,7 @@ export function busSize(service: RlmService): number {
 
 /** The file an upload was written to, once complete: to check its bytes arrived as they were sent. */
 export function uploadedPath(service: RlmService, uploadId: string): string {
-  // The service's own upload store, read by tests only.
-  return service['uploads'].received(uploadId).path;
+  return service.uploads.received(uploadId).path;
 }
 
 /** Polls until `check` holds (events and closes arrive asynchronously). */

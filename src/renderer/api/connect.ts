@@ -4,6 +4,7 @@
 import type { RlmApi } from '../../shared/api';
 import { WS_PATH } from '../../shared/wsProtocol';
 import { desktopApi } from './desktopApi';
+import { putFile, setFileSender } from './fileSender';
 import { createWebSocketApi, type ConnectionState } from './wsClient';
 
 export interface ConnectedApi {
@@ -19,6 +20,8 @@ export function connectApi(): ConnectedApi {
   if (window.rlm) {
     return { api: desktopApi(window.rlm), mode: 'desktop', connection: () => 'open', onConnectionChange: () => () => undefined };
   }
+  // Browser mode: a file's bytes go over HTTP, off the page's thread (fileSender.ts).
+  setFileSender(putFile);
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const client = createWebSocketApi(`${scheme}//${location.host}${WS_PATH}`, {
     // The server answers 403 to a page whose cookie no longer carries its token.

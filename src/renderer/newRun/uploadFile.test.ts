@@ -127,3 +127,56 @@ describe('uploadBlob', () => {
     expect(calls.at(-1)).toBe('uploads.cancel');
   });
 });
+
+describe('uploadBlob with a sender of whole files (browser mode)', () => {
+  it('sends the file in one request after uploads.begin, and never appends', async () => {
+    const { api, calls } = fakeService();
+    const sentBlobs: Array<{ uploadId: string; size: number }> = [];
+    const progress: number[] = [];
+    const id = await uploadBlob(api, new Blob(['the whole file']), {
+      name: 'a.txt',
+      signal: new AbortController().signal,
+      onProgress: (sent) => progress.push(sent),
+      sender: (uploadId, blob, options) => {
+        sentBlobs.push({ uploadId, size: blob.size });
+        options.onProgress(6);
+        return Promise.resolve({ received: blob.size, complete: true });
+      },
+    });
+    expect(id).toBe('u-test12345');
+    expect(sentBlobs).toEqual([{ uploadId: 'u-test12345', size: 14 }]);
+    expect(progress).toEqual([6, 14]);
+    expect(calls).toEqual(['uploads.begin']);
+  });
+
+  it('cancels the upload on the service when the request fails, and rejects with its error', async () => {
+    const { api, calls } = fakeService();
+    const refusal = { code: 'INPUT_TOO_LARGE', message: 'the disk is full: a.txt could not be stored' };
+    const upload = uploadBlob(api, new Blob(['x']), { name: 'a.txt', signal: new AbortController().signal, onProgress: () => undefined, sender: () => Promise.reject(refusal) });
+    await expect(upload).rejects.toEqual(refusal);
+    expect(calls).toEqual(['uploads.begin', 'uploads.cancel']);
+  });
+
+  it('says the file did not arrive whole when the service received less', async () => {
+    const { api } = fakeService();
+    const upload = uploadBlob(api, new Blob(['abcdef']), { name: 'a.txt', signal: new AbortController().signal, onProgress: () => undefined, sender: () => Promise.resolve({ received: 3, complete: false }) });
+    await expect(upload).rejects.toMatchObject({ message: 'the service did not receive the whole file' });
+  });
+
+  it('rejects with UploadAborted when the signal aborts the request', async () => {
+    const { api, calls } = fakeService();
+    const controller = new AbortController();
+    const upload = uploadBlob(api, new Blob(['abc']), {
+      name: 'a.txt',
+      signal: controller.signal,
+      onProgress: () => undefined,
+      sender: (_id, _blob, options) =>
+        new Promise((_resolve, reject) => {
+          options.signal.addEventListener('abort', () => reject(new Error('aborted by the browser')));
+          queueMicrotask(() => controller.abort());
+        }),
+    });
+    await expect(upload).rejects.toBeInstanceOf(UploadAborted);
+    expect(calls).toContain('uploads.cancel');
+  });
+});

@@ -1,5 +1,6 @@
-// Sends one file to the service in chunks (uploads.begin, then uploads.append in order), so a
-// 1 GB file never sits in memory whole: each chunk is sliced from the File (no read until then)
+// Sends one file to the service: in browser mode as one HTTP request that the browser streams
+// from the disk (api/fileSender.ts), otherwise in chunks (uploads.begin, then uploads.append in
+// order), so a 1 GB file never sits in memory whole: each chunk is sliced from the File (no read until then)
 // and read as bytes with Blob.arrayBuffer (asynchronous, no encoding on the page), the next
 // chunk read while the service takes the current one. The bytes go as they are: one binary
 // WebSocket frame in browser mode (wsClient.ts), a structured clone over IPC in the desktop app.
@@ -10,6 +11,7 @@
 import type { MethodResult, RlmApi } from '../../shared/api';
 import type { UploadPurpose } from '../../shared/api/uploads';
 import { UPLOAD_CHUNK_BYTES_MAX } from '../../shared/schemas';
+import { FileSendAborted, fileSender, type FileSender } from '../api/fileSender';
 
 /**
  * 1 MiB, picked by measuring a 200 MB upload in Chromium on a loaded 2-core machine (binary
@@ -57,6 +59,8 @@ export interface UploadOptions {
   inFlight?: number;
   /** Reads a slice (default: readBytes); tests pass one that records or waits. */
   read?(blob: Blob): Promise<Uint8Array>;
+  /** Sends the whole file in one request (default: browser mode's, fileSender.ts); null sends chunks. */
+  sender?: FileSender | null;
 }
 
 export class UploadAborted extends Error {
@@ -81,6 +85,8 @@ export async function uploadBlob(api: Pick<RlmApi, 'call'>, blob: Blob, options:
     return reading;
   };
   const { uploadId } = await api.call('uploads.begin', { name: options.name, bytes: blob.size, ...(options.purpose ? { purpose: options.purpose } : {}) });
+  const sender = options.sender === undefined ? fileSender() : options.sender;
+  if (sender) return sendWhole(api, sender, uploadId, blob, options);
   const sent: Array<Promise<MethodResult<'uploads.append'>>> = [];
   try {
     let complete = false;
@@ -109,5 +115,18 @@ export async function uploadBlob(api: Pick<RlmApi, 'call'>, blob: Blob, options:
     // Free what the service holds of a file that will never be used; its own error is secondary.
     api.call('uploads.cancel', { uploadId }).catch(() => undefined);
     throw error;
+  }
+}
+
+/** The whole file in one request (browser mode); the service's half-received upload is cancelled on failure. */
+async function sendWhole(api: Pick<RlmApi, 'call'>, sender: FileSender, uploadId: string, blob: Blob, options: UploadOptions): Promise<string> {
+  try {
+    const result = await sender(uploadId, blob, { signal: options.signal, onProgress: options.onProgress });
+    options.onProgress(result.received);
+    if (!result.complete) throw { code: 'INTERNAL', message: 'the service did not receive the whole file' };
+    return uploadId;
+  } catch (error) {
+    api.call('uploads.cancel', { uploadId }).catch(() => undefined);
+    throw error instanceof FileSendAborted || options.signal.aborted ? new UploadAborted() : error;
   }
 }

@@ -1,0 +1,73 @@
+// How a file's bytes reach the service. Everywhere they can go in chunks through the RlmApi
+// (`uploads.append`); in browser mode they go as the body of one `PUT /uploads/<id>`, which the
+// browser streams from the disk off the page's thread: chunks read and framed on the page reached
+// 22-33 MB/s on a 2-core machine, the PUT several times that with the page idle. The desktop app
+// has no such route and keeps the chunks (structured clones over IPC).
+import type { ErrorData } from '../../shared/errors';
+
+export interface FileSendOptions {
+  signal: AbortSignal;
+  /** Bytes on their way so far (the browser's count of what it sent). */
+  onProgress(sent: number): void;
+}
+
+/** Sends the whole file as the body of one request; resolves as `uploads.append` does. */
+export type FileSender = (uploadId: string, blob: Blob, options: FileSendOptions) => Promise<{ received: number; complete: boolean }>;
+
+let current: FileSender | null = null;
+
+/** Set once by connectApi in browser mode; null (the default) sends chunks. */
+export function setFileSender(sender: FileSender | null): void {
+  current = sender;
+}
+
+export function fileSender(): FileSender | null {
+  return current;
+}
+
+/** Rejected with when the signal aborts the request. */
+export class FileSendAborted extends Error {
+  constructor() {
+    super('upload cancelled');
+    this.name = 'FileSendAborted';
+  }
+}
+
+/**
+ * `PUT /uploads/<id>` with XMLHttpRequest: unlike fetch, it reports the body's progress. The page's
+ * cookie carries the token, and the server checks the Origin (httpHandler.ts).
+ */
+export const putFile: FileSender = (uploadId, blob, { signal, onProgress }) =>
+  new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new FileSendAborted());
+    const request = new XMLHttpRequest();
+    const onAbort = () => request.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const settle = () => signal.removeEventListener('abort', onAbort);
+    request.open('PUT', `/uploads/${encodeURIComponent(uploadId)}`);
+    request.responseType = 'json';
+    request.upload.onprogress = (event) => onProgress(event.loaded);
+    request.onload = () => {
+      settle();
+      const body = request.response as unknown;
+      if (request.status === 200 && isReceived(body)) return resolve(body);
+      reject(isErrorData(body) ? body : ({ code: 'INTERNAL', message: `the upload was refused (HTTP ${request.status})` } satisfies ErrorData));
+    };
+    request.onerror = () => {
+      settle();
+      reject({ code: 'INTERNAL', message: 'the upload was cut: the connection to rlmscope serve closed' } satisfies ErrorData);
+    };
+    request.onabort = () => {
+      settle();
+      reject(new FileSendAborted());
+    };
+    request.send(blob);
+  });
+
+function isReceived(body: unknown): body is { received: number; complete: boolean } {
+  return typeof body === 'object' && body !== null && typeof (body as { received?: unknown }).received === 'number' && typeof (body as { complete?: unknown }).complete === 'boolean';
+}
+
+function isErrorData(body: unknown): body is ErrorData {
+  return typeof body === 'object' && body !== null && typeof (body as { code?: unknown }).code === 'string' && typeof (body as { message?: unknown }).message === 'string';
+}
