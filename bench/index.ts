@@ -20,8 +20,9 @@ import { benchScan } from './scan';
 import { benchTurns } from './turns';
 import { benchUi } from './ui';
 import { benchUpload } from './upload';
+import { benchRunMemory } from './runMemory';
 
-const BENCHMARKS = ['load', 'scan', 'batched', 'turns', 'commits', 'import', 'export', 'replay', 'ui', 'upload'] as const;
+const BENCHMARKS = ['load', 'scan', 'batched', 'turns', 'commits', 'import', 'export', 'replay', 'ui', 'upload', 'memory'] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
 interface Inputs {
@@ -43,6 +44,7 @@ const run: Record<BenchmarkName, (inputs: Inputs) => Promise<Figure[]> | Figure[
   replay: ({ dir }) => benchReplay(dir),
   ui: ({ dir }) => benchUi(dir),
   upload: ({ dir }) => benchUpload(dir),
+  memory: ({ dir }) => benchRunMemory(dir),
 };
 
 const program = new Command('bench')

@@ -56,7 +56,7 @@ export function rawRequest(port: number, path: string, headers: Record<string, s
 }
 
 /** The headers the page's own requests carry once it holds the cookie. */
-export function pageHeaders(server: BrowserServer): Record<string, string> {
+export function pageHeaders(server: BrowserServer): { Cookie: string; Origin: string } {
   return { Cookie: `${server.cookieName}=${server.token}`, Origin: server.origin };
 }
 

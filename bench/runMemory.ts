@@ -1,0 +1,157 @@
+// The memory a whole run takes for a large input, as users run it: `rlmscope run --file` (the built
+// CLI, in its own process) over a generated text file, with the scripted provider in a process of
+// its own. Every RLMScope process of the run (the CLI and its sandboxes, found as its descendants
+// in /proc) is sampled every few milliseconds; the figure is the highest sum of their resident
+// memory, as a multiple of the input. The CLI's progress on stderr is kept to show it goes.
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI, FAKE_PROVIDER, startNode, stop } from '../e2e/processes';
+import { MB } from './measure';
+import { figure, type Figure } from './report';
+import { ROOT, SUB, repl } from './scriptedModels';
+
+const SAMPLE_MS = 5;
+
+/** A text file of `bytes` bytes: numbered log lines, one in 1,000 an ERROR. */
+function writeTextFile(path: string, bytes: number): void {
+  const block: string[] = [];
+  let blockBytes = 0;
+  for (let i = 0; blockBytes < 4 * MB; i++) {
+    const text = `2026-12-06T12:00:00Z ${i % 1000 === 7 ? 'ERROR' : 'INFO '} worker-${i % 97} handled request ${i} in ${i % 1000} ms\n`;
+    block.push(text);
+    blockBytes += text.length;
+  }
+  const chunk = Buffer.from(block.join(''));
+  const fd = openSync(path, 'w');
+  try {
+    for (let written = 0; written < bytes; ) {
+      const n = Math.min(chunk.length, bytes - written);
+      writeSync(fd, chunk, 0, n);
+      written += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The process and all its descendants, from /proc's children lists. */
+function processTree(root: number): number[] {
+  const pids = [root];
+  for (let i = 0; i < pids.length; i++) {
+    const pid = pids[i] as number;
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue; // it ended meanwhile
+    }
+    for (const tid of tasks) {
+      try {
+        for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ')) if (child.trim()) pids.push(Number(child));
+      } catch {
+        // the task ended meanwhile
+      }
+    }
+  }
+  return pids;
+}
+
+interface RunMemory {
+  /** The highest sampled sum of resident memory over the run's processes. */
+  peakSum: number;
+  /** The sum of each process's own peak (an upper bound: the peaks need not coincide). */
+  peakOfEach: number;
+  processes: number;
+  seconds: number;
+  progressLines: number;
+  answer: string;
+}
+
+async function measureRun(dir: string, file: string, providerUrl: string): Promise<RunMemory> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [CLI, 'run', '--query', 'How many ERROR lines?', '--file', file, '--db', join(dir, 'memory.db'), '--max-seconds', '600'], {
+    env: { ...process.env, RLMSCOPE_HOME: join(dir, 'memory-home'), OPENAI_BASE_URL: providerUrl, OPENAI_API_KEY: 'bench', RLMSCOPE_ROOT_MODEL: ROOT, RLMSCOPE_SUB_MODEL: SUB },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let answer = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const hwm = new Map<number, number>();
+  let peakSum = 0;
+  const sample = () => {
+    let sum = 0;
+    for (const pid of processTree(child.pid as number)) {
+      sum += readStatus(pid, 'VmRSS');
+      hwm.set(pid, Math.max(hwm.get(pid) ?? 0, readStatus(pid, 'VmHWM')));
+    }
+    peakSum = Math.max(peakSum, sum);
+  };
+  const sampler = setInterval(sample, SAMPLE_MS);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearInterval(sampler);
+  if (code !== 0) throw new Error(`rlmscope run exited ${code}: ${stderr.slice(-2000)}`);
+  return {
+    peakSum,
+    peakOfEach: [...hwm.values()].reduce((a, b) => a + b, 0),
+    processes: hwm.size,
+    seconds: (performance.now() - started) / 1000,
+    progressLines: stderr.split('\n').filter((line) => line.trim()).length,
+    answer: answer.trim(),
+  };
+}
+
+export async function benchRunMemory(dir: string, sizesMb: readonly number[] = [200, 1024]): Promise<Figure[]> {
+  const rulesPath = join(dir, 'memory-rules.json');
+  const code = "const parts = typeof context === 'string' ? [context] : context;\nlet errors = 0;\nfor (const part of parts) for (const m of part.matchAll(/ERROR/g)) errors++;\nprint(errors);";
+  writeFileSync(
+    rulesPath,
+    JSON.stringify([
+      { match: { model: ROOT, turn: 0 }, reply: { text: repl(code) } },
+      { match: { model: ROOT }, reply: { text: 'FINAL(counted)' } },
+    ]),
+  );
+  const provider = await startNode(FAKE_PROVIDER, ['--rules', rulesPath], {});
+  const { url } = JSON.parse(provider.firstLine) as { url: string };
+  const figures: Figure[] = [];
+  try {
+    for (const sizeMb of sizesMb) {
+      const file = join(dir, `memory-${sizeMb}.log`);
+      writeTextFile(file, sizeMb * MB);
+      try {
+        const run = await measureRun(dir, file, url);
+        const big = sizeMb >= 1024;
+        figures.push(
+          figure({
+            id: `runMemory.${sizeMb}mb`,
+            title: `Run memory ÷ input, ${sizeMb >= 1024 ? `${sizeMb / 1024} GB` : `${sizeMb} MB`}`,
+            unit: 'MB',
+            value: run.peakSum / MB,
+            baseline: sizeMb,
+            baselineName: 'the input',
+            goal: { on: 'ratio', op: '<=', target: big ? 1.5 : 2 },
+            note: `highest sum of resident memory of the ${run.processes} RLMScope processes of \`rlmscope run --file\` (the CLI and its sandbox), sampled every ${SAMPLE_MS} ms, from start to the answer (${run.seconds.toFixed(1)} s, ${run.progressLines} lines of progress on stderr); the sum of each process's own peak: ${(run.peakOfEach / MB).toFixed(0)} MB.`,
+          }),
+        );
+      } finally {
+        rmSync(file, { force: true });
+        rmSync(join(dir, 'memory.db'), { force: true });
+        rmSync(join(dir, 'memory.db-wal'), { force: true });
+        rmSync(join(dir, 'memory.db-shm'), { force: true });
+      }
+    }
+  } finally {
+    await stop(provider.child);
+  }
+  return figures;
+}
