@@ -24,9 +24,9 @@ describe('run-away signals for the view', () => {
   it('leave the budget forecast out once the run has ended', () => {
     const forecast = signal({ kind: 'budget-forecast', nodeId: null });
     const duplicate = signal();
-    const index = indexSignals([forecast, duplicate]);
-    expect(shownSignals(index, true)).toEqual([forecast, duplicate]);
-    expect(shownSignals(index, false)).toEqual([duplicate]);
+    expect(shownSignals([forecast, duplicate], true)).toEqual([forecast, duplicate]);
+    expect(shownSignals([forecast, duplicate], false)).toEqual([duplicate]);
+    expect(shownSignals(undefined, true)).toEqual([]);
   });
 
   it('count the flagged nodes under each of their ancestors, for collapsed rows', () => {

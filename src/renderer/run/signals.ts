@@ -31,8 +31,9 @@ export function indexSignals(signals: readonly RunSignal[] | undefined): SignalI
  * The signals to show. A budget forecast speaks of the time a run has left: once the run has
  * ended it says nothing true, whether or not the engine withdrew it before the last event.
  */
-export function shownSignals(index: SignalIndex, runActive: boolean): readonly RunSignal[] {
-  return runActive ? index.all : index.all.filter((s) => s.kind !== 'budget-forecast');
+export function shownSignals(signals: readonly RunSignal[] | undefined, runActive: boolean): readonly RunSignal[] {
+  if (!signals) return [];
+  return runActive ? signals : signals.filter((s) => s.kind !== 'budget-forecast');
 }
 
 /**

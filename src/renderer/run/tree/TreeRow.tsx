@@ -1,6 +1,9 @@
 // One row of the recursion tree: fixed height, one line, positioned by the virtualiser.
 import { memo } from 'react';
 import type { NodeRow } from '../../../shared/domain/node';
+import type { RunSignal } from '../../../shared/domain/signals';
+import { AlertIcon } from '../../common/icons';
+import { SIGNAL_LABEL, signalLines } from '../signals';
 import { CACHED_TITLE, costText, kindTag, STATUS_ICON, timeText, tokensText, type ShownStatus } from '../rowText';
 
 /**
@@ -29,6 +32,10 @@ export interface TreeRowProps {
   active: boolean;
   /** A replay of the run gave this cell another output, error or host call than the recording. */
   diverged?: boolean;
+  /** The run-away signals flagged on this node (the same array while they hold: the row stays memoised). */
+  signals?: readonly RunSignal[];
+  /** Of a collapsed row: how many flagged nodes its hidden rows hold. */
+  signalsBelow?: number;
   now: number;
   onPick(id: number): void;
   onToggle(id: number, expanded: boolean): void;
@@ -72,6 +79,12 @@ export const TreeRow = memo(function TreeRow(p: TreeRowProps) {
       <span className="tree-label" title={node.label}>
         {p.label || '…'}
       </span>
+      {p.signals && p.signals.length > 0 && (
+        <span className="tree-signal" title={signalLines(p.signals)}>
+          <AlertIcon size={13} />
+          <span className="run-sr-only"> signal: {p.signals.map((s) => SIGNAL_LABEL[s.kind].toLowerCase()).join(', ')}</span>
+        </span>
+      )}
       {p.diverged && (
         <span className="tree-diverged" title="Diverged in the replay: see the detail">
           ≠<span className="run-sr-only"> diverged in replay</span>
@@ -80,6 +93,13 @@ export const TreeRow = memo(function TreeRow(p: TreeRowProps) {
       {p.expanded === false && (
         <span className="tree-hidden-count" title={`${p.childCount.toLocaleString('en-US')} children hidden`}>
           +{p.childCount.toLocaleString('en-US')}
+        </span>
+      )}
+      {p.expanded === false && p.signalsBelow !== undefined && p.signalsBelow > 0 && (
+        <span className="tree-signal tree-signal-below" title={`${p.signalsBelow === 1 ? 'A hidden row carries' : `${p.signalsBelow.toLocaleString('en-US')} hidden rows carry`} a signal: expand to see`}>
+          <AlertIcon size={11} />
+          <span aria-hidden="true">{p.signalsBelow.toLocaleString('en-US')}</span>
+          <span className="run-sr-only"> flagged row{p.signalsBelow === 1 ? '' : 's'} hidden</span>
         </span>
       )}
       <span className="tree-model" title={node.model ?? undefined}>
