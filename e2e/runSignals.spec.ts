@@ -42,8 +42,8 @@ test('flags a cell that repeats a sub-call, on its row, in the header, in its de
   await root.locator('.tree-toggle').click();
   await expect(root).toHaveAttribute('aria-expanded', 'false');
   await expect(cell).toHaveCount(0);
-  const below = root.getByTitle('A hidden row carries a signal: expand to see');
-  await expect(below).toHaveText('1 flagged row hidden');
+  const below = root.getByTitle('Rows hidden here carry signals: expand to see them');
+  await expect(below).toHaveText('signals in hidden rows');
   await shot('signals-collapsed');
   await root.locator('.tree-toggle').click();
   await expect(below).toHaveCount(0);

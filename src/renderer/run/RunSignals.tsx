@@ -9,7 +9,7 @@ import { AlertIcon } from '../common/icons';
 import { useNav } from '../state/navStore';
 import { isActive } from './runModel';
 import type { RunRepository } from './runStore';
-import { shownSignals, SIGNAL_LABEL, signalCost, signalCount } from './signals';
+import { shownMessage, shownSignals, SIGNAL_LABEL, signalCost, signalCount } from './signals';
 import { useRunState } from './useRunState';
 
 export function RunSignals({ store }: { store: RunRepository }) {
@@ -120,7 +120,7 @@ export function RunSignals({ store }: { store: RunRepository }) {
             Run-away signals
           </h2>
           <ul className="run-signals-list">
-            {keyed(signals).map(({ key, signal }) => (
+            {keyed(signals.slice(0, LISTED_MAX)).map(({ key, signal }) => (
               <li key={key}>
                 {signal.nodeId === null ? (
                   <div className="run-signal-item">
@@ -134,11 +134,15 @@ export function RunSignals({ store }: { store: RunRepository }) {
               </li>
             ))}
           </ul>
+          {signals.length > LISTED_MAX && <p className="run-signals-more">…and {(signals.length - LISTED_MAX).toLocaleString('en-US')} more, flagged on their rows</p>}
         </div>
       )}
     </span>
   );
 }
+
+/** The list shows the first this many: each is a few lines, and the set stays small unless a run misbehaves badly. */
+const LISTED_MAX = 100;
 
 function SignalText({ signal, where }: { signal: RunSignal; where: string }) {
   const cost = signalCost(signal);
@@ -154,7 +158,7 @@ function SignalText({ signal, where }: { signal: RunSignal; where: string }) {
           </span>
         )}
       </span>
-      <span className="run-signal-message">{signal.message}</span>
+      <span className="run-signal-message">{shownMessage(signal)}</span>
     </>
   );
 }

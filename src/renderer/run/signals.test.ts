@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunSignal } from '../../shared/domain/signals';
 import { chain, fan } from '../testing/nodeFixtures';
-import { flaggedBelow, indexSignals, NO_SIGNALS, shownSignals, signalCost, signalCount, signalLines } from './signals';
+import { flaggedAncestors, indexSignals, NO_SIGNALS, shownMessage, shownSignals, signalCost, signalCount, signalLines } from './signals';
 import { buildTree } from './treeModel';
 
 const signal = (patch: Partial<RunSignal> = {}): RunSignal => ({ kind: 'duplicate-subcalls', nodeId: 2, message: 'The same prompt was sent 3 times.', costUsd: 0.0012, ...patch });
@@ -29,22 +29,26 @@ describe('run-away signals for the view', () => {
     expect(shownSignals(undefined, true)).toEqual([]);
   });
 
-  it('count the flagged nodes under each of their ancestors, for collapsed rows', () => {
+  it('mark the ancestors of flagged nodes, for collapsed rows', () => {
     // 1 ─ 2 ─ 3 ─ 4 ─ 5: flags on 3 and 5.
     const tree = buildTree(chain(5));
-    const below = flaggedBelow(tree, indexSignals([signal({ nodeId: 3 }), signal({ nodeId: 5 }), signal({ kind: 'repetition', nodeId: 5 })]));
-    expect(Object.fromEntries(below)).toEqual({ 1: 2, 2: 2, 3: 1, 4: 1 });
-    // A flag on a node not (yet) in the tree counts nowhere; one on a root has no ancestor.
-    expect(flaggedBelow(buildTree(fan(3)), indexSignals([signal({ nodeId: 99 }), signal({ nodeId: 1 })])).size).toBe(0);
+    const marked = flaggedAncestors(tree, indexSignals([signal({ nodeId: 3 }), signal({ nodeId: 5 }), signal({ kind: 'repetition', nodeId: 5 })]));
+    expect([...marked].sort()).toEqual([1, 2, 3, 4]);
+    // A flag on a node not (yet) in the tree marks nothing; one on a root has no ancestor.
+    expect(flaggedAncestors(buildTree(fan(3)), indexSignals([signal({ nodeId: 99 }), signal({ nodeId: 1 })])).size).toBe(0);
   });
 
-  it('stop walking up a parent loop', () => {
+  it('cost one step per node however many flags a deep chain holds, and end on a parent loop', () => {
+    const tree = buildTree(chain(20_000));
+    const flags = Array.from({ length: 20_000 }, (_, i) => signal({ nodeId: i + 1 }));
+    const started = performance.now();
+    expect(flaggedAncestors(tree, indexSignals(flags)).size).toBe(19_999);
+    expect(performance.now() - started).toBeLessThan(500);
     // Bad data must not hang the page: 2's parent is 3 and 3's parent is 2.
-    const tree = buildTree(fan(2));
-    tree.nodes.set(2, { ...tree.nodes.get(2)!, parentId: 3 });
-    tree.nodes.set(3, { ...tree.nodes.get(3)!, parentId: 2 });
-    const below = flaggedBelow(tree, indexSignals([signal({ nodeId: 2 })]));
-    expect(below.get(3)).toBeGreaterThan(0);
+    const loop = buildTree(fan(2));
+    loop.nodes.set(2, { ...loop.nodes.get(2)!, parentId: 3 });
+    loop.nodes.set(3, { ...loop.nodes.get(3)!, parentId: 2 });
+    expect([...flaggedAncestors(loop, indexSignals([signal({ nodeId: 2 })]))].sort()).toEqual([2, 3]);
   });
 
   it('say their cost in dollars, and nothing when it is unknown', () => {
@@ -60,5 +64,7 @@ describe('run-away signals for the view', () => {
     expect(lines[0]).toBe('Duplicate sub-calls: The same prompt was sent 3 times.');
     expect(lines[1]).toMatch(/^Answer discarded: Set aside x+…$/);
     expect(lines[1]!.length).toBe(400);
+    expect(shownMessage(signal())).toBe('The same prompt was sent 3 times.');
+    expect(shownMessage(signal({ message: 'y'.repeat(1_000_000) })).length).toBe(2000);
   });
 });

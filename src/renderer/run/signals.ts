@@ -37,20 +37,30 @@ export function shownSignals(signals: readonly RunSignal[] | undefined, runActiv
 }
 
 /**
- * How many flagged nodes each ancestor of a flagged node holds below it: a collapsed row shows
- * that its hidden rows carry flags. One walk up per flagged node, so flagged × depth steps; the
- * set is small (at most one signal per cell, RLM or kind), and a parent loop cannot hang it.
+ * The ancestors of flagged nodes: a collapsed row among them shows that rows it hides carry flags.
+ * Each walk up stops at an ancestor already marked, so the whole costs at most one step per node
+ * of the tree however many flags a deep chain holds (a count per ancestor would cost flags ×
+ * depth: 10,000 × 10,000 steps on a deep run, ten times a second while it goes). A parent loop in
+ * bad data ends the same way.
  */
-export function flaggedBelow(tree: TreeIndex, index: SignalIndex): Map<number, number> {
-  const below = new Map<number, number>();
+export function flaggedAncestors(tree: TreeIndex, index: SignalIndex): Set<number> {
+  const marked = new Set<number>();
   for (const id of index.byNode.keys()) {
     let parent = tree.nodes.get(id)?.parentId ?? null;
-    for (let steps = 0; parent !== null && steps < tree.nodes.size; steps++) {
-      below.set(parent, (below.get(parent) ?? 0) + 1);
+    while (parent !== null && !marked.has(parent)) {
+      marked.add(parent);
       parent = tree.nodes.get(parent)?.parentId ?? null;
     }
   }
-  return below;
+  return marked;
+}
+
+/** A message quotes what it saw (a candidate answer, cut by the engine); the page shows no more than this of one. */
+const MESSAGE_CHARS = 2000;
+
+/** The message as shown in the header's list and the detail pane. */
+export function shownMessage(signal: RunSignal): string {
+  return signal.message.length > MESSAGE_CHARS ? `${signal.message.slice(0, MESSAGE_CHARS - 1)}…` : signal.message;
 }
 
 /** A few words per kind: the header's list, the rows' screen-reader text, the detail pane. */
@@ -72,7 +82,7 @@ export function signalCount(n: number): string {
   return `${n.toLocaleString('en-US')} signal${n === 1 ? '' : 's'}`;
 }
 
-/** A message quotes what it saw (a candidate answer, cut by the engine); a tooltip needs no more than this. */
+/** A tooltip line needs no more than this. */
 const LINE_CHARS = 400;
 
 /** One line per signal, its kind first: a tooltip (rows, runs list) and what a screen reader hears. */

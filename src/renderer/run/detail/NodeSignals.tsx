@@ -2,7 +2,7 @@
 // so far, above the node's own detail. Nothing when it has none.
 import { AlertIcon } from '../../common/icons';
 import type { RunRepository } from '../runStore';
-import { SIGNAL_LABEL, signalCost } from '../signals';
+import { shownMessage, SIGNAL_LABEL, signalCost } from '../signals';
 import { useRunState } from '../useRunState';
 
 export function NodeSignals({ store, nodeId }: { store: RunRepository; nodeId: number }) {
@@ -19,7 +19,7 @@ export function NodeSignals({ store, nodeId }: { store: RunRepository; nodeId: n
               <strong>{SIGNAL_LABEL[signal.kind]}</strong>
               {cost !== null && <span className="node-signal-cost">{cost} so far</span>}
             </span>
-            <span className="node-signal-message">{signal.message}</span>
+            <span className="node-signal-message">{shownMessage(signal)}</span>
           </p>
         );
       })}

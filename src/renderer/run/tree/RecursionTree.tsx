@@ -8,7 +8,7 @@ import type { RunDetail } from '../../../shared/domain/run';
 import { shownStatus } from '../rowText';
 import { childrenOf, isExpanded, siblingPosition } from '../treeModel';
 import { stepsOf } from '../runModel';
-import { flaggedBelow } from '../signals';
+import { flaggedAncestors } from '../signals';
 import type { RunRepository } from '../runStore';
 import { useRunClock } from '../useNow';
 import { useRunState } from '../useRunState';
@@ -65,9 +65,9 @@ export function RecursionTree({ store }: { store: RunRepository }) {
   // At an earlier step the steps index has it already: a move of the slider walks no nodes.
   const stepped = steps !== null;
   const walked = useMemo(() => (model && !stepped ? nodeSpan(model.tree.nodes.values()) : null), [model, treeVersion, stepped]);
-  // Flagged nodes under each ancestor, for collapsed rows: once per change of the set or the tree
-  // (a flag can name a node that arrives later), never per row.
-  const below = useMemo(() => (model && signals.byNode.size > 0 ? flaggedBelow(model.tree, signals) : null), [model, signals, treeVersion]);
+  // The ancestors of flagged nodes, for collapsed rows: once per change of the set or the tree (a
+  // flag can name a node that arrives later), never per row.
+  const flaggedAbove = useMemo(() => (model && signals.byNode.size > 0 ? flaggedAncestors(model.tree, signals) : null), [model, signals, treeVersion]);
   const span = steps ? { start: steps.timeAt(0), end: steps.timeAt(steps.count) } : walked;
   const items = virtualizer.getVirtualItems();
   const rowNode = (id: number) => (steps && step !== null ? steps.nodeAt(id, step) : (model?.tree.nodes.get(id) ?? null));
@@ -141,7 +141,7 @@ export function RecursionTree({ store }: { store: RunRepository }) {
                     active={id === activeId}
                     diverged={diverged?.has(id) ?? false}
                     signals={signals.byNode.get(id)}
-                    signalsBelow={below?.get(id)}
+                    signalsBelow={flaggedAbove?.has(id) ?? false}
                     now={node.status === 'running' ? now : 0}
                     onPick={onPick}
                     onToggle={onToggle}

@@ -34,8 +34,8 @@ export interface TreeRowProps {
   diverged?: boolean;
   /** The run-away signals flagged on this node (the same array while they hold: the row stays memoised). */
   signals?: readonly RunSignal[];
-  /** Of a collapsed row: how many flagged nodes its hidden rows hold. */
-  signalsBelow?: number;
+  /** Some node below this one is flagged: shown when the row is collapsed. */
+  signalsBelow?: boolean;
   now: number;
   onPick(id: number): void;
   onToggle(id: number, expanded: boolean): void;
@@ -95,11 +95,10 @@ export const TreeRow = memo(function TreeRow(p: TreeRowProps) {
           +{p.childCount.toLocaleString('en-US')}
         </span>
       )}
-      {p.expanded === false && p.signalsBelow !== undefined && p.signalsBelow > 0 && (
-        <span className="tree-signal tree-signal-below" title={`${p.signalsBelow === 1 ? 'A hidden row carries' : `${p.signalsBelow.toLocaleString('en-US')} hidden rows carry`} a signal: expand to see`}>
+      {p.expanded === false && p.signalsBelow && (
+        <span className="tree-signal tree-signal-below" title="Rows hidden here carry signals: expand to see them">
           <AlertIcon size={11} />
-          <span aria-hidden="true">{p.signalsBelow.toLocaleString('en-US')}</span>
-          <span className="run-sr-only"> flagged row{p.signalsBelow === 1 ? '' : 's'} hidden</span>
+          <span className="run-sr-only"> signals in hidden rows</span>
         </span>
       )}
       <span className="tree-model" title={node.model ?? undefined}>
