@@ -129,3 +129,35 @@ test('flags a cell that repeats a sub-call, on its row, in the header, in its de
   await expect(page.getByRole('heading', { level: 1, name: 'Ask the same thing three times' })).toBeVisible();
   await expect(page.getByRole('button', { name: '1 signal', exact: true })).toBeVisible();
 });
+
+test.describe('budget forecast', () => {
+  // Each root turn costs the same ($0.00225 at gpt-5's price) and takes over a second: after two, the
+  // cost limit is a few turns away, well before the iteration limit.
+  const ROOT_USAGE = { prompt_tokens: 1000, completion_tokens: 100 };
+  test.use({ rules: rules(...Array.from({ length: 16 }, (_, i) => rootTurn(i, { text: repl(`print("step ${i}")`, `Step ${i}.`), usage: ROOT_USAGE, delayMs: 1200 }))) });
+
+  test('is listed for the whole run while it goes, and no longer once the limit has stopped it', async ({ page, shot }) => {
+    await startRun(page, { query: 'Spend towards the limit', pasted: 'x', limits: { 'Max cost (USD)': '0.025' } });
+    const summary = page.getByRole('button', { name: /^\d+ signals?$/ });
+    await expect(summary).toBeVisible({ timeout: 20_000 });
+    await expect(page.getByRole('status', { name: 'Run status' })).toHaveText('running');
+    await summary.click();
+    const list = page.getByRole('dialog', { name: 'Run-away signals' });
+    const forecast = list.getByRole('listitem').filter({ hasText: 'Budget forecast' });
+    await expect(forecast).toContainText('the whole run');
+    await expect(forecast).toContainText(/cost limit/i);
+    // Nothing to select for the whole run: not a button, and the list keeps the focus itself.
+    await expect(forecast.getByRole('button')).toHaveCount(0);
+    await expect(list).toBeFocused();
+    await shot('signals-forecast');
+    await page.keyboard.press('Escape');
+    await expect(list).toHaveCount(0);
+    await expect(summary).toBeFocused();
+
+    await expectStatus(page, 'stopped', 30_000);
+    await expect(page.getByRole('button', { name: /^\d+ signals?$/ })).toHaveCount(0);
+    await page.getByRole('button', { name: 'Runs', exact: true }).click();
+    await expect(page.getByRole('list', { name: 'Runs' }).getByRole('link')).toHaveCount(1);
+    await expect(page.locator('.runs-signals')).toHaveCount(0);
+  });
+});
