@@ -6,7 +6,7 @@ import type { RunStatus, RunSummary, RunTotals, StopReason } from '../../shared/
 import type { RunSignal } from '../../shared/domain/signals';
 import type { CallUsage, RunEnd, RunRepository } from '../store/runRepository';
 import { SignalFeed } from './signalFeed';
-import type { ForecastLimits } from './spendForecast';
+import type { ForecastLimits } from './signals';
 
 export interface NewNodeSpec {
   parentId: number | null;

@@ -11,8 +11,7 @@
 import type { ChatMessage, NodeRow } from '../../shared/domain/node';
 import type { RunStatus, RunTotals } from '../../shared/domain/run';
 import { toRunSignal, type RunSignal } from '../../shared/domain/signals';
-import { RunawaySignals, type SignalInput } from './runawaySignals';
-import type { ForecastLimits } from './spendForecast';
+import { RunawaySignals, type ForecastLimits, type SignalInput } from './signals';
 
 /** The shortest time between two publications of a run's signals. */
 export const PUBLISH_MS = 250;
