@@ -128,6 +128,13 @@ test('flags a cell that repeats a sub-call, on its row, in the header, in its de
   await flagged.click();
   await expect(page.getByRole('heading', { level: 1, name: 'Ask the same thing three times' })).toBeVisible();
   await expect(page.getByRole('button', { name: '1 signal', exact: true })).toBeVisible();
+  // The dark theme has the same warning hues (styles.css).
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.getByRole('button', { name: '1 signal', exact: true }).click();
+  await page.getByRole('dialog', { name: 'Run-away signals' }).getByRole('button').click();
+  await expect(nodeDetail(page).getByRole('note', { name: 'Run-away signal' })).toBeVisible();
+  await page.getByRole('button', { name: '1 signal', exact: true }).click();
+  await shot('signals-dark');
 });
 
 test.describe('budget forecast', () => {
