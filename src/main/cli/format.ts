@@ -1,6 +1,7 @@
 // How runs look on the terminal and in `--json`.
 import { usageUnknown, type NodePayload, type NodeRow } from '../../shared/domain/node';
 import type { RunSummary } from '../../shared/domain/run';
+import type { RunSignal } from '../../shared/domain/signals';
 import { formatCost, formatDuration, subtreeCost, usd } from '../../shared/format';
 
 /**
@@ -50,7 +51,26 @@ export function summaryJson(run: RunSummary) {
     // its calls answered from that run's recording are counted apart from modelCalls (live calls).
     forkedFrom: run.forkedFrom ? { runId: run.forkedFrom.runId, nodeId: run.forkedFrom.nodeId } : null,
     cachedCalls: run.cachedCalls ?? 0,
+    // The run-away signals that hold (issue 13): for an ended run, as it ended.
+    signals: (run.signals ?? []).map(signalJson),
   };
+}
+
+/** A signal as `--json` prints it: these four fields and no more, whatever the summary carried. */
+export function signalJson({ kind, nodeId, message, costUsd }: RunSignal): RunSignal {
+  return { kind, nodeId, message, costUsd };
+}
+
+/** One line for a signal on the terminal: its message (one line, whatever it quotes) and the node it belongs on. */
+export function signalLine(signal: RunSignal): string {
+  const where = signal.nodeId === null ? '' : ` (node #${signal.nodeId})`;
+  return `${signal.kind}: ${signal.message.replace(/\s*\n\s*/g, ' ')}${where}`;
+}
+
+/** `show`'s lines under the summary: each signal, or none when the run has none. */
+export function signalLines(run: RunSummary): string[] {
+  const signals = run.signals ?? [];
+  return signals.length === 0 ? [] : [`${counted(signals.length, 'signal')}:`, ...signals.map((signal) => `  ${signalLine(signal)}`)];
 }
 
 /** `show`'s line for a fork: where it comes from, and what its parent's recording answered. */
@@ -116,8 +136,14 @@ export function runLine(run: RunSummary): string {
     (run.costUsd !== null ? usd(run.costUsd) : 'unknown').padEnd(10),
     formatDuration(run.durationMs).padEnd(10),
     // Imported runs are tagged: their code is the reference library's Python, never re-executed.
-    `${run.origin === 'imported' ? '[imported] ' : ''}${run.forkedFrom ? '[fork] ' : ''}${query.length > 60 ? `${query.slice(0, 59)}…` : query}`,
+    `${run.origin === 'imported' ? '[imported] ' : ''}${run.forkedFrom ? '[fork] ' : ''}${signalsTag(run)}${query.length > 60 ? `${query.slice(0, 59)}…` : query}`,
   ].join('  ');
+}
+
+/** `runs`' mark for a run with signals: how many (`show RUN` lists them). */
+function signalsTag(run: RunSummary): string {
+  const count = run.signals?.length ?? 0;
+  return count > 0 ? `[${counted(count, 'signal')}] ` : '';
 }
 
 /** One line of the tree; `level` is the node's distance from the root (indentation capped). */

@@ -9,7 +9,7 @@ import { preorder } from '../../shared/tree';
 import { defaultDatabasePath } from '../paths';
 import { openRunReader, type RunFileReader } from '../store/runReader';
 import { formatCost, formatDuration, tokensUnknown } from '../../shared/format';
-import { counted, forkLine, nodeJson, nodeLine, payloadLines, runLine, summaryJson, terminalSafe } from './format';
+import { counted, forkLine, nodeJson, nodeLine, payloadLines, runLine, signalLines, summaryJson, terminalSafe } from './format';
 import type { CommandOutput } from './commandOutput';
 import { capStrings, cutMarker, describeSize, SHOW_PREVIEW_CHARS, VALUE_PAGE_CHARS_MAX } from '../../shared/valuePreview';
 
@@ -73,6 +73,7 @@ export async function showCommand(runId: string, options: { db?: string; json?: 
       `${counted(run.modelCalls, 'call')} · ${counted(run.iterations, 'turn')} · depth ${run.maxDepthReached} · ${tokensUnknown(run) ? 'tokens unknown' : `${(run.inputTokens + run.outputTokens).toLocaleString('en-US')} tokens`} · ${formatCost(run.costUsd, run.pricedCostUsd, run.unpricedCalls)} · ${formatDuration(run.durationMs)}`,
       ...(run.error ? [`error: ${run.error}`] : []),
       `answer: ${run.answer ?? '—'}${cutNote(run.answer, run.answerChars, runId)}`,
+      ...signalLines(run),
       '',
     ];
     const lines = preorder(nodes).flatMap(({ node, level }) => [

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RlmEvent } from '../../shared/api';
 import type { NodeRow } from '../../shared/domain/node';
 import type { RunTotals } from '../../shared/domain/run';
+import type { RunSignal } from '../../shared/domain/signals';
 import { emptyTotals } from '../../shared/domain/run';
 import { counted } from './format';
 import { Progress } from './progress';
@@ -80,6 +81,24 @@ describe('Progress', () => {
     const progress = new Progress(stream);
     progress.onEvent({ type: 'run.limitReached', runId: 'r', reason: 'max-cost', message: 'the cost limit of $0.01 is reached' });
     expect(written).toEqual(['limit reached: the cost limit of $0.01 is reached\n']);
+  });
+
+  it('prints each signal once, when it first appears: not again as it changes, nor when withdrawn or back; what it quotes shown, never obeyed', () => {
+    const { stream, written } = fakeStream(false);
+    const progress = new Progress(stream);
+    const duplicates = (copies: number): RunSignal => ({ kind: 'duplicate-subcalls', nodeId: 3, message: `${copies} sub-calls repeated an earlier (model, prompt).`, costUsd: null });
+    const forecast: RunSignal = { kind: 'budget-forecast', nodeId: null, message: 'The cost limit is 20 s away.', costUsd: 1 };
+    const hostile: RunSignal = { kind: 'answer-discarded', nodeId: 7, message: 'Heuristic: "\x1b]0;owned\x07 42\nsecond line" was set aside.', costUsd: 0 };
+    const told = (...signals: RunSignal[]): RlmEvent => ({ type: 'run.signalsChanged', runId: 'r', signals });
+    progress.onEvent(told(duplicates(1)));
+    progress.onEvent(told(duplicates(2), forecast));
+    progress.onEvent(told(duplicates(3)));
+    progress.onEvent(told(duplicates(4), forecast, hostile));
+    expect(written).toEqual([
+      'signal: duplicate-subcalls: 1 sub-calls repeated an earlier (model, prompt). (node #3)\n',
+      'signal: budget-forecast: The cost limit is 20 s away.\n',
+      'signal: answer-discarded: Heuristic: "␛]0;owned␇ 42 second line" was set aside. (node #7)\n',
+    ]);
   });
 });
 

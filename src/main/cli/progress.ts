@@ -1,12 +1,13 @@
 // Live progress of a run on stderr: the root's turn, the current depth, calls, tokens, cost,
 // elapsed. One line redrawn in place on a terminal; a line per root turn otherwise (logs, CI).
+// A run-away signal (issue 13) is printed on a line of its own the first time it appears.
 // The last line is the run's final totals, printed once: the engine's last totals event can
 // arrive after the run has ended, so they come from the run's summary, not from the events.
 import type { RlmEvent } from '../../shared/api';
 import type { RunTotals } from '../../shared/domain/run';
 import { emptyTotals } from '../../shared/domain/run';
 import { formatCost, formatDuration } from '../../shared/format';
-import { counted } from './format';
+import { counted, signalLine, terminalSafe } from './format';
 
 /** What Progress writes to: process.stderr, or a test's fake (isTTY set or not). */
 export interface ProgressStream {
@@ -31,6 +32,12 @@ export class Progress {
   private timer: NodeJS.Timeout | null = null;
   private lastLine = '';
   private stopped = false;
+  /**
+   * The signals already printed, by kind and node: each is printed once, when it first appears.
+   * A signal that changes (its count grows on every duplicate) is not printed again, nor one
+   * withdrawn, nor one that comes back after it was.
+   */
+  private readonly signalsPrinted = new Set<string>();
 
   constructor(
     private readonly stream: ProgressStream = process.stderr,
@@ -63,6 +70,17 @@ export class Progress {
         }
         break;
       }
+      case 'run.signalsChanged':
+        for (const signal of event.signals) {
+          const key = `${signal.kind}:${signal.nodeId ?? 'run'}`;
+          if (this.signalsPrinted.has(key)) continue;
+          this.signalsPrinted.add(key);
+          this.clear();
+          // The message may quote a model's output: shown, never obeyed (terminalSafe), on one line.
+          this.stream.write(`${terminalSafe(`signal: ${signalLine(signal)}`)}\n`);
+          this.lastLine = '';
+        }
+        break;
       case 'run.limitReached':
         this.clear();
         this.stream.write(`limit reached: ${event.message}\n`);

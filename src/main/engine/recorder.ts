@@ -3,7 +3,10 @@
 import type { RlmEvent } from '../../shared/api';
 import type { LlmPurpose, NodeKind, NodePayload, NodeRow, NodeStatus } from '../../shared/domain/node';
 import type { RunStatus, RunSummary, RunTotals, StopReason } from '../../shared/domain/run';
+import type { RunSignal } from '../../shared/domain/signals';
 import type { CallUsage, RunEnd, RunRepository } from '../store/runRepository';
+import { SignalFeed } from './signalFeed';
+import type { ForecastLimits } from './signals';
 
 export interface NewNodeSpec {
   parentId: number | null;
@@ -32,12 +35,16 @@ export class Recorder {
    */
   private storeFailure: string | null = null;
   private onStoreFailure: StoreFailureListener = () => undefined;
+  /** The run's run-away signals (issue 13), fed from what passes through here. */
+  readonly signals: SignalFeed;
 
   constructor(
     private readonly store: RunRepository,
     readonly runId: string,
     private readonly emit: EmitEvent,
-  ) {}
+  ) {
+    this.signals = new SignalFeed((signals) => this.publishSignals(signals));
+  }
 
   /** The run's owner stops the run here; called at most once. */
   whenStoreFails(listener: StoreFailureListener): void {
@@ -70,6 +77,8 @@ export class Recorder {
     ));
     this.payloads.set(id, payload);
     this.emit({ type: 'run.nodeAdded', runId: this.runId, node });
+    this.signals.nodeAdded(node);
+    if (spec.kind === 'llm' && spec.purpose === 'sub' && spec.parentId !== null) this.signals.subCall(id, spec.parentId, node.model ?? '', payload.prompt ?? []);
     return id;
   }
 
@@ -78,7 +87,7 @@ export class Recorder {
     const merged = { ...this.payloadOf(id), ...payload };
     if (this.payloads.has(id)) this.payloads.set(id, merged);
     const node = this.write(() => this.store.updateNode(this.runId, id, { ...patch, ...(patch.label !== undefined ? { label: oneLine(patch.label) } : {}) }, merged));
-    this.emit({ type: 'run.nodeUpdated', runId: this.runId, node });
+    this.nodeUpdated(node);
     return node;
   }
 
@@ -99,7 +108,8 @@ export class Recorder {
       { status, endedAt: Date.now(), ...(patch.label !== undefined ? { label: oneLine(patch.label) } : {}) },
       merged,
     ));
-    this.emit({ type: 'run.nodeUpdated', runId: this.runId, node });
+    this.nodeUpdated(node);
+    this.signals.nodeEnded(node, merged);
     return node;
   }
 
@@ -114,13 +124,18 @@ export class Recorder {
       { status: 'completed', endedAt: Date.now(), ...(patch.label !== undefined ? { label: oneLine(patch.label) } : {}) },
       merged,
     ));
-    for (const changed of [node, ...ancestors]) this.emit({ type: 'run.nodeUpdated', runId: this.runId, node: changed });
+    for (const changed of [node, ...ancestors]) this.nodeUpdated(changed);
   }
 
   /** A call given up on that the provider may have billed: its usage rolled up like a finished call's. */
   chargeCall(id: number, usage: CallUsage): void {
     const { node, ancestors } = this.store.recordUsage(this.runId, id, usage);
-    for (const changed of [node, ...ancestors]) this.emit({ type: 'run.nodeUpdated', runId: this.runId, node: changed });
+    for (const changed of [node, ...ancestors]) this.nodeUpdated(changed);
+  }
+
+  private nodeUpdated(node: NodeRow): void {
+    this.emit({ type: 'run.nodeUpdated', runId: this.runId, node });
+    this.signals.nodeUpdated(node);
   }
 
   streamed(nodeId: number, delta: string): void {
@@ -145,8 +160,10 @@ export class Recorder {
     this.write(() => this.store.bumpRun(this.runId, { depth }));
   }
 
-  totalsChanged(totals: RunTotals): void {
+  /** The run's totals after a call; `limits` for the budget forecast. */
+  totalsChanged(totals: RunTotals, limits: ForecastLimits): void {
     this.emit({ type: 'run.totalsChanged', runId: this.runId, totals });
+    this.signals.totals(totals, limits);
   }
 
   limitReached(reason: StopReason, message: string): void {
@@ -156,6 +173,20 @@ export class Recorder {
   statusChanged(status: RunStatus): void {
     this.write(() => this.store.setRunStatus(this.runId, status));
     this.emit({ type: 'run.statusChanged', runId: this.runId, status });
+    this.signals.status(status);
+  }
+
+  /**
+   * The signals that hold, throttled by the feed: kept with the run (an interrupted run keeps
+   * its last set), then told. A failed write stops the run (write); the set is told all the same.
+   */
+  private publishSignals(signals: RunSignal[]): void {
+    try {
+      this.write(() => this.store.setRunSignals(this.runId, signals));
+    } catch {
+      // write() has stopped the run; the feed publishes from a timer, where a throw would be uncaught
+    }
+    this.emit({ type: 'run.signalsChanged', runId: this.runId, signals });
   }
 
   /**
@@ -172,11 +203,13 @@ export class Recorder {
 
   finishRun(end: Omit<RunEnd, 'endedAt'>): RunSummary {
     const endedAt = Date.now();
+    // The forecast is withdrawn at the end; the set is written with the end, and told once more.
+    const signals = this.signals.finish();
     // A run stopped by a failed write ends failed, saying so, whatever it was doing then.
     const ending = this.storeFailure === null ? end : { status: 'failed' as const, answer: null, stopReason: 'error' as const, error: this.storeFailure };
     let summary: RunSummary;
     try {
-      summary = this.store.finishRun(this.runId, { ...ending, endedAt });
+      summary = this.store.finishRun(this.runId, { ...ending, endedAt, signals });
     } catch (error) {
       // The end cannot be recorded either (the disk is still full): the caller is told how the
       // run ended all the same, from what the store last holds (reading needs no space). The
@@ -185,8 +218,9 @@ export class Recorder {
       const last = this.store.getRun(this.runId);
       if (!last) throw error;
       const reason = this.storeFailure ?? `could not record the end of the run: ${error instanceof Error ? error.message : String(error)}`;
-      summary = { ...last, status: 'failed', answer: null, stopReason: 'error', error: reason, endedAt };
+      summary = { ...last, status: 'failed', answer: null, stopReason: 'error', error: reason, endedAt, signals };
     }
+    this.emit({ type: 'run.signalsChanged', runId: this.runId, signals });
     this.emit({ type: 'run.finished', runId: this.runId, summary });
     return summary;
   }

@@ -267,6 +267,7 @@ class RlmLoop {
 
   /** Stops the run on a repeated loop; returns the warning to give the model, if any. */
   private checkRunaway(code: string | null, output: string): string | null {
+    this.run.deps.recorder.signals.turn(this.nodeId, code, output);
     const verdict = this.guard.observe(code, output);
     if (verdict.action === 'ok') return null;
     if (verdict.action === 'stop') {

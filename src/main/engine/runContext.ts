@@ -233,7 +233,7 @@ export class RunContext {
     if (costUsd === null) totals.unpricedCalls++;
     else totals.pricedCostUsd += costUsd;
     totals.costUsd = totals.unpricedCalls > 0 ? null : totals.pricedCostUsd;
-    this.deps.recorder.totalsChanged({ ...totals });
+    this.deps.recorder.totalsChanged({ ...totals }, this.limits);
   }
 
   /** The run starts or resumes running: its clock runs, and the time limit is watched. */

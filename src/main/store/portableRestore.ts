@@ -240,6 +240,7 @@ function writeRun(
       forkedFromRun: run.forkedFrom?.runId ?? null,
       forkedFromNode: run.forkedFrom?.nodeId ?? null,
       cachedCalls: run.cachedCalls ?? 0,
+      signals: run.signals?.length ? JSON.stringify(run.signals) : null,
     });
     run.inputs.forEach((input, ord) => s.insertInput.run({ runId, ord, name: input.name, hash: input.hash, bytes: input.bytes }));
     for (const hash of used) s.insertRunDocument.run({ runId, hash });

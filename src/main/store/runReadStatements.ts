@@ -9,7 +9,7 @@ export type RunReadStatements = ReturnType<typeof prepareReadStatements>;
 
 export function prepareReadStatements(db: Database.Database) {
   const columns = new Set(db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('runs')`).all().map((c) => c.name));
-  const runColumns = runPreviewColumns({ origin: columns.has('origin'), recording: columns.has('recording'), fork: columns.has('cached_calls') });
+  const runColumns = runPreviewColumns({ origin: columns.has('origin'), recording: columns.has('recording'), fork: columns.has('cached_calls'), signals: columns.has('signals') });
   const hasCached = db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('nodes') WHERE name = 'cached'`).get() !== undefined;
   // The subquery reads the columns the table has; the array names them, as the subquery does.
   const nodeSelect = nodeColumns({ cached: hasCached });

@@ -61,6 +61,7 @@ describe('RunRepository', () => {
       maxDepthReached: 0,
       forkedFrom: null,
       cachedCalls: 0,
+      signals: [],
       queryChars: 25,
       answerChars: null,
       errorChars: null,

@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import { emptySubtree, type NodePayload, type NodeRow } from '../../shared/domain/node';
 import { type InputDescription, type RunStatus, type RunSummary } from '../../shared/domain/run';
+import type { RunSignal } from '../../shared/domain/signals';
 import { RlmError } from '../../shared/errors';
 import { describeSize } from '../../shared/valuePreview';
 import type { PortableItem } from '../interop/portable/readPortable';
@@ -188,6 +189,13 @@ export class RunRepository extends RunReader {
   setRunStatus(runId: string, status: RunStatus): void {
     guard('setRunStatus', () => {
       if (this.statements.setRunStatus.run({ runId, status }).changes === 0) throw missingRun(runId);
+    });
+  }
+
+  /** The run-away signals that hold now (issue 13), replacing the last ones written. */
+  setRunSignals(runId: string, signals: readonly RunSignal[]): void {
+    guard('setRunSignals', () => {
+      if (this.statements.setRunSignals.run({ runId, signals: JSON.stringify(signals) }).changes === 0) throw missingRun(runId);
     });
   }
 

@@ -5,6 +5,7 @@ import { type NodePayload } from '../../shared/domain/node';
 import { type InputDescription, type RunDetail, type RunOrigin, type RunStatus, type RunSummary, type StopReason } from '../../shared/domain/run';
 import { DEFAULT_LIMITS, type RunLimits } from '../../shared/limits';
 import { replayability } from '../../shared/domain/recording';
+import type { RunSignal, RunSignalKind } from '../../shared/domain/signals';
 import { capStrings, describeSize } from '../../shared/valuePreview';
 
 export interface RunRecord {
@@ -41,6 +42,8 @@ export interface RunRecord {
   forked_from_node?: number | null;
   /** A fork's calls answered from its parent's recording (migration 006; 0 before it). */
   cached_calls?: number;
+  /** The run-away signals as JSON (migration 007; NULL before it, and for a run that recorded none). */
+  signals?: string | null;
   /** The full lengths beside the previews of RUN_PREVIEW_COLUMNS. */
   query_chars?: number;
   answer_chars?: number | null;
@@ -60,22 +63,23 @@ export interface ValuePage {
  * `has`: the database has migration 4's columns (origin), migration 5's (recording) and migration
  * 6's (fork). A database opened read-only is read at the schema it has (it may never be writable,
  * see database.ts): before migration 4 every run was native, before migration 5 recorded before
- * exact replay, and before migration 6 no run was a fork.
+ * exact replay, before migration 6 no run was a fork, and before migration 7 none kept signals.
  */
-export function runPreviewColumns(has: { origin: boolean; recording: boolean; fork: boolean }): string {
+export function runPreviewColumns(has: { origin: boolean; recording: boolean; fork: boolean; signals: boolean }): string {
   return `id, created_at, ended_at, status, root_model, sub_model, base_url, limits_json, stop_reason, seed,
   priced_cost_usd, unpriced_calls, input_tokens, output_tokens, cached_tokens, model_calls, iterations,
   max_depth_reached, owner_pid, owner_host, heartbeat_at,
   ${has.origin ? 'origin, source' : "'native' AS origin, NULL AS source"},
   ${has.recording ? 'recording' : '0 AS recording'},
   ${has.fork ? 'forked_from_run, forked_from_node, cached_calls' : 'NULL AS forked_from_run, NULL AS forked_from_node, 0 AS cached_calls'},
+  ${has.signals ? 'signals' : 'NULL AS signals'},
   substr(query, 1, @preview) AS query, length(query) AS query_chars,
   substr(answer, 1, @preview) AS answer, length(answer) AS answer_chars,
   substr(error, 1, @preview) AS error, length(error) AS error_chars`;
 }
 
 /** The columns of a database the store opened for writing (always migrated to the latest schema). */
-export const RUN_PREVIEW_COLUMNS = runPreviewColumns({ origin: true, recording: true, fork: true });
+export const RUN_PREVIEW_COLUMNS = runPreviewColumns({ origin: true, recording: true, fork: true, signals: true });
 
 export type { NodeTuple } from '../../shared/nodeIndex';
 export { toNodeRow } from '../../shared/nodeIndex';
@@ -129,7 +133,42 @@ export function toRunSummary(row: RunRecord): RunSummary {
     maxDepthReached: row.max_depth_reached,
     forkedFrom: row.forked_from_run == null ? null : { runId: row.forked_from_run, nodeId: row.forked_from_node ?? null },
     cachedCalls: row.cached_calls ?? 0,
+    signals: parseSignals(row.signals ?? null, row.status),
   };
+}
+
+const SIGNAL_KINDS: ReadonlySet<string> = new Set<RunSignalKind>(['duplicate-subcalls', 'subcall-explosion', 'repetition', 'answer-discarded', 'budget-forecast']);
+
+/**
+ * A run's stored signals; entries that are not a RunSignal are left out (a damaged value is no
+ * reason to lose the run). A budget forecast holds only while the run goes on: the engine
+ * withdraws it at the end, and a run that ended without its end recorded (interrupted) keeps
+ * its last set without it.
+ */
+export function parseSignals(json: string | null, status: RunStatus): RunSignal[] {
+  if (json === null) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(parsed)) return [];
+  const active = status === 'running' || status === 'paused';
+  return parsed.filter((entry): entry is RunSignal => isRunSignal(entry) && (active || entry.kind !== 'budget-forecast'));
+}
+
+/** The shape `show --json` prints and a portable file carries (domain/signals.ts). */
+export function isRunSignal(value: unknown): value is RunSignal {
+  if (!isObject(value)) return false;
+  const { kind, nodeId, message, costUsd } = value;
+  return (
+    typeof kind === 'string' &&
+    SIGNAL_KINDS.has(kind) &&
+    (nodeId === null || (typeof nodeId === 'number' && Number.isSafeInteger(nodeId) && nodeId >= 1)) &&
+    typeof message === 'string' &&
+    (costUsd === null || (typeof costUsd === 'number' && Number.isFinite(costUsd) && costUsd >= 0))
+  );
 }
 
 export function toRunDetail(row: RunRecord, inputs: InputDescription[]): RunDetail {

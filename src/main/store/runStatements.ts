@@ -68,15 +68,16 @@ export function prepareStatements(db: Database.Database) {
       forkedFromRun: string | null;
       forkedFromNode: number | null;
       cachedCalls: number;
+      signals: string | null;
     }>(
       `INSERT INTO runs (id, created_at, ended_at, status, query, root_model, sub_model, base_url, limits_json,
          answer, stop_reason, error, seed, priced_cost_usd, unpriced_calls, input_tokens, output_tokens,
          cached_tokens, model_calls, iterations, max_depth_reached, owner_pid, owner_host, heartbeat_at, origin, source, recording,
-         forked_from_run, forked_from_node, cached_calls)
+         forked_from_run, forked_from_node, cached_calls, signals)
        VALUES (@id, @createdAt, @endedAt, @status, @query, @rootModel, @subModel, @baseUrl, @limitsJson,
          @answer, @stopReason, @error, @seed, @pricedCostUsd, @unpricedCalls, @inputTokens, @outputTokens,
          @cachedTokens, @modelCalls, @iterations, @maxDepthReached, 0, '', NULL, @origin, @source, @recording,
-         @forkedFromRun, @forkedFromNode, @cachedCalls)`,
+         @forkedFromRun, @forkedFromNode, @cachedCalls, @signals)`,
     ),
     insertWholeNode: db.prepare<{
       runId: string;
@@ -219,6 +220,7 @@ export function prepareStatements(db: Database.Database) {
        WHERE id = @runId`,
     ),
     setRunStatus: db.prepare<{ runId: string; status: RunStatus }>(`UPDATE runs SET status = @status WHERE id = @runId`),
+    setRunSignals: db.prepare<{ runId: string; signals: string }>(`UPDATE runs SET signals = @signals WHERE id = @runId`),
     finishRun: db.prepare<
       {
         runId: string;
@@ -227,12 +229,13 @@ export function prepareStatements(db: Database.Database) {
         answer: string | null;
         stopReason: StopReason | null;
         error: string | null;
+        signals: string | null;
         preview: number;
       },
       RunRecord
     >(
       `UPDATE runs SET status = @status, ended_at = @endedAt, answer = @answer, stop_reason = @stopReason,
-         error = @error
+         error = @error, signals = coalesce(@signals, signals)
        WHERE id = @runId RETURNING ${RUN_PREVIEW_COLUMNS}`,
     ),
     heartbeat: db.prepare<{ runId: string; at: number }>(`UPDATE runs SET heartbeat_at = @at WHERE id = @runId`),

@@ -84,7 +84,7 @@ export function prepareTransactions(db: Database.Database, s: RunStatements) {
 
     /** Ends the run, and with it any node of it still `running` (see RunRepository.endLeftoverNodes). */
     finishRun: db.transaction((runId: string, end: RunEnd) => {
-      const row = s.finishRun.get({ runId, ...end, preview: SHOW_PREVIEW_CHARS });
+      const row = s.finishRun.get({ runId, ...end, signals: end.signals ? JSON.stringify(end.signals) : null, preview: SHOW_PREVIEW_CHARS });
       if (row) s.endLeftoverNodes.run({ runId });
       return row;
     }),
@@ -138,6 +138,7 @@ export function prepareTransactions(db: Database.Database, s: RunStatements) {
         recording: run.recording ?? 0,
         forkedFromRun: run.forkedFrom?.runId ?? null,
         forkedFromNode: run.forkedFrom?.nodeId ?? null,
+        signals: run.signals ? JSON.stringify(run.signals) : null,
         cachedCalls: run.cachedCalls ?? 0,
       });
       (run.inputs ?? []).forEach((input, ord) => {

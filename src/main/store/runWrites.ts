@@ -3,6 +3,7 @@
 // name them without importing the store that imports them.
 import type { LlmPurpose, NodeKind, NodePayload, NodeRow, NodeStatus } from '../../shared/domain/node';
 import type { ForkOrigin, InputDescription, RunOrigin, RunStatus, StopReason } from '../../shared/domain/run';
+import type { RunSignal } from '../../shared/domain/signals';
 import type { RunLimits } from '../../shared/limits';
 
 export interface NewRun {
@@ -58,6 +59,8 @@ export interface RunEnd {
   answer: string | null;
   stopReason: StopReason | null;
   error: string | null;
+  /** The run-away signals that hold at the end (absent: leave the last ones written). */
+  signals?: RunSignal[];
 }
 
 /**
@@ -76,6 +79,8 @@ export interface WholeRun {
   forkedFrom?: ForkOrigin | null;
   /** A fork's calls answered from its parent's recording (RunSummary.cachedCalls); absent: 0. */
   cachedCalls?: number;
+  /** The run-away signals it ended with (a portable run file); absent: none recorded. */
+  signals?: RunSignal[];
   createdAt: number;
   endedAt: number | null;
   /** A run written whole has ended: never 'running' or 'paused'. */

@@ -40,8 +40,8 @@ export const CheckIcon = () => (
     <path d="M5 12l5 5 9-10" />
   </Icon>
 );
-export const AlertIcon = () => (
-  <Icon>
+export const AlertIcon = ({ size }: { size?: number }) => (
+  <Icon size={size}>
     <path d="M12 3l10 18H2zM12 10v4M12 17.5v.5" />
   </Icon>
 );

@@ -7,6 +7,7 @@ import { ForkOrigin } from './fork/ForkOrigin';
 import { RerunButton } from './fork/RerunRun';
 import { ReplayOutcome, ReplayRunButton } from './ReplayRun';
 import { RunControls } from './RunControls';
+import { RunSignals } from './RunSignals';
 import type { RunRepository } from './runStore';
 import { stopReasonText } from './rowText';
 import { useRunState } from './useRunState';
@@ -40,6 +41,7 @@ export function RunHeader({ store }: { store: RunRepository }) {
           <span className={`run-status run-status-${run.status}`} role="status" aria-label="Run status">
             {run.status}
           </span>
+          <RunSignals store={store} />
           <span>
             root <b>{run.rootModel}</b>
           </span>

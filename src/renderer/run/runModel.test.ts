@@ -3,6 +3,7 @@ import type { RunEvent } from '../../shared/api';
 import { emptyTotals } from '../../shared/domain/run';
 import { applyEvents, createModel, refreshRows } from './runModel';
 import { flatten } from './treeModel';
+import type { RunSignal } from '../../shared/domain/signals';
 import { node, runDetail } from '../testing/nodeFixtures';
 
 const runId = 'run-1';
@@ -54,7 +55,7 @@ describe('applying events', () => {
       { type: 'run.totalsChanged', runId, totals: { ...emptyTotals(), modelCalls: 7, costUsd: 0.5, pricedCostUsd: 0.5 } },
       { type: 'run.limitReached', runId, reason: 'max-cost', message: 'cost limit of $0.50 reached' },
     ]);
-    expect(changes).toEqual({ nodes: false, run: true, streams: false, limit: true });
+    expect(changes).toEqual({ nodes: false, run: true, streams: false, limit: true, signals: false });
     expect(model.run.status).toBe('paused');
     expect(model.run.modelCalls).toBe(7);
     expect(model.limitHit?.reason).toBe('max-cost');
@@ -87,5 +88,56 @@ describe('applying events', () => {
     const model = createModel(runDetail(), [node(1, null, 0, { status: 'running' }), node(2, 1, 0, { status: 'running' })]);
     applyEvents(model, [{ type: 'run.replyStreamed', runId, nodeId: 2, delta: 'rest' }]);
     expect(model.streams.get(2)).toEqual({ text: 'rest', partial: true });
+  });
+
+  describe('run-away signals', () => {
+    const duplicate: RunSignal = { kind: 'duplicate-subcalls', nodeId: 3, message: '2 copies of one prompt', costUsd: 0.002 };
+    const forecast: RunSignal = { kind: 'budget-forecast', nodeId: null, message: 'cost limit in 30 s', costUsd: null };
+
+    it("start from the summary's set, indexed by node", () => {
+      const model = createModel(runDetail({ signals: [duplicate, forecast] }), []);
+      expect(model.signals.all).toEqual([duplicate, forecast]);
+      expect(model.signals.byNode.get(3)).toEqual([duplicate]);
+      expect(model.signals.byNode.size).toBe(1);
+    });
+
+    it('are replaced whole by each run.signalsChanged while the run goes, withdrawn ones included', () => {
+      const model = createModel(runDetail({ signals: [duplicate] }), []);
+      const grown = { ...duplicate, message: '3 copies of one prompt', costUsd: 0.004 };
+      let changes = applyEvents(model, [
+        { type: 'run.signalsChanged', runId, signals: [duplicate, forecast] },
+        { type: 'run.signalsChanged', runId, signals: [grown] },
+      ]);
+      expect(changes.signals).toBe(true);
+      expect(model.signals.all).toEqual([grown]);
+      expect(model.signals.byNode.get(3)).toEqual([grown]);
+      changes = applyEvents(model, [{ type: 'run.signalsChanged', runId, signals: [] }]);
+      expect(changes.signals).toBe(true);
+      expect(model.signals.all).toEqual([]);
+      expect(model.signals.byNode.size).toBe(0);
+    });
+
+    it('of an ended run stay as it ended: an older set held while it loaded does not replace them', () => {
+      const model = createModel(runDetail({ status: 'completed', signals: [duplicate] }), []);
+      const changes = applyEvents(model, [{ type: 'run.signalsChanged', runId, signals: [duplicate, forecast] }]);
+      expect(changes.signals).toBe(false);
+      expect(model.signals.all).toEqual([duplicate]);
+    });
+
+    it("take the final set from run.finished, and keep theirs when its summary has none", () => {
+      const model = createModel(runDetail({ signals: [duplicate, forecast] }), []);
+      const ended = { ...runDetail(), status: 'completed' as const, endedAt: 9000, durationMs: 8000 };
+      applyEvents(model, [{ type: 'run.finished', runId, summary: { ...ended, signals: [duplicate] } }]);
+      expect(model.signals.all).toEqual([duplicate]);
+      const changes = applyEvents(model, [{ type: 'run.finished', runId, summary: ended }]);
+      expect(changes.signals).toBe(false);
+      expect(model.signals.all).toEqual([duplicate]);
+    });
+
+    it('are not taken from a summary merged in later (run.started predates them)', () => {
+      const model = createModel(runDetail({ signals: [duplicate] }), []);
+      applyEvents(model, [{ type: 'run.started', runId, summary: { ...runDetail(), signals: [] } }]);
+      expect(model.signals.all).toEqual([duplicate]);
+    });
   });
 });

@@ -4,7 +4,9 @@
 import type { RunEvent } from '../../shared/api';
 import type { NodeRow } from '../../shared/domain/node';
 import type { RunDetail, RunStatus, StopReason } from '../../shared/domain/run';
+import type { RunSignal } from '../../shared/domain/signals';
 import { ACTIVE_RUN_STATUSES } from '../../shared/domain/run';
+import { indexSignals, type SignalIndex } from './signals';
 import { buildSteps, type RunSteps } from './timeTravel';
 import { buildTree, flatten, tryAppendRow, upsertNode, type TreeIndex, type VisibleRows } from './treeModel';
 
@@ -34,6 +36,11 @@ export interface RunModel {
   step: number | null;
   /** The steps of the tree as it is; null until asked for, and again once the tree changes. */
   steps: RunSteps | null;
+  /**
+   * The run-away signals that hold now: the summary's when opened, then each `run.signalsChanged`
+   * whole. Read here, not from `run.signals`, which a summary merged in later may carry stale.
+   */
+  signals: SignalIndex;
 }
 
 export interface BatchChanges {
@@ -42,11 +49,12 @@ export interface BatchChanges {
   run: boolean;
   streams: boolean;
   limit: boolean;
+  signals: boolean;
 }
 
 export function createModel(run: RunDetail, nodes: readonly NodeRow[]): RunModel {
   const tree = buildTree(nodes);
-  return { run, tree, rows: flatten(tree), rowsDirty: false, streams: new Map(), seenAdded: new Set(), limitHit: null, step: null, steps: null };
+  return { run, tree, rows: flatten(tree), rowsDirty: false, streams: new Map(), seenAdded: new Set(), limitHit: null, step: null, steps: null, signals: indexSignals(run.signals) };
 }
 
 /** The steps of the tree as it is now, built when first asked for after a change. */
@@ -64,7 +72,7 @@ export function isActive(status: RunStatus): boolean {
  * model was built from: events received while it loaded may repeat or predate it.
  */
 export function applyEvents(model: RunModel, events: readonly RunEvent[]): BatchChanges {
-  const changes: BatchChanges = { nodes: false, run: false, streams: false, limit: false };
+  const changes: BatchChanges = { nodes: false, run: false, streams: false, limit: false, signals: false };
   for (const event of events) {
     switch (event.type) {
       case 'run.nodeAdded':
@@ -104,6 +112,13 @@ export function applyEvents(model: RunModel, events: readonly RunEvent[]): Batch
       case 'run.finished':
         model.run = { ...model.run, ...event.summary };
         changes.run = true;
+        // The set as the run ended, when the summary says it (the store sets it).
+        if (event.summary.signals) setSignals(model, event.summary.signals, changes);
+        break;
+      case 'run.signalsChanged':
+        // Pushed while the run goes. Once it has ended, the snapshot or `run.finished` has the set
+        // as it ended, and such an event predates it.
+        if (isActive(model.run.status)) setSignals(model, event.signals, changes);
         break;
       case 'run.limitReached':
         model.limitHit = { reason: event.reason, message: event.message };
@@ -112,6 +127,11 @@ export function applyEvents(model: RunModel, events: readonly RunEvent[]): Batch
     }
   }
   return changes;
+}
+
+function setSignals(model: RunModel, signals: readonly RunSignal[], changes: BatchChanges): void {
+  model.signals = indexSignals(signals);
+  changes.signals = true;
 }
 
 function applyNode(model: RunModel, node: NodeRow, changes: BatchChanges): void {

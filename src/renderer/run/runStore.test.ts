@@ -116,6 +116,29 @@ describe('the run store', () => {
     expect(store.state.getState().rows?.ids).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
+  it("holds the run's signals: the summary's when opened, then each set pushed, once per frame", async () => {
+    const { api, answer, emit } = fakeApi();
+    const frames = manualFrames();
+    const store = createRunStore(api, 'run-1', frames.schedule);
+    store.start();
+    const first = { kind: 'duplicate-subcalls' as const, nodeId: 1, message: 'The same prompt twice.', costUsd: 0.001 };
+    answer('runs.get', runDetail({ signals: [first] }));
+    answer('runs.nodeIndex', encodeNodeIndex([node(1, null, 0, { status: 'running' })]));
+    await tick();
+    const opened = store.state.getState().signals;
+    expect(opened.byNode.get(1)).toEqual([first]);
+    const treeVersion = store.state.getState().treeVersion;
+    const grown = { ...first, message: 'The same prompt 3 times.' };
+    emit({ type: 'run.signalsChanged', runId: 'run-1', signals: [first] });
+    emit({ type: 'run.signalsChanged', runId: 'run-1', signals: [grown] });
+    expect(store.state.getState().signals).toBe(opened);
+    frames.run();
+    const s = store.state.getState();
+    expect(s.signals.all).toEqual([grown]);
+    // Nothing else re-renders for it: the tree's version is the same.
+    expect(s.treeVersion).toBe(treeVersion);
+  });
+
   it('applies live events once per frame', async () => {
     const { api, answer, emit } = fakeApi();
     const frames = manualFrames();

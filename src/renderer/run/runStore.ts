@@ -10,6 +10,7 @@ import type { RunDetail } from '../../shared/domain/run';
 import { describeError, errorText } from '../api/errors';
 import { PayloadCache } from './payloadCache';
 import { applyEvents, createModel, isActive, refreshRows, type LimitHit, type RunModel } from './runModel';
+import { NO_SIGNALS, type SignalIndex } from './signals';
 import { countSteps } from './timeTravel';
 import { revealNode, setAllExpanded, setExpanded, visibleRowOf, type VisibleRows } from './treeModel';
 
@@ -35,6 +36,8 @@ export interface RunViewState {
   /** Bumped once per frame in which streamed reply text changed. */
   streamsVersion: number;
   limitHit: LimitHit | null;
+  /** The run-away signals that hold now (replaced whole, so a new reference means a change). */
+  signals: SignalIndex;
   /** The node open in the detail pane (serialisable: an id). */
   selectedId: number | null;
   /** The node the keyboard is on (the tree's aria-activedescendant). */
@@ -83,6 +86,7 @@ function initialState(): RunViewState {
     treeVersion: 0,
     streamsVersion: 0,
     limitHit: null,
+    signals: NO_SIGNALS,
     selectedId: null,
     activeId: null,
     following: false,
@@ -122,6 +126,7 @@ export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameS
     if (changes.run) patch.run = model.run;
     if (changes.streams) patch.streamsVersion = s.streamsVersion + 1;
     if (changes.limit) patch.limitHit = model.limitHit;
+    if (changes.signals) patch.signals = model.signals;
     if (Object.keys(patch).length > 0) state.setState(patch);
   }
 
@@ -192,6 +197,7 @@ export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameS
           run: model.run,
           rows: model.rows,
           limitHit: model.limitHit,
+          signals: model.signals,
           treeVersion: s.treeVersion + 1,
           selectedId: keep(s.selectedId) ?? root,
           activeId: keep(s.activeId) ?? root,

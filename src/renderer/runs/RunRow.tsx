@@ -1,8 +1,11 @@
 // One run in the list: a box to tick it for "Compare", a link to it (click or Enter opens it; its
 // name includes the query) and its delete button beside it, never inside it.
-import { memo } from 'react';
+import { memo, useId } from 'react';
 import type { ForkOrigin, RunSummary } from '../../shared/domain/run';
-import { TrashIcon } from '../common/icons';
+import { ACTIVE_RUN_STATUSES } from '../../shared/domain/run';
+import type { RunSignal } from '../../shared/domain/signals';
+import { AlertIcon, TrashIcon } from '../common/icons';
+import { shownSignals, signalCount, signalLines } from '../run/signals';
 import { routeHash } from '../state/navStore';
 import { callsLabel, costLabel, dateLabel, depthLabel, durationLabel, modelsLabel, oneLine, statusLabel, tokensLabel, type CellText } from './runRowText';
 import { StatusBadge } from './StatusBadge';
@@ -30,6 +33,8 @@ export const RunRow = memo(function RunRow({ run, level, now, selected, onSelect
   const query = oneLine(run.query);
   const cost = costLabel(run);
   const status = statusLabel(run);
+  const signals = shownSignals(run.signals, ACTIVE_RUN_STATUSES.includes(run.status));
+  const signalsId = useId();
   return (
     <>
       <input
@@ -40,12 +45,13 @@ export const RunRow = memo(function RunRow({ run, level, now, selected, onSelect
         checked={selected}
         onChange={() => onSelect(run.runId)}
       />
-      <a className="runs-link" href={routeHash({ view: 'run', runId: run.runId })}>
+      <a className="runs-link" href={routeHash({ view: 'run', runId: run.runId })} aria-describedby={signals.length > 0 ? signalsId : undefined}>
         <span className="runs-cell runs-status" title={status.full}>
           <StatusBadge status={status.status} reason={status.reason} />
           <span className="visually-hidden">{status.full}</span>
         </span>
         <span className="runs-cell runs-query" title={clip(query, 1000)} style={level > 0 ? { paddingLeft: `${Math.min(level, MAX_FORK_INDENT) * 1.1}rem` } : undefined}>
+          {signals.length > 0 && <SignalsTag signals={signals} />}
           {run.forkedFrom && <ForkTag origin={run.forkedFrom} nested={level > 0} />}
           {run.origin === 'imported' && <ImportedTag source={run.source ?? null} />}
           {clip(query, SHOWN_QUERY_CHARS) || '(no query)'}
@@ -63,6 +69,12 @@ export const RunRow = memo(function RunRow({ run, level, now, selected, onSelect
       <button type="button" className="icon-button runs-delete" aria-label={`Delete run ${clip(query, NAMED_QUERY_CHARS)}`} title="Delete run" onClick={() => onDelete(run)}>
         <TrashIcon />
       </button>
+      {signals.length > 0 && (
+        // The messages, read as the link's description: the link's name says only how many.
+        <span id={signalsId} className="visually-hidden">
+          {signalLines(signals)}
+        </span>
+      )}
     </>
   );
 });
@@ -95,6 +107,17 @@ function ImportedTag({ source }: { source: string | null }) {
     <span className="runs-imported" title={full}>
       <span aria-hidden="true">imported</span>
       <span className="visually-hidden">{full}: </span>
+    </span>
+  );
+}
+
+/** Marks a run with run-away signals: how many, and each one's kind and message in the tooltip. */
+function SignalsTag({ signals }: { signals: readonly RunSignal[] }) {
+  return (
+    <span className="runs-signals" title={signalLines(signals)}>
+      <AlertIcon size={13} />
+      <span aria-hidden="true">{signals.length.toLocaleString('en-US')}</span>
+      <span className="visually-hidden">{signalCount(signals.length)}: </span>
     </span>
   );
 }

@@ -7,7 +7,7 @@ import { throttle } from './throttle';
 
 const REFRESH_INTERVAL_MS = 500;
 
-const LIST_EVENTS = new Set<RlmEvent['type']>(['run.started', 'run.finished', 'run.statusChanged', 'run.totalsChanged', 'app.runsChanged']);
+const LIST_EVENTS = new Set<RlmEvent['type']>(['run.started', 'run.finished', 'run.statusChanged', 'run.totalsChanged', 'run.signalsChanged', 'app.runsChanged']);
 
 export function useLiveRuns(api: RlmApi): void {
   useEffect(() => {

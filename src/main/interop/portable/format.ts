@@ -44,6 +44,18 @@ const time = z.number().int().min(0).max(8_640_000_000_000_000, 'not a time a da
 const usd = z.number().finite().min(0);
 const hash = z.string().regex(/^[0-9a-f]{64}$/, 'not a sha256 hash');
 
+/** Signals a run file may carry (a run holds one per cell, RLM or kind: far fewer in practice). */
+export const MAX_SIGNALS = 10_000;
+
+function signalSchema() {
+  return z.strictObject({
+    kind: z.enum(['duplicate-subcalls', 'subcall-explosion', 'repetition', 'answer-discarded', 'budget-forecast']),
+    nodeId: z.number().int().min(1).nullable(),
+    message: z.string().max(10_000),
+    costUsd: usd.nullable(),
+  });
+}
+
 export const headerSchema = z.strictObject({
   type: z.literal('header'),
   format: z.literal(PORTABLE_FORMAT),
@@ -86,6 +98,13 @@ export const runSchema = z.strictObject({
     .default(null),
   /** A fork's calls answered from its parent's recording; written only when there are any. */
   cachedCalls: count.default(0),
+  /**
+   * The run-away signals it held when exported (issue 13, shared/domain/signals.ts); written
+   * only when there are any, so the file of a run without them stays readable by an RLMScope from
+   * before signals. At most one per cell, RLM or kind: MAX_SIGNALS bounds what a file can make the
+   * reader hold. Their nodes are checked against the file's tree once it is read (readPortable.ts).
+   */
+  signals: z.array(signalSchema()).max(MAX_SIGNALS).default([]),
   limits: runLimitsSchema,
   /** The lengths of the values that follow in `value` records; null when the run has none. */
   queryChars: count,

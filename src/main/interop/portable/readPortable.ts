@@ -30,10 +30,11 @@ export class PortableFileError extends RlmError {
 }
 
 /** The run as the file holds it, with its query, answer and error whole. */
-export interface PortableRun extends Omit<PortableRunRecord, 'type' | 'queryChars' | 'answerChars' | 'errorChars' | 'forkedFrom' | 'cachedCalls'> {
-  /** The reader always sets these (format.ts defaults them); a run built by hand may leave them out: not a fork. */
+export interface PortableRun extends Omit<PortableRunRecord, 'type' | 'queryChars' | 'answerChars' | 'errorChars' | 'forkedFrom' | 'cachedCalls' | 'signals'> {
+  /** The reader always sets these (format.ts defaults them); a run built by hand may leave them out: not a fork, no signals. */
   forkedFrom?: PortableRunRecord['forkedFrom'];
   cachedCalls?: number;
+  signals?: PortableRunRecord['signals'];
   query: string;
   answer: string | null;
   error: string | null;
@@ -87,6 +88,9 @@ export async function* readPortable(source: AsyncIterable<Uint8Array>): AsyncGen
     if (end.nodes !== ids.size) throw damaged(`the end record counts ${end.nodes} nodes, the file holds ${ids.size}`);
     if (end.documents !== documents.size) throw damaged(`the end record counts ${end.documents} documents, the file holds ${documents.size}`);
     for (const hash of needed) if (!documents.has(hash)) throw damaged(`document ${hash}, which the run uses, is not in the file`);
+    for (const signal of run.signals ?? []) {
+      if (signal.nodeId !== null && !ids.has(signal.nodeId)) throw damaged(`the run's ${signal.kind} signal names node ${signal.nodeId}, which is not in the file`);
+    }
     // Read to the very end: gzip checks its CRC there, and nothing may follow the end record.
     const after = await records.next();
     if (after !== null) throw damaged(`line ${after.line}: records after the end record`);

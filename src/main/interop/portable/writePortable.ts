@@ -59,6 +59,8 @@ async function* records(source: RunSource, runId: string, options: WritePortable
     // Only for a fork: the file of any other run stays readable by an RLMScope from before forks.
     ...(run.forkedFrom ? { forkedFrom: run.forkedFrom } : {}),
     ...(run.cachedCalls ? { cachedCalls: run.cachedCalls } : {}),
+    // Only when it has any, for the same reason.
+    ...(run.signals?.length ? { signals: run.signals } : {}),
     limits: run.limits,
     queryChars: lengths.query ?? 0,
     answerChars: lengths.answer,

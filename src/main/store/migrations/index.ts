@@ -6,5 +6,6 @@ import { migration as applicationId } from './003-application-id';
 import { migration as runOrigin } from './004-run-origin';
 import { migration as runRecording } from './005-run-recording';
 import { migration as runFork } from './006-run-fork';
+import { migration as runSignals } from './007-run-signals';
 
-export const migrations: readonly Migration[] = [initial, runDocuments, applicationId, runOrigin, runRecording, runFork];
+export const migrations: readonly Migration[] = [initial, runDocuments, applicationId, runOrigin, runRecording, runFork, runSignals];

@@ -8,6 +8,7 @@ import type { RunRepository } from '../runStore';
 import { useRunState } from '../useRunState';
 import { CellDetail } from './CellDetail';
 import { LlmDetail } from './LlmDetail';
+import { NodeSignals } from './NodeSignals';
 import { NodeSummary } from './NodeSummary';
 import { RlmDetail } from './RlmDetail';
 import { useNodePayload } from './useNodePayload';
@@ -41,6 +42,7 @@ export function NodeDetail({ store, editor }: { store: RunRepository; editor: Co
       ) : (
         <>
           <NodeSummary node={node} runStatus={runStatus} edit={fetched.payload?.forkEdit} />
+          <NodeSignals store={store} nodeId={node.id} />
           {error && (
             <p className="node-error" role="alert">
               Could not load this node: {error}

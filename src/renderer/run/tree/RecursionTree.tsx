@@ -8,6 +8,7 @@ import type { RunDetail } from '../../../shared/domain/run';
 import { shownStatus } from '../rowText';
 import { childrenOf, isExpanded, siblingPosition } from '../treeModel';
 import { stepsOf } from '../runModel';
+import { flaggedAncestors } from '../signals';
 import type { RunRepository } from '../runStore';
 import { useRunClock } from '../useNow';
 import { useRunState } from '../useRunState';
@@ -33,6 +34,7 @@ export function RecursionTree({ store }: { store: RunRepository }) {
   const step = useRunState(store, (s) => s.step);
   const replay = useRunState(store, (s) => s.replay);
   const diverged = replay.phase === 'done' ? replay.diverged : null;
+  const signals = useRunState(store, (s) => s.signals);
   // At an earlier step (time travel) every row is the node as it stood then, and the run was going.
   const steps = step !== null && model ? stepsOf(model) : null;
   const runStatus = steps ? 'running' : recordedStatus;
@@ -63,6 +65,9 @@ export function RecursionTree({ store }: { store: RunRepository }) {
   // At an earlier step the steps index has it already: a move of the slider walks no nodes.
   const stepped = steps !== null;
   const walked = useMemo(() => (model && !stepped ? nodeSpan(model.tree.nodes.values()) : null), [model, treeVersion, stepped]);
+  // The ancestors of flagged nodes, for collapsed rows: once per change of the set or the tree (a
+  // flag can name a node that arrives later), never per row.
+  const flaggedAbove = useMemo(() => (model && signals.byNode.size > 0 ? flaggedAncestors(model.tree, signals) : null), [model, signals, treeVersion]);
   const span = steps ? { start: steps.timeAt(0), end: steps.timeAt(steps.count) } : walked;
   const items = virtualizer.getVirtualItems();
   const rowNode = (id: number) => (steps && step !== null ? steps.nodeAt(id, step) : (model?.tree.nodes.get(id) ?? null));
@@ -135,6 +140,8 @@ export function RecursionTree({ store }: { store: RunRepository }) {
                     selected={id === selectedId}
                     active={id === activeId}
                     diverged={diverged?.has(id) ?? false}
+                    signals={signals.byNode.get(id)}
+                    signalsBelow={flaggedAbove?.has(id) ?? false}
                     now={node.status === 'running' ? now : 0}
                     onPick={onPick}
                     onToggle={onToggle}

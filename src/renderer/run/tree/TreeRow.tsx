@@ -1,6 +1,9 @@
 // One row of the recursion tree: fixed height, one line, positioned by the virtualiser.
 import { memo } from 'react';
 import type { NodeRow } from '../../../shared/domain/node';
+import type { RunSignal } from '../../../shared/domain/signals';
+import { AlertIcon } from '../../common/icons';
+import { SIGNAL_LABEL, signalLines } from '../signals';
 import { CACHED_TITLE, costText, kindTag, STATUS_ICON, timeText, tokensText, type ShownStatus } from '../rowText';
 
 /**
@@ -29,6 +32,10 @@ export interface TreeRowProps {
   active: boolean;
   /** A replay of the run gave this cell another output, error or host call than the recording. */
   diverged?: boolean;
+  /** The run-away signals flagged on this node (the same array while they hold: the row stays memoised). */
+  signals?: readonly RunSignal[];
+  /** Some node below this one is flagged: shown when the row is collapsed. */
+  signalsBelow?: boolean;
   now: number;
   onPick(id: number): void;
   onToggle(id: number, expanded: boolean): void;
@@ -72,6 +79,12 @@ export const TreeRow = memo(function TreeRow(p: TreeRowProps) {
       <span className="tree-label" title={node.label}>
         {p.label || '…'}
       </span>
+      {p.signals && p.signals.length > 0 && (
+        <span className="tree-signal" title={signalLines(p.signals)}>
+          <AlertIcon size={13} />
+          <span className="run-sr-only"> signal: {p.signals.map((s) => SIGNAL_LABEL[s.kind].toLowerCase()).join(', ')}</span>
+        </span>
+      )}
       {p.diverged && (
         <span className="tree-diverged" title="Diverged in the replay: see the detail">
           ≠<span className="run-sr-only"> diverged in replay</span>
@@ -80,6 +93,12 @@ export const TreeRow = memo(function TreeRow(p: TreeRowProps) {
       {p.expanded === false && (
         <span className="tree-hidden-count" title={`${p.childCount.toLocaleString('en-US')} children hidden`}>
           +{p.childCount.toLocaleString('en-US')}
+        </span>
+      )}
+      {p.expanded === false && p.signalsBelow && (
+        <span className="tree-signal tree-signal-below" title="Rows hidden here carry signals: expand to see them">
+          <AlertIcon size={11} />
+          <span className="run-sr-only"> signals in hidden rows</span>
         </span>
       )}
       <span className="tree-model" title={node.model ?? undefined}>

@@ -1,9 +1,9 @@
 // When a run's cost or token limit will be reached at its recent rate (issue 13, the
 // budget-forecast signal): in seconds, over a recent window of the run's totals, and in turns of
 // the root, when that comes before its iteration limit. Pure: the caller gives the clock.
-import { formatTokens, usd } from '../../shared/format';
-import type { RunTotals } from '../../shared/domain/run';
-import type { RunLimits } from '../../shared/limits';
+import { formatTokens, usd } from '../../../shared/format';
+import type { RunTotals } from '../../../shared/domain/run';
+import type { RunLimits } from '../../../shared/limits';
 
 /** The recent window the spend rate is measured over. */
 export const BUDGET_WINDOW_MS = 30_000;
