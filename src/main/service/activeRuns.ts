@@ -248,16 +248,18 @@ export class ActiveRuns {
 
   /** A going RLM of a run going in this process, or the one-line reason it cannot be steered. */
   private liveRlm(runId: string, nodeId: number, action: 'stop' | 'note'): LiveRlm {
+    const verb = action === 'stop' ? 'stop' : 'send a note to';
     const active = this.active.get(runId);
-    if (!active) throw new RlmError('RUN_NOT_ACTIVE', `run ${runId} is ${this.inactiveStatus(runId)}, not running: there is no RLM to ${action}`);
+    if (!active) throw new RlmError('RUN_NOT_ACTIVE', `run ${runId} is ${this.inactiveStatus(runId)}, not running: there is no RLM to ${verb}`);
     const stopping = active.context.stopReason;
-    if (stopping) throw new RlmError('RUN_NOT_ACTIVE', `run ${runId} is stopping (${stopping.message}): there is no RLM to ${action}`);
+    if (stopping) throw new RlmError('RUN_NOT_ACTIVE', `run ${runId} is stopping (${stopping.message}): there is no RLM to ${verb}`);
     const rlm = active.context.rlms.get(nodeId);
     if (rlm) return rlm;
     const node = this.deps.store.getNode(runId, nodeId);
     if (!node) throw new RlmError('NOT_FOUND', `run ${runId} has no node ${nodeId}`);
     if (node.kind !== 'rlm') throw new RlmError('INVALID_INPUT', `node ${nodeId} of run ${runId} is a ${node.kind === 'llm' ? 'model call' : 'cell'}, not an RLM`);
-    throw new RlmError('RUN_NOT_ACTIVE', `RLM node ${nodeId} has already ended (${node.status}): there is nothing to ${action}`);
+    const why = action === 'stop' ? 'there is nothing to stop' : 'it would never read the note';
+    throw new RlmError('RUN_NOT_ACTIVE', `RLM node ${nodeId} has already ended (${node.status}): ${why}`);
   }
 
   /** Resolves when the run ends (at once for a run already over). */
