@@ -195,7 +195,8 @@ describe('acting on one branch of a live run', () => {
     await expect(tab.call('runs.noteRlm', { runId, nodeId: 1, text: 'x'.repeat(20_001) })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('a note is at most 20,000 characters') });
     await expect(tab.call('runs.stopRlm', { runId, nodeId: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await expect(tab.call('runs.stopRlm', { runId, nodeId: 1.5 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(tab.call('runs.noteRlm', { runId, nodeId: 1, text: 'x', extra: true })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    const withExtra = { runId, nodeId: 1, text: 'x', extra: true };
+    await expect(tab.call('runs.noteRlm', withExtra)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await expect(tab.call('runs.stopRlm', { runId: 'no-such-run', nodeId: 2 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     // A note at exactly the limit is taken.
     expect(await tab.call('runs.noteRlm', { runId, nodeId: 1, text: 'y'.repeat(20_000) })).toEqual({ queued: true });
