@@ -45,7 +45,7 @@ export function BranchActions({ api, runId, nodeId, isRoot, live }: BranchAction
     setStopping(true);
     try {
       await api.call('runs.stopRlm', { runId, nodeId });
-      if (mounted.current) setStopOutcome({ ok: true, text: "Stopped, with everything under it. Its parent's rlm_query returns an error saying so; the run goes on." });
+      if (mounted.current) setStopOutcome({ ok: true, text: "Stopped, with everything under it; its parent's rlm_query gets an error saying so." });
     } catch (failure) {
       if (mounted.current) setStopOutcome({ ok: false, text: `Not stopped: ${errorText(failure)}` });
     } finally {
@@ -84,7 +84,7 @@ export function BranchActions({ api, runId, nodeId, isRoot, live }: BranchAction
         <div className="branch-stop">
           {confirming ? (
             <>
-              <span>Stop this RLM and everything under it? The rest of the run goes on.</span>
+              <span>Stop it and everything under it? The run goes on.</span>
               <button type="button" className="run-control run-control-stop" onClick={() => void stop()} autoFocus>
                 Stop it
               </button>
@@ -99,7 +99,7 @@ export function BranchActions({ api, runId, nodeId, isRoot, live }: BranchAction
           )}
         </div>
       )}
-      {stopOutcome && <OutcomeLine outcome={stopOutcome} label="Stop this RLM" />}
+      {stopOutcome && <OutcomeLine outcome={stopOutcome} label="Stop result" />}
       {live && (
         <div className="branch-note">
           <label htmlFor={`branch-note-${nodeId}`}>Note to this RLM</label>
@@ -120,7 +120,7 @@ export function BranchActions({ api, runId, nodeId, isRoot, live }: BranchAction
           </div>
         </div>
       )}
-      {noteOutcome && <OutcomeLine outcome={noteOutcome} label="Note to this RLM" />}
+      {noteOutcome && <OutcomeLine outcome={noteOutcome} label="Note result" />}
     </section>
   );
 }
