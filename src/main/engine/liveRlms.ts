@@ -26,6 +26,12 @@ export function userNoteMessage(text: string): string {
   return `Note from the user: ${text}`;
 }
 
+/**
+ * The most notes that may wait for one RLM's next turn: each becomes part of its prompt, so a
+ * caller sending note after note must not grow it (and the memory holding them) without end.
+ */
+export const MAX_WAITING_NOTES = 20;
+
 export class LiveRlm {
   private readonly controller = new AbortController();
   private readonly queued: string[] = [];
@@ -63,8 +69,11 @@ export class LiveRlm {
     await this.ended;
   }
 
-  note(text: string): void {
+  /** Queues a note for its next turn; false when MAX_WAITING_NOTES already wait. */
+  note(text: string): boolean {
+    if (this.queued.length >= MAX_WAITING_NOTES) return false;
     this.queued.push(text);
+    return true;
   }
 
   /** The notes sent since the last take, oldest first. */

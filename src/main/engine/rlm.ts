@@ -60,11 +60,12 @@ export async function runRlm(run: RunContext, task: RlmTask): Promise<RlmOutcome
     { query: task.query, documents: task.documents },
   );
   task.onNode?.(nodeId);
-  // Steerable from here to its end: the user may stop it (not the root) or send it notes.
-  const live = run.rlms.add(nodeId, task.parentId === null, task.signal ?? run.signal);
   // A fork's RLM draws the recorded RLM's Math.random values: its cells can reproduce the recording's.
   const seed = task.cache?.seed ?? sandboxSeed(run.settings.seed, nodeId);
   run.reachedDepth(task.depth);
+  // Steerable from here to its end (the try below always takes it out): the user may stop it
+  // (not the root) or send it notes.
+  const live = run.rlms.add(nodeId, task.parentId === null, task.signal ?? run.signal);
   const loop = new RlmLoop(run, task, nodeId, live);
   try {
     const outcome = await loop.execute(seed);

@@ -13,7 +13,7 @@ import type { RunInput } from '../../shared/schemas';
 import { forkCache, type ForkEdit } from '../debugger/forkCache';
 import { replayableRun, rootInputFiles } from '../debugger/replay';
 import type { RlmCache } from '../engine/callCache';
-import type { LiveRlm } from '../engine/liveRlms';
+import { MAX_WAITING_NOTES, type LiveRlm } from '../engine/liveRlms';
 import { Recorder } from '../engine/recorder';
 import { RunContext, type RunSettings } from '../engine/runContext';
 import { resolveInputs, type ResolvedInputs } from '../input/resolveInputs';
@@ -242,7 +242,9 @@ export class ActiveRuns {
 
   /** Queues a note for one running RLM of a live run: it reads it at its next model turn. */
   noteRlm(runId: string, nodeId: number, text: string): { queued: true } {
-    this.liveRlm(runId, nodeId, 'note').note(text);
+    if (!this.liveRlm(runId, nodeId, 'note').note(text)) {
+      throw new RlmError('INVALID_INPUT', `RLM node ${nodeId} already has ${MAX_WAITING_NOTES} notes waiting for its next turn: send more once it has read them`);
+    }
     return { queued: true };
   }
 

@@ -11,7 +11,7 @@ import type { FakeHandler, FakeRequest } from '../fakeProvider/server';
 import { startBrowserServer, type BrowserServer } from '../server/browserServer';
 import { eventually, makeRendererDir, pageHeaders, wsUrl } from '../testing/browserServerFixtures';
 import { sandboxChildren } from '../testing/processes';
-import { queryOf, repl, ROOT, startHarness, storedTree, SUB, turn, type Harness } from '../testing/serviceHarness';
+import { lastUser, queryOf, repl, ROOT, startHarness, storedTree, SUB, turn, type Harness } from '../testing/serviceHarness';
 
 let harness: Harness | null = null;
 let server: BrowserServer | null = null;
@@ -146,6 +146,37 @@ describe('acting on one branch of a live run', () => {
     expect(sandboxChildren()).toEqual([]);
   });
 
+  it('stops a child with its whole subtree while the run is paused, and the run goes on once resumed', async () => {
+    const grandchildAsked = gate();
+    const { h, tab } = await start((req) => {
+      // The root reads what its rlm_query returned at its next turn: one that waits while paused.
+      if (req.model === ROOT) return turn(req) === 0 ? { text: repl('const a = await rlm_query("child A", "x"); print("root saw: " + a)') } : { text: `FINAL(${/root saw: .*/.exec(lastUser(req))?.[0]})` };
+      if (queryOf(req) === 'child A') return { text: repl('const g = await rlm_query("grandchild", "y"); FINAL(g)') };
+      grandchildAsked.open();
+      return { hang: true };
+    });
+    const { runId } = await h.service.call('runs.start', { query: 'deep', inputs: [], limits: { maxDepth: 2 } });
+    await grandchildAsked.opened;
+    await eventually(() => sandboxChildren().length === 3);
+    const a = await rlmNode(h, runId, 'child A');
+    const g = await rlmNode(h, runId, 'grandchild');
+    expect(await tab.call('runs.pause', { runId })).toEqual({ status: 'paused' });
+    // Paused, the stop still ends A at once: it does not wait for the run to be resumed.
+    expect(await tab.call('runs.stopRlm', { runId, nodeId: a.id })).toEqual({ stopped: true });
+    await eventually(() => sandboxChildren().length === 1);
+    const gRequest = conversation(h.fake, 'grandchild')[0]!;
+    await eventually(() => h.fake.ledger.some((bill) => bill.index === gRequest.index && bill.finish === 'aborted'));
+    const stopped = storedTree(h.dbPath, runId);
+    expect(stopped.find((n) => n.id === a.id)).toMatchObject({ status: 'stopped', payload: { stopReason: 'user', error: 'stopped by the user' } });
+    expect(stopped.find((n) => n.id === g.id)).toMatchObject({ status: 'stopped', payload: { error: `the user stopped RLM node ${a.id}` } });
+    expect(stopped.find((n) => n.parentId === a.id && n.kind === 'cell')?.status).toBe('stopped');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await h.service.call('runs.get', { runId })).status).toBe('paused');
+    expect(h.fake.requests.filter((req) => req.model === ROOT)).toHaveLength(1);
+    await tab.call('runs.resume', { runId });
+    expect(await h.service.waitForRun(runId)).toMatchObject({ status: 'completed', answer: `root saw: Error: the user stopped this child RLM (node ${a.id})` });
+  });
+
   it('holds a note sent while the run is paused for the turn after it resumes', async () => {
     const firstAsked = gate();
     const { h, tab } = await start(async (req) => {
@@ -198,8 +229,13 @@ describe('acting on one branch of a live run', () => {
     const withExtra = { runId, nodeId: 1, text: 'x', extra: true };
     await expect(tab.call('runs.noteRlm', withExtra)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await expect(tab.call('runs.stopRlm', { runId: 'no-such-run', nodeId: 2 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    // A note at exactly the limit is taken.
+    // A note at exactly the limit is taken; past 20 waiting notes, more are refused.
     expect(await tab.call('runs.noteRlm', { runId, nodeId: 1, text: 'y'.repeat(20_000) })).toEqual({ queued: true });
+    for (let i = 1; i < 20; i++) await tab.call('runs.noteRlm', { runId, nodeId: 1, text: `note ${i}` });
+    await expect(tab.call('runs.noteRlm', { runId, nodeId: 1, text: 'one too many' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: 'RLM node 1 already has 20 notes waiting for its next turn: send more once it has read them',
+    });
 
     finish.open();
     await h.service.waitForRun(runId);
