@@ -77,8 +77,10 @@ export async function runRlm(run: RunContext, task: RlmTask): Promise<RlmOutcome
     const stopped = run.stopReason;
     if (!stopped && live.stoppedByUser) {
       // Only this RLM (and its subtree, through its sandbox's calls): the run goes on.
-      recorder.finish(nodeId, 'stopped', { error: 'stopped by the user', stopReason: 'user' });
+      // The run's record first: were the process to die between the two writes, the run would
+      // still not be offered for an exact re-execution.
       recorder.update(ROOT_NODE_ID, { steering: run.rlms.steered('stopped', nodeId) });
+      recorder.finish(nodeId, 'stopped', { error: 'stopped by the user', stopReason: 'user' });
       throw new RlmStoppedByUser(nodeId);
     }
     recorder.finish(nodeId, stopped || live.signal.aborted ? 'stopped' : 'failed', {
@@ -195,8 +197,8 @@ class RlmLoop {
     for (const text of texts) this.messages.push({ role: 'user', content: userNoteMessage(text) });
     const { recorder } = this.run.deps;
     const what = texts.length === 1 ? 'a note from the user was' : `${texts.length} notes from the user were`;
-    recorder.appendNote(this.nodeId, `${what} delivered at turn ${this.turns} (in that turn's prompt)`);
     recorder.update(ROOT_NODE_ID, { steering: this.run.rlms.steered('noted', this.nodeId) });
+    recorder.appendNote(this.nodeId, `${what} delivered at turn ${this.turns} (in that turn's prompt)`);
   }
 
   private async modelTurn(): Promise<string> {
