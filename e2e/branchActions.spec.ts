@@ -62,8 +62,18 @@ test('"Note to this RLM" reaches child B at its next turn; "Stop this RLM" stops
   await expect(nodeDetail(page).getByRole('textbox', { name: 'Note to this RLM' })).toHaveCount(0);
   await shot('branch-stopped');
 
+  // A note being written when the run ends is kept; sending it then says why it is not sent.
+  await rowB.click();
+  const late = nodeDetail(page).getByRole('textbox', { name: 'Note to this RLM' });
+  await late.fill('a late note');
+
   // The run went on: B read the note, and the root answered with what A's rlm_query returned.
   await expectStatus(page, 'completed', 30_000);
+  await expect(late).toHaveValue('a late note');
+  await late.press('Control+Enter');
+  await expect(nodeDetail(page).getByRole('alert', { name: 'Note result' })).toHaveText(/^Not sent: run .* is completed, not running: there is no RLM to send a note to$/);
+  await expect(late).toHaveValue('a late note');
+  await shot('branch-note-refused');
   await expect(page.getByRole('main')).toContainText('Error: the user stopped this child RLM (node');
   await expect(page.getByRole('main')).toContainText('B read the note');
   await rowB.click();

@@ -38,7 +38,9 @@ export function BranchActions({ api, runId, nodeId, isRoot, live }: BranchAction
       mounted.current = false;
     };
   }, []);
-  if (!live && stopOutcome === null && noteOutcome === null) return null;
+  // A note being written stays when the RLM ends meanwhile: sending it then says why it was not.
+  const writing = note !== '';
+  if (!live && !writing && stopOutcome === null && noteOutcome === null) return null;
 
   const stop = async () => {
     setConfirming(false);
@@ -100,7 +102,7 @@ export function BranchActions({ api, runId, nodeId, isRoot, live }: BranchAction
         </div>
       )}
       {stopOutcome && <OutcomeLine outcome={stopOutcome} label="Stop result" />}
-      {live && (
+      {(live || writing) && (
         <div className="branch-note">
           <label htmlFor={`branch-note-${nodeId}`}>Note to this RLM</label>
           <textarea
