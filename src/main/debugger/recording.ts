@@ -8,6 +8,7 @@ import type { ChatMessage, NodePayload, NodeRow, NodeStatus } from '../../shared
 import { RECORDING_VERSION, type HostCallRecord } from '../../shared/domain/recording';
 import type { CallKind, RandomPosition, SandboxEnvironment } from '../../shared/sandboxProtocol';
 import { randomValues } from '../../shared/sandboxRandom';
+import { userStoppedAnswer } from '../engine/liveRlms';
 
 /** What recordingOf reads: RunReader's methods (a RunFileReader or the store's own reader). */
 export interface RecordingSource {
@@ -197,8 +198,13 @@ function turnOf(node: NodeRow, payload: NodePayload, conversation: readonly Chat
 function resolveNode(node: NodeRow | undefined, payload: NodePayload): string | null {
   if (!node) return null;
   if (node.kind === 'llm') return payload.text ?? null;
-  if (node.kind === 'rlm') return payload.answer ?? null;
+  if (node.kind === 'rlm') return payload.answer ?? (stoppedByUser(node, payload) ? userStoppedAnswer(node.id) : null);
   return null;
+}
+
+/** A child RLM the user stopped alone: its parent's code received a string saying so (liveRlms.ts). */
+function stoppedByUser(node: NodeRow, payload: NodePayload): boolean {
+  return node.status === 'stopped' && payload.stopReason === 'user' && node.parentId !== null;
 }
 
 function cellOf(node: NodeRow, payload: NodePayload, textOf: (nodeId: number) => string | null): CellRecording {

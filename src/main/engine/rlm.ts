@@ -25,6 +25,7 @@ import { RunawayGuard } from './runawayGuard';
 import type { RunContext } from './runContext';
 import { serveSandboxCall } from './subCalls';
 import { hostCallsOf } from './hostCallRecord';
+import { RlmStoppedByUser, userNoteMessage, type LiveRlm } from './liveRlms';
 
 export interface RlmTask {
   parentId: number | null;
@@ -38,7 +39,7 @@ export interface RlmTask {
   memoryMb: number;
   /** Content hashes of the context's documents in the store. */
   documents: string[];
-  /** Aborts this RLM only (its parent's cell ended). */
+  /** Aborts this RLM only (its parent's cell ended); the user may also stop it (liveRlms.ts). */
   signal?: AbortSignal;
   /** Told its node's id once it exists (the parent cell's recording links to it). */
   onNode?: (id: number) => void;
@@ -62,14 +63,27 @@ export async function runRlm(run: RunContext, task: RlmTask): Promise<RlmOutcome
   // A fork's RLM draws the recorded RLM's Math.random values: its cells can reproduce the recording's.
   const seed = task.cache?.seed ?? sandboxSeed(run.settings.seed, nodeId);
   run.reachedDepth(task.depth);
-  const loop = new RlmLoop(run, task, nodeId);
+  // Steerable from here to its end (the try below always takes it out): the user may stop it
+  // (not the root) or send it notes.
+  const live = run.rlms.add(nodeId, task.parentId === null, task.signal ?? run.signal);
+  const loop = new RlmLoop(run, task, nodeId, live);
   try {
     const outcome = await loop.execute(seed);
+    ended(run, live);
     recorder.finish(nodeId, 'completed', { answer: outcome.answer ?? undefined, stopReason: outcome.stopReason ?? undefined });
     return outcome;
   } catch (error) {
+    ended(run, live);
     const stopped = run.stopReason;
-    recorder.finish(nodeId, stopped || task.signal?.aborted ? 'stopped' : 'failed', {
+    if (!stopped && live.stoppedByUser) {
+      // Only this RLM (and its subtree, through its sandbox's calls): the run goes on.
+      // The run's record first: were the process to die between the two writes, the run would
+      // still not be offered for an exact re-execution.
+      recorder.update(ROOT_NODE_ID, { steering: run.rlms.steered('stopped', nodeId) });
+      recorder.finish(nodeId, 'stopped', { error: 'stopped by the user', stopReason: 'user' });
+      throw new RlmStoppedByUser(nodeId);
+    }
+    recorder.finish(nodeId, stopped || live.signal.aborted ? 'stopped' : 'failed', {
       error: stopped ? stopped.message : errorMessage(error),
       ...(stopped ? { stopReason: stopped.reason } : {}),
     });
@@ -77,6 +91,20 @@ export async function runRlm(run: RunContext, task: RlmTask): Promise<RlmOutcome
   } finally {
     loop.dispose();
   }
+}
+
+/** A run's root RLM is its first node; it holds the run's record of what the user steered. */
+const ROOT_NODE_ID = 1;
+
+/**
+ * Out of the live RLMs before its end is recorded: from then on a stop or a note is refused
+ * (already ended) rather than taken and lost. Notes it never read are said on its node.
+ */
+function ended(run: RunContext, live: LiveRlm): void {
+  const unread = run.rlms.remove(live);
+  if (unread.length === 0) return;
+  const what = unread.length === 1 ? 'a note from the user arrived' : `${unread.length} notes from the user arrived`;
+  run.deps.recorder.appendNote(live.nodeId, `${what} after its last turn and ${unread.length === 1 ? 'was' : 'were'} not delivered`);
 }
 
 class RlmLoop {
@@ -88,17 +116,23 @@ class RlmLoop {
   private sent = 0;
   private currentCell = 0;
   private readonly guard = new RunawayGuard(3);
+  /** Its turns so far (the one under way included). */
+  private turns = 0;
   private readonly disposeSandbox = () =>
-    this.sandbox?.dispose(this.run.signal.aborted ? 'the run was stopped' : 'the cell that started this child RLM ended');
+    this.sandbox?.dispose(
+      this.run.signal.aborted ? 'the run was stopped' : this.live.stoppedByUser ? `the user stopped RLM node ${this.nodeId}` : 'the cell that started this child RLM ended',
+    );
 
   constructor(
     private readonly run: RunContext,
     private readonly task: RlmTask,
     private readonly nodeId: number,
+    /** Its own stop (its parent's cell ending, or the user) and the user's notes. */
+    private readonly live: LiveRlm,
   ) {
     // Through the run's one shared listener (model/abort.ts): a listener per RLM on the run's
     // signal piled up past Node's warning at eleven child RLMs at once.
-    this.unlinks = [linkAbort(run.signal, this.disposeSandbox), linkAbort(task.signal, this.disposeSandbox)];
+    this.unlinks = [linkAbort(run.signal, this.disposeSandbox), linkAbort(live.signal, this.disposeSandbox)];
   }
 
   private readonly unlinks: Array<() => void>;
@@ -121,7 +155,7 @@ class RlmLoop {
       cellTimeoutMs: limits.cellTimeoutMs,
       outputChars: limits.outputChars,
       // A child's signal aborts with the run too (stopping the run disposes its parent's sandbox).
-      signal: task.signal ?? run.signal,
+      signal: this.live.signal,
       ...(task.cache?.timeZone ? { timeZone: task.cache.timeZone } : {}),
       onCall: (call, signal, link) => serveSandboxCall(run, { depth: task.depth, cellId: this.currentCell, cache: task.cache ?? null }, call, signal, link),
     });
@@ -139,19 +173,39 @@ class RlmLoop {
     return this.forceFinal();
   }
 
-  /** Between two steps (a model turn, a cell): where a paused run waits. */
+  /** Between two steps (a model turn, a cell): where a paused run waits, unless this RLM is stopped. */
   private async checkpoint(): Promise<void> {
-    await this.run.checkpoint();
+    this.throwIfStopped();
+    try {
+      await this.run.gate.pass(this.live.signal);
+    } catch (error) {
+      this.throwIfStopped();
+      throw error;
+    }
     this.throwIfStopped();
   }
 
   private throwIfStopped(): void {
     this.run.throwIfStopped();
-    if (this.task.signal?.aborted) throw this.task.signal.reason;
+    if (this.live.signal.aborted) throw this.live.signal.reason;
+  }
+
+  /** The user's notes sent since its last turn: user messages of this turn, said on its node. */
+  private takeUserNotes(): void {
+    const texts = this.live.takeNotes();
+    if (texts.length === 0) return;
+    for (const text of texts) this.messages.push({ role: 'user', content: userNoteMessage(text) });
+    const { recorder } = this.run.deps;
+    const what = texts.length === 1 ? 'a note from the user was' : `${texts.length} notes from the user were`;
+    recorder.update(ROOT_NODE_ID, { steering: this.run.rlms.steered('noted', this.nodeId) });
+    recorder.appendNote(this.nodeId, `${what} delivered at turn ${this.turns} (in that turn's prompt)`);
   }
 
   private async modelTurn(): Promise<string> {
     await this.checkpoint();
+    this.turns++;
+    // After the gate: a note sent while the run was paused is read at the turn that follows.
+    this.takeUserNotes();
     const spec: ModelCallSpec = {
       parentId: this.nodeId,
       depth: this.task.depth,
@@ -159,7 +213,7 @@ class RlmLoop {
       model: this.task.model,
       messages: this.messages,
       newMessages: this.messages.slice(this.sent),
-      signal: this.task.signal,
+      signal: this.live.signal,
       prefix: this.reported ?? undefined,
       onUsage: (usage) => {
         // Its prompt and this reply, as the provider counted them: the next turn's input bound.
@@ -250,7 +304,7 @@ class RlmLoop {
     this.task.cache?.cellDone(result.output, result.error ?? null);
     const restart = result.restart;
     const cellNotes = restart ? [notes.restarted(restart)] : [];
-    const stopped = this.run.signal.aborted || this.task.signal?.aborted;
+    const stopped = this.run.signal.aborted || this.live.signal.aborted;
     recorder.finish(cellId, stopped ? 'stopped' : result.error ? 'failed' : 'completed', {
       output: result.output,
       ...(result.error ? { error: result.error } : {}),

@@ -11,6 +11,7 @@ import type { DocumentStore } from '../store/documentStore';
 import type { RlmCache } from './callCache';
 import { Budget, type Price, type Reservation, type Spend } from './budget';
 import { Semaphore, StepGate } from './concurrency';
+import { LiveRlms } from './liveRlms';
 import { passedLimit, timeLeftMs } from './limitChecks';
 import { childRefusal, SANDBOXES_PER_RUN, SandboxMemory } from './sandboxMemory';
 import type { Recorder } from './recorder';
@@ -63,6 +64,8 @@ export class RunContext {
   readonly calls: Semaphore;
   private readonly childSlots = new Map<number, Semaphore>();
   readonly totals: RunTotals = emptyTotals();
+  /** Its RLMs going now, each steerable on its own (stop one, send one a note). */
+  readonly rlms = new LiveRlms();
   private readonly controller = new AbortController();
   private stopped: RunStopped | null = null;
   /** Calls started, failed ones included: what the call limit counts. */

@@ -4,6 +4,7 @@
 import type { CallLink, SandboxCall } from '../sandbox/host/cellHostCalls';
 import type { RlmCache } from './callCache';
 import { mayStartRlm } from './limitChecks';
+import { RlmStoppedByUser, userStoppedAnswer } from './liveRlms';
 import { answerWithoutCall, callModel, errorMessage, type ModelCallSpec } from './modelCall';
 import { runRlm } from './rlm';
 import type { RunContext } from './runContext';
@@ -133,7 +134,7 @@ async function startChild(
   // hash and one write, not thousands.
   const documents =
     values.length <= SEPARATE_DOCUMENTS_MAX ? values.map((text) => run.deps.documents.putText(text).hash) : [run.deps.documents.putText(JSON.stringify(values)).hash];
-  const outcome = await runRlm(run, {
+  const child = runRlm(run, {
     cache: site.cache?.child(query, documents) ?? null,
     parentId: site.cellId,
     depth,
@@ -148,6 +149,11 @@ async function startChild(
     documents,
     signal,
     onNode,
+  });
+  // Stopped by the user, that child alone: its parent's code receives a string and goes on.
+  const outcome = await child.catch((error: unknown) => {
+    if (error instanceof RlmStoppedByUser) return { answer: userStoppedAnswer(error.nodeId), stopReason: null };
+    throw error;
   });
   if (outcome.answer === null) throw new Error(`the child RLM ended without an answer (${outcome.stopReason ?? 'no answer'})`);
   return outcome.answer;

@@ -13,6 +13,7 @@ import type { RunInput } from '../../shared/schemas';
 import { forkCache, type ForkEdit } from '../debugger/forkCache';
 import { replayableRun, rootInputFiles } from '../debugger/replay';
 import type { RlmCache } from '../engine/callCache';
+import { MAX_WAITING_NOTES, type LiveRlm } from '../engine/liveRlms';
 import { Recorder } from '../engine/recorder';
 import { RunContext, type RunSettings } from '../engine/runContext';
 import { resolveInputs, type ResolvedInputs } from '../input/resolveInputs';
@@ -226,6 +227,41 @@ export class ActiveRuns {
   /** Resume for one step, then pause again. */
   step(runId: string): { status: RunStatus } {
     return this.control(runId, (run) => run.gate.step());
+  }
+
+  /**
+   * Stops one child RLM of a live run with its subtree (issue 13); the rest of the run goes on.
+   * Resolves once that RLM's node has ended. The root is refused: that is the whole run's Stop.
+   */
+  async stopRlm(runId: string, nodeId: number): Promise<{ stopped: true }> {
+    const rlm = this.liveRlm(runId, nodeId, 'stop');
+    if (rlm.isRoot) throw new RlmError('INVALID_INPUT', `node ${nodeId} is the root RLM of run ${runId}: use Stop to stop the whole run`);
+    await rlm.stopAndWait();
+    return { stopped: true };
+  }
+
+  /** Queues a note for one running RLM of a live run: it reads it at its next model turn. */
+  noteRlm(runId: string, nodeId: number, text: string): { queued: true } {
+    if (!this.liveRlm(runId, nodeId, 'note').note(text)) {
+      throw new RlmError('INVALID_INPUT', `RLM node ${nodeId} already has ${MAX_WAITING_NOTES} notes waiting for its next turn: send more once it has read them`);
+    }
+    return { queued: true };
+  }
+
+  /** A going RLM of a run going in this process, or the one-line reason it cannot be steered. */
+  private liveRlm(runId: string, nodeId: number, action: 'stop' | 'note'): LiveRlm {
+    const verb = action === 'stop' ? 'stop' : 'send a note to';
+    const active = this.active.get(runId);
+    if (!active) throw new RlmError('RUN_NOT_ACTIVE', `run ${runId} is ${this.inactiveStatus(runId)}, not running: there is no RLM to ${verb}`);
+    const stopping = active.context.stopReason;
+    if (stopping) throw new RlmError('RUN_NOT_ACTIVE', `run ${runId} is stopping (${stopping.message}): there is no RLM to ${verb}`);
+    const rlm = active.context.rlms.get(nodeId);
+    if (rlm) return rlm;
+    const node = this.deps.store.getNode(runId, nodeId);
+    if (!node) throw new RlmError('NOT_FOUND', `run ${runId} has no node ${nodeId}`);
+    if (node.kind !== 'rlm') throw new RlmError('INVALID_INPUT', `node ${nodeId} of run ${runId} is a ${node.kind === 'llm' ? 'model call' : 'cell'}, not an RLM`);
+    const why = action === 'stop' ? 'there is nothing to stop' : 'it would never read the note';
+    throw new RlmError('RUN_NOT_ACTIVE', `RLM node ${nodeId} has already ended (${node.status}): ${why}`);
   }
 
   /** Resolves when the run ends (at once for a run already over). */

@@ -31,6 +31,8 @@ export function runsHandlers({ store, activeRuns, deleteRun, bus }: RunsHandlerD
     'runs.pause': async ({ runId }) => activeRuns.pause(runId),
     'runs.resume': async ({ runId }) => activeRuns.resume(runId),
     'runs.step': async ({ runId }) => activeRuns.step(runId),
+    'runs.stopRlm': ({ runId, nodeId }) => activeRuns.stopRlm(runId, nodeId),
+    'runs.noteRlm': async ({ runId, nodeId, text }) => activeRuns.noteRlm(runId, nodeId, text),
     'runs.delete': async ({ runId }) => {
       if (activeRuns.has(runId)) throw new RlmError('RUN_ACTIVE', `run ${runId} is running: stop the run before deleting it`);
       deleteRun(runId, ownerCheck({ now: Date.now(), staleMs: STALE_OWNER_MS }));

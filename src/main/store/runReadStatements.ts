@@ -55,6 +55,11 @@ export function prepareReadStatements(db: Database.Database) {
        FROM (SELECT ${nodeSelect} FROM nodes WHERE run_id = @runId AND id > @afterId ORDER BY id LIMIT @limit)`,
     ),
     countNodes: db.prepare<[string], number>(`SELECT count(*) FROM nodes WHERE run_id = ?`).pluck(),
+    // What the user steered (NodePayload.steering), from the root RLM's payload alone: a run's
+    // detail says whether it can be re-executed without reading any other payload.
+    getSteering: db
+      .prepare<[string], string | null>(`SELECT CASE WHEN json_valid(body) THEN json_extract(body, '$.steering') END FROM node_payloads WHERE run_id = ? AND node_id = 1`)
+      .pluck(),
     getPayload: db.prepare<[string, number], { body: unknown }>(
       `SELECT body FROM node_payloads WHERE run_id = ? AND node_id = ?`,
     ),

@@ -12,7 +12,7 @@ import { LIST_PREVIEW_CHARS, SHOW_PREVIEW_CHARS, type RunValueField } from '../.
 import { openDatabase } from './database';
 import { documentRanges, type DocumentRanges } from './documentRanges';
 import { prepareReadStatements } from './runReadStatements';
-import { parsePayload, toNodeRow, toRunDetail, toRunSummary, type NodeTuple } from './runRows';
+import { parsePayload, parseSteering, toNodeRow, toRunDetail, toRunSummary, type NodeTuple } from './runRows';
 import { guard } from './storeErrors';
 
 export interface ListRunsOptions {
@@ -63,7 +63,7 @@ export class RunReader {
   getRun(runId: string): RunDetail | null {
     return guard('getRun', () => {
       const row = this.reads.getRun.get({ runId, preview: SHOW_PREVIEW_CHARS });
-      return row ? toRunDetail(row, this.reads.getInputs.all(runId)) : null;
+      return row ? toRunDetail(row, this.reads.getInputs.all(runId), parseSteering(this.reads.getSteering.get(runId))) : null;
     });
   }
 
@@ -86,6 +86,14 @@ export class RunReader {
       const rows = JSON.parse(this.reads.getNodes.get(runId) ?? '[]') as NodeTuple[];
       return rows.map(toNodeRow);
     });
+  }
+
+  /** One node's row without its payload; null when the run has no such node. */
+  getNode(runId: string, nodeId: number): NodeRow | null {
+    const page = this.getNodeIndexPage(runId, nodeId - 1, 1);
+    const tuple = (JSON.parse(page.json) as NodeTuple[])[0];
+    const node = tuple ? toNodeRow(tuple) : null;
+    return node?.id === nodeId ? node : null;
   }
 
   /**

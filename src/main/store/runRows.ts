@@ -1,7 +1,7 @@
 // The database rows of runs and nodes, and their mapping to the domain shapes of src/shared.
 // Pure functions: whatever a row holds, mapping it never throws, so every stored run stays
 // readable even when one of its values is damaged.
-import { type NodePayload } from '../../shared/domain/node';
+import { type NodePayload, type UserSteering } from '../../shared/domain/node';
 import { type InputDescription, type RunDetail, type RunOrigin, type RunStatus, type RunSummary, type StopReason } from '../../shared/domain/run';
 import { DEFAULT_LIMITS, type RunLimits } from '../../shared/limits';
 import { replayability } from '../../shared/domain/recording';
@@ -171,10 +171,27 @@ export function isRunSignal(value: unknown): value is RunSignal {
   );
 }
 
-export function toRunDetail(row: RunRecord, inputs: InputDescription[]): RunDetail {
+export function toRunDetail(row: RunRecord, inputs: InputDescription[], steering: UserSteering | null = null): RunDetail {
   const summary = toRunSummary(row);
   const recording = row.recording ?? 0;
-  return { ...summary, limits: parseLimits(row.limits_json), baseUrl: row.base_url, inputs, seed: row.seed, recording, ...replayability({ ...summary, recording }) };
+  return { ...summary, limits: parseLimits(row.limits_json), baseUrl: row.base_url, inputs, seed: row.seed, recording, ...replayability({ ...summary, recording, steering }) };
+}
+
+/**
+ * The root RLM's record of what the user steered, as json_extract gives it; null when there is
+ * none, or when it is not lists of node ids (a damaged file: a replay of it would then find the
+ * difference cell by cell and say so).
+ */
+export function parseSteering(json: string | null | undefined): UserSteering | null {
+  if (json === null || json === undefined) return null;
+  const ids = (value: unknown): value is number[] => Array.isArray(value) && value.every((id) => Number.isSafeInteger(id));
+  try {
+    const parsed: unknown = JSON.parse(json);
+    if (isObject(parsed) && ids(parsed.stopped) && ids(parsed.noted)) return { stopped: parsed.stopped, noted: parsed.noted };
+  } catch {
+    // damaged: as none
+  }
+  return null;
 }
 
 /** Limits missing from an older or damaged row take their defaults, so the shape is always whole. */

@@ -135,6 +135,14 @@ export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameS
     cancelFrame ??= scheduleFrame(flush);
   }
 
+  async function refreshReplayability(mine: number): Promise<void> {
+    const detail = await api.call('runs.get', { runId }).catch(() => null);
+    const model = state.getState().model;
+    if (mine !== session || !detail || !model) return;
+    model.run = { ...model.run, replayable: detail.replayable, replayableWhy: detail.replayableWhy };
+    state.setState({ run: model.run });
+  }
+
   function rowsChanged(model: RunModel): void {
     refreshRows(model);
     const s = state.getState();
@@ -169,6 +177,9 @@ export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameS
         }
         if (held) held.push(event);
         else enqueue(event);
+        // Whether it can be re-executed exactly is in the run's detail, not its summary: a run
+        // whose RLMs the user stopped or sent notes (issue 13) no longer can.
+        if (event.type === 'run.finished') void refreshReplayability(mine);
       });
       // The compact index: for 100,000 nodes, a third of the bytes of `runs.nodes` and one parse.
       // A first page shows the top of the tree at once; the rest follows in one call, and only

@@ -35,6 +35,18 @@ export const readValueSchema = z.strictObject({
   length: z.number().int().min(1).max(VALUE_PAGE_CHARS_MAX).default(VALUE_PAGE_CHARS_MAX),
 });
 
+/** One RLM of a live run: the user stops it alone (not the root), or sends it a note (issue 13). */
+export const rlmRefSchema = z.strictObject({ runId: runIdSchema, nodeId: z.number().int().min(1) });
+
+/** A note's most characters: a steer for the model, not a document (those are the run's inputs). */
+export const RLM_NOTE_CHARS_MAX = 20_000;
+
+export const noteRlmSchema = z.strictObject({
+  runId: runIdSchema,
+  nodeId: z.number().int().min(1),
+  text: z.string().trim().min(1, 'the note is empty').max(RLM_NOTE_CHARS_MAX, `a note is at most ${RLM_NOTE_CHARS_MAX.toLocaleString('en-US')} characters`),
+});
+
 export const runsMethods = {
   'runs.start': startRunSchema,
   'runs.list': listRunsSchema,
@@ -45,6 +57,8 @@ export const runsMethods = {
   'runs.resume': runRefSchema,
   'runs.step': runRefSchema,
   'runs.delete': runRefSchema,
+  'runs.stopRlm': rlmRefSchema,
+  'runs.noteRlm': noteRlmSchema,
 } as const;
 
 export interface RunsResults {
@@ -64,6 +78,16 @@ export interface RunsResults {
   'runs.step': { status: RunStatus };
   /** Removes a finished run with its nodes and payloads (and documents no other run uses). */
   'runs.delete': { deleted: true };
+  /**
+   * Stops one child RLM and its subtree while the rest of the run goes on; resolves once its node
+   * has ended (`stopped`, reason `user`). Its parent's `rlm_query` returns an error string.
+   */
+  'runs.stopRlm': { stopped: true };
+  /**
+   * Queues a note for one running RLM: a user message at its next model turn (a paused run's
+   * next one). A note it never reads (it ended first) is said on its node as not delivered.
+   */
+  'runs.noteRlm': { queued: true };
 }
 
 /** Events pushed to subscribers of a run. */

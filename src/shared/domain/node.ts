@@ -114,8 +114,16 @@ export interface NodePayload {
     /** A turn whose reply holds the code of this edited cell (the parent's), replaced: the edit is that cell's. */
     codeOf?: number;
   };
-  /** cell: notes from the engine (sandbox restarted, answer ignored, blocks skipped). */
+  /** cell: notes from the engine (sandbox restarted, answer ignored, blocks skipped); rlm: a note from the user delivered, a fork's edit not reached. */
   notes?: string[];
+  /** The root rlm: what the user did to single RLMs while the run went (issue 13); a re-execution would not do it again. */
+  steering?: UserSteering;
+}
+
+/** RLMs (node ids) the user stopped, and those the user sent notes that they read. */
+export interface UserSteering {
+  stopped: number[];
+  noted: number[];
 }
 
 export interface ContextInfo {

@@ -3,6 +3,7 @@
 // node already stores (a sub-call's reply, a child RLM's answer) are referred to, not copied.
 // Plain data only.
 import type { CallKind } from '../sandboxProtocol';
+import type { UserSteering } from './node';
 
 /**
  * The version of the recording a run was made with (the runs table's `recording` column).
@@ -47,7 +48,7 @@ export interface HostCallRecord {
 }
 
 /** Whether a run's recording lets it be re-executed exactly, and if not, why (one line). */
-export function replayability(run: { origin?: 'native' | 'imported'; source?: string | null; recording: number }): {
+export function replayability(run: { origin?: 'native' | 'imported'; source?: string | null; recording: number; steering?: UserSteering | null }): {
   replayable: boolean;
   replayableWhy: string | null;
 } {
@@ -63,5 +64,28 @@ export function replayability(run: { origin?: 'native' | 'imported'; source?: st
   if (run.recording > RECORDING_VERSION) {
     return { replayable: false, replayableWhy: `recorded by a newer RLMScope (recording version ${run.recording}; this one knows up to ${RECORDING_VERSION})` };
   }
+  const steered = steeringWhy(run.steering);
+  if (steered) return { replayable: false, replayableWhy: steered };
   return { replayable: true, replayableWhy: null };
+}
+
+/**
+ * What the user did to single RLMs while the run went (issue 13), which a re-execution would not
+ * do again: it would run a stopped RLM on and never send the notes. Null when nothing.
+ */
+function steeringWhy(steering: UserSteering | null | undefined): string | null {
+  const stopped = steering?.stopped ?? [];
+  const noted = steering?.noted ?? [];
+  const parts = [
+    ...(stopped.length > 0 ? [`stopped ${rlmList(stopped)}`] : []),
+    ...(noted.length > 0 ? [`sent notes to ${rlmList(noted)}`] : []),
+  ];
+  if (parts.length === 0) return null;
+  return `the user ${parts.join(' and ')} while it ran, which a re-execution would not do again`;
+}
+
+function rlmList(ids: readonly number[]): string {
+  const shown = ids.slice(0, 5).join(', ');
+  const more = ids.length > 5 ? ` and ${ids.length - 5} more` : '';
+  return `${ids.length === 1 ? 'RLM node' : 'RLM nodes'} ${shown}${more}`;
 }

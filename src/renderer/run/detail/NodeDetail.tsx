@@ -6,6 +6,8 @@ import type { CodeEditorHost } from '../codeEditor';
 import { stepsOf } from '../runModel';
 import type { RunRepository } from '../runStore';
 import { useRunState } from '../useRunState';
+import { isActive } from '../runModel';
+import { BranchActions } from './BranchActions';
 import { CellDetail } from './CellDetail';
 import { LlmDetail } from './LlmDetail';
 import { NodeSignals } from './NodeSignals';
@@ -47,6 +49,10 @@ export function NodeDetail({ store, editor }: { store: RunRepository; editor: Co
             <p className="node-error" role="alert">
               Could not load this node: {error}
             </p>
+          )}
+          {recorded?.kind === 'rlm' && (
+            // Keyed by node: a result line belongs to the RLM it was about. Never at an earlier step (time travel).
+            <BranchActions key={recorded.id} api={store.api} runId={store.runId} nodeId={recorded.id} isRoot={recorded.parentId === null} live={steps === null && recordedStatus !== null && isActive(recordedStatus) && recorded.status === 'running'} />
           )}
           {loading && <p className="run-muted">Loading…</p>}
           {payload && node.kind === 'rlm' && <RlmDetail store={store} nodeId={node.id} payload={payload} />}
