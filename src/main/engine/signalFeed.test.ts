@@ -64,6 +64,20 @@ describe('run-away signals from a real run', () => {
     expect(told.map((event) => event.signals)).toEqual([[]]);
   }, 60_000);
 
+  it('flags a root that runs the same code three turns in a row, at the first turn\'s cell, before the guard stops it', async () => {
+    h = await startHarness((req) => {
+      if (!isRootConversation(req)) return { text: 'x' };
+      return { text: turn(req) < 3 ? repl('print("still looking")') : 'FINAL(found)' };
+    });
+    const { runId } = await h.service.call('runs.start', { query: 'loop', inputs: [{ kind: 'text', name: 'x', text: 'x' }] });
+    const summary = await h.service.waitForRun(runId);
+    expect(summary.status).toBe('completed');
+    const firstCell = (await h.service.call('runs.nodes', { runId })).find((node) => node.kind === 'cell');
+    expect(summary.signals).toEqual([
+      { kind: 'repetition', nodeId: firstCell?.id, message: expect.stringMatching(/^The root RLM ran the same code 3 turns in a row; the turns since the first cost \$/) as string, costUsd: expect.any(Number) as number },
+    ]);
+  }, 60_000);
+
   it('publishes hundreds of changes at most every 250 ms, whatever their count', async () => {
     const prompts = Array.from({ length: 300 }, () => 'same again');
     const code = `await llm_query_batched(${JSON.stringify(prompts)}); print('ok');`;
