@@ -18,7 +18,7 @@ const TRACE = join(FIXTURES, 'trace-log-example.jsonl');
 const MAXITER = join(FIXTURES, 'maxiter_2026-11-25_10-58-31_060600ff.jsonl');
 
 /** The summary fields of `run --json` (format.ts summaryJson), which import --json repeats. */
-const SUMMARY_KEYS = ['runId', 'status', 'answer', 'answerChars', 'stopReason', 'error', 'errorChars', 'costUsd', 'inputTokens', 'outputTokens', 'modelCalls', 'iterations', 'maxDepthReached', 'durationMs', 'origin', 'source', 'forkedFrom', 'cachedCalls'];
+const SUMMARY_KEYS = ['runId', 'status', 'answer', 'answerChars', 'stopReason', 'error', 'errorChars', 'costUsd', 'inputTokens', 'outputTokens', 'modelCalls', 'iterations', 'maxDepthReached', 'durationMs', 'origin', 'source', 'forkedFrom', 'cachedCalls', 'signals'];
 
 interface Summary {
   runId: string;
@@ -59,7 +59,7 @@ describe('rlmscope import', () => {
     expect(runs.map((r) => r.source)).toEqual([...Array(6).fill('trace-log-example.jsonl'), 'maxiter_2026-11-25_10-58-31_060600ff.jsonl']);
     for (const run of runs) {
       expect(Object.keys(run)).toEqual(SUMMARY_KEYS);
-      expect(run).toMatchObject({ status: 'completed', origin: 'imported', costUsd: null });
+      expect(run).toMatchObject({ status: 'completed', origin: 'imported', costUsd: null, signals: [] });
     }
     // The per-file lines go to stderr, so that stdout is the JSON alone.
     expect(result.stderr).toContain('trace-log-example.jsonl: 6 runs imported');

@@ -64,6 +64,48 @@ describe('run-away signals from a real run', () => {
     expect(told.map((event) => event.signals)).toEqual([[]]);
   }, 60_000);
 
+  it('flags a root that runs the same code three turns in a row, at the first turn\'s cell, before the guard stops it', async () => {
+    h = await startHarness((req) => {
+      if (!isRootConversation(req)) return { text: 'x' };
+      return { text: turn(req) < 3 ? repl('print("still looking")') : 'FINAL(found)' };
+    });
+    const { runId } = await h.service.call('runs.start', { query: 'loop', inputs: [{ kind: 'text', name: 'x', text: 'x' }] });
+    const summary = await h.service.waitForRun(runId);
+    expect(summary.status).toBe('completed');
+    const firstCell = (await h.service.call('runs.nodes', { runId })).find((node) => node.kind === 'cell');
+    expect(summary.signals).toEqual([
+      { kind: 'repetition', nodeId: firstCell?.id, message: expect.stringMatching(/^The root RLM ran the same code 3 turns in a row; the turns since the first cost \$/) as string, costUsd: expect.any(Number) as number },
+    ]);
+  }, 60_000);
+
+  it('flags an answer printed and then set aside for more sub-calls, and not one that is returned after all', async () => {
+    const run = async (final: string) => {
+      h = await startHarness((req) => {
+        if (!isRootConversation(req)) return { text: 'more', usage: SUB_USAGE };
+        const steps = [repl('print("Answer: 42")'), repl('for (const q of ["a?", "b?", "c?"]) print(await llm_query(q));'), `FINAL(${final})`];
+        return { text: steps[turn(req)] ?? 'FINAL(late)' };
+      });
+      const { runId } = await h.service.call('runs.start', { query: 'answer', inputs: [{ kind: 'text', name: 'x', text: 'x' }] });
+      const summary = await h.service.waitForRun(runId);
+      const firstCell = (await h.service.call('runs.nodes', { runId })).find((node) => node.kind === 'cell');
+      await h.close();
+      h = undefined;
+      return { summary, firstCell };
+    };
+    const dropped = await run('something else');
+    expect(dropped.summary.signals).toEqual([
+      {
+        kind: 'answer-discarded',
+        nodeId: dropped.firstCell?.id,
+        message: expect.stringMatching(/^Heuristic: a cell produced what looks like an answer \("42"\), then the root RLM made 3 more sub-calls and returned another answer;/) as string,
+        costUsd: expect.any(Number) as number,
+      },
+    ]);
+    // The three sub-calls at 0.15 each, and the root's turns after the candidate.
+    expect(dropped.summary.signals?.[0]?.costUsd).toBeGreaterThanOrEqual(3 * SUB_CALL_USD - 1e-9);
+    expect((await run('The answer is 42.')).summary.signals).toEqual([]);
+  }, 60_000);
+
   it('publishes hundreds of changes at most every 250 ms, whatever their count', async () => {
     const prompts = Array.from({ length: 300 }, () => 'same again');
     const code = `await llm_query_batched(${JSON.stringify(prompts)}); print('ok');`;

@@ -80,6 +80,8 @@ describe('RunRepository.insertWholeRun', () => {
       status: 'completed',
       origin: 'imported',
       source: 'log.jsonl',
+      // An imported log holds no run-away signals: RLMScope never watched it run.
+      signals: [],
       answer: '42',
       // One call of unknown price makes the whole cost unknown, never the sum of the rest.
       costUsd: null,

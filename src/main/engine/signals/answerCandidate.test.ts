@@ -42,4 +42,16 @@ describe('answerHolds', () => {
     expect(answerHolds('Lyon', 'Paris')).toBe(false);
     expect(answerHolds(`${'y'.repeat(1000)} and so on`, `${'y'.repeat(199)}…`)).toBe(true);
   });
+
+  it('takes a candidate with the characters of a pattern as text, and searches a 200 MB answer without copying it', () => {
+    expect(answerHolds('Total: $1.50 (tax incl.) [EU]', '$1.50 (tax incl.) [eu]')).toBe(true);
+    expect(answerHolds('Total: $1x50', '$1.50')).toBe(false);
+    expect(answerHolds('a\\b/c-d', 'a\\b/c-d')).toBe(true);
+    const huge = `${'row of data\n'.repeat(17_000_000)}The answer is  FORTY-TWO.`;
+    // Made flat first (a regex test does it), as an answer from the sandbox is: the repeat above is a rope.
+    expect(/never there/.test(huge)).toBe(false);
+    const before = process.memoryUsage().rss;
+    expect(answerHolds(huge, 'the answer is forty-two')).toBe(true);
+    expect(process.memoryUsage().rss - before).toBeLessThan(100 * 1024 * 1024);
+  });
 });

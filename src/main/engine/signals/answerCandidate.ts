@@ -28,11 +28,18 @@ export function answerLike(code: string, output: string): string | null {
   return text.length > CANDIDATE_CHARS ? `${text.slice(0, CANDIDATE_CHARS - 1)}…` : text;
 }
 
-/** Whether the returned answer holds the candidate (case and spacing aside; a cut candidate by its start). */
+/**
+ * Whether the returned answer holds the candidate (case and spacing aside; a cut candidate by its
+ * start). Searched in place: an RLM's answer may be hundreds of MB, and a lower-cased, re-spaced
+ * copy of it would double the run's memory at its end. The candidate is at most CANDIDATE_CHARS.
+ */
 export function answerHolds(answer: string, candidate: string): boolean {
-  return normalise(answer).includes(normalise(candidate.replace(/…$/, '')));
+  const words = candidate.replace(/…$/, '').trim().split(/\s+/).filter((word) => word !== '');
+  if (words.length === 0) return true;
+  return new RegExp(words.map(escapeRegExp).join('\\s+'), 'iu').test(answer);
 }
 
-function normalise(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().toLowerCase();
+/** Only the syntax characters: the `u` flag refuses an escape of any other. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }

@@ -44,8 +44,12 @@ const time = z.number().int().min(0).max(8_640_000_000_000_000, 'not a time a da
 const usd = z.number().finite().min(0);
 const hash = z.string().regex(/^[0-9a-f]{64}$/, 'not a sha256 hash');
 
-/** Signals a run file may carry (a run holds one per cell, RLM or kind: far fewer in practice). */
-export const MAX_SIGNALS = 10_000;
+/**
+ * Signals a run file may carry: a run holds at most one per cell, RLM or kind, so a run with tens
+ * of thousands of looping child RLMs could hold that many. The run record is one line, which the
+ * reader caps (MAX_LINE_CHARS): this count bounds what the array can make it hold beyond that.
+ */
+export const MAX_SIGNALS = 100_000;
 
 function signalSchema() {
   return z.strictObject({

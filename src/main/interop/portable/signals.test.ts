@@ -72,7 +72,7 @@ describe('run-away signals in a portable file', () => {
       [withSignals([{ ...SIGNALS[0], extra: true }]), /signals\.0/],
       [withSignals([{ ...SIGNALS[0], message: 'x'.repeat(20_000) }]), /signals\.0\.message/],
       [withSignals('none'), /signals/],
-      [withSignals(Array.from({ length: 10_001 }, () => SIGNALS[1])), /signals/],
+      [withSignals(Array.from({ length: 100_001 }, () => SIGNALS[1])), /signals/],
       [withSignals([{ ...SIGNALS[0], nodeId: 99 }]), /duplicate-subcalls signal names node 99, which is not in the file/],
     ];
     for (const [damaged, why] of bad) {
