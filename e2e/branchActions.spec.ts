@@ -8,8 +8,9 @@ const NOTE = 'Look only at the first line, please.';
 
 test.use({
   rules: rules(
-    // Child B's second turn, with the note as its last message.
-    { match: { model: SUB_MODEL, contains: 'Note from the user' }, reply: { text: 'FINAL(B read the note)', delayMs: 1500 } },
+    // Child B's second turn, with the note as its last message: slow enough that B still runs
+    // while A is stopped and a late note is typed, on a loaded machine too.
+    { match: { model: SUB_MODEL, contains: 'Note from the user' }, reply: { text: 'FINAL(B read the note)', delayMs: 8000 } },
     // Child A waits on a reply that never comes: only the stop ends it.
     { match: { model: SUB_MODEL, contains: 'child A task' }, reply: { hang: true } },
     // Child B's first turn takes a while: long enough to send it a note.
