@@ -18,6 +18,8 @@ export interface NewRun {
   ownerHost: string;
   /** A fork: the run it re-runs from the recording of, and the node of it that was edited. */
   forkedFrom?: ForkOrigin;
+  /** Repeated sub-calls are answered from the first answer (RunDetail.dedupeSubcalls); absent: false. */
+  dedupeSubcalls?: boolean;
 }
 
 export interface NewNode {
@@ -85,6 +87,8 @@ export interface WholeRun {
   subModel: string;
   baseUrl: string;
   limits: RunLimits;
+  /** The run answered repeated sub-calls from the first answer (RunDetail.dedupeSubcalls); absent: false. */
+  dedupeSubcalls?: boolean;
   seed: number;
   answer: string | null;
   stopReason: StopReason | null;

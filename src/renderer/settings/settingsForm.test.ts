@@ -9,6 +9,7 @@ const settings: AppSettings = {
   apiKeySource: 'stored',
   rootModel: 'gpt-5',
   subModel: 'gpt-5-mini',
+  dedupeSubcalls: false,
   limits: DEFAULT_LIMITS,
   prices: { 'my-model': { input: 1, output: 2 }, 'a-model': { input: 0.5, cachedInput: 0.05, output: 4 } },
   defaultPrices: { 'gpt-5': { input: 1.25, output: 10 } },

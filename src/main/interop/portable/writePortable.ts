@@ -60,6 +60,7 @@ async function* records(source: RunSource, runId: string, options: WritePortable
     ...(run.forkedFrom ? { forkedFrom: run.forkedFrom } : {}),
     ...(run.cachedCalls ? { cachedCalls: run.cachedCalls } : {}),
     limits: run.limits,
+    ...(run.dedupeSubcalls ? { dedupeSubcalls: true } : {}),
     queryChars: lengths.query ?? 0,
     answerChars: lengths.answer,
     errorChars: lengths.error,
