@@ -42,9 +42,13 @@ describe('settings form', () => {
       rootModel: 'o3',
       subModel: 'gpt-5-mini',
       limits: DEFAULT_LIMITS,
+      dedupeSubcalls: false,
       prices: settings.prices,
     });
     expect(validateSettings({ ...draft, apiKey: ' sk-new ' }).patch.apiKey).toBe('sk-new');
+    // The "Deduplicate sub-calls" box: sent as ticked, and a change makes the form dirty.
+    expect(validateSettings({ ...draft, dedupeSubcalls: true }).patch.dedupeSubcalls).toBe(true);
+    expect(isDirty({ ...draftFromSettings(settings), dedupeSubcalls: true }, settings)).toBe(true);
   });
 
   it('names the field of each mistake', () => {
