@@ -81,3 +81,17 @@ describe('background WAL checkpoints', () => {
     db.close();
   }, 90_000);
 });
+
+describe('a checkpoint worker that cannot open the database', () => {
+  it('creates nothing, and stopping it does not wait', async () => {
+    const { WalCheckpointer } = await import('./walCheckpointer');
+    const dir = tempFolder();
+    // No such file: the worker's connection fails (fileMustExist) and it checkpoints nothing.
+    const checkpointer = WalCheckpointer.start(join(dir, 'missing.db'));
+    await sleep(300);
+    const started = Date.now();
+    checkpointer.stop();
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(existsSync(join(dir, 'missing.db'))).toBe(false);
+  });
+});

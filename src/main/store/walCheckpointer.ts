@@ -59,11 +59,10 @@ function checkpointWorkerMain(): void {
   const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
   const { statSync } = require('node:fs') as typeof import('node:fs');
   const data = workerData as CheckpointWorkerData;
-  const Database = require(data.modulePath) as typeof import('better-sqlite3');
-  /* eslint-enable @typescript-eslint/no-require-imports */
   const flag = new Int32Array(data.stopped);
   let db: import('better-sqlite3').Database | null = null;
   try {
+    const Database = require(data.modulePath) as typeof import('better-sqlite3');
     db = new Database(data.file, { fileMustExist: true, ...(data.nativeBinding ? { nativeBinding: data.nativeBinding } : {}) });
     // Never wait on the writer: a checkpoint that cannot run now runs at the next tick.
     db.pragma('busy_timeout = 0');
@@ -115,8 +114,11 @@ export class WalCheckpointer {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: data });
     // Never what keeps a process alive; a worker that failed leaves the backstop in charge.
     worker.unref();
+    const flag = new Int32Array(stopped);
     worker.on('error', () => undefined);
-    return new WalCheckpointer(worker, new Int32Array(stopped));
+    // A worker that is gone holds no connection: closing must not wait for its answer.
+    worker.on('exit', () => Atomics.store(flag, 0, 1));
+    return new WalCheckpointer(worker, flag);
   }
 
   /**
