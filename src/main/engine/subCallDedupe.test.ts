@@ -88,6 +88,24 @@ describe('--dedupe-subcalls', () => {
     expect(summary.cachedCalls).toBe(1);
   }, 60_000);
 
+  it('deduplicates rlm_query past the depth limit (a plain sub-call), never a child RLM', async () => {
+    const code = "print(JSON.stringify(await Promise.all([rlm_query('same'), rlm_query('same'), llm_query('same')])))";
+    const flat = await runCode(code, () => ({ text: 'answer', delayMs: 100 }), { dedupeSubcalls: true, limits: { maxDepth: 0 } });
+    expect(JSON.parse(flat.output.trim())).toEqual(['answer', 'answer', 'answer']);
+    expect(subRequests(h!)).toHaveLength(1);
+    expect(flat.subs.filter((node) => node.cached)).toHaveLength(2);
+    await h!.close();
+    h = undefined;
+    // Within the depth limit each rlm_query is a child RLM of its own, and every model turn is
+    // asked: the two children (same query, same conversation) each run their own turns.
+    const children = await runCode("print(JSON.stringify(await Promise.all([rlm_query('same'), rlm_query('same')])))", () => ({ text: 'sub answer' }), { dedupeSubcalls: true, limits: { maxDepth: 1 } });
+    expect(children.nodes.filter((node) => node.kind === 'rlm' && node.depth === 1)).toHaveLength(2);
+    const turns = children.nodes.filter((node) => node.purpose === 'turn');
+    expect(turns.length).toBeGreaterThanOrEqual(6);
+    expect(turns.some((node) => node.cached)).toBe(false);
+    expect(children.nodes.filter((node) => node.cached).every((node) => node.purpose === 'sub')).toBe(true);
+  }, 60_000);
+
   it('never merges the same prompt sent to different models', async () => {
     const code = `print(JSON.stringify(await Promise.all([llm_query('same'), llm_query('same', { model: '${ROOT}' }), llm_query('same')])))`;
     const { subs, output } = await runCode(code, (req) => ({ text: `from ${req.model}`, delayMs: 100 }), { dedupeSubcalls: true });
