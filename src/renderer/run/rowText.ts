@@ -48,7 +48,7 @@ export function rollsUp(node: NodeRow): boolean {
  * and cost nothing, so it has no tokens or cost of its own, and is not a call of unknown usage
  * either. The row does not know which way it was answered (its payload does: cachedWhy).
  */
-export const CACHED_TITLE = 'answered without a request (from the recording of a forked run, or by an identical earlier sub-call): no cost';
+export const CACHED_TITLE = 'answered from the recording of the run this was forked from, or by an identical earlier sub-call (--dedupe-subcalls): no request, no cost';
 
 /** A fork's call answered from its parent's recording. */
 export const FORK_CACHED_TITLE = 'answered from the recording of the run this was forked from: no request, no cost';
