@@ -45,6 +45,8 @@ export const settingsUpdateSchema = z.strictObject({
   subModel: modelNameSchema.optional(),
   /** Replaces the default limits of new runs (fields not given keep their value). */
   limits: runLimitsSchema.partial().optional(),
+  /** Whether new runs deduplicate their sub-calls (AppSettings.dedupeSubcalls). */
+  dedupeSubcalls: z.boolean().optional(),
   /** Replaces the whole table of price overrides. */
   prices: z.record(modelNameSchema, modelPriceSchema).optional(),
 });

@@ -7,6 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { FORK_EDIT_MAX_CHARS } from '../../shared/api/debugger';
 import { RlmError } from '../../shared/errors';
 import type { CommandOutput } from './commandOutput';
+import { dedupeFromFlags } from './dedupeFlag';
 import { limitsFromFlags } from './limitFlags';
 import { followRun, openRunService, type RunFlagValues } from './runCommand';
 import { describeRunSettings } from './runSettings';
@@ -33,6 +34,7 @@ export async function forkCommand(runId: string, options: ForkOptions, out: Comm
         ...(options.rootModel !== undefined ? { rootModel: options.rootModel } : {}),
         ...(options.subModel !== undefined ? { subModel: options.subModel } : {}),
         limits: limitsFromFlags(options),
+        ...dedupeFromFlags(options),
         ...(options.seed !== undefined ? { seed: options.seed } : {}),
       });
       out.stderr(`fork ${started.runId} of run ${runId}${edit ? ` at node ${edit.at} (its ${edit.kind} replaced)` : ' (no edit: other settings)'}`);

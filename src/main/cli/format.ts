@@ -82,6 +82,15 @@ export function forkLine(run: RunSummary): string | null {
 }
 
 /**
+ * `show`'s line for a run that deduplicated its sub-calls. A fork's cached calls are also its
+ * recording's, counted on its fork line: only a run of its own counts them here.
+ */
+export function dedupeLine(run: RunSummary): string {
+  const count = run.forkedFrom ? '' : `: ${counted(run.cachedCalls ?? 0, 'repeated sub-call')} answered by the first, with no request`;
+  return `sub-calls deduplicated (--dedupe-subcalls)${count}`;
+}
+
+/**
  * A node of `show --json`: the index row with the payload fields that apply to it. The top-level
  * figures are the node's own (only a model call has any: an RLM or a cell costs nothing itself);
  * what it and everything under it used is under `subtree`. One name, one meaning: before, `costUsd`
@@ -120,6 +129,8 @@ export function nodeJson(node: NodeRow, payload: NodePayload | null) {
   if (payload?.stopReason !== undefined) fields.stopReason = payload.stopReason;
   // The step a fork changed, and the parent's node it replaces.
   if (payload?.forkEdit !== undefined) fields.forkEdit = payload.forkEdit;
+  // A sub-call answered by the identical one at that node (--dedupe-subcalls): cached, no request.
+  if (payload?.dedupeOf !== undefined) fields.dedupeOf = payload.dedupeOf;
   return fields;
 }
 

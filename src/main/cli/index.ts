@@ -11,6 +11,7 @@ import { importCommand } from './importCommand';
 import { EXPORT_FORMATS } from '../interop/exporters';
 import { exportCommand, otlpHeader } from './exportCommand';
 import { runsCommand, showCommand } from './listCommands';
+import { addDedupeOptions } from './dedupeFlag';
 import { addLimitOptions } from './limitFlags';
 import { collect, httpUrl, nonNegativeInteger, positiveInteger } from './options';
 import { runCommand, type CommandOutput } from './runCommand';
@@ -45,7 +46,7 @@ const run = program
   .option('--sub-model <model>', 'model of sub-calls and child RLMs (default: $RLMSCOPE_SUB_MODEL, saved settings, gpt-5-mini)')
   .option('--db <path>', 'database file; its folder holds the saved settings (default: $RLMSCOPE_HOME/rlmscope.db or ~/.rlmscope/rlmscope.db)')
   .option('--prices <file>', 'JSON price overrides, over the saved ones: {"model": {"input": 1.25, "cachedInput": 0.125, "output": 10}}');
-addLimitOptions(run)
+addDedupeOptions(addLimitOptions(run), 'off, or as saved in Settings')
   .option('--seed <n>', "seed of the sandboxes' Math.random", nonNegativeInteger)
   .option('--json', 'print one JSON object instead of the answer')
   .action(async (options) => exit(runCommand(options, out)));
@@ -99,7 +100,7 @@ const fork = program
   .option('--sub-model <model>', "model of sub-calls and child RLMs (default: the run's)")
   .option('--db <path>', 'database file')
   .option('--prices <file>', 'JSON price overrides, over the saved ones');
-addLimitOptions(fork, "the forked run's")
+addDedupeOptions(addLimitOptions(fork, "the forked run's"), "as the forked run did; the recording answers first")
   .option('--seed <n>', "seed of the sandboxes' Math.random for RLMs the recording does not have (default: the run's)", nonNegativeInteger)
   .option('--json', 'print one JSON object (the run summary, with forkedFrom and cachedCalls) instead of the answer')
   .action(async (runId: string, options) => exit(forkCommand(runId, options, out)));

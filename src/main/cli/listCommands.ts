@@ -9,7 +9,7 @@ import { preorder } from '../../shared/tree';
 import { defaultDatabasePath } from '../paths';
 import { openRunReader, type RunFileReader } from '../store/runReader';
 import { formatCost, formatDuration, tokensUnknown } from '../../shared/format';
-import { counted, forkLine, nodeJson, nodeLine, payloadLines, runLine, signalLines, summaryJson, terminalSafe } from './format';
+import { counted, dedupeLine, forkLine, nodeJson, nodeLine, payloadLines, runLine, signalLines, summaryJson, terminalSafe } from './format';
 import type { CommandOutput } from './commandOutput';
 import { capStrings, cutMarker, describeSize, SHOW_PREVIEW_CHARS, VALUE_PAGE_CHARS_MAX } from '../../shared/valuePreview';
 
@@ -49,6 +49,8 @@ export async function showCommand(runId: string, options: { db?: string; json?: 
         subModel: run.subModel,
         baseUrl: run.baseUrl,
         limits: run.limits,
+        // Repeated sub-calls were answered from the first answer (their nodes: cached, dedupeOf).
+        dedupeSubcalls: run.dedupeSubcalls ?? false,
         createdAt: run.createdAt,
         // Whether replay and fork can re-execute it exactly (DESIGN §11), and why not in one line.
         recording: run.recording ?? 0,
@@ -67,6 +69,7 @@ export async function showCommand(runId: string, options: { db?: string; json?: 
       `run ${run.runId}  ${run.status}${run.stopReason ? ` (${run.stopReason})` : ''}`,
       ...(run.origin === 'imported' ? [`imported from ${run.source ?? 'a file'} (never re-executed)`] : []),
       ...(fork ? [fork] : []),
+      ...(run.dedupeSubcalls ? [dedupeLine(run)] : []),
       ...(run.origin !== 'imported' && run.replayable === false ? [`cannot be replayed exactly: ${run.replayableWhy ?? 'its recording is incomplete'}`] : []),
       `query: ${run.query}`,
       `models: ${run.rootModel} (root), ${run.subModel} (sub)`,

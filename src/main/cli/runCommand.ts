@@ -6,6 +6,7 @@ import { defaultDatabasePath } from '../paths';
 import { createForkLauncher } from '../sandbox/host/forkLauncher';
 import { RlmService } from '../service/rlmService';
 import type { CommandOutput } from './commandOutput';
+import { dedupeFromFlags } from './dedupeFlag';
 import { limitsFromFlags, type LimitFlagValues } from './limitFlags';
 import { writeAnswer } from './listCommands';
 import { summaryJson } from './format';
@@ -22,6 +23,8 @@ export interface RunFlagValues extends LimitFlagValues {
   db?: string;
   prices?: string;
   seed?: number;
+  /** --dedupe-subcalls (true), --no-dedupe-subcalls (false), or neither (dedupeFlag.ts). */
+  dedupeSubcalls?: boolean;
   json?: boolean;
 }
 
@@ -44,6 +47,7 @@ export async function runCommand(options: RunOptions, out: CommandOutput): Promi
         query: options.query,
         inputs: options.file.map((path) => ({ kind: 'path' as const, path })),
         limits: limitsFromFlags(options),
+        ...dedupeFromFlags(options),
         ...(options.seed !== undefined ? { seed: options.seed } : {}),
       }),
     options,
@@ -74,6 +78,7 @@ export async function openRunService(
     rootModel: settings.rootModel.value,
     subModel: settings.subModel.value,
     limits: settings.limits,
+    dedupeSubcalls: settings.dedupeSubcalls,
     prices: settings.prices,
     launcher: createForkLauncher(),
   });

@@ -37,6 +37,8 @@ export interface RunSettings {
   subModel: Sourced<string>;
   /** The saved default limits; the limit flags override them per field in runs.start. */
   limits: Partial<RunLimits>;
+  /** The saved default of --dedupe-subcalls; the flags override it in runs.start. */
+  dedupeSubcalls: boolean;
   prices: PriceTable;
 }
 
@@ -62,6 +64,7 @@ export async function resolveRunSettings(flags: RunSettingFlags, env: NodeJS.Pro
     rootModel: pick(flags.rootModel, fromEnv.rootModel, saved.rootModel, DEFAULT_ROOT_MODEL),
     subModel: pick(flags.subModel, fromEnv.subModel, saved.subModel, DEFAULT_SUB_MODEL),
     limits: saved.limits ?? {},
+    dedupeSubcalls: saved.dedupeSubcalls ?? false,
     prices: await PriceTable.load(flags.prices, saved.prices ?? {}),
   };
   checkBaseUrl(settings.baseUrl);

@@ -19,6 +19,11 @@ export interface CachedReply {
   edited: boolean;
   /** The edit was of the code of this recorded cell, which the reply holds. */
   codeOf?: number;
+  /**
+   * Not from the recording: this run's own identical sub-call answered it (--dedupe-subcalls,
+   * engine/subCallDedupe.ts), and `nodeId` is that call's node in this run.
+   */
+  dedupe?: true;
 }
 
 /** The recorded values a cell gets while its RLM is still on its recorded path. */

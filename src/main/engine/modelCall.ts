@@ -106,9 +106,10 @@ async function meteredCall(run: RunContext, spec: ModelCallSpec): Promise<string
 }
 
 /**
- * A fork's call answered without the provider (callCache.ts): from the recording (`cached`, no
- * request, no cost, no call against the limits) or by the user's edit (the branch point). Its
- * node is recorded like a call's, so the fork is itself a complete recording.
+ * A call answered without the provider: by a fork's recording (callCache.ts) or by this run's
+ * identical earlier sub-call (`dedupe`, subCallDedupe.ts) — `cached`, no request, no cost, no call
+ * against the limits — or by the user's edit (a fork's branch point). Its node is recorded like a
+ * call's, so the run is itself a complete recording.
  */
 export async function answerWithoutCall(run: RunContext, spec: ModelCallSpec, answer: CachedReply): Promise<string> {
   // A paused run holds sub-calls too, as a live one would (meteredCall).
@@ -119,7 +120,11 @@ export async function answerWithoutCall(run: RunContext, spec: ModelCallSpec, an
   const label = spec.purpose === 'sub' ? promptLabel(spec.newMessages) : '…';
   const id = recorder.addNode(
     { parentId: spec.parentId, kind: 'llm', depth: spec.depth, label, model: spec.model, purpose: spec.purpose, cached: !answer.edited },
-    { prompt: spec.newMessages, ...(answer.edited ? { forkEdit: { nodeId: answer.nodeId, ...(answer.codeOf !== undefined ? { codeOf: answer.codeOf } : {}) } } : {}) },
+    {
+      prompt: spec.newMessages,
+      ...(answer.edited ? { forkEdit: { nodeId: answer.nodeId, ...(answer.codeOf !== undefined ? { codeOf: answer.codeOf } : {}) } } : {}),
+      ...(answer.dedupe ? { dedupeOf: answer.nodeId } : {}),
+    },
   );
   spec.onNode?.(id);
   recorder.finish(id, 'completed', { text: answer.text }, spec.purpose === 'turn' ? { label: answer.text || '(empty reply)' } : {});

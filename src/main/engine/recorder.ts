@@ -15,7 +15,7 @@ export interface NewNodeSpec {
   label: string;
   model?: string | null;
   purpose?: LlmPurpose | null;
-  /** A fork's call answered from the recording (callCache.ts). */
+  /** Answered without a request: by a fork's recording (callCache.ts) or an identical earlier sub-call (subCallDedupe.ts). */
   cached?: boolean;
 }
 
@@ -95,6 +95,12 @@ export class Recorder {
     this.update(id, { notes: [...(this.payloadOf(id).notes ?? []), note] });
   }
 
+  /** A model call's reply as recorded (a running node's from memory, a finished one's from the store); null when it has none. */
+  replyOf(id: number): string | null {
+    const text = this.payloadOf(id).text;
+    return typeof text === 'string' ? text : null;
+  }
+
   private payloadOf(id: number): NodePayload {
     return this.payloads.get(id) ?? this.store.getPayload(this.runId, id) ?? {};
   }
@@ -147,7 +153,7 @@ export class Recorder {
     this.emit({ type: 'run.replyStreamed', runId: this.runId, nodeId, delta: '', reset: true });
   }
 
-  /** A fork's call was answered from the recording: counted apart from the live calls. */
+  /** A call was answered without a request (a fork's recording, a deduplicated sub-call): counted apart from the live calls. */
   cachedCall(): void {
     this.write(() => this.store.addCachedCall(this.runId));
   }

@@ -14,6 +14,7 @@ import { Semaphore, StepGate } from './concurrency';
 import { LiveRlms } from './liveRlms';
 import { passedLimit, timeLeftMs } from './limitChecks';
 import { childRefusal, SANDBOXES_PER_RUN, SandboxMemory } from './sandboxMemory';
+import { SubCallDedupe } from './subCallDedupe';
 import type { Recorder } from './recorder';
 
 export interface RunSettings {
@@ -28,6 +29,8 @@ export interface RunSettings {
    * then allowed under a cost limit, which is checked after each call instead of before.
    */
   providerReportsCost?: boolean;
+  /** A repeated (model, prompt) sub-call is answered from the first answer (--dedupe-subcalls, subCallDedupe.ts). */
+  dedupeSubcalls?: boolean;
 }
 
 export interface ModelCaller {
@@ -84,6 +87,8 @@ export class RunContext {
   private idleWaiters: (() => void)[] = [];
   /** The memory the run's sandboxes hold together (sandboxMemory.ts); sized when the root's starts. */
   private sandboxMemory: { budget: SandboxMemory; sandboxMb: number } | null = null;
+  /** The run's sub-calls by (model, prompt) when it deduplicates them; null when it does not. */
+  readonly dedupe: SubCallDedupe | null;
 
   constructor(
     readonly settings: RunSettings,
@@ -91,6 +96,7 @@ export class RunContext {
   ) {
     this.calls = new Semaphore(settings.limits.concurrency);
     this.budget = new Budget({ maxTokens: settings.limits.maxTokens, maxCostUsd: settings.limits.maxCostUsd });
+    this.dedupe = settings.dedupeSubcalls ? new SubCallDedupe() : null;
   }
 
   /** The slots of child RLMs at `depth`. */

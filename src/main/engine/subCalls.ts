@@ -9,6 +9,7 @@ import { answerWithoutCall, callModel, errorMessage, type ModelCallSpec } from '
 import { runRlm } from './rlm';
 import type { RunContext } from './runContext';
 import { sandboxMemoryMb } from './sandboxMemory';
+import type { SubCallDedupe } from './subCallDedupe';
 
 export interface CallSite {
   /** Depth of the RLM whose code made the call. */
@@ -71,7 +72,29 @@ function subModel(
   const spec: ModelCallSpec = { stream, parentId: site.cellId, depth: site.depth, purpose: 'sub', model: model ?? defaultModel, messages, newMessages: messages, signal, onNode };
   // Looked up as the call arrives, before any wait: equal prompts take the recorded answers in order.
   const recorded = site.cache?.sub(spec.model, prompt) ?? null;
-  return recorded ? answerWithoutCall(run, spec, recorded) : callModel(run, spec);
+  if (recorded) return answerWithoutCall(run, spec, recorded);
+  // A fork's recording first, then this run's own earlier answers (--dedupe-subcalls).
+  if (run.dedupe) return dedupedCall(run, run.dedupe, spec, prompt, signal);
+  return callModel(run, spec);
+}
+
+/** A sub-call answered by this run's identical earlier one when there is one (subCallDedupe.ts). */
+function dedupedCall(run: RunContext, dedupe: SubCallDedupe, spec: ModelCallSpec, prompt: string, signal: AbortSignal): Promise<string> {
+  return dedupe.call({
+    model: spec.model,
+    prompt,
+    signal,
+    live: (onNode) =>
+      callModel(run, {
+        ...spec,
+        onNode: (id) => {
+          onNode(id);
+          spec.onNode?.(id);
+        },
+      }),
+    answerOf: (nodeId) => run.deps.recorder.replyOf(nodeId),
+    served: (nodeId, text) => answerWithoutCall(run, spec, { text, nodeId, edited: false, dedupe: true }),
+  });
 }
 
 async function childRlm(

@@ -86,6 +86,7 @@ export class ActiveRuns {
       limits,
       seed: params.seed ?? Math.floor(Math.random() * 2 ** 31),
       providerReportsCost: costCheck.providerReportsCost,
+      dedupeSubcalls: params.dedupeSubcalls ?? resolved.dedupeSubcalls,
     };
     // No run took them when it cannot be created: the uploads wait for the next try. Once it
     // ran, the sandbox read the uploaded files from their paths; the store keeps a copy.
@@ -132,6 +133,8 @@ export class ActiveRuns {
       limits,
       seed: params.seed ?? parent.seed,
       providerReportsCost: costCheck.providerReportsCost,
+      // The recording answers first; a call it does not have is deduplicated as the parent's were, unless told otherwise.
+      dedupeSubcalls: params.dedupeSubcalls ?? parent.dedupeSubcalls ?? false,
     };
     const forkedFrom: ForkOrigin = { runId: parent.runId, nodeId: edit?.nodeId ?? null };
     const onFinished = (recorder: Recorder) => {
@@ -168,6 +171,7 @@ export class ActiveRuns {
         baseUrl: resolved.baseUrl,
         limits,
         seed: settings.seed,
+        dedupeSubcalls: settings.dedupeSubcalls ?? false,
         ownerPid: process.pid,
         ownerHost: hostname(),
         ...(options.forkedFrom ? { forkedFrom: options.forkedFrom } : {}),

@@ -16,6 +16,8 @@ export interface FixedSettingsConfig {
   rootModel: string;
   subModel: string;
   limits?: Partial<RunLimits>;
+  /** New runs deduplicate their sub-calls unless runs.start says otherwise (the saved default, for the CLI). */
+  dedupeSubcalls?: boolean;
   prices?: PriceTable;
 }
 
@@ -28,6 +30,7 @@ export function fixedSettings(config: FixedSettingsConfig): SettingsSource {
     rootModel: config.rootModel,
     subModel: config.subModel,
     limits: { ...DEFAULT_LIMITS, ...config.limits },
+    dedupeSubcalls: config.dedupeSubcalls ?? false,
     prices,
   };
   return {
@@ -41,6 +44,7 @@ export function fixedSettings(config: FixedSettingsConfig): SettingsSource {
       rootModel: resolved.rootModel,
       subModel: resolved.subModel,
       limits: { ...resolved.limits },
+      dedupeSubcalls: resolved.dedupeSubcalls,
       // A --prices file is not a set of overrides the settings page could edit.
       prices: {},
       defaultPrices: PriceTable.bundled(),

@@ -65,6 +65,21 @@ describe('RlmService settings', () => {
     expect(await h.service.call('runs.get', { runId: second.runId })).toMatchObject({ baseUrl: other.url, limits: { maxIterations: 7 } });
   });
 
+  it('starts new runs with the saved "Deduplicate sub-calls" default, which runs.start may override', async () => {
+    const { h } = await withSettings('test-key');
+    const off = await h.service.call('runs.start', { query: 'q', inputs: [] });
+    await h.service.waitForRun(off.runId);
+    expect((await h.service.call('runs.get', { runId: off.runId })).dedupeSubcalls).toBe(false);
+    expect(await h.service.call('settings.update', { dedupeSubcalls: true })).toMatchObject({ dedupeSubcalls: true });
+    const on = await h.service.call('runs.start', { query: 'q', inputs: [] });
+    await h.service.waitForRun(on.runId);
+    expect((await h.service.call('runs.get', { runId: on.runId })).dedupeSubcalls).toBe(true);
+    const overridden = await h.service.call('runs.start', { query: 'q', inputs: [], dedupeSubcalls: false });
+    await h.service.waitForRun(overridden.runId);
+    expect((await h.service.call('runs.get', { runId: overridden.runId })).dedupeSubcalls).toBe(false);
+    await expect(h.service.call('runs.start', { query: 'q', inputs: [], dedupeSubcalls: 'yes' as unknown as boolean })).rejects.toThrow(/dedupeSubcalls/);
+  });
+
   it('uses a stored key before the environment’s, and keeps it out of the answers and the database', async () => {
     const { h, dataDir } = await withSettings('wrong-environment-key');
     expect(await h.service.call('settings.get', {})).toMatchObject({ apiKeyStored: false, apiKeySource: 'environment' });

@@ -74,7 +74,8 @@ export class RlmService implements RlmApi {
 
   /** Opens the database and marks runs whose process died mid-run as interrupted. */
   static open(config: ServiceConfig): RlmService {
-    const db = openDatabase(config.dbPath, config.nativeBinding ? { nativeBinding: config.nativeBinding } : {});
+    // The engine commits every step: checkpoints go to a worker, in the gaps between bursts (walCheckpointer.ts).
+    const db = openDatabase(config.dbPath, { backgroundCheckpoints: true, ...(config.nativeBinding ? { nativeBinding: config.nativeBinding } : {}) });
     const service = new RlmService(config, db);
     service.store.markInterrupted(ownerCheck({ now: Date.now(), staleMs: STALE_OWNER_MS }), Date.now());
     // A node left `running` inside a run that ended (issue 9) ends with its run.

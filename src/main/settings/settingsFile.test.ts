@@ -23,6 +23,22 @@ function open(dir = tempFolder(), overrides: Partial<SettingsDefaults> = {}) {
 }
 
 describe('SettingsFile', () => {
+  it('keeps the "Deduplicate sub-calls" default: off until chosen, saved, read back, and refused when not a boolean', () => {
+    const { store, dir } = open();
+    expect(store.get().dedupeSubcalls).toBe(false);
+    expect(store.resolved().dedupeSubcalls).toBe(false);
+    expect(store.update({ dedupeSubcalls: true }).dedupeSubcalls).toBe(true);
+    // Another patch leaves it as it was.
+    store.update({ rootModel: 'other' });
+    const reopened = open(dir).store;
+    expect(reopened.get().dedupeSubcalls).toBe(true);
+    expect(reopened.resolved().dedupeSubcalls).toBe(true);
+    expect(reopened.saved().dedupeSubcalls).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8'))).toMatchObject({ dedupeSubcalls: true });
+    expect(() => reopened.update({ dedupeSubcalls: 'yes' as unknown as boolean })).toThrow(/settings: dedupeSubcalls/);
+    expect(reopened.update({ dedupeSubcalls: false }).dedupeSubcalls).toBe(false);
+  });
+
   it('starts from the defaults it is given, without writing anything', () => {
     const { store, dir } = open();
     expect(store.get()).toMatchObject({

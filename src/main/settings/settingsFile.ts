@@ -35,6 +35,7 @@ export interface ResolvedSettings {
   rootModel: string;
   subModel: string;
   limits: RunLimits;
+  dedupeSubcalls: boolean;
   prices: PriceTable;
 }
 
@@ -60,6 +61,7 @@ export interface SavedSettings {
   rootModel?: string;
   subModel?: string;
   limits?: Partial<RunLimits>;
+  dedupeSubcalls?: boolean;
   prices?: Record<string, z.output<typeof modelPriceSchema>>;
   apiKey: string | null;
 }
@@ -73,6 +75,7 @@ const settingsFileSchema = z.strictObject({
   rootModel: settingsUpdateSchema.shape.rootModel,
   subModel: settingsUpdateSchema.shape.subModel,
   limits: runLimitsSchema.partial().optional(),
+  dedupeSubcalls: z.boolean().optional(),
   prices: z.record(z.string().min(1), modelPriceSchema).optional(),
   /** The base URL the stored key was saved for (not a secret: the key itself is in the SecretStore). */
   apiKeyBaseUrl: z.string().min(1).max(2000).optional(),
@@ -115,6 +118,7 @@ export class SettingsFile {
       rootModel: resolved.rootModel,
       subModel: resolved.subModel,
       limits: resolved.limits,
+      dedupeSubcalls: resolved.dedupeSubcalls,
       prices: stored.prices ?? {},
       defaultPrices: PriceTable.bundled(),
     };
@@ -220,6 +224,7 @@ export class SettingsFile {
       rootModel: stored.rootModel ?? defaults.rootModel,
       subModel: stored.subModel ?? defaults.subModel,
       limits: { ...DEFAULT_LIMITS, ...defaults.limits, ...stored.limits },
+      dedupeSubcalls: stored.dedupeSubcalls ?? false,
     };
   }
 

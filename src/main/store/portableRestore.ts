@@ -20,7 +20,7 @@ import { isKeepableRunId } from '../interop/portable/format';
 import type { PortableItem, PortableRun } from '../interop/portable/readPortable';
 import { newRunId } from '../service/runId';
 import { DocumentStore, type StagedDocument } from './documentStore';
-import { payloadBody } from './runRows';
+import { payloadBody, runSettingsJson } from './runRows';
 import { prepareStatements, type RunStatements } from './runStatements';
 import { guard } from './storeErrors';
 
@@ -219,7 +219,7 @@ function writeRun(
       rootModel: run.rootModel,
       subModel: run.subModel,
       baseUrl: run.baseUrl,
-      limitsJson: JSON.stringify(run.limits),
+      limitsJson: runSettingsJson(run.limits, run.dedupeSubcalls),
       answer: run.answer,
       stopReason: run.stopReason,
       error: run.error,

@@ -66,6 +66,7 @@ describe('RunRepository', () => {
       answerChars: null,
       errorChars: null,
       limits,
+      dedupeSubcalls: false,
       baseUrl: 'https://api.example.com/v1',
       inputs: [
         { name: 'a.txt', bytes: 1, hash: 'ha' },
@@ -78,6 +79,21 @@ describe('RunRepository', () => {
       replayableWhy: null,
     });
     expect(s.getRun('missing')).toBeNull();
+  });
+
+  it('keeps whether a run deduplicated its sub-calls beside its limits, which stay exactly the limits', () => {
+    const { store: s, db } = store();
+    const limits = { ...DEFAULT_LIMITS, maxCalls: 7 };
+    s.createRun(newRun({ runId: 'on', limits, dedupeSubcalls: true }));
+    s.createRun(newRun({ runId: 'off', limits }));
+    expect(s.getRun('on')).toMatchObject({ dedupeSubcalls: true, limits });
+    expect(Object.keys(s.getRun('on')!.limits).sort()).toEqual(Object.keys(DEFAULT_LIMITS).sort());
+    expect(s.getRun('off')).toMatchObject({ dedupeSubcalls: false, limits });
+    // A damaged row: anything but true is off, and stray keys never reach the limits.
+    db.prepare(`UPDATE runs SET limits_json = '{"dedupeSubcalls":"yes","maxCalls":9,"junk":1}' WHERE id = 'on'`).run();
+    const damaged = s.getRun('on')!;
+    expect(damaged.dedupeSubcalls).toBe(false);
+    expect(damaged.limits).toEqual({ ...DEFAULT_LIMITS, maxCalls: 9 });
   });
 
   it('adds a node with its payload, and the index comes back without it', () => {

@@ -9,7 +9,7 @@ import { describeSize } from '../../shared/valuePreview';
 import type { PortableItem } from '../interop/portable/readPortable';
 import { restorePortableRun, type RestoredRun, type RestoreOptions } from './portableRestore';
 import { RunReader } from './runReader';
-import { payloadBody, toNodeRow, toRunSummary } from './runRows';
+import { payloadBody, runSettingsJson, toNodeRow, toRunSummary } from './runRows';
 import { prepareStatements } from './runStatements';
 import { prepareTransactions } from './runTransactions';
 import type { CallUsage, NewNode, NewRun, NodePatch, RunEnd, WholeRun } from './runWrites';
@@ -50,7 +50,7 @@ export class RunRepository extends RunReader {
         rootModel: run.rootModel,
         subModel: run.subModel,
         baseUrl: run.baseUrl,
-        limitsJson: JSON.stringify(run.limits),
+        limitsJson: runSettingsJson(run.limits, run.dedupeSubcalls),
         seed: run.seed,
         ownerPid: run.ownerPid,
         ownerHost: run.ownerHost,

@@ -3,7 +3,7 @@
 // readable even when one of its values is damaged.
 import { type NodePayload, type UserSteering } from '../../shared/domain/node';
 import { type InputDescription, type RunDetail, type RunOrigin, type RunStatus, type RunSummary, type StopReason } from '../../shared/domain/run';
-import { DEFAULT_LIMITS, type RunLimits } from '../../shared/limits';
+import { DEFAULT_LIMITS, LIMIT_KEYS, type LimitKey, type RunLimits } from '../../shared/limits';
 import { replayability } from '../../shared/domain/recording';
 import type { RunSignal, RunSignalKind } from '../../shared/domain/signals';
 import { capStrings, describeSize } from '../../shared/valuePreview';
@@ -174,7 +174,16 @@ export function isRunSignal(value: unknown): value is RunSignal {
 export function toRunDetail(row: RunRecord, inputs: InputDescription[], steering: UserSteering | null = null): RunDetail {
   const summary = toRunSummary(row);
   const recording = row.recording ?? 0;
-  return { ...summary, limits: parseLimits(row.limits_json), baseUrl: row.base_url, inputs, seed: row.seed, recording, ...replayability({ ...summary, recording, steering }) };
+  return {
+    ...summary,
+    limits: parseLimits(row.limits_json),
+    dedupeSubcalls: parseDedupeSubcalls(row.limits_json),
+    baseUrl: row.base_url,
+    inputs,
+    seed: row.seed,
+    recording,
+    ...replayability({ ...summary, recording, steering }),
+  };
 }
 
 /**
@@ -194,15 +203,40 @@ export function parseSteering(json: string | null | undefined): UserSteering | n
   return null;
 }
 
-/** Limits missing from an older or damaged row take their defaults, so the shape is always whole. */
+/**
+ * The runs.limits_json text: the run's limits, and `dedupeSubcalls: true` when the run answered
+ * repeated sub-calls from the first answer (issue 13). That switch is a setting of the run like
+ * its limits and is read with them; kept in the same JSON rather than a column of its own, one
+ * boolean did not warrant a migration (older rows, without it, did not deduplicate).
+ */
+export function runSettingsJson(limits: RunLimits, dedupeSubcalls: boolean | undefined): string {
+  return JSON.stringify(dedupeSubcalls ? { ...limits, dedupeSubcalls: true } : limits);
+}
+
+/**
+ * Limits missing from an older or damaged row take their defaults, so the shape is always whole;
+ * only the limits are taken (not the dedupe switch beside them, nor anything a damaged row holds).
+ */
 export function parseLimits(json: string): RunLimits {
+  const parsed = parseObject(json);
+  const limits: RunLimits = { ...DEFAULT_LIMITS };
+  if (!parsed) return limits;
+  for (const key of LIMIT_KEYS) if (key in parsed) (limits as Record<LimitKey, unknown>)[key] = parsed[key];
+  return limits;
+}
+
+/** Whether the run deduplicated its sub-calls (runSettingsJson); false for any row without the switch. */
+export function parseDedupeSubcalls(json: string): boolean {
+  return parseObject(json)?.dedupeSubcalls === true;
+}
+
+function parseObject(json: string): Record<string, unknown> | null {
   try {
     const parsed: unknown = JSON.parse(json);
-    if (isObject(parsed)) return { ...DEFAULT_LIMITS, ...(parsed as Partial<RunLimits>) };
+    return isObject(parsed) ? parsed : null;
   } catch {
-    // fall through to the defaults
+    return null;
   }
-  return { ...DEFAULT_LIMITS };
 }
 
 /** A damaged payload becomes an error the UI can show, never an exception. */

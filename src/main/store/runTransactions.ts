@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import { emptySubtree, type NodeRow, type SubtreeTotals } from '../../shared/domain/node';
 import type { InputDescription } from '../../shared/domain/run';
 import { SHOW_PREVIEW_CHARS } from '../../shared/valuePreview';
-import type { NodeTuple } from './runRows';
+import { runSettingsJson, type NodeTuple } from './runRows';
 import type { RunStatements } from './runStatements';
 import type { CallUsage, NodePatch, RunEnd, WholeRun } from './runWrites';
 import { missingNode } from './storeErrors';
@@ -120,7 +120,7 @@ export function prepareTransactions(db: Database.Database, s: RunStatements) {
         rootModel: run.rootModel,
         subModel: run.subModel,
         baseUrl: run.baseUrl,
-        limitsJson: JSON.stringify(run.limits),
+        limitsJson: runSettingsJson(run.limits, run.dedupeSubcalls),
         answer: run.answer,
         stopReason: run.stopReason,
         error: run.error,

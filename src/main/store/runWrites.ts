@@ -19,6 +19,8 @@ export interface NewRun {
   ownerHost: string;
   /** A fork: the run it re-runs from the recording of, and the node of it that was edited. */
   forkedFrom?: ForkOrigin;
+  /** Repeated sub-calls are answered from the first answer (RunDetail.dedupeSubcalls); absent: false. */
+  dedupeSubcalls?: boolean;
 }
 
 export interface NewNode {
@@ -90,6 +92,8 @@ export interface WholeRun {
   subModel: string;
   baseUrl: string;
   limits: RunLimits;
+  /** The run answered repeated sub-calls from the first answer (RunDetail.dedupeSubcalls); absent: false. */
+  dedupeSubcalls?: boolean;
   seed: number;
   answer: string | null;
   stopReason: StopReason | null;

@@ -7,6 +7,7 @@ import { useNav } from '../state/navStore';
 import { showToast } from '../state/toastStore';
 import { Field } from '../common/Field';
 import { LimitsFields } from '../common/LimitsFields';
+import { DEDUPE_HINT, SwitchField } from '../common/SwitchField';
 import { DropZone } from './DropZone';
 import { PASTED_TEXT_NAME } from './inputEntries';
 import { InputList } from './InputList';
@@ -17,7 +18,7 @@ import './newRun.css';
 import { startRun } from './startRun';
 
 export function NewRunScreen({ api }: { api: RlmApi }) {
-  const { query, pasted, entries, limits, errors, settings, settingsError } = useNewRun();
+  const { query, pasted, entries, limits, dedupeSubcalls, errors, settings, settingsError } = useNewRun();
   useEffect(() => void loadSettings(api), [api]);
 
   const start = async () => {
@@ -77,6 +78,7 @@ export function NewRunScreen({ api }: { api: RlmApi }) {
           <h2 id="nr-limits">Limits</h2>
           <p className="muted small">Empty fields use the defaults from Settings, shown greyed. Type “none” to lift a limit for this run.</p>
           <LimitsFields draft={limits} errors={errors.limits} defaults={settings?.limits ?? DEFAULT_LIMITS} onChange={editLimit} />
+          <SwitchField label="Deduplicate sub-calls" checked={dedupeSubcalls ?? settings?.dedupeSubcalls ?? false} onChange={(checked) => editDraft({ dedupeSubcalls: checked })} hint={DEDUPE_HINT} />
         </section>
       </div>
       <footer className="screen-footer">

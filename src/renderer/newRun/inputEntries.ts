@@ -50,6 +50,8 @@ export interface StartDraft {
   rootModel: string;
   subModel: string;
   limits: LimitsDraft;
+  /** null: the service's default (Settings). */
+  dedupeSubcalls?: boolean | null;
 }
 
 export interface StartErrors {
@@ -84,6 +86,7 @@ export function buildStart(draft: StartDraft): { ok: true; params: MethodParams<
   if (draft.pasted.trim()) inputs.push({ kind: 'text', name: PASTED_TEXT_NAME, text: draft.pasted });
   const params: MethodParams<'runs.start'> = { query, inputs, rootModel: draft.rootModel.trim(), subModel: draft.subModel.trim() };
   if (Object.keys(limits.limits).length > 0) params.limits = limits.limits;
+  if (typeof draft.dedupeSubcalls === 'boolean') params.dedupeSubcalls = draft.dedupeSubcalls;
   return { ok: true, params };
 }
 

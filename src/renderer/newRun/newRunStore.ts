@@ -14,6 +14,8 @@ export interface NewRunState {
   rootModel: string | null;
   subModel: string | null;
   limits: LimitsDraft;
+  /** null: follow the "Deduplicate sub-calls" default of Settings (the box shows it); a boolean once the user ticked it. */
+  dedupeSubcalls: boolean | null;
   entries: InputEntry[];
   /** Ctrl+O or the menu asked for the file picker; the drop zone opens it when it shows. */
   pickerRequested: boolean;
@@ -31,6 +33,7 @@ const initial = (): Omit<NewRunState, 'settings' | 'settingsError' | 'pickerRequ
   rootModel: null,
   subModel: null,
   limits: emptyLimitsDraft(),
+  dedupeSubcalls: null,
   entries: [],
   phase: 'editing',
   errors: {},
@@ -40,7 +43,7 @@ const initial = (): Omit<NewRunState, 'settings' | 'settingsError' | 'pickerRequ
 export const useNewRun = create<NewRunState>(() => ({ ...initial(), pickerRequested: false, settings: null, settingsError: null }));
 
 /** Edits a field, clearing its error (a stale complaint next to a fixed field misleads). */
-export function editDraft(patch: Partial<Pick<NewRunState, 'query' | 'pasted' | 'rootModel' | 'subModel'>>): void {
+export function editDraft(patch: Partial<Pick<NewRunState, 'query' | 'pasted' | 'rootModel' | 'subModel' | 'dedupeSubcalls'>>): void {
   useNewRun.setState((s) => {
     const errors = { ...s.errors };
     for (const key of Object.keys(patch)) delete errors[key as keyof StartErrors];

@@ -14,6 +14,7 @@ function draftOf(s: NewRunState): StartDraft {
     rootModel: s.rootModel ?? s.settings?.rootModel ?? '',
     subModel: s.subModel ?? s.settings?.subModel ?? '',
     limits: s.limits,
+    dedupeSubcalls: s.dedupeSubcalls ?? s.settings?.dedupeSubcalls ?? null,
   };
 }
 

@@ -32,7 +32,11 @@ describe('the live meter', () => {
   it("notes a fork's calls served from the cache beside the calls, which count live calls only", () => {
     const calls = meterItems(runDetail({ modelCalls: 2, cachedCalls: 5 }), 0)[2];
     expect(calls).toMatchObject({ label: 'Calls', value: '2', note: '5 from cache' });
-    expect(calls?.noteTitle).toMatch(/recording/);
+    expect(calls?.noteTitle).toMatch(/--dedupe-subcalls/);
+    // A fork's: from its parent's recording, and by identical sub-calls only when it deduplicated too.
+    const fork = { forkedFrom: { runId: 'parent', nodeId: null } };
+    expect(meterItems(runDetail({ ...fork, cachedCalls: 5 }), 0)[2]?.noteTitle).toBe('Calls answered without a request: from the recording of the run this was forked from; no cost');
+    expect(meterItems(runDetail({ ...fork, cachedCalls: 5, dedupeSubcalls: true }), 0)[2]?.noteTitle).toMatch(/recording .*, or repeated sub-calls .*--dedupe-subcalls/);
     expect(meterItems(runDetail({ modelCalls: 2, cachedCalls: 0 }), 0)[2]?.note).toBeUndefined();
     expect(meterItems(runDetail({ modelCalls: 2 }), 0)[2]?.note).toBeUndefined();
   });

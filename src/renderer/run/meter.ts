@@ -35,6 +35,13 @@ export function elapsedMs(run: RunDetail, now: number): number {
   return Math.max(0, now - run.createdAt);
 }
 
+/** Where a run's cached calls were answered from, for the note under its call count. */
+function cachedCallsTitle(run: RunDetail): string {
+  const dedupe = 'repeated sub-calls answered by the identical first one (--dedupe-subcalls)';
+  if (!run.forkedFrom) return `Calls answered without a request: ${dedupe}; no cost`;
+  return `Calls answered without a request: from the recording of the run this was forked from${run.dedupeSubcalls ? `, or ${dedupe}` : ''}; no cost`;
+}
+
 /** Limits an imported run never ran under: its totals are shown without gauges. */
 const NO_LIMITS = { maxCostUsd: null, maxTokens: null, maxCalls: null, maxSeconds: null } as const;
 
@@ -58,8 +65,8 @@ export function meterItems(run: RunDetail, now: number): MeterItem[] {
       value: String(run.modelCalls),
       limit: limits.maxCalls === null ? null : String(limits.maxCalls),
       ...meterLevel(run.modelCalls, limits.maxCalls),
-      // A fork's calls answered from its parent's recording count in no total and against no limit.
-      ...(run.cachedCalls ? { note: `${run.cachedCalls.toLocaleString('en-US')} from cache`, noteTitle: 'Calls answered from the recording of the run this was forked from: no request, no cost' } : {}),
+      // Calls answered without a request (a fork's recording, a deduplicated sub-call) count in no total and against no limit.
+      ...(run.cachedCalls ? { note: `${run.cachedCalls.toLocaleString('en-US')} from cache`, noteTitle: cachedCallsTitle(run) } : {}),
     },
     { label: 'Time', value: formatDuration(seconds * 1000), limit: limits.maxSeconds === null ? null : formatDuration(limits.maxSeconds * 1000), ...meterLevel(seconds, limits.maxSeconds) },
   ];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { costText, kindTag, shownStatus, timeText, tokensText } from './rowText';
+import { cachedWhy, costText, kindTag, shownStatus, timeText, tokensText } from './rowText';
 import { node } from '../testing/nodeFixtures';
 
 const sub = (patch = {}) => node(2, 1, 0, { kind: 'llm', purpose: 'sub', inputTokens: 1200, outputTokens: 80, ...patch });
@@ -56,7 +56,11 @@ describe('row text', () => {
     const cached = sub({ inputTokens: null, outputTokens: null, costUsd: null, cached: true });
     expect(tokensText(cached)).toBeNull();
     expect(costText(cached)).toMatchObject({ text: '—', unknown: false });
-    expect(costText(cached)?.full).toMatch(/recording .* no request, no cost/);
+    expect(costText(cached)?.full).toMatch(/recording .*, or by an identical earlier sub-call .*: no request, no cost/);
+    // Once its payload is read, the detail says which way it was answered.
+    expect(cachedWhy({})).toBe('answered from the recording of the run this was forked from: no request, no cost');
+    expect(cachedWhy({ dedupeOf: 7 })).toBe('answered by the identical sub-call at node 7 (--dedupe-subcalls): no request, no cost');
+    expect(cachedWhy(null)).toMatch(/^answered from the recording .*, or by an identical earlier sub-call/);
     // Even one whose flags say "usage unknown" (an estimate with no counts) stays cached, not ?→?.
     const flagged = sub({ inputTokens: null, outputTokens: null, costUsd: null, usageEstimated: true, cached: true });
     expect(tokensText(flagged)).toBeNull();

@@ -1,6 +1,6 @@
 // What each column of a tree row (and the detail pane's summary) says about a node. Costs
 // follow the project's rule: an unknown price is "unknown", never $0.
-import { countsAsCall, usageUnknown, type NodeRow, type NodeStatus } from '../../shared/domain/node';
+import { countsAsCall, usageUnknown, type NodePayload, type NodeRow, type NodeStatus } from '../../shared/domain/node';
 import type { RunStatus, StopReason } from '../../shared/domain/run';
 import { formatCost, formatDuration, formatTokens, subtreeCost, tokensUnknown, usd } from '../../shared/format';
 
@@ -44,11 +44,21 @@ export function rollsUp(node: NodeRow): boolean {
 }
 
 /**
- * What a fork's call answered from its parent's recording says about itself (NodeRow.cached): it
- * sent no request and cost nothing, so it has no tokens or cost of its own, and is not a call of
- * unknown usage either.
+ * What a call answered without a request says about itself (NodeRow.cached): it sent no request
+ * and cost nothing, so it has no tokens or cost of its own, and is not a call of unknown usage
+ * either. The row does not know which way it was answered (its payload does: cachedWhy).
  */
-export const CACHED_TITLE = 'answered from the recording of the run this was forked from: no request, no cost';
+export const CACHED_TITLE = 'answered from the recording of the run this was forked from, or by an identical earlier sub-call (--dedupe-subcalls): no request, no cost';
+
+/** A fork's call answered from its parent's recording. */
+export const FORK_CACHED_TITLE = 'answered from the recording of the run this was forked from: no request, no cost';
+
+/** Why a cached call cost nothing, once its payload is read (NodePayload.dedupeOf); the row's words before. */
+export function cachedWhy(payload: Pick<NodePayload, 'dedupeOf'> | null): string {
+  if (!payload) return CACHED_TITLE;
+  if (payload.dedupeOf !== undefined) return `answered by the identical sub-call at node ${payload.dedupeOf} (--dedupe-subcalls): no request, no cost`;
+  return FORK_CACHED_TITLE;
+}
 
 /** Input→output tokens: the call's own, or for a parent everything under it; null when none (and for a cached call). */
 export function tokensText(node: NodeRow): string | null {

@@ -5,12 +5,13 @@ import type { RlmApi } from '../../shared/api';
 import { Field } from '../common/Field';
 import { LimitsFields } from '../common/LimitsFields';
 import { LIFTED_LIMITS } from '../common/limitsForm';
+import { DEDUPE_HINT, SwitchField } from '../common/SwitchField';
 import { ApiKeyField } from './ApiKeyField';
 import { ConnectionCheck } from './ConnectionCheck';
 import { BundledPrices, PriceOverrides } from './PriceTable';
 import { SaveBar } from './SaveBar';
 import './settings.css';
-import { editDefaultLimit, editField, loadSettings, saveSettings, useSettings } from './settingsStore';
+import { editDedupeDefault, editDefaultLimit, editField, loadSettings, saveSettings, useSettings } from './settingsStore';
 
 export function SettingsScreen({ api }: { api: RlmApi }) {
   const { saved, draft, errors, loadError } = useSettings();
@@ -64,6 +65,7 @@ export function SettingsScreen({ api }: { api: RlmApi }) {
           <h2 id="st-limits">Default limits</h2>
           <p className="muted small">New runs start with these; each run can override them. Empty means no limit where one can be lifted.</p>
           <LimitsFields draft={draft.limits} errors={errors.limits} defaults={LIFTED_LIMITS} onChange={editDefaultLimit} />
+          <SwitchField label="Deduplicate sub-calls" checked={draft.dedupeSubcalls} onChange={editDedupeDefault} hint={DEDUPE_HINT} />
         </section>
         <section className="form-section" aria-labelledby="st-prices">
           <h2 id="st-prices">Prices</h2>

@@ -9,6 +9,7 @@ const settings: AppSettings = {
   apiKeySource: 'stored',
   rootModel: 'gpt-5',
   subModel: 'gpt-5-mini',
+  dedupeSubcalls: false,
   limits: DEFAULT_LIMITS,
   prices: { 'my-model': { input: 1, output: 2 }, 'a-model': { input: 0.5, cachedInput: 0.05, output: 4 } },
   defaultPrices: { 'gpt-5': { input: 1.25, output: 10 } },
@@ -41,9 +42,13 @@ describe('settings form', () => {
       rootModel: 'o3',
       subModel: 'gpt-5-mini',
       limits: DEFAULT_LIMITS,
+      dedupeSubcalls: false,
       prices: settings.prices,
     });
     expect(validateSettings({ ...draft, apiKey: ' sk-new ' }).patch.apiKey).toBe('sk-new');
+    // The "Deduplicate sub-calls" box: sent as ticked, and a change makes the form dirty.
+    expect(validateSettings({ ...draft, dedupeSubcalls: true }).patch.dedupeSubcalls).toBe(true);
+    expect(isDirty({ ...draftFromSettings(settings), dedupeSubcalls: true }, settings)).toBe(true);
   });
 
   it('names the field of each mistake', () => {

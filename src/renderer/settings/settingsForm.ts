@@ -21,6 +21,7 @@ export interface SettingsDraft {
   rootModel: string;
   subModel: string;
   limits: LimitsDraft;
+  dedupeSubcalls: boolean;
   prices: PriceRowDraft[];
 }
 
@@ -53,6 +54,7 @@ export function draftFromSettings(settings: AppSettings): SettingsDraft {
     rootModel: settings.rootModel,
     subModel: settings.subModel,
     limits: limitsDraftFrom(settings.limits),
+    dedupeSubcalls: settings.dedupeSubcalls,
     prices: Object.entries(settings.prices)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([model, price]) => priceRow(model, price)),
@@ -136,6 +138,7 @@ export function validateSettings(draft: SettingsDraft): { patch: SettingsPatch; 
     rootModel: draft.rootModel.trim(),
     subModel: draft.subModel.trim(),
     limits: limits.limits,
+    dedupeSubcalls: draft.dedupeSubcalls,
     prices: prices.prices,
   };
   if (draft.apiKey.trim()) patch.apiKey = draft.apiKey.trim();

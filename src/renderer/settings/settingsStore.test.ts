@@ -10,6 +10,7 @@ const initial: AppSettings = {
   apiKeySource: 'none',
   rootModel: 'gpt-5',
   subModel: 'gpt-5-mini',
+  dedupeSubcalls: false,
   limits: DEFAULT_LIMITS,
   prices: {},
   defaultPrices: {},

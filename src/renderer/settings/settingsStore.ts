@@ -75,6 +75,11 @@ export function editField(field: 'baseUrl' | 'apiKey' | 'rootModel' | 'subModel'
   setDraft((d) => ({ ...d, [field]: value }), (e) => ({ ...e, [field]: undefined }));
 }
 
+/** The "Deduplicate sub-calls" default of new runs. */
+export function editDedupeDefault(checked: boolean): void {
+  setDraft((d) => ({ ...d, dedupeSubcalls: checked }), (e) => e);
+}
+
 export function editDefaultLimit(key: LimitKey, value: string): void {
   setDraft((d) => ({ ...d, limits: { ...d.limits, [key]: value } }), (e) => ({ ...e, limits: { ...e.limits, [key]: undefined } }));
 }

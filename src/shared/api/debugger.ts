@@ -26,6 +26,8 @@ export const forkRunSchema = z
     rootModel: modelNameSchema.optional(),
     subModel: modelNameSchema.optional(),
     limits: runLimitsSchema.partial().optional(),
+    /** Answer a repeated sub-call from the first answer (after the recording); absent: as the parent did. */
+    dedupeSubcalls: z.boolean().optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
   })
   .refine((params) => (params.at === undefined) === (params.edit === undefined), { message: 'an edit needs the node it changes (at), and a node needs its edit', path: ['edit'] });

@@ -13,6 +13,8 @@ export const startRunSchema = z.object({
   rootModel: modelNameSchema.optional(),
   subModel: modelNameSchema.optional(),
   limits: runLimitsSchema.partial().optional(),
+  /** Answer a repeated (model, prompt) sub-call from the first answer, at no cost; absent: the saved default (off). */
+  dedupeSubcalls: z.boolean().optional(),
   /** Seed for the sandboxes' Math.random; random when absent. */
   seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
 });

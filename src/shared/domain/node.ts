@@ -39,8 +39,9 @@ export interface NodeRow {
    */
   usageEstimated: boolean;
   /**
-   * A fork's model call answered from the recording of the run it was forked from: no request
-   * was sent and it cost nothing (its tokens are null and it counts as no call). Set by the store.
+   * A model call answered without a request: from the recording of the run this was forked from,
+   * or by an identical earlier sub-call of the same run (NodePayload.dedupeOf). It cost nothing
+   * (its tokens are null and it counts as no call). Set by the store.
    */
   cached?: boolean;
   /** Roll-ups over this node and everything under it. */
@@ -114,6 +115,11 @@ export interface NodePayload {
     /** A turn whose reply holds the code of this edited cell (the parent's), replaced: the edit is that cell's. */
     codeOf?: number;
   };
+  /**
+   * llm (sub, cached): answered by the identical (model, prompt) sub-call at this node of the same
+   * run, with no request (--dedupe-subcalls, issue 13).
+   */
+  dedupeOf?: number;
   /** cell: notes from the engine (sandbox restarted, answer ignored, blocks skipped); rlm: a note from the user delivered, a fork's edit not reached. */
   notes?: string[];
   /** The root rlm: what the user did to single RLMs while the run went (issue 13); a re-execution would not do it again. */

@@ -93,6 +93,12 @@ export interface InputDescription {
 
 export interface RunDetail extends RunSummary {
   limits: RunLimits;
+  /**
+   * A repeated (model, prompt) sub-call was answered from the first answer, at no cost and with
+   * no request (--dedupe-subcalls, issue 13); such nodes are cached with NodePayload.dedupeOf.
+   * Set by the store; absent only in details built by hand (then false).
+   */
+  dedupeSubcalls?: boolean;
   baseUrl: string;
   inputs: InputDescription[];
   /** The run's seed, from which each sandbox's Math.random seed derives: what a replay or a portable export needs. */

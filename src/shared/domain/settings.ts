@@ -24,6 +24,8 @@ export interface AppSettings {
   subModel: string;
   /** Defaults of new runs (a run may override each). */
   limits: RunLimits;
+  /** New runs answer a repeated (model, prompt) sub-call from the first answer (--dedupe-subcalls); off unless chosen. */
+  dedupeSubcalls: boolean;
   /** The user's price overrides, by model id. */
   prices: Record<string, ModelPrice>;
   /** The bundled price table, for display (read-only). */

@@ -110,6 +110,11 @@ export const runSchema = z.strictObject({
    */
   signals: z.array(signalSchema()).max(MAX_SIGNALS).default([]),
   limits: runLimitsSchema,
+  /**
+   * The run answered repeated sub-calls from the first answer (--dedupe-subcalls, issue 13).
+   * Written only when true, so the file of any other run stays readable by an older RLMScope.
+   */
+  dedupeSubcalls: z.boolean().default(false),
   /** The lengths of the values that follow in `value` records; null when the run has none. */
   queryChars: count,
   answerChars: count.nullable(),
@@ -178,6 +183,8 @@ export const payloadSchema = z.looseObject({
   // codeOf: the edited cell, on the reply an edit of its code rewrote (callCache.ts).
   forkEdit: z.strictObject({ nodeId: z.number().int().min(1), codeOf: z.number().int().min(1).optional() }).optional(),
   notes: z.array(z.string()).optional(),
+  // The node of the same run whose identical sub-call answered this one (--dedupe-subcalls).
+  dedupeOf: z.number().int().min(1).optional(),
 });
 
 const tokens = count.nullable();

@@ -30,11 +30,12 @@ export class PortableFileError extends RlmError {
 }
 
 /** The run as the file holds it, with its query, answer and error whole. */
-export interface PortableRun extends Omit<PortableRunRecord, 'type' | 'queryChars' | 'answerChars' | 'errorChars' | 'forkedFrom' | 'cachedCalls' | 'signals'> {
-  /** The reader always sets these (format.ts defaults them); a run built by hand may leave them out: not a fork, no signals. */
+export interface PortableRun extends Omit<PortableRunRecord, 'type' | 'queryChars' | 'answerChars' | 'errorChars' | 'forkedFrom' | 'cachedCalls' | 'signals' | 'dedupeSubcalls'> {
+  /** The reader always sets these (format.ts defaults them); a run built by hand may leave them out: not a fork, no signals, no dedupe. */
   forkedFrom?: PortableRunRecord['forkedFrom'];
   cachedCalls?: number;
   signals?: PortableRunRecord['signals'];
+  dedupeSubcalls?: boolean;
   query: string;
   answer: string | null;
   error: string | null;
@@ -69,6 +70,9 @@ export async function* readPortable(source: AsyncIterable<Uint8Array>): AsyncGen
     for (; record !== null && typeOf(record.value) === 'node'; record = await records.next()) {
       const { node, payload } = parse(nodeSchema, record, 'node');
       checkLink(node, ids, lastId, record.line);
+      // The node that answered a deduplicated sub-call is an earlier one of the same run (the detail names it).
+      const dedupeOf = payload?.dedupeOf;
+      if (dedupeOf !== undefined && !ids.has(dedupeOf)) throw damaged(`line ${record.line}: node ${node.id} names node ${dedupeOf} as the sub-call that answered it, which does not come before it`);
       ids.add(node.id);
       lastId = node.id;
       if (node.kind === 'rlm') for (const hash of payload?.documents ?? []) needed.add(hash);

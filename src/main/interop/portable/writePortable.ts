@@ -62,6 +62,7 @@ async function* records(source: RunSource, runId: string, options: WritePortable
     // Only when it has any, for the same reason.
     ...(run.signals?.length ? { signals: run.signals } : {}),
     limits: run.limits,
+    ...(run.dedupeSubcalls ? { dedupeSubcalls: true } : {}),
     queryChars: lengths.query ?? 0,
     answerChars: lengths.answer,
     errorChars: lengths.error,

@@ -43,7 +43,7 @@ export function NodeDetail({ store, editor }: { store: RunRepository; editor: Co
         <p className="run-muted node-detail-empty">Select a node in the tree to see what it did.</p>
       ) : (
         <>
-          <NodeSummary node={node} runStatus={runStatus} edit={fetched.payload?.forkEdit} />
+          <NodeSummary node={node} runStatus={runStatus} edit={fetched.payload?.forkEdit} dedupeOf={fetched.payload?.dedupeOf} payloadRead={fetched.payload != null} />
           <NodeSignals store={store} nodeId={node.id} />
           {error && (
             <p className="node-error" role="alert">

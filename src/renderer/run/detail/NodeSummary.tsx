@@ -3,11 +3,27 @@ import type { ReactNode } from 'react';
 import { usageUnknown, type NodePayload, type NodeRow } from '../../../shared/domain/node';
 import type { RunStatus } from '../../../shared/domain/run';
 import { formatDuration, tokensUnknown } from '../../../shared/format';
-import { CACHED_TITLE, costText, kindTag, rollsUp, shownStatus, STATUS_ICON } from '../rowText';
+import { cachedWhy, costText, kindTag, rollsUp, shownStatus, STATUS_ICON } from '../rowText';
 
-/** `edit`: in a fork, the step the user changed (NodePayload.forkEdit), known once the payload is read. */
-export function NodeSummary({ node, runStatus, edit }: { node: NodeRow; runStatus: RunStatus | null; edit?: NodePayload['forkEdit'] }) {
+/**
+ * `edit`: in a fork, the step the user changed (NodePayload.forkEdit); `dedupeOf`: the node whose
+ * identical sub-call answered this one. Both known once the payload is read (`payloadRead`).
+ */
+export function NodeSummary({
+  node,
+  runStatus,
+  edit,
+  dedupeOf,
+  payloadRead = false,
+}: {
+  node: NodeRow;
+  runStatus: RunStatus | null;
+  edit?: NodePayload['forkEdit'];
+  dedupeOf?: number | undefined;
+  payloadRead?: boolean;
+}) {
   const edited = edit !== undefined;
+  const why = cachedWhy(payloadRead ? { ...(dedupeOf !== undefined ? { dedupeOf } : {}) } : null);
   const cost = costText(node);
   const status = shownStatus(node, runStatus);
   const s = node.subtree;
@@ -21,7 +37,7 @@ export function NodeSummary({ node, runStatus, edit }: { node: NodeRow; runStatu
           <span aria-hidden="true">{STATUS_ICON[status]}</span> {status}
         </span>
         {node.cached && (
-          <span className="node-tag node-tag-cached" title={CACHED_TITLE}>
+          <span className="node-tag node-tag-cached" title={why}>
             cached
           </span>
         )}
@@ -72,7 +88,7 @@ export function NodeSummary({ node, runStatus, edit }: { node: NodeRow; runStatu
           {node.kind === 'rlm' && ` · depth ${node.depth}`}
         </Fact>
       </dl>
-      {node.cached && <p className="node-fork-note">Cached: {CACHED_TITLE}.</p>}
+      {node.cached && <p className="node-fork-note">Cached: {why}.</p>}
     </header>
   );
 }
