@@ -1,6 +1,6 @@
-// Sends one file to the service: in browser mode as one HTTP request that the browser streams
-// from the disk (api/fileSender.ts), otherwise in chunks (uploads.begin, then uploads.append in
-// order), so a 1 GB file never sits in memory whole: each chunk is sliced from the File (no read until then)
+// Sends one file to the service: in browser mode as HTTP requests (one, up to 256 MiB) that the
+// browser streams from the disk (api/fileSender.ts), otherwise in chunks (uploads.begin, then
+// uploads.append in order), so a 1 GB file never sits in memory whole: each chunk is sliced from the File (no read until then)
 // and read as bytes with Blob.arrayBuffer (asynchronous, no encoding on the page), the next
 // chunk read while the service takes the current one. The bytes go as they are: one binary
 // WebSocket frame in browser mode (wsClient.ts), a structured clone over IPC in the desktop app.
