@@ -10,11 +10,45 @@
 // and the end always once.
 import type { ChatMessage, NodeRow } from '../../shared/domain/node';
 import type { RunStatus, RunTotals } from '../../shared/domain/run';
-import { toRunSignal, type RunSignal } from '../../shared/domain/signals';
+import { toRunSignal, type DetectedSignal, type RunSignal, type RunSignalKind } from '../../shared/domain/signals';
 import { RunawaySignals, type ForecastLimits, type SignalInput } from './signals';
 
 /** The shortest time between two publications of a run's signals. */
 export const PUBLISH_MS = 250;
+
+/**
+ * The most signals of one kind a run lists. Repetition and answer-discarded are per RLM, an
+ * explosion per cell: a run-away fanning out to thousands of looping children held a signal each,
+ * and the whole list (about 250 bytes a signal) was rewritten to the run's row and sent to every
+ * page up to four times a second, read back by every `runs.list`, and printed line by line by the
+ * CLI. Past this many, one more signal of the kind counts the rest.
+ */
+export const MAX_SIGNALS_PER_KIND = 20;
+
+/** What a run lists of the detector's signals: the first MAX_SIGNALS_PER_KIND of each kind, then a count of the rest. */
+export function listedSignals(detected: readonly DetectedSignal[]): RunSignal[] {
+  const listed: RunSignal[] = [];
+  const kept = new Map<RunSignalKind, number>();
+  const rest = new Map<RunSignalKind, { count: number; costUsd: number | null }>();
+  for (const signal of detected) {
+    const count = kept.get(signal.kind) ?? 0;
+    if (count < MAX_SIGNALS_PER_KIND) {
+      kept.set(signal.kind, count + 1);
+      listed.push(toRunSignal(signal));
+      continue;
+    }
+    const more = rest.get(signal.kind) ?? { count: 0, costUsd: 0 };
+    more.count++;
+    // Unknown once one of them is: a sum would pass for the whole.
+    more.costUsd = more.costUsd === null || signal.costUsd === null ? null : more.costUsd + signal.costUsd;
+    rest.set(signal.kind, more);
+  }
+  for (const [kind, { count, costUsd }] of rest) {
+    const what = count === 1 ? '1 more signal of this kind is' : `${count.toLocaleString('en-US')} more signals of this kind are`;
+    listed.push({ kind, nodeId: null, message: `${what} not listed: a run lists the first ${MAX_SIGNALS_PER_KIND} of each kind.`, costUsd });
+  }
+  return listed;
+}
 
 /** Where a run's signals go: an event to subscribers and a write to the run's row. */
 export type PublishSignals = (signals: RunSignal[]) => void;
@@ -104,7 +138,7 @@ export class SignalFeed {
   }
 
   current(): RunSignal[] {
-    return this.detector.signals().map(toRunSignal);
+    return listedSignals(this.detector.signals());
   }
 
   private observe(event: SignalInput): void {

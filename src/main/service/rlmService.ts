@@ -76,11 +76,18 @@ export class RlmService implements RlmApi {
   static open(config: ServiceConfig): RlmService {
     // The engine commits every step: checkpoints go to a worker, in the gaps between bursts (walCheckpointer.ts).
     const db = openDatabase(config.dbPath, { backgroundCheckpoints: true, ...(config.nativeBinding ? { nativeBinding: config.nativeBinding } : {}) });
-    const service = new RlmService(config, db);
-    service.store.markInterrupted(ownerCheck({ now: Date.now(), staleMs: STALE_OWNER_MS }), Date.now());
-    // A node left `running` inside a run that ended (issue 9) ends with its run.
-    service.store.endLeftoverNodes();
-    return service;
+    try {
+      const service = new RlmService(config, db);
+      service.store.markInterrupted(ownerCheck({ now: Date.now(), staleMs: STALE_OWNER_MS }), Date.now());
+      // A node left `running` inside a run that ended (issue 9) ends with its run.
+      service.store.endLeftoverNodes();
+      return service;
+    } catch (error) {
+      // These write (the file busy with another process's long write fails them): the connection
+      // and its checkpoint worker must not outlive the failed open, holding the file for good.
+      closeDatabase(db);
+      throw error;
+    }
   }
 
   async call<M extends MethodName>(method: M, params: unknown, options?: CallOptions): Promise<MethodResult<M>> {

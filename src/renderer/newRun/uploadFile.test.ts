@@ -149,6 +149,64 @@ describe('uploadBlob with a sender of whole files (browser mode)', () => {
     expect(calls).toEqual(['uploads.begin']);
   });
 
+  it('sends a file larger than one request may carry as several, each taking up where the last stopped', async () => {
+    const { api, calls } = fakeService();
+    const file = new Blob(['0123456789']);
+    const sent: string[] = [];
+    const progress: number[] = [];
+    let received = 0;
+    const id = await uploadBlob(api, file, {
+      name: 'a.txt',
+      signal: new AbortController().signal,
+      onProgress: (bytes) => progress.push(bytes),
+      sliceBytes: 4,
+      // As the service answers a PUT: what it holds so far, complete once it holds the whole file.
+      sender: async (_uploadId, blob, options) => {
+        sent.push(await blob.text());
+        options.onProgress(blob.size);
+        received += blob.size;
+        return { received, complete: received === file.size };
+      },
+    });
+    expect(id).toBe('u-test12345');
+    expect(sent).toEqual(['0123', '4567', '89']);
+    expect(progress).toEqual([4, 4, 8, 8, 10, 10]);
+    expect(calls).toEqual(['uploads.begin']);
+  });
+
+  it('sends an empty file as one empty request', async () => {
+    const { api } = fakeService();
+    const sizes: number[] = [];
+    await uploadBlob(api, new Blob([]), {
+      name: 'empty.py',
+      signal: new AbortController().signal,
+      onProgress: () => undefined,
+      sender: (_id, blob) => {
+        sizes.push(blob.size);
+        return Promise.resolve({ received: 0, complete: true });
+      },
+    });
+    expect(sizes).toEqual([0]);
+  });
+
+  it('stops, and says so, when a slice did not arrive whole', async () => {
+    const { api, calls } = fakeService();
+    const sizes: number[] = [];
+    const upload = uploadBlob(api, new Blob(['0123456789']), {
+      name: 'a.txt',
+      signal: new AbortController().signal,
+      onProgress: () => undefined,
+      sliceBytes: 4,
+      sender: (_id, blob) => {
+        sizes.push(blob.size);
+        return Promise.resolve({ received: 3, complete: false });
+      },
+    });
+    await expect(upload).rejects.toMatchObject({ message: 'the service did not receive the whole file' });
+    expect(sizes).toEqual([4]);
+    expect(calls).toEqual(['uploads.begin', 'uploads.cancel']);
+  });
+
   it('cancels the upload on the service when the request fails, and rejects with its error', async () => {
     const { api, calls } = fakeService();
     const refusal = { code: 'INPUT_TOO_LARGE', message: 'the disk is full: a.txt could not be stored' };

@@ -1,6 +1,6 @@
-// Sends one file to the service: in browser mode as one HTTP request that the browser streams
-// from the disk (api/fileSender.ts), otherwise in chunks (uploads.begin, then uploads.append in
-// order), so a 1 GB file never sits in memory whole: each chunk is sliced from the File (no read until then)
+// Sends one file to the service: in browser mode as HTTP requests (one, up to 256 MiB) that the
+// browser streams from the disk (api/fileSender.ts), otherwise in chunks (uploads.begin, then
+// uploads.append in order), so a 1 GB file never sits in memory whole: each chunk is sliced from the File (no read until then)
 // and read as bytes with Blob.arrayBuffer (asynchronous, no encoding on the page), the next
 // chunk read while the service takes the current one. The bytes go as they are: one binary
 // WebSocket frame in browser mode (wsClient.ts), a structured clone over IPC in the desktop app.
@@ -61,7 +61,18 @@ export interface UploadOptions {
   read?(blob: Blob): Promise<Uint8Array>;
   /** Sends the whole file in one request (default: browser mode's, fileSender.ts); null sends chunks. */
   sender?: FileSender | null;
+  /** The most bytes one request of `sender` carries (default PUT_SLICE_BYTES); tests pass less. */
+  sliceBytes?: number;
 }
+
+/**
+ * The most bytes one `PUT /uploads/<id>` carries: a larger file goes as several, each taking up
+ * where the last stopped. Node's HTTP server cuts any request not received whole within its
+ * requestTimeout (300 s by default; the socket is reset and the browser sees a 408), so one PUT
+ * of a 4 GiB file failed below 14 MB/s (a loaded machine, a slow disk, a page reached through an
+ * SSH tunnel). 256 MiB in 300 s needs under 1 MB/s.
+ */
+export const PUT_SLICE_BYTES = 256 * 1024 * 1024;
 
 export class UploadAborted extends Error {
   constructor() {
@@ -118,13 +129,25 @@ export async function uploadBlob(api: Pick<RlmApi, 'call'>, blob: Blob, options:
   }
 }
 
-/** The whole file in one request (browser mode); the service's half-received upload is cancelled on failure. */
+/**
+ * The whole file in requests of at most PUT_SLICE_BYTES, one after the other (browser mode); the
+ * service's half-received upload is cancelled on failure.
+ */
 async function sendWhole(api: Pick<RlmApi, 'call'>, sender: FileSender, uploadId: string, blob: Blob, options: UploadOptions): Promise<string> {
+  const sliceBytes = options.sliceBytes ?? PUT_SLICE_BYTES;
   try {
-    const result = await sender(uploadId, blob, { signal: options.signal, onProgress: options.onProgress });
-    options.onProgress(result.received);
-    if (!result.complete) throw { code: 'INTERNAL', message: 'the service did not receive the whole file' };
-    return uploadId;
+    let offset = 0;
+    // At least one request: an empty file is complete at begin, and its empty PUT says so.
+    for (;;) {
+      const end = Math.min(blob.size, offset + sliceBytes);
+      const base = offset;
+      const result = await sender(uploadId, blob.slice(base, end), { signal: options.signal, onProgress: (sent) => options.onProgress(base + sent) });
+      options.onProgress(result.received);
+      if (result.complete) return uploadId;
+      // Less than this slice arrived, or the file is all sent and still not complete.
+      if (result.received !== end || end === blob.size) throw { code: 'INTERNAL', message: 'the service did not receive the whole file' };
+      offset = end;
+    }
   } catch (error) {
     api.call('uploads.cancel', { uploadId }).catch(() => undefined);
     throw error instanceof FileSendAborted || options.signal.aborted ? new UploadAborted() : error;
