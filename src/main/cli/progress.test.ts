@@ -107,3 +107,17 @@ describe('counted', () => {
     expect([counted(1, 'call'), counted(0, 'turn'), counted(1234, 'call')]).toEqual(['1 call', '0 turns', '1,234 calls']);
   });
 });
+
+describe('reading a large input', () => {
+  it('prints a line per progress event, the last of the stored pass saying what comes next', () => {
+    const { stream, written } = fakeStream(false);
+    const progress = new Progress(stream);
+    const event = (phase: 'checking' | 'storing', doneBytes: number): RlmEvent => ({ type: 'run.inputProgress', runId: 'r', name: 'big\u001b[31m.log', phase, doneBytes, totalBytes: 2 * 1024 ** 3 });
+    progress.onEvent(event('checking', 1024 ** 3));
+    progress.onEvent(event('storing', 2 * 1024 ** 3));
+    expect(written).toEqual([
+      'reading big\u241b[31m.log: checked 1.0 GB of 2.0 GB (50%)\n',
+      'reading big\u241b[31m.log: stored 2.0 GB of 2.0 GB (100%); the sandbox reads it next\n',
+    ]);
+  });
+});

@@ -172,6 +172,11 @@ export class Recorder {
     this.signals.totals(totals, limits);
   }
 
+  /** How far a large input has been read before the first step (nothing is stored). */
+  inputProgress(name: string, phase: 'checking' | 'storing', doneBytes: number, totalBytes: number): void {
+    this.emit({ type: 'run.inputProgress', runId: this.runId, name, phase, doneBytes, totalBytes });
+  }
+
   limitReached(reason: StopReason, message: string): void {
     this.emit({ type: 'run.limitReached', runId: this.runId, reason, message });
   }

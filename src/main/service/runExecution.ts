@@ -4,11 +4,26 @@ import type { RunContext } from '../engine/runContext';
 import { executeRun } from '../engine/runner';
 import type { ResolvedInputs } from '../input/resolveInputs';
 import { TextCheck } from '../input/textCheck';
-import type { DocumentStore } from '../store/documentStore';
+import type { DocumentStore, FileProgress } from '../store/documentStore';
 import type { RunRepository } from '../store/runRepository';
 
 /** The largest string V8 holds (about 512 Mi characters): a larger file arrives in parts. */
 export const PART_BYTES = 2 ** 29 - 24;
+
+/** Inputs this large tell their progress while they are read before the first step (run.inputProgress). */
+export const INPUT_PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
+
+/** About every tenth of a large file, and at its end, per pass; nothing for a smaller one. */
+function inputProgress(context: RunContext, name: string, totalBytes: number): FileProgress | undefined {
+  if (totalBytes < INPUT_PROGRESS_MIN_BYTES) return undefined;
+  const step = totalBytes / 10;
+  let next = { checking: step, storing: step };
+  return (phase, doneBytes) => {
+    if (doneBytes < next[phase] && doneBytes < totalBytes) return;
+    next = { ...next, [phase]: doneBytes + step };
+    context.deps.recorder.inputProgress(name, phase, doneBytes, totalBytes);
+  };
+}
 
 export async function executeWithInputs(context: RunContext, inputs: ResolvedInputs, store: RunRepository, documents: DocumentStore): Promise<RunSummary> {
   const { runId } = context.settings;
@@ -17,7 +32,10 @@ export async function executeWithInputs(context: RunContext, inputs: ResolvedInp
     // The inputs are stored once, by content, before the first step: a run can be replayed.
     for (const [ord, item] of inputs.items.entries()) {
       // Storing reads each file in full: that read also checks the bytes past the head judged at the start.
-      const stored = 'path' in item ? await documents.putFile(item.path, item.name, new TextCheck(item.name, item.encoding ?? 'utf-8')) : documents.putText(item.text);
+      const stored =
+        'path' in item
+          ? await documents.putFile(item.path, item.name, new TextCheck(item.name, item.encoding ?? 'utf-8'), inputProgress(context, item.name, item.bytes))
+          : documents.putText(item.text);
       store.addInput(runId, ord, { name: item.name, hash: stored.hash, bytes: stored.bytes });
       hashes.push(stored.hash);
     }

@@ -7,6 +7,9 @@ import type Database from 'better-sqlite3';
 import { RlmError } from '../../shared/errors';
 
 export const CHUNK_BYTES = 8 * 1024 * 1024;
+
+/** Told the bytes read so far after each chunk of putFile's passes: `checking` (hashing), then `storing`. */
+export type FileProgress = (phase: 'checking' | 'storing', doneBytes: number) => void;
 /** Chunks committed per transaction: bounds both the memory held and the length of a write lock. */
 const CHUNKS_PER_TRANSACTION = 4;
 
@@ -59,12 +62,12 @@ export class DocumentStore {
    * `name` only serves error messages. `check` sees every byte of the first pass and may throw
    * (a NUL byte past the head judged at the start): the file is then not stored.
    */
-  async putFile(path: string, name = path, check?: ByteCheck): Promise<StoredDocument> {
-    const first = await hashFile(path, name, check);
+  async putFile(path: string, name = path, check?: ByteCheck, onProgress?: FileProgress): Promise<StoredDocument> {
+    const first = await hashFile(path, name, check, onProgress);
     if (this.has(first.hash)) return first;
     const inFlight = this.pending.get(first.hash);
     if (inFlight) return inFlight;
-    const put = this.storeFile(path, name, first).finally(() => this.pending.delete(first.hash));
+    const put = this.storeFile(path, name, first, onProgress).finally(() => this.pending.delete(first.hash));
     this.pending.set(first.hash, put);
     return put;
   }
@@ -203,7 +206,7 @@ export class DocumentStore {
     return row;
   }
 
-  private async storeFile(path: string, name: string, expected: StoredDocument): Promise<StoredDocument> {
+  private async storeFile(path: string, name: string, expected: StoredDocument, onProgress?: FileProgress): Promise<StoredDocument> {
     const hasher = createHash('sha256');
     let bytes = 0;
     let count = 0;
@@ -212,6 +215,7 @@ export class DocumentStore {
     for await (const chunk of readFileChunks(path, name, CHUNKS_PER_TRANSACTION)) {
       hasher.update(chunk);
       bytes += chunk.length;
+      onProgress?.('storing', bytes);
       batch.push(chunk);
       if (batch.length === CHUNKS_PER_TRANSACTION) {
         this.writeBatch(expected.hash, count, batch);
@@ -253,13 +257,14 @@ export class DocumentStore {
   }
 }
 
-async function hashFile(path: string, name: string, check?: ByteCheck): Promise<StoredDocument> {
+async function hashFile(path: string, name: string, check?: ByteCheck, onProgress?: FileProgress): Promise<StoredDocument> {
   const hasher = createHash('sha256');
   let bytes = 0;
   for await (const chunk of readFileChunks(path, name, 1)) {
     check?.update(chunk);
     hasher.update(chunk);
     bytes += chunk.length;
+    onProgress?.('checking', bytes);
   }
   check?.end();
   return { hash: hasher.digest('hex'), bytes };

@@ -1,7 +1,7 @@
 // The inputs chosen so far: one line per file or folder, its size, its upload progress, why it
 // cannot be used, and a button that removes it (cancelling its upload when still going).
 import type { RlmApi } from '../../shared/api';
-import { formatBytes, percent } from '../common/formatBytes';
+import { formatBytes, percent } from '../../shared/formatBytes';
 import { FileIcon, FolderIcon, CloseIcon } from '../common/icons';
 import { ProgressBar } from '../common/ProgressBar';
 import { isActive, type InputEntry } from './inputEntries';

@@ -1,6 +1,6 @@
 // The bottom of New run: overall upload progress, why Start is not possible yet, errors that
 // belong to no field, and the Start button itself.
-import { formatBytes, percent } from '../common/formatBytes';
+import { formatBytes, percent } from '../../shared/formatBytes';
 import { ProgressBar } from '../common/ProgressBar';
 import { overallProgress, startBlocker } from './inputEntries';
 import { useNewRun } from './newRunStore';

@@ -3,7 +3,7 @@
 // cancels its uploads, on the service too.
 import type { RlmApi } from '../../shared/api';
 import type { ErrorData } from '../../shared/errors';
-import { formatBytes } from '../common/formatBytes';
+import { formatBytes } from '../../shared/formatBytes';
 import { describeError } from '../api/errors';
 import { sniffBlob } from './binarySniff';
 import { isActive, type InputEntry } from './inputEntries';

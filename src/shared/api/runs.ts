@@ -102,6 +102,12 @@ export interface RunsEvents {
   'run.replyStreamed': { nodeId: number; delta: string; reset?: boolean };
   'run.totalsChanged': { totals: RunTotals };
   'run.limitReached': { reason: StopReason; message: string };
+  /**
+   * A large input file is being read before the first step: `checking` (its bytes checked and
+   * hashed) then `storing` (kept in the database by content, skipped when it is there already).
+   * Sent for files of INPUT_PROGRESS_MIN_BYTES or more, about every tenth of the file.
+   */
+  'run.inputProgress': { name: string; phase: 'checking' | 'storing'; doneBytes: number; totalBytes: number };
   'run.statusChanged': { status: RunStatus };
   /** The run-away signals that hold now, whole (a small set: at most one per cell, RLM or kind). */
   'run.signalsChanged': { signals: RunSignal[] };

@@ -3,7 +3,7 @@
 import { memo, useMemo, useState } from 'react';
 import type { ContextInfo, NodePayload } from '../../../shared/domain/node';
 import type { InputDescription } from '../../../shared/domain/run';
-import { formatBytes } from '../../common/formatBytes';
+import { formatBytes } from '../../../shared/formatBytes';
 import { stopReasonText } from '../rowText';
 import type { RunRepository } from '../runStore';
 import { RawText } from '../text/RawText';

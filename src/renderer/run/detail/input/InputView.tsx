@@ -4,7 +4,7 @@
 // and focus goes back to the button that opened it.
 import { useEffect, useId, useRef, useState } from 'react';
 import type { RlmApi } from '../../../../shared/api';
-import { formatBytes } from '../../../common/formatBytes';
+import { formatBytes } from '../../../../shared/formatBytes';
 import { markMatches, PAGE_BYTES, pageStartFor } from './documentPaging';
 import { SearchBar } from './SearchBar';
 import { useDocumentPage } from './useDocumentPage';
