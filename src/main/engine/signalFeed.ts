@@ -105,7 +105,7 @@ export class SignalFeed {
       this.observe({ type: 'cell', nodeId: node.id, rlmId: node.parentId, code: payload.code ?? '', output: payload.output ?? '' });
     } else if (node.kind === 'rlm') {
       this.turns.delete(node.id);
-      this.observe({ type: 'rlmAnswered', rlmId: node.id, answer: node.status === 'completed' ? (payload.answer ?? null) : null });
+      this.observe({ type: 'rlmAnswered', rlmId: node.id, answer: node.status === 'completed' ? (payload.answer ?? null) : null, stopped: node.status === 'stopped' });
     }
   }
 

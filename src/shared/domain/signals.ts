@@ -58,7 +58,7 @@ export type SignalSeen =
       /** Sub-calls the RLM made after it. */
       subCallsSince: number;
       /** How the RLM ended, once it has: with another answer, or without one. */
-      ended: 'running' | 'other-answer' | 'no-answer';
+      ended: 'running' | 'other-answer' | 'no-answer' | 'stopped';
     }
   | {
       kind: 'budget-forecast';

@@ -33,6 +33,18 @@ describe('RunawaySignals: answer discarded (heuristic)', () => {
     expect(kept.signals('answer-discarded')[0]?.message).toContain('and returned another answer');
   });
 
+  it('says an RLM that was stopped (by the user, or with the run) was stopped, not that it ended without an answer', () => {
+    const run = new RecordedRun();
+    const root = run.rlm();
+    run.turn(root, 'answer = "Paris"', '');
+    run.turn(root, 'more()', 'checked', ['a', 'b', 'c']);
+    run.feed({ type: 'rlmAnswered', rlmId: root, answer: null, stopped: true });
+    const [signal] = run.signals('answer-discarded');
+    expect(signal?.seen).toMatchObject({ candidate: 'Paris', ended: 'stopped' });
+    expect(signal?.message).toContain('and was stopped before it returned one');
+    expect(signal?.message).not.toContain('without an answer');
+  });
+
   it('stays quiet when the answer is returned at once, and on 1,000 sub-calls over 20 cells', () => {
     const run = new RecordedRun();
     healthyRun(run);

@@ -20,7 +20,7 @@ interface RlmAnswer {
   ended: boolean;
 }
 
-type Ending = 'running' | 'other-answer' | 'no-answer';
+type Ending = 'running' | 'other-answer' | 'no-answer' | 'stopped';
 
 export class AnswerDiscarded {
   private readonly answers = new Map<number, RlmAnswer>();
@@ -52,7 +52,8 @@ export class AnswerDiscarded {
     this.report(rlmId, rlm, state);
   }
 
-  rlmAnswered(rlmId: number, answer: string | null): void {
+  /** `stopped`: it ended stopped (by the user, or with the run), not by the model's choice. */
+  rlmAnswered(rlmId: number, answer: string | null, stopped = false): void {
     const rlm = this.rlms.ensure(rlmId);
     const state = this.stateOf(rlmId);
     state.ended = true;
@@ -63,7 +64,7 @@ export class AnswerDiscarded {
       this.book.withdraw(idOf(rlmId));
       return;
     }
-    this.report(rlmId, rlm, state, answer === null ? 'no-answer' : 'other-answer');
+    this.report(rlmId, rlm, state, stopped ? 'stopped' : answer === null ? 'no-answer' : 'other-answer');
   }
 
   /** The RLM's spend changed: a signal standing says what it has spent since. */
@@ -87,7 +88,8 @@ export class AnswerDiscarded {
     const previous = this.book.get(id)?.seen;
     const end = ended !== 'running' ? ended : previous?.kind === 'answer-discarded' ? previous.ended : 'running';
     const spend = spendSince(rlm.cost, candidate.spentBefore);
-    const then = end === 'running' ? 'without returning it yet' : end === 'no-answer' ? 'and ended without an answer' : 'and returned another answer';
+    const then =
+      end === 'running' ? 'without returning it yet' : end === 'no-answer' ? 'and ended without an answer' : end === 'stopped' ? 'and was stopped before it returned one' : 'and returned another answer';
     this.book.report({
       id,
       kind: 'answer-discarded',

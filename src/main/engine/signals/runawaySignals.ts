@@ -39,7 +39,7 @@ export type SignalInput =
    */
   | { type: 'turn'; nodeId: number; rlmId: number; code: string | null; output: string }
   /** An RLM ended: the answer it returned, or null without one. */
-  | { type: 'rlmAnswered'; rlmId: number; answer: string | null }
+  | { type: 'rlmAnswered'; rlmId: number; answer: string | null; stopped?: boolean }
   /** The run's totals (`run.totalsChanged`), when (ms) and its limits. */
   | { type: 'totals'; totals: RunTotals; at: number; limits: ForecastLimits }
   | { type: 'run.statusChanged'; status: RunStatus }
@@ -86,7 +86,7 @@ export class RunawaySignals {
         this.repetition.turn(event.nodeId, event.rlmId, event.code, event.output);
         break;
       case 'rlmAnswered':
-        this.discarded.rlmAnswered(event.rlmId, event.answer);
+        this.discarded.rlmAnswered(event.rlmId, event.answer, event.stopped);
         break;
       case 'totals':
         this.budget.totals(event.totals, event.at, event.limits);
