@@ -4,36 +4,15 @@
 // in /proc) is sampled every few milliseconds; the figure is the highest sum of their resident
 // memory, as a multiple of the input. The CLI's progress on stderr is kept to show it goes.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, FAKE_PROVIDER, startNode, stop } from '../e2e/processes';
+import { writeLogFile } from './logFile';
 import { MB } from './measure';
 import { figure, type Figure } from './report';
 import { ROOT, SUB, repl } from './scriptedModels';
 
 const SAMPLE_MS = 5;
-
-/** A text file of `bytes` bytes: numbered log lines, one in 1,000 an ERROR. */
-function writeTextFile(path: string, bytes: number): void {
-  const block: string[] = [];
-  let blockBytes = 0;
-  for (let i = 0; blockBytes < 4 * MB; i++) {
-    const text = `2026-12-06T12:00:00Z ${i % 1000 === 7 ? 'ERROR' : 'INFO '} worker-${i % 97} handled request ${i} in ${i % 1000} ms\n`;
-    block.push(text);
-    blockBytes += text.length;
-  }
-  const chunk = Buffer.from(block.join(''));
-  const fd = openSync(path, 'w');
-  try {
-    for (let written = 0; written < bytes; ) {
-      const n = Math.min(chunk.length, bytes - written);
-      writeSync(fd, chunk, 0, n);
-      written += n;
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
 
 function readStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
@@ -79,7 +58,7 @@ interface RunMemory {
 
 async function measureRun(dir: string, file: string, providerUrl: string): Promise<RunMemory> {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, 'run', '--query', 'How many ERROR lines?', '--file', file, '--db', join(dir, 'memory.db'), '--max-seconds', '600'], {
+  const child = spawn(process.execPath, [CLI, 'run', '--query', 'How many WARN lines?', '--file', file, '--db', join(dir, 'memory.db'), '--max-seconds', '600'], {
     env: { ...process.env, RLMSCOPE_HOME: join(dir, 'memory-home'), OPENAI_BASE_URL: providerUrl, OPENAI_API_KEY: 'bench', RLMSCOPE_ROOT_MODEL: ROOT, RLMSCOPE_SUB_MODEL: SUB },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -113,7 +92,7 @@ async function measureRun(dir: string, file: string, providerUrl: string): Promi
 
 export async function benchRunMemory(dir: string, sizesMb: readonly number[] = [200, 1024]): Promise<Figure[]> {
   const rulesPath = join(dir, 'memory-rules.json');
-  const code = "const parts = typeof context === 'string' ? [context] : context;\nlet errors = 0;\nfor (const part of parts) for (const m of part.matchAll(/ERROR/g)) errors++;\nprint(errors);";
+  const code = "const parts = typeof context === 'string' ? [context] : context;\nlet warnings = 0;\nfor (const part of parts) for (const m of part.matchAll(/WARN/g)) warnings++;\nprint(warnings);";
   writeFileSync(
     rulesPath,
     JSON.stringify([
@@ -127,7 +106,7 @@ export async function benchRunMemory(dir: string, sizesMb: readonly number[] = [
   try {
     for (const sizeMb of sizesMb) {
       const file = join(dir, `memory-${sizeMb}.log`);
-      writeTextFile(file, sizeMb * MB);
+      writeLogFile(file, sizeMb * MB);
       try {
         const run = await measureRun(dir, file, url);
         const big = sizeMb >= 1024;

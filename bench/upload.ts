@@ -3,13 +3,14 @@
 // reads "ready". The baseline is the same bytes copied file to file on this disk in this process:
 // what the upload could reach if the page and the wire cost nothing. The page's long tasks (over
 // 50 ms, Chromium's own count) are watched meanwhile: the page must stay responsive.
-import { createReadStream, createWriteStream, openSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { createReadStream, createWriteStream, rmSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { startBrowserServer } from '../src/main/server/browserServer';
 import { defaultRendererDir } from '../src/main/server/staticFiles';
 import { createServeService } from '../src/main/server/serveService';
+import { writeLogFile } from './logFile';
 import { MB } from './measure';
 import { figure, type Figure } from './report';
 
@@ -17,29 +18,6 @@ const CHROMIUM = process.env.RLMSCOPE_CHROMIUM || '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const UPLOAD_MB = 200;
 const LONG_TASK_MS = 50;
-
-/** A text file of `bytes` bytes: numbered log lines. */
-function writeTextFile(path: string, bytes: number): void {
-  const line = (i: number) => `2026-12-06T12:00:00Z worker-${i % 97} handled request ${i} in ${i % 1000} ms\n`;
-  const block: string[] = [];
-  let blockBytes = 0;
-  for (let i = 0; blockBytes < 1024 * 1024; i++) {
-    const text = line(i);
-    block.push(text);
-    blockBytes += text.length;
-  }
-  const chunk = Buffer.from(block.join(''));
-  const fd = openSync(path, 'w');
-  try {
-    for (let written = 0; written < bytes; ) {
-      const n = Math.min(chunk.length, bytes - written);
-      writeSync(fd, chunk, 0, n);
-      written += n;
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Installed before the page loads: Chromium's long tasks, kept for the measurement. */
 const WATCH_LONG_TASKS = `
@@ -51,7 +29,7 @@ const WATCH_LONG_TASKS = `
 export async function benchUpload(dir: string): Promise<Figure[]> {
   const bytes = UPLOAD_MB * MB;
   const file = join(dir, 'upload-input.log');
-  writeTextFile(file, bytes);
+  writeLogFile(file, bytes);
   const copyStarted = performance.now();
   await pipeline(createReadStream(file), createWriteStream(join(dir, 'upload-copy.log')));
   const copyMs = performance.now() - copyStarted;
