@@ -1,9 +1,9 @@
 // How a file's bytes reach the service. Everywhere they can go in chunks through the RlmApi
 // (`uploads.append`); in browser mode they go as the body of one `PUT /uploads/<id>` (several for
 // a file past PUT_SLICE_BYTES, uploadFile.ts), which the browser streams from the disk off the
-// page's thread: chunks read and framed on the page reached
-// 22-33 MB/s on a 2-core machine, the PUT several times that with the page idle. The desktop app
-// has no such route and keeps the chunks (structured clones over IPC).
+// page's thread. On a 2-core machine (`npm run bench -- --only upload`) chunks read and framed on
+// the page reached 22-33 MB/s; the PUT reaches about 80 MB/s with no page task over 50 ms. The
+// desktop app has no such route and keeps the chunks (structured clones over IPC).
 import type { ErrorData } from '../../shared/errors';
 
 export interface FileSendOptions {
