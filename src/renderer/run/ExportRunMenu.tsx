@@ -5,6 +5,7 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { ExportFormat } from '../../shared/api/interop';
 import { DownloadIcon } from '../common/icons';
+import { moveFocusByKey } from '../common/listFocus';
 import { showToast } from '../state/toastStore';
 import { EXPORT_CHOICES, exportRun, followDownload, PARTIAL_NOTE } from './exportRun';
 import { isActive } from './runModel';
@@ -57,21 +58,8 @@ export function ExportRunMenu({ store }: { store: RunRepository }) {
   };
 
   const onMenuKey = (event: KeyboardEvent) => {
-    const list = items();
-    const at = list.indexOf(document.activeElement as HTMLButtonElement);
-    const move = (to: number) => {
-      event.preventDefault();
-      list[(to + list.length) % list.length]?.focus();
-    };
+    if (moveFocusByKey(event, items())) return;
     switch (event.key) {
-      case 'ArrowDown':
-        return move(at + 1);
-      case 'ArrowUp':
-        return move(at - 1);
-      case 'Home':
-        return move(0);
-      case 'End':
-        return move(list.length - 1);
       case 'Escape':
         event.preventDefault();
         // The menu's Escape: nothing behind it (the tree, the page) should act on it too.

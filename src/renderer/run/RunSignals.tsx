@@ -6,6 +6,7 @@
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { RunSignal } from '../../shared/domain/signals';
 import { AlertIcon } from '../common/icons';
+import { moveFocusByKey } from '../common/listFocus';
 import { useNav } from '../state/navStore';
 import { isActive } from './runModel';
 import type { RunRepository } from './runStore';
@@ -60,21 +61,8 @@ export function RunSignals({ store }: { store: RunRepository }) {
   };
 
   const onPopupKey = (event: KeyboardEvent) => {
-    const list = items(popup.current);
-    const at = list.indexOf(document.activeElement as HTMLButtonElement);
-    const move = (to: number) => {
-      event.preventDefault();
-      list[(to + list.length) % list.length]?.focus();
-    };
+    if (moveFocusByKey(event, items(popup.current))) return;
     switch (event.key) {
-      case 'ArrowDown':
-        return move(at + 1);
-      case 'ArrowUp':
-        return move(at < 0 ? list.length - 1 : at - 1);
-      case 'Home':
-        return move(0);
-      case 'End':
-        return move(list.length - 1);
       case 'Escape':
         event.preventDefault();
         // The popup's Escape: the tree and the page behind it should not act on it too.
