@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeRow } from '../../shared/domain/node';
 import type { RunSummary } from '../../shared/domain/run';
-import { forkLine, nodeJson, nodeLine, runLine, summaryJson } from './format';
+import { forkLine, nodeJson, nodeLine, runLine, summaryJson, terminalSafe } from './format';
 
 const call = (usageEstimated: boolean): NodeRow => ({
   id: 4,
@@ -77,5 +77,20 @@ describe('a fork on the terminal', () => {
     expect(forkLine(summary({ forkedFrom: null }))).toBeNull();
     expect(runLine(summary({ forkedFrom: { runId: 'r-parent', nodeId: 7 } }))).toContain('  [fork] how many?');
     expect(runLine(summary())).not.toContain('[fork]');
+  });
+});
+
+describe('terminalSafe', () => {
+  it('shows escape sequences instead of obeying them, and keeps newlines and tabs', () => {
+    expect(terminalSafe('a\u001b[2Jb\r\nc\td\u009b')).toBe('a\u241b[2Jb\nc\td\ufffd');
+  });
+
+  it('neutralises every bidirectional control, so a line cannot be reordered on screen', () => {
+    const controls = ['\u061c', '\u200e', '\u200f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'];
+    for (const c of controls) expect(terminalSafe(`ok${c}evil`)).toBe('ok\ufffdevil');
+  });
+
+  it('keeps right-to-left text itself', () => {
+    expect(terminalSafe('שלום مرحبا')).toBe('שלום مرحبا');
   });
 });

@@ -10,11 +10,14 @@ import { formatCost, formatDuration, subtreeCost, usd } from '../../shared/forma
  * have written: an escape sequence in them (ESC [2J, or OSC 0/52 that sets the title or the
  * clipboard) reached the terminal raw through `runs` and `show`. C0 controls become their
  * pictures (␛ for ESC), DEL ␡, C1 controls U+FFFD; newlines and tabs stay, and CRLF becomes LF.
+ * The bidirectional controls (embeddings, overrides, isolates and the marks, U+061C, U+200E-F,
+ * U+202A-E, U+2066-9) become U+FFFD too: obeyed, they reorder what follows on the line, so a
+ * label could show one thing and say another ("Trojan Source"). Right-to-left text itself stays.
  * Never for `--json` (JSON escapes them) or `--answer` (the answer exactly as stored).
  */
 export function terminalSafe(text: string): string {
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return text.replace(/\r\n/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => {
+  return text.replace(/\r\n/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
     const code = c.charCodeAt(0);
     return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? '\u2421' : '\ufffd';
   });
