@@ -70,4 +70,30 @@ describe('StepGate', () => {
     controller.abort(new Error('stopped'));
     await expect(waiting).rejects.toThrow('stopped');
   });
+
+  it('gives a Step to a call that will be made, not to one whose cell ended while it waited', async () => {
+    const gate = new StepGate();
+    gate.pause();
+    const run = new AbortController().signal;
+    const stoppedChild = new AbortController();
+    const passed: string[] = [];
+    const a = gate.pass(run, stoppedChild.signal).then(
+      () => passed.push('a'),
+      (error: Error) => passed.push(`a left: ${error.message}`),
+    );
+    const b = gate.pass(run, new AbortController().signal).then(() => passed.push('b'));
+    stoppedChild.abort(new Error('the user stopped this child RLM'));
+    await a;
+    gate.step();
+    await b;
+    expect(passed).toEqual(['a left: the user stopped this child RLM', 'b']);
+  });
+
+  it('refuses at once a call whose own signal has already aborted', async () => {
+    const gate = new StepGate();
+    gate.pause();
+    const own = new AbortController();
+    own.abort(new Error('cell over'));
+    await expect(gate.pass(new AbortController().signal, own.signal)).rejects.toThrow('cell over');
+  });
 });

@@ -53,21 +53,29 @@ export class StepGate {
     return this.paused;
   }
 
-  /** Waits while paused (a step lets one waiter through); rejects if `signal` aborts. */
-  pass(signal: AbortSignal): Promise<void> {
+  /**
+   * Waits while paused (a step lets one waiter through); rejects if `signal` aborts, or `own`: a
+   * call whose cell or RLM ended while it waited leaves at once, so the next Step goes to a call
+   * that will be made rather than to one that would only throw.
+   */
+  pass(signal: AbortSignal, own?: AbortSignal): Promise<void> {
     if (signal.aborted) return Promise.reject(signal.reason);
+    if (own?.aborted) return Promise.reject(own.reason);
     if (!this.paused) return Promise.resolve();
     if (this.steps > 0) {
       this.steps--;
       return Promise.resolve();
     }
     return new Promise((resolve, reject) => {
-      const unlink = linkAbort(signal, () => {
+      const leave = (reason: unknown) => {
+        unlinks.forEach((unlink) => unlink());
         this.waiting.delete(wake);
-        reject(signal.reason);
-      });
+        reject(reason);
+      };
+      const unlinks = [linkAbort(signal, () => leave(signal.reason))];
+      if (own) unlinks.push(linkAbort(own, () => leave(own.reason)));
       const wake = () => {
-        unlink();
+        unlinks.forEach((unlink) => unlink());
         resolve();
       };
       this.waiting.add(wake);

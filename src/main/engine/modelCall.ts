@@ -50,7 +50,7 @@ async function meteredCall(run: RunContext, spec: ModelCallSpec): Promise<string
     throw new Error(unpricedModelMessage(spec.model));
   }
   // A paused run holds new sub-calls too (each is a step); a turn already passed its RLM's gate.
-  if (spec.purpose === 'sub') await run.checkpoint();
+  if (spec.purpose === 'sub') await run.checkpoint(spec.signal);
   else run.throwIfStopped();
   // No controller of our own: the client follows this signal through one shared listener
   // (thousands of calls must not pile listeners on one signal, DESIGN §4). A call whose cell
@@ -113,7 +113,7 @@ async function meteredCall(run: RunContext, spec: ModelCallSpec): Promise<string
  */
 export async function answerWithoutCall(run: RunContext, spec: ModelCallSpec, answer: CachedReply): Promise<string> {
   // A paused run holds sub-calls too, as a live one would (meteredCall).
-  if (spec.purpose === 'sub') await run.checkpoint();
+  if (spec.purpose === 'sub') await run.checkpoint(spec.signal);
   else run.throwIfStopped();
   if (spec.signal?.aborted) throw spec.signal.reason;
   const { recorder } = run.deps;

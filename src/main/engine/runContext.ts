@@ -159,10 +159,13 @@ export class RunContext {
     if (this.stopped) throw this.stopped;
   }
 
-  /** Between two steps: waits while paused, then goes on unless the run was stopped. */
-  async checkpoint(): Promise<void> {
+  /**
+   * Between two steps: waits while paused, then goes on unless the run was stopped. `own`: the
+   * step's own signal (a sub-call's), which takes it out of the queue when it aborts.
+   */
+  async checkpoint(own?: AbortSignal): Promise<void> {
     this.throwIfStopped();
-    await this.gate.pass(this.signal);
+    await this.gate.pass(this.signal, own);
     this.throwIfStopped();
   }
 
