@@ -7,7 +7,7 @@ import type { RlmEvent } from '../../shared/api';
 import type { RunTotals } from '../../shared/domain/run';
 import { emptyTotals } from '../../shared/domain/run';
 import { formatCost, formatDuration } from '../../shared/format';
-import { formatBytes, percent } from '../../shared/formatBytes';
+import { inputProgressLine } from '../../shared/inputProgress';
 import { counted, signalLine, terminalSafe } from './format';
 
 /** What Progress writes to: process.stderr, or a test's fake (isTTY set or not). */
@@ -136,11 +136,4 @@ export class Progress {
     this.clear();
     this.stream.write(`${this.line(final?.durationMs ?? undefined)}\n`);
   }
-}
-
-/** `reading big.log: checked 512 MB of 1.0 GB (50%)`; the last of the stored pass says what comes next. */
-export function inputProgressLine(event: { name: string; phase: 'checking' | 'storing'; doneBytes: number; totalBytes: number }): string {
-  const share = `${formatBytes(event.doneBytes)} of ${formatBytes(event.totalBytes)} (${percent(event.doneBytes, event.totalBytes)}%)`;
-  const line = `reading ${event.name}: ${event.phase === 'checking' ? 'checked' : 'stored'} ${share}`;
-  return event.phase === 'storing' && event.doneBytes >= event.totalBytes ? `${line}; the sandbox reads it next` : line;
 }

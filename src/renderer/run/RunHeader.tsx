@@ -4,6 +4,7 @@ import { lastNodeWithStatus } from './treeModel';
 import { CollapsibleText } from './CollapsibleText';
 import { ExportRunMenu } from './ExportRunMenu';
 import { ForkOrigin } from './fork/ForkOrigin';
+import { InputReading } from './InputReading';
 import { RerunButton } from './fork/RerunRun';
 import { ReplayOutcome, ReplayRunButton } from './ReplayRun';
 import { RunControls } from './RunControls';
@@ -50,6 +51,7 @@ export function RunHeader({ store }: { store: RunRepository }) {
           </span>
           {run.inputs.length > 0 && <span title={run.inputs.map((i) => i.name).join('\n')}>{run.inputs.length === 1 ? run.inputs[0]?.name : `${run.inputs.length} inputs`}</span>}
         </p>
+        <InputReading store={store} />
         {run.forkedFrom && <ForkOrigin api={store.api} runId={run.runId} origin={run.forkedFrom} />}
         {imported && (
           <p className="run-imported">

@@ -3,6 +3,7 @@
 // `useStore`; the tree itself lives in the model, outside React (see treeModel.ts).
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { RlmApi, RlmEvent, RunEvent } from '../../shared/api';
+import type { InputProgress } from '../../shared/inputProgress';
 import type { ReplayDivergence, ReplayResult } from '../../shared/api/debugger';
 import { decodeNodeIndex } from '../../shared/nodeIndex';
 import type { NodePayload, NodeRow } from '../../shared/domain/node';
@@ -51,6 +52,8 @@ export interface RunViewState {
   /** Time travel: the step shown (timeTravel.ts), or null for the run as recorded, following a live run's end. */
   step: number | null;
   replay: ReplayView;
+  /** A large input being read before the first step (run.inputProgress), the latest word; null once the run moves on. */
+  inputProgress: InputProgress | null;
 }
 
 /** Schedules `callback` for the next frame; returns a cancel function. */
@@ -95,6 +98,7 @@ function initialState(): RunViewState {
     nodesLoading: null,
     step: null,
     replay: { phase: 'idle' },
+    inputProgress: null,
   };
 }
 
@@ -173,6 +177,12 @@ export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameS
         // Replay progress is about this page's request, not the run: it never enters the model.
         if (event.type === 'run.replayProgressed') {
           if (state.getState().replay.phase === 'running') state.setState({ replay: { phase: 'running', done: event.done, total: event.total } });
+          return;
+        }
+        // So is the reading of a large input: it says how far the run is from its first step.
+        if (event.type === 'run.inputProgress') {
+          const { name, phase, doneBytes, totalBytes } = event;
+          state.setState({ inputProgress: { name, phase, doneBytes, totalBytes } });
           return;
         }
         if (held) held.push(event);
