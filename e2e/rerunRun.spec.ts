@@ -51,7 +51,7 @@ test('reruns a finished run on another root model: its unchanged sub-call comes 
   // The focus stays in the dialog: Tab past its last button comes back to its first field.
   await rerun.press('Enter');
   await expect(rootModel).toBeFocused();
-  for (let i = 0; i < 5; i++) await page.keyboard.press('Tab');
+  for (let i = 0; i < 6; i++) await page.keyboard.press('Tab');
   await expect(dialog.getByRole('button', { name: 'Start rerun' })).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(rootModel).toBeFocused();

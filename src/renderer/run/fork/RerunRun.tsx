@@ -8,12 +8,13 @@ import type { RlmApi } from '../../../shared/api';
 import type { RunDetail } from '../../../shared/domain/run';
 import { errorText } from '../../api/errors';
 import { Field } from '../../common/Field';
+import { DEDUPE_HINT, SwitchField } from '../../common/SwitchField';
 import { useNav } from '../../state/navStore';
 import { showToast } from '../../state/toastStore';
 import type { RunRepository } from '../runStore';
 import { useRunState } from '../useRunState';
 import { warningsText } from './forkRules';
-import { rerunDraftFrom, rerunOffer, rerunRequest, type RerunDraft, type RerunErrors } from './rerunRules';
+import { rerunDraftFrom, rerunOffer, rerunRequest, type RerunErrors, type RerunField } from './rerunRules';
 import './fork.css';
 
 export function RerunButton({ store }: { store: RunRepository }) {
@@ -46,7 +47,7 @@ export function RerunButton({ store }: { store: RunRepository }) {
   );
 }
 
-const FIELD_LABELS: Record<keyof RerunDraft, string> = { rootModel: 'Root model', subModel: 'Sub model', maxCostUsd: 'Max cost (USD)', maxIterations: 'Max iterations' };
+const FIELD_LABELS: Record<RerunField, string> = { rootModel: 'Root model', subModel: 'Sub model', maxCostUsd: 'Max cost (USD)', maxIterations: 'Max iterations' };
 
 function RerunDialog({ api, run, onClose }: { api: RlmApi; run: RunDetail; onClose(): void }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -106,7 +107,7 @@ function RerunDialog({ api, run, onClose }: { api: RlmApi; run: RunDetail; onClo
     }
   };
 
-  const set = (key: keyof RerunDraft) => (value: string) => {
+  const set = (key: RerunField) => (value: string) => {
     setDraft((d) => ({ ...d, [key]: value }));
     setErrors((e) => {
       const rest = { ...e };
@@ -161,6 +162,7 @@ function RerunDialog({ api, run, onClose }: { api: RlmApi; run: RunDetail; onClo
               />
             ))}
           </div>
+          <SwitchField label="Deduplicate sub-calls" checked={draft.dedupeSubcalls} onChange={(checked) => setDraft((d) => ({ ...d, dedupeSubcalls: checked }))} hint={DEDUPE_HINT} />
           {unchanged && <p className="fork-unchanged">unchanged: the rerun will replay the recording</p>}
         </div>
         {refusal && (

@@ -31,7 +31,8 @@ describe('rerun with other settings: when it is offered', () => {
 
 describe('rerun with other settings: what it sends', () => {
   it("prefills the run's settings; an absent cost limit is an empty field", () => {
-    expect(rerunDraftFrom(run)).toEqual({ rootModel: 'gpt-5', subModel: 'gpt-5-mini', maxCostUsd: '2.5', maxIterations: '30' });
+    expect(rerunDraftFrom(run)).toEqual({ rootModel: 'gpt-5', subModel: 'gpt-5-mini', maxCostUsd: '2.5', maxIterations: '30', dedupeSubcalls: false });
+    expect(rerunDraftFrom({ ...run, dedupeSubcalls: true }).dedupeSubcalls).toBe(true);
     expect(rerunDraftFrom(noCap).maxCostUsd).toBe('');
   });
 
@@ -69,5 +70,12 @@ describe('rerun with other settings: what it sends', () => {
     for (const n of ['0', '1.5', '10001', 'ten', 'Infinity']) expect(rerunRequest(run, draft({ maxIterations: n }))).toMatchObject({ ok: false, errors: { maxIterations: expect.any(String) } });
     // One bad field holds back the whole request, the good changes included.
     expect(rerunRequest(run, draft({ rootModel: 'other', maxIterations: '0' }))).toMatchObject({ ok: false });
+  });
+
+  it('sends the dedupe setting only when it differs from the run\'s own, both ways', () => {
+    expect(rerunRequest(run, draft({ dedupeSubcalls: true }))).toEqual({ ok: true, params: { dedupeSubcalls: true }, changed: 1 });
+    const deduped = { ...run, dedupeSubcalls: true };
+    expect(rerunRequest(deduped, draft({}, deduped))).toEqual({ ok: true, params: {}, changed: 0 });
+    expect(rerunRequest(deduped, draft({ dedupeSubcalls: false }, deduped))).toEqual({ ok: true, params: { dedupeSubcalls: false }, changed: 1 });
   });
 });

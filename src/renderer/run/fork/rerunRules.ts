@@ -28,18 +28,24 @@ export interface RerunDraft {
   /** Empty: no cost limit. */
   maxCostUsd: string;
   maxIterations: string;
+  /** Deduplicate sub-calls (issue 13): the run's own setting, prefilled. */
+  dedupeSubcalls: boolean;
 }
 
-export type RerunErrors = Partial<Record<keyof RerunDraft, string>>;
+/** The typed fields, which can be wrong; the switch cannot. */
+export type RerunField = Exclude<keyof RerunDraft, 'dedupeSubcalls'>;
+
+export type RerunErrors = Partial<Record<RerunField, string>>;
 
 /** What runs.fork takes besides the run's id, with nothing to change the parent's for what is left out. */
 export interface RerunParams {
   rootModel?: string;
   subModel?: string;
   limits?: Partial<Pick<RunLimits, 'maxCostUsd' | 'maxIterations'>>;
+  dedupeSubcalls?: boolean;
 }
 
-type SettingsOf = Pick<RunDetail, 'rootModel' | 'subModel'> & { limits: Pick<RunLimits, 'maxCostUsd' | 'maxIterations'> };
+type SettingsOf = Pick<RunDetail, 'rootModel' | 'subModel' | 'dedupeSubcalls'> & { limits: Pick<RunLimits, 'maxCostUsd' | 'maxIterations'> };
 
 /** The fields prefilled with the run's own settings (no cost limit: an empty field). */
 export function rerunDraftFrom(run: SettingsOf): RerunDraft {
@@ -48,6 +54,7 @@ export function rerunDraftFrom(run: SettingsOf): RerunDraft {
     subModel: run.subModel,
     maxCostUsd: run.limits.maxCostUsd === null ? '' : String(run.limits.maxCostUsd),
     maxIterations: String(run.limits.maxIterations),
+    dedupeSubcalls: run.dedupeSubcalls ?? false,
   };
 }
 
@@ -84,6 +91,8 @@ export function rerunRequest(run: SettingsOf, draft: RerunDraft): RerunRequest {
   if (iterations === null) errors.maxIterations = 'required';
   else if (!limitSchema('maxIterations').safeParse(iterations).success) errors.maxIterations = 'a whole number from 1 to 10,000';
   else if (iterations !== run.limits.maxIterations) limits.maxIterations = iterations;
+
+  if (draft.dedupeSubcalls !== (run.dedupeSubcalls ?? false)) params.dedupeSubcalls = draft.dedupeSubcalls;
 
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   if (Object.keys(limits).length > 0) params.limits = limits;
