@@ -3,7 +3,7 @@
 // by the node's id, so a cell of a thousand sub-calls records a few bytes per call, not the replies.
 import type { BatchItemRecord, HostCallRecord, HostCalls } from '../../shared/domain/recording';
 import type { MadeCall } from '../sandbox/host/cellHostCalls';
-import type { CellCalls } from '../sandbox/host/sandbox';
+import type { CellCalls } from '../sandbox/host/cellResult';
 
 export function hostCallsOf(calls: CellCalls): HostCalls {
   const records: HostCallRecord[] = [];

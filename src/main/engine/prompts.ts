@@ -2,7 +2,7 @@
 // The root model never sees the document: only its type, size and a short preview.
 import type { ContextInfo } from '../../shared/domain/node';
 import { formatDuration } from '../../shared/format';
-import type { RestartInfo } from '../sandbox/host/sandbox';
+import type { RestartInfo } from '../sandbox/host/cellResult';
 import { mayStartRlm } from './limitChecks';
 
 export interface PromptSettings {

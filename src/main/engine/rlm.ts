@@ -4,7 +4,8 @@
 import type { ChatMessage } from '../../shared/domain/node';
 import type { StopReason } from '../../shared/domain/run';
 import type { ContextSource } from '../../shared/sandboxProtocol';
-import { Sandbox, type CellResult } from '../sandbox/host/sandbox';
+import type { CellResult } from '../sandbox/host/cellResult';
+import { Sandbox } from '../sandbox/host/sandbox';
 import { linkAbort } from '../model/abort';
 import { mayTakeTurn } from './limitChecks';
 import type { RlmCache } from './callCache';
