@@ -75,6 +75,12 @@ export class UploadRanges {
     return true;
   }
 
+  /** The span the slice claimed. */
+  span(id: number): Span {
+    const claim = this.claimOf(id);
+    return { start: claim.start, end: claim.end };
+  }
+
   /** Where the slice's next byte goes. */
   position(id: number): number {
     const claim = this.claimOf(id);

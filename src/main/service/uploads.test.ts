@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { tempFolder } from '../testing/tempDatabase';
@@ -133,6 +134,40 @@ describe('Uploads', () => {
     const late = Buffer.concat([Buffer.alloc(70_000, 0x61), Buffer.from([0])]);
     const uploadId = await send(store, 'late.log', late, 30_000);
     expect(store.received(uploadId).bytes).toBe(late.length);
+  });
+
+  it('keeps an upload whose slice met a full disk: what came stays, and the slice sent again is taken', async () => {
+    const { store } = uploads();
+    const text = Buffer.from('0123456789'.repeat(10_000));
+    const { uploadId } = await store.begin({ name: 'full.txt', bytes: text.length });
+    const body = (bytes: Buffer) => (async function* () {
+      yield bytes;
+    })();
+    expect(await store.receive(uploadId, body(text.subarray(0, 60_000)), { offset: 0, length: 60_000 })).toEqual({ received: 60_000, complete: false });
+    // The disk fills up: every write now fails with ENOSPC, as /dev/full's do.
+    const upload = (store as unknown as { uploads: Map<string, { file: FileHandle }> }).uploads.get(uploadId) as { file: FileHandle };
+    const real = upload.file;
+    upload.file = await open('/dev/full', 'r+');
+    await expect(store.receive(uploadId, body(text.subarray(60_000)), { offset: 60_000, length: 40_000 })).rejects.toMatchObject({
+      code: 'INPUT_TOO_LARGE',
+      message: 'the disk is full: full.txt could not be stored',
+    });
+    await upload.file.close();
+    // Room again: the same slice is taken, and the file is whole.
+    upload.file = real;
+    expect(await store.receive(uploadId, body(text.subarray(60_000)), { offset: 60_000, length: 40_000 })).toEqual({ received: text.length, complete: true });
+    expect(readFileSync(store.received(uploadId).path)).toEqual(text);
+  });
+
+  it('refuses a body longer than the length it announced, and counts none of it', async () => {
+    const { store } = uploads();
+    const { uploadId } = await store.begin({ name: 'liar.txt', bytes: 100 });
+    const body = (async function* () {
+      yield Buffer.alloc(10, 0x61);
+      yield Buffer.alloc(10, 0x62);
+    })();
+    await expect(store.receive(uploadId, body, { offset: 0, length: 10 })).rejects.toMatchObject({ message: 'liar.txt: the slice of bytes 0-10 brought more bytes than that' });
+    expect(() => store.received(uploadId)).toThrow('liar.txt is not complete: 0 of 100 bytes have arrived');
   });
 
   it('takes an empty file as complete at once', async () => {

@@ -302,7 +302,11 @@ export class Uploads {
   private async take(upload: Upload, slice: number, pieces: Buffer[], bytes: number): Promise<void> {
     if (upload.state !== 'receiving') throw this.goneError(upload);
     const position = upload.ranges.position(slice);
-    if (!upload.ranges.take(slice, bytes)) throw this.pastEndError(upload, position, position + bytes);
+    if (!upload.ranges.take(slice, bytes)) {
+      if (position + bytes > upload.bytes) throw this.pastEndError(upload, position, position + bytes);
+      const span = upload.ranges.span(slice);
+      throw new RlmError('INVALID_INPUT', `${upload.name}: the slice of bytes ${span.start}-${span.end} brought more bytes than that`);
+    }
     this.touch(upload);
     if (upload.head && !upload.judged) {
       copyInto(upload.head, pieces, position);

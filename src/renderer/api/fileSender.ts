@@ -7,12 +7,14 @@
 import type { ErrorData } from '../../shared/errors';
 
 export interface FileSendOptions {
+  /** Where the blob's first byte goes in the file: slices of one file go at once, in any order. */
+  offset: number;
   signal: AbortSignal;
   /** Bytes on their way so far (the browser's count of what it sent). */
   onProgress(sent: number): void;
 }
 
-/** Sends the whole file as the body of one request; resolves as `uploads.append` does. */
+/** Sends a slice of the file as the body of one request; resolves as `uploads.append` does (bytes received over all slices). */
 export type FileSender = (uploadId: string, blob: Blob, options: FileSendOptions) => Promise<{ received: number; complete: boolean }>;
 
 let current: FileSender | null = null;
@@ -38,14 +40,14 @@ export class FileSendAborted extends Error {
  * `PUT /uploads/<id>` with XMLHttpRequest: unlike fetch, it reports the body's progress. The page's
  * cookie carries the token, and the server checks the Origin (httpHandler.ts).
  */
-export const putFile: FileSender = (uploadId, blob, { signal, onProgress }) =>
+export const putFile: FileSender = (uploadId, blob, { offset, signal, onProgress }) =>
   new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new FileSendAborted());
     const request = new XMLHttpRequest();
     const onAbort = () => request.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     const settle = () => signal.removeEventListener('abort', onAbort);
-    request.open('PUT', `/uploads/${encodeURIComponent(uploadId)}`);
+    request.open('PUT', `/uploads/${encodeURIComponent(uploadId)}?offset=${offset}`);
     request.responseType = 'json';
     request.upload.onprogress = (event) => onProgress(event.loaded);
     request.onload = () => {
