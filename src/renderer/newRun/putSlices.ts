@@ -54,10 +54,13 @@ export async function putSlices(sender: FileSender, uploadId: string, blob: Blob
   const slices = planSlices(blob.size, options.inFlight, options.sliceBytes);
   const counted = slices.map(() => 0);
   let shown = 0;
+  // Four requests each report their progress ~20 times a second, and each report re-renders the
+  // input's line: told only in steps of 1/256th of the file (and at its end).
+  const step = Math.max(1, Math.floor(blob.size / 256));
   const count = (i: number, bytes: number) => {
     counted[i] = Math.max(counted[i] as number, bytes);
     const total = counted.reduce((sum, n) => sum + n, 0);
-    if (total <= shown) return;
+    if (total <= shown || (total - shown < step && total !== blob.size)) return;
     shown = total;
     options.onProgress(total);
   };
