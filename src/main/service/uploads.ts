@@ -1,36 +1,21 @@
-// Files the page sends in chunks (browser mode has no paths to give): each is written to
-// a temp file in this service's upload folder, checked to be text as soon as its first bytes
-// arrive, and handed to a run as a file input. The temp file goes when the run that used it
-// ends, or, for an upload no run took, on cancel, on close, or after an hour without a chunk.
+// Files the page sends (browser mode has no paths to give): chunks over the RlmApi, or slices as
+// `PUT /uploads/<id>` bodies, several at once and in any order (uploadRanges.ts keeps which bytes
+// came). Each is written at its place in a temp file in this service's upload folder; the file's
+// first 64 KB are judged text or binary once they have all come. The temp file goes when the run
+// that used it ends, or, for an upload no run took, on cancel, on close, or after an hour idle.
 import { randomBytes } from 'node:crypto';
-import { open, rm, statfs, type FileHandle } from 'node:fs/promises';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ParsedParams } from '../../shared/api';
 import { RlmError } from '../../shared/errors';
 import { binaryKind, SAMPLE_BYTES } from '../input/binaryCheck';
-import { gigabytes, maxInputBytes } from '../input/inputSize';
 import type { UploadPurpose } from '../../shared/api/uploads';
 import type { UploadedFile } from '../input/resolveInputs';
 import { createUploadFolder, newUploadFolderName, sweepStaleUploadFolders } from './uploadFolder';
+import { checkCaps, checkDiskSpace, DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './uploadLimits';
 import { UploadRanges } from './uploadRanges';
 
-export interface UploadLimits {
-  /** Uploads still receiving bytes at once: each holds an open file. */
-  maxReceiving: number;
-  /** Uploads waiting for a run, received or not (a dropped folder is one upload per file). */
-  maxWaiting: number;
-  /** Bytes announced by the uploads waiting for a run: no run could take more. */
-  maxBytes: number;
-  /** An upload no run has taken is dropped after this long without a chunk. */
-  idleMs: number;
-}
-
-export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
-  maxReceiving: 32,
-  maxWaiting: 100_000,
-  maxBytes: maxInputBytes(),
-  idleMs: 3600_000,
-};
+export type { UploadLimits };
 
 type State = 'receiving' | 'complete' | 'claimed' | 'dropped';
 
@@ -108,11 +93,11 @@ export class Uploads {
     this.checkOpen();
     this.folderReady ??= createUploadFolder(this.folder);
     await this.folderReady;
-    await this.checkDiskSpace(name, bytes);
+    await checkDiskSpace(this.folder, name, bytes);
     // The caps are checked and the upload registered in one go, with no await in between, so
     // that begins arriving together cannot all pass the same check.
     this.checkOpen();
-    this.checkCaps(name, bytes);
+    checkCaps(this.limits, [...this.uploads.values()], name, bytes);
     const id = `u-${randomBytes(18).toString('base64url')}`;
     // SECURITY: the file is named by its id, never by the name the page gave (`../../x` is a
     // name, not a path), and is readable by the user only.
@@ -257,23 +242,6 @@ export class Uploads {
     return this.uploads.size;
   }
 
-  private checkCaps(name: string, bytes: number): void {
-    const waiting = [...this.uploads.values()].filter((u) => u.state === 'receiving' || u.state === 'complete');
-    if (waiting.filter((u) => u.state === 'receiving').length >= this.limits.maxReceiving) {
-      throw new RlmError('INVALID_INPUT', `${this.limits.maxReceiving} uploads are already being received; send ${name} once one of them is complete`);
-    }
-    if (waiting.length >= this.limits.maxWaiting) {
-      throw new RlmError('INVALID_INPUT', `${this.limits.maxWaiting} uploads are waiting for a run; start a run or cancel some before sending ${name}`);
-    }
-    const waitingBytes = waiting.reduce((sum, u) => sum + u.bytes, 0);
-    if (waitingBytes + bytes > this.limits.maxBytes) {
-      throw new RlmError(
-        'INPUT_TOO_LARGE',
-        `${name} (${gigabytes(bytes)} GB) would bring the files waiting for a run to ${gigabytes(waitingBytes + bytes)} GB; a run can take about ${gigabytes(this.limits.maxBytes)} GB`,
-      );
-    }
-  }
-
   private find(uploadId: string): Upload {
     const upload = this.uploads.get(uploadId);
     if (!upload) throw new RlmError('NOT_FOUND', `no upload ${uploadId}: it was cancelled, refused or left idle too long; send the file again`);
@@ -395,19 +363,6 @@ export class Uploads {
     upload.idle = setTimeout(() => void this.drop(upload), this.limits.idleMs);
     // An idle upload must not keep a CLI or a test process alive.
     upload.idle.unref();
-  }
-
-  private async checkDiskSpace(name: string, bytes: number): Promise<void> {
-    let free: number;
-    try {
-      const info = await statfs(this.folder);
-      free = info.bavail * info.bsize;
-    } catch {
-      return; // no answer from the file system: the write itself will tell
-    }
-    if (bytes > free) {
-      throw new RlmError('INPUT_TOO_LARGE', `not enough disk space for ${name}: ${gigabytes(bytes)} GB needed, ${gigabytes(free)} GB free in ${this.folder}`);
-    }
   }
 
   private goneError(upload: Upload): RlmError {
