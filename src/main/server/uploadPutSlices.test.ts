@@ -113,6 +113,7 @@ describe('PUT /uploads/<id>?offset= in slices', () => {
     expect(await putSlice(uploadId, 10, Buffer.alloc(half, 0x61))).toMatchObject({ status: 400, body: { message: expect.stringContaining(`bytes 10-${half + 10} overlap`) } });
     expect(await putSlice(uploadId, file.length - 1, Buffer.from('xy'))).toMatchObject({ status: 400, body: { message: `overlap.log: bytes ${file.length - 1}-${file.length + 1} sent, but ${file.length} were announced` } });
     expect(await putSlice(uploadId, file.length + 5, Buffer.alloc(0))).toMatchObject({ status: 400, body: { code: 'INVALID_INPUT' } });
+    expect(await putSlice(uploadId, Number.MAX_SAFE_INTEGER, Buffer.from('x'))).toMatchObject({ status: 400, body: { message: expect.stringContaining('were announced') } });
     // The refusals wrote nothing: the first half completes the file as sent.
     expect(await putSlice(uploadId, 0, file.subarray(0, half))).toEqual({ status: 200, body: { received: file.length, complete: true } });
     expect(readFileSync(uploadedPath(h.service, uploadId)).equals(file)).toBe(true);

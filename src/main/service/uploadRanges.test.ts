@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UploadRanges } from './uploadRanges';
+import { MAX_SPANS, UploadRanges } from './uploadRanges';
 
 /** Claims, takes and commits one whole slice. */
 function send(ranges: UploadRanges, start: number, end: number): void {
@@ -101,5 +101,22 @@ describe('UploadRanges', () => {
     expect(() => ranges.claim(-1, 2)).toThrow(RangeError);
     expect(() => ranges.claim(5, 4)).toThrow(RangeError);
     expect(() => ranges.claim(0.5, 2)).toThrow(RangeError);
+  });
+
+  it('refuses a sender that scatters more than MAX_SPANS separate pieces', () => {
+    const ranges = new UploadRanges(4 * MAX_SPANS);
+    for (let i = 0; i < MAX_SPANS; i++) send(ranges, 4 * i, 4 * i + 1);
+    expect(ranges.claim(2, 3)).toEqual({ ok: false, why: 'scattered', span: { start: 2, end: 3 } });
+    expect(ranges.received).toBe(MAX_SPANS);
+    // In-order pieces merge into one span, however many they are.
+    const inOrder = new UploadRanges(4 * MAX_SPANS);
+    for (let i = 0; i < 4 * MAX_SPANS; i++) send(inOrder, i, i + 1);
+    expect(inOrder.complete).toBe(true);
+  });
+
+  it('says a span far past the end is past the end, whatever its size', () => {
+    const ranges = new UploadRanges(10);
+    expect(ranges.claim(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 10)).toMatchObject({ ok: false, why: 'pastEnd' });
+    expect(ranges.claim(1e300, 1e300)).toMatchObject({ ok: false, why: 'pastEnd' });
   });
 });

@@ -18,7 +18,14 @@ interface Claim extends Span {
   taken: number;
 }
 
-export type ClaimAnswer = { ok: true; id: number } | { ok: false; why: 'pastEnd' | 'overlap'; span: Span };
+export type ClaimAnswer = { ok: true; id: number } | { ok: false; why: 'pastEnd' | 'overlap' | 'scattered'; span: Span };
+
+/**
+ * Separate spans (received apart, or on their way) one upload may hold. The page's slices and
+ * in-order chunks make a handful; a sender of a million scattered bytes would make each claim
+ * cost a walk over all of them.
+ */
+export const MAX_SPANS = 1024;
 
 export class UploadRanges {
   /** Received spans, sorted, none touching another. */
@@ -56,11 +63,12 @@ export class UploadRanges {
 
   /** Reserves [start, end) for one slice; refused past the announced size or over any other slice's bytes. */
   claim(start: number, end: number): ClaimAnswer {
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) throw new RangeError(`bad span ${start}-${end}`);
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start) throw new RangeError(`bad span ${start}-${end}`);
     if (end > this.size) return { ok: false, why: 'pastEnd', span: { start, end } };
     if (end > start) {
       const other = this.overlapping(start, end);
       if (other) return { ok: false, why: 'overlap', span: other };
+      if (this.done.length + this.claims.size >= MAX_SPANS) return { ok: false, why: 'scattered', span: { start, end } };
     }
     const id = this.nextId++;
     this.claims.set(id, { start, end, taken: 0 });

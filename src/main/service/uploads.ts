@@ -13,7 +13,7 @@ import type { UploadPurpose } from '../../shared/api/uploads';
 import type { UploadedFile } from '../input/resolveInputs';
 import { createUploadFolder, newUploadFolderName, sweepStaleUploadFolders } from './uploadFolder';
 import { checkCaps, checkDiskSpace, DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './uploadLimits';
-import { UploadRanges } from './uploadRanges';
+import { MAX_SPANS, UploadRanges } from './uploadRanges';
 
 export type { UploadLimits };
 
@@ -260,6 +260,7 @@ export class Uploads {
     const claim = upload.ranges.claim(start, end);
     if (claim.ok) return claim.id;
     if (claim.why === 'pastEnd') throw this.pastEndError(upload, start, end);
+    if (claim.why === 'scattered') throw new RlmError('INVALID_INPUT', `${upload.name}: more than ${MAX_SPANS} separate pieces at once; send the file in larger slices`);
     throw new RlmError(
       'INVALID_INPUT',
       `${upload.name}: bytes ${start}-${end} overlap bytes ${claim.span.start}-${claim.span.end}, which were sent already or are on their way; each byte is sent once`,
