@@ -1,9 +1,9 @@
 // How a file's bytes reach the service. Everywhere they can go in chunks through the RlmApi
-// (`uploads.append`); in browser mode they go as the body of one `PUT /uploads/<id>` (several for
-// a file past PUT_SLICE_BYTES, uploadFile.ts), which the browser streams from the disk off the
-// page's thread. On a 2-core machine (`npm run bench -- --only upload`) chunks read and framed on
-// the page reached 22-33 MB/s; the PUT reaches about 80 MB/s with no page task over 50 ms. The
-// desktop app has no such route and keeps the chunks (structured clones over IPC).
+// (`uploads.append`); in browser mode they go as the bodies of `PUT /uploads/<id>?offset=`
+// requests, a few slices at once (newRun/putSlices.ts), which the browser streams from the disk
+// off the page's thread. On a 2-core machine (`npm run bench -- --only upload`) chunks read and
+// framed on the page reached 22-33 MB/s; one PUT about 80 MB/s, with no page task over 50 ms.
+// The desktop app has no such route and keeps the chunks (structured clones over IPC).
 import type { ErrorData } from '../../shared/errors';
 
 export interface FileSendOptions {
