@@ -48,8 +48,8 @@ test('a dropped file becomes the context the model\'s code reads', async ({ page
 });
 
 test('a file picked with "Add files" becomes the context', async ({ page }) => {
-  // Browser mode sends the file's bytes as the body of one PUT (fileSender.ts), not over the WebSocket.
-  const sent = page.waitForResponse((response) => response.request().method() === 'PUT' && /\/uploads\/u-[\w-]+$/.test(response.url()));
+  // Browser mode sends the file's bytes as the body of a PUT (fileSender.ts), not over the WebSocket.
+  const sent = page.waitForResponse((response) => response.request().method() === 'PUT' && /\/uploads\/u-[\w-]+\?offset=0$/.test(response.url()));
   await page.getByLabel('Add files').setInputFiles({ name: 'picked.log', mimeType: 'text/plain', buffer: Buffer.from(LOG.replace('disk full', 'picked file full')) });
   const inputs = page.getByRole('list', { name: 'Chosen inputs' });
   await expect(inputs).toContainText('picked.log');
@@ -62,6 +62,20 @@ test('a file picked with "Add files" becomes the context', async ({ page }) => {
   await expectStatus(page, 'completed');
   await expect(nodeDetail(page)).toContainText('12:00:03 ERROR picked file full on /var/data');
   await expect(page.getByRole('main').getByText('picked.log', { exact: true })).toBeVisible();
+});
+
+test('a large picked file goes as several PUTs at once, each to its place, and is ready once all arrived', async ({ page }) => {
+  const bytes = Buffer.from(Array.from({ length: 700_000 }, (_, i) => `line ${String(i).padStart(9, '0')}\n`).join('')); // 11.2 MB
+  const offsets: number[] = [];
+  page.on('request', (request) => {
+    const match = /\/uploads\/u-[\w-]+\?offset=(\d+)$/.exec(request.url());
+    if (request.method() === 'PUT' && match) offsets.push(Number(match[1]));
+  });
+  await page.getByLabel('Add files').setInputFiles({ name: 'large.log', mimeType: 'text/plain', buffer: bytes });
+  const inputs = page.getByRole('list', { name: 'Chosen inputs' });
+  await expect(inputs).toContainText('ready', { timeout: 30_000 });
+  // Slices of at least 4 MiB: three requests, sent together (putSlices.ts).
+  expect(offsets.sort((a, b) => a - b)).toEqual([0, 4 * 1024 * 1024, 8 * 1024 * 1024]);
 });
 
 test('a binary file is refused with a message that names it, and Start says why it cannot go', async ({ page }) => {

@@ -4,9 +4,11 @@ import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RlmError } from '../../shared/errors';
 import type { ExportDownloads } from '../service/runExports';
+import type { SliceRange } from '../service/uploads';
 import { securityHeaders } from './headers';
 import { checkAccess, isAllowedHost, isAllowedOrigin, parseTarget, type GuardConfig } from './requestGuard';
 import { resolveStatic } from './staticFiles';
+import { sliceRange } from './uploadSlice';
 import { tokenCookie } from './token';
 
 export interface HttpContext extends GuardConfig {
@@ -20,7 +22,7 @@ export interface HttpContext extends GuardConfig {
 
 /** The part of the service's uploads that takes a file's bytes as one stream (uploads.ts). */
 export interface UploadReceiver {
-  receive(uploadId: string, body: AsyncIterable<Buffer>): Promise<{ received: number; complete: boolean }>;
+  receive(uploadId: string, body: AsyncIterable<Buffer>, range?: SliceRange): Promise<{ received: number; complete: boolean }>;
 }
 
 const REFUSED = 'Forbidden: open the URL that `rlmscope serve` printed; it carries this session\'s access token.\n';
@@ -42,7 +44,7 @@ export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: Se
     return;
   }
   if (target.segments[0] === 'downloads') return download(ctx, req, res, target.segments, headers);
-  if (target.segments[0] === 'uploads') return upload(ctx, req, res, target.segments, headers);
+  if (target.segments[0] === 'uploads') return upload(ctx, req, res, target.segments, target.query, headers);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return text(res, 405, { ...headers, Allow: 'GET, HEAD' }, 'Method not allowed.\n');
   }
@@ -108,12 +110,14 @@ async function download(ctx: HttpContext, req: IncomingMessage, res: ServerRespo
 }
 
 /**
- * `PUT /uploads/<uploadId>`: the rest of a file whose upload the page began over the WebSocket,
- * as the request's body. The browser streams it from the disk off the page's thread, which
- * chunks over the WebSocket (each read and framed on the page) could not match. Answers
- * `{ received, complete }` as `uploads.append` does, or `{ code, message }`.
+ * `PUT /uploads/<uploadId>?offset=<byte>`: one slice of a file whose upload the page began over
+ * the WebSocket, as the request's body, to be written from `offset` on (without it, from where the
+ * bytes received from 0 stop). The browser streams it from the disk off the page's thread, which
+ * chunks over the WebSocket (each read and framed on the page) could not match, and sends a few
+ * slices at once (uploadFile.ts). Answers `{ received, complete }` as `uploads.append` does
+ * (bytes received over all slices), or `{ code, message }`.
  */
-async function upload(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, segments: string[], headers: Record<string, string>): Promise<void> {
+async function upload(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, segments: string[], query: URLSearchParams, headers: Record<string, string>): Promise<void> {
   if (req.method !== 'PUT') return text(res, 405, { ...headers, Allow: 'PUT' }, 'Method not allowed.\n');
   // SECURITY: a cookie-carrying PUT from another site is already stopped by CORS (no preflight
   // is ever answered); the Origin is checked too, as for the WebSocket, so that nothing but our
@@ -121,13 +125,18 @@ async function upload(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
   if (!isAllowedOrigin(req.headers.origin, req.headers.host, ctx.port)) return text(res, 403, headers, 'Forbidden: not sent by this server\'s page.\n');
   const uploadId = segments.length === 2 ? segments[1] : undefined;
   if (uploadId === undefined || !ctx.uploads) return text(res, 404, headers, 'Not found.\n');
+  const range = sliceRange(query, req.headers['content-length']);
+  if (typeof range === 'string') {
+    req.resume();
+    return json(res, 400, headers, { code: 'INVALID_INPUT', message: range });
+  }
   // Read through an iterator without `return`: a refusal mid-body must not destroy the request
   // (and its socket) before the refusal can be sent.
   const reading = req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const body: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => ({ next: () => reading.next() }) };
   let result: { received: number; complete: boolean };
   try {
-    result = await ctx.uploads.receive(uploadId, body);
+    result = await ctx.uploads.receive(uploadId, body, range);
   } catch (error) {
     const data = error instanceof RlmError ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
     // The rest of the body is read and dropped: the browser reads the answer once it has sent it.

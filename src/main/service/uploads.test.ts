@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { tempFolder } from '../testing/tempDatabase';
@@ -76,11 +77,11 @@ describe('Uploads', () => {
     expect(readFileSync(store.received(uploadId).path, 'utf8')).toBe('hello you!');
   });
 
-  it('refuses raw bytes at the wrong offset or past the announced size', async () => {
+  it('refuses raw bytes past the announced size', async () => {
     const { store } = uploads();
     const { uploadId } = await store.begin({ name: 'strict.bin.txt', bytes: 4 });
-    await expect(store.append({ uploadId, offset: 1, data: Buffer.from('a') })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('a chunk at byte 1') });
-    await expect(store.append({ uploadId, offset: 0, data: Buffer.from('abcde') })).rejects.toMatchObject({ message: 'strict.bin.txt: 5 bytes sent, but 4 were announced' });
+    await expect(store.append({ uploadId, offset: 0, data: Buffer.from('abcde') })).rejects.toMatchObject({ message: 'strict.bin.txt: bytes 0-5 sent, but 4 were announced' });
+    await expect(store.append({ uploadId, offset: 4, data: Buffer.from('e') })).rejects.toMatchObject({ message: 'strict.bin.txt: bytes 4-5 sent, but 4 were announced' });
     expect(await store.append({ uploadId, offset: 0, data: Buffer.from('abcd') })).toEqual({ received: 4, complete: true });
   });
 
@@ -96,21 +97,20 @@ describe('Uploads', () => {
     expect(readFileSync(store.received(uploadId).path, 'utf8')).toBe(text);
   });
 
-  it('refuses a chunk at the wrong offset, past the announced size, or not base64, and keeps what came', async () => {
+  it('takes chunks in any order, refuses one over bytes sent already, past the announced size, or not base64, and keeps what came', async () => {
     const { store } = uploads();
     const { uploadId } = await store.begin({ name: 'strict.txt', bytes: 8 });
-    await expect(store.append({ uploadId, offset: 4, data: b64('abcd') })).rejects.toMatchObject({
+    expect(await store.append({ uploadId, offset: 4, data: b64('efgh') })).toEqual({ received: 4, complete: false });
+    await expect(store.append({ uploadId, offset: 4, data: b64('efgh') })).rejects.toMatchObject({
       code: 'INVALID_INPUT',
-      message: 'strict.txt: a chunk at byte 4, but 0 bytes have arrived; chunks must come in order, each once',
+      message: 'strict.txt: bytes 4-8 overlap bytes 4-8, which were sent already or are on their way; each byte is sent once',
     });
-    await store.append({ uploadId, offset: 0, data: b64('abcd') });
-    await expect(store.append({ uploadId, offset: 0, data: b64('abcd') })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(store.append({ uploadId, offset: 4, data: b64('efghi') })).rejects.toMatchObject({
-      code: 'INVALID_INPUT',
-      message: 'strict.txt: 9 bytes sent, but 8 were announced',
-    });
-    await expect(store.append({ uploadId, offset: 4, data: 'not base64!' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    expect(await store.append({ uploadId, offset: 4, data: b64('efgh') })).toEqual({ received: 8, complete: true });
+    await expect(store.append({ uploadId, offset: 2, data: b64('cdef') })).rejects.toMatchObject({ message: expect.stringContaining('bytes 2-6 overlap bytes 4-8') });
+    await expect(store.append({ uploadId, offset: 6, data: b64('ghi=') })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(store.append({ uploadId, offset: 0, data: 'not base64!' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(() => store.received(uploadId)).toThrow('strict.txt is not complete: 4 of 8 bytes have arrived');
+    expect(await store.append({ uploadId, offset: 0, data: b64('abcd') })).toEqual({ received: 8, complete: true });
+    expect(readFileSync(store.received(uploadId).path, 'utf8')).toBe('abcdefgh');
     await expect(store.append({ uploadId, offset: 8, data: '' })).rejects.toThrow(/received in full already/);
   });
 
@@ -134,6 +134,40 @@ describe('Uploads', () => {
     const late = Buffer.concat([Buffer.alloc(70_000, 0x61), Buffer.from([0])]);
     const uploadId = await send(store, 'late.log', late, 30_000);
     expect(store.received(uploadId).bytes).toBe(late.length);
+  });
+
+  it('keeps an upload whose slice met a full disk: what came stays, and the slice sent again is taken', async () => {
+    const { store } = uploads();
+    const text = Buffer.from('0123456789'.repeat(10_000));
+    const { uploadId } = await store.begin({ name: 'full.txt', bytes: text.length });
+    const body = (bytes: Buffer) => (async function* () {
+      yield bytes;
+    })();
+    expect(await store.receive(uploadId, body(text.subarray(0, 60_000)), { offset: 0, length: 60_000 })).toEqual({ received: 60_000, complete: false });
+    // The disk fills up: every write now fails with ENOSPC, as /dev/full's do.
+    const upload = (store as unknown as { uploads: Map<string, { file: FileHandle }> }).uploads.get(uploadId) as { file: FileHandle };
+    const real = upload.file;
+    upload.file = await open('/dev/full', 'r+');
+    await expect(store.receive(uploadId, body(text.subarray(60_000)), { offset: 60_000, length: 40_000 })).rejects.toMatchObject({
+      code: 'INPUT_TOO_LARGE',
+      message: 'the disk is full: full.txt could not be stored',
+    });
+    await upload.file.close();
+    // Room again: the same slice is taken, and the file is whole.
+    upload.file = real;
+    expect(await store.receive(uploadId, body(text.subarray(60_000)), { offset: 60_000, length: 40_000 })).toEqual({ received: text.length, complete: true });
+    expect(readFileSync(store.received(uploadId).path)).toEqual(text);
+  });
+
+  it('refuses a body longer than the length it announced, and counts none of it', async () => {
+    const { store } = uploads();
+    const { uploadId } = await store.begin({ name: 'liar.txt', bytes: 100 });
+    const body = (async function* () {
+      yield Buffer.alloc(10, 0x61);
+      yield Buffer.alloc(10, 0x62);
+    })();
+    await expect(store.receive(uploadId, body, { offset: 0, length: 10 })).rejects.toMatchObject({ message: 'liar.txt: the slice of bytes 0-10 brought more bytes than that' });
+    expect(() => store.received(uploadId)).toThrow('liar.txt is not complete: 0 of 100 bytes have arrived');
   });
 
   it('takes an empty file as complete at once', async () => {

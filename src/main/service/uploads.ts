@@ -1,35 +1,21 @@
-// Files the page sends in chunks (browser mode has no paths to give): each is written to
-// a temp file in this service's upload folder, checked to be text as soon as its first bytes
-// arrive, and handed to a run as a file input. The temp file goes when the run that used it
-// ends, or, for an upload no run took, on cancel, on close, or after an hour without a chunk.
+// Files the page sends (browser mode has no paths to give): chunks over the RlmApi, or slices as
+// `PUT /uploads/<id>` bodies, several at once and in any order (uploadRanges.ts keeps which bytes
+// came). Each is written at its place in a temp file in this service's upload folder; the file's
+// first 64 KB are judged text or binary once they have all come. The temp file goes when the run
+// that used it ends, or, for an upload no run took, on cancel, on close, or after an hour idle.
 import { randomBytes } from 'node:crypto';
-import { open, rm, statfs, type FileHandle } from 'node:fs/promises';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ParsedParams } from '../../shared/api';
 import { RlmError } from '../../shared/errors';
 import { binaryKind, SAMPLE_BYTES } from '../input/binaryCheck';
-import { gigabytes, maxInputBytes } from '../input/inputSize';
 import type { UploadPurpose } from '../../shared/api/uploads';
 import type { UploadedFile } from '../input/resolveInputs';
 import { createUploadFolder, newUploadFolderName, sweepStaleUploadFolders } from './uploadFolder';
+import { checkCaps, checkDiskSpace, DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './uploadLimits';
+import { MAX_SPANS, UploadRanges } from './uploadRanges';
 
-export interface UploadLimits {
-  /** Uploads still receiving bytes at once: each holds an open file. */
-  maxReceiving: number;
-  /** Uploads waiting for a run, received or not (a dropped folder is one upload per file). */
-  maxWaiting: number;
-  /** Bytes announced by the uploads waiting for a run: no run could take more. */
-  maxBytes: number;
-  /** An upload no run has taken is dropped after this long without a chunk. */
-  idleMs: number;
-}
-
-export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
-  maxReceiving: 32,
-  maxWaiting: 100_000,
-  maxBytes: maxInputBytes(),
-  idleMs: 3600_000,
-};
+export type { UploadLimits };
 
 type State = 'receiving' | 'complete' | 'claimed' | 'dropped';
 
@@ -41,13 +27,16 @@ interface Upload {
   /** Only an `input` upload is judged text or binary; each purpose is taken by its own caller. */
   purpose: UploadPurpose;
   state: State;
-  /** Bytes accepted, chunks still being written included: where the next chunk must start. */
-  accepted: number;
-  /** The first bytes, until there are enough to judge whether the file is text. */
-  head: Buffer[] | null;
-  headBytes: number;
+  /** Which bytes have arrived and which slices are on their way (uploadRanges.ts). */
+  ranges: UploadRanges;
+  /** The first bytes of an `input` upload, copied at their place as they come, whatever the order. */
+  head: Buffer | null;
+  /** The head was judged text; a slice over it that failed makes it be judged again. */
+  judged: boolean;
+  /** Why it was dropped, told to the slices still on their way (a binary head seen by another). */
+  refusal: RlmError | null;
   file: FileHandle | null;
-  /** The writes of this upload, one after the other. */
+  /** The writes of this upload, one after the other, each at its own place in the file. */
   writing: Promise<void>;
   idle: NodeJS.Timeout | null;
 }
@@ -58,11 +47,19 @@ export interface UploadClaim {
   unclaim(): void;
 }
 
+/** Where a body's bytes go (`PUT /uploads/<id>?offset=`): absent, where the bytes received from 0 stop. */
+export interface SliceRange {
+  offset?: number;
+  /** The body's length when known (Content-Length): the slice's span is claimed for it up front. */
+  length?: number;
+}
+
 /** What `receive` writes at once: large enough that a write costs little per byte, small beside the memory of a run. */
 const RECEIVE_PIECE_BYTES = 4 * 1024 * 1024;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+// A function, not an inline test: the state changes across awaits, which TypeScript's narrowing ignores.
 const isDropped = (upload: Upload): boolean => upload.state === 'dropped';
 
 /**
@@ -96,16 +93,17 @@ export class Uploads {
     this.checkOpen();
     this.folderReady ??= createUploadFolder(this.folder);
     await this.folderReady;
-    await this.checkDiskSpace(name, bytes);
+    await checkDiskSpace(this.folder, name, bytes);
     // The caps are checked and the upload registered in one go, with no await in between, so
     // that begins arriving together cannot all pass the same check.
     this.checkOpen();
-    this.checkCaps(name, bytes);
+    checkCaps(this.limits, [...this.uploads.values()], name, bytes);
     const id = `u-${randomBytes(18).toString('base64url')}`;
     // SECURITY: the file is named by its id, never by the name the page gave (`../../x` is a
     // name, not a path), and is readable by the user only.
     const path = join(this.folder, id);
-    const upload: Upload = { id, name, bytes, path, purpose, state: 'receiving', accepted: 0, head: purpose === 'input' ? [] : null, headBytes: 0, file: null, writing: Promise.resolve(), idle: null };
+    const head = purpose === 'input' && bytes > 0 ? Buffer.alloc(Math.min(SAMPLE_BYTES, bytes)) : null;
+    const upload: Upload = { id, name, bytes, path, purpose, state: 'receiving', ranges: new UploadRanges(bytes), head, judged: false, refusal: null, file: null, writing: Promise.resolve(), idle: null };
     this.uploads.set(id, upload);
     this.touch(upload);
     const opening = open(path, 'wx', 0o600).then((file) => {
@@ -122,64 +120,65 @@ export class Uploads {
     return { uploadId: id };
   }
 
+  /** One chunk at its place in the file (the desktop app's chunks, in order; any order is taken). */
   async append({ uploadId, offset, data }: ParsedParams<'uploads.append'>): Promise<{ received: number; complete: boolean }> {
     this.checkOpen();
     const upload = this.find(uploadId);
-    // An empty file is complete at begin, yet the page still sends one empty chunk to learn that
-    // it is (planChunks): answering it as an error refused every folder holding an empty
-    // __init__.py. The empty chunk at the end of a complete upload changes nothing: say so.
-    if (upload.state === 'complete' && upload.bytes === 0 && offset === 0 && chunkBytes(upload, data).length === 0) {
-      return { received: upload.bytes, complete: true };
-    }
-    if (upload.state !== 'receiving') {
-      throw new RlmError('INVALID_INPUT', `${upload.name} has been received in full already (${upload.bytes} bytes)`);
-    }
-    if (offset !== upload.accepted) {
-      throw new RlmError('INVALID_INPUT', `${upload.name}: a chunk at byte ${offset}, but ${upload.accepted} bytes have arrived; chunks must come in order, each once`);
-    }
     const chunk = chunkBytes(upload, data);
-    const end = offset + chunk.length;
-    if (end > upload.bytes) {
-      throw new RlmError('INVALID_INPUT', `${upload.name}: ${end} bytes sent, but ${upload.bytes} were announced`);
+    const slice = this.openSlice(upload, offset, offset + chunk.length);
+    if (slice === null) return this.answer(upload);
+    try {
+      await this.take(upload, slice, [chunk], chunk.length);
+    } catch (error) {
+      this.failSlice(upload, slice);
+      throw error;
     }
-    this.judgeHead(upload, chunk);
-    upload.accepted = end;
-    this.touch(upload);
-    // Chunks sent without waiting for the previous answer are written in the order they came.
-    const write = upload.writing.then(() => this.write(upload, chunk, offset));
-    upload.writing = write.catch(() => undefined);
-    await write;
-    if (end === upload.bytes) await this.finishReceiving(upload);
-    return { received: end, complete: end === upload.bytes };
+    return this.commitSlice(upload, slice);
   }
 
   /**
-   * The rest of an upload as one stream of bytes (browser mode's `PUT /uploads/<id>`, where the
-   * browser reads the file off the page's thread): the same checks as chunks sent one by one, in
-   * pieces of RECEIVE_PIECE_BYTES, each written before the next is read. A body that ends early
-   * leaves the upload receiving (`complete: false`); one longer than announced is refused.
+   * One slice of an upload as a stream of bytes (browser mode's `PUT /uploads/<id>?offset=`,
+   * where the browser reads the file off the page's thread; several may come at once, in any
+   * order): the same checks as chunks, in pieces of RECEIVE_PIECE_BYTES, each written at its
+   * place before the next is read. A body that ends early keeps what came (`complete: false`); one
+   * longer than announced, or over bytes another slice sent, is refused; one cut mid-way counts
+   * for nothing and may be sent again.
    */
-  async receive(uploadId: string, body: AsyncIterable<Buffer>): Promise<{ received: number; complete: boolean }> {
+  async receive(uploadId: string, body: AsyncIterable<Buffer>, range: SliceRange = {}): Promise<{ received: number; complete: boolean }> {
     this.checkOpen();
     const upload = this.find(uploadId);
-    let offset = upload.accepted;
-    let result = { received: offset, complete: upload.state === 'complete' };
+    const start = range.offset ?? upload.ranges.prefixEnd;
+    // A body of unknown length may run to the announced end: it claims all of that.
+    const end = range.length === undefined ? Math.max(start, upload.bytes) : start + range.length;
+    const slice = this.openSlice(upload, start, end);
+    if (slice === null) {
+      for await (const piece of body) if (piece.length > 0) throw this.fullError(upload);
+      return this.answer(upload);
+    }
     const pending: Buffer[] = [];
     let pendingBytes = 0;
+    let taken = 0;
     const flush = async () => {
-      const data = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
-      pending.length = 0;
+      const pieces = pending.splice(0);
+      const bytes = pendingBytes;
       pendingBytes = 0;
-      result = await this.append({ uploadId, offset, data });
-      offset = result.received;
+      await this.take(upload, slice, pieces, bytes);
+      taken += bytes;
     };
-    for await (const piece of body) {
-      pending.push(piece);
-      pendingBytes += piece.length;
-      if (pendingBytes >= RECEIVE_PIECE_BYTES) await flush();
+    try {
+      for await (const piece of body) {
+        pending.push(piece);
+        pendingBytes += piece.length;
+        if (pendingBytes >= RECEIVE_PIECE_BYTES) await flush();
+      }
+      if (pendingBytes > 0) await flush();
+      // Node's parser reports a body shorter than its Content-Length as an error; this guards the rest.
+      if (range.length !== undefined && taken !== range.length) throw new RlmError('INVALID_INPUT', `${upload.name}: the slice at byte ${start} was cut after ${taken} of ${range.length} bytes`);
+    } catch (error) {
+      this.failSlice(upload, slice);
+      throw error;
     }
-    if (pendingBytes > 0) await flush();
-    return result;
+    return this.commitSlice(upload, slice);
   }
 
   async cancel(uploadId: string): Promise<{ cancelled: boolean }> {
@@ -199,7 +198,7 @@ export class Uploads {
     }
     if (upload.state === 'claimed') throw new RlmError('INVALID_INPUT', `${upload.name} is already used by a run; send it again for another`);
     if (upload.state !== 'complete') {
-      throw new RlmError('INVALID_INPUT', `${upload.name} is not complete: ${upload.accepted} of ${upload.bytes} bytes have arrived`);
+      throw new RlmError('INVALID_INPUT', `${upload.name} is not complete: ${upload.ranges.received} of ${upload.bytes} bytes have arrived`);
     }
     return { name: upload.name, path: upload.path, bytes: upload.bytes };
   }
@@ -243,55 +242,92 @@ export class Uploads {
     return this.uploads.size;
   }
 
-  private checkCaps(name: string, bytes: number): void {
-    const waiting = [...this.uploads.values()].filter((u) => u.state === 'receiving' || u.state === 'complete');
-    if (waiting.filter((u) => u.state === 'receiving').length >= this.limits.maxReceiving) {
-      throw new RlmError('INVALID_INPUT', `${this.limits.maxReceiving} uploads are already being received; send ${name} once one of them is complete`);
-    }
-    if (waiting.length >= this.limits.maxWaiting) {
-      throw new RlmError('INVALID_INPUT', `${this.limits.maxWaiting} uploads are waiting for a run; start a run or cancel some before sending ${name}`);
-    }
-    const waitingBytes = waiting.reduce((sum, u) => sum + u.bytes, 0);
-    if (waitingBytes + bytes > this.limits.maxBytes) {
-      throw new RlmError(
-        'INPUT_TOO_LARGE',
-        `${name} (${gigabytes(bytes)} GB) would bring the files waiting for a run to ${gigabytes(waitingBytes + bytes)} GB; a run can take about ${gigabytes(this.limits.maxBytes)} GB`,
-      );
-    }
-  }
-
   private find(uploadId: string): Upload {
     const upload = this.uploads.get(uploadId);
     if (!upload) throw new RlmError('NOT_FOUND', `no upload ${uploadId}: it was cancelled, refused or left idle too long; send the file again`);
     return upload;
   }
 
-  /** Judges the start of the file once enough of it has come; a binary file is dropped at once. */
-  private judgeHead(upload: Upload, chunk: Buffer): void {
-    if (!upload.head) return;
-    upload.head.push(chunk.subarray(0, SAMPLE_BYTES - upload.headBytes));
-    upload.headBytes = Math.min(SAMPLE_BYTES, upload.headBytes + chunk.length);
-    if (upload.headBytes < Math.min(SAMPLE_BYTES, upload.bytes)) return;
-    const kind = binaryKind(Buffer.concat(upload.head));
-    upload.head = null;
-    if (!kind) return;
-    void this.drop(upload);
-    throw new RlmError('BINARY_FILE', `${upload.name} looks like ${kind}; RLMScope reads text files only`);
+  /**
+   * Claims [start, end) for one slice, or null for the empty one of an empty file. Refused: an upload no longer
+   * receiving, a span past the announced size or over bytes another slice sent or is sending.
+   */
+  private openSlice(upload: Upload, start: number, end: number): number | null {
+    // An empty file is complete at begin, yet the page still sends it, empty, to learn that it
+    // is (planChunks): refusing that refused every folder holding an empty __init__.py.
+    if (upload.state === 'complete' && upload.bytes === 0 && start === 0 && end === 0) return null;
+    if (upload.state !== 'receiving') throw this.fullError(upload);
+    const claim = upload.ranges.claim(start, end);
+    if (claim.ok) return claim.id;
+    if (claim.why === 'pastEnd') throw this.pastEndError(upload, start, end);
+    if (claim.why === 'scattered') throw new RlmError('INVALID_INPUT', `${upload.name}: more than ${MAX_SPANS} separate pieces at once; send the file in larger slices`);
+    throw new RlmError(
+      'INVALID_INPUT',
+      `${upload.name}: bytes ${start}-${end} overlap bytes ${claim.span.start}-${claim.span.end}, which were sent already or are on their way; each byte is sent once`,
+    );
   }
 
-  private async write(upload: Upload, chunk: Buffer, offset: number): Promise<void> {
+  /** The next `bytes` of a slice: its place in the head (judged once all of it has come), then the file. */
+  private async take(upload: Upload, slice: number, pieces: Buffer[], bytes: number): Promise<void> {
+    if (upload.state !== 'receiving') throw this.goneError(upload);
+    const position = upload.ranges.position(slice);
+    if (!upload.ranges.take(slice, bytes)) {
+      if (position + bytes > upload.bytes) throw this.pastEndError(upload, position, position + bytes);
+      const span = upload.ranges.span(slice);
+      throw new RlmError('INVALID_INPUT', `${upload.name}: the slice of bytes ${span.start}-${span.end} brought more bytes than that`);
+    }
+    this.touch(upload);
+    if (upload.head && !upload.judged) {
+      copyInto(upload.head, pieces, position);
+      this.judgeHead(upload, upload.head);
+    }
+    const write = upload.writing.then(() => this.write(upload, pieces, position));
+    upload.writing = write.catch(() => undefined);
+    await write;
+  }
+
+  private async commitSlice(upload: Upload, slice: number): Promise<{ received: number; complete: boolean }> {
+    upload.ranges.commit(slice);
+    if (upload.ranges.complete && upload.state === 'receiving') await this.finishReceiving(upload);
+    return this.answer(upload);
+  }
+
+  /** The slice counts for nothing: its span may be sent again, and a head it reached is judged again. */
+  private failSlice(upload: Upload, slice: number): void {
+    const span = upload.ranges.release(slice);
+    if (upload.head && span.start < upload.head.length && span.end > span.start) upload.judged = false;
+  }
+
+  private answer(upload: Upload): { received: number; complete: boolean } {
+    return { received: upload.ranges.received, complete: upload.ranges.complete };
+  }
+
+  /** Judges the start of the file once all of it has come, in whatever order; a binary file is dropped at once. */
+  private judgeHead(upload: Upload, head: Buffer): void {
+    if (!upload.ranges.covered(0, head.length)) return;
+    upload.judged = true;
+    const kind = binaryKind(head);
+    if (!kind) return;
+    upload.refusal = new RlmError('BINARY_FILE', `${upload.name} looks like ${kind}; RLMScope reads text files only`);
+    void this.drop(upload);
+    throw upload.refusal;
+  }
+
+  private async write(upload: Upload, pieces: Buffer[], position: number): Promise<void> {
     if (isDropped(upload) || !upload.file) throw this.goneError(upload);
     try {
-      let written = 0;
-      while (written < chunk.length) {
-        const { bytesWritten } = await upload.file.write(chunk, written, chunk.length - written, offset + written);
-        written += bytesWritten;
+      let rest = pieces;
+      let at = position;
+      while (rest.length > 0) {
+        const { bytesWritten } = await upload.file.writev(rest, at);
+        at += bytesWritten;
+        rest = after(rest, bytesWritten);
       }
     } catch (error) {
-      // Checked again: a cancel may have come while the chunk was being written.
+      // Checked again: a cancel may have come while the piece was being written.
       if (isDropped(upload)) throw this.goneError(upload);
-      // Not awaited: drop waits for the writes, this one among them.
-      void this.drop(upload);
+      // The upload stays: what other slices stored is kept, and this one may be sent again
+      // (failSlice) once there is room.
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOSPC') throw new RlmError('INPUT_TOO_LARGE', `the disk is full: ${upload.name} could not be stored`);
       throw new RlmError('STORE_FAILED', `${upload.name} could not be stored: ${code ?? (error as Error).message}`);
@@ -301,6 +337,7 @@ export class Uploads {
   private async finishReceiving(upload: Upload): Promise<void> {
     const file = upload.file;
     upload.file = null;
+    upload.head = null;
     await file?.close();
     if (upload.state === 'receiving') upload.state = 'complete';
   }
@@ -329,24 +366,39 @@ export class Uploads {
     upload.idle.unref();
   }
 
-  private async checkDiskSpace(name: string, bytes: number): Promise<void> {
-    let free: number;
-    try {
-      const info = await statfs(this.folder);
-      free = info.bavail * info.bsize;
-    } catch {
-      return; // no answer from the file system: the write itself will tell
-    }
-    if (bytes > free) {
-      throw new RlmError('INPUT_TOO_LARGE', `not enough disk space for ${name}: ${gigabytes(bytes)} GB needed, ${gigabytes(free)} GB free in ${this.folder}`);
-    }
+  private goneError(upload: Upload): RlmError {
+    return upload.refusal ?? new RlmError('NOT_FOUND', `the upload of ${upload.name} was cancelled`);
   }
 
-  private goneError(upload: Upload): RlmError {
-    return new RlmError('NOT_FOUND', `the upload of ${upload.name} was cancelled`);
+  private fullError(upload: Upload): RlmError {
+    return new RlmError('INVALID_INPUT', `${upload.name} has been received in full already (${upload.bytes} bytes)`);
+  }
+
+  private pastEndError(upload: Upload, start: number, end: number): RlmError {
+    return new RlmError('INVALID_INPUT', `${upload.name}: bytes ${start}-${end} sent, but ${upload.bytes} were announced`);
   }
 
   private checkOpen(): void {
     if (this.closed) throw new RlmError('INTERNAL', 'the service is closed');
   }
+}
+
+/** Copies the pieces, laid end to end from `position` in the file, into `head` where they overlap it. */
+function copyInto(head: Buffer, pieces: readonly Buffer[], position: number): void {
+  let at = position;
+  for (const piece of pieces) {
+    if (at >= head.length) return;
+    piece.copy(head, at, 0, Math.min(piece.length, head.length - at));
+    at += piece.length;
+  }
+}
+
+/** The pieces left once `written` bytes of them went out. */
+function after(pieces: Buffer[], written: number): Buffer[] {
+  let rest = written;
+  let i = 0;
+  while (i < pieces.length && rest >= (pieces[i] as Buffer).length) rest -= (pieces[i++] as Buffer).length;
+  const left = pieces.slice(i);
+  if (rest > 0 && left.length > 0) left[0] = (left[0] as Buffer).subarray(rest);
+  return left;
 }

@@ -1,18 +1,20 @@
 // How a file's bytes reach the service. Everywhere they can go in chunks through the RlmApi
-// (`uploads.append`); in browser mode they go as the body of one `PUT /uploads/<id>` (several for
-// a file past PUT_SLICE_BYTES, uploadFile.ts), which the browser streams from the disk off the
-// page's thread. On a 2-core machine (`npm run bench -- --only upload`) chunks read and framed on
-// the page reached 22-33 MB/s; the PUT reaches about 80 MB/s with no page task over 50 ms. The
-// desktop app has no such route and keeps the chunks (structured clones over IPC).
+// (`uploads.append`); in browser mode they go as the bodies of `PUT /uploads/<id>?offset=`
+// requests, a few slices at once (newRun/putSlices.ts), which the browser streams from the disk
+// off the page's thread. On a 2-core machine (`npm run bench -- --only upload`) chunks read and
+// framed on the page reached 22-33 MB/s; one PUT about 80 MB/s, with no page task over 50 ms.
+// The desktop app has no such route and keeps the chunks (structured clones over IPC).
 import type { ErrorData } from '../../shared/errors';
 
 export interface FileSendOptions {
+  /** Where the blob's first byte goes in the file: slices of one file go at once, in any order. */
+  offset: number;
   signal: AbortSignal;
   /** Bytes on their way so far (the browser's count of what it sent). */
   onProgress(sent: number): void;
 }
 
-/** Sends the whole file as the body of one request; resolves as `uploads.append` does. */
+/** Sends a slice of the file as the body of one request; resolves as `uploads.append` does (bytes received over all slices). */
 export type FileSender = (uploadId: string, blob: Blob, options: FileSendOptions) => Promise<{ received: number; complete: boolean }>;
 
 let current: FileSender | null = null;
@@ -38,14 +40,14 @@ export class FileSendAborted extends Error {
  * `PUT /uploads/<id>` with XMLHttpRequest: unlike fetch, it reports the body's progress. The page's
  * cookie carries the token, and the server checks the Origin (httpHandler.ts).
  */
-export const putFile: FileSender = (uploadId, blob, { signal, onProgress }) =>
+export const putFile: FileSender = (uploadId, blob, { offset, signal, onProgress }) =>
   new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new FileSendAborted());
     const request = new XMLHttpRequest();
     const onAbort = () => request.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     const settle = () => signal.removeEventListener('abort', onAbort);
-    request.open('PUT', `/uploads/${encodeURIComponent(uploadId)}`);
+    request.open('PUT', `/uploads/${encodeURIComponent(uploadId)}?offset=${offset}`);
     request.responseType = 'json';
     request.upload.onprogress = (event) => onProgress(event.loaded);
     request.onload = () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RlmApi } from '../../shared/api';
 import { fakeUploadService as fakeService } from '../testing/fakeUploadService';
+import { FileSendAborted } from '../api/fileSender';
+import { planSlices } from './putSlices';
 import { CHUNK_BYTES, planChunks, readBytes, uploadBlob, UploadAborted } from './uploadFile';
 
 describe('planChunks', () => {
@@ -21,6 +23,29 @@ describe('planChunks', () => {
 
   it('refuses chunks larger than the service takes', () => {
     expect(() => planChunks(100, 9 * 1024 * 1024)).toThrow(RangeError);
+  });
+});
+
+describe('planSlices', () => {
+  const MiB = 1024 * 1024;
+
+  it('cuts a 200 MB file in twice as many slices as go at once', () => {
+    const slices = planSlices(200_000_000);
+    expect(slices).toHaveLength(8);
+    expect(slices[0]).toEqual({ offset: 0, end: 25_000_000 });
+    expect(slices.at(-1)?.end).toBe(200_000_000);
+  });
+
+  it('keeps slices between 4 and 64 MiB, and covers the file without gaps', () => {
+    expect(planSlices(MiB)).toEqual([{ offset: 0, end: MiB }]);
+    expect(planSlices(10 * MiB)).toEqual([{ offset: 0, end: 4 * MiB }, { offset: 4 * MiB, end: 8 * MiB }, { offset: 8 * MiB, end: 10 * MiB }]);
+    const large = planSlices(4 * 1024 * MiB);
+    expect(large).toHaveLength(64);
+    large.forEach((slice, i) => expect(slice).toEqual({ offset: i * 64 * MiB, end: (i + 1) * 64 * MiB }));
+  });
+
+  it('sends an empty file as one empty slice', () => {
+    expect(planSlices(0)).toEqual([{ offset: 0, end: 0 }]);
   });
 });
 
@@ -149,29 +174,99 @@ describe('uploadBlob with a sender of whole files (browser mode)', () => {
     expect(calls).toEqual(['uploads.begin']);
   });
 
-  it('sends a file larger than one request may carry as several, each taking up where the last stopped', async () => {
+  it('sends a larger file as slices, several at once, each to its place, and completes when the service holds every byte', async () => {
     const { api, calls } = fakeService();
-    const file = new Blob(['0123456789']);
-    const sent: string[] = [];
-    const progress: number[] = [];
+    const text = 'abcdefghijklmnopqrstuvwxyz0123';
+    const file = new Blob([text]);
+    const stored = new Array<string>(text.length).fill('_');
     let received = 0;
+    let inFlight = 0;
+    let peak = 0;
+    const offsets: number[] = [];
     const id = await uploadBlob(api, file, {
       name: 'a.txt',
       signal: new AbortController().signal,
-      onProgress: (bytes) => progress.push(bytes),
+      onProgress: () => undefined,
       sliceBytes: 4,
-      // As the service answers a PUT: what it holds so far, complete once it holds the whole file.
+      slicesInFlight: 3,
+      // As the service answers a slice: the bytes received over all slices, complete once it holds them all.
       sender: async (_uploadId, blob, options) => {
-        sent.push(await blob.text());
-        options.onProgress(blob.size);
-        received += blob.size;
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        offsets.push(options.offset);
+        const bytes = await blob.text();
+        // Later slices answer first: the order of answers must not matter.
+        await new Promise((resolve) => setTimeout(resolve, 20 - options.offset / 2));
+        [...bytes].forEach((c, i) => (stored[options.offset + i] = c));
+        received += bytes.length;
+        inFlight--;
         return { received, complete: received === file.size };
       },
     });
     expect(id).toBe('u-test12345');
-    expect(sent).toEqual(['0123', '4567', '89']);
-    expect(progress).toEqual([4, 4, 8, 8, 10, 10]);
+    expect(stored.join('')).toBe(text);
+    expect(peak).toBe(3);
+    expect(offsets.sort((x, y) => x - y)).toEqual([0, 4, 8, 12, 16, 20, 24, 28]);
     expect(calls).toEqual(['uploads.begin']);
+  });
+
+  it('shows progress that only grows, and reads the whole size only once the service answered for every slice', async () => {
+    const { api } = fakeService();
+    const file = new Blob(['0123456789ab']);
+    const progress: number[] = [];
+    const answers: Array<() => void> = [];
+    let received = 0;
+    const upload = uploadBlob(api, file, {
+      name: 'a.txt',
+      signal: new AbortController().signal,
+      onProgress: (bytes) => progress.push(bytes),
+      sliceBytes: 4,
+      slicesInFlight: 3,
+      sender: (_id, blob, options) => {
+        // The browser has sent the whole slice; the service has not answered yet.
+        options.onProgress(blob.size);
+        return new Promise((resolve) =>
+          answers.push(() => {
+            received += blob.size;
+            resolve({ received, complete: received === file.size });
+          }),
+        );
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(progress.at(-1)).toBe(9); // three slices sent, each one byte short until answered
+    answers.shift()?.();
+    answers.shift()?.();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(progress.at(-1)).toBe(11);
+    answers.shift()?.();
+    await upload;
+    expect(progress.at(-1)).toBe(12);
+    expect(progress).toEqual([...progress].sort((x, y) => x - y));
+  });
+
+  it('stops the other slices when one fails, rejects with its error and frees the upload', async () => {
+    const { api, calls } = fakeService();
+    const refusal = { code: 'BINARY_FILE', message: 'a.txt looks like a binary file (it contains NUL bytes)' };
+    const stopped: number[] = [];
+    const upload = uploadBlob(api, new Blob(['0123456789ab']), {
+      name: 'a.txt',
+      signal: new AbortController().signal,
+      onProgress: () => undefined,
+      sliceBytes: 4,
+      slicesInFlight: 3,
+      sender: (_id, _blob, options) =>
+        new Promise((_resolve, reject) => {
+          if (options.offset === 4) return void setTimeout(() => reject(refusal), 5);
+          options.signal.addEventListener('abort', () => {
+            stopped.push(options.offset);
+            reject(new FileSendAborted());
+          });
+        }),
+    });
+    await expect(upload).rejects.toEqual(refusal);
+    expect(stopped.sort()).toEqual([0, 8]);
+    expect(calls).toEqual(['uploads.begin', 'uploads.cancel']);
   });
 
   it('sends an empty file as one empty request', async () => {
@@ -189,7 +284,7 @@ describe('uploadBlob with a sender of whole files (browser mode)', () => {
     expect(sizes).toEqual([0]);
   });
 
-  it('stops, and says so, when a slice did not arrive whole', async () => {
+  it('stops, and says so, when every slice was sent and the service still lacks bytes', async () => {
     const { api, calls } = fakeService();
     const sizes: number[] = [];
     const upload = uploadBlob(api, new Blob(['0123456789']), {
@@ -203,7 +298,7 @@ describe('uploadBlob with a sender of whole files (browser mode)', () => {
       },
     });
     await expect(upload).rejects.toMatchObject({ message: 'the service did not receive the whole file' });
-    expect(sizes).toEqual([4]);
+    expect(sizes).toEqual([4, 4, 2]);
     expect(calls).toEqual(['uploads.begin', 'uploads.cancel']);
   });
 

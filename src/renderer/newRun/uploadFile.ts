@@ -1,5 +1,5 @@
-// Sends one file to the service: in browser mode as HTTP requests (one, up to 256 MiB) that the
-// browser streams from the disk (api/fileSender.ts), otherwise in chunks (uploads.begin, then
+// Sends one file to the service: in browser mode as HTTP requests (a few at once, putSlices.ts)
+// that the browser streams from the disk (api/fileSender.ts), otherwise in chunks (uploads.begin, then
 // uploads.append in order), so a 1 GB file never sits in memory whole: each chunk is sliced from the File (no read until then)
 // and read as bytes with Blob.arrayBuffer (asynchronous, no encoding on the page), the next
 // chunk read while the service takes the current one. The bytes go as they are: one binary
@@ -12,6 +12,7 @@ import type { MethodResult, RlmApi } from '../../shared/api';
 import type { UploadPurpose } from '../../shared/api/uploads';
 import { UPLOAD_CHUNK_BYTES_MAX } from '../../shared/schemas';
 import { FileSendAborted, fileSender, type FileSender } from '../api/fileSender';
+import { putSlices } from './putSlices';
 
 /**
  * 1 MiB, picked by measuring a 200 MB upload in Chromium on a loaded 2-core machine (binary
@@ -63,16 +64,9 @@ export interface UploadOptions {
   sender?: FileSender | null;
   /** The most bytes one request of `sender` carries (default PUT_SLICE_BYTES); tests pass less. */
   sliceBytes?: number;
+  /** Requests of `sender` at once (default PUT_SLICES_IN_FLIGHT). */
+  slicesInFlight?: number;
 }
-
-/**
- * The most bytes one `PUT /uploads/<id>` carries: a larger file goes as several, each taking up
- * where the last stopped. Node's HTTP server cuts any request not received whole within its
- * requestTimeout (300 s by default; the socket is reset and the browser sees a 408), so one PUT
- * of a 4 GiB file failed below 14 MB/s (a loaded machine, a slow disk, a page reached through an
- * SSH tunnel). 256 MiB in 300 s needs under 1 MB/s.
- */
-export const PUT_SLICE_BYTES = 256 * 1024 * 1024;
 
 export class UploadAborted extends Error {
   constructor() {
@@ -129,25 +123,12 @@ export async function uploadBlob(api: Pick<RlmApi, 'call'>, blob: Blob, options:
   }
 }
 
-/**
- * The whole file in requests of at most PUT_SLICE_BYTES, one after the other (browser mode); the
- * service's half-received upload is cancelled on failure.
- */
+/** The file as slices sent at once (browser mode, putSlices.ts); the service's half-received upload is cancelled on failure. */
 async function sendWhole(api: Pick<RlmApi, 'call'>, sender: FileSender, uploadId: string, blob: Blob, options: UploadOptions): Promise<string> {
-  const sliceBytes = options.sliceBytes ?? PUT_SLICE_BYTES;
   try {
-    let offset = 0;
-    // At least one request: an empty file is complete at begin, and its empty PUT says so.
-    for (;;) {
-      const end = Math.min(blob.size, offset + sliceBytes);
-      const base = offset;
-      const result = await sender(uploadId, blob.slice(base, end), { signal: options.signal, onProgress: (sent) => options.onProgress(base + sent) });
-      options.onProgress(result.received);
-      if (result.complete) return uploadId;
-      // Less than this slice arrived, or the file is all sent and still not complete.
-      if (result.received !== end || end === blob.size) throw { code: 'INTERNAL', message: 'the service did not receive the whole file' };
-      offset = end;
-    }
+    await putSlices(sender, uploadId, blob, { signal: options.signal, onProgress: options.onProgress, sliceBytes: options.sliceBytes, inFlight: options.slicesInFlight });
+    if (options.signal.aborted) throw new UploadAborted();
+    return uploadId;
   } catch (error) {
     api.call('uploads.cancel', { uploadId }).catch(() => undefined);
     throw error instanceof FileSendAborted || options.signal.aborted ? new UploadAborted() : error;

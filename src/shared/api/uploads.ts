@@ -19,7 +19,7 @@ export const uploadBeginSchema = z.strictObject({
 });
 export const uploadAppendSchema = z.strictObject({
   uploadId: uploadIdSchema,
-  /** Where this chunk starts: chunks arrive in order, and a repeated or skipped offset is refused. */
+  /** Where this chunk starts in the file: chunks may come in any order, but each byte only once. */
   offset: z.number().int().min(0),
   /**
    * The chunk's bytes. The page sends them raw (a binary WebSocket frame, or structured clone
