@@ -53,18 +53,22 @@ export async function benchBatched(dir: string): Promise<Figure[]> {
   });
   try {
     const spans: number[] = [];
+    const wholeRuns: number[] = [];
     const cpuPerCall: number[] = [];
     // Run 0 warms the JIT and the connection pool up, and is not counted.
     for (let i = 0; i <= RUNS; i++) {
       done = 0;
       const cpuBefore = process.cpuUsage();
+      const started = epochMs();
       const { runId } = await service.call('runs.start', { query: 'Summarise every part', inputs: [] });
       const summary = await service.waitForRun(runId);
+      const ended = epochMs();
       if (summary.answer !== String(PROMPTS) || done !== PROMPTS) {
         throw new Error(`the batched run ended ${summary.status} with ${done} sub-calls done: ${summary.error ?? summary.answer}`);
       }
       if (i === 0) continue;
       spans.push(lastDone - provider.firstSubCall());
+      wholeRuns.push(ended - started);
       const cpu = process.cpuUsage(cpuBefore);
       cpuPerCall.push((cpu.user + cpu.system) / 1000 / PROMPTS);
     }
@@ -77,7 +81,7 @@ export async function benchBatched(dir: string): Promise<Figure[]> {
         value: median(spans),
         baseline: ideal,
         baselineName: `${PROMPTS}/${CONCURRENCY} × ${LATENCY_MS} ms`,
-        goal: { on: 'ratio', op: '<=', target: 1.15 },
+        goal: { on: 'ratio', op: '<=', target: 1.05 },
         note:
           `median of ${RUNS} runs after a warm-up run (${spans.map((s) => s.toFixed(0)).join(', ')} ms) from the first sub-call reaching the fake ` +
           `provider to the service committing the last one's completion; root turns excluded. The provider runs in its ` +
@@ -85,6 +89,19 @@ export async function benchBatched(dir: string): Promise<Figure[]> {
           `already be ${((Math.ceil(PROMPTS / CONCURRENCY) * LATENCY_MS) / ideal).toFixed(3)}× the baseline. The bench ` +
           `process used ${median(cpuPerCall).toFixed(2)} ms of CPU per sub-call (all its threads, whole run); one event ` +
           `loop keeps ${CONCURRENCY} calls of ${LATENCY_MS} ms in flight only below ${(LATENCY_MS / CONCURRENCY).toFixed(2)} ms.`,
+      }),
+      figure({
+        id: 'batched.wholeRun',
+        title: `the whole run of the same`,
+        unit: 'ms',
+        value: median(wholeRuns),
+        baseline: ideal,
+        baselineName: `${PROMPTS}/${CONCURRENCY} × ${LATENCY_MS} ms`,
+        goal: { on: 'ratio', op: '<=', target: 1.1 },
+        note:
+          `the same ${RUNS} runs (${wholeRuns.map((s) => s.toFixed(0)).join(', ')} ms), from runs.start to the run's end as ` +
+          `waitForRun reports it: the sandbox's start, both root turns (${LATENCY_MS} ms each at the provider) and the ` +
+          `answer's commit included, against the batched cell's ideal alone.`,
       }),
     ];
   } finally {
