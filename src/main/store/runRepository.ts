@@ -29,11 +29,21 @@ export type OwnerCheck = (pid: number, host: string, heartbeatAt: number | null)
 export class RunRepository extends RunReader {
   private readonly statements;
   private readonly transactions;
+  private readonly oneCommit;
 
   constructor(private readonly db: Database.Database) {
     super(db);
     this.statements = prepareStatements(db);
     this.transactions = prepareTransactions(db, this.statements);
+    this.oneCommit = db.transaction((writes: () => void) => writes());
+  }
+
+  /**
+   * Runs `writes` (calls of this repository's write methods) in ONE transaction: all of them are
+   * committed, or none (it throws). Each write inside keeps its own all-or-nothing (a savepoint).
+   */
+  inOneCommit(writes: () => void): void {
+    guard('commit', () => this.oneCommit(writes));
   }
 
   /** A run read from a portable file, restored whole with its documents (portableRestore.ts). */
