@@ -4,7 +4,7 @@ import type { RlmEvent } from '../../shared/api';
 import type { LlmPurpose, NodeKind, NodePayload, NodeRow, NodeStatus } from '../../shared/domain/node';
 import type { RunStatus, RunSummary, RunTotals, StopReason } from '../../shared/domain/run';
 import type { RunSignal } from '../../shared/domain/signals';
-import type { CallUsage, RunEnd, RunRepository } from '../store/runRepository';
+import type { CallUsage, NodePatch, RunEnd, RunRepository } from '../store/runRepository';
 import { CommitBurst } from './commitBurst';
 import { SignalFeed } from './signalFeed';
 import type { ForecastLimits } from './signals';
@@ -40,6 +40,8 @@ export class Recorder {
   readonly signals: SignalFeed;
   /** Model calls' starts and ends, committed together per turn of the event loop (commitBurst.ts). */
   private readonly burst: CommitBurst;
+  /** Calls that came back, waiting for the burst's commit (finishCall). */
+  private finishing: { id: number; usage: CallUsage; patch: NodePatch; payload: NodePayload }[] = [];
   /** Ancestors whose roll-ups the burst changed: told once per burst, at their last state. */
   private readonly rolledUp = new Map<number, NodeRow>();
 
@@ -51,7 +53,11 @@ export class Recorder {
     this.signals = new SignalFeed((signals) => this.publishSignals(signals));
     this.burst = new CommitBurst(
       (writes) => store.inOneCommit(writes),
-      (error) => this.failed(error),
+      (error) => {
+        // The failed burst held the write of these: none of them is stored.
+        this.finishing = [];
+        this.failed(error);
+      },
       () => {
         for (const node of this.rolledUp.values()) this.nodeUpdated(node);
         this.rolledUp.clear();
@@ -173,11 +179,16 @@ export class Recorder {
     // Kept in memory until committed: the store has the node's old payload till then.
     this.payloads.set(id, merged);
     const nodePatch = { status: 'completed' as const, endedAt: Date.now(), ...(patch.label !== undefined ? { label: oneLine(patch.label) } : {}) };
+    this.finishing.push({ id, usage, patch: nodePatch, payload: merged });
+    if (this.finishing.length > 1) return;
+    // The burst's calls that came back are written together: their ancestors once (finishCalls).
     this.burst.add(() => {
-      const { node, ancestors } = this.store.finishCall(this.runId, id, usage, nodePatch, merged);
+      const calls = this.finishing;
+      this.finishing = [];
+      const { nodes, ancestors } = this.store.finishCalls(this.runId, calls);
       return () => {
-        if (this.payloads.get(id) === merged) this.payloads.delete(id);
-        this.nodeUpdated(node);
+        for (const call of calls) if (this.payloads.get(call.id) === call.payload) this.payloads.delete(call.id);
+        for (const node of nodes) this.nodeUpdated(node);
         for (const ancestor of ancestors) this.rolledUp.set(ancestor.id, ancestor);
       };
     });

@@ -152,6 +152,19 @@ export class RunRepository extends RunReader {
   }
 
   /**
+   * Many model calls that came back (finishCall each) in one write: each call's usage and end,
+   * and their usage rolled up once per parent and once into the run. Returns the calls' rows in
+   * order, and each ancestor changed once, at its last state.
+   */
+  finishCalls(runId: string, calls: readonly { id: number; usage: CallUsage; patch: NodePatch; payload: NodePayload }[]): { nodes: NodeRow[]; ancestors: NodeRow[] } {
+    const finished = calls.map(({ id, usage, patch, payload }) => ({ id, usage, patch, body: payloadBody(payload) }));
+    return guard('finishCalls', () => {
+      const { nodes, ancestors } = this.transactions.finishCalls(runId, finished);
+      return { nodes: nodes.map(toNodeRow), ancestors: ancestors.map(toNodeRow).sort((a, b) => b.id - a.id) };
+    });
+  }
+
+  /**
    * Writes a run that has ended, with every node and payload, in ONE transaction: all of it is
    * stored or none of it (an import that fails half-way leaves no half run). Subtree totals are
    * rolled up from the nodes' own usage by rollUpSubtrees, the run's totals are its roots'; a
