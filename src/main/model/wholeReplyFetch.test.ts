@@ -1,5 +1,5 @@
-// Replies asked for whole go over node:http (wholeReply.ts): what the model client makes of
-// them must be what it made of the SDK's — keep-alive, status errors with their headers,
+// Replies asked for whole go over node:http (wholeReplyFetch.ts): what the model client makes of
+// them must be what it made of the global fetch's — keep-alive, status errors with their headers,
 // refused connections, replies cut mid-body, aborts — over real HTTP on loopback.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
