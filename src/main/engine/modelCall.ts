@@ -63,11 +63,14 @@ async function meteredCall(run: RunContext, spec: ModelCallSpec): Promise<string
   try {
     if (signal.aborted) throw signal.reason;
     run.beforeModelCall();
-    nodeId = recorder.addNode(
+    const id = recorder.addCall(
       { parentId: spec.parentId, kind: 'llm', depth: spec.depth, label: spec.purpose === 'sub' ? promptLabel(spec.newMessages) : '…', model: spec.model, purpose: spec.purpose },
       { prompt: spec.newMessages },
     );
-    const id = nodeId;
+    // Committed (with the other calls of this turn of the loop) before the request goes out: a
+    // kill then leaves the node, never a request that was not recorded. Not committed: no node.
+    await recorder.committed();
+    nodeId = id;
     spec.onNode?.(id);
     const meter = new CallMeter(run, spec.model, inputTokenBound(spec.messages, spec.prefix), price, signal);
     meterOfCall = meter;
@@ -84,6 +87,8 @@ async function meteredCall(run: RunContext, spec: ModelCallSpec): Promise<string
     const { usage, costUsd } = withAbandoned(result.usage, answered, meter.abandoned);
     const cut = result.finishReason === 'length' ? { cutAtCap: true as const } : {};
     recorder.finishCall(id, { ...usage, costUsd }, { text: result.text, ...cut }, spec.purpose === 'turn' ? { label: result.text || '(empty reply)' } : {});
+    // Nothing is told of the call (totals, its answer) before its end is committed.
+    await recorder.committed();
     run.afterModelCall(usage, costUsd);
     spec.onUsage?.(result.usage);
     return result.text;

@@ -4,7 +4,8 @@ import type { RlmEvent } from '../../shared/api';
 import type { LlmPurpose, NodeKind, NodePayload, NodeRow, NodeStatus } from '../../shared/domain/node';
 import type { RunStatus, RunSummary, RunTotals, StopReason } from '../../shared/domain/run';
 import type { RunSignal } from '../../shared/domain/signals';
-import type { CallUsage, RunEnd, RunRepository } from '../store/runRepository';
+import type { CallUsage, NodePatch, RunEnd, RunRepository } from '../store/runRepository';
+import { CommitBurst } from './commitBurst';
 import { SignalFeed } from './signalFeed';
 import type { ForecastLimits } from './signals';
 
@@ -37,6 +38,12 @@ export class Recorder {
   private onStoreFailure: StoreFailureListener = () => undefined;
   /** The run's run-away signals (issue 13), fed from what passes through here. */
   readonly signals: SignalFeed;
+  /** Model calls' starts and ends, committed together per turn of the event loop (commitBurst.ts). */
+  private readonly burst: CommitBurst;
+  /** Calls that came back, waiting for the burst's commit (finishCall). */
+  private finishing: { id: number; usage: CallUsage; patch: NodePatch; payload: NodePayload }[] = [];
+  /** Ancestors whose roll-ups the burst changed: told once per burst, at their last state. */
+  private readonly rolledUp = new Map<number, NodeRow>();
 
   constructor(
     private readonly store: RunRepository,
@@ -44,6 +51,18 @@ export class Recorder {
     private readonly emit: EmitEvent,
   ) {
     this.signals = new SignalFeed((signals) => this.publishSignals(signals));
+    this.burst = new CommitBurst(
+      (writes) => store.inOneCommit(writes),
+      (error) => {
+        // The failed burst held the write of these: none of them is stored.
+        this.finishing = [];
+        this.failed(error);
+      },
+      () => {
+        for (const node of this.rolledUp.values()) this.nodeUpdated(node);
+        this.rolledUp.clear();
+      },
+    );
   }
 
   /** The run's owner stops the run here; called at most once. */
@@ -51,35 +70,66 @@ export class Recorder {
     this.onStoreFailure = listener;
   }
 
-  /** Every write goes through here: the first one that fails stops the run, then it throws on. */
+  /**
+   * Every write goes through here: what the burst holds is committed first, to keep the order;
+   * the first write that fails stops the run, then it throws on.
+   */
   private write<T>(commit: () => T): T {
     try {
+      this.burst.flush();
       return commit();
     } catch (error) {
-      if (this.storeFailure === null) {
-        // The store names the operation first ("addNode: database or disk is full"); SQLite's reason is what the user can act on.
-        const reason = (error instanceof Error ? error.message : String(error)).replace(/^[a-zA-Z]+: /, '');
-        this.storeFailure = `could not record the run: ${reason}`;
-        this.onStoreFailure(this.storeFailure);
-      }
+      this.failed(error);
       throw error;
     }
   }
 
+  private failed(error: unknown): void {
+    if (this.storeFailure !== null) return;
+    // The store names the operation first ("addNode: database or disk is full"); SQLite's reason is what the user can act on.
+    const reason = (error instanceof Error ? error.message : String(error)).replace(/^[a-zA-Z]+: /, '');
+    this.storeFailure = `could not record the run: ${reason}`;
+    this.onStoreFailure(this.storeFailure);
+  }
+
+  /** Adds a node, committed before this returns. */
   addNode(spec: NewNodeSpec, payload: NodePayload): number {
+    const { id, row } = this.newNode(spec, payload);
+    const node = this.write(() => this.store.addNode(this.runId, row, payload));
+    this.nodeAdded(node, payload);
+    return id;
+  }
+
+  /**
+   * A model call's node, committed with the burst it joins: the caller awaits `committed()`
+   * before it sends the request, so no request goes out unrecorded. Told once committed.
+   */
+  addCall(spec: NewNodeSpec, payload: NodePayload): number {
+    const { id, row } = this.newNode(spec, payload);
+    this.burst.add(() => {
+      const node = this.store.addNode(this.runId, row, payload);
+      return () => this.nodeAdded(node, payload);
+    });
+    return id;
+  }
+
+  /** Resolves once every call start and end recorded so far is committed (rejects when that failed). */
+  committed(): Promise<void> {
+    return this.burst.committed();
+  }
+
+  private newNode(spec: NewNodeSpec, payload: NodePayload): { id: number; row: Parameters<RunRepository['addNode']>[1] } {
     const id = this.nextId++;
     const seq = this.childCount.get(spec.parentId) ?? 0;
     this.childCount.set(spec.parentId, seq + 1);
-    const node = this.write(() => this.store.addNode(
-      this.runId,
-      { id, seq, startedAt: Date.now(), status: 'running', ...spec, label: oneLine(spec.label) },
-      payload,
-    ));
     this.payloads.set(id, payload);
+    return { id, row: { id, seq, startedAt: Date.now(), status: 'running', ...spec, label: oneLine(spec.label) } };
+  }
+
+  private nodeAdded(node: NodeRow, payload: NodePayload): void {
     this.emit({ type: 'run.nodeAdded', runId: this.runId, node });
     this.signals.nodeAdded(node);
-    if (spec.kind === 'llm' && spec.purpose === 'sub' && spec.parentId !== null) this.signals.subCall(id, spec.parentId, node.model ?? '', payload.prompt ?? []);
-    return id;
+    if (node.kind === 'llm' && node.purpose === 'sub' && node.parentId !== null) this.signals.subCall(node.id, node.parentId, node.model ?? '', payload.prompt ?? []);
   }
 
   /** Merges into the node's payload and commits it. */
@@ -119,23 +169,34 @@ export class Recorder {
     return node;
   }
 
-  /** A model call that came back: tokens and cost rolled up into its ancestors and the run. */
+  /**
+   * A model call that came back: tokens and cost rolled up into its ancestors and the run,
+   * committed with the burst it joins (the caller awaits `committed()` before it hands the answer
+   * on); the ancestors are told once per burst.
+   */
   finishCall(id: number, usage: CallUsage, payload: Partial<NodePayload>, patch: { label?: string } = {}): void {
     const merged = { ...this.payloadOf(id), ...payload };
-    this.payloads.delete(id);
-    const { node, ancestors } = this.write(() => this.store.finishCall(
-      this.runId,
-      id,
-      usage,
-      { status: 'completed', endedAt: Date.now(), ...(patch.label !== undefined ? { label: oneLine(patch.label) } : {}) },
-      merged,
-    ));
-    for (const changed of [node, ...ancestors]) this.nodeUpdated(changed);
+    // Kept in memory until committed: the store has the node's old payload till then.
+    this.payloads.set(id, merged);
+    const nodePatch = { status: 'completed' as const, endedAt: Date.now(), ...(patch.label !== undefined ? { label: oneLine(patch.label) } : {}) };
+    this.finishing.push({ id, usage, patch: nodePatch, payload: merged });
+    if (this.finishing.length > 1) return;
+    // The burst's calls that came back are written together: their ancestors once (finishCalls).
+    this.burst.add(() => {
+      const calls = this.finishing;
+      this.finishing = [];
+      const { nodes, ancestors } = this.store.finishCalls(this.runId, calls);
+      return () => {
+        for (const call of calls) if (this.payloads.get(call.id) === call.payload) this.payloads.delete(call.id);
+        for (const node of nodes) this.nodeUpdated(node);
+        for (const ancestor of ancestors) this.rolledUp.set(ancestor.id, ancestor);
+      };
+    });
   }
 
   /** A call given up on that the provider may have billed: its usage rolled up like a finished call's. */
   chargeCall(id: number, usage: CallUsage): void {
-    const { node, ancestors } = this.store.recordUsage(this.runId, id, usage);
+    const { node, ancestors } = this.write(() => this.store.recordUsage(this.runId, id, usage));
     for (const changed of [node, ...ancestors]) this.nodeUpdated(changed);
   }
 
@@ -213,6 +274,12 @@ export class Recorder {
   }
 
   finishRun(end: Omit<RunEnd, 'endedAt'>): RunSummary {
+    try {
+      this.burst.flush();
+    } catch {
+      // the run is failed below, saying why (storeFailure)
+    }
+    this.burst.dispose();
     const endedAt = Date.now();
     // The forecast is withdrawn at the end; the set is written with the end, and told once more.
     const signals = this.signals.finish();

@@ -10,6 +10,7 @@ import { classifyError, cutFailure, failureReason, mayBeBilled, rejectsMaxComple
 import { abortError, linkAbort, sleep } from './abort';
 import type { AttemptMeter, OutputCapParam } from './attemptMeter';
 import { DEFAULT_BACKOFF, retryDelayMs, type Backoff } from './retry';
+import { createWholeReplyFetch } from './wholeReplyFetch';
 
 export { isAbortError } from './abort';
 export type { AttemptBill, AttemptMeter, OutputCapParam } from './attemptMeter';
@@ -102,6 +103,8 @@ function isOpenAiHost(baseUrl: string): boolean {
 
 export class ModelClient {
   private readonly openai: OpenAI;
+  /** The same SDK for replies asked for whole, over node:http rather than the global fetch (wholeReplyFetch.ts). */
+  private readonly wholeOpenai: OpenAI;
   private readonly timeoutMs: number;
   private readonly maxAttempts: number;
   private readonly backoff: Backoff;
@@ -118,12 +121,9 @@ export class ModelClient {
     this.missingKey = !options.apiKey && isOpenAiHost(options.baseUrl);
     // Local servers (Ollama, vLLM, llama.cpp) need no key, but the SDK insists on one. The key is
     // never read from the environment here: the caller decides which key goes to which server.
-    this.openai = new OpenAI({
-      baseURL: options.baseUrl,
-      apiKey: options.apiKey || 'no-key',
-      maxRetries: 0,
-      timeout: this.timeoutMs,
-    });
+    const sdkOptions = { baseURL: options.baseUrl, apiKey: options.apiKey || 'no-key', maxRetries: 0, timeout: this.timeoutMs };
+    this.openai = new OpenAI(sdkOptions);
+    this.wholeOpenai = new OpenAI({ ...sdkOptions, fetch: createWholeReplyFetch().fetch });
   }
 
   async complete(request: CompletionRequest): Promise<CompletionResult> {
@@ -198,7 +198,7 @@ export class ModelClient {
     let usage: CompletionUsage | undefined;
     try {
       if (request.stream === false) {
-        const completion = await this.openai.chat.completions.create(wholeParams(request, options), { signal: controller.signal });
+        const completion = await this.wholeOpenai.chat.completions.create(wholeParams(request, options), { signal: controller.signal });
         const choice = completion.choices[0];
         text = choice?.message?.content ?? '';
         // A whole JSON reply arrived: it cannot have been cut, whatever its finish_reason says.

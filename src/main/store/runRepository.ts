@@ -29,11 +29,21 @@ export type OwnerCheck = (pid: number, host: string, heartbeatAt: number | null)
 export class RunRepository extends RunReader {
   private readonly statements;
   private readonly transactions;
+  private readonly oneCommit;
 
   constructor(private readonly db: Database.Database) {
     super(db);
     this.statements = prepareStatements(db);
     this.transactions = prepareTransactions(db, this.statements);
+    this.oneCommit = db.transaction((writes: () => void) => writes());
+  }
+
+  /**
+   * Runs `writes` (calls of this repository's write methods) in ONE transaction: all of them are
+   * committed, or none (it throws). Each write inside keeps its own all-or-nothing (a savepoint).
+   */
+  inOneCommit(writes: () => void): void {
+    guard('commit', () => this.oneCommit(writes));
   }
 
   /** A run read from a portable file, restored whole with its documents (portableRestore.ts). */
@@ -138,6 +148,19 @@ export class RunRepository extends RunReader {
       const ancestors = rolled.map(toNodeRow).filter((row) => row.id !== nodeId);
       ancestors.sort((a, b) => b.id - a.id);
       return { node: toNodeRow(node), ancestors };
+    });
+  }
+
+  /**
+   * Many model calls that came back (finishCall each) in one write: each call's usage and end,
+   * and their usage rolled up once per parent and once into the run. Returns the calls' rows in
+   * order, and each ancestor changed once, at its last state.
+   */
+  finishCalls(runId: string, calls: readonly { id: number; usage: CallUsage; patch: NodePatch; payload: NodePayload }[]): { nodes: NodeRow[]; ancestors: NodeRow[] } {
+    const finished = calls.map(({ id, usage, patch, payload }) => ({ id, usage, patch, body: payloadBody(payload) }));
+    return guard('finishCalls', () => {
+      const { nodes, ancestors } = this.transactions.finishCalls(runId, finished);
+      return { nodes: nodes.map(toNodeRow), ancestors: ancestors.map(toNodeRow).sort((a, b) => b.id - a.id) };
     });
   }
 

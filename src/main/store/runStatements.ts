@@ -178,7 +178,7 @@ export function prepareStatements(db: Database.Database) {
     // One statement for the whole ancestor chain: each level is a primary-key lookup, and UNION
     // (not UNION ALL) stops at a damaged parent_id that would loop.
     rollUp: db.prepare<
-      { runId: string; id: number; priced: number; unpriced: number; inputTokens: number; outputTokens: number },
+      { runId: string; id: number; priced: number; unpriced: number; inputTokens: number; outputTokens: number; calls: number },
       NodeTuple
     >(
       `WITH RECURSIVE chain (id) AS (
@@ -192,10 +192,31 @@ export function prepareStatements(db: Database.Database) {
          sub_unpriced_calls = sub_unpriced_calls + @unpriced,
          sub_input_tokens = sub_input_tokens + @inputTokens,
          sub_output_tokens = sub_output_tokens + @outputTokens,
-         sub_model_calls = sub_model_calls + 1
+         sub_model_calls = sub_model_calls + @calls
        WHERE run_id = @runId AND id IN (SELECT id FROM chain)
        RETURNING ${NODE_COLUMNS}`,
     ).raw(true),
+    // A model call's node, its own usage and its subtree's (a call has no children) in one write.
+    setCallUsage: db.prepare<{
+      runId: string;
+      id: number;
+      inputTokens: number;
+      outputTokens: number;
+      cachedTokens: number;
+      costUsd: number | null;
+      estimated: number;
+      priced: number;
+      unpriced: number;
+    }>(
+      `UPDATE nodes SET input_tokens = @inputTokens, output_tokens = @outputTokens,
+         cached_tokens = @cachedTokens, cost_usd = @costUsd, usage_estimated = @estimated,
+         sub_priced_cost_usd = sub_priced_cost_usd + @priced,
+         sub_unpriced_calls = sub_unpriced_calls + @unpriced,
+         sub_input_tokens = sub_input_tokens + @inputTokens,
+         sub_output_tokens = sub_output_tokens + @outputTokens,
+         sub_model_calls = sub_model_calls + 1
+       WHERE run_id = @runId AND id = @id`,
+    ),
     addRunUsage: db.prepare<{
       runId: string;
       priced: number;
@@ -203,6 +224,7 @@ export function prepareStatements(db: Database.Database) {
       inputTokens: number;
       outputTokens: number;
       cachedTokens: number;
+      calls: number;
     }>(
       `UPDATE runs SET
          priced_cost_usd = priced_cost_usd + @priced,
@@ -210,7 +232,7 @@ export function prepareStatements(db: Database.Database) {
          input_tokens = input_tokens + @inputTokens,
          output_tokens = output_tokens + @outputTokens,
          cached_tokens = cached_tokens + @cachedTokens,
-         model_calls = model_calls + 1
+         model_calls = model_calls + @calls
        WHERE id = @runId`,
     ),
     // A fork's call answered from its parent's recording: counted apart from the live calls.

@@ -4,10 +4,18 @@ import type Database from 'better-sqlite3';
 import { emptySubtree, type NodeRow, type SubtreeTotals } from '../../shared/domain/node';
 import type { InputDescription } from '../../shared/domain/run';
 import { SHOW_PREVIEW_CHARS } from '../../shared/valuePreview';
-import { runSettingsJson, type NodeTuple } from './runRows';
+import { runSettingsJson, toNodeRow, type NodeTuple } from './runRows';
 import type { RunStatements } from './runStatements';
 import type { CallUsage, NodePatch, RunEnd, WholeRun } from './runWrites';
 import { missingNode } from './storeErrors';
+
+/** A model call that came back, for finishCalls: its usage, its end and its payload (serialised). */
+export interface FinishedCall {
+  id: number;
+  usage: CallUsage;
+  patch: NodePatch;
+  body: string;
+}
 
 export function prepareTransactions(db: Database.Database, s: RunStatements) {
   const useDocuments = (runId: string, hashes: readonly string[]) => {
@@ -48,9 +56,60 @@ export function prepareTransactions(db: Database.Database, s: RunStatements) {
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
     };
-    const rows = s.rollUp.all({ ...added, id });
-    s.addRunUsage.run({ ...added, cachedTokens: usage.cachedTokens });
+    const rows = s.rollUp.all({ ...added, id, calls: 1 });
+    s.addRunUsage.run({ ...added, cachedTokens: usage.cachedTokens, calls: 1 });
     return rows;
+  });
+
+  /**
+   * Many model calls that came back, as finishCall each, with their usage rolled up once per
+   * parent and once into the run: a batch's replies share a cell, so its ancestors are written
+   * once per burst instead of once per call (engine/commitBurst.ts).
+   */
+  const finishCalls = db.transaction((runId: string, calls: readonly FinishedCall[]): { nodes: NodeTuple[]; ancestors: NodeTuple[] } => {
+    const nodes: NodeTuple[] = [];
+    const parents = new Map<number, { priced: number; unpriced: number; inputTokens: number; outputTokens: number; calls: number }>();
+    const run = { runId, priced: 0, unpriced: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, calls: 0 };
+    for (const { id, usage, patch, body } of calls) {
+      const priced = usage.costUsd ?? 0;
+      const unpriced = usage.costUsd === null ? 1 : 0;
+      const set = s.setCallUsage.run({
+        runId,
+        id,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        cachedTokens: usage.cachedTokens,
+        costUsd: usage.costUsd,
+        estimated: usage.estimated ? 1 : 0,
+        priced,
+        unpriced,
+      });
+      if (set.changes === 0) throw missingNode(runId, id);
+      const row = updateNode(runId, id, patch, body, []);
+      nodes.push(row);
+      const parentId = toNodeRow(row).parentId;
+      if (parentId !== null) {
+        const sum = parents.get(parentId) ?? { priced: 0, unpriced: 0, inputTokens: 0, outputTokens: 0, calls: 0 };
+        sum.priced += priced;
+        sum.unpriced += unpriced;
+        sum.inputTokens += usage.inputTokens;
+        sum.outputTokens += usage.outputTokens;
+        sum.calls++;
+        parents.set(parentId, sum);
+      }
+      run.priced += priced;
+      run.unpriced += unpriced;
+      run.inputTokens += usage.inputTokens;
+      run.outputTokens += usage.outputTokens;
+      run.cachedTokens += usage.cachedTokens;
+      run.calls++;
+    }
+    const ancestors = new Map<number, NodeTuple>();
+    for (const [parentId, sum] of parents) {
+      for (const row of s.rollUp.all({ runId, id: parentId, ...sum })) ancestors.set(toNodeRow(row).id, row);
+    }
+    if (run.calls > 0) s.addRunUsage.run(run);
+    return { nodes, ancestors: [...ancestors.values()] };
   });
 
   return {
@@ -81,6 +140,8 @@ export function prepareTransactions(db: Database.Database, s: RunStatements) {
     updateNode,
 
     recordUsage,
+
+    finishCalls,
 
     /** Ends the run, and with it any node of it still `running` (see RunRepository.endLeftoverNodes). */
     finishRun: db.transaction((runId: string, end: RunEnd) => {

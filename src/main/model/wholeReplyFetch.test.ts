@@ -1,0 +1,124 @@
+// Replies asked for whole go over node:http (wholeReplyFetch.ts): what the model client makes of
+// them must be what it made of the global fetch's — keep-alive, status errors with their headers,
+// refused connections, replies cut mid-body, aborts — over real HTTP on loopback.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RlmError } from '../../shared/errors';
+import { ModelClient } from './modelClient';
+
+let server: Server | null = null;
+
+afterEach(async () => {
+  const open = server;
+  server = null;
+  if (open) {
+    open.closeAllConnections();
+    await new Promise((resolve) => open.close(resolve));
+  }
+});
+
+const completion = (text: string) => JSON.stringify({ id: 'c', object: 'chat.completion', created: 0, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage: { prompt_tokens: 7, completion_tokens: 2, total_tokens: 9 } });
+
+/** A server whose handler writes the raw answer; returns the client's base URL and the sockets it saw. */
+async function serve(handler: (body: string, res: import('node:http').ServerResponse, index: number) => void): Promise<{ baseUrl: string; sockets: Set<unknown> }> {
+  const sockets = new Set<unknown>();
+  let index = 0;
+  server = createServer((req, res) => {
+    sockets.add(req.socket);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => handler(Buffer.concat(chunks).toString('utf8'), res, index++));
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, sockets };
+}
+
+const messages = [{ role: 'user' as const, content: 'Summarise ü part 1' }];
+const fast = { baseMs: 5, maxMs: 20 };
+
+describe('whole replies over node:http', () => {
+  it('sends the JSON body exactly and reuses one kept-alive socket for calls one after another', async () => {
+    const bodies: unknown[] = [];
+    const { baseUrl, sockets } = await serve((body, res) => {
+      bodies.push(JSON.parse(body));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(completion('ok'));
+    });
+    const client = new ModelClient({ baseUrl, apiKey: 'k', backoff: fast });
+    for (let i = 0; i < 3; i++) {
+      const result = await client.complete({ model: 'm', messages, stream: false });
+      expect(result).toMatchObject({ text: 'ok', usage: { inputTokens: 7, outputTokens: 2, estimated: false }, attempts: 1 });
+    }
+    expect(bodies).toEqual([{ model: 'm', messages }, { model: 'm', messages }, { model: 'm', messages }]);
+    expect(sockets.size).toBe(1);
+  });
+
+  it('reads a reply the server compressed anyway', async () => {
+    const { baseUrl } = await serve((_body, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipSync(completion('squeezed')));
+    });
+    const result = await new ModelClient({ baseUrl, apiKey: 'k', backoff: fast }).complete({ model: 'm', messages, stream: false });
+    expect(result.text).toBe('squeezed');
+  });
+
+  it("retries a 429 after the server's retry-after-ms, and fails a 400 with the provider's message", async () => {
+    const { baseUrl } = await serve((_body, res, index) => {
+      if (index === 0) res.writeHead(429, { 'content-type': 'application/json', 'retry-after-ms': '80' }).end(JSON.stringify({ error: { message: 'slow down' } }));
+      else if (index === 1) res.writeHead(200, { 'content-type': 'application/json' }).end(completion('after the wait'));
+      else res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'no such model' } }));
+    });
+    const client = new ModelClient({ baseUrl, apiKey: 'k', backoff: fast });
+    const delays: number[] = [];
+    const result = await client.complete({ model: 'm', messages, stream: false, onRetry: ({ delayMs }) => delays.push(delayMs) });
+    expect(result).toMatchObject({ text: 'after the wait', attempts: 2 });
+    expect(delays).toEqual([80]);
+    const error = await client.complete({ model: 'm', messages, stream: false }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RlmError);
+    expect((error as RlmError).message).toBe('400 from m: no such model');
+  });
+
+  it('says a refused connection was never sent: nothing billed', async () => {
+    const { baseUrl } = await serve(() => undefined);
+    await new Promise((resolve) => server?.close(resolve));
+    server = null;
+    const bills: { mayBeBilled: boolean }[] = [];
+    const meter = { open: () => Promise.resolve(undefined), close: (bill: { mayBeBilled: boolean }) => void bills.push(bill) };
+    const error = await new ModelClient({ baseUrl, apiKey: 'k', backoff: fast, maxAttempts: 2 }).complete({ model: 'm', messages, stream: false, meter }).catch((e: unknown) => e);
+    expect((error as RlmError).code).toBe('PROVIDER_UNREACHABLE');
+    expect((error as RlmError).message).toContain('ECONNREFUSED');
+    expect(bills.map((b) => b.mayBeBilled)).toEqual([false, false]);
+  });
+
+  it('retries a reply cut off mid-body, which may have been billed', async () => {
+    const { baseUrl } = await serve((_body, res, index) => {
+      if (index === 0) {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
+        res.write(completion('half').slice(0, 40));
+        setTimeout(() => res.socket?.destroy(), 20);
+      } else res.writeHead(200, { 'content-type': 'application/json' }).end(completion('whole'));
+    });
+    const bills: { mayBeBilled: boolean }[] = [];
+    const meter = { open: () => Promise.resolve(undefined), close: (bill: { mayBeBilled: boolean }) => void bills.push(bill) };
+    const result = await new ModelClient({ baseUrl, apiKey: 'k', backoff: fast }).complete({ model: 'm', messages, stream: false, meter });
+    expect(result).toMatchObject({ text: 'whole', attempts: 2 });
+    expect(bills.map((b) => b.mayBeBilled)).toEqual([true, true]);
+  });
+
+  it('aborts a call waiting for its reply: the socket closes at once and the call rejects with AbortError', async () => {
+    let closed = false;
+    const { baseUrl } = await serve((_body, res) => {
+      res.on('close', () => {
+        closed = true;
+      });
+    });
+    const controller = new AbortController();
+    const pending = new ModelClient({ baseUrl, apiKey: 'k', backoff: fast }).complete({ model: 'm', messages, stream: false, signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort();
+    const error = await pending.catch((e: unknown) => e);
+    expect((error as Error).name).toBe('AbortError');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closed).toBe(true);
+  });
+});
