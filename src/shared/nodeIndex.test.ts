@@ -78,6 +78,7 @@ describe('the compact node index', () => {
     expect(() => decodeNodeIndex(bad(2, 'script'))).toThrow(/damaged/);
     expect(() => decodeNodeIndex(bad(5, 'done'))).toThrow(/damaged/);
     expect(() => decodeNodeIndex(bad(8, 42))).toThrow(/damaged/);
+    for (const at of [3, 4, 6]) expect(() => decodeNodeIndex(bad(at, '7'))).toThrow(/damaged/);
     expect(decodeNodeIndex(bad(1, null))[0]?.parentId).toBeNull();
   });
 });

@@ -146,7 +146,11 @@ export function decodeNodeIndex(index: Pick<NodeIndex, 'encoding' | 'bytes'>): N
   for (let i = 0; i < tuples.length; i++) {
     const tuple = tuples[i] as unknown;
     // 21: a tuple without `cached` (before issue 12) reads as a call that was not cached.
-    if (!Array.isArray(tuple) || tuple.length < 21 || !isNodeId(tuple[0]) || (tuple[1] !== null && !isNodeId(tuple[1])) || !KINDS.has(tuple[2]) || !STATUSES.has(tuple[5]) || typeof tuple[8] !== 'string') {
+    // What places a row in the tree and draws it; a damaged one is refused, never drawn oddly.
+    if (
+      !Array.isArray(tuple) || tuple.length < 21 || !isNodeId(tuple[0]) || (tuple[1] !== null && !isNodeId(tuple[1])) || !KINDS.has(tuple[2]) ||
+      typeof tuple[3] !== 'number' || typeof tuple[4] !== 'number' || !STATUSES.has(tuple[5]) || typeof tuple[6] !== 'number' || typeof tuple[8] !== 'string'
+    ) {
       throw new Error(`node ${i} of the index is damaged`);
     }
     rows[i] = toNodeRow(tuple as NodeTuple);

@@ -223,24 +223,25 @@ export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameS
         ]);
         if (mine !== session) return;
         mark('rlm.open.received');
-        const firstNodes = decodeNodeIndex(first);
-        mark('rlm.open.decoded');
-        show(run, firstNodes, first.complete, firstNodes.length, first.total ?? firstNodes.length);
-        mark('rlm.open.built');
-        if (first.complete || first.lastId === null) return;
         // The rest in pages, each asked for as the one before arrives and before it is read: the
         // service reads a page while the page parses the one before (measured for 100,000 nodes:
         // the service's read and the page's parse took about as long as each other, one after the
         // other when the rest came in one call).
-        const builder = createTreeBuilder();
-        addToTree(builder, firstNodes);
         const page = (afterId: number) => {
           const call = api.call('runs.nodeIndex', { runId, afterId, limit: PAGE_NODES });
           // Awaited below unless the view closes first: its failure then matters to nobody.
           call.catch(() => undefined);
           return call;
         };
-        let next = page(first.lastId);
+        const rest = first.complete || first.lastId === null ? null : page(first.lastId);
+        const firstNodes = decodeNodeIndex(first);
+        mark('rlm.open.decoded');
+        show(run, firstNodes, rest === null, firstNodes.length, first.total ?? firstNodes.length);
+        mark('rlm.open.built');
+        if (rest === null) return;
+        const builder = createTreeBuilder();
+        addToTree(builder, firstNodes);
+        let next = rest;
         for (;;) {
           const index = await next;
           if (mine !== session) return;
