@@ -56,6 +56,11 @@ describe('the compact node index', () => {
     expect(ownBytes(whole).buffer).toBe(whole.buffer);
   });
 
+  it("survives a structured clone, as the desktop app's IPC carries it", () => {
+    const rows = [node(1, null), node(2, 1, { label: 'ünïcödé \u2603' })];
+    expect(decodeNodeIndex(structuredClone(encodeNodeIndex(rows)))).toEqual(rows);
+  });
+
   it('keeps a huge label whole', () => {
     const label = 'x'.repeat(3_000_000) + '\u2603"\\';
     expect(decodeNodeIndex(encodeNodeIndex([node(1, null, { label })]))[0]?.label).toBe(label);
