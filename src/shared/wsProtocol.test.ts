@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binaryFieldOf, decodeBinaryCall, encodeBinaryCall, type CallMessage } from './wsProtocol';
+import { binaryFieldOf, decodeBinaryCall, decodeBinaryResult, encodeBinaryCall, encodeBinaryResult, type CallMessage } from './wsProtocol';
 
 const utf8 = new TextEncoder();
 
@@ -100,5 +100,43 @@ describe('binary call frames', () => {
   it('leave validating the call to the receiver: unknown header fields pass through', () => {
     const result = decodeBinaryCall(frame('{"type":"call","id":"x","method":"m","params":{},"binaryField":"data","extra":1}', [5]));
     expect(result).toEqual({ ok: true, message: { type: 'call', id: 'x', method: 'm', params: { data: new Uint8Array([5]) }, extra: 1 } });
+  });
+});
+
+describe('binary result frames', () => {
+  /** A frame laid out by hand, so that it can be wrong. */
+  const frame = (header: unknown, bytes: number[] = [1, 2], declared?: number) => {
+    const json = new TextEncoder().encode(typeof header === 'string' ? header : JSON.stringify(header));
+    const out = new Uint8Array(4 + json.byteLength + bytes.length);
+    new DataView(out.buffer).setUint32(0, declared ?? json.byteLength, false);
+    out.set(json, 4);
+    out.set(bytes, 4 + json.byteLength);
+    return out;
+  };
+
+  it('round-trip a value with its bytes, which come back as a view into the frame', () => {
+    const bytes = new Uint8Array(100_000).map((_, i) => i % 251);
+    const encoded = encodeBinaryResult(12, { encoding: 'tuples-1', bytes, lastId: 4, total: null }, 'bytes');
+    const decoded = decodeBinaryResult(encoded);
+    if (!decoded.ok) throw new Error(decoded.error);
+    expect(decoded.message).toEqual({ type: 'result', id: 12, outcome: { ok: true, value: { encoding: 'tuples-1', bytes, lastId: 4, total: null } } });
+    expect((decoded.message.outcome as { value: { bytes: Uint8Array } }).value.bytes.buffer).toBe(encoded.buffer);
+  });
+
+  it('refuse what is not a result frame, naming what is wrong', () => {
+    const result = { type: 'result', id: 1, outcome: { ok: true, value: { n: 1 } }, binaryField: 'bytes' };
+    const error = (f: Uint8Array) => {
+      const d = decodeBinaryResult(f);
+      return d.ok ? null : d.error;
+    };
+    expect(error(new Uint8Array(2))).toMatch(/no header length/);
+    expect(error(frame(result, [], 10_000))).toMatch(/runs past its end/);
+    expect(error(frame('{not json'))).toMatch(/not JSON/);
+    expect(error(frame({ ...result, type: 'event' }))).toMatch(/not a result/);
+    expect(error(frame({ ...result, id: 'x' }))).toMatch(/id is not a number/);
+    expect(error(frame({ ...result, binaryField: '__proto__' }))).toMatch(/not a field name/);
+    expect(error(frame({ ...result, outcome: { ok: false, error: { code: 'INTERNAL', message: 'x' } } }))).toMatch(/not a value/);
+    expect(error(frame({ ...result, outcome: { ok: true, value: { bytes: 'twice' } } }))).toMatch(/given twice/);
+    expect(error(frame(result))).toBeNull();
   });
 });

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { RlmEvent } from '../../shared/api';
-import { encodeBinaryCall, type ServerMessage } from '../../shared/wsProtocol';
+import { decodeNodeIndex, NODE_INDEX_ENCODING, type NodeIndex } from '../../shared/nodeIndex';
+import { decodeBinaryResult, encodeBinaryCall, type ServerMessage } from '../../shared/wsProtocol';
 // eslint-disable-next-line no-restricted-imports -- the page's own client, tested against this server under Node.
 import { createWebSocketApi, type SocketLike, type WebSocketApi } from '../../renderer/api/wsClient';
 import { repl, startHarness, turn, type Harness } from '../testing/serviceHarness';
@@ -71,6 +72,28 @@ describe('calls', () => {
     const runs = await api.call('runs.list', {});
     expect(Array.isArray(runs)).toBe(true);
     expect(api.state()).toBe('open');
+  });
+
+  it('answer with bytes (a node index) in one binary frame, read back whole by the page\'s client', async () => {
+    const { runId } = await h.service.call('runs.start', { query: 'index', inputs: [{ kind: 'text', name: 'a.txt', text: 'a' }] });
+    await h.service.waitForRun(runId);
+    const nodes = await h.service.call('runs.nodes', { runId });
+    const index = await connect().call('runs.nodeIndex', { runId });
+    expect(index).toMatchObject({ encoding: NODE_INDEX_ENCODING, complete: true, total: nodes.length, lastId: nodes.at(-1)?.id });
+    expect(decodeNodeIndex(index)).toEqual(nodes);
+    // On the wire: a binary frame whose header is the result without its bytes; a failure stays text.
+    const socket = await rawSocket();
+    const frame = new Promise<{ data: Buffer; isBinary: boolean }>((resolve) => socket.once('message', (data, isBinary) => resolve({ data: data as Buffer, isBinary })));
+    socket.send(JSON.stringify({ type: 'call', id: 7, method: 'runs.nodeIndex', params: { runId, limit: 1 } }));
+    const { data, isBinary } = await frame;
+    expect(isBinary).toBe(true);
+    const decoded = decodeBinaryResult(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    if (!decoded.ok) throw new Error(decoded.error);
+    expect(decoded.message).toMatchObject({ id: 7, outcome: { ok: true, value: { encoding: NODE_INDEX_ENCODING, complete: false, lastId: 1 } } });
+    expect(decodeNodeIndex((decoded.message.outcome as { value: NodeIndex }).value)).toEqual(nodes.slice(0, 1));
+    const text = nextMessage(socket);
+    socket.send(JSON.stringify({ type: 'call', id: 8, method: 'runs.nodeIndex', params: { runId: 'r-nope' } }));
+    expect(await text).toMatchObject({ type: 'result', id: 8, outcome: { ok: false, error: { code: 'NOT_FOUND' } } });
   });
 
   it('reject with the service\'s error data for bad params and unknown runs', async () => {

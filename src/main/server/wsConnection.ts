@@ -12,7 +12,7 @@
 import type { RawData, WebSocket } from 'ws';
 import { z } from 'zod';
 import type { RlmApi } from '../../shared/api';
-import { decodeBinaryCall, type ClientMessage, type ServerMessage } from '../../shared/wsProtocol';
+import { binaryFieldOf, decodeBinaryCall, encodeBinaryResult, type ClientMessage, type ServerMessage } from '../../shared/wsProtocol';
 import { createApiConnection, failure } from '../transport/apiConnection';
 
 export interface ConnectionLimits {
@@ -55,9 +55,11 @@ export function serveConnection(ws: WebSocket, api: RlmApi, limits: ConnectionLi
 
   function send(message: ServerMessage): void {
     if (disposed || ws.readyState !== ws.OPEN) return;
-    let text: string;
+    let text: string | Uint8Array;
     try {
-      text = JSON.stringify(message);
+      // A value holding bytes (a run's node index) goes as one binary frame, its bytes as they are.
+      const field = message.type === 'result' && message.outcome.ok ? binaryFieldOf(message.outcome.value) : null;
+      text = field !== null && message.type === 'result' && message.outcome.ok ? encodeBinaryResult(message.id, message.outcome.value as Record<string, unknown>, field) : JSON.stringify(message);
     } catch (error) {
       // A value that cannot be sent (too long for one JavaScript string: "Invalid string
       // length"; or not serialisable) fails that one call, never the server (issue 9: three

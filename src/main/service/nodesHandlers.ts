@@ -16,8 +16,10 @@ export function nodesHandlers(store: RunRepository): Handlers<keyof typeof nodes
     },
     'runs.nodeIndex': async ({ runId, afterId, limit }) => {
       if (!store.getRun(runId)) runNotFound(runId);
-      const page = store.getNodeIndexPage(runId, afterId, limit);
-      return { encoding: NODE_INDEX_ENCODING, json: page.json, lastId: page.lastId, complete: limit === undefined || page.count < limit, total: page.total };
+      // The first page counts the run's nodes (what the page says while the rest loads); later
+      // pages do not, as counting reads every node again.
+      const page = store.getNodeIndexPage(runId, afterId, limit, afterId === 0);
+      return { encoding: NODE_INDEX_ENCODING, bytes: page.bytes, lastId: page.lastId, complete: limit === undefined || page.count < limit, total: page.total };
     },
     'nodes.get': async ({ runId, nodeId }) => {
       const payload = store.getPayload(runId, nodeId);

@@ -49,9 +49,10 @@ export function prepareReadStatements(db: Database.Database) {
          FROM (SELECT ${nodeSelect} FROM nodes WHERE run_id = ? ORDER BY id)`,
       )
       .pluck(),
-    // A page of the same: LIMIT -1 is SQLite's "no limit".
-    getNodePage: db.prepare<{ runId: string; afterId: number; limit: number }, { json: string; count: number; lastId: number | null }>(
-      `SELECT json_group_array(json_array(${NODE_COLUMNS})) AS json, count(*) AS count, max(id) AS lastId
+    // A page of the same: LIMIT -1 is SQLite's "no limit". As a blob, the JSON comes out as the
+    // bytes it is sent as (nodeIndex.ts), never a string in between.
+    getNodePage: db.prepare<{ runId: string; afterId: number; limit: number }, { json: Uint8Array; count: number; lastId: number | null }>(
+      `SELECT CAST(json_group_array(json_array(${NODE_COLUMNS})) AS BLOB) AS json, count(*) AS count, max(id) AS lastId
        FROM (SELECT ${nodeSelect} FROM nodes WHERE run_id = @runId AND id > @afterId ORDER BY id LIMIT @limit)`,
     ),
     countNodes: db.prepare<[string], number>(`SELECT count(*) FROM nodes WHERE run_id = ?`).pluck(),

@@ -62,7 +62,10 @@ describe('openRunReader', () => {
     expect(reader.readValue('r-done', 'error', 0, 10)).toBeNull();
     const page = reader.getNodeIndexPage('r-done', 1, 5);
     expect({ count: page.count, lastId: page.lastId, total: page.total }).toEqual({ count: 1, lastId: 2, total: 2 });
-    expect((JSON.parse(page.json) as unknown[][]).map((tuple) => tuple[0])).toEqual([2]);
+    expect((JSON.parse(new TextDecoder().decode(page.bytes)) as unknown[][]).map((tuple) => tuple[0])).toEqual([2]);
+    expect(page.bytes.constructor).toBe(Uint8Array);
+    expect(reader.getNodeIndexPage('r-done', 0, 1, false)).toMatchObject({ count: 1, lastId: 1, total: null });
+    expect(new TextDecoder().decode(reader.getNodeIndexPage('missing', 0).bytes)).toBe('[]');
   });
 
   it('leaves a run whose owner is gone as it was: marking it interrupted is for the next writer', () => {

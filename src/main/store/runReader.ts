@@ -9,6 +9,7 @@ import type { NodePayload, NodeRow } from '../../shared/domain/node';
 import type { RunDetail, RunSummary } from '../../shared/domain/run';
 import { RlmError } from '../../shared/errors';
 import { LIST_PREVIEW_CHARS, SHOW_PREVIEW_CHARS, type RunValueField } from '../../shared/valuePreview';
+import { ownBytes } from '../../shared/nodeIndex';
 import { openDatabase } from './database';
 import { documentRanges, type DocumentRanges } from './documentRanges';
 import { prepareReadStatements } from './runReadStatements';
@@ -29,13 +30,16 @@ export interface ValuePageRead {
   totalChars: number;
 }
 
-/** A page of the node index as SQLite writes it: a JSON array of NodeTuple. */
+/** A page of the node index as SQLite writes it: a JSON array of NodeTuple, in UTF-8. */
 export interface NodeIndexPage {
-  json: string;
+  bytes: Uint8Array;
   count: number;
   lastId: number | null;
-  total: number;
+  /** The run's nodes in all; null unless asked for (counting them reads them all). */
+  total: number | null;
 }
+
+const EMPTY_LIST = new TextEncoder().encode('[]');
 
 export class RunReader {
   private readonly reads;
@@ -46,9 +50,14 @@ export class RunReader {
     const reads = prepareReadStatements(db);
     this.reads = reads;
     // One read transaction: the page and the total come from the same moment.
-    this.nodeIndexPage = db.transaction((runId: string, afterId: number, limit: number): NodeIndexPage => {
-      const page = reads.getNodePage.get({ runId, afterId, limit }) ?? { json: '[]', count: 0, lastId: null };
-      return { ...page, total: reads.countNodes.get(runId) ?? 0 };
+    this.nodeIndexPage = db.transaction((runId: string, afterId: number, limit: number, withTotal: boolean): NodeIndexPage => {
+      const page = reads.getNodePage.get({ runId, afterId, limit });
+      return {
+        bytes: ownBytes(page?.json ?? EMPTY_LIST),
+        count: page?.count ?? 0,
+        lastId: page?.lastId ?? null,
+        total: withTotal ? (reads.countNodes.get(runId) ?? 0) : null,
+      };
     });
   }
 
@@ -90,19 +99,20 @@ export class RunReader {
 
   /** One node's row without its payload; null when the run has no such node. */
   getNode(runId: string, nodeId: number): NodeRow | null {
-    const page = this.getNodeIndexPage(runId, nodeId - 1, 1);
-    const tuple = (JSON.parse(page.json) as NodeTuple[])[0];
+    const page = this.getNodeIndexPage(runId, nodeId - 1, 1, false);
+    const tuple = (JSON.parse(new TextDecoder().decode(page.bytes)) as NodeTuple[])[0];
     const node = tuple ? toNodeRow(tuple) : null;
     return node?.id === nodeId ? node : null;
   }
 
   /**
    * A page of the node index as SQLite writes it (a JSON array of NodeTuple), for
-   * `runs.nodeIndex`: the nodes after `afterId` in creation order, at most `limit` (all without).
+   * `runs.nodeIndex`: the nodes after `afterId` in creation order, at most `limit` (all without),
+   * and with `withTotal` the run's node count, read in the same transaction.
    */
-  getNodeIndexPage(runId: string, afterId: number, limit?: number): NodeIndexPage {
+  getNodeIndexPage(runId: string, afterId: number, limit?: number, withTotal = true): NodeIndexPage {
     // LIMIT -1 is SQLite's "no limit".
-    return guard('getNodeIndexPage', () => this.nodeIndexPage(runId, afterId, limit ?? -1));
+    return guard('getNodeIndexPage', () => this.nodeIndexPage(runId, afterId, limit ?? -1, withTotal));
   }
 
   /** null when the node has no payload; a damaged payload comes back as `{ error }`. */

@@ -390,7 +390,7 @@ describe('RunRepository', () => {
     // Ending the cached node or rolling usage past it keeps its mark.
     expect(s.updateNode('fork', 2, { status: 'completed', endedAt: 2_000 }).cached).toBe(true);
     expect(s.getNodes('fork').map((n) => [n.id, n.cached])).toEqual([[1, false], [2, true], [3, false]]);
-    expect(s.getNodeIndexPage('fork', 1, 1).json).toMatch(/,1\]\]$/);
+    expect(new TextDecoder().decode(s.getNodeIndexPage('fork', 1, 1).bytes)).toMatch(/,1\]\]$/);
     expect(s.getPayload('fork', 3)).toEqual({ forkEdit: { nodeId: 3 } });
 
     expect(s.getRun('fork')).toMatchObject({ forkedFrom: { runId: 'parent', nodeId: 7 }, cachedCalls: 2, modelCalls: 1, costUsd: 0.25 });

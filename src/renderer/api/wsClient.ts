@@ -11,7 +11,7 @@ import type { MethodName, MethodParams, MethodResult, RlmApi } from '../../share
 import { createApiClient } from '../../shared/apiClient';
 import type { CallOptions } from '../../shared/cancellation';
 import type { ErrorData } from '../../shared/errors';
-import { binaryFieldOf, encodeBinaryCallParts, type ClientMessage, type ServerMessage } from '../../shared/wsProtocol';
+import { binaryFieldOf, decodeBinaryResult, encodeBinaryCallParts, type ClientMessage, type ServerMessage } from '../../shared/wsProtocol';
 
 /** `refused`: the server no longer accepts this page (it restarted with a new token). */
 export type ConnectionState = 'connecting' | 'open' | 'closed' | 'refused';
@@ -25,6 +25,7 @@ export interface SocketLike {
   onclose: ((event: { code: number; reason: string }) => void) | null;
   onerror: ((event: unknown) => void) | null;
   onmessage: ((event: { data: unknown }) => void) | null;
+  binaryType?: string;
 }
 
 export type SocketFactory = (url: string) => SocketLike;
@@ -97,6 +98,8 @@ export function createWebSocketApi(url: string, options: WebSocketApiOptions = {
     if (closed) return;
     setState('connecting');
     const ws = factory(url);
+    // Binary frames as ArrayBuffers, read in place; a Blob would need an asynchronous read.
+    ws.binaryType = 'arraybuffer';
     socket = ws;
     let opened = false;
     ws.onopen = () => {
@@ -106,6 +109,13 @@ export function createWebSocketApi(url: string, options: WebSocketApiOptions = {
       client.connected();
     };
     ws.onmessage = (event) => {
+      if (event.data instanceof ArrayBuffer) {
+        // A result whose value holds bytes (a run's node index), in a binary frame (wsProtocol.ts).
+        const frame = decodeBinaryResult(new Uint8Array(event.data));
+        if (frame.ok) receive(frame.message);
+        else console.error(`rlmscope: ${frame.error}`);
+        return;
+      }
       if (typeof event.data !== 'string') return;
       let message: ServerMessage;
       try {

@@ -52,8 +52,8 @@ export interface BatchChanges {
   signals: boolean;
 }
 
-export function createModel(run: RunDetail, nodes: readonly NodeRow[]): RunModel {
-  const tree = buildTree(nodes);
+export function createModel(run: RunDetail, nodes: readonly NodeRow[] | TreeIndex): RunModel {
+  const tree = Array.isArray(nodes) ? buildTree(nodes) : (nodes as TreeIndex);
   return { run, tree, rows: flatten(tree), rowsDirty: false, streams: new Map(), seenAdded: new Set(), limitHit: null, step: null, steps: null, signals: indexSignals(run.signals) };
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { MethodName, RlmApi, RlmEvent } from '../../shared/api';
 import type { ErrorData } from '../../shared/errors';
 import { encodeNodeIndex } from '../../shared/nodeIndex';
-import { createRunStore, FIRST_PAGE_NODES, throttledFrames } from './runStore';
+import { createRunStore, FIRST_PAGE_NODES, PAGE_NODES, throttledFrames } from './runStore';
 import { node, runDetail } from '../testing/nodeFixtures';
 
 interface Deferred {
@@ -114,6 +114,52 @@ describe('the run store', () => {
     emit({ type: 'run.nodeAdded', runId: 'run-1', node: node(6, 1, 4) });
     frames.run();
     expect(store.state.getState().rows?.ids).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('asks for each later page as the one before arrives, and builds the tree from them all', async () => {
+    const { api, calls, answer } = fakeApi();
+    const store = createRunStore(api, 'run-1', manualFrames().schedule);
+    store.start();
+    answer('runs.get', runDetail());
+    answer('runs.nodeIndex', encodeNodeIndex([node(1, null, 0), node(2, 1, 0)], { complete: false, total: 6 }));
+    await tick();
+    expect(calls.find((c) => c.method === 'runs.nodeIndex')?.params).toMatchObject({ afterId: 2, limit: PAGE_NODES });
+    // A page holding a node whose parent comes in the next page (an index out of creation order).
+    answer('runs.nodeIndex', encodeNodeIndex([node(3, 1, 2), node(4, 6, 0)], { complete: false, total: null }));
+    await tick();
+    // The next page is asked for before this one is read; nothing is shown until the last.
+    const pending = calls.filter((c) => c.method === 'runs.nodeIndex');
+    expect(pending.map((c) => c.params)).toEqual([expect.objectContaining({ afterId: 4, limit: PAGE_NODES })]);
+    expect(store.state.getState().rows?.ids).toEqual([1, 2]);
+    answer('runs.nodeIndex', encodeNodeIndex([node(5, 1, 1), node(6, 1, 3)], { complete: true, total: null }));
+    await tick();
+    const s = store.state.getState();
+    expect(s.nodesLoading).toBeNull();
+    expect(s.rows?.ids).toEqual([1, 2, 5, 3, 6, 4]);
+    expect(s.rows?.levels).toEqual([0, 1, 1, 1, 1, 2]);
+    expect(calls.filter((c) => c.method === 'runs.nodeIndex')).toHaveLength(0);
+  });
+
+  it('drops the pages still coming when the view closes, and a page that fails says why', async () => {
+    const { api, calls, answer } = fakeApi();
+    const store = createRunStore(api, 'run-1', manualFrames().schedule);
+    const stop = store.start();
+    answer('runs.get', runDetail());
+    answer('runs.nodeIndex', encodeNodeIndex([node(1, null, 0)], { complete: false, total: 3 }));
+    await tick();
+    stop();
+    answer('runs.nodeIndex', encodeNodeIndex([node(2, 1, 0), node(3, 1, 1)]));
+    await tick();
+    expect(store.state.getState().model?.tree.nodes.size).toBe(1);
+    expect(calls.filter((c) => c.method === 'runs.nodeIndex')).toHaveLength(0);
+
+    store.start();
+    answer('runs.get', runDetail());
+    answer('runs.nodeIndex', encodeNodeIndex([node(1, null, 0)], { complete: false, total: 3 }));
+    await tick();
+    answer('runs.nodeIndex', { encoding: 'tuples-1', bytes: new TextEncoder().encode('[[0]]'), lastId: 3, complete: true, total: null });
+    await tick();
+    expect(store.state.getState()).toMatchObject({ phase: 'failed', loadError: expect.stringMatching(/node 0 of the index is damaged/) });
   });
 
   it("holds the run's signals: the summary's when opened, then each set pushed, once per frame", async () => {

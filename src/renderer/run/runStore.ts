@@ -13,7 +13,7 @@ import { PayloadCache } from './payloadCache';
 import { applyEvents, createModel, isActive, refreshRows, type LimitHit, type RunModel } from './runModel';
 import { NO_SIGNALS, type SignalIndex } from './signals';
 import { countSteps } from './timeTravel';
-import { revealNode, setAllExpanded, setExpanded, visibleRowOf, type VisibleRows } from './treeModel';
+import { addToTree, createTreeBuilder, finishTree, revealNode, setAllExpanded, setExpanded, visibleRowOf, type TreeIndex, type VisibleRows } from './treeModel';
 
 export type ControlMethod = 'runs.pause' | 'runs.resume' | 'runs.step' | 'runs.stop';
 
@@ -192,11 +192,11 @@ export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameS
         if (event.type === 'run.finished') void refreshReplayability(mine);
       });
       // The compact index: for 100,000 nodes, a third of the bytes of `runs.nodes` and one parse.
-      // A first page shows the top of the tree at once; the rest follows in one call, and only
-      // then are the held events applied and the run followed live (the same snapshot-then-events
+      // A first page shows the top of the tree at once; the rest follows in pages, and only then
+      // are the held events applied and the run followed live (the same snapshot-then-events
       // rule as a run read whole). User-timing marks (rlm.open.*) show where opening goes.
       mark('rlm.open.requested');
-      const show = (run: RunDetail, nodes: NodeRow[], complete: boolean, total: number) => {
+      const show = (run: RunDetail, nodes: NodeRow[] | TreeIndex, complete: boolean, loaded: number, total: number) => {
         const model = createModel(run, nodes);
         if (complete) {
           applyEvents(model, held ?? []);
@@ -223,7 +223,7 @@ export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameS
           selectedId: keep(s.selectedId) ?? root,
           activeId: keep(s.activeId) ?? root,
           following: s.phase === 'ready' ? s.following : isActive(model.run.status),
-          nodesLoading: complete ? null : { loaded: nodes.length, total },
+          nodesLoading: complete ? null : { loaded, total },
         });
       };
       const load = async () => {
@@ -233,15 +233,35 @@ export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameS
         ]);
         if (mine !== session) return;
         mark('rlm.open.received');
+        // The rest in pages, each asked for as the one before arrives and before it is read: the
+        // service reads a page while the page parses the one before (measured for 100,000 nodes:
+        // the service's read and the page's parse took about as long as each other, one after the
+        // other when the rest came in one call).
+        const page = (afterId: number) => {
+          const call = api.call('runs.nodeIndex', { runId, afterId, limit: PAGE_NODES });
+          // Awaited below unless the view closes first: its failure then matters to nobody.
+          call.catch(() => undefined);
+          return call;
+        };
+        const rest = first.complete || first.lastId === null ? null : page(first.lastId);
         const firstNodes = decodeNodeIndex(first);
         mark('rlm.open.decoded');
-        show(run, firstNodes, first.complete, first.total);
+        show(run, firstNodes, rest === null, firstNodes.length, first.total ?? firstNodes.length);
         mark('rlm.open.built');
-        if (first.complete) return;
-        const rest = await api.call('runs.nodeIndex', { runId, afterId: first.lastId ?? 0 });
-        if (mine !== session) return;
-        const nodes = firstNodes.concat(decodeNodeIndex(rest));
-        show(state.getState().run ?? run, nodes, true, nodes.length);
+        if (rest === null) return;
+        const builder = createTreeBuilder();
+        addToTree(builder, firstNodes);
+        let next = rest;
+        for (;;) {
+          const index = await next;
+          if (mine !== session) return;
+          const more = !index.complete && index.lastId !== null;
+          if (more) next = page(index.lastId as number);
+          addToTree(builder, decodeNodeIndex(index));
+          if (!more) break;
+        }
+        const tree = finishTree(builder);
+        show(state.getState().run ?? run, tree, true, tree.nodes.size, tree.nodes.size);
         mark('rlm.open.complete');
       };
       load().catch((error: unknown) => {
@@ -351,6 +371,12 @@ export const LIVE_UPDATE_MS = 100;
 
 /** Nodes in the first page of a run's index: the top of the tree, shown while the rest loads. */
 export const FIRST_PAGE_NODES = 2000;
+
+/**
+ * Nodes in each later page: small enough that the service reads one while the page parses the
+ * one before, large enough that the calls' own cost stays small.
+ */
+export const PAGE_NODES = 10_000;
 
 /** Animation frames, no sooner than `minIntervalMs` after the previous one ran. */
 export function throttledFrames(minIntervalMs: number, frame: FrameScheduler = animationFrame, now = () => performance.now()): FrameScheduler {

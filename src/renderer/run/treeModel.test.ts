@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeRow } from '../../shared/domain/node';
 import {
+  addToTree,
   buildTree,
+  createTreeBuilder,
+  finishTree,
   COLLAPSE_ABOVE,
   createTree,
   flatten,
@@ -19,6 +22,22 @@ import {
 import { chain, fan, node } from '../testing/nodeFixtures';
 
 describe('building the tree', () => {
+  it('builds the same tree from pages as from the whole, whatever page a parent comes in', () => {
+    // Creation order, except 9, whose parent 10 comes in a later page, and 12, whose parent never comes.
+    const nodes = [node(1, null), node(2, 1, 1), node(3, 1, 0), node(9, 10), node(4, 2), node(10, 3), node(11, 10, -1), node(12, 99)];
+    const whole = buildTree(nodes);
+    for (const size of [1, 2, 3, 8]) {
+      const builder = createTreeBuilder();
+      for (let i = 0; i < nodes.length; i += size) addToTree(builder, nodes.slice(i, i + size));
+      const paged = finishTree(builder);
+      expect(flatten(paged), `pages of ${size}`).toEqual(flatten(whole));
+      expect(paged.roots).toEqual(whole.roots);
+      expect([...paged.waiting]).toEqual([...whole.waiting]);
+      expect(paged.newestId).toBe(12);
+    }
+    expect(flatten(whole).ids).toEqual([1, 3, 10, 11, 9, 2, 4, 12]);
+  });
+
   it('lists rows in pre-order with their tree level', () => {
     // 1 ─┬─ 2 ─── 4
     //    └─ 3

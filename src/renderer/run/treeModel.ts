@@ -53,16 +53,48 @@ export function createTree(): TreeIndex {
 
 /** The index of a run loaded in one piece (`runs.nodes`, in creation order or not). */
 export function buildTree(nodes: readonly NodeRow[]): TreeIndex {
-  const tree = createTree();
+  const builder = createTreeBuilder();
+  addToTree(builder, nodes);
+  return finishTree(builder);
+}
+
+/**
+ * A tree being built from the pages of a run's index as they arrive: each page is linked in
+ * while the next one is on its way, and `finishTree` does what needs them all.
+ */
+export interface TreeBuilder {
+  readonly tree: TreeIndex;
+  /** Nodes whose parent had not arrived when they did (a run's index is in creation order: rare). */
+  readonly early: NodeRow[];
+}
+
+export function createTreeBuilder(): TreeBuilder {
+  return { tree: createTree(), early: [] };
+}
+
+export function addToTree(builder: TreeBuilder, nodes: readonly NodeRow[]): void {
+  const tree = builder.tree;
   for (const node of nodes) tree.nodes.set(node.id, node);
   for (const node of nodes) {
     const parent = node.parentId;
-    if (parent !== null && tree.nodes.has(parent)) pushTo(tree.children, parent, node.id);
-    else {
-      tree.roots.push(node.id);
-      if (parent !== null) pushTo(tree.waiting, parent, node.id);
-    }
+    if (parent === null) tree.roots.push(node.id);
+    else if (tree.nodes.has(parent)) pushTo(tree.children, parent, node.id);
+    else builder.early.push(node);
     if (tree.newestId === null || node.id > tree.newestId) tree.newestId = node.id;
+  }
+}
+
+/** Links the nodes that came before their parents, sorts the children, collapses the large. */
+export function finishTree(builder: TreeBuilder): TreeIndex {
+  const tree = builder.tree;
+  for (const node of builder.early.splice(0)) {
+    const parent = node.parentId as number;
+    if (tree.nodes.has(parent)) pushTo(tree.children, parent, node.id);
+    else {
+      // Shown at the top level, not lost; it moves under its parent if that comes.
+      tree.roots.push(node.id);
+      pushTo(tree.waiting, parent, node.id);
+    }
   }
   const bySeq = compareBySeq(tree.nodes);
   for (const [id, list] of tree.children) {

@@ -72,8 +72,8 @@ describe('migration 006 (run fork)', () => {
     expect(runs.getRun('old')).toMatchObject({ forkedFrom: null, cachedCalls: 0, recording: 0 });
     expect(runs.listRuns({ limit: 5, offset: 0 })).toEqual([expect.objectContaining({ runId: 'old', forkedFrom: null, cachedCalls: 0 })]);
     expect(runs.getNodes('old').map((n) => [n.id, n.cached])).toEqual([[1, false], [2, false]]);
-    expect(JSON.parse(runs.getNodeIndexPage('old', 1).json)).toEqual([expect.arrayContaining([2])]);
-    expect((JSON.parse(runs.getNodeIndexPage('old', 1).json) as unknown[][])[0]).toHaveLength(22);
+    expect(JSON.parse(new TextDecoder().decode(runs.getNodeIndexPage('old', 1).bytes))).toEqual([expect.arrayContaining([2])]);
+    expect((JSON.parse(new TextDecoder().decode(runs.getNodeIndexPage('old', 1).bytes)) as unknown[][])[0]).toHaveLength(22);
     reader.close();
   });
 });
