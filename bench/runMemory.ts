@@ -45,14 +45,14 @@ function processTree(root: number): number[] {
   return pids;
 }
 
-/** What a process of the run is, from its command line: the CLI itself, its sandbox, or another. */
-function roleOf(pid: number, cli: number): string {
+/** What a process of the run is, from its command line: the CLI itself, its sandbox, or another; null once it has ended. */
+function roleOf(pid: number, cli: number): string | null {
   if (pid === cli) return 'CLI';
   try {
     const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return args.some((arg) => arg.endsWith('sandbox.js')) ? 'sandbox' : (args[0] ?? `pid ${pid}`).split('/').pop() || `pid ${pid}`;
+    return args.some((arg) => arg.endsWith('sandbox.js')) ? 'sandbox' : (args[0] ?? '').split('/').pop() || `pid ${pid}`;
   } catch {
-    return `pid ${pid}`;
+    return null;
   }
 }
 
@@ -93,7 +93,8 @@ async function measureRun(dir: string, file: string, providerUrl: string): Promi
       sum += rss;
       now.push([pid, rss]);
       // Read again each time: a process seen between its fork and its exec still looks like its parent.
-      roles.set(pid, roleOf(pid, child.pid as number));
+      const role = roleOf(pid, child.pid as number);
+      if (role) roles.set(pid, role);
       // VmHWM only grows within one program; an exec starts it again, and the program after is the one meant.
       hwm.set(pid, readStatus(pid, 'VmHWM') || (hwm.get(pid) ?? 0));
     }
