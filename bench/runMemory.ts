@@ -50,7 +50,9 @@ function roleOf(pid: number, cli: number): string | null {
   if (pid === cli) return 'CLI';
   try {
     const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return args.some((arg) => arg.endsWith('sandbox.js')) ? 'sandbox' : (args[0] ?? '').split('/').pop() || `pid ${pid}`;
+    // An exiting process (a zombie) has an empty command line: it keeps the role it had.
+    if (!args[0]) return null;
+    return args.some((arg) => arg.endsWith('sandbox.js')) ? 'sandbox' : (args[0].split('/').pop() ?? args[0]);
   } catch {
     return null;
   }
