@@ -45,9 +45,26 @@ function processTree(root: number): number[] {
   return pids;
 }
 
+/** What a process of the run is, from its command line: the CLI itself, its sandbox, or another; null once it has ended. */
+function roleOf(pid: number, cli: number): string | null {
+  if (pid === cli) return 'CLI';
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    // An exiting process (a zombie) has an empty command line: it keeps the role it had.
+    if (!args[0]) return null;
+    return args.some((arg) => arg.endsWith('sandbox.js')) ? 'sandbox' : (args[0].split('/').pop() ?? args[0]);
+  } catch {
+    return null;
+  }
+}
+
 interface RunMemory {
   /** The highest sampled sum of resident memory over the run's processes. */
   peakSum: number;
+  /** Each process's resident memory at that highest sum, by role. */
+  atPeak: string;
+  /** Each process's own peak (VmHWM), by role. */
+  ownPeaks: string;
   /** The sum of each process's own peak (an upper bound: the peaks need not coincide). */
   peakOfEach: number;
   processes: number;
@@ -67,21 +84,36 @@ async function measureRun(dir: string, file: string, providerUrl: string): Promi
   child.stdout.on('data', (chunk: Buffer) => (answer += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const hwm = new Map<number, number>();
+  const roles = new Map<number, string>();
   let peakSum = 0;
+  let atPeak: Array<[number, number]> = [];
   const sample = () => {
     let sum = 0;
+    const now: Array<[number, number]> = [];
     for (const pid of processTree(child.pid as number)) {
-      sum += readStatus(pid, 'VmRSS');
-      hwm.set(pid, Math.max(hwm.get(pid) ?? 0, readStatus(pid, 'VmHWM')));
+      const rss = readStatus(pid, 'VmRSS');
+      sum += rss;
+      now.push([pid, rss]);
+      // Read again each time: a process seen between its fork and its exec still looks like its parent.
+      const role = roleOf(pid, child.pid as number);
+      if (role) roles.set(pid, role);
+      // VmHWM only grows within one program; an exec starts it again, and the program after is the one meant.
+      hwm.set(pid, readStatus(pid, 'VmHWM') || (hwm.get(pid) ?? 0));
     }
-    peakSum = Math.max(peakSum, sum);
+    if (sum > peakSum) {
+      peakSum = sum;
+      atPeak = now;
+    }
   };
+  const byRole = (entries: Iterable<[number, number]>) => [...entries].map(([pid, bytes]) => `${roles.get(pid) ?? pid} ${(bytes / MB).toFixed(0)} MB`).join(', ');
   const sampler = setInterval(sample, SAMPLE_MS);
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   clearInterval(sampler);
   if (code !== 0) throw new Error(`rlmscope run exited ${code}: ${stderr.slice(-2000)}`);
   return {
     peakSum,
+    atPeak: byRole(atPeak),
+    ownPeaks: byRole(hwm),
     peakOfEach: [...hwm.values()].reduce((a, b) => a + b, 0),
     processes: hwm.size,
     seconds: (performance.now() - started) / 1000,
@@ -119,7 +151,7 @@ export async function benchRunMemory(dir: string, sizesMb: readonly number[] = [
             baseline: sizeMb,
             baselineName: 'the input',
             goal: { on: 'ratio', op: '<=', target: big ? 1.5 : 2 },
-            note: `highest sum of resident memory of the ${run.processes} RLMScope processes of \`rlmscope run --file\` (the CLI and its sandbox), sampled every ${SAMPLE_MS} ms, from start to the answer (${run.seconds.toFixed(1)} s, ${run.progressLines} lines of progress on stderr); the sum of each process's own peak: ${(run.peakOfEach / MB).toFixed(0)} MB.`,
+            note: `highest sum of resident memory of the ${run.processes} RLMScope processes of \`rlmscope run --file\` (the CLI and its sandbox), sampled every ${SAMPLE_MS} ms, from start to the answer (${run.seconds.toFixed(1)} s, ${run.progressLines} lines of progress on stderr); at that highest sum: ${run.atPeak}; each process's own peak: ${run.ownPeaks} (summed ${(run.peakOfEach / MB).toFixed(0)} MB).`,
           }),
         );
       } finally {

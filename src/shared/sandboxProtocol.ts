@@ -17,9 +17,17 @@ export type ContextSource =
       items: ContextItem[];
       /** `context` is an array even for one item (several inputs, or code that passed an array). */
       asArray: boolean;
-      /** A file larger than this (in bytes) arrives in parts of this size. */
+      /** A file larger than `wholeBytes` arrives in parts of this many bytes (the last one shorter). */
       partBytes: number;
+      /** A file up to this many bytes is one string; ONE_STRING_MAX_BYTES, the most V8 holds, unless a test says less. */
+      wholeBytes?: number;
     };
+
+/**
+ * The most characters one JavaScript string holds in V8 (2^29 - 24 on 64-bit), and so the most
+ * bytes of a file that surely fit in one (a byte never decodes to more than one character).
+ */
+export const ONE_STRING_MAX_BYTES = 2 ** 29 - 24;
 
 /**
  * Where a cell's Math.random values come from: the sandbox's seed, the process start it ran in

@@ -3,6 +3,7 @@
 // mount. Marking the runs of dead processes `interrupted` is left to whatever opens the database
 // for writing (a run, `serve`, the app); until then such a run is listed with the status it was
 // left in.
+import { LEGACY_PART_BYTES } from '../../shared/domain/run';
 import { RlmError } from '../../shared/errors';
 import { listRunsSchema } from '../../shared/api/runs';
 import { preorder } from '../../shared/tree';
@@ -51,6 +52,8 @@ export async function showCommand(runId: string, options: { db?: string; json?: 
         limits: run.limits,
         // Repeated sub-calls were answered from the first answer (their nodes: cached, dedupeOf).
         dedupeSubcalls: run.dedupeSubcalls ?? false,
+        // The bytes per part of an input too large for one string (a replay or fork splits it the same).
+        partBytes: run.partBytes ?? LEGACY_PART_BYTES,
         createdAt: run.createdAt,
         // Whether replay and fork can re-execute it exactly (DESIGN §11), and why not in one line.
         recording: run.recording ?? 0,

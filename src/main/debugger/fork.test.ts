@@ -1,7 +1,9 @@
 // Forks of real runs (DESIGN §11, issue 12): recorded on the fake provider over loopback with
 // real sandbox processes and a real database file, then re-run from the recording with one edit
 // or other settings. The fake provider's request count proves which calls went live.
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LEGACY_PART_BYTES, PART_BYTES } from '../../shared/domain/run';
 import type { FakeRequest } from '../fakeProvider/server';
 import { openRunReader } from '../store/runReader';
 import { lastUser, queryOf, repl, ROOT, startHarness, storedTree, SUB, turn, type Harness } from '../testing/serviceHarness';
@@ -153,6 +155,33 @@ describe('fork', () => {
     expect(summary).toMatchObject({ status: 'completed', answer: 'original', rootModel: SUB, cachedCalls: 2, modelCalls: 3, forkedFrom: { runId: parent, nodeId: null } });
     expect(tree(runId).filter((node) => node.cached).map((node) => node.label)).toEqual(['alpha', 'beta']);
     expect(ROOT).not.toBe(SUB);
+  });
+
+  it('splits its input in the parts its parent was split in: a new run records PART_BYTES, a fork of a run from before part sizes keeps 512 MiB', async () => {
+    const parent = await recorded();
+    const partBytesOf = (runId: string) => {
+      const reader = openRunReader(h!.dbPath);
+      try {
+        return reader.getRun(runId)?.partBytes;
+      } finally {
+        reader.close();
+      }
+    };
+    expect(partBytesOf(parent)).toBe(PART_BYTES);
+    const fresh = await h!.service.call('runs.fork', { runId: parent, rootModel: SUB });
+    await h!.service.waitForRun(fresh.runId);
+    expect(partBytesOf(fresh.runId)).toBe(PART_BYTES);
+    // As a run recorded before issue 13 reads: no part size beside its limits.
+    const db = new Database(h!.dbPath);
+    try {
+      db.prepare(`UPDATE runs SET limits_json = json_remove(limits_json, '$.partBytes') WHERE id = ?`).run(parent);
+    } finally {
+      db.close();
+    }
+    expect(partBytesOf(parent)).toBe(LEGACY_PART_BYTES);
+    const old = await h!.service.call('runs.fork', { runId: parent, rootModel: SUB });
+    await h!.service.waitForRun(old.runId);
+    expect(partBytesOf(old.runId)).toBe(LEGACY_PART_BYTES);
   });
 
   it('says so on its root RLM when it never reached its edit (it left the recorded path before it)', async () => {

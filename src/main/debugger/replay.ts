@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReplayResult } from '../../shared/api/debugger';
 import type { ContextInfo } from '../../shared/domain/node';
-import type { RunDetail } from '../../shared/domain/run';
+import { LEGACY_PART_BYTES, type RunDetail } from '../../shared/domain/run';
 import { RlmError } from '../../shared/errors';
 import type { ContextSource } from '../../shared/sandboxProtocol';
 import type { TextEncodingName } from '../../shared/textEncoding';
@@ -21,7 +21,6 @@ import type { SandboxLauncher } from '../sandbox/host/launcher';
 import { RecordedCallServer } from '../sandbox/host/recordedCalls';
 import type { CellResult } from '../sandbox/host/cellResult';
 import { Sandbox } from '../sandbox/host/sandbox';
-import { PART_BYTES } from '../service/runExecution';
 import { CHUNK_BYTES } from '../store/documentStore';
 import type { DocumentRanges } from '../store/documentRanges';
 export type { ReplayDivergence, ReplayResult } from '../../shared/api/debugger';
@@ -187,7 +186,8 @@ async function contextOf(source: ReplaySource, run: RunDetail, rlm: RlmRecording
     const items = files.items.map(({ name, path, encoding }) => ({ name, path, ...(encoding ? { encoding } : {}) }));
     const asArray = files.asArray;
     return {
-      context: { kind: 'items', items, asArray, partBytes: PART_BYTES },
+      // Split as the run was: a run recorded before the part size was has none and used LEGACY_PART_BYTES.
+      context: { kind: 'items', items, asArray, partBytes: run.partBytes ?? LEGACY_PART_BYTES },
       readablePaths: items.map((item) => item.path),
       bytes: run.inputs.reduce((sum, input) => sum + input.bytes, 0),
     };

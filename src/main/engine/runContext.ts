@@ -31,6 +31,11 @@ export interface RunSettings {
   providerReportsCost?: boolean;
   /** A repeated (model, prompt) sub-call is answered from the first answer (--dedupe-subcalls, subCallDedupe.ts). */
   dedupeSubcalls?: boolean;
+  /**
+   * The size of the parts an input file too large for one string is given to the code in
+   * (RunDetail.partBytes): a fork's is its parent's; absent, a new run's (domain/run.ts PART_BYTES).
+   */
+  partBytes?: number;
 }
 
 export interface ModelCaller {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { MethodResult, ParsedParams } from '../../shared/api';
 import type { ForkOrigin, RunStatus, RunSummary } from '../../shared/domain/run';
 import type { RunLimits } from '../../shared/limits';
-import { ACTIVE_RUN_STATUSES } from '../../shared/domain/run';
+import { ACTIVE_RUN_STATUSES, LEGACY_PART_BYTES, PART_BYTES } from '../../shared/domain/run';
 import { RlmError } from '../../shared/errors';
 import type { RunInput } from '../../shared/schemas';
 import { forkCache, type ForkEdit } from '../debugger/forkCache';
@@ -87,6 +87,7 @@ export class ActiveRuns {
       seed: params.seed ?? Math.floor(Math.random() * 2 ** 31),
       providerReportsCost: costCheck.providerReportsCost,
       dedupeSubcalls: params.dedupeSubcalls ?? resolved.dedupeSubcalls,
+      partBytes: PART_BYTES,
     };
     // No run took them when it cannot be created: the uploads wait for the next try. Once it
     // ran, the sandbox read the uploaded files from their paths; the store keeps a copy.
@@ -135,6 +136,8 @@ export class ActiveRuns {
       providerReportsCost: costCheck.providerReportsCost,
       // The recording answers first; a call it does not have is deduplicated as the parent's were, unless told otherwise.
       dedupeSubcalls: params.dedupeSubcalls ?? parent.dedupeSubcalls ?? false,
+      // The recording answers only code that sees the same `context`: the parent's parts, whatever size new runs use.
+      partBytes: parent.partBytes ?? LEGACY_PART_BYTES,
     };
     const forkedFrom: ForkOrigin = { runId: parent.runId, nodeId: edit?.nodeId ?? null };
     const onFinished = (recorder: Recorder) => {
@@ -172,6 +175,7 @@ export class ActiveRuns {
         limits,
         seed: settings.seed,
         dedupeSubcalls: settings.dedupeSubcalls ?? false,
+        partBytes: settings.partBytes ?? PART_BYTES,
         ownerPid: process.pid,
         ownerHost: hostname(),
         ...(options.forkedFrom ? { forkedFrom: options.forkedFrom } : {}),

@@ -1,14 +1,11 @@
 // A run from its inputs to its end: the inputs are stored first, then the engine runs.
-import type { RunSummary } from '../../shared/domain/run';
+import { PART_BYTES, type RunSummary } from '../../shared/domain/run';
 import type { RunContext } from '../engine/runContext';
 import { executeRun } from '../engine/runner';
 import type { ResolvedInputs } from '../input/resolveInputs';
 import { TextCheck } from '../input/textCheck';
 import type { DocumentStore, FileProgress } from '../store/documentStore';
 import type { RunRepository } from '../store/runRepository';
-
-/** The largest string V8 holds (about 512 Mi characters): a larger file arrives in parts. */
-export const PART_BYTES = 2 ** 29 - 24;
 
 /** Inputs this large tell their progress while they are read before the first step (run.inputProgress). */
 export const INPUT_PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
@@ -49,7 +46,8 @@ export async function executeWithInputs(context: RunContext, inputs: ResolvedInp
         'path' in item ? { name: item.name, path: item.path, ...(item.encoding ? { encoding: item.encoding } : {}) } : { name: item.name, text: item.text },
       ),
       asArray: inputs.asArray,
-      partBytes: PART_BYTES,
+      // A fork splits its input as the run it re-runs did (RunSettings.partBytes).
+      partBytes: context.settings.partBytes ?? PART_BYTES,
     },
     readablePaths: inputs.readablePaths,
     contextBytes: inputs.totalBytes,

@@ -219,7 +219,7 @@ function writeRun(
       rootModel: run.rootModel,
       subModel: run.subModel,
       baseUrl: run.baseUrl,
-      limitsJson: runSettingsJson(run.limits, run.dedupeSubcalls),
+      limitsJson: runSettingsJson(run.limits, run.dedupeSubcalls, run.partBytes),
       answer: run.answer,
       stopReason: run.stopReason,
       error: run.error,

@@ -67,6 +67,7 @@ describe('RunRepository', () => {
       errorChars: null,
       limits,
       dedupeSubcalls: false,
+      partBytes: 2 ** 29 - 24, // newRun() names none: a run recorded before part sizes were
       baseUrl: 'https://api.example.com/v1',
       inputs: [
         { name: 'a.txt', bytes: 1, hash: 'ha' },

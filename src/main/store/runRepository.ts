@@ -60,7 +60,7 @@ export class RunRepository extends RunReader {
         rootModel: run.rootModel,
         subModel: run.subModel,
         baseUrl: run.baseUrl,
-        limitsJson: runSettingsJson(run.limits, run.dedupeSubcalls),
+        limitsJson: runSettingsJson(run.limits, run.dedupeSubcalls, run.partBytes),
         seed: run.seed,
         ownerPid: run.ownerPid,
         ownerHost: run.ownerHost,

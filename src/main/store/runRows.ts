@@ -2,7 +2,7 @@
 // Pure functions: whatever a row holds, mapping it never throws, so every stored run stays
 // readable even when one of its values is damaged.
 import { type NodePayload, type UserSteering } from '../../shared/domain/node';
-import { type InputDescription, type RunDetail, type RunOrigin, type RunStatus, type RunSummary, type StopReason } from '../../shared/domain/run';
+import { LEGACY_PART_BYTES, MIN_PART_BYTES, type InputDescription, type RunDetail, type RunOrigin, type RunStatus, type RunSummary, type StopReason } from '../../shared/domain/run';
 import { DEFAULT_LIMITS, LIMIT_KEYS, type LimitKey, type RunLimits } from '../../shared/limits';
 import { replayability } from '../../shared/domain/recording';
 import type { RunSignal, RunSignalKind } from '../../shared/domain/signals';
@@ -178,6 +178,7 @@ export function toRunDetail(row: RunRecord, inputs: InputDescription[], steering
     ...summary,
     limits: parseLimits(row.limits_json),
     dedupeSubcalls: parseDedupeSubcalls(row.limits_json),
+    partBytes: parsePartBytes(row.limits_json),
     baseUrl: row.base_url,
     inputs,
     seed: row.seed,
@@ -209,8 +210,8 @@ export function parseSteering(json: string | null | undefined): UserSteering | n
  * its limits and is read with them; kept in the same JSON rather than a column of its own, one
  * boolean did not warrant a migration (older rows, without it, did not deduplicate).
  */
-export function runSettingsJson(limits: RunLimits, dedupeSubcalls: boolean | undefined): string {
-  return JSON.stringify(dedupeSubcalls ? { ...limits, dedupeSubcalls: true } : limits);
+export function runSettingsJson(limits: RunLimits, dedupeSubcalls: boolean | undefined, partBytes?: number): string {
+  return JSON.stringify({ ...limits, ...(dedupeSubcalls ? { dedupeSubcalls: true } : {}), ...(partBytes !== undefined ? { partBytes } : {}) });
 }
 
 /**
@@ -223,6 +224,16 @@ export function parseLimits(json: string): RunLimits {
   if (!parsed) return limits;
   for (const key of LIMIT_KEYS) if (key in parsed) (limits as Record<LimitKey, unknown>)[key] = parsed[key];
   return limits;
+}
+
+/**
+ * The size of the parts a too-large input was split in (RunDetail.partBytes), kept beside the
+ * limits as the dedupe switch is (issue 13: one number did not warrant a migration either); a
+ * row from before it, or a damaged one, was split at the size every run used then.
+ */
+export function parsePartBytes(json: string): number {
+  const partBytes = parseObject(json)?.partBytes;
+  return typeof partBytes === 'number' && Number.isSafeInteger(partBytes) && partBytes >= MIN_PART_BYTES && partBytes <= LEGACY_PART_BYTES ? partBytes : LEGACY_PART_BYTES;
 }
 
 /** Whether the run deduplicated its sub-calls (runSettingsJson); false for any row without the switch. */

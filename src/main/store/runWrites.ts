@@ -21,6 +21,8 @@ export interface NewRun {
   forkedFrom?: ForkOrigin;
   /** Repeated sub-calls are answered from the first answer (RunDetail.dedupeSubcalls); absent: false. */
   dedupeSubcalls?: boolean;
+  /** The size of the parts a too-large input is split in (RunDetail.partBytes); absent: LEGACY_PART_BYTES. */
+  partBytes?: number;
 }
 
 export interface NewNode {

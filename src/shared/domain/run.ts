@@ -4,6 +4,24 @@ import type { RunLimits } from '../limits';
 import type { RunSignal } from './signals';
 
 export type RunStatus = 'running' | 'paused' | 'completed' | 'stopped' | 'failed' | 'interrupted';
+
+/**
+ * The parts of a too-large input file before issue 13 recorded their size: the most one string
+ * holds, so the sandbox read 512 MiB at a time and held that much beside the text.
+ */
+export const LEGACY_PART_BYTES = 2 ** 29 - 24;
+
+/**
+ * The parts of new runs (issue 13): 128 MiB. The sandbox holds the whole text and one part's
+ * bytes while it reads, so for a 1 GiB input its peak went from 1.6 GB (512 MiB parts) to 1.26 GB;
+ * 64 MiB parts saved 60 MB more but doubled the parts the model has to go through, 256 MiB cost
+ * 130 MB more (bench/runMemory.ts).
+ */
+export const PART_BYTES = 2 ** 27;
+
+/** The smallest part size a run may name (a store row or a portable file): a part of a few bytes would make a 1 GB input millions of strings. */
+export const MIN_PART_BYTES = 2 ** 20;
+
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['running', 'paused'];
 
 /** Why a run (or one RLM in it) ended without — or before — its own answer. */
@@ -103,6 +121,12 @@ export interface RunDetail extends RunSummary {
   inputs: InputDescription[];
   /** The run's seed, from which each sandbox's Math.random seed derives: what a replay or a portable export needs. */
   seed: number;
+  /**
+   * The size in bytes of the parts an input file too large for one string was given to the
+   * model's code in (`context` is then an array of them): a replay or a fork splits it the same.
+   * Set by the store: LEGACY_PART_BYTES for a run recorded before the size was (issue 13).
+   */
+  partBytes?: number;
   /** The version of its recording (domain/recording.ts: 0 before exact replay). Absent only in details built by hand. */
   recording?: number;
   /** Its recording lets it be re-executed exactly (replay, fork); `replayableWhy` says why not, in one line. */

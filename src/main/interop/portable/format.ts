@@ -12,6 +12,7 @@
 // The API key and the settings are not in any record; the run's base URL is kept without
 // credentials, query or fragment (see safeBaseUrl).
 import { z } from 'zod';
+import { LEGACY_PART_BYTES, MIN_PART_BYTES } from '../../../shared/domain/run';
 import { runLimitsSchema } from '../../../shared/limitsSchema';
 
 export const PORTABLE_FORMAT = 'rlmscope-run';
@@ -115,6 +116,11 @@ export const runSchema = z.strictObject({
    * Written only when true, so the file of any other run stays readable by an older RLMScope.
    */
   dedupeSubcalls: z.boolean().default(false),
+  /**
+   * The size of the parts a too-large input was split in (RunDetail.partBytes). Written only when
+   * it is not LEGACY_PART_BYTES, the size of every run before it was recorded: absent means that one.
+   */
+  partBytes: z.number().int().min(MIN_PART_BYTES).max(LEGACY_PART_BYTES).optional(),
   /** The lengths of the values that follow in `value` records; null when the run has none. */
   queryChars: count,
   answerChars: count.nullable(),

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { version as packageVersion } from '../../../../package.json';
 import type { NodeRow } from '../../../shared/domain/node';
+import { LEGACY_PART_BYTES } from '../../../shared/domain/run';
 import { RlmError } from '../../../shared/errors';
 import type { RunSource } from '../exportSource';
 import { DOCUMENT_CHUNK_BYTES, PORTABLE_FORMAT, PORTABLE_VERSION, safeBaseUrl, VALUE_FIELDS, VALUE_PAGE_CHARS, type PortableHeader, type PortableRunRecordInput, type ValueField } from './format';
@@ -63,6 +64,8 @@ async function* records(source: RunSource, runId: string, options: WritePortable
     ...(run.signals?.length ? { signals: run.signals } : {}),
     limits: run.limits,
     ...(run.dedupeSubcalls ? { dedupeSubcalls: true } : {}),
+    // Only for a run split otherwise than every run before issue 13, for the same reason.
+    ...(run.partBytes !== undefined && run.partBytes !== LEGACY_PART_BYTES ? { partBytes: run.partBytes } : {}),
     queryChars: lengths.query ?? 0,
     answerChars: lengths.answer,
     errorChars: lengths.error,

@@ -1,11 +1,13 @@
 // Builds the strings that become `context` in the sandbox, inside the sandbox process: reading
 // user files here avoids copying them through IPC (research/sandbox.md §6: a direct read is the
 // fastest way in). A file larger than one JavaScript string can hold (V8: about 512 Mi
-// characters) becomes several parts.
+// characters) becomes several parts, of the size the run was recorded with (domain/run.ts
+// PART_BYTES): the text is cut where a part's bytes end, lines included (a character is never
+// cut). A file that fits in one string stays one, whatever the part size.
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { ContextInfo } from '../../../shared/domain/node';
-import type { ContextSource } from '../../../shared/sandboxProtocol';
+import { ONE_STRING_MAX_BYTES, type ContextSource } from '../../../shared/sandboxProtocol';
 import type { TextEncodingName } from '../../../shared/textEncoding';
 
 export interface LoadedContext {
@@ -22,7 +24,7 @@ export function loadContext(source: ContextSource): LoadedContext {
   const names: string[] = [];
   let split = false;
   for (const item of source.items) {
-    const pieces = 'text' in item ? [item.text] : readText(item.path, source.partBytes, item.encoding ?? 'utf-8');
+    const pieces = 'text' in item ? [item.text] : readText(item.path, source.wholeBytes ?? ONE_STRING_MAX_BYTES, source.partBytes, item.encoding ?? 'utf-8');
     if (pieces.length === 1) {
       parts.push(pieces[0] ?? '');
       names.push(item.name);
@@ -37,14 +39,17 @@ export function loadContext(source: ContextSource): LoadedContext {
   return { parts, names, isArray: source.asArray || parts.length !== 1, split };
 }
 
-function readText(path: string, partBytes: number, encoding: TextEncodingName): string[] {
-  // UTF-16 (by its BOM) and Windows-1252 (not UTF-8) were judged by the parent; TextDecoder
-  // drops a UTF-16 BOM itself. UTF-8 keeps Node's own decoder, the fastest for the common case.
-  if (encoding !== 'utf-8') return readOtherText(path, partBytes, encoding);
+function readText(path: string, wholeBytes: number, partBytes: number, encoding: TextEncodingName): string[] {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
-    if (size <= partBytes) return [stripBom(readFileSync(fd).toString('utf8'))];
+    // UTF-16 (by its BOM) and Windows-1252 (not UTF-8) were judged by the parent; TextDecoder
+    // drops a UTF-16 BOM itself. UTF-8 keeps Node's own decoder, the fastest for the common case.
+    // A whole file is read in one step (rounded up to even: UTF-16 code units stay whole).
+    if (encoding !== 'utf-8') return readOtherText(fd, size <= wholeBytes ? Math.max(size + (size % 2), 2) : partBytes, encoding);
+    // One string: the file's bytes and the string are both held for a moment (2x the file).
+    // Latin-1 for a pure-ASCII file (an external string, same text) measured the same peak.
+    if (size <= wholeBytes) return [stripBom(readFileSync(fd).toString('utf8'))];
     // Decoding part by part: a multi-byte character cut at a part boundary is carried over.
     const decoder = new StringDecoder('utf8');
     const buffer = Buffer.allocUnsafe(partBytes);
@@ -63,26 +68,21 @@ function readText(path: string, partBytes: number, encoding: TextEncodingName): 
   }
 }
 
-function readOtherText(path: string, partBytes: number, encoding: TextEncodingName): string[] {
-  const fd = openSync(path, 'r');
-  try {
-    const decoder = new TextDecoder(encoding);
-    // partBytes bytes never decode to more than partBytes characters (Windows-1252: one each;
-    // UTF-16: half as many); an even step keeps UTF-16 code units whole at each part's end.
-    const step = partBytes - (partBytes % 2);
-    const buffer = Buffer.allocUnsafe(step);
-    const pieces: string[] = [];
-    for (;;) {
-      const read = readSync(fd, buffer, 0, step, null);
-      if (read === 0) break;
-      pieces.push(decoder.decode(buffer.subarray(0, read), { stream: true }));
-    }
-    const rest = decoder.decode();
-    if (rest) pieces.push(rest);
-    return pieces.length ? pieces : [''];
-  } finally {
-    closeSync(fd);
+function readOtherText(fd: number, partBytes: number, encoding: TextEncodingName): string[] {
+  const decoder = new TextDecoder(encoding);
+  // partBytes bytes never decode to more than partBytes characters (Windows-1252: one each;
+  // UTF-16: half as many); an even step keeps UTF-16 code units whole at each part's end.
+  const step = partBytes - (partBytes % 2);
+  const buffer = Buffer.allocUnsafe(step);
+  const pieces: string[] = [];
+  for (;;) {
+    const read = readSync(fd, buffer, 0, step, null);
+    if (read === 0) break;
+    pieces.push(decoder.decode(buffer.subarray(0, read), { stream: true }));
   }
+  const rest = decoder.decode();
+  if (rest) pieces.push(rest);
+  return pieces.length ? pieces : [''];
 }
 
 function stripBom(text: string): string {

@@ -80,7 +80,7 @@ describe('sandbox cells', () => {
     const big = join(dir, 'big.txt');
     writeFileSync(big, 'é'.repeat(50) + 'x'.repeat(51)); // 151 bytes; a part holds 64
     const { sandbox } = await start({
-      context: { kind: 'items', items: [{ path: big, name: 'big.txt' }], asArray: false, partBytes: 64 },
+      context: { kind: 'items', items: [{ path: big, name: 'big.txt' }], asArray: false, partBytes: 64, wholeBytes: 64 },
       readablePaths: [big],
     });
     expect(sandbox.contextInfo).toMatchObject({ kind: 'array', split: true, items: 3 });
