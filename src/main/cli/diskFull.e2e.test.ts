@@ -56,7 +56,11 @@ describe.skipIf(!mounted)('rlmscope run on a full disk', () => {
     h.fake.setHandler((req) => {
       if (turn(req) > 0) return { text: 'FINAL(the run went on after a failed write)' };
       fill(ballast);
-      return { text: repl('print("x".repeat(300000))') };
+      // A reply of 2 MB, recorded whole: more than the WAL holds by then. The background
+      // checkpoint may have emptied the WAL before the disk filled up (the sandbox's start is an
+      // idle gap), and SQLite then writes over the WAL's old pages, which needs no free space: a
+      // small write could still succeed, and the run go on.
+      return { text: repl(`const pad = "${'y'.repeat(2_000_000)}";\nprint("x".repeat(300000))`) };
     });
     const args = h.runArgs('q', [input]);
     args[args.indexOf(h.dbPath)] = dbPath;
