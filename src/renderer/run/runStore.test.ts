@@ -2,7 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import type { MethodName, RlmApi, RlmEvent } from '../../shared/api';
 import type { ErrorData } from '../../shared/errors';
 import { encodeNodeIndex } from '../../shared/nodeIndex';
-import { createRunStore, FIRST_PAGE_NODES, PAGE_NODES, throttledFrames } from './runStore';
+import { FIRST_PAGE_NODES, PAGE_NODES } from './indexPages';
+import { createRunStore, throttledFrames } from './runStore';
 import { node, runDetail } from '../testing/nodeFixtures';
 
 interface Deferred {

@@ -9,6 +9,7 @@ import { decodeNodeIndex } from '../../shared/nodeIndex';
 import type { NodePayload, NodeRow } from '../../shared/domain/node';
 import type { RunDetail } from '../../shared/domain/run';
 import { describeError, errorText } from '../api/errors';
+import { FIRST_PAGE_NODES, restOfIndex } from './indexPages';
 import { PayloadCache } from './payloadCache';
 import { applyEvents, createModel, isActive, refreshRows, type LimitHit, type RunModel } from './runModel';
 import { NO_SIGNALS, type SignalIndex } from './signals';
@@ -233,17 +234,7 @@ export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameS
         ]);
         if (mine !== session) return;
         mark('rlm.open.received');
-        // The rest in pages, each asked for as the one before arrives and before it is read: the
-        // service reads a page while the page parses the one before (measured for 100,000 nodes:
-        // the service's read and the page's parse took about as long as each other, one after the
-        // other when the rest came in one call).
-        const page = (afterId: number) => {
-          const call = api.call('runs.nodeIndex', { runId, afterId, limit: PAGE_NODES });
-          // Awaited below unless the view closes first: its failure then matters to nobody.
-          call.catch(() => undefined);
-          return call;
-        };
-        const rest = first.complete || first.lastId === null ? null : page(first.lastId);
+        const rest = restOfIndex(api, runId, first);
         const firstNodes = decodeNodeIndex(first);
         mark('rlm.open.decoded');
         show(run, firstNodes, rest === null, firstNodes.length, first.total ?? firstNodes.length);
@@ -251,14 +242,9 @@ export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameS
         if (rest === null) return;
         const builder = createTreeBuilder();
         addToTree(builder, firstNodes);
-        let next = rest;
-        for (;;) {
-          const index = await next;
+        for await (const nodes of rest) {
           if (mine !== session) return;
-          const more = !index.complete && index.lastId !== null;
-          if (more) next = page(index.lastId as number);
-          addToTree(builder, decodeNodeIndex(index));
-          if (!more) break;
+          addToTree(builder, nodes);
         }
         const tree = finishTree(builder);
         show(state.getState().run ?? run, tree, true, tree.nodes.size, tree.nodes.size);
@@ -368,15 +354,6 @@ export function createRunStore(api: RlmApi, runId: string, scheduleFrame: FrameS
  * and leave the frames to scrolling and typing.
  */
 export const LIVE_UPDATE_MS = 100;
-
-/** Nodes in the first page of a run's index: the top of the tree, shown while the rest loads. */
-export const FIRST_PAGE_NODES = 2000;
-
-/**
- * Nodes in each later page: small enough that the service reads one while the page parses the
- * one before, large enough that the calls' own cost stays small.
- */
-export const PAGE_NODES = 10_000;
 
 /** Animation frames, no sooner than `minIntervalMs` after the previous one ran. */
 export function throttledFrames(minIntervalMs: number, frame: FrameScheduler = animationFrame, now = () => performance.now()): FrameScheduler {
