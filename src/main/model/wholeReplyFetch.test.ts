@@ -1,12 +1,13 @@
 // Replies asked for whole go over node:http (wholeReplyFetch.ts): what the model client makes of
 // them must be what it made of the global fetch's — keep-alive, status errors with their headers,
 // refused connections, replies cut mid-body, aborts — over real HTTP on loopback.
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RlmError } from '../../shared/errors';
 import { ModelClient } from './modelClient';
+import { createWholeReplyFetch } from './wholeReplyFetch';
 
 let server: Server | null = null;
 
@@ -22,10 +23,14 @@ afterEach(async () => {
 const completion = (text: string) => JSON.stringify({ id: 'c', object: 'chat.completion', created: 0, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage: { prompt_tokens: 7, completion_tokens: 2, total_tokens: 9 } });
 
 /** A server whose handler writes the raw answer; returns the client's base URL and the sockets it saw. */
-async function serve(handler: (body: string, res: import('node:http').ServerResponse, index: number) => void): Promise<{ baseUrl: string; sockets: Set<unknown> }> {
+async function serve(
+  handler: (body: string, res: import('node:http').ServerResponse, index: number) => void,
+  onRequest: (req: import('node:http').IncomingMessage) => void = () => undefined,
+): Promise<{ baseUrl: string; sockets: Set<unknown> }> {
   const sockets = new Set<unknown>();
   let index = 0;
   server = createServer((req, res) => {
+    onRequest(req);
     sockets.add(req.socket);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -60,6 +65,80 @@ describe('whole replies over node:http', () => {
     });
     const result = await new ModelClient({ baseUrl, apiKey: 'k', backoff: fast }).complete({ model: 'm', messages, stream: false });
     expect(result.text).toBe('squeezed');
+  });
+
+  it('reads brotli and deflate replies, and replies on sockets the server closes (Connection: close, a short keep-alive)', async () => {
+    const { baseUrl } = await serve((_body, res, index) => {
+      const encoding = ['br', 'deflate', 'identity'][index % 3] as string;
+      const text = completion(`reply ${index}`);
+      const bytes = encoding === 'br' ? brotliCompressSync(text) : encoding === 'deflate' ? deflateSync(text) : Buffer.from(text);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': encoding, ...(index % 2 ? { connection: 'close' } : {}) }).end(bytes);
+    });
+    if (server) server.keepAliveTimeout = 30;
+    const client = new ModelClient({ baseUrl, apiKey: 'k', backoff: fast });
+    for (let i = 0; i < 6; i++) {
+      expect(await client.complete({ model: 'm', messages, stream: false })).toMatchObject({ text: `reply ${i}`, attempts: 1 });
+      await new Promise((resolve) => setTimeout(resolve, i * 15));
+    }
+  });
+
+  it('asks the path the streamed path asks, under a base URL with a path and a trailing slash', async () => {
+    const paths: string[] = [];
+    const { baseUrl } = await serve((body, res) => {
+      paths.push(body.includes('"stream":true') ? 'streamed' : 'whole');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(completion('p'));
+    }, (req) => paths.push(req.url ?? ''));
+    const client = new ModelClient({ baseUrl: `${baseUrl.replace(/\/v1$/, '')}/proxy/v1/`, apiKey: 'k', backoff: fast });
+    await client.complete({ model: 'm', messages, stream: false });
+    await client.complete({ model: 'm', messages, stream: true }).catch(() => undefined);
+    // The streamed call is answered whole, which it does not take (and retries): its first request is what counts.
+    expect(paths.slice(0, 4)).toEqual(['/proxy/v1/chat/completions', 'whole', '/proxy/v1/chat/completions', 'streamed']);
+  });
+
+  it('follows a 307 and a 308 with the same body, as the streamed path (the global fetch) does', async () => {
+    const asked: string[] = [];
+    const { baseUrl } = await serve((body, res, index) => {
+      asked.push(body);
+      if (index === 0) return res.writeHead(307, { location: '/moved/v1/chat/completions' }).end();
+      if (index === 1) return res.writeHead(308, { location: '/moved/again/v1/chat/completions' }).end('gone');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(completion('moved'));
+    });
+    const result = await new ModelClient({ baseUrl, apiKey: 'k', backoff: fast }).complete({ model: 'm', messages, stream: false });
+    expect(result).toMatchObject({ text: 'moved', attempts: 1 });
+    expect(asked.map((body) => JSON.parse(body) as unknown)).toEqual([{ model: 'm', messages }, { model: 'm', messages }, { model: 'm', messages }]);
+  });
+
+  it('sends no API key to another origin a redirect leads to, turns a 303 into a GET, and stops after 20 redirects', async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    const other = createServer((req, res) => {
+      seen.push(req.headers);
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(completion(req.method ?? '')));
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+      const { baseUrl } = await serve((_body, res, index) => {
+        if (index === 0) return res.writeHead(307, { location: `${otherUrl}/v1/chat/completions` }).end();
+        if (index === 1) return res.writeHead(303, { location: `${otherUrl}/see` }).end();
+        res.writeHead(302, { location: '/v1/loop' }).end();
+      });
+      const { fetch: whole, close } = createWholeReplyFetch();
+      const init = { method: 'POST', headers: { authorization: 'Bearer secret', 'content-type': 'application/json' }, body: '{"a":1}' };
+      const moved = await whole(`${baseUrl}/chat/completions`, init);
+      expect(await moved.json()).toMatchObject({ choices: [{ message: { content: 'POST' } }] });
+      const seeOther = await whole(`${baseUrl}/chat/completions`, init);
+      expect(await seeOther.json()).toMatchObject({ choices: [{ message: { content: 'GET' } }] });
+      expect(seen.map((h) => [h.authorization, h['content-type'], h['content-length']])).toEqual([
+        [undefined, 'application/json', '7'],
+        [undefined, undefined, undefined],
+      ]);
+      await expect(whole(`${baseUrl}/chat/completions`, init)).rejects.toThrow('redirect count exceeded');
+      close();
+    } finally {
+      other.closeAllConnections();
+      await new Promise((resolve) => other.close(resolve));
+    }
   });
 
   it("retries a 429 after the server's retry-after-ms, and fails a 400 with the provider's message", async () => {

@@ -71,7 +71,7 @@ export function createWholeReplyFetch(): WholeReplyFetch {
     if (!url || (protocol !== 'http:' && protocol !== 'https:') || (init.body !== undefined && init.body !== null && typeof init.body !== 'string')) {
       return fetch(input, init);
     }
-    return send(url, protocol, agents[protocol], init) as Promise<unknown> as Promise<Response>;
+    return sendFollowing(url, init, agents) as Promise<unknown> as Promise<Response>;
   };
   return {
     fetch: wholeFetch as typeof fetch,
@@ -82,17 +82,55 @@ export function createWholeReplyFetch(): WholeReplyFetch {
   };
 }
 
-function send(url: URL, protocol: 'http:' | 'https:', agent: http.Agent, init: RequestInit): Promise<WholeResponse> {
-  const body = typeof init.body === 'string' ? Buffer.from(init.body, 'utf8') : null;
+/** The global fetch's limit (WHATWG fetch: 20 redirects). */
+const MAX_REDIRECTS = 20;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Headers the global fetch drops when a redirect leads to another origin, or with the body. */
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
+const BODY_HEADERS = ['content-type', 'content-encoding', 'content-language', 'content-location', 'content-length'];
+
+/**
+ * Follows redirects as the global fetch does (the streamed path's: a provider behind a 307 or
+ * 308 must answer batched sub-calls as it answers turns): 307 and 308 send the same request
+ * again, a 303, or a 301 or 302 to a POST, turn it into a GET without body; credentials are not
+ * sent to another origin.
+ */
+async function sendFollowing(first: URL, init: RequestInit, agents: Record<'http:' | 'https:', http.Agent>): Promise<WholeResponse> {
+  let url = first;
+  let method = (init.method ?? 'GET').toUpperCase();
+  let body = typeof init.body === 'string' ? Buffer.from(init.body, 'utf8') : null;
   const headers = plainHeaders(init.headers);
+  for (let redirects = 0; ; redirects++) {
+    const response = await send(url, agents[url.protocol as 'http:' | 'https:'], method, headers, body, init.signal ?? undefined);
+    const location = response.headers.get('location');
+    if (!REDIRECTS.has(response.status) || location === null || init.redirect === 'manual') return response;
+    if (init.redirect === 'error') throw new TypeError(`fetch failed: redirected to ${location}`);
+    if (redirects >= MAX_REDIRECTS) throw new TypeError('fetch failed: redirect count exceeded');
+    let next: URL;
+    try {
+      next = new URL(location, url);
+    } catch {
+      throw new TypeError(`fetch failed: redirected to a bad URL ${location.slice(0, 100)}`);
+    }
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new TypeError(`fetch failed: redirected to ${next.protocol} URL`);
+    if (response.status === 303 ? method !== 'HEAD' : (response.status === 301 || response.status === 302) && method === 'POST') {
+      method = 'GET';
+      body = null;
+      for (const name of BODY_HEADERS) delete headers[name];
+    }
+    if (next.origin !== url.origin) for (const name of CREDENTIAL_HEADERS) delete headers[name];
+    url = next;
+  }
+}
+
+function send(url: URL, agent: http.Agent, method: string, headers: Record<string, string>, body: Buffer | null, signal: AbortSignal | undefined): Promise<WholeResponse> {
   if (body) headers['content-length'] = String(body.length);
-  const { signal } = init;
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(abortError(signal));
       return;
     }
-    const request = (protocol === 'https:' ? https.request : http.request)(url, { method: init.method ?? 'GET', headers, agent }, (response) => {
+    const request = (url.protocol === 'https:' ? https.request : http.request)(url, { method, headers, agent }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
