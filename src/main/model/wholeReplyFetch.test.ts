@@ -141,6 +141,21 @@ describe('whole replies over node:http', () => {
     }
   });
 
+  it('reads an empty reply marked as compressed as empty: a 429 from a gzipping proxy is still a 429 with its retry-after', async () => {
+    const { baseUrl } = await serve((_body, res, index) => {
+      if (index === 0) res.writeHead(429, { 'content-encoding': 'gzip', 'retry-after-ms': '60', 'content-length': '0' }).end();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(completion('after the wait'));
+    });
+    const delays: number[] = [];
+    const bills: { mayBeBilled: boolean }[] = [];
+    const meter = { open: () => Promise.resolve(undefined), close: (bill: { mayBeBilled: boolean }) => void bills.push(bill) };
+    const result = await new ModelClient({ baseUrl, apiKey: 'k', backoff: fast }).complete({ model: 'm', messages, stream: false, meter, onRetry: ({ delayMs }) => delays.push(delayMs) });
+    expect(result).toMatchObject({ text: 'after the wait', attempts: 2 });
+    expect(delays).toEqual([60]);
+    // The 429 generated nothing; the reply that answered is billed.
+    expect(bills.map((b) => b.mayBeBilled)).toEqual([false, true]);
+  });
+
   it("retries a 429 after the server's retry-after-ms, and fails a 400 with the provider's message", async () => {
     const { baseUrl } = await serve((_body, res, index) => {
       if (index === 0) res.writeHead(429, { 'content-type': 'application/json', 'retry-after-ms': '80' }).end(JSON.stringify({ error: { message: 'slow down' } }));

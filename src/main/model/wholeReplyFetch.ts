@@ -187,6 +187,8 @@ function toHeaders(raw: string[]): Headers {
 
 /** No Accept-Encoding is sent, so replies come plain; a server that compresses anyway is read too. */
 function decode(bytes: Buffer, encoding: string | undefined): string {
+  // Empty in any encoding (a proxy marks its empty 429 as gzip): zlib would call it cut short.
+  if (bytes.length === 0) return '';
   switch (encoding?.trim().toLowerCase()) {
     case 'gzip':
     case 'x-gzip':
