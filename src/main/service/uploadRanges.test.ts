@@ -120,6 +120,12 @@ describe('UploadRanges', () => {
     expect(ranges.claim(2, 3)).toMatchObject({ ok: false, why: 'scattered' });
     for (let i = 0; i < MAX_SPANS; i++) send(ranges, 4 * i + 1, 4 * i + 4);
     expect(ranges).toMatchObject({ received: 4 * MAX_SPANS, complete: true });
+    // The same with the gap at the start of the file, where no received span ends.
+    const headless = new UploadRanges(4 * MAX_SPANS + 1);
+    for (let i = 0; i < MAX_SPANS; i++) send(headless, 4 * i + 1, 4 * i + 2);
+    send(headless, 0, 1);
+    for (let i = 0; i < MAX_SPANS; i++) send(headless, 4 * i + 2, 4 * i + 5);
+    expect(headless).toMatchObject({ received: 4 * MAX_SPANS + 1, complete: true });
   });
 
   it('says a span far past the end is past the end, whatever its size', () => {

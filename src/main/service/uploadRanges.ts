@@ -69,8 +69,9 @@ export class UploadRanges {
       const other = this.overlapping(start, end);
       if (other) return { ok: false, why: 'overlap', span: other };
       // A slice that continues a received span merges into it whatever it brings: it adds no span,
-      // and refusing it would leave a scattered upload's gaps unfillable.
-      if (this.done.length + this.claims.size >= MAX_SPANS && !this.continuesReceived(start)) return { ok: false, why: 'scattered', span: { start, end } };
+      // and refusing it would leave a scattered upload's gaps unfillable. One from byte 0 adds at
+      // most one span, once.
+      if (this.done.length + this.claims.size >= MAX_SPANS && start !== 0 && !this.continuesReceived(start)) return { ok: false, why: 'scattered', span: { start, end } };
     }
     const id = this.nextId++;
     this.claims.set(id, { start, end, taken: 0 });
