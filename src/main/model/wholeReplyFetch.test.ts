@@ -2,10 +2,12 @@
 // them must be what it made of the global fetch's — keep-alive, status errors with their headers,
 // refused connections, replies cut mid-body, aborts — over real HTTP on loopback.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Socket, type AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RlmError } from '../../shared/errors';
+import { classifyError, mayBeBilled } from './failures';
 import { ModelClient } from './modelClient';
 import { createWholeReplyFetch } from './wholeReplyFetch';
 
@@ -154,6 +156,24 @@ describe('whole replies over node:http', () => {
     expect(delays).toEqual([60]);
     // The 429 generated nothing; the reply that answered is billed.
     expect(bills.map((b) => b.mayBeBilled)).toEqual([false, true]);
+  });
+
+  it('gives up on a connection that does not open, as never sent (nothing billed), as the global fetch does', async () => {
+    // As to an address that drops packets: the connection neither opens nor fails.
+    const { fetch: whole, close } = createWholeReplyFetch({
+      connectTimeoutMs: 200,
+      createConnection: () => Object.assign(new Socket(), { connecting: true }),
+    });
+    const started = Date.now();
+    // Through the SDK, as the model client calls it, which wraps what its fetch threw.
+    const sdk = new OpenAI({ baseURL: 'http://127.0.0.1:9/v1', apiKey: 'k', fetch: whole, maxRetries: 0 });
+    const error = await sdk.chat.completions.create({ model: 'm', messages }).catch((e: unknown) => e);
+    close();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect((error as { cause?: unknown }).cause).toMatchObject({ code: 'UND_ERR_CONNECT_TIMEOUT' });
+    const failure = classifyError(error);
+    expect(failure).toMatchObject({ kind: 'connection', neverSent: true });
+    expect(mayBeBilled(failure)).toBe(false);
   });
 
   it("retries a 429 after the server's retry-after-ms, and fails a 400 with the provider's message", async () => {
