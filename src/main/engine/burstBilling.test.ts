@@ -41,7 +41,7 @@ describe('the cost limit against bursts of 32 sub-calls ending together', () => 
     const nodes = await h.service.call('runs.nodes', { runId });
     const calls = nodes.filter((n) => n.kind === 'llm');
     expect(summary.costUsd ?? 0).toBeCloseTo(calls.reduce((sum, n) => sum + (n.costUsd ?? 0), 0), 12);
-    expect(summary.inputTokens).toBe(calls.reduce((sum, n) => sum + n.inputTokens, 0));
+    expect(summary.inputTokens).toBe(calls.reduce((sum, n) => sum + (n.inputTokens ?? 0), 0));
     expect(calls.filter((n) => n.status === 'running')).toEqual([]);
   }, 120_000);
 });

@@ -50,9 +50,9 @@ describe('a full disk in the middle of a batch', () => {
     }
     const calls = nodes.filter((node) => node.kind === 'llm' && !node.cached);
     const run = h.service.store.getRun(started.runId);
-    const sum = (pick: (node: NodeRow) => number) => calls.reduce((total, node) => total + pick(node), 0);
+    const sum = (pick: (node: NodeRow) => number | null) => calls.reduce((total, node) => total + (pick(node) ?? 0), 0);
     expect(run).toMatchObject({ inputTokens: sum((n) => n.inputTokens), outputTokens: sum((n) => n.outputTokens) });
     expect(run?.costUsd ?? 0).toBeCloseTo(sum((n) => n.costUsd ?? 0), 9);
-    expect(run?.modelCalls).toBe(calls.filter((n) => n.inputTokens > 0).length);
+    expect(run?.modelCalls).toBe(calls.filter((n) => (n.inputTokens ?? 0) > 0).length);
   }, 120_000);
 });
