@@ -18,6 +18,14 @@ import { abortError } from './abort';
 const FREE_SOCKET_MS = 4_000;
 
 /**
+ * How long a connection may take to open: the global fetch's (undici's connect timeout), and with
+ * its error code, which failures.ts counts as never sent. node:http has none: a provider's address
+ * that drops packets held the call for the system's ~2 minutes, then failed as ETIMEDOUT, which
+ * may come after a request was sent, so the call was charged as maybe billed.
+ */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
  * What the SDK reads of a response (openai 6.x: makeRequest, shouldRetry, defaultParseResponse,
  * makeStatusError): status, ok, url, headers, json() and text(). A real `Response` would build a
  * web stream around a body that has already arrived.
@@ -59,11 +67,19 @@ export interface WholeReplyFetch {
   close(): void;
 }
 
-export function createWholeReplyFetch(): WholeReplyFetch {
+export interface WholeReplyFetchOptions {
+  connectTimeoutMs?: number;
+  /** Opens the http: sockets (tests: one that never connects). */
+  createConnection?: http.Agent['createConnection'];
+}
+
+export function createWholeReplyFetch(options: WholeReplyFetchOptions = {}): WholeReplyFetch {
+  const connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
   const agents = {
     'http:': new http.Agent({ keepAlive: true, timeout: FREE_SOCKET_MS }),
     'https:': new https.Agent({ keepAlive: true, timeout: FREE_SOCKET_MS }),
   };
+  if (options.createConnection) agents['http:'].createConnection = options.createConnection;
   const wholeFetch = (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const url = typeof input === 'string' ? new URL(input) : input instanceof URL ? input : null;
     const protocol = url?.protocol;
@@ -71,7 +87,7 @@ export function createWholeReplyFetch(): WholeReplyFetch {
     if (!url || (protocol !== 'http:' && protocol !== 'https:') || (init.body !== undefined && init.body !== null && typeof init.body !== 'string')) {
       return fetch(input, init);
     }
-    return send(url, protocol, agents[protocol], init) as Promise<unknown> as Promise<Response>;
+    return sendFollowing(url, init, agents, connectTimeoutMs) as Promise<unknown> as Promise<Response>;
   };
   return {
     fetch: wholeFetch as typeof fetch,
@@ -82,17 +98,55 @@ export function createWholeReplyFetch(): WholeReplyFetch {
   };
 }
 
-function send(url: URL, protocol: 'http:' | 'https:', agent: http.Agent, init: RequestInit): Promise<WholeResponse> {
-  const body = typeof init.body === 'string' ? Buffer.from(init.body, 'utf8') : null;
+/** The global fetch's limit (WHATWG fetch: 20 redirects). */
+const MAX_REDIRECTS = 20;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Headers the global fetch drops when a redirect leads to another origin, or with the body. */
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
+const BODY_HEADERS = ['content-type', 'content-encoding', 'content-language', 'content-location', 'content-length'];
+
+/**
+ * Follows redirects as the global fetch does (the streamed path's: a provider behind a 307 or
+ * 308 must answer batched sub-calls as it answers turns): 307 and 308 send the same request
+ * again, a 303, or a 301 or 302 to a POST, turn it into a GET without body; credentials are not
+ * sent to another origin.
+ */
+async function sendFollowing(first: URL, init: RequestInit, agents: Record<'http:' | 'https:', http.Agent>, connectTimeoutMs: number): Promise<WholeResponse> {
+  let url = first;
+  let method = (init.method ?? 'GET').toUpperCase();
+  let body = typeof init.body === 'string' ? Buffer.from(init.body, 'utf8') : null;
   const headers = plainHeaders(init.headers);
+  for (let redirects = 0; ; redirects++) {
+    const response = await send(url, agents[url.protocol as 'http:' | 'https:'], method, headers, body, init.signal ?? undefined, connectTimeoutMs);
+    const location = response.headers.get('location');
+    if (!REDIRECTS.has(response.status) || location === null || init.redirect === 'manual') return response;
+    if (init.redirect === 'error') throw new TypeError(`fetch failed: redirected to ${location}`);
+    if (redirects >= MAX_REDIRECTS) throw new TypeError('fetch failed: redirect count exceeded');
+    let next: URL;
+    try {
+      next = new URL(location, url);
+    } catch {
+      throw new TypeError(`fetch failed: redirected to a bad URL ${location.slice(0, 100)}`);
+    }
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new TypeError(`fetch failed: redirected to ${next.protocol} URL`);
+    if (response.status === 303 ? method !== 'HEAD' : (response.status === 301 || response.status === 302) && method === 'POST') {
+      method = 'GET';
+      body = null;
+      for (const name of BODY_HEADERS) delete headers[name];
+    }
+    if (next.origin !== url.origin) for (const name of CREDENTIAL_HEADERS) delete headers[name];
+    url = next;
+  }
+}
+
+function send(url: URL, agent: http.Agent, method: string, headers: Record<string, string>, body: Buffer | null, signal: AbortSignal | undefined, connectTimeoutMs: number): Promise<WholeResponse> {
   if (body) headers['content-length'] = String(body.length);
-  const { signal } = init;
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(abortError(signal));
       return;
     }
-    const request = (protocol === 'https:' ? https.request : http.request)(url, { method: init.method ?? 'GET', headers, agent }, (response) => {
+    const request = (url.protocol === 'https:' ? https.request : http.request)(url, { method, headers, agent }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
@@ -117,6 +171,16 @@ function send(url: URL, protocol: 'http:' | 'https:', agent: http.Agent, init: R
     request.on('error', (error) => {
       unlink();
       reject(signal?.aborted ? abortError(signal) : error);
+    });
+    // A new socket that does not connect in time (a kept-alive one is connected already).
+    request.on('socket', (socket) => {
+      if (!socket.connecting) return;
+      const timer = setTimeout(() => {
+        request.destroy(Object.assign(new Error(`could not connect to ${url.host} within ${connectTimeoutMs / 1000} s`), { code: 'UND_ERR_CONNECT_TIMEOUT' }));
+      }, connectTimeoutMs);
+      const clear = () => clearTimeout(timer);
+      socket.once('connect', clear);
+      socket.once('close', clear);
     });
     // The SDK's signal: one per request, its own controller's, so a listener here piles up nothing.
     const onAbort = () => request.destroy(abortError(signal as AbortSignal));
@@ -149,6 +213,8 @@ function toHeaders(raw: string[]): Headers {
 
 /** No Accept-Encoding is sent, so replies come plain; a server that compresses anyway is read too. */
 function decode(bytes: Buffer, encoding: string | undefined): string {
+  // Empty in any encoding (a proxy marks its empty 429 as gzip): zlib would call it cut short.
+  if (bytes.length === 0) return '';
   switch (encoding?.trim().toLowerCase()) {
     case 'gzip':
     case 'x-gzip':

@@ -114,6 +114,20 @@ describe('UploadRanges', () => {
     expect(inOrder.complete).toBe(true);
   });
 
+  it('still completes an upload once MAX_SPANS pieces are scattered: a slice that continues a received span adds none', () => {
+    const ranges = new UploadRanges(4 * MAX_SPANS);
+    for (let i = 0; i < MAX_SPANS; i++) send(ranges, 4 * i, 4 * i + 1);
+    expect(ranges.claim(2, 3)).toMatchObject({ ok: false, why: 'scattered' });
+    for (let i = 0; i < MAX_SPANS; i++) send(ranges, 4 * i + 1, 4 * i + 4);
+    expect(ranges).toMatchObject({ received: 4 * MAX_SPANS, complete: true });
+    // The same with the gap at the start of the file, where no received span ends.
+    const headless = new UploadRanges(4 * MAX_SPANS + 1);
+    for (let i = 0; i < MAX_SPANS; i++) send(headless, 4 * i + 1, 4 * i + 2);
+    send(headless, 0, 1);
+    for (let i = 0; i < MAX_SPANS; i++) send(headless, 4 * i + 2, 4 * i + 5);
+    expect(headless).toMatchObject({ received: 4 * MAX_SPANS + 1, complete: true });
+  });
+
   it('says a span far past the end is past the end, whatever its size', () => {
     const ranges = new UploadRanges(10);
     expect(ranges.claim(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 10)).toMatchObject({ ok: false, why: 'pastEnd' });

@@ -68,7 +68,10 @@ export class UploadRanges {
     if (end > start) {
       const other = this.overlapping(start, end);
       if (other) return { ok: false, why: 'overlap', span: other };
-      if (this.done.length + this.claims.size >= MAX_SPANS) return { ok: false, why: 'scattered', span: { start, end } };
+      // A slice that continues a received span merges into it whatever it brings: it adds no span,
+      // and refusing it would leave a scattered upload's gaps unfillable. One from byte 0 adds at
+      // most one span, once.
+      if (this.done.length + this.claims.size >= MAX_SPANS && start !== 0 && !this.continuesReceived(start)) return { ok: false, why: 'scattered', span: { start, end } };
     }
     const id = this.nextId++;
     this.claims.set(id, { start, end, taken: 0 });
@@ -119,6 +122,10 @@ export class UploadRanges {
       if (at >= end) return true;
     }
     return at >= end;
+  }
+
+  private continuesReceived(start: number): boolean {
+    return this.done.some((span) => span.end === start);
   }
 
   private overlapping(start: number, end: number): Span | null {

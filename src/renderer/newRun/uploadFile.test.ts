@@ -316,6 +316,33 @@ describe('uploadBlob with a sender of whole files (browser mode)', () => {
     await expect(upload).rejects.toMatchObject({ message: 'the service did not receive the whole file' });
   });
 
+  it('sends no slice when the signal aborted while uploads.begin was on its way', async () => {
+    const { api: service, calls } = fakeService();
+    const controller = new AbortController();
+    // The user cancels while the service is still answering uploads.begin.
+    const api: Pick<RlmApi, 'call'> = {
+      call: (async (method: string, params: never) => {
+        const answer = await (service.call as (m: string, p: never) => Promise<unknown>)(method, params);
+        if (method === 'uploads.begin') controller.abort();
+        return answer;
+      }) as RlmApi['call'],
+    };
+    const sent: number[] = [];
+    const upload = uploadBlob(api, new Blob(['abcdefgh']), {
+      name: 'a.txt',
+      signal: controller.signal,
+      onProgress: () => undefined,
+      sliceBytes: 2,
+      sender: (_id, blob, options) => {
+        sent.push(options.offset);
+        return Promise.resolve({ received: blob.size, complete: false });
+      },
+    });
+    await expect(upload).rejects.toBeInstanceOf(UploadAborted);
+    expect(sent).toEqual([]);
+    expect(calls).toEqual(['uploads.begin', 'uploads.cancel']);
+  });
+
   it('rejects with UploadAborted when the signal aborts the request', async () => {
     const { api, calls } = fakeService();
     const controller = new AbortController();
