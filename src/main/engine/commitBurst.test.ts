@@ -86,6 +86,26 @@ describe('CommitBurst', () => {
     burst.dispose();
     closeDatabase(db);
   });
+
+  it('lets the calls of a committed burst go on when telling of one throws', async () => {
+    told = [];
+    const { db, store } = openStore();
+    const burst = new CommitBurst((writes) => store.inOneCommit(writes), () => undefined);
+    burst.add(() => {
+      addCall(store, 2)();
+      return () => {
+        throw new Error('a bug in what is told');
+      };
+    });
+    burst.add(addCall(store, 3));
+    const waiting = burst.committed();
+    expect(() => burst.flush()).toThrow('a bug in what is told');
+    await expect(waiting).resolves.toBeUndefined();
+    expect(store.getNode('r', 2)).toBeTruthy();
+    expect(store.getNode('r', 3)).toBeTruthy();
+    burst.dispose();
+    closeDatabase(db);
+  });
 });
 
 describe('a service killed in the middle of a batch', () => {

@@ -59,9 +59,13 @@ export class CommitBurst {
       for (const waiter of waiters) waiter.reject(error);
       throw error;
     }
-    for (const announce of announcements) announce();
-    this.announced();
-    for (const waiter of waiters) waiter.resolve();
+    try {
+      for (const announce of announcements) announce();
+      this.announced();
+    } finally {
+      // Committed: the calls go on even when telling of them threw (a bug there must not hang them).
+      for (const waiter of waiters) waiter.resolve();
+    }
   }
 
   /** Drops a pending flush timer (the run is over; nothing may be queued any more). */
