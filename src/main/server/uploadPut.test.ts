@@ -3,115 +3,70 @@
 // loopback HTTP into a real service: the bytes land as sent, and only the page's own request can
 // write them.
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeRendererDir, pageHeaders, uploadedPath, type PageFixture } from '../testing/browserServerFixtures';
-import { startHarness, type Harness } from '../testing/serviceHarness';
-import { startBrowserServer, type BrowserServer } from './browserServer';
+import { pageHeaders, uploadedPath } from '../testing/browserServerFixtures';
+import type { Harness } from '../testing/serviceHarness';
+import { beginUpload, put, startUploadServer, textLines, type UploadServer } from '../testing/uploadServer';
+import type { BrowserServer } from './browserServer';
 
+let up: UploadServer;
 let h: Harness;
-let page: PageFixture;
 let server: BrowserServer;
 
 beforeAll(async () => {
-  h = await startHarness(() => ({ text: 'FINAL(unused)' }));
-  page = makeRendererDir();
-  server = await startBrowserServer({ api: h.service, uploads: h.service.uploads, rendererDir: page.rendererDir, port: 0, log: () => undefined });
+  up = await startUploadServer(() => ({ text: 'FINAL(unused)' }));
+  ({ h, server } = up);
 });
 
-afterAll(async () => {
-  await server?.close();
-  await h?.close();
-});
-
-interface Answer {
-  status: number;
-  body: unknown;
-}
-
-/** A PUT whose body is written in `pieces`, one after the other. */
-function put(path: string, pieces: Buffer[], headers: Record<string, string> = pageHeaders(server), method = 'PUT'): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, path, method, headers: { Host: `127.0.0.1:${server.port}`, ...headers }, agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => {
-        let body: unknown = text;
-        try {
-          body = JSON.parse(text);
-        } catch {
-          // a plain-text refusal
-        }
-        resolve({ status: res.statusCode ?? 0, body });
-      });
-    });
-    req.on('error', reject);
-    const next = (i: number): void => {
-      if (i === pieces.length) return void req.end();
-      if (req.write(pieces[i] as Buffer)) next(i + 1);
-      else req.once('drain', () => next(i + 1));
-    };
-    next(0);
-  });
-}
-
-function lines(bytes: number, seed = 'line'): Buffer {
-  const text = Array.from({ length: Math.ceil(bytes / 20) + 1 }, (_, i) => `${seed} ${String(i).padStart(12, '0')}\n`).join('');
-  return Buffer.from(text.slice(0, bytes));
-}
-
-async function begin(name: string, bytes: number, purpose?: 'import'): Promise<string> {
-  return (await h.service.call('uploads.begin', { name, bytes, ...(purpose ? { purpose } : {}) })).uploadId;
-}
+afterAll(() => up?.close());
 
 describe('PUT /uploads/<id>', () => {
   it('writes the whole body as sent, in pieces of any size, and completes the upload', async () => {
-    const file = lines(9 * 1024 * 1024 + 123);
-    const uploadId = await begin('big.log', file.length);
+    const file = textLines(9 * 1024 * 1024 + 123);
+    const uploadId = await beginUpload(h.service, 'big.log', file.length);
     const pieces = [file.subarray(0, 1), file.subarray(1, 70_000), file.subarray(70_000, 5_000_000), file.subarray(5_000_000)];
-    const answer = await put(`/uploads/${uploadId}`, pieces);
+    const answer = await put(server, `/uploads/${uploadId}`, pieces);
     expect(answer).toEqual({ status: 200, body: { received: file.length, complete: true } });
     expect(readFileSync(uploadedPath(h.service, uploadId)).equals(file)).toBe(true);
   });
 
   it('takes the rest after a body that ended early, from where it stopped', async () => {
-    const file = lines(6 * 1024 * 1024);
-    const uploadId = await begin('resumed.log', file.length);
-    expect(await put(`/uploads/${uploadId}`, [file.subarray(0, 5_000_000)])).toEqual({ status: 200, body: { received: 5_000_000, complete: false } });
-    expect(await put(`/uploads/${uploadId}`, [file.subarray(5_000_000)])).toEqual({ status: 200, body: { received: file.length, complete: true } });
+    const file = textLines(6 * 1024 * 1024);
+    const uploadId = await beginUpload(h.service, 'resumed.log', file.length);
+    expect(await put(server, `/uploads/${uploadId}`, [file.subarray(0, 5_000_000)])).toEqual({ status: 200, body: { received: 5_000_000, complete: false } });
+    expect(await put(server, `/uploads/${uploadId}`, [file.subarray(5_000_000)])).toEqual({ status: 200, body: { received: file.length, complete: true } });
     expect(readFileSync(uploadedPath(h.service, uploadId)).equals(file)).toBe(true);
   });
 
   it('completes an empty file with an empty body', async () => {
-    const uploadId = await begin('empty.txt', 0);
-    expect(await put(`/uploads/${uploadId}`, [])).toEqual({ status: 200, body: { received: 0, complete: true } });
+    const uploadId = await beginUpload(h.service, 'empty.txt', 0);
+    expect(await put(server, `/uploads/${uploadId}`, [])).toEqual({ status: 200, body: { received: 0, complete: true } });
   });
 
   it('refuses a body longer than announced in one line, and the answer arrives whole', async () => {
-    const uploadId = await begin('short.log', 1000);
-    const answer = await put(`/uploads/${uploadId}`, [lines(6 * 1024 * 1024)]);
+    const uploadId = await beginUpload(h.service, 'short.log', 1000);
+    const answer = await put(server, `/uploads/${uploadId}`, [textLines(6 * 1024 * 1024)]);
     expect(answer.status).toBe(400);
     expect(answer.body).toEqual({ code: 'INVALID_INPUT', message: expect.stringMatching(/^short\.log: bytes 0-\d+ sent, but 1000 were announced$/) });
   });
 
   it('refuses a binary file as it arrives and drops the upload', async () => {
     const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200_000, 7)]);
-    const uploadId = await begin('diagram.log', png.length);
-    const answer = await put(`/uploads/${uploadId}`, [png]);
+    const uploadId = await beginUpload(h.service, 'diagram.log', png.length);
+    const answer = await put(server, `/uploads/${uploadId}`, [png]);
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ code: 'BINARY_FILE', message: expect.stringContaining('diagram.log looks like') });
-    expect((await put(`/uploads/${uploadId}`, [Buffer.from('more')])).status).toBe(404);
+    expect((await put(server, `/uploads/${uploadId}`, [Buffer.from('more')])).status).toBe(404);
   });
 
   it('takes binary bytes for an import, which may be gzip', async () => {
     const gzip = Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.alloc(10_000, 3)]);
-    const uploadId = await begin('run.rlmscope', gzip.length, 'import');
-    expect(await put(`/uploads/${uploadId}`, [gzip])).toEqual({ status: 200, body: { received: gzip.length, complete: true } });
+    const uploadId = await beginUpload(h.service, 'run.rlmscope', gzip.length, 'import');
+    expect(await put(server, `/uploads/${uploadId}`, [gzip])).toEqual({ status: 200, body: { received: gzip.length, complete: true } });
   });
 
   it('answers 404 for an upload it does not know', async () => {
-    const answer = await put('/uploads/u-nothing-like-this-exists-here', [Buffer.from('x')]);
+    const answer = await put(server, '/uploads/u-nothing-like-this-exists-here', [Buffer.from('x')]);
     expect(answer.status).toBe(404);
     expect(answer.body).toMatchObject({ code: 'NOT_FOUND' });
   });
@@ -119,8 +74,8 @@ describe('PUT /uploads/<id>', () => {
 
 describe('who may PUT', () => {
   it('refuses a request without the cookie, from another Origin, without an Origin, or for another Host, and writes nothing', async () => {
-    const body = lines(100);
-    const uploadId = await begin('guarded.log', body.length);
+    const body = textLines(100);
+    const uploadId = await beginUpload(h.service, 'guarded.log', body.length);
     const { Cookie, Origin } = pageHeaders(server);
     const refusals: Array<[string, Record<string, string>]> = [
       ['no cookie', { Origin }],
@@ -129,13 +84,13 @@ describe('who may PUT', () => {
       ['no Origin', { Cookie }],
       ['another Host', { Cookie, Origin, Host: 'evil.example' }],
     ];
-    for (const [what, headers] of refusals) expect((await put(`/uploads/${uploadId}`, [body], headers)).status, what).toBe(403);
+    for (const [what, headers] of refusals) expect((await put(server, `/uploads/${uploadId}`, [body], headers)).status, what).toBe(403);
     // Still untouched: the page's own request then writes it from byte 0.
-    expect(await put(`/uploads/${uploadId}`, [body])).toEqual({ status: 200, body: { received: body.length, complete: true } });
+    expect(await put(server, `/uploads/${uploadId}`, [body])).toEqual({ status: 200, body: { received: body.length, complete: true } });
   });
 
   it('takes PUT only', async () => {
-    const uploadId = await begin('methods.log', 10);
-    for (const method of ['GET', 'POST', 'HEAD', 'DELETE']) expect((await put(`/uploads/${uploadId}`, [], pageHeaders(server), method)).status, method).toBe(405);
+    const uploadId = await beginUpload(h.service, 'methods.log', 10);
+    for (const method of ['GET', 'POST', 'HEAD', 'DELETE']) expect((await put(server, `/uploads/${uploadId}`, [], pageHeaders(server), method)).status, method).toBe(405);
   });
 });

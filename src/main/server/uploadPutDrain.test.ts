@@ -4,24 +4,21 @@
 // message is never seen. Real loopback HTTP into a real service.
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeRendererDir, pageHeaders, type PageFixture } from '../testing/browserServerFixtures';
-import { startHarness, type Harness } from '../testing/serviceHarness';
-import { startBrowserServer, type BrowserServer } from './browserServer';
+import { pageHeaders } from '../testing/browserServerFixtures';
+import type { Harness } from '../testing/serviceHarness';
+import { startUploadServer, type UploadServer } from '../testing/uploadServer';
+import type { BrowserServer } from './browserServer';
 
+let up: UploadServer;
 let h: Harness;
-let page: PageFixture;
 let server: BrowserServer;
 
 beforeAll(async () => {
-  h = await startHarness(() => ({ text: 'FINAL(unused)' }));
-  page = makeRendererDir();
-  server = await startBrowserServer({ api: h.service, uploads: h.service.uploads, rendererDir: page.rendererDir, port: 0, log: () => undefined });
+  up = await startUploadServer(() => ({ text: 'FINAL(unused)' }));
+  ({ h, server } = up);
 });
 
-afterAll(async () => {
-  await server?.close();
-  await h?.close();
-});
+afterAll(() => up?.close());
 
 /** Sends the whole body as a browser does, and tells whether it went out whole before the answer was read. */
 function putWhole(path: string, body: Buffer): Promise<{ sent: boolean; status: number; text: string }> {

@@ -5,44 +5,26 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeRendererDir, pageHeaders, uploadedPath, type PageFixture } from '../testing/browserServerFixtures';
-import { lastUser, repl, startHarness, turn, type Harness } from '../testing/serviceHarness';
-import { startBrowserServer, type BrowserServer } from './browserServer';
+import { pageHeaders, uploadedPath } from '../testing/browserServerFixtures';
+import { lastUser, repl, turn, type Harness } from '../testing/serviceHarness';
+import { beginUpload, put, startUploadServer, textLines, type PutAnswer, type UploadServer } from '../testing/uploadServer';
+import type { BrowserServer } from './browserServer';
 
+let up: UploadServer;
 let h: Harness;
-let page: PageFixture;
 let server: BrowserServer;
 
 beforeAll(async () => {
   // Runs print their context's length in characters, then answer with it.
-  h = await startHarness((req) => (turn(req) === 0 ? { text: repl('print("<<" + context.length + ">>")') } : { text: `FINAL(${/<<(\d+)>>/.exec(lastUser(req))?.[1] ?? 'nothing'})` }));
-  page = makeRendererDir();
-  server = await startBrowserServer({ api: h.service, uploads: h.service.uploads, rendererDir: page.rendererDir, port: 0, log: () => undefined });
+  up = await startUploadServer((req) => (turn(req) === 0 ? { text: repl('print("<<" + context.length + ">>")') } : { text: `FINAL(${/<<(\d+)>>/.exec(lastUser(req))?.[1] ?? 'nothing'})` }));
+  ({ h, server } = up);
 });
 
-afterAll(async () => {
-  await server?.close();
-  await h?.close();
-});
-
-interface Answer {
-  status: number;
-  body: unknown;
-}
+afterAll(() => up?.close());
 
 /** One slice as the browser sends it: the body whole, with its Content-Length. */
-function putSlice(uploadId: string, offset: number | string, body: Buffer): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const path = `/uploads/${uploadId}?offset=${offset}`;
-    const req = request({ host: '127.0.0.1', port: server.port, path, method: 'PUT', headers: { Host: `127.0.0.1:${server.port}`, ...pageHeaders(server), 'Content-Length': body.length }, agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+function putSlice(uploadId: string, offset: number | string, body: Buffer): Promise<PutAnswer> {
+  return put(server, `/uploads/${uploadId}?offset=${offset}`, body, { ...pageHeaders(server), 'Content-Length': body.length });
 }
 
 /** A slice whose sender dies after `sent` of its bytes (a tab closed, a browser killed). */
@@ -56,21 +38,12 @@ function cutSlice(uploadId: string, offset: number, body: Buffer, sent: number):
 }
 
 /** Sends the slice again until the server has seen the cut one go (it learns of it a moment later). */
-async function retry(uploadId: string, offset: number, body: Buffer): Promise<Answer> {
+async function retry(uploadId: string, offset: number, body: Buffer): Promise<PutAnswer> {
   for (let i = 0; ; i++) {
     const answer = await putSlice(uploadId, offset, body);
     if (answer.status === 200 || i === 50 || !JSON.stringify(answer.body).includes('on their way')) return answer;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-function lines(bytes: number, seed = 'line'): Buffer {
-  const text = Array.from({ length: Math.ceil(bytes / (seed.length + 14)) + 1 }, (_, i) => `${seed} ${String(i).padStart(12, '0')}\n`).join('');
-  return Buffer.from(text.slice(0, bytes));
-}
-
-async function begin(name: string, bytes: number): Promise<string> {
-  return (await h.service.call('uploads.begin', { name, bytes })).uploadId;
 }
 
 /** [offset, end) cut points of `size` bytes in slices of `bytes`. */
@@ -82,14 +55,14 @@ function slices(size: number, bytes: number): Array<[number, number]> {
 
 describe('PUT /uploads/<id>?offset= in slices', () => {
   it('takes slices sent all at once, and slices sent last first; the file is the file', async () => {
-    const file = lines(10 * 1024 * 1024 + 777);
-    const parallel = await begin('parallel.log', file.length);
+    const file = textLines(10 * 1024 * 1024 + 777);
+    const parallel = await beginUpload(h.service, 'parallel.log', file.length);
     const answers = await Promise.all(slices(file.length, 3 * 1024 * 1024).map(([offset, end]) => putSlice(parallel, offset, file.subarray(offset, end))));
     expect(answers.every((answer) => answer.status === 200)).toBe(true);
     expect(answers.filter((answer) => (answer.body as { complete: boolean }).complete)).toEqual([{ status: 200, body: { received: file.length, complete: true } }]);
     expect(readFileSync(uploadedPath(h.service, parallel)).equals(file)).toBe(true);
 
-    const backwards = await begin('backwards.log', file.length);
+    const backwards = await beginUpload(h.service, 'backwards.log', file.length);
     const received: unknown[] = [];
     for (const [offset, end] of slices(file.length, 1024 * 1024 + 3).reverse()) received.push((await putSlice(backwards, offset, file.subarray(offset, end))).body);
     expect(received.at(0)).toEqual({ received: file.length % (1024 * 1024 + 3), complete: false });
@@ -98,11 +71,11 @@ describe('PUT /uploads/<id>?offset= in slices', () => {
   }, 60_000);
 
   it('refuses a slice over bytes received or on their way, and one past the end, and keeps the file whole', async () => {
-    const file = lines(4 * 1024 * 1024);
-    const uploadId = await begin('overlap.log', file.length);
+    const file = textLines(4 * 1024 * 1024);
+    const uploadId = await beginUpload(h.service, 'overlap.log', file.length);
     const half = file.length / 2;
     // Two senders of the same bytes at once: one is taken, the other refused before it writes.
-    const [a, b] = await Promise.all([putSlice(uploadId, half, file.subarray(half)), putSlice(uploadId, half, lines(half, 'evil'))]);
+    const [a, b] = await Promise.all([putSlice(uploadId, half, file.subarray(half)), putSlice(uploadId, half, textLines(half, 'evil'))]);
     expect([a, b].filter((answer) => answer.status === 200)).toHaveLength(1);
     expect([a, b].find((answer) => answer.status !== 200)).toEqual({
       status: 400,
@@ -121,8 +94,8 @@ describe('PUT /uploads/<id>?offset= in slices', () => {
   }, 60_000);
 
   it('leaves a gap unfilled: the upload is not complete and no run may take it', async () => {
-    const file = lines(3000);
-    const uploadId = await begin('gap.log', file.length);
+    const file = textLines(3000);
+    const uploadId = await beginUpload(h.service, 'gap.log', file.length);
     await putSlice(uploadId, 0, file.subarray(0, 1000));
     expect(await putSlice(uploadId, 2000, file.subarray(2000))).toEqual({ status: 200, body: { received: 2000, complete: false } });
     await expect(h.service.call('runs.start', { query: 'q', inputs: [{ kind: 'upload', uploadId }] })).rejects.toMatchObject({ message: 'gap.log is not complete: 2000 of 3000 bytes have arrived' });
@@ -133,7 +106,7 @@ describe('PUT /uploads/<id>?offset= in slices', () => {
     const text = 'héllo wörld ✓ '.repeat(20_000);
     const file = Buffer.from(text);
     const cut = 2; // inside the é (bytes 1-2)
-    const uploadId = await begin('split.txt', file.length);
+    const uploadId = await beginUpload(h.service, 'split.txt', file.length);
     expect((await putSlice(uploadId, cut, file.subarray(cut))).status).toBe(200);
     expect(await putSlice(uploadId, 0, file.subarray(0, cut))).toEqual({ status: 200, body: { received: file.length, complete: true } });
     const { runId, warnings } = await h.service.call('runs.start', { query: 'how long?', inputs: [{ kind: 'upload', uploadId }] });
@@ -142,8 +115,8 @@ describe('PUT /uploads/<id>?offset= in slices', () => {
   }, 60_000);
 
   it('refuses a binary file whose telling byte is in a slice that came last, and drops the upload', async () => {
-    const file = Buffer.concat([lines(30_000), Buffer.from([0]), lines(200_000)]);
-    const uploadId = await begin('late-nul.log', file.length);
+    const file = Buffer.concat([textLines(30_000), Buffer.from([0]), textLines(200_000)]);
+    const uploadId = await beginUpload(h.service, 'late-nul.log', file.length);
     // The slices after the first 64 KB come first and are taken: the head is not whole yet.
     expect((await putSlice(uploadId, 40_000, file.subarray(40_000))).status).toBe(200);
     expect((await putSlice(uploadId, 20_000, file.subarray(20_000, 40_000))).status).toBe(200);
@@ -153,16 +126,16 @@ describe('PUT /uploads/<id>?offset= in slices', () => {
   });
 
   it('takes a NUL past the first 64 KB, as a file given by path, whichever slice brings it first', async () => {
-    const file = Buffer.concat([lines(100_000), Buffer.from([0]), lines(1000)]);
-    const uploadId = await begin('nul-after-head.log', file.length);
+    const file = Buffer.concat([textLines(100_000), Buffer.from([0]), textLines(1000)]);
+    const uploadId = await beginUpload(h.service, 'nul-after-head.log', file.length);
     expect((await putSlice(uploadId, 90_000, file.subarray(90_000))).status).toBe(200);
     expect(await putSlice(uploadId, 0, file.subarray(0, 90_000))).toEqual({ status: 200, body: { received: file.length, complete: true } });
   });
 
   it('counts a slice cut mid-body for nothing, keeps the others, and takes it when sent again', async () => {
-    const file = lines(12 * 1024 * 1024);
+    const file = textLines(12 * 1024 * 1024);
     const third = file.length / 3;
-    const uploadId = await begin('cut.log', file.length);
+    const uploadId = await beginUpload(h.service, 'cut.log', file.length);
     expect((await putSlice(uploadId, 2 * third, file.subarray(2 * third))).status).toBe(200);
     // The first slice, over the head, dies 1000 bytes short of its end: most of it written, none counted.
     await cutSlice(uploadId, 0, file.subarray(0, third), third - 1000);
@@ -174,7 +147,7 @@ describe('PUT /uploads/<id>?offset= in slices', () => {
   }, 60_000);
 
   it('refuses an offset that is not a plain byte position, before reading the body', async () => {
-    const uploadId = await begin('query.log', 10);
+    const uploadId = await beginUpload(h.service, 'query.log', 10);
     for (const offset of ['-1', '01', '1e1', 'x', '5&offset=0']) {
       const answer = await putSlice(uploadId, offset, Buffer.from('0123456789'));
       expect(answer.status, offset).toBe(400);
