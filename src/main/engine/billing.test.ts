@@ -3,7 +3,8 @@
 // the real service, sandbox and model client.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChatMessage } from '../../shared/domain/node';
-import type { FakeBill, FakeHandler, FakeRequest } from '../fakeProvider/server';
+import type { FakeHandler, FakeRequest } from '../fakeProvider/server';
+import { billedUsd } from '../testing/cliHarness';
 import { repl, ROOT, startHarness, SUB, turn, type Harness } from '../testing/serviceHarness';
 import { PriceTable } from '../model/prices';
 import { OUTPUT_CAP } from './budget';
@@ -14,13 +15,6 @@ afterEach(async () => {
   await harness?.close();
   harness = null;
 });
-
-const PRICES = { [ROOT]: { input: 2, output: 8 }, [SUB]: { input: 0.5, output: 1 } };
-const billedUsd = (bills: FakeBill[]): number =>
-  bills.reduce((sum, b) => {
-    const price = PRICES[b.model as keyof typeof PRICES];
-    return sum + (b.promptTokens * price.input + b.completionTokens * price.output) / 1e6;
-  }, 0);
 
 async function start(handler: FakeHandler, limits = {}) {
   harness = await startHarness(handler);

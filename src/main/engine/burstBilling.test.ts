@@ -2,21 +2,14 @@
 // and the run's totals are moved only once a burst is committed. The cost limit must still hold
 // against the provider's own bill, and the run must count every cent the provider billed.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FakeBill } from '../fakeProvider/server';
-import { isRootConversation, repl, ROOT, startHarness, SUB, turn, type Harness } from '../testing/serviceHarness';
+import { billedUsd } from '../testing/cliHarness';
+import { isRootConversation, repl, startHarness, turn, type Harness } from '../testing/serviceHarness';
 
 let harness: Harness | null = null;
 afterEach(async () => {
   await harness?.close();
   harness = null;
 });
-
-const PRICES = { [ROOT]: { input: 2, output: 8 }, [SUB]: { input: 0.5, output: 1 } };
-const billedUsd = (bills: FakeBill[]): number =>
-  bills.reduce((sum, b) => {
-    const price = PRICES[b.model as keyof typeof PRICES];
-    return sum + (b.promptTokens * price.input + b.completionTokens * price.output) / 1e6;
-  }, 0);
 
 describe('the cost limit against bursts of 32 sub-calls ending together', () => {
   it('is kept against the provider\'s bill, stops the run on max-cost, and the run counts what was billed', async () => {
