@@ -2,6 +2,7 @@
 // RlmError the user sees once retrying is over.
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { RlmError } from '../../shared/errors';
+import { replyTooLarge } from './replyLimit';
 import { isRetryableStatus, type HeaderLookup } from './retry';
 
 export type FailureKind =
@@ -16,7 +17,9 @@ export type FailureKind =
   /** The provider sent an error event inside the stream. */
   | 'stream-error'
   /** The provider sent something that is not the wire format; retrying would not change it. */
-  | 'malformed';
+  | 'malformed'
+  /** The reply passed MAX_REPLY_BYTES (replyLimit.ts): refused, and not asked for again. */
+  | 'too-large';
 
 export interface Failure {
   kind: FailureKind;
@@ -82,6 +85,8 @@ export const cutFailure = (message = 'the stream ended before a finish_reason'):
 
 /** Classifies what the openai SDK (or the stream under it) threw. Abort is handled by the caller. */
 export function classifyError(error: unknown): Failure {
+  const tooLarge = replyTooLarge(error);
+  if (tooLarge) return { kind: 'too-large', retryable: false, message: tooLarge.message };
   // Subclasses before their parents: a timeout is a connection error is an APIError.
   if (error instanceof APIConnectionTimeoutError) return timeoutFailure();
   if (error instanceof APIConnectionError) {
@@ -144,6 +149,8 @@ export function failureReason(failure: Failure): string {
       return `error in stream: ${failure.message}`;
     case 'malformed':
       return `malformed reply: ${failure.message}`;
+    case 'too-large':
+      return `reply refused: ${failure.message}`;
   }
 }
 
@@ -166,6 +173,8 @@ export function toRlmError(failure: Failure, context: FailureContext): RlmError 
       return new RlmError('PROVIDER_ERROR', `${model} reported an error: ${failure.message}${after}`);
     case 'malformed':
       return new RlmError('PROVIDER_ERROR', `malformed reply from ${model}: ${failure.message}`);
+    case 'too-large':
+      return new RlmError('PROVIDER_ERROR', `the reply from ${model} was refused: ${failure.message}, far more than a model writes; the server at ${baseUrl} or a proxy in front of it is misbehaving`);
   }
 }
 

@@ -10,6 +10,7 @@ import { classifyError, cutFailure, failureReason, mayBeBilled, rejectsMaxComple
 import { abortError, linkAbort, sleep } from './abort';
 import type { AttemptMeter, OutputCapParam } from './attemptMeter';
 import { DEFAULT_BACKOFF, retryDelayMs, type Backoff } from './retry';
+import { MAX_REPLY_BYTES, ReplyTooLargeError } from './replyLimit';
 import { createWholeReplyFetch } from './wholeReplyFetch';
 
 export { isAbortError } from './abort';
@@ -24,6 +25,8 @@ export interface ModelClientOptions {
   maxAttempts?: number;
   /** Default 500 / 8000 ms. */
   backoff?: Backoff;
+  /** A reply past this is refused (replyLimit.ts). Default MAX_REPLY_BYTES. */
+  maxReplyBytes?: number;
 }
 
 export interface CompletionRequest {
@@ -108,6 +111,7 @@ export class ModelClient {
   private readonly timeoutMs: number;
   private readonly maxAttempts: number;
   private readonly backoff: Backoff;
+  private readonly maxReplyBytes: number;
   private readonly missingKey: boolean;
   /** Turned off for good once the server rejects stream_options; usage is then estimated. */
   private streamOptions = true;
@@ -118,12 +122,13 @@ export class ModelClient {
     this.timeoutMs = options.timeoutMs ?? 300_000;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.maxReplyBytes = options.maxReplyBytes ?? MAX_REPLY_BYTES;
     this.missingKey = !options.apiKey && isOpenAiHost(options.baseUrl);
     // Local servers (Ollama, vLLM, llama.cpp) need no key, but the SDK insists on one. The key is
     // never read from the environment here: the caller decides which key goes to which server.
     const sdkOptions = { baseURL: options.baseUrl, apiKey: options.apiKey || 'no-key', maxRetries: 0, timeout: this.timeoutMs };
     this.openai = new OpenAI(sdkOptions);
-    this.wholeOpenai = new OpenAI({ ...sdkOptions, fetch: createWholeReplyFetch().fetch });
+    this.wholeOpenai = new OpenAI({ ...sdkOptions, fetch: createWholeReplyFetch({ maxReplyBytes: this.maxReplyBytes }).fetch });
   }
 
   async complete(request: CompletionRequest): Promise<CompletionResult> {
@@ -212,6 +217,8 @@ export class ModelClient {
         const choice = chunk.choices[0];
         const delta = choice?.delta?.content;
         if (delta) {
+          // Characters, counted as they come: bytes would mean encoding every delta again.
+          if (text.length + delta.length > this.maxReplyBytes) throw new ReplyTooLargeError(this.maxReplyBytes);
           text += delta;
           received.text = text;
           try {
@@ -225,6 +232,11 @@ export class ModelClient {
     } catch (error) {
       if (error instanceof CallbackError) throw error.cause;
       if (signal?.aborted) throw abortError(signal);
+      if (error instanceof ReplyTooLargeError) {
+        // Leaving the loop early closes the SDK's stream; the abort makes sure the socket goes too.
+        controller.abort();
+        return { ok: false, failure: classifyError(error) };
+      }
       // A connection dropped after the finish_reason lost nothing but the usage: keep the reply.
       if (finishReason === null && !timedOut) return { ok: false, failure: classifyError(error) };
     } finally {

@@ -158,6 +158,50 @@ describe('whole replies over node:http', () => {
     expect(bills.map((b) => b.mayBeBilled)).toEqual([false, true]);
   });
 
+  it('keeps the status of an error whose compressed body is damaged: a 429 is still retried after its retry-after', async () => {
+    const { baseUrl } = await serve((_body, res, index) => {
+      if (index === 0) res.writeHead(429, { 'content-encoding': 'gzip', 'retry-after-ms': '40' }).end('not gzip at all');
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(completion('after the wait'));
+    });
+    const delays: number[] = [];
+    const result = await new ModelClient({ baseUrl, apiKey: 'k', backoff: fast }).complete({ model: 'm', messages, stream: false, onRetry: ({ delayMs }) => delays.push(delayMs) });
+    expect(result).toMatchObject({ text: 'after the wait', attempts: 2 });
+    expect(delays).toEqual([40]);
+  });
+
+  it('refuses a reply past the limit once, unretried and maybe billed: by its length, by what came, or by what it inflates to', async () => {
+    const limit = 2 ** 20;
+    const big = completion('x'.repeat(limit));
+    const answers = [
+      (res: import('node:http').ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' }).end(big),
+      // No length announced: counted as it comes.
+      (res: import('node:http').ServerResponse) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write(big.slice(0, 100));
+        res.end(big.slice(100));
+      },
+      // 10 KB on the wire that inflate to 4 MiB.
+      (res: import('node:http').ServerResponse) => res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipSync(completion(' '.repeat(4 * limit)))),
+    ];
+    for (const answer of answers) {
+      let requests = 0;
+      const { baseUrl } = await serve((_body, res) => {
+        requests++;
+        answer(res);
+      });
+      const bills: { mayBeBilled: boolean }[] = [];
+      const meter = { open: () => Promise.resolve(undefined), close: (bill: { mayBeBilled: boolean }) => void bills.push(bill) };
+      const error = await new ModelClient({ baseUrl, apiKey: 'k', backoff: fast, maxReplyBytes: limit }).complete({ model: 'm', messages, stream: false, meter }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RlmError);
+      expect((error as RlmError).message).toMatch(/^the reply from m was refused: the reply passed 1 MiB, far more than a model writes; the server at http:\/\/127\.0\.0\.1:\d+\/v1 or a proxy/);
+      expect(requests).toBe(1);
+      expect(bills).toEqual([expect.objectContaining({ mayBeBilled: true })]);
+      server?.closeAllConnections();
+      await new Promise((resolve) => server?.close(resolve));
+      server = null;
+    }
+  });
+
   it('gives up on a connection that does not open, as never sent (nothing billed), as the global fetch does', async () => {
     // As to an address that drops packets: the connection neither opens nor fails.
     const { fetch: whole, close } = createWholeReplyFetch({

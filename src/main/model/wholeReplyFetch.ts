@@ -9,6 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { abortError } from './abort';
+import { MAX_REPLY_BYTES, ReplyTooLargeError } from './replyLimit';
 
 /**
  * A free socket is closed after this long unused, before a server's own idle timeout can close it
@@ -71,10 +72,13 @@ export interface WholeReplyFetchOptions {
   connectTimeoutMs?: number;
   /** Opens the http: sockets (tests: one that never connects). */
   createConnection?: http.Agent['createConnection'];
+  /** Bytes of body past which a reply is refused (replyLimit.ts). */
+  maxReplyBytes?: number;
 }
 
 export function createWholeReplyFetch(options: WholeReplyFetchOptions = {}): WholeReplyFetch {
   const connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+  const limits = { connectTimeoutMs, maxReplyBytes: options.maxReplyBytes ?? MAX_REPLY_BYTES };
   const agents = {
     'http:': new http.Agent({ keepAlive: true, timeout: FREE_SOCKET_MS }),
     'https:': new https.Agent({ keepAlive: true, timeout: FREE_SOCKET_MS }),
@@ -87,7 +91,7 @@ export function createWholeReplyFetch(options: WholeReplyFetchOptions = {}): Who
     if (!url || (protocol !== 'http:' && protocol !== 'https:') || (init.body !== undefined && init.body !== null && typeof init.body !== 'string')) {
       return fetch(input, init);
     }
-    return sendFollowing(url, init, agents, connectTimeoutMs) as Promise<unknown> as Promise<Response>;
+    return sendFollowing(url, init, agents, limits) as Promise<unknown> as Promise<Response>;
   };
   return {
     fetch: wholeFetch as typeof fetch,
@@ -111,13 +115,18 @@ const BODY_HEADERS = ['content-type', 'content-encoding', 'content-language', 'c
  * again, a 303, or a 301 or 302 to a POST, turn it into a GET without body; credentials are not
  * sent to another origin.
  */
-async function sendFollowing(first: URL, init: RequestInit, agents: Record<'http:' | 'https:', http.Agent>, connectTimeoutMs: number): Promise<WholeResponse> {
+interface SendLimits {
+  connectTimeoutMs: number;
+  maxReplyBytes: number;
+}
+
+async function sendFollowing(first: URL, init: RequestInit, agents: Record<'http:' | 'https:', http.Agent>, limits: SendLimits): Promise<WholeResponse> {
   let url = first;
   let method = (init.method ?? 'GET').toUpperCase();
   let body = typeof init.body === 'string' ? Buffer.from(init.body, 'utf8') : null;
   const headers = plainHeaders(init.headers);
   for (let redirects = 0; ; redirects++) {
-    const response = await send(url, agents[url.protocol as 'http:' | 'https:'], method, headers, body, init.signal ?? undefined, connectTimeoutMs);
+    const response = await send(url, agents[url.protocol as 'http:' | 'https:'], method, headers, body, init.signal ?? undefined, limits);
     const location = response.headers.get('location');
     if (!REDIRECTS.has(response.status) || location === null || init.redirect === 'manual') return response;
     if (init.redirect === 'error') throw new TypeError(`fetch failed: redirected to ${location}`);
@@ -139,7 +148,8 @@ async function sendFollowing(first: URL, init: RequestInit, agents: Record<'http
   }
 }
 
-function send(url: URL, agent: http.Agent, method: string, headers: Record<string, string>, body: Buffer | null, signal: AbortSignal | undefined, connectTimeoutMs: number): Promise<WholeResponse> {
+function send(url: URL, agent: http.Agent, method: string, headers: Record<string, string>, body: Buffer | null, signal: AbortSignal | undefined, limits: SendLimits): Promise<WholeResponse> {
+  const { connectTimeoutMs, maxReplyBytes } = limits;
   if (body) headers['content-length'] = String(body.length);
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
@@ -148,17 +158,39 @@ function send(url: URL, agent: http.Agent, method: string, headers: Record<strin
     }
     const request = (url.protocol === 'https:' ? https.request : http.request)(url, { method, headers, agent }, (response) => {
       const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let bytes = 0;
+      // Refused as soon as it is known to be too large: by its length, or by what has come.
+      const refuse = () => {
+        const error = new ReplyTooLargeError(maxReplyBytes);
+        unlink();
+        reject(error);
+        request.destroy(error);
+      };
+      if (Number(response.headers['content-length']) > maxReplyBytes) {
+        refuse();
+        return;
+      }
+      response.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > maxReplyBytes) refuse();
+        else chunks.push(chunk);
+      });
       response.on('end', () => {
         unlink();
+        const status = response.statusCode ?? 0;
         let content: string;
         try {
-          content = decode(Buffer.concat(chunks), response.headers['content-encoding']);
+          content = decode(Buffer.concat(chunks), response.headers['content-encoding'], maxReplyBytes);
         } catch (error) {
-          reject(error);
-          return;
+          // An error status whose body does not decode (a proxy's damaged page) is still that
+          // status: a 429's retry-after must reach the retry loop. A reply that does not decode fails.
+          if (error instanceof ReplyTooLargeError || (status >= 200 && status < 300)) {
+            reject(error);
+            return;
+          }
+          content = '';
         }
-        resolve(new WholeResponse(response.statusCode ?? 0, response.statusMessage ?? '', toHeaders(response.rawHeaders), url.href, content));
+        resolve(new WholeResponse(status, response.statusMessage ?? '', toHeaders(response.rawHeaders), url.href, content));
       });
       // A reply cut before its end ('end' never comes): the socket closed under it, or we aborted.
       response.on('close', () => {
@@ -212,18 +244,25 @@ function toHeaders(raw: string[]): Headers {
 }
 
 /** No Accept-Encoding is sent, so replies come plain; a server that compresses anyway is read too. */
-function decode(bytes: Buffer, encoding: string | undefined): string {
+function decode(bytes: Buffer, encoding: string | undefined, maxReplyBytes: number): string {
   // Empty in any encoding (a proxy marks its empty 429 as gzip): zlib would call it cut short.
   if (bytes.length === 0) return '';
-  switch (encoding?.trim().toLowerCase()) {
-    case 'gzip':
-    case 'x-gzip':
-      return gunzipSync(bytes).toString('utf8');
-    case 'deflate':
-      return inflateSync(bytes).toString('utf8');
-    case 'br':
-      return brotliDecompressSync(bytes).toString('utf8');
-    default:
-      return bytes.toString('utf8');
+  // A small compressed body may inflate to gigabytes: zlib stops at the limit.
+  const bounded = { maxOutputLength: maxReplyBytes };
+  try {
+    switch (encoding?.trim().toLowerCase()) {
+      case 'gzip':
+      case 'x-gzip':
+        return gunzipSync(bytes, bounded).toString('utf8');
+      case 'deflate':
+        return inflateSync(bytes, bounded).toString('utf8');
+      case 'br':
+        return brotliDecompressSync(bytes, bounded).toString('utf8');
+      default:
+        return bytes.toString('utf8');
+    }
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw new ReplyTooLargeError(maxReplyBytes);
+    throw error;
   }
 }

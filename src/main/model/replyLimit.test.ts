@@ -1,0 +1,43 @@
+// A streamed reply that never stops growing (a server looping past the output cap it was sent)
+// is refused at the limit through the real client and the fake provider: one request, not
+// retried, the text so far billed as maybe billed, and the socket closed.
+import { afterEach, describe, expect, it } from 'vitest';
+import { RlmError } from '../../shared/errors';
+import { startFakeProvider, type FakeProvider } from '../fakeProvider/server';
+import type { AttemptBill } from './attemptMeter';
+import { ModelClient } from './modelClient';
+import { MAX_REPLY_BYTES } from './replyLimit';
+
+let fake: FakeProvider | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+describe('the reply limit', () => {
+  it('refuses a streamed reply when its text passes the limit, without a retry', async () => {
+    const limit = 2 ** 20;
+    fake = await startFakeProvider(() => ({ text: 'y'.repeat(3 * limit), chunkChars: 64 * 1024 }));
+    const bills: AttemptBill[] = [];
+    const meter = { open: () => Promise.resolve(undefined), close: (bill: AttemptBill) => void bills.push(bill) };
+    const client = new ModelClient({ baseUrl: fake.url, backoff: { baseMs: 5, maxMs: 20 }, maxReplyBytes: limit });
+    let delivered = 0;
+    const error = await client.complete({ model: 'm', messages: [{ role: 'user', content: 'go' }], meter, onDelta: (d) => (delivered += d.length) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RlmError);
+    expect((error as RlmError).code).toBe('PROVIDER_ERROR');
+    expect((error as RlmError).message).toContain('the reply from m was refused: the reply passed 1 MiB');
+    expect(fake.requests).toHaveLength(1);
+    expect(delivered).toBeLessThanOrEqual(limit);
+    expect(bills).toHaveLength(1);
+    expect(bills[0]).toMatchObject({ mayBeBilled: true, streamed: true });
+    expect(bills[0]?.receivedText.length).toBe(delivered);
+  });
+
+  it('leaves every real reply alone: the default is far past the longest output a provider offers', async () => {
+    // 128k output tokens of 4 characters each, with room to spare.
+    expect(MAX_REPLY_BYTES).toBeGreaterThan(128_000 * 4 * 8);
+    fake = await startFakeProvider(() => ({ text: 'z'.repeat(2 ** 20 + 10), chunkChars: 64 * 1024 }));
+    const result = await new ModelClient({ baseUrl: fake.url }).complete({ model: 'm', messages: [{ role: 'user', content: 'go' }] });
+    expect(result.text).toHaveLength(2 ** 20 + 10);
+  });
+});
