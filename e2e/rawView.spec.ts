@@ -197,3 +197,48 @@ test.describe('a value too long to draw at once', () => {
     expect(seen.startsWith('0123456789'.repeat(45_000))).toBe(true);
   });
 });
+
+test.describe('bidirectional controls in model text', () => {
+  // "Trojan Source": an override (U+202E) makes "cba" display as "abc". The page keeps the
+  // character (a copy is exact) but draws it as a badge that reorders nothing.
+  const CODE = "const role = 'user'; // \u202Ecba\u202C\nprint(role)";
+  test.use({ rules: rules(rootTurn(0, { text: repl(CODE, 'Checking \u202Ecba\u202C now.') }), rootTurn(1, { text: 'FINAL(done)' })) });
+
+  test('are shown by name in the tree and the reply, kept in the text, and reorder nothing', async ({ page, shot }) => {
+    await startRun(page, { query: 'Who?', pasted: 'x' });
+    await expectStatus(page, 'completed', 20_000);
+    const cell = treeRow(page, 'const role').first();
+    await expect(cell.locator('.bidi-control[data-name="RLO"]')).toHaveCount(1);
+    await expect(cell.locator('.bidi-control[data-name="PDF"]')).toHaveCount(1);
+    expect(await exactText(cell.locator('.tree-label'))).toBe("const role = 'user'; // \u202Ecba\u202C");
+
+    await treeRow(page, 'LLM turn').first().click();
+    const reply = section(page, 'Reply');
+    expect(await exactText(reply.locator('pre'))).toBe(repl(CODE, 'Checking \u202Ecba\u202C now.'));
+    await expect(reply.locator('.bidi-control[data-name="RLO"]')).toHaveCount(2);
+    // Where each letter of "cba" is drawn, in the prose and in the code: left to right, as written.
+    const order = await reply.locator('pre').evaluate((pre) => {
+      const xs: number[][] = [];
+      const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent ?? '';
+        const at = text.indexOf('cba');
+        if (at < 0) continue;
+        xs.push([0, 1, 2].map((i) => {
+          const range = document.createRange();
+          range.setStart(node as Text, at + i);
+          range.setEnd(node as Text, at + i + 1);
+          return range.getBoundingClientRect().left;
+        }));
+      }
+      return xs;
+    });
+    expect(order).toHaveLength(2);
+    for (const [c, b, a] of order as [number, number, number][]) {
+      expect(c).toBeLessThan(b);
+      expect(b).toBeLessThan(a);
+    }
+    await reply.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await shot('bidi-controls');
+  });
+});

@@ -2,6 +2,7 @@
 import { usageUnknown, type NodePayload, type NodeRow } from '../../shared/domain/node';
 import type { RunSummary } from '../../shared/domain/run';
 import type { RunSignal } from '../../shared/domain/signals';
+import { BIDI_CONTROL } from '../../shared/bidiControls';
 import { formatCost, formatDuration, subtreeCost, usd } from '../../shared/format';
 
 /**
@@ -16,11 +17,14 @@ import { formatCost, formatDuration, subtreeCost, usd } from '../../shared/forma
  * Never for `--json` (JSON escapes them) or `--answer` (the answer exactly as stored).
  */
 export function terminalSafe(text: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return text.replace(/\r\n/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? '\u2421' : '\ufffd';
-  });
+  return text
+    .replace(/\r\n/g, '\n')
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => {
+      const code = c.charCodeAt(0);
+      return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? '\u2421' : '\ufffd';
+    })
+    .replace(BIDI_CONTROL, '\ufffd');
 }
 
 /** "1 call", "2 calls": the terminal says what a person would. */

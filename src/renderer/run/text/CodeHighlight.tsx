@@ -1,8 +1,9 @@
 // Code inside a reply, coloured by Monaco's JavaScript grammar and drawn as React text: every
 // character kept (Monaco's colorize() would hand back HTML to inject, and this is model output).
 // The code shows plain at once and gains its colours when Monaco has loaded.
-import { memo, useEffect, useState, type ReactNode } from 'react';
+import { Fragment, memo, useEffect, useState, type ReactNode } from 'react';
 import { loadMonaco } from '../codeEditor';
+import { bidiSafe } from './BidiSafe';
 
 interface Token {
   offset: number;
@@ -35,7 +36,7 @@ export const CodeHighlight = memo(function CodeHighlight({ code }: { code: strin
       current = false;
     };
   }, [code]);
-  if (!lines) return <>{code}</>;
+  if (!lines) return <>{bidiSafe(code)}</>;
   // Split keeping the line breaks themselves, so \r\n comes back as it was.
   const parts = code.split(/(\r\n|\r|\n)/);
   const out: ReactNode[] = [];
@@ -44,10 +45,10 @@ export const CodeHighlight = memo(function CodeHighlight({ code }: { code: strin
     const tokens = lines[i / 2] ?? [];
     // Whatever no token covers (all of a line Monaco did not tokenize) is kept as it is.
     const first = tokens[0]?.offset ?? line.length;
-    if (first > 0) out.push(line.slice(0, first));
+    if (first > 0) out.push(<Fragment key={`${i}-`}>{bidiSafe(line.slice(0, first))}</Fragment>);
     tokens.forEach((token, t) => {
       const piece = line.slice(token.offset, tokens[t + 1]?.offset ?? line.length);
-      if (piece) out.push(<span key={`${i}-${t}`} className={`tok-${token.type.split('.')[0]}`}>{piece}</span>);
+      if (piece) out.push(<span key={`${i}-${t}`} className={`tok-${token.type.split('.')[0]}`}>{bidiSafe(piece)}</span>);
     });
     if (parts[i + 1] !== undefined) out.push(parts[i + 1]);
   }

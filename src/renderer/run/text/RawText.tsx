@@ -3,6 +3,7 @@
 // value's real length: when only the start of a value reached the page (a context preview),
 // "Show all" opens the whole value elsewhere (the Input view) instead of pretending.
 import { useState, type ReactNode } from 'react';
+import { bidiSafe } from './BidiSafe';
 import './rawText.css';
 
 /** Characters drawn at once once opened: more is paged (a 50 MB output in one element freezes the page). */
@@ -53,7 +54,7 @@ export function RawText({ text, totalLength, onShowWhole, limitChars = 3000, lim
   const pages = Math.ceil(text.length / PAGE_CHARS);
   const shown = !open ? (cut ?? text) : paged ? text.slice(charEdge(text, page * PAGE_CHARS), charEdge(text, (page + 1) * PAGE_CHARS)) : text;
   const shownCount = open ? shown.length : (cut ?? text).length;
-  const draw = render ?? ((value: string) => value);
+  const draw = render ?? bidiSafe;
   return (
     <div className={`raw ${className}`}>
       <pre className="raw-text">{draw(shown)}</pre>

@@ -1,7 +1,8 @@
 // A reply (or an answer) the model wrote: raw by default, its fenced code highlighted in place
 // with the fence lines kept. "Rendered" shows its prose as markdown, remembered per reply; the
 // code stays code either way. Prompts, output and errors never get this switch (DESIGN §7).
-import { memo } from 'react';
+import { Fragment, memo } from 'react';
+import { bidiSafe } from './BidiSafe';
 import { MarkdownText } from './MarkdownText';
 import { CodeHighlight } from './CodeHighlight';
 import { RawText } from './RawText';
@@ -47,7 +48,7 @@ export const HighlightedText = memo(function HighlightedText({ text }: { text: s
     <>
       {replySegments(text).map((segment, i) =>
         segment.kind === 'prose' ? (
-          segment.text
+          <Fragment key={i}>{bidiSafe(segment.text)}</Fragment>
         ) : (
           <code key={i} className="raw-code" data-language={segment.language}>
             <span className="raw-fence">{segment.open}</span>

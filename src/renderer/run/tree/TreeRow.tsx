@@ -5,6 +5,7 @@ import type { RunSignal } from '../../../shared/domain/signals';
 import { AlertIcon } from '../../common/icons';
 import { SIGNAL_LABEL, signalLines } from '../signals';
 import { CACHED_TITLE, costText, kindTag, STATUS_ICON, timeText, tokensText, type ShownStatus } from '../rowText';
+import { bidiSafe } from '../text/BidiSafe';
 
 /**
  * Indentation stops growing here (12 steps of 0.85rem): deeper rows show their level as a
@@ -77,7 +78,7 @@ export const TreeRow = memo(function TreeRow(p: TreeRowProps) {
         {kind.tag}
       </span>
       <span className="tree-label" title={node.label}>
-        {p.label || '…'}
+        {p.label ? bidiSafe(p.label) : '…'}
       </span>
       {p.signals && p.signals.length > 0 && (
         <span className="tree-signal" title={signalLines(p.signals)}>
