@@ -10,7 +10,7 @@ import { classifyError, cutFailure, failureReason, mayBeBilled, rejectsMaxComple
 import { abortError, linkAbort, sleep } from './abort';
 import type { AttemptMeter, OutputCapParam } from './attemptMeter';
 import { DEFAULT_BACKOFF, retryDelayMs, type Backoff } from './retry';
-import { MAX_REPLY_BYTES, ReplyTooLargeError } from './replyLimit';
+import { boundedFetch, MAX_REPLY_BYTES, ReplyTooLargeError, replyTooLarge, STREAM_BYTES_PER_REPLY_BYTE } from './replyLimit';
 import { createWholeReplyFetch } from './wholeReplyFetch';
 
 export { isAbortError } from './abort';
@@ -127,7 +127,8 @@ export class ModelClient {
     // Local servers (Ollama, vLLM, llama.cpp) need no key, but the SDK insists on one. The key is
     // never read from the environment here: the caller decides which key goes to which server.
     const sdkOptions = { baseURL: options.baseUrl, apiKey: options.apiKey || 'no-key', maxRetries: 0, timeout: this.timeoutMs };
-    this.openai = new OpenAI(sdkOptions);
+    // Streamed replies: the global fetch, its body counted (replyLimit.ts).
+    this.openai = new OpenAI({ ...sdkOptions, fetch: boundedFetch(this.maxReplyBytes * STREAM_BYTES_PER_REPLY_BYTE, this.maxReplyBytes) });
     this.wholeOpenai = new OpenAI({ ...sdkOptions, fetch: createWholeReplyFetch({ maxReplyBytes: this.maxReplyBytes }).fetch });
   }
 
@@ -232,7 +233,7 @@ export class ModelClient {
     } catch (error) {
       if (error instanceof CallbackError) throw error.cause;
       if (signal?.aborted) throw abortError(signal);
-      if (error instanceof ReplyTooLargeError) {
+      if (replyTooLarge(error)) {
         // Leaving the loop early closes the SDK's stream; the abort makes sure the socket goes too.
         controller.abort();
         return { ok: false, failure: classifyError(error) };

@@ -41,3 +41,36 @@ describe('the reply limit', () => {
     expect(result.text).toHaveLength(2 ** 20 + 10);
   });
 });
+
+describe('the reply limit on the wire of a stream', () => {
+  it('refuses one endless server-sent event, which never becomes text, once its bytes pass the bound', async () => {
+    const { createServer } = await import('node:http');
+    let requests = 0;
+    const server = createServer((_req, res) => {
+      requests++;
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: {"choices":[{"index":0,"delta":{"content":"');
+      // 5 MiB of one line, never ended: the SDK would buffer it whole, waiting for its newline.
+      const block = 'w'.repeat(64 * 1024);
+      let sent = 0;
+      const more = () => {
+        while (sent < 80 && res.write(block)) sent++;
+        if (sent < 80) res.once('drain', more);
+      };
+      more();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as import('node:net').AddressInfo).port;
+      const limit = 2 ** 20;
+      const client = new ModelClient({ baseUrl: `http://127.0.0.1:${port}/v1`, apiKey: 'k', backoff: { baseMs: 5, maxMs: 20 }, maxReplyBytes: limit });
+      const error = await client.complete({ model: 'm', messages: [{ role: 'user', content: 'go' }] }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RlmError);
+      expect((error as RlmError).message).toContain('the reply from m was refused: the reply passed 1 MiB');
+      expect(requests).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

@@ -7,6 +7,13 @@
 /** Bytes of a reply asked for whole (its JSON), and characters of a streamed reply's text. */
 export const MAX_REPLY_BYTES = 32 * 2 ** 20;
 
+/**
+ * Bytes of a streamed reply on the wire, framing included: each server-sent event wraps a token
+ * or two in ~150 bytes of JSON, so a long reply of one token per event takes several times its
+ * text. This bounds what the SDK buffers before any text is seen (one endless event).
+ */
+export const STREAM_BYTES_PER_REPLY_BYTE = 4;
+
 export class ReplyTooLargeError extends Error {
   readonly code = 'REPLY_TOO_LARGE';
 
@@ -24,6 +31,31 @@ export function replyTooLarge(error: unknown): ReplyTooLargeError | null {
     current = (current as { cause?: unknown }).cause;
   }
   return null;
+}
+
+/**
+ * The global fetch, with the body of each response cut off by a ReplyTooLargeError once more
+ * than `maxBytes` of it has come (the streamed path's SDK reads the body as a web stream).
+ */
+export function boundedFetch(maxBytes: number, limitShown: number): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    if (!response.body) return response;
+    let seen = 0;
+    const counted = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          seen += chunk.byteLength;
+          if (seen > maxBytes) controller.error(new ReplyTooLargeError(limitShown));
+          else controller.enqueue(chunk);
+        },
+      }),
+    );
+    const bounded = new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
+    // What a constructed Response cannot be given; the SDK names the URL in its logs and errors.
+    Object.defineProperty(bounded, 'url', { value: response.url });
+    return bounded;
+  };
 }
 
 function formatLimit(bytes: number): string {
