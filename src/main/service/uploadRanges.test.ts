@@ -134,3 +134,19 @@ describe('UploadRanges', () => {
     expect(ranges.claim(1e300, 1e300)).toMatchObject({ ok: false, why: 'pastEnd' });
   });
 });
+
+describe('UploadRanges.holds', () => {
+  it('is true only for a span received whole: not one on its way, not one over a gap, not an empty one', () => {
+    const ranges = new UploadRanges(100);
+    const first = ranges.claim(0, 40);
+    expect(first.ok).toBe(true);
+    if (!first.ok) return;
+    ranges.take(first.id, 40);
+    expect(ranges.holds(0, 40)).toBe(false);
+    ranges.commit(first.id);
+    expect(ranges.holds(0, 40)).toBe(true);
+    expect(ranges.holds(10, 20)).toBe(true);
+    expect(ranges.holds(30, 50)).toBe(false);
+    expect(ranges.holds(5, 5)).toBe(false);
+  });
+});

@@ -112,6 +112,12 @@ export class UploadRanges {
     return { start: claim.start, end: claim.end };
   }
 
+  /** Whether every byte of [start, end) is received: a slice whose answer was lost, sent again. */
+  holds(start: number, end: number): boolean {
+    // Received spans never touch one another, so one span holds all of it or none does.
+    return end > start && this.done.some((span) => span.start <= start && end <= span.end);
+  }
+
   /** Whether every byte of [start, end) is received or taken by a slice on its way. */
   covered(start: number, end: number): boolean {
     const spans = [...this.done, ...[...this.claims.values()].map((c) => ({ start: c.start, end: c.start + c.taken }))].sort((a, b) => a.start - b.start);

@@ -150,6 +150,14 @@ export class Uploads {
     const start = range.offset ?? upload.ranges.prefixEnd;
     // A body of unknown length may run to the announced end: it claims all of that.
     const end = range.length === undefined ? Math.max(start, upload.bytes) : start + range.length;
+    // Sent again after its answer was lost (the connection cut as the service answered): every
+    // byte is here already, so it is answered as it was, and its body read and dropped. The
+    // first bytes stay; a sender of other bytes for the same span changes nothing.
+    if (range.length !== undefined && (upload.state === 'receiving' || upload.state === 'complete') && upload.ranges.holds(start, end)) {
+      // Its length is announced (range.length), and Node's parser ends the body there.
+      for await (const piece of body) void piece;
+      return this.answer(upload);
+    }
     const slice = this.openSlice(upload, start, end);
     if (slice === null) {
       for await (const piece of body) if (piece.length > 0) throw this.fullError(upload);

@@ -28,6 +28,21 @@ export function fileSender(): FileSender | null {
   return current;
 }
 
+/**
+ * A request that failed on its way (the connection cut, a proxy's timeout): the service kept
+ * none of it, or all of it if only its answer was lost, and the same slice may be sent again.
+ */
+export interface SliceCut extends ErrorData {
+  retryable: true;
+}
+
+export function isSliceCut(error: unknown): error is SliceCut {
+  return typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === true;
+}
+
+/** Statuses a proxy or the server answers a request it did not take with (Node's 408: a body that came too slowly). */
+const RETRYABLE_STATUSES = new Set([408, 502, 503, 504]);
+
 /** Rejected with when the signal aborts the request. */
 export class FileSendAborted extends Error {
   constructor() {
@@ -54,11 +69,13 @@ export const putFile: FileSender = (uploadId, blob, { offset, signal, onProgress
       settle();
       const body = request.response as unknown;
       if (request.status === 200 && isReceived(body)) return resolve(body);
-      reject(isErrorData(body) ? body : ({ code: 'INTERNAL', message: `the upload was refused (HTTP ${request.status})` } satisfies ErrorData));
+      if (isErrorData(body)) return reject(body);
+      const message = `the upload was refused (HTTP ${request.status})`;
+      reject(RETRYABLE_STATUSES.has(request.status) ? ({ code: 'INTERNAL', message, retryable: true } satisfies SliceCut) : ({ code: 'INTERNAL', message } satisfies ErrorData));
     };
     request.onerror = () => {
       settle();
-      reject({ code: 'INTERNAL', message: 'the upload was cut: the connection to rlmscope serve closed' } satisfies ErrorData);
+      reject({ code: 'INTERNAL', message: 'the upload was cut: the connection to rlmscope serve closed', retryable: true } satisfies SliceCut);
     };
     request.onabort = () => {
       settle();

@@ -3,7 +3,7 @@
 // loopback whatever the server does; 2 at once reached 157 MB/s, 4 211 MB/s, 8 174 MB/s
 // (measured against a server that only drained them). The service takes slices in any order
 // (uploadRanges.ts) and says the upload is complete once every byte has come.
-import { FileSendAborted, type FileSender } from '../api/fileSender';
+import { FileSendAborted, isSliceCut, type FileSender } from '../api/fileSender';
 
 /** Requests in flight for one file. */
 export const PUT_SLICES_IN_FLIGHT = 4;
@@ -13,6 +13,12 @@ export const PUT_SLICES_IN_FLIGHT = 4;
  * 0.22 MB/s per request, which even a page reached through a slow SSH tunnel gives.
  */
 export const PUT_SLICE_BYTES = 64 * 1024 * 1024;
+/**
+ * Waits before each new attempt at a slice whose request was cut (isSliceCut): a connection
+ * through a tunnel that dropped, a server restarting. Three attempts in all; a slice refused
+ * for its bytes (binary, overlap, disk full) is never sent again.
+ */
+export const SLICE_RETRY_DELAYS_MS = [500, 2000];
 /** Below this a slice costs more in its request than it gains by going beside others. */
 const MIN_SLICE_BYTES = 4 * 1024 * 1024;
 
@@ -40,6 +46,7 @@ export interface PutSlicesOptions {
   onProgress(received: number): void;
   inFlight?: number;
   sliceBytes?: number;
+  retryDelaysMs?: readonly number[];
 }
 
 /**
@@ -77,7 +84,7 @@ export async function putSlices(sender: FileSender, uploadId: string, blob: Blob
       const { offset, end } = slices[i] as Slice;
       const size = end - offset;
       const onProgress = (sent: number) => count(i, Math.min(sent, Math.max(0, size - 1)));
-      const result = await sender(uploadId, blob.slice(offset, end), { offset, signal: stop.signal, onProgress });
+      const result = await sendAgainIfCut(() => sender(uploadId, blob.slice(offset, end), { offset, signal: stop.signal, onProgress }), stop.signal, options.retryDelaysMs ?? SLICE_RETRY_DELAYS_MS);
       count(i, size);
       if (result.complete) complete = true;
     }
@@ -95,6 +102,28 @@ export async function putSlices(sender: FileSender, uploadId: string, blob: Blob
     options.signal.removeEventListener('abort', onAbort);
   }
   if (!complete) throw { code: 'INTERNAL', message: 'the service did not receive the whole file' };
+}
+
+/** One slice's request, made again after each cut while `delaysMs` lasts; any other failure at once. */
+async function sendAgainIfCut<T>(send: () => Promise<T>, signal: AbortSignal, delaysMs: readonly number[]): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      const delayMs = delaysMs[attempt];
+      if (!isSliceCut(error) || delayMs === undefined || signal.aborted) throw error;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, delayMs);
+        signal.addEventListener('abort', done, { once: true });
+        function done() {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          resolve();
+        }
+      });
+      if (signal.aborted) throw new FileSendAborted();
+    }
+  }
 }
 
 /** Waits for every promise; rejects with the first rejection, in time, once all have settled. */

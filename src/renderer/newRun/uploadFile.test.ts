@@ -269,6 +269,54 @@ describe('uploadBlob with a sender of whole files (browser mode)', () => {
     expect(calls).toEqual(['uploads.begin', 'uploads.cancel']);
   });
 
+  it('sends a slice again when its request was cut, and only then; it never resends one refused for its bytes', async () => {
+    const { api, calls } = fakeService();
+    const sent: number[] = [];
+    let cuts = 0;
+    await uploadBlob(api, new Blob(['0123456789ab']), {
+      name: 'a.txt',
+      signal: new AbortController().signal,
+      onProgress: () => undefined,
+      sliceBytes: 4,
+      slicesInFlight: 3,
+      sliceRetryDelaysMs: [1, 1],
+      sender: (_id, _blob, options) => {
+        sent.push(options.offset);
+        // The middle slice's connection drops twice; the third attempt gets through.
+        if (options.offset === 4 && cuts < 2) return (cuts++, Promise.reject({ code: 'INTERNAL', message: 'the upload was cut', retryable: true }));
+        return Promise.resolve({ received: 12, complete: sent.length === 5 });
+      },
+    });
+    expect(sent.filter((offset) => offset === 4)).toHaveLength(3);
+    expect(calls).toEqual(['uploads.begin']);
+
+    // Cut three times: the third cut is told, and the upload freed.
+    const again = fakeService();
+    const cut = { code: 'INTERNAL', message: 'the upload was cut: the connection to rlmscope serve closed', retryable: true };
+    let attempts = 0;
+    const failing = uploadBlob(again.api, new Blob(['x']), { name: 'a.txt', signal: new AbortController().signal, onProgress: () => undefined, sliceRetryDelaysMs: [1, 1], sender: () => (attempts++, Promise.reject(cut)) });
+    await expect(failing).rejects.toEqual(cut);
+    expect(attempts).toBe(3);
+    expect(again.calls).toEqual(['uploads.begin', 'uploads.cancel']);
+  });
+
+  it('stops waiting to resend a cut slice when the upload is cancelled', async () => {
+    const { api } = fakeService();
+    const controller = new AbortController();
+    let attempts = 0;
+    const upload = uploadBlob(api, new Blob(['x']), {
+      name: 'a.txt',
+      signal: controller.signal,
+      onProgress: () => undefined,
+      sliceRetryDelaysMs: [60_000],
+      sender: () => (attempts++, Promise.reject({ code: 'INTERNAL', message: 'cut', retryable: true })),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    controller.abort();
+    await expect(upload).rejects.toBeInstanceOf(UploadAborted);
+    expect(attempts).toBe(1);
+  });
+
   it('sends an empty file as one empty request', async () => {
     const { api } = fakeService();
     const sizes: number[] = [];

@@ -66,6 +66,8 @@ export interface UploadOptions {
   sliceBytes?: number;
   /** Requests of `sender` at once (default PUT_SLICES_IN_FLIGHT). */
   slicesInFlight?: number;
+  /** Tests: the waits before sending a cut slice again (putSlices.ts). */
+  sliceRetryDelaysMs?: readonly number[];
 }
 
 export class UploadAborted extends Error {
@@ -126,7 +128,7 @@ export async function uploadBlob(api: Pick<RlmApi, 'call'>, blob: Blob, options:
 /** The file as slices sent at once (browser mode, putSlices.ts); the service's half-received upload is cancelled on failure. */
 async function sendWhole(api: Pick<RlmApi, 'call'>, sender: FileSender, uploadId: string, blob: Blob, options: UploadOptions): Promise<string> {
   try {
-    await putSlices(sender, uploadId, blob, { signal: options.signal, onProgress: options.onProgress, sliceBytes: options.sliceBytes, inFlight: options.slicesInFlight });
+    await putSlices(sender, uploadId, blob, { signal: options.signal, onProgress: options.onProgress, sliceBytes: options.sliceBytes, inFlight: options.slicesInFlight, retryDelaysMs: options.sliceRetryDelaysMs });
     if (options.signal.aborted) throw new UploadAborted();
     return uploadId;
   } catch (error) {
