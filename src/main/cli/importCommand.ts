@@ -42,6 +42,9 @@ export async function importCommand(files: string[], options: ImportOptions, out
           },
         });
         progress.line?.done();
+        // The store writes each run's encoded index after it (nodeIndexChunks.ts); waited for
+        // here, or closing the database would leave it to the first open of the run.
+        for (const run of result.runs) await store.cacheNodeIndex(run.runId);
         imported.push(...result.runs.map(summaryJson));
         const warned = result.warnings.length > 0 ? `, ${counted(result.warnings.length, 'warning')}` : '';
         const line = `${file}: ${counted(result.runs.length, 'run')} imported${warned}`;

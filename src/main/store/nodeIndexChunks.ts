@@ -118,6 +118,8 @@ export function joinJsonArrays(parts: readonly Uint8Array[]): Uint8Array {
  */
 export class NodeIndexChunkWriter {
   private readonly filling = new Map<string, Promise<number>>();
+  /** Starts a fill waiting out its delay now. */
+  private readonly waking = new Map<string, () => void>();
   private readonly writeChunk;
 
   constructor(
@@ -128,6 +130,8 @@ export class NodeIndexChunkWriter {
       status: db.prepare<[string], string>(`SELECT status FROM runs WHERE id = ?`).pluck(),
       stored: db.prepare<[string, number], { lastId: number | null; count: number }>(`SELECT last_id AS lastId, count FROM node_index_chunks WHERE run_id = ? AND after_id = ?`),
       // The chunk that ends at `after_id` (a run has ≤ 50 chunks per 100,000 nodes: the scan is short).
+      // The run's last chunk: with the chunks a prefix of the chain, all of them are stored.
+      hasEnd: db.prepare<[string], number>(`SELECT 1 FROM node_index_chunks WHERE run_id = ? AND count < ${INDEX_CHUNK}`).pluck(),
       hasBefore: db.prepare<[string, number], number>(`SELECT 1 FROM node_index_chunks WHERE run_id = ? AND last_id = ? AND count = ${INDEX_CHUNK}`).pluck(),
       insert: db.prepare<[string, number, number | null, number, Uint8Array]>(`INSERT INTO node_index_chunks (run_id, after_id, last_id, count, bytes) VALUES (?, ?, ?, ?, ?)`),
     };
@@ -138,6 +142,7 @@ export class NodeIndexChunkWriter {
     this.writeChunk = db.transaction((runId: string, afterId: number): { next: number | null; written: boolean } => {
       const status = s.status.get(runId);
       if (status === undefined || !ENDED.has(status)) return { next: null, written: false };
+      if (afterId === 0 && s.hasEnd.get(runId) !== undefined) return { next: null, written: false };
       // The chunks before were dropped (a node written since): start again from the first.
       if (afterId !== 0 && s.hasBefore.get(runId, afterId) === undefined) return { next: 0, written: false };
       let chunk = s.stored.get(runId, afterId);
@@ -158,21 +163,38 @@ export class NodeIndexChunkWriter {
    * error, when the database closes. Starts on a later turn of the event loop: never inside the
    * caller's transaction, which may yet roll the run's end back.
    */
-  fill(runId: string): Promise<number> {
+  fill(runId: string, delayMs = 0): Promise<number> {
     let filling = this.filling.get(runId);
     if (!filling) {
-      filling = this.fillChunks(runId).finally(() => this.filling.delete(runId));
+      filling = this.fillChunks(runId, delayMs).finally(() => this.filling.delete(runId));
       this.filling.set(runId, filling);
+    } else if (delayMs === 0) {
+      this.waking.get(runId)?.();
     }
     return filling;
   }
 
-  /** fill, in the background: a failure (a busy or full disk) leaves the rest to read live. */
-  schedule(runId: string): void {
-    this.fill(runId).catch(() => undefined);
+  /**
+   * fill, in the background, after `delayMs`: a failure (a busy or full disk) leaves the rest to
+   * read live.
+   */
+  schedule(runId: string, delayMs = 0): void {
+    this.fill(runId, delayMs).catch(() => undefined);
   }
 
-  private async fillChunks(runId: string): Promise<number> {
+  private async fillChunks(runId: string, delayMs: number): Promise<number> {
+    if (delayMs > 0) {
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          this.waking.delete(runId);
+          resolve();
+        };
+        // unref: a fill still waiting never keeps a finished command's process alive.
+        const timer = setTimeout(wake, delayMs).unref();
+        this.waking.set(runId, wake);
+      });
+    }
     let afterId: number | null = 0;
     let written = 0;
     // Each restart (the run's nodes written mid-fill) reads the run again: a run written to again

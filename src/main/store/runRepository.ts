@@ -23,6 +23,9 @@ export const ANSWER_BYTES_MAX = 2 ** 29 - 30;
 export type { ListRunsOptions } from './runReader';
 export type { CallUsage, NewNode, NewRun, NodePatch, RunEnd, WholeRun, WholeRunNode } from './runWrites';
 
+/** How long a run opened without its chunks waits before they are written (chunkMissing). */
+const LAZY_FILL_DELAY_MS = 2000;
+
 /** Judges whether the process that owns a still-active run is alive. */
 export type OwnerCheck = (pid: number, host: string, heartbeatAt: number | null) => boolean;
 
@@ -51,9 +54,13 @@ export class RunRepository extends RunReader {
     return this.indexChunks.fill(runId);
   }
 
-  /** A run opened whose chunks were never written, or not all (the process ended mid-fill). */
+  /**
+   * A run opened whose chunks were never written, or not all (the process ended mid-fill). The
+   * fill waits a moment: the view that opened the run is reading the rest of its pages now, and
+   * encoding them for later would only slow that down.
+   */
   protected override chunkMissing(runId: string): void {
-    this.indexChunks.schedule(runId);
+    this.indexChunks.schedule(runId, LAZY_FILL_DELAY_MS);
   }
 
   /**
