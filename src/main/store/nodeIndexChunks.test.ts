@@ -213,6 +213,8 @@ describe('the node index of an ended run, kept in chunks', () => {
     db.prepare(`UPDATE node_index_chunks SET bytes = CAST(replace(CAST(bytes AS TEXT), '"completed"', '"COMPLETED"') AS BLOB)`).run();
     const pages = viewPages(store, 'r');
     expect(pages.map(({ page }) => page.count)).toEqual([2000, 10_000, 10_000, 3000]);
+    // Counted live: the chunks stored do not reach the end.
+    expect(pages[0]!.page.total).toBe(25_000);
     // The first two pages are whole stored chunks; the third misses chunks and reads live.
     expect(text(pages[0]!.page.bytes)).toBe(livePage('r', 0, 2000).bytes.replaceAll('"completed"', '"COMPLETED"'));
     expect(text(pages[1]!.page.bytes)).toBe(livePage('r', 2000, 10_000).bytes.replaceAll('"completed"', '"COMPLETED"'));

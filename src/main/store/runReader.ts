@@ -54,9 +54,9 @@ export class RunReader {
     // One read transaction: the page, the run's status that allows chunks, and the total come
     // from the same moment.
     this.nodeIndexPage = db.transaction((runId: string, afterId: number, limit: number, withTotal: boolean): NodeIndexPage => {
-      const chunked = readChunks?.(runId, afterId, limit);
+      const chunked = readChunks?.(runId, afterId, limit, withTotal);
       if (chunked?.missing) this.chunkMissing(runId);
-      if (chunked?.page) return { ...chunked.page, total: withTotal ? (reads.countNodes.get(runId) ?? 0) : null };
+      if (chunked?.page) return { ...chunked.page, total: withTotal ? (chunked.page.total ?? reads.countNodes.get(runId) ?? 0) : null };
       const page = reads.getNodePage.get({ runId, afterId, limit });
       return {
         bytes: ownBytes(page?.json ?? EMPTY_LIST),
