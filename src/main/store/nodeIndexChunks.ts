@@ -136,9 +136,9 @@ export class NodeIndexChunkWriter {
     const s = {
       status: db.prepare<[string], string>(`SELECT status FROM runs WHERE id = ?`).pluck(),
       stored: db.prepare<[string, number], { lastId: number | null; count: number }>(`SELECT last_id AS lastId, count FROM node_index_chunks WHERE run_id = ? AND after_id = ?`),
-      // The chunk that ends at `after_id` (a run has ≤ 50 chunks per 100,000 nodes: the scan is short).
       // The run's last chunk: with the chunks a prefix of the chain, all of them are stored.
       hasEnd: db.prepare<[string], number>(`SELECT 1 FROM node_index_chunks WHERE run_id = ? AND count < ${INDEX_CHUNK}`).pluck(),
+      // The chunk that ends at `after_id` (a run has ≤ 50 chunks per 100,000 nodes: the scan is short).
       hasBefore: db.prepare<[string, number], number>(`SELECT 1 FROM node_index_chunks WHERE run_id = ? AND last_id = ? AND count = ${INDEX_CHUNK}`).pluck(),
       insert: db.prepare<[string, number, number | null, number, Uint8Array]>(`INSERT INTO node_index_chunks (run_id, after_id, last_id, count, bytes) VALUES (?, ?, ?, ?, ?)`),
     };
@@ -167,7 +167,8 @@ export class NodeIndexChunkWriter {
   /**
    * Stores the chunks of `runId` not stored yet, if the run has ended; resolves with the chunks
    * it wrote when done, at once to the fill already under way for the run. Stops early, without
-   * error, when the database closes. Starts on a later turn of the event loop: never inside the
+   * error, when the database closes; rejects when a chunk cannot be written (the file busy with
+   * another process's write, a full disk), leaving the rest to read live. Starts on a later turn of the event loop: never inside the
    * caller's transaction, which may yet roll the run's end back.
    */
   fill(runId: string, delayMs = 0): Promise<number> {
