@@ -41,8 +41,8 @@ function contents(db: string) {
       runs: sqlite.prepare(`SELECT id, origin, source FROM runs ORDER BY id`).all(),
       nodes: (sqlite.prepare(`SELECT count(*) AS n FROM nodes`).get() as { n: number }).n,
       payloads: (sqlite.prepare(`SELECT count(*) AS n FROM node_payloads`).get() as { n: number }).n,
-      // Runs whose encoded node index is stored whole: its last chunk holds fewer than 2,000 nodes.
-      indexed: (sqlite.prepare(`SELECT count(DISTINCT run_id) AS n FROM node_index_chunks WHERE count < 2000`).get() as { n: number }).n,
+      // Runs whose encoded node index is stored whole: its last chunk holds fewer than 1,000 nodes (INDEX_CHUNK).
+      indexed: (sqlite.prepare(`SELECT count(DISTINCT run_id) AS n FROM node_index_chunks WHERE count < 1000`).get() as { n: number }).n,
     };
   } finally {
     sqlite.close();

@@ -87,7 +87,7 @@ function viewPages(reader: RunReader, runId: string) {
 describe('the node index of an ended run, kept in chunks', () => {
   it('serves every page the view asks for, and whole indexes, byte for byte as the live statement', async () => {
     const { db, store, livePage } = setUp();
-    const sizes = [0, 1, 1999, 2000, 2001, 4000, 25_000];
+    const sizes = [0, 1, 999, 1000, 1001, 1999, 2000, 2001, 4000, 25_000];
     for (const size of sizes) store.insertWholeRun(wholeRun(`r-${size}`, size));
     // Ids with gaps (an import may skip some): chunks follow the ids there are.
     store.insertWholeRun(wholeRun('r-gaps', 12_345, 3));
@@ -95,7 +95,7 @@ describe('the node index of an ended run, kept in chunks', () => {
     await store.cacheNodeIndex('r-gaps');
 
     for (const [runId, size] of [...sizes.map((s) => [`r-${s}`, s] as const), ['r-gaps', 12_345] as const]) {
-      // One chunk per 2,000 nodes, and always a last one holding fewer (none at a chunk's edge).
+      // One chunk per INDEX_CHUNK nodes, and always a last one holding fewer (none at a chunk's edge).
       expect(chunks(db, runId)).toHaveLength(Math.floor(size / INDEX_CHUNK) + 1);
       const pages = viewPages(store, runId);
       expect(pages.reduce((sum, { page }) => sum + page.count, 0)).toBe(size);
@@ -117,12 +117,12 @@ describe('the node index of an ended run, kept in chunks', () => {
     await store.cacheNodeIndex('r');
     // Damage every chunk: only a page served from chunks shows it.
     db.prepare(`UPDATE node_index_chunks SET bytes = CAST('["damaged"]' AS BLOB) WHERE run_id = 'r'`).run();
-    const misaligned: [number, number][] = [[1, 2000], [0, 3000], [0, 1], [1999, 2000], [2000, 1999], [5, 10_000], [2001, 10_000], [0, 0]];
+    const misaligned: [number, number][] = [[1, 2000], [0, 2500], [0, 1], [999, 2000], [1999, 2000], [2000, 1999], [5, 10_000], [1500, 10_000], [2001, 10_000], [0, 0]];
     for (const [afterId, limit] of misaligned) {
       const page = store.getNodeIndexPage('r', afterId, limit);
       expect({ afterId, limit, bytes: text(page.bytes), count: page.count, lastId: page.lastId }).toEqual({ afterId, limit, ...livePage('r', afterId, limit) });
     }
-    for (const [afterId, limit] of [[0, 2000], [2000, 10_000], [0, 4000], [24_000, 10_000]] as const) {
+    for (const [afterId, limit] of [[0, 2000], [2000, 10_000], [0, 3000], [1000, 10_000], [24_000, 10_000]] as const) {
       const page = store.getNodeIndexPage('r', afterId, limit);
       expect(text(page.bytes)).toBe(`[${Array(Math.ceil(Math.min(limit, 25_000 - afterId) / INDEX_CHUNK)).fill('"damaged"').join(',')}]`);
       expect([page.count, page.lastId]).toEqual([livePage('r', afterId, limit).count, livePage('r', afterId, limit).lastId]);
@@ -136,7 +136,7 @@ describe('the node index of an ended run, kept in chunks', () => {
     const refill = async () => {
       await store.cacheNodeIndex('r');
       await store.cacheNodeIndex('other');
-      expect(chunks(db, 'r')).toHaveLength(3);
+      expect(chunks(db, 'r')).toHaveLength(Math.floor(5000 / INDEX_CHUNK) + 1);
     };
     const writes: [string, () => void][] = [
       ['updateNode', () => store.updateNode('r', 4500, { label: 'relabelled' })],
@@ -149,13 +149,13 @@ describe('the node index of an ended run, kept in chunks', () => {
       write();
       expect({ what, chunks: chunks(db, 'r') }).toEqual({ what, chunks: [] });
       // Another run's chunks are its own.
-      expect(chunks(db, 'other')).toHaveLength(2);
+      expect(chunks(db, 'other')).toHaveLength(Math.floor(3000 / INDEX_CHUNK) + 1);
       for (const { afterId, limit, page } of viewPages(store, 'r')) expect(text(page.bytes)).toBe(livePage('r', afterId, limit).bytes);
     }
     expect(text(store.getNodeIndexPage('r', 2000, 10_000).bytes)).toContain('"relabelled"');
     // A page read live for want of chunks fills them again in the background.
     await store.cacheNodeIndex('r');
-    expect(chunks(db, 'r')).toHaveLength(3);
+    expect(chunks(db, 'r')).toHaveLength(Math.floor(5000 / INDEX_CHUNK) + 1);
   });
 
   it('never keeps the index of a run still going, nor serves one for a run that is not ended', async () => {
@@ -176,7 +176,7 @@ describe('the node index of an ended run, kept in chunks', () => {
     db.prepare(`UPDATE runs SET status = 'paused' WHERE id = 'r'`).run();
     expect(text(store.getNodeIndexPage('r', 0, 2000).bytes)).toBe(livePage('r', 0, 2000).bytes);
     db.prepare(`UPDATE runs SET status = 'interrupted' WHERE id = 'r'`).run();
-    expect(text(store.getNodeIndexPage('r', 0, 2000).bytes)).toBe('["damaged"]');
+    expect(text(store.getNodeIndexPage('r', 0, 2000).bytes)).toBe(`[${Array(2000 / INDEX_CHUNK).fill('"damaged"').join(',')}]`);
   });
 
   it('keeps the index of a run the engine ends (finishRun), and not of an end rolled back', async () => {
@@ -199,7 +199,7 @@ describe('the node index of an ended run, kept in chunks', () => {
     await store.cacheNodeIndex('ended');
     await store.cacheNodeIndex('rolled-back');
     // finishRun's own fill left nothing to visit but the chunks already written.
-    expect(chunks(db, 'ended').map((c) => c.count)).toEqual([2000, 500]);
+    expect(chunks(db, 'ended').map((c) => c.count)).toEqual([...Array<number>(Math.floor(2500 / INDEX_CHUNK)).fill(INDEX_CHUNK), 2500 % INDEX_CHUNK]);
     expect(chunks(db, 'rolled-back')).toEqual([]);
     for (const { afterId, limit, page } of viewPages(store, 'ended')) expect(text(page.bytes)).toBe(livePage('ended', afterId, limit).bytes);
   });
@@ -208,7 +208,7 @@ describe('the node index of an ended run, kept in chunks', () => {
     const { db, store, livePage } = setUp();
     store.insertWholeRun(wholeRun('r', 25_000));
     await store.cacheNodeIndex('r');
-    // What a kill after six chunks leaves: the first six of thirteen.
+    // What a kill part-way leaves: the chunks of the first 12,000 nodes.
     db.prepare(`DELETE FROM node_index_chunks WHERE run_id = 'r' AND after_id >= 12000`).run();
     db.prepare(`UPDATE node_index_chunks SET bytes = CAST(replace(CAST(bytes AS TEXT), '"completed"', '"COMPLETED"') AS BLOB)`).run();
     const pages = viewPages(store, 'r');
@@ -221,7 +221,7 @@ describe('the node index of an ended run, kept in chunks', () => {
     expect(text(pages[2]!.page.bytes)).toBe(livePage('r', 12_000, 10_000).bytes);
     expect(pages[3]!.page.lastId).toBe(25_000);
     await store.cacheNodeIndex('r');
-    expect(chunks(db, 'r')).toHaveLength(13);
+    expect(chunks(db, 'r')).toHaveLength(Math.floor(25_000 / INDEX_CHUNK) + 1);
     expect(text(store.getNodeIndexPage('r', 22_000, 10_000).bytes)).toBe(livePage('r', 22_000, 10_000).bytes);
   });
 
@@ -234,7 +234,7 @@ describe('the node index of an ended run, kept in chunks', () => {
     expect(chunks(db, 'r').length).toBeGreaterThan(0);
     store.updateNode('r', 1, { label: 'renamed mid-fill' });
     await filling;
-    expect(chunks(db, 'r').map((c) => c.afterId)).toEqual([0, 2000, 4000, 6000, 8000]);
+    expect(chunks(db, 'r').map((c) => c.afterId)).toEqual(Array.from({ length: Math.floor(9000 / INDEX_CHUNK) + 1 }, (_, i) => i * INDEX_CHUNK));
     for (const { afterId, limit, page } of viewPages(store, 'r')) expect(text(page.bytes)).toBe(livePage('r', afterId, limit).bytes);
     expect(text(store.getNodeIndexPage('r', 0, 2000).bytes)).toContain('renamed mid-fill');
   });

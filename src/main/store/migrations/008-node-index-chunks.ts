@@ -15,7 +15,7 @@ export const migration: Migration = {
   version: 8,
   name: 'node-index-chunks',
   up(db) {
-    // A rowid table behind a unique key: a chunk of 2,000 nodes is ~300 KB, and WITHOUT ROWID
+    // A rowid table behind a unique key: a chunk of 1,000 nodes is ~160 KB, and WITHOUT ROWID
     // suits only small rows (as node_payloads).
     db.exec(`
       CREATE TABLE node_index_chunks (
