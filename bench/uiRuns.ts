@@ -9,6 +9,8 @@ export interface UiRuns {
   big: string;
   small: string;
   bigNodes: number;
+  /** How long the big run's encoded index (nodeIndexChunks.ts) took to store after it ended, and in how many chunks. */
+  indexCache: { ms: number; chunks: number };
 }
 
 function writeRun(store: RunRepository, runId: string, subCalls: number, createdAt: number): number {
@@ -41,8 +43,12 @@ function writeRun(store: RunRepository, runId: string, subCalls: number, created
   return id;
 }
 
-/** Writes both runs into the database file (created and migrated if new). */
-export function writeUiRuns(dbPath: string, bigSubCalls = 100_000): UiRuns {
+/**
+ * Writes both runs into the database file (created and migrated if new), and waits for what
+ * ending them starts: their node index stored encoded (RunRepository.finishRun fills it), as a
+ * real run that ended before it is opened has it.
+ */
+export async function writeUiRuns(dbPath: string, bigSubCalls = 100_000): Promise<UiRuns> {
   const db = openDatabase(dbPath);
   try {
     const store = new RunRepository(db);
@@ -53,7 +59,13 @@ export function writeUiRuns(dbPath: string, bigSubCalls = 100_000): UiRuns {
       writeRun(store, 'r-bench-small', 4, now - 2000);
       bigNodes = writeRun(store, 'r-bench-big', bigSubCalls, now - 1000);
     })();
-    return { big: 'r-bench-big', small: 'r-bench-small', bigNodes };
+    await store.cacheNodeIndex('r-bench-small');
+    const started = performance.now();
+    // The fill finishRun started: this waits for it, and writes nothing it has written.
+    await store.cacheNodeIndex('r-bench-big');
+    const ms = performance.now() - started;
+    const chunks = db.prepare(`SELECT count(*) FROM node_index_chunks WHERE run_id = 'r-bench-big'`).pluck().get() as number;
+    return { big: 'r-bench-big', small: 'r-bench-small', bigNodes, indexCache: { ms, chunks } };
   } finally {
     db.close();
   }

@@ -41,6 +41,8 @@ function contents(db: string) {
       runs: sqlite.prepare(`SELECT id, origin, source FROM runs ORDER BY id`).all(),
       nodes: (sqlite.prepare(`SELECT count(*) AS n FROM nodes`).get() as { n: number }).n,
       payloads: (sqlite.prepare(`SELECT count(*) AS n FROM node_payloads`).get() as { n: number }).n,
+      // Runs whose encoded node index is stored whole: its last chunk holds fewer than 1,000 nodes (INDEX_CHUNK).
+      indexed: (sqlite.prepare(`SELECT count(DISTINCT run_id) AS n FROM node_index_chunks WHERE count < 1000`).get() as { n: number }).n,
     };
   } finally {
     sqlite.close();
@@ -64,6 +66,8 @@ describe('rlmscope import', () => {
     // The per-file lines go to stderr, so that stdout is the JSON alone.
     expect(result.stderr).toContain('trace-log-example.jsonl: 6 runs imported');
     expect(result.stderr).toContain('maxiter_2026-11-25_10-58-31_060600ff.jsonl: 1 run imported');
+    // Each run's node index was stored encoded before the command closed the database.
+    expect(contents(db).indexed).toBe(7);
 
     const listed = await runCli(['runs', '--db', db]);
     expect(listed.code).toBe(0);

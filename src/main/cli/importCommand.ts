@@ -42,6 +42,10 @@ export async function importCommand(files: string[], options: ImportOptions, out
           },
         });
         progress.line?.done();
+        // The store writes each run's encoded index after it (nodeIndexChunks.ts); waited for
+        // here, or closing the database would leave it to the first open of the run. A failure
+        // loses nothing (the index reads live): the run is imported all the same.
+        for (const run of result.runs) await store.cacheNodeIndex(run.runId).catch(() => 0);
         imported.push(...result.runs.map(summaryJson));
         const warned = result.warnings.length > 0 ? `, ${counted(result.warnings.length, 'warning')}` : '';
         const line = `${file}: ${counted(result.runs.length, 'run')} imported${warned}`;

@@ -8,6 +8,7 @@ import { RlmError } from '../../shared/errors';
 import { describeSize } from '../../shared/valuePreview';
 import type { PortableItem } from '../interop/portable/readPortable';
 import { restorePortableRun, type RestoredRun, type RestoreOptions } from './portableRestore';
+import { NodeIndexChunkWriter } from './nodeIndexChunks';
 import { RunReader } from './runReader';
 import { payloadBody, runSettingsJson, toNodeRow, toRunSummary } from './runRows';
 import { prepareStatements } from './runStatements';
@@ -22,6 +23,9 @@ export const ANSWER_BYTES_MAX = 2 ** 29 - 30;
 export type { ListRunsOptions } from './runReader';
 export type { CallUsage, NewNode, NewRun, NodePatch, RunEnd, WholeRun, WholeRunNode } from './runWrites';
 
+/** How long a run opened without its chunks waits before they are written (chunkMissing). */
+const LAZY_FILL_DELAY_MS = 2000;
+
 /** Judges whether the process that owns a still-active run is alive. */
 export type OwnerCheck = (pid: number, host: string, heartbeatAt: number | null) => boolean;
 
@@ -30,12 +34,33 @@ export class RunRepository extends RunReader {
   private readonly statements;
   private readonly transactions;
   private readonly oneCommit;
+  private readonly indexChunks;
 
   constructor(private readonly db: Database.Database) {
     super(db);
     this.statements = prepareStatements(db);
     this.transactions = prepareTransactions(db, this.statements);
     this.oneCommit = db.transaction((writes: () => void) => writes());
+    this.indexChunks = new NodeIndexChunkWriter(db, this.reads);
+  }
+
+  /**
+   * Stores the node index of an ended run encoded (nodeIndexChunks.ts), chunk by chunk in short
+   * transactions on later turns of the event loop; resolves when done (or the database closed),
+   * at once for a run that has not ended. Each end of a run starts it (finishRun, an import, a
+   * run found interrupted) and so does a page read live for want of a chunk: callers need not.
+   */
+  cacheNodeIndex(runId: string): Promise<number> {
+    return this.indexChunks.fill(runId);
+  }
+
+  /**
+   * A run opened whose chunks were never written, or not all (the process ended mid-fill). The
+   * fill waits a moment: the view that opened the run is reading the rest of its pages now, and
+   * encoding them for later would only slow that down.
+   */
+  protected override chunkMissing(runId: string): void {
+    this.indexChunks.schedule(runId, LAZY_FILL_DELAY_MS);
   }
 
   /**
@@ -47,8 +72,10 @@ export class RunRepository extends RunReader {
   }
 
   /** A run read from a portable file, restored whole with its documents (portableRestore.ts). */
-  restorePortable(items: AsyncIterable<PortableItem>, options: RestoreOptions = {}): Promise<RestoredRun> {
-    return restorePortableRun(this.db, items, options, this.statements);
+  async restorePortable(items: AsyncIterable<PortableItem>, options: RestoreOptions = {}): Promise<RestoredRun> {
+    const restored = await restorePortableRun(this.db, items, options, this.statements);
+    this.indexChunks.schedule(restored.runId);
+    return restored;
   }
 
   createRun(run: NewRun): void {
@@ -180,6 +207,7 @@ export class RunRepository extends RunReader {
     const cachedTokens = run.nodes.reduce((sum, node) => sum + (node.cachedTokens ?? 0), 0);
     return guard('insertWholeRun', () => {
       this.transactions.insertWholeRun(run, subtrees, bodies, cachedTokens);
+      this.indexChunks.schedule(run.runId);
       const summary = this.getRun(run.runId);
       if (!summary) throw missingRun(run.runId);
       const { limits: _limits, baseUrl: _baseUrl, inputs: _inputs, ...rest } = summary;
@@ -238,6 +266,7 @@ export class RunRepository extends RunReader {
         row = this.transactions.finishRun(runId, { ...end, status: 'failed', answer: null, stopReason: end.stopReason ?? null, error: error_ });
       }
       if (!row) throw missingRun(runId);
+      this.indexChunks.schedule(runId);
       return toRunSummary(row);
     });
   }
@@ -271,6 +300,7 @@ export class RunRepository extends RunReader {
         if (isOwnerAlive(run.owner_pid, run.owner_host, run.heartbeat_at)) continue;
         if (this.transactions.interrupt.immediate(run.id, now)) marked.push(run.id);
       }
+      for (const runId of marked) this.indexChunks.schedule(runId);
       return marked;
     });
   }

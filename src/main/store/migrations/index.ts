@@ -7,5 +7,6 @@ import { migration as runOrigin } from './004-run-origin';
 import { migration as runRecording } from './005-run-recording';
 import { migration as runFork } from './006-run-fork';
 import { migration as runSignals } from './007-run-signals';
+import { migration as nodeIndexChunks } from './008-node-index-chunks';
 
-export const migrations: readonly Migration[] = [initial, runDocuments, applicationId, runOrigin, runRecording, runFork, runSignals];
+export const migrations: readonly Migration[] = [initial, runDocuments, applicationId, runOrigin, runRecording, runFork, runSignals, nodeIndexChunks];
