@@ -159,8 +159,8 @@ describe('a page of the index over HTTP', () => {
   });
 });
 
-describe('with the service closed', () => {
-  it('answers its error, as the WebSocket does', async () => {
+describe('when the service cannot answer', () => {
+  it('answers a closed service\'s error, as the WebSocket does', async () => {
     const closing = await startHarness(() => ({ text: 'FINAL(x)' }));
     const alone = await startBrowserServer({ api: closing.service, rendererDir: makeRendererDir().rendererDir, port: 0, log: () => undefined });
     try {
@@ -175,6 +175,27 @@ describe('with the service closed', () => {
     } finally {
       await alone.close();
       await closing.close();
+    }
+  });
+
+  it('answers a store that cannot read the index with its STORE_FAILED, as the WebSocket does', async () => {
+    const broken = await startHarness(() => ({ text: 'FINAL(x)' }));
+    const alone = await startBrowserServer({ api: broken.service, rendererDir: makeRendererDir().rendererDir, port: 0, log: () => undefined });
+    try {
+      const { runId: kept } = await broken.service.call('runs.start', { query: 'kept', inputs: [{ kind: 'text', name: 'a.txt', text: 'a' }] });
+      await broken.service.waitForRun(kept);
+      // The run's row is still there, its nodes no longer readable: a damaged database.
+      const db = new Database(broken.dbPath);
+      db.exec('ALTER TABLE nodes RENAME TO nodes_gone');
+      db.close();
+      const overSocket = await connect(alone).call('runs.nodeIndex', { runId: kept, afterId: 1 }).catch((error: unknown) => error);
+      expect(overSocket).toMatchObject({ code: 'STORE_FAILED' });
+      const res = await rawRequest(alone.port, `/index/${kept}?after=1`, pageHeaders(alone));
+      expect(res.status).toBe(500);
+      await expect(pageReader(alone).read({ runId: kept, afterId: 1 })).rejects.toEqual(overSocket);
+    } finally {
+      await alone.close();
+      await broken.close();
     }
   });
 
