@@ -85,6 +85,9 @@ export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: Se
  * `runs.nodeIndex` as the body and the rest in headers (shared/indexPageHttp.ts), or the
  * service's `{ code, message }`. Only reached with the page's cookie (checkAccess above); it reads
  * what the WebSocket's `runs.nodeIndex` reads, through the same service call and its checks.
+ * SECURITY: no Origin check, unlike an upload: a browser sends none with a same-origin GET. It
+ * changes nothing, so a forged request gains nothing; another site's page cannot send the
+ * cookie (SameSite=Strict) nor read the answer (no CORS; Cross-Origin-Resource-Policy).
  */
 async function indexPage(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, segments: string[], query: URLSearchParams, headers: Record<string, string>): Promise<void> {
   if (req.method !== 'GET') return text(res, 405, { ...headers, Allow: 'GET' }, 'Method not allowed.\n');
