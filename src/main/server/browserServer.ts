@@ -1,5 +1,5 @@
 // Browser mode's server: the built page over HTTP and the RlmApi over a WebSocket, on loopback,
-// behind a per-start token. `rlmscope serve` wires it to an RlmService (serveCommand.ts).
+// behind a per-start token (the bulk of a run's node index over HTTP too: indexPageHttp.ts). `rlmscope serve` wires it to an RlmService (serveCommand.ts).
 //
 // SECURITY: this server can spend the user's money (every run calls the model with their key)
 // and read the files a run is given. It binds 127.0.0.1 only, answers only requests addressed to
@@ -84,7 +84,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
 
   const server = createServer((req, res) => {
     const served = { ...(options.downloads ? { downloads: options.downloads } : {}), ...(options.uploads ? { uploads: options.uploads } : {}) };
-    handleHttp({ port, token, rootReal, ...served }, req, res).catch((error: unknown) => {
+    handleHttp({ port, token, rootReal, api: options.api, ...served }, req, res).catch((error: unknown) => {
       log(`rlmscope: request failed: ${error instanceof Error ? error.message : String(error)}`);
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();

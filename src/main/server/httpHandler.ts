@@ -1,8 +1,11 @@
-// Answers the browser-mode server's plain HTTP requests: the page and its assets, the downloads
-// of exported runs and the bytes of uploads, behind the checks of requestGuard.ts.
+// Answers the browser-mode server's plain HTTP requests: the page and its assets, the pages of a
+// run's node index, the downloads of exported runs and the bytes of uploads, behind the checks of
+// requestGuard.ts.
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RlmError } from '../../shared/errors';
+import type { RlmApi } from '../../shared/api';
+import { RlmError, toErrorData } from '../../shared/errors';
+import { indexPageHeaders, INDEX_PAGE_SEGMENT, readIndexPageQuery } from '../../shared/indexPageHttp';
 import type { ExportDownloads } from '../service/runExports';
 import type { SliceRange } from '../service/uploads';
 import { securityHeaders } from './headers';
@@ -14,6 +17,8 @@ import { tokenCookie } from './token';
 export interface HttpContext extends GuardConfig {
   /** Real path of the built page's folder (staticFiles.openRendererDir). */
   rootReal: string;
+  /** The service whose `runs.nodeIndex` pages `/index/…` serves; without it, `/index/…` is not found. */
+  api?: Pick<RlmApi, 'call'>;
   /** Exported runs the page asked for (`interop.export`); without it, `/downloads/…` is not found. */
   downloads?: ExportDownloads;
   /** Uploads begun over the WebSocket (`uploads.begin`); without it, `/uploads/…` is not found. */
@@ -43,6 +48,7 @@ export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: Se
     res.end();
     return;
   }
+  if (target.segments[0] === INDEX_PAGE_SEGMENT) return indexPage(ctx, req, res, target.segments, target.query, headers);
   if (target.segments[0] === 'downloads') return download(ctx, req, res, target.segments, headers);
   if (target.segments[0] === 'uploads') return upload(ctx, req, res, target.segments, target.query, headers);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -72,6 +78,39 @@ export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: Se
   const stream = createReadStream(file.path);
   stream.on('error', () => res.destroy());
   stream.pipe(res);
+}
+
+/**
+ * `GET /index/<runId>?after=<id>&limit=<n>`: a page of the run's node index, the bytes of
+ * `runs.nodeIndex` as the body and the rest in headers (shared/indexPageHttp.ts), or the
+ * service's `{ code, message }`. Only reached with the page's cookie (checkAccess above); it reads
+ * what the WebSocket's `runs.nodeIndex` reads, through the same service call and its checks.
+ * SECURITY: no Origin check, unlike an upload: a browser sends none with a same-origin GET. It
+ * changes nothing, so a forged request gains nothing; another site's page cannot send the
+ * cookie (SameSite=Strict) nor read the answer (no CORS; Cross-Origin-Resource-Policy).
+ */
+async function indexPage(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, segments: string[], query: URLSearchParams, headers: Record<string, string>): Promise<void> {
+  if (req.method !== 'GET') return text(res, 405, { ...headers, Allow: 'GET' }, 'Method not allowed.\n');
+  const runId = segments.length === 2 ? segments[1] : undefined;
+  if (runId === undefined || !ctx.api) return text(res, 404, headers, 'Not found.\n');
+  const params = readIndexPageQuery((name) => (query.getAll(name).length > 1 ? '' : query.get(name)));
+  if (typeof params === 'string') return json(res, 400, headers, { code: 'INVALID_INPUT', message: `runs.nodeIndex: ${params}` });
+  let index;
+  try {
+    index = await ctx.api.call('runs.nodeIndex', { runId, ...params });
+  } catch (error) {
+    const data = toErrorData(error);
+    return json(res, errorStatus(data.code), headers, data);
+  }
+  res.writeHead(200, {
+    ...headers,
+    ...indexPageHeaders(index),
+    'Content-Type': 'application/json',
+    'Content-Length': index.bytes.byteLength,
+    // The run changes while it goes: every page is read anew.
+    'Cache-Control': 'no-store',
+  });
+  res.end(index.bytes);
 }
 
 /**
@@ -141,12 +180,12 @@ async function upload(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
     const data = error instanceof RlmError ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
     // The rest of the body is read and dropped: the browser reads the answer once it has sent it.
     req.resume();
-    return json(res, uploadErrorStatus(data.code), headers, data);
+    return json(res, errorStatus(data.code), headers, data);
   }
   json(res, 200, headers, result);
 }
 
-function uploadErrorStatus(code: string): number {
+function errorStatus(code: string): number {
   if (code === 'NOT_FOUND') return 404;
   if (code === 'INPUT_TOO_LARGE') return 413;
   if (code === 'INVALID_INPUT' || code === 'BINARY_FILE') return 400;

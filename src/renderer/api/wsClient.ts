@@ -54,7 +54,8 @@ const DROPPED: ErrorData = {
   code: 'INTERNAL',
   message: 'the connection to rlmscope serve dropped before it answered; check whether the action took effect before trying again',
 };
-const REFUSED: ErrorData = {
+/** What a call fails with once the server refuses this page (also over HTTP: indexOverHttp.ts). */
+export const REFUSED: ErrorData = {
   code: 'INVALID_INPUT',
   message: 'rlmscope serve no longer accepts this page (it was restarted): open the URL it printed',
 };

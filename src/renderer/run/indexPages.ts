@@ -20,6 +20,9 @@ export const PAGE_NODES = 10_000;
  * The pages after `first`, decoded, in order; null when `first` was the whole index. The next
  * page is already asked for when this returns and each time one is handed over. A reader that
  * stops early (the view closed) leaves at most one call in flight, whose failure matters to nobody.
+ * ORDER: every page here is asked for after `first` arrived, so after the run's subscription
+ * took effect (runStore.ts); browser mode relies on it to read these pages over HTTP rather than
+ * the socket that carried the subscription (api/indexOverHttp.ts).
  */
 export function restOfIndex(api: RlmApi, runId: string, first: NodeIndex): AsyncIterable<NodeRow[]> | null {
   if (first.complete || first.lastId === null) return null;
