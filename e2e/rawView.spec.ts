@@ -242,3 +242,42 @@ test.describe('bidirectional controls in model text', () => {
     await shot('bidi-controls');
   });
 });
+
+test.describe('bidirectional controls outside the detail pane', () => {
+  // The answer, the query (typed, or from an imported file), the runs list and every tooltip
+  // show model text too; a tooltip is drawn by the system and cannot hold a styled span.
+  const ANSWER = 'Pay \u202E01$\u202C now';
+  const FENCED = '```repl \u202Eevil\nprint(1)\n```\nok';
+  test.use({ rules: rules(rootTurn(0, { text: FENCED }), rootTurn(1, { text: `FINAL(${ANSWER})` })) });
+
+  test('the answer, the query and the runs list draw them by name, and no tooltip holds one', async ({ page, shot }) => {
+    const query = 'Who \u2067is\u2069 it \u202Eyxz';
+    await page.getByRole('button', { name: 'New run', exact: true }).click();
+    await page.getByLabel('Query', { exact: true }).fill(query);
+    await page.getByLabel('Paste text').fill('x');
+    await page.getByRole('button', { name: 'Start run' }).click();
+    await expect(page).toHaveURL(/#\/runs\/[^/]+$/);
+    await expectStatus(page, 'completed', 20_000);
+
+    const heading = page.locator('h1.run-query');
+    expect(await exactText(heading)).toBe(query);
+    await expect(heading.locator('.bidi-control')).toHaveCount(3);
+    await expect(heading).toHaveAttribute('title', 'Who [RLI]is[PDI] it [RLO]yxz');
+    const answer = page.locator('.run-answer');
+    await expect(answer.locator('.bidi-control[data-name="RLO"]')).toHaveCount(1);
+    expect(await exactText(answer.locator('.text-plain'))).toBe(ANSWER);
+
+    const titles = await page.locator('[title]').evaluateAll((els) => els.map((el) => el.getAttribute('title') ?? ''));
+    expect(titles.filter((t) => /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(t) && !t.startsWith('U+'))).toEqual([]);
+
+    await treeRow(page, 'LLM turn').first().click();
+    await expect(section(page, 'Reply').locator('.raw-fence .bidi-control[data-name="RLO"]')).toHaveCount(1);
+    await shot('bidi-answer');
+
+    await page.goto(page.url().replace(/#.*$/, '#/runs'));
+    const row = page.locator('.runs-query').first();
+    await expect(row.locator('.bidi-control')).toHaveCount(3);
+    await expect(row).toHaveAttribute('title', 'Who [RLI]is[PDI] it [RLO]yxz');
+    await shot('bidi-runs');
+  });
+});
