@@ -281,3 +281,29 @@ test.describe('bidirectional controls outside the detail pane', () => {
     await shot('bidi-runs');
   });
 });
+
+test.describe('bidirectional controls in an input document', () => {
+  test.use({ rules: rules(rootTurn(0, { text: 'FINAL(read it)' })) });
+
+  test('are drawn by name in the Input view, its name included, as in the context preview', async ({ page }) => {
+    // A file named to look like a picture ("…gpj.exe" drawn as "…exe.jpg").
+    const name = 'photo\u202Egpj.exe';
+    const text = 'if (isAdmin) { \u202E } \u2066 if (ok) \u2069 return;';
+    await page.getByRole('button', { name: 'New run', exact: true }).click();
+    await page.getByLabel('Add files').setInputFiles({ name, mimeType: 'text/plain', buffer: Buffer.from(text) });
+    await expect(page.locator('.input-name .bidi-control[data-name="RLO"]')).toHaveCount(1);
+    await expect(page.locator('.input-name')).toHaveAttribute('title', 'photo[RLO]gpj.exe');
+    await page.getByLabel('Query', { exact: true }).fill('Read it');
+    await page.getByRole('button', { name: 'Start run' }).click();
+    await expectStatus(page, 'completed', 20_000);
+    await treeRow(page, 'RLM').first().click();
+    const context = section(page, 'Context');
+    await expect(context.locator('.bidi-control')).toHaveCount(3);
+    await context.getByRole('button', { name: /^Open the input/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'Input' });
+    const body = dialog.locator('pre.input-text');
+    expect(await exactText(body)).toBe(text);
+    await expect(body.locator('.bidi-control')).toHaveCount(3);
+    await expect(dialog.locator('.input-doc-name .bidi-control[data-name="RLO"]')).toHaveCount(1);
+  });
+});
