@@ -241,6 +241,35 @@ test.describe('bidirectional controls in model text', () => {
     await reply.evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await shot('bidi-controls');
   });
+
+  test('are drawn by name in Rendered mode too, and reorder nothing there', async ({ page }) => {
+    await startRun(page, { query: 'Who?', pasted: 'x' });
+    await expectStatus(page, 'completed', 20_000);
+    await treeRow(page, 'LLM turn').first().click();
+    const reply = section(page, 'Reply');
+    await reply.getByRole('button', { name: 'Rendered' }).click();
+    const prose = reply.locator('.markdown').first();
+    await expect(prose.locator('.bidi-control[data-name="RLO"]')).toHaveCount(1);
+    await expect(prose.locator('.bidi-control[data-name="PDF"]')).toHaveCount(1);
+    expect(await exactText(prose)).toContain('Checking \u202Ecba\u202C now.');
+    const xs = await prose.evaluate((el) => {
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const at = (node.textContent ?? '').indexOf('cba');
+        if (at < 0) continue;
+        return [0, 1, 2].map((i) => {
+          const range = document.createRange();
+          range.setStart(node as Text, at + i);
+          range.setEnd(node as Text, at + i + 1);
+          return range.getBoundingClientRect().left;
+        });
+      }
+      return [];
+    });
+    expect(xs).toHaveLength(3);
+    expect(xs[0]).toBeLessThan(xs[1] as number);
+    expect(xs[1]).toBeLessThan(xs[2] as number);
+  });
 });
 
 test.describe('bidirectional controls outside the detail pane', () => {

@@ -15,9 +15,8 @@ export function bidiSafe(text: string): ReactNode {
   for (const match of text.matchAll(BIDI_CONTROL)) {
     const at = match.index;
     if (at > last) out.push(text.slice(last, at));
-    const { short, codePoint } = bidiControlName(match[0]);
     out.push(
-      <span key={at} className="bidi-control" data-name={short} title={`${codePoint} (${short}): an invisible character that reorders text, shown here and kept from acting`}>
+      <span key={at} className="bidi-control" data-name={bidiControlName(match[0]).short} title={controlTitle(match[0])}>
         {match[0]}
       </span>,
     );
@@ -25,4 +24,53 @@ export function bidiSafe(text: string): ReactNode {
   }
   if (last < text.length) out.push(text.slice(last));
   return out;
+}
+
+function controlTitle(char: string): string {
+  const { short, codePoint } = bidiControlName(char);
+  return `${codePoint} (${short}): an invisible character that reorders text, shown here and kept from acting`;
+}
+
+// The parts of a hast tree (the HTML react-markdown builds from markdown) that bidiSafeRehype reads.
+interface HastText {
+  type: 'text';
+  value: string;
+}
+interface HastParent {
+  type: string;
+  children?: HastNode[];
+}
+type HastNode = HastText | (HastParent & { tagName?: string; properties?: Record<string, unknown> });
+
+/**
+ * A rehype plugin: each bidirectional control in the markdown's text gets the span bidiSafe
+ * gives it, so a reply switched to Rendered is drawn as its raw view is.
+ */
+export function bidiSafeRehype() {
+  const visit = (node: HastParent): void => {
+    if (!node.children) return;
+    const children: HastNode[] = [];
+    for (const child of node.children) {
+      if (child.type !== 'text') {
+        visit(child as HastParent);
+        children.push(child);
+        continue;
+      }
+      const { value } = child as HastText;
+      if (!hasBidiControl(value)) {
+        children.push(child);
+        continue;
+      }
+      let last = 0;
+      for (const match of value.matchAll(BIDI_CONTROL)) {
+        if (match.index > last) children.push({ type: 'text', value: value.slice(last, match.index) });
+        const properties = { className: ['bidi-control'], dataName: bidiControlName(match[0]).short, title: controlTitle(match[0]) };
+        children.push({ type: 'element', tagName: 'span', properties, children: [{ type: 'text', value: match[0] }] });
+        last = match.index + match[0].length;
+      }
+      if (last < value.length) children.push({ type: 'text', value: value.slice(last) });
+    }
+    node.children = children;
+  };
+  return (tree: HastParent) => visit(tree);
 }
