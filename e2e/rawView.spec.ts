@@ -336,3 +336,26 @@ test.describe('bidirectional controls in an input document', () => {
     await expect(dialog.locator('.input-doc-name .bidi-control[data-name="RLO"]')).toHaveCount(1);
   });
 });
+
+test.describe('a reply of bidirectional controls without end', () => {
+  // One isolating span per control: 100,000 of them froze the page for minutes on "Show all".
+  const MANY = 'a\u202E'.repeat(100_000);
+  test.use({ rules: rules(rootTurn(0, { text: `${MANY}\nFINAL(x)` })) });
+
+  test('draws the first thousand by name and the rest as U+FFFD, at once', async ({ page }) => {
+    await startRun(page, { query: 'Who?', pasted: 'x' });
+    await expectStatus(page, 'completed', 30_000);
+    await treeRow(page, 'LLM turn').first().click();
+    const reply = section(page, 'Reply');
+    await reply.getByRole('button', { name: /^Show all \(/ }).click();
+    const rest = reply.locator('.bidi-replaced');
+    await expect(rest).toHaveCount(1);
+    await expect(reply.locator('.bidi-control')).toHaveCount(1000);
+    const shown = await exactText(reply.locator('pre'));
+    // The first page of the value (RawText pages it past 200,000 characters).
+    expect(shown).toBe(`${'a\u202E'.repeat(1000)}${'a\ufffd'.repeat(99_000)}`);
+
+    await reply.getByRole('button', { name: 'Rendered' }).click();
+    await expect(reply.locator('.markdown .bidi-control')).toHaveCount(1000);
+  });
+});
