@@ -340,7 +340,8 @@ test.describe('bidirectional controls in an input document', () => {
 test.describe('a reply of bidirectional controls without end', () => {
   // One isolating span per control: 100,000 of them froze the page for minutes on "Show all".
   const MANY = 'a\u202E'.repeat(100_000);
-  test.use({ rules: rules(rootTurn(0, { text: `${MANY}\nFINAL(x)` })) });
+  const CODE = 'x\u202E;'.repeat(3000);
+  test.use({ rules: rules(rootTurn(0, { text: MANY }), rootTurn(1, { text: repl(CODE) }), rootTurn(2, { text: 'FINAL(x)' })) });
 
   test('draws the first thousand by name and the rest as U+FFFD, at once', async ({ page }) => {
     await startRun(page, { query: 'Who?', pasted: 'x' });
@@ -357,5 +358,12 @@ test.describe('a reply of bidirectional controls without end', () => {
 
     await reply.getByRole('button', { name: 'Rendered' }).click();
     await expect(reply.locator('.markdown .bidi-control')).toHaveCount(1000);
+
+    // Code too, whose tokens would each draw their own thousand.
+    await treeRow(page, 'LLM turn').nth(1).click();
+    const code = section(page, 'Reply').locator('code.raw-code');
+    await section(page, 'Reply').getByRole('button', { name: /^Show all \(/ }).click();
+    await expect(code.locator('.bidi-control')).toHaveCount(1000);
+    await expect(code.locator('.bidi-replaced')).toHaveCount(1);
   });
 });
