@@ -60,3 +60,28 @@ test('two runs ticked on the runs list are compared, their first divergence mark
   await expect(detail.getByRole('heading', { level: 2 })).toContainText('Cell 2');
   await expect(detail.getByText('differs')).toHaveCount(0);
 });
+
+test('a reply holding bidirectional controls reads as written in the comparison too: the controls drawn by name', async ({ page }) => {
+  // From a hostile file: an override (U+202E) makes "sdrow" read "words" where it acts.
+  await page.getByRole('button', { name: 'Runs', exact: true }).click();
+  await page.getByLabel('Import runs').setInputFiles({ name: 'first.jsonl', mimeType: 'application/jsonl', buffer: log('Let me count the words.', '2026-11-25T09:00:00.000000') });
+  await expect(page.getByRole('status').filter({ hasText: 'imported from first.jsonl' })).toBeVisible();
+  await page.getByLabel('Import runs').setInputFiles({ name: 'second.jsonl', mimeType: 'application/jsonl', buffer: log('Let me count the \u202Esdrow\u202C.', '2026-11-25T10:00:00.000000') });
+  await expect(page.getByRole('status').filter({ hasText: 'imported from second.jsonl' })).toBeVisible();
+  const boxes = page.getByRole('checkbox', { name: /^Select run .* to compare$/ });
+  await expect(page.getByRole('list', { name: 'Runs' }).getByRole('link')).toHaveCount(2);
+  await boxes.nth(1).focus();
+  await page.keyboard.press('Space');
+  await boxes.nth(0).focus();
+  await page.keyboard.press('Space');
+  await expect(boxes.nth(0)).toBeChecked();
+  await page.getByRole('button', { name: 'Compare', exact: true }).click();
+  const region = page.getByRole('region', { name: 'Run comparison' });
+  const detail = region.getByRole('region', { name: 'Step comparison' });
+  // Whichever side the hostile run is on.
+  const b = detail.getByRole('group', { name: /^[AB] reply$/ }).filter({ hasText: 'sdrow' });
+  await expect(b.locator('.bidi-control[data-name="RLO"]')).toHaveCount(1);
+  await expect(b.locator('.bidi-control[data-name="PDF"]')).toHaveCount(1);
+  expect(await b.locator('.compare-line').first().evaluate((el) => el.textContent)).toBe('Let me count the \u202Esdrow\u202C.\n');
+  await expect(region.getByRole('list', { name: 'Aligned steps' }).locator('.compare-label .bidi-control[data-name="RLO"]').first()).toBeVisible();
+});

@@ -241,4 +241,129 @@ test.describe('bidirectional controls in model text', () => {
     await reply.evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await shot('bidi-controls');
   });
+
+  test('are drawn by name in Rendered mode too, and reorder nothing there', async ({ page }) => {
+    await startRun(page, { query: 'Who?', pasted: 'x' });
+    await expectStatus(page, 'completed', 20_000);
+    await treeRow(page, 'LLM turn').first().click();
+    const reply = section(page, 'Reply');
+    await reply.getByRole('button', { name: 'Rendered' }).click();
+    const prose = reply.locator('.markdown').first();
+    await expect(prose.locator('.bidi-control[data-name="RLO"]')).toHaveCount(1);
+    await expect(prose.locator('.bidi-control[data-name="PDF"]')).toHaveCount(1);
+    expect(await exactText(prose)).toContain('Checking \u202Ecba\u202C now.');
+    const xs = await prose.evaluate((el) => {
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const at = (node.textContent ?? '').indexOf('cba');
+        if (at < 0) continue;
+        return [0, 1, 2].map((i) => {
+          const range = document.createRange();
+          range.setStart(node as Text, at + i);
+          range.setEnd(node as Text, at + i + 1);
+          return range.getBoundingClientRect().left;
+        });
+      }
+      return [];
+    });
+    expect(xs).toHaveLength(3);
+    expect(xs[0]).toBeLessThan(xs[1] as number);
+    expect(xs[1]).toBeLessThan(xs[2] as number);
+  });
+});
+
+test.describe('bidirectional controls outside the detail pane', () => {
+  // The answer, the query (typed, or from an imported file), the runs list and every tooltip
+  // show model text too; a tooltip is drawn by the system and cannot hold a styled span.
+  const ANSWER = 'Pay \u202E01$\u202C now';
+  const FENCED = '```repl \u202Eevil\nprint(1)\n```\nok';
+  test.use({ rules: rules(rootTurn(0, { text: FENCED }), rootTurn(1, { text: `FINAL(${ANSWER})` })) });
+
+  test('the answer, the query and the runs list draw them by name, and no tooltip holds one', async ({ page, shot }) => {
+    const query = 'Who \u2067is\u2069 it \u202Eyxz';
+    await page.getByRole('button', { name: 'New run', exact: true }).click();
+    await page.getByLabel('Query', { exact: true }).fill(query);
+    await page.getByLabel('Paste text').fill('x');
+    await page.getByRole('button', { name: 'Start run' }).click();
+    await expect(page).toHaveURL(/#\/runs\/[^/]+$/);
+    await expectStatus(page, 'completed', 20_000);
+
+    const heading = page.locator('h1.run-query');
+    expect(await exactText(heading)).toBe(query);
+    await expect(heading.locator('.bidi-control')).toHaveCount(3);
+    await expect(heading).toHaveAttribute('title', 'Who [RLI]is[PDI] it [RLO]yxz');
+    const answer = page.locator('.run-answer');
+    await expect(answer.locator('.bidi-control[data-name="RLO"]')).toHaveCount(1);
+    expect(await exactText(answer.locator('.text-plain'))).toBe(ANSWER);
+
+    const titles = await page.locator('[title]').evaluateAll((els) => els.map((el) => el.getAttribute('title') ?? ''));
+    expect(titles.filter((t) => /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(t) && !t.startsWith('U+'))).toEqual([]);
+
+    await treeRow(page, 'LLM turn').first().click();
+    await expect(section(page, 'Reply').locator('.raw-fence .bidi-control[data-name="RLO"]')).toHaveCount(1);
+    await shot('bidi-answer');
+
+    await page.goto(page.url().replace(/#.*$/, '#/runs'));
+    const row = page.locator('.runs-query').first();
+    await expect(row.locator('.bidi-control')).toHaveCount(3);
+    await expect(row).toHaveAttribute('title', 'Who [RLI]is[PDI] it [RLO]yxz');
+    await shot('bidi-runs');
+  });
+});
+
+test.describe('bidirectional controls in an input document', () => {
+  test.use({ rules: rules(rootTurn(0, { text: 'FINAL(read it)' })) });
+
+  test('are drawn by name in the Input view, its name included, as in the context preview', async ({ page }) => {
+    // A file named to look like a picture ("…gpj.exe" drawn as "…exe.jpg").
+    const name = 'photo\u202Egpj.exe';
+    const text = 'if (isAdmin) { \u202E } \u2066 if (ok) \u2069 return;';
+    await page.getByRole('button', { name: 'New run', exact: true }).click();
+    await page.getByLabel('Add files').setInputFiles({ name, mimeType: 'text/plain', buffer: Buffer.from(text) });
+    await expect(page.locator('.input-name .bidi-control[data-name="RLO"]')).toHaveCount(1);
+    await expect(page.locator('.input-name')).toHaveAttribute('title', 'photo[RLO]gpj.exe');
+    await page.getByLabel('Query', { exact: true }).fill('Read it');
+    await page.getByRole('button', { name: 'Start run' }).click();
+    await expectStatus(page, 'completed', 20_000);
+    await treeRow(page, 'RLM').first().click();
+    const context = section(page, 'Context');
+    await expect(context.locator('.bidi-control')).toHaveCount(3);
+    await context.getByRole('button', { name: /^Open the input/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'Input' });
+    const body = dialog.locator('pre.input-text');
+    expect(await exactText(body)).toBe(text);
+    await expect(body.locator('.bidi-control')).toHaveCount(3);
+    await expect(dialog.locator('.input-doc-name .bidi-control[data-name="RLO"]')).toHaveCount(1);
+  });
+});
+
+test.describe('a reply of bidirectional controls without end', () => {
+  // One isolating span per control: 100,000 of them froze the page for minutes on "Show all".
+  const MANY = 'a\u202E'.repeat(100_000);
+  const CODE = 'x\u202E;'.repeat(3000);
+  test.use({ rules: rules(rootTurn(0, { text: MANY }), rootTurn(1, { text: repl(CODE) }), rootTurn(2, { text: 'FINAL(x)' })) });
+
+  test('draws the first thousand by name and the rest as U+FFFD, at once', async ({ page }) => {
+    await startRun(page, { query: 'Who?', pasted: 'x' });
+    await expectStatus(page, 'completed', 30_000);
+    await treeRow(page, 'LLM turn').first().click();
+    const reply = section(page, 'Reply');
+    await reply.getByRole('button', { name: /^Show all \(/ }).click();
+    const rest = reply.locator('.bidi-replaced');
+    await expect(rest).toHaveCount(1);
+    await expect(reply.locator('.bidi-control')).toHaveCount(1000);
+    const shown = await exactText(reply.locator('pre'));
+    // The first page of the value (RawText pages it past 200,000 characters).
+    expect(shown).toBe(`${'a\u202E'.repeat(1000)}${'a\ufffd'.repeat(99_000)}`);
+
+    await reply.getByRole('button', { name: 'Rendered' }).click();
+    await expect(reply.locator('.markdown .bidi-control')).toHaveCount(1000);
+
+    // Code too, whose tokens would each draw their own thousand.
+    await treeRow(page, 'LLM turn').nth(1).click();
+    const code = section(page, 'Reply').locator('code.raw-code');
+    await section(page, 'Reply').getByRole('button', { name: /^Show all \(/ }).click();
+    await expect(code.locator('.bidi-control')).toHaveCount(1000);
+    await expect(code.locator('.bidi-replaced')).toHaveCount(1);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BIDI_CONTROL, bidiControlName, hasBidiControl } from './bidiControls';
+import { BIDI_CONTROL, bidiControlName, hasBidiControl, namedBidiControls } from './bidiControls';
 
 const ALL = ['\u061c', '\u200e', '\u200f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'];
 
@@ -17,5 +17,12 @@ describe('bidirectional controls', () => {
       expect(hasBidiControl('a\u202eb')).toBe(true);
       expect(hasBidiControl('ab')).toBe(false);
     }
+  });
+
+  it('names each control in a plain string (a tooltip cannot hold a styled span), leaving other text as it is', () => {
+    expect(namedBidiControls("// \u202ecba\u202c \u2067x")).toBe('// [RLO]cba[PDF] [RLI]x');
+    expect(hasBidiControl(namedBidiControls(ALL.join('')))).toBe(false);
+    const plain = 'שלום \u{1F600} abc';
+    expect(namedBidiControls(plain)).toBe(plain);
   });
 });

@@ -34,3 +34,13 @@ export function hasBidiControl(text: string): boolean {
   BIDI_CONTROL.lastIndex = 0;
   return found;
 }
+
+/**
+ * `text` with each bidirectional control replaced by its name in brackets ("[RLO]"): for what
+ * cannot hold a styled span — a tooltip (a title attribute), which the system draws and where an
+ * override would reorder the text as it would anywhere.
+ */
+export function namedBidiControls(text: string): string {
+  if (!hasBidiControl(text)) return text;
+  return text.replace(BIDI_CONTROL, (char) => `[${bidiControlName(char).short}]`);
+}

@@ -74,3 +74,50 @@ describe('the reply limit on the wire of a stream', () => {
     }
   });
 });
+
+describe('the reply limit on the error body of a stream', () => {
+  let server: import('node:http').Server | null = null;
+  afterEach(async () => {
+    server?.closeAllConnections();
+    if (server) await new Promise((resolve) => server?.close(resolve));
+    server = null;
+  });
+  async function serve(answer: (res: import('node:http').ServerResponse, index: number) => void): Promise<{ baseUrl: string; requests: () => number }> {
+    const { createServer } = await import('node:http');
+    let requests = 0;
+    server = createServer((_req, res) => answer(res, requests++));
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    return { baseUrl: `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}/v1`, requests: () => requests };
+  }
+  const go = { model: 'm', messages: [{ role: 'user' as const, content: 'go' }] };
+
+  for (const status of [500, 429]) {
+    it(`refuses a ${status} whose body passes the limit once, unretried, as a whole reply's is (the SDK would read it into a retried error)`, async () => {
+      const limit = 2 ** 20;
+      const { baseUrl, requests } = await serve((res) => res.writeHead(status, { 'content-type': 'text/plain', 'retry-after-ms': '5' }).end('e'.repeat(3 * limit)));
+      const bills: AttemptBill[] = [];
+      const meter = { open: () => Promise.resolve(undefined), close: (bill: AttemptBill) => void bills.push(bill) };
+      const error = await new ModelClient({ baseUrl, apiKey: 'k', backoff: { baseMs: 5, maxMs: 20 }, maxReplyBytes: limit }).complete({ ...go, meter }).catch((e: unknown) => e);
+      expect((error as RlmError).message).toContain('the reply from m was refused: the reply passed 1 MiB');
+      expect(requests()).toBe(1);
+      expect(bills).toHaveLength(1);
+    });
+  }
+
+  it('keeps the status of an error whose compressed body is damaged, and of one outside 200 to 599', async () => {
+    const { baseUrl } = await serve((res, index) => {
+      if (index === 0) res.writeHead(429, { 'content-encoding': 'gzip', 'retry-after-ms': '30' }).end('not gzip at all');
+      else if (index === 1) res.writeHead(600, { 'content-type': 'text/plain', 'retry-after-ms': '20' }).end('odd');
+      else {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'after the waits' }, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
+      }
+    });
+    const reasons: string[] = [];
+    const delays: number[] = [];
+    const result = await new ModelClient({ baseUrl, apiKey: 'k', backoff: { baseMs: 5, maxMs: 20 } }).complete({ ...go, onRetry: ({ delayMs, reason }) => (delays.push(delayMs), reasons.push(reason)) });
+    expect(result).toMatchObject({ text: 'after the waits', attempts: 3 });
+    expect(delays).toEqual([30, 20]);
+    expect(reasons[1]).toMatch(/^600 /);
+  });
+});

@@ -35,27 +35,48 @@ export function replyTooLarge(error: unknown): ReplyTooLargeError | null {
 
 /**
  * The global fetch, with the body of each response cut off by a ReplyTooLargeError once more
- * than `maxBytes` of it has come (the streamed path's SDK reads the body as a web stream).
+ * than `maxBytes` of it has come (the streamed path's SDK reads the body as a web stream). The
+ * body of an error status is read here, at most `limitShown` bytes of it, as the whole path reads
+ * it: the SDK would read it into its error's message and retry the call, catching the refusal.
  */
 export function boundedFetch(maxBytes: number, limitShown: number): typeof fetch {
   return async (input, init) => {
     const response = await fetch(input, init);
     if (!response.body) return response;
-    let seen = 0;
-    const counted = response.body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          seen += chunk.byteLength;
-          if (seen > maxBytes) controller.error(new ReplyTooLargeError(limitShown));
-          else controller.enqueue(chunk);
-        },
-      }),
-    );
-    const bounded = new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
-    // What a constructed Response cannot be given; the SDK names the URL in its logs and errors.
-    Object.defineProperty(bounded, 'url', { value: response.url });
-    return bounded;
+    if (response.ok) return withBody(response, counted(response.body, maxBytes, limitShown));
+    let bytes: ArrayBuffer;
+    try {
+      bytes = await new Response(counted(response.body, limitShown, limitShown)).arrayBuffer();
+    } catch (error) {
+      // An error status whose body does not decode (a proxy's damaged page) is still that status.
+      if (replyTooLarge(error) || init?.signal?.aborted) throw error;
+      bytes = new ArrayBuffer(0);
+    }
+    return withBody(response, bytes);
   };
+}
+
+function counted(body: ReadableStream<Uint8Array>, maxBytes: number, limitShown: number): ReadableStream<Uint8Array> {
+  let seen = 0;
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > maxBytes) controller.error(new ReplyTooLargeError(limitShown));
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+}
+
+/** `response` with another body. A constructed Response takes only statuses 200 to 599. */
+function withBody(response: Response, body: BodyInit): Response {
+  const usual = response.status >= 200 && response.status <= 599;
+  const bounded = new Response(body, { status: usual ? response.status : 599, statusText: response.statusText, headers: response.headers });
+  // What a constructed Response cannot be given; the SDK names the URL in its logs and errors.
+  Object.defineProperty(bounded, 'url', { value: response.url });
+  if (!usual) Object.defineProperty(bounded, 'status', { value: response.status });
+  return bounded;
 }
 
 function formatLimit(bytes: number): string {

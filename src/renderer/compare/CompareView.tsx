@@ -10,6 +10,7 @@ import { routeHash } from '../state/navStore';
 import { ComparisonList } from './ComparisonList';
 import { deltaTexts, FIELD_LABELS, stepPath } from './compareText';
 import { StepDetail } from './StepDetail';
+import { bidiSafe } from '../run/text/BidiSafe';
 import './compare.css';
 
 type Compared = MethodResult<'runs.compare'>;
@@ -112,7 +113,7 @@ function RunCard({ side, run }: { side: 'A' | 'B'; run: RunSummary }) {
       <div className="compare-run-text">
         <a href={routeHash({ view: 'run', runId: run.runId })} className="compare-run-query">
           <span className="visually-hidden">Run {side}: </span>
-          {run.query.split('\n')[0] || '(no query)'}
+          {bidiSafe(run.query.split('\n')[0] ?? '') || '(no query)'}
         </a>
         <span className="muted compare-run-id">
           {run.runId}

@@ -6,6 +6,7 @@ import { useEffect, useRef, type KeyboardEvent } from 'react';
 import type { ComparisonStep } from '../../shared/api/debugger';
 import type { NodePair } from '../../shared/domain/comparison';
 import { stepName } from './compareText';
+import { bidiSafe } from '../run/text/BidiSafe';
 
 interface ComparisonListProps {
   pairs: NodePair[];
@@ -61,7 +62,7 @@ export function ComparisonList({ pairs, steps, first, selected, onSelect }: Comp
                 <span className="muted">—</span>
               ) : (
                 <>
-                  <span className="compare-kind">{stepName(step)}</span> <span className="compare-label">{label}</span>
+                  <span className="compare-kind">{stepName(step)}</span> <span className="compare-label">{bidiSafe(label)}</span>
                 </>
               )}
             </span>

@@ -7,6 +7,7 @@ import type { ComparedField, NodePair } from '../../shared/domain/comparison';
 import type { NodePayload } from '../../shared/domain/node';
 import { errorText } from '../api/errors';
 import { differingLines, FIELD_LABELS, shownFields, stepName } from './compareText';
+import { bidiSafe } from '../run/text/BidiSafe';
 
 interface StepDetailProps {
   api: RlmApi;
@@ -94,7 +95,7 @@ function Value({ label, text, other }: { label: string; text: string | undefined
     <pre className="compare-value" role="group" aria-label={label}>
       {lines.slice(0, MAX_LINES).map((line, i) => (
         <span key={i} className={changed.has(i) && text !== other ? 'compare-line is-changed' : 'compare-line'}>
-          {line}
+          {bidiSafe(line)}
           {'\n'}
         </span>
       ))}

@@ -1,9 +1,11 @@
 // The inputs chosen so far: one line per file or folder, its size, its upload progress, why it
 // cannot be used, and a button that removes it (cancelling its upload when still going).
 import type { RlmApi } from '../../shared/api';
+import { namedBidiControls } from '../../shared/bidiControls';
 import { formatBytes, percent } from '../../shared/formatBytes';
 import { FileIcon, FolderIcon, CloseIcon } from '../common/icons';
 import { ProgressBar } from '../common/ProgressBar';
+import { bidiSafe } from '../run/text/BidiSafe';
 import { isActive, type InputEntry } from './inputEntries';
 import { removeEntry } from './inputQueue';
 
@@ -29,8 +31,8 @@ function Entry({ api, entry }: { api: RlmApi; entry: InputEntry }) {
       <span className="input-icon">{entry.kind === 'folder' ? <FolderIcon /> : <FileIcon />}</span>
       <div className="input-main">
         <div className="input-line">
-          <span className="input-name" title={entry.name}>
-            {entry.name}
+          <span className="input-name" title={namedBidiControls(entry.name)}>
+            {bidiSafe(entry.name)}
           </span>
           <span className="input-meta">
             {what}

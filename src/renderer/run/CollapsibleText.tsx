@@ -1,6 +1,7 @@
 // Long text (a system prompt, a 20,000-character output) shown cut, with "Show all": drawing a
 // whole document in a side pane helps nobody and costs layout on every update.
 import { useState } from 'react';
+import { bidiSafe } from './text/BidiSafe';
 import { MarkdownText } from './text/MarkdownText';
 import { cutText } from './text/RawText';
 
@@ -19,7 +20,7 @@ export function CollapsibleText({ text, as = 'plain', limitChars = 3000, limitLi
   const shown = open || cut === null ? text : `${cut}…`;
   return (
     <div className={`collapsible ${className}`}>
-      {as === 'markdown' ? <MarkdownText text={shown} /> : <div className={as === 'mono' ? 'text-mono' : 'text-plain'}>{shown}</div>}
+      {as === 'markdown' ? <MarkdownText text={shown} /> : <div className={as === 'mono' ? 'text-mono' : 'text-plain'}>{bidiSafe(shown)}</div>}
       {cut !== null && (
         <button type="button" className="run-link-button" aria-expanded={open} onClick={() => setOpen(!open)}>
           {open ? 'Show less' : `Show all (${text.length.toLocaleString('en-US')} characters)`}

@@ -1,6 +1,8 @@
 // The run's query, models and status, its outcome (the answer, or why it stopped and where),
 // the controls (none for an imported run, which was never executed here) and "Export run".
 import { lastNodeWithStatus } from './treeModel';
+import { namedBidiControls } from '../../shared/bidiControls';
+import { bidiSafe } from './text/BidiSafe';
 import { CollapsibleText } from './CollapsibleText';
 import { ExportRunMenu } from './ExportRunMenu';
 import { ForkOrigin } from './fork/ForkOrigin';
@@ -35,8 +37,8 @@ export function RunHeader({ store }: { store: RunRepository }) {
   return (
     <header className="run-header">
       <div className="run-heading">
-        <h1 className="run-query" title={run.query}>
-          {run.query}
+        <h1 className="run-query" title={namedBidiControls(run.query)}>
+          {bidiSafe(run.query)}
         </h1>
         <p className="run-meta">
           <span className={`run-status run-status-${run.status}`} role="status" aria-label="Run status">
@@ -49,7 +51,7 @@ export function RunHeader({ store }: { store: RunRepository }) {
           <span>
             sub <b>{run.subModel}</b>
           </span>
-          {run.inputs.length > 0 && <span title={run.inputs.map((i) => i.name).join('\n')}>{run.inputs.length === 1 ? run.inputs[0]?.name : `${run.inputs.length} inputs`}</span>}
+          {run.inputs.length > 0 && <span title={namedBidiControls(run.inputs.map((i) => i.name).join('\n'))}>{run.inputs.length === 1 ? bidiSafe(run.inputs[0]?.name ?? '') : `${run.inputs.length} inputs`}</span>}
         </p>
         <InputReading store={store} />
         {run.forkedFrom && <ForkOrigin api={store.api} runId={run.runId} origin={run.forkedFrom} />}
@@ -86,12 +88,12 @@ export function RunHeader({ store }: { store: RunRepository }) {
           {stopReason !== null && (
             <p className="run-stop">
               <span className="run-outcome-label">Stopped</span> {stopReasonText(stopReason)}
-              {stopDetail && `: ${stopDetail}`}
+              {stopDetail && <>: {bidiSafe(stopDetail)}</>}
             </p>
           )}
           {run.error !== null && stopReason === null && (
             <p className="run-error">
-              <span className="run-outcome-label">Error</span> {run.error}{' '}
+              <span className="run-outcome-label">Error</span> {bidiSafe(run.error)}{' '}
               {failedNode !== null && (
                 <button type="button" className="run-link-button" onClick={() => store.select(failedNode)}>
                   Show where

@@ -11,6 +11,7 @@ import { useNav } from '../state/navStore';
 import { isActive } from './runModel';
 import type { RunRepository } from './runStore';
 import { shownMessage, shownSignals, SIGNAL_LABEL, signalCost, signalCount } from './signals';
+import { bidiSafe } from './text/BidiSafe';
 import { useRunState } from './useRunState';
 
 export function RunSignals({ store }: { store: RunRepository }) {
@@ -146,7 +147,7 @@ function SignalText({ signal, where }: { signal: RunSignal; where: string }) {
           </span>
         )}
       </span>
-      <span className="run-signal-message">{shownMessage(signal)}</span>
+      <span className="run-signal-message">{bidiSafe(shownMessage(signal))}</span>
     </>
   );
 }

@@ -1,6 +1,7 @@
 // The run-away signals of the open run (issue 13, shared/domain/signals.ts) as the view reads
 // them: indexed by node once per change, so that each tree row looks its flags up in a Map rather
 // than scanning the set; and the words the header, the rows, the detail and the runs list show.
+import { namedBidiControls } from '../../shared/bidiControls';
 import type { RunSignal, RunSignalKind } from '../../shared/domain/signals';
 import { usd } from '../../shared/format';
 import type { TreeIndex } from './treeModel';
@@ -89,7 +90,7 @@ const LINE_CHARS = 400;
 export function signalLines(signals: readonly RunSignal[]): string {
   return signals
     .map((s) => {
-      const line = `${SIGNAL_LABEL[s.kind]}: ${s.message.replace(/\s+/g, ' ').trim()}`;
+      const line = `${SIGNAL_LABEL[s.kind]}: ${namedBidiControls(s.message).replace(/\s+/g, ' ').trim()}`;
       return line.length > LINE_CHARS ? `${line.slice(0, LINE_CHARS - 1)}…` : line;
     })
     .join('\n');

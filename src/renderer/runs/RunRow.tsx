@@ -1,11 +1,13 @@
 // One run in the list: a box to tick it for "Compare", a link to it (click or Enter opens it; its
 // name includes the query) and its delete button beside it, never inside it.
 import { memo, useId } from 'react';
+import { namedBidiControls } from '../../shared/bidiControls';
 import type { ForkOrigin, RunSummary } from '../../shared/domain/run';
 import { ACTIVE_RUN_STATUSES } from '../../shared/domain/run';
 import type { RunSignal } from '../../shared/domain/signals';
 import { AlertIcon, TrashIcon } from '../common/icons';
 import { shownSignals, signalCount, signalLines } from '../run/signals';
+import { bidiSafe } from '../run/text/BidiSafe';
 import { routeHash } from '../state/navStore';
 import { callsLabel, costLabel, dateLabel, depthLabel, durationLabel, modelsLabel, oneLine, statusLabel, tokensLabel, type CellText } from './runRowText';
 import { StatusBadge } from './StatusBadge';
@@ -50,11 +52,11 @@ export const RunRow = memo(function RunRow({ run, level, now, selected, onSelect
           <StatusBadge status={status.status} reason={status.reason} />
           <span className="visually-hidden">{status.full}</span>
         </span>
-        <span className="runs-cell runs-query" title={clip(query, 1000)} style={level > 0 ? { paddingLeft: `${Math.min(level, MAX_FORK_INDENT) * 1.1}rem` } : undefined}>
+        <span className="runs-cell runs-query" title={namedBidiControls(clip(query, 1000))} style={level > 0 ? { paddingLeft: `${Math.min(level, MAX_FORK_INDENT) * 1.1}rem` } : undefined}>
           {signals.length > 0 && <SignalsTag signals={signals} />}
           {run.forkedFrom && <ForkTag origin={run.forkedFrom} nested={level > 0} />}
           {run.origin === 'imported' && <ImportedTag source={run.source ?? null} />}
-          {clip(query, SHOWN_QUERY_CHARS) || '(no query)'}
+          {bidiSafe(clip(query, SHOWN_QUERY_CHARS)) || '(no query)'}
         </span>
         <span className="runs-cell runs-models">{modelsLabel(run)}</span>
         <Figure className="runs-calls" cell={callsLabel(run)} />

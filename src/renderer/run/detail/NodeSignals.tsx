@@ -3,6 +3,7 @@
 import { AlertIcon } from '../../common/icons';
 import type { RunRepository } from '../runStore';
 import { shownMessage, SIGNAL_LABEL, signalCost } from '../signals';
+import { bidiSafe } from '../text/BidiSafe';
 import { useRunState } from '../useRunState';
 
 export function NodeSignals({ store, nodeId }: { store: RunRepository; nodeId: number }) {
@@ -19,7 +20,7 @@ export function NodeSignals({ store, nodeId }: { store: RunRepository; nodeId: n
               <strong>{SIGNAL_LABEL[signal.kind]}</strong>
               {cost !== null && <span className="node-signal-cost">{cost} so far</span>}
             </span>
-            <span className="node-signal-message">{shownMessage(signal)}</span>
+            <span className="node-signal-message">{bidiSafe(shownMessage(signal))}</span>
           </p>
         );
       })}

@@ -3,7 +3,8 @@
 // The code shows plain at once and gains its colours when Monaco has loaded.
 import { Fragment, memo, useEffect, useState, type ReactNode } from 'react';
 import { loadMonaco } from '../codeEditor';
-import { bidiSafe } from './BidiSafe';
+import { BIDI_CONTROL } from '../../../shared/bidiControls';
+import { bidiSafe, DRAWN_CONTROLS } from './BidiSafe';
 
 interface Token {
   offset: number;
@@ -36,7 +37,8 @@ export const CodeHighlight = memo(function CodeHighlight({ code }: { code: strin
       current = false;
     };
   }, [code]);
-  if (!lines) return <>{bidiSafe(code)}</>;
+  // Code of many bidirectional controls stays plain: each token would draw its own up to the limit.
+  if (!lines || manyControls(code)) return <>{bidiSafe(code)}</>;
   // Split keeping the line breaks themselves, so \r\n comes back as it was.
   const parts = code.split(/(\r\n|\r|\n)/);
   const out: ReactNode[] = [];
@@ -54,3 +56,9 @@ export const CodeHighlight = memo(function CodeHighlight({ code }: { code: strin
   }
   return <>{out}</>;
 });
+
+function manyControls(code: string): boolean {
+  let count = 0;
+  for (const _ of code.matchAll(BIDI_CONTROL)) if (++count > DRAWN_CONTROLS) return true;
+  return false;
+}

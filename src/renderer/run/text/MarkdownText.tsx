@@ -2,6 +2,7 @@
 // rehype-raw): model output is user data, never markup for this page.
 import { memo } from 'react';
 import Markdown, { type Components } from 'react-markdown';
+import { bidiSafeRehype } from './BidiSafe';
 import './markdown.css';
 
 // Headings in a message sit under the detail pane's own (h2 node, h3 section): demoted by three
@@ -21,12 +22,14 @@ const components: Components = {
   ),
 };
 
+const REHYPE = [bidiSafeRehype];
+
 // Memoised: parsing markdown on every frame of a live run (the selected RLM's row changes with
 // each roll-up) would cost more than everything else the frame does.
 export const MarkdownText = memo(function MarkdownText({ text }: { text: string }) {
   return (
     <div className="markdown">
-      <Markdown components={components}>{text}</Markdown>
+      <Markdown components={components} rehypePlugins={REHYPE}>{text}</Markdown>
     </div>
   );
 });

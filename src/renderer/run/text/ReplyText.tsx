@@ -51,9 +51,9 @@ export const HighlightedText = memo(function HighlightedText({ text }: { text: s
           <Fragment key={i}>{bidiSafe(segment.text)}</Fragment>
         ) : (
           <code key={i} className="raw-code" data-language={segment.language}>
-            <span className="raw-fence">{segment.open}</span>
+            <span className="raw-fence">{bidiSafe(segment.open)}</span>
             <CodeHighlight code={segment.code} />
-            <span className="raw-fence">{segment.close}</span>
+            <span className="raw-fence">{bidiSafe(segment.close)}</span>
           </code>
         ),
       )}
@@ -70,9 +70,9 @@ const RenderedReply = memo(function RenderedReply({ text }: { text: string }) {
           segment.text.trim() && <MarkdownText key={i} text={segment.text} />
         ) : (
           <code key={i} className="raw-code raw-code-block" data-language={segment.language}>
-            <span className="raw-fence">{segment.open}</span>
+            <span className="raw-fence">{bidiSafe(segment.open)}</span>
             <CodeHighlight code={segment.code} />
-            <span className="raw-fence">{segment.close}</span>
+            <span className="raw-fence">{bidiSafe(segment.close)}</span>
           </code>
         ),
       )}

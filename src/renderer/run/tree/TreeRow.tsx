@@ -1,5 +1,6 @@
 // One row of the recursion tree: fixed height, one line, positioned by the virtualiser.
 import { memo } from 'react';
+import { namedBidiControls } from '../../../shared/bidiControls';
 import type { NodeRow } from '../../../shared/domain/node';
 import type { RunSignal } from '../../../shared/domain/signals';
 import { AlertIcon } from '../../common/icons';
@@ -77,7 +78,7 @@ export const TreeRow = memo(function TreeRow(p: TreeRowProps) {
       <span className={`tree-kind tree-kind-${node.kind}${node.purpose ? `-${node.purpose}` : ''}`} title={kind.title}>
         {kind.tag}
       </span>
-      <span className="tree-label" title={node.label}>
+      <span className="tree-label" title={namedBidiControls(node.label)}>
         {p.label ? bidiSafe(p.label) : '…'}
       </span>
       {p.signals && p.signals.length > 0 && (
@@ -102,8 +103,8 @@ export const TreeRow = memo(function TreeRow(p: TreeRowProps) {
           <span className="run-sr-only"> signals in hidden rows</span>
         </span>
       )}
-      <span className="tree-model" title={node.model ?? undefined}>
-        {node.model ?? ''}
+      <span className="tree-model" title={node.model === null ? undefined : namedBidiControls(node.model)}>
+        {bidiSafe(node.model ?? '')}
       </span>
       <span className="tree-status" title={p.status}>
         <span aria-hidden="true">{STATUS_ICON[p.status]}</span>

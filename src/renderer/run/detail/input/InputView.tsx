@@ -2,13 +2,15 @@
 // as fast as a small one: only the page on screen is read), with search, plain or regex, that
 // steps through the matches. A modal <dialog>: the browser keeps focus inside, Escape closes it
 // and focus goes back to the button that opened it.
-import { useEffect, useId, useRef, useState } from 'react';
+import { Fragment, useEffect, useId, useRef, useState } from 'react';
 import type { RlmApi } from '../../../../shared/api';
+import { namedBidiControls } from '../../../../shared/bidiControls';
 import { formatBytes } from '../../../../shared/formatBytes';
 import { markMatches, PAGE_BYTES, pageStartFor } from './documentPaging';
 import { SearchBar } from './SearchBar';
 import { useDocumentPage } from './useDocumentPage';
 import { useDocumentSearch, type SearchOptions } from './useDocumentSearch';
+import { bidiSafe } from '../../text/BidiSafe';
 import './input.css';
 
 export interface InputDocument {
@@ -48,14 +50,14 @@ export function InputView({ api, runId, documents, onClose }: InputViewProps) {
             <select value={docIndex} onChange={(e) => setDocIndex(Number(e.target.value))}>
               {documents.map((d, i) => (
                 <option key={`${d.hash}-${i}`} value={i}>
-                  {d.name}
+                  {namedBidiControls(d.name)}
                   {d.bytes !== undefined ? ` (${formatBytes(d.bytes)})` : ''}
                 </option>
               ))}
             </select>
           </label>
         ) : (
-          <span className="input-doc-name">{doc.name}</span>
+          <span className="input-doc-name">{bidiSafe(doc.name)}</span>
         )}
         <button type="button" className="input-close" aria-label="Close the input view" onClick={() => ref.current?.close()}>
           Close
@@ -123,10 +125,10 @@ function DocumentPager({ api, runId, doc }: { api: RlmApi; runId: string; doc: I
       <pre ref={textRef} className="raw-text input-text" tabIndex={0} aria-label={`Text of ${doc.name}`} aria-busy={loading}>
         {pieces.map((piece, i) =>
           piece.match < 0 ? (
-            piece.text
+            <Fragment key={i}>{bidiSafe(piece.text)}</Fragment>
           ) : (
             <mark key={i} className={piece.match === search.current ? 'current' : undefined}>
-              {piece.text}
+              {bidiSafe(piece.text)}
             </mark>
           ),
         )}
