@@ -129,6 +129,20 @@ describe('the node index of an ended run, kept in chunks', () => {
     }
   });
 
+  it('never serves chunks another format wrote (a later version\'s columns): it reads live and writes them again', async () => {
+    const { db, store, livePage } = setUp();
+    store.insertWholeRun(wholeRun('r', 3500));
+    await store.cacheNodeIndex('r');
+    // As if written by a version whose page SQL or encoding differs: damaged and marked so.
+    db.prepare(`UPDATE node_index_chunks SET bytes = CAST('["other"]' AS BLOB), format = 'tuples-0' WHERE run_id = 'r'`).run();
+    expect(text(store.getNodeIndexPage('r', 0, FIRST_PAGE).bytes)).toBe(livePage('r', 0, FIRST_PAGE).bytes);
+    await store.cacheNodeIndex('r');
+    expect(db.prepare(`SELECT count(*) FROM node_index_chunks WHERE run_id = 'r' AND format = 'tuples-0'`).pluck().get()).toBe(0);
+    expect(chunks(db, 'r')).toHaveLength(4);
+    db.prepare(`UPDATE node_index_chunks SET bytes = CAST('["stored"]' AS BLOB) WHERE run_id = 'r'`).run();
+    expect(text(store.getNodeIndexPage('r', 0, FIRST_PAGE).bytes)).toBe('["stored","stored"]');
+  });
+
   it('drops a run\'s chunks at any write to its nodes, through the repository or raw SQL, and the next page is live and right', async () => {
     const { db, store, livePage } = setUp();
     store.insertWholeRun(wholeRun('r', 5000));

@@ -18,7 +18,17 @@
 // Anything else (a missing chunk, a page that is not whole chunks) reads live.
 import type Database from 'better-sqlite3';
 import type { RunStatus } from '../../shared/domain/run';
+import { NODE_INDEX_ENCODING } from '../../shared/nodeIndex';
 import type { RunReadStatements } from './runReadStatements';
+
+/**
+ * What a chunk's bytes were written by: the index's encoding and the very SQL of the live page.
+ * A chunk stored by another (a later version that adds a column, or changes the encoding) reads
+ * live and is written again: nobody has to remember to empty the table.
+ */
+export function chunkFormat(reads: Pick<RunReadStatements, 'getNodePage'>): string {
+  return `${NODE_INDEX_ENCODING}\n${reads.getNodePage.source}`;
+}
 
 /**
  * Nodes per chunk: a divisor of the run view's pages (FIRST_PAGE_NODES, 2,000, and PAGE_NODES,
@@ -64,11 +74,11 @@ const MISSING: ChunkRead = { page: null, missing: true };
  * Reads pages from chunks; null when the database has no chunks table (a schema before 8 opened
  * read-only), whose pages all read live. Call inside the page's read transaction.
  */
-export function prepareChunkReads(db: Database.Database): ReadChunks | null {
+export function prepareChunkReads(db: Database.Database, format: string): ReadChunks | null {
   if (!hasChunksTable(db)) return null;
   const status = db.prepare<[string], string>(`SELECT status FROM runs WHERE id = ?`).pluck();
-  const chunk = db.prepare<[string, number], ChunkRow>(`SELECT last_id AS lastId, count, bytes FROM node_index_chunks WHERE run_id = ? AND after_id = ?`);
-  const total = db.prepare<[string], number>(`SELECT sum(count) FROM node_index_chunks WHERE run_id = ? HAVING min(count) < ${INDEX_CHUNK}`).pluck();
+  const chunk = db.prepare<[string, number, string], ChunkRow>(`SELECT last_id AS lastId, count, bytes FROM node_index_chunks WHERE run_id = ? AND after_id = ? AND format = ?`);
+  const total = db.prepare<[string, string], number>(`SELECT sum(count) FROM node_index_chunks WHERE run_id = ? AND format = ? HAVING min(count) < ${INDEX_CHUNK}`).pluck();
   // `limit` -1: all of the rest (SQLite's "no limit"), as getNodePage takes it.
   return (runId, afterId, limit, withTotal) => {
     if (limit !== -1 && (limit <= 0 || limit % INDEX_CHUNK !== 0)) return NOT_CACHEABLE;
@@ -79,7 +89,7 @@ export function prepareChunkReads(db: Database.Database): ReadChunks | null {
     let lastId: number | null = null;
     let after = afterId;
     for (;;) {
-      const row = chunk.get(runId, after);
+      const row = chunk.get(runId, after, format);
       if (!row) return MISSING;
       if (row.count > 0) {
         // Never more than asked for (a chunk of another size would give more).
@@ -91,7 +101,7 @@ export function prepareChunkReads(db: Database.Database): ReadChunks | null {
       // The run's end, or exactly `limit` nodes: the live page would hold the same.
       if (row.count < INDEX_CHUNK || count === limit) break;
     }
-    return { page: { bytes: joinJsonArrays(parts), count, lastId, total: withTotal ? (total.get(runId) ?? null) : null }, missing: false };
+    return { page: { bytes: joinJsonArrays(parts), count, lastId, total: withTotal ? (total.get(runId, format) ?? null) : null }, missing: false };
   };
 }
 
@@ -137,14 +147,17 @@ export class NodeIndexChunkWriter {
     private readonly db: Database.Database,
     reads: Pick<RunReadStatements, 'getNodePage'>,
   ) {
+    const format = chunkFormat(reads);
     const s = {
       status: db.prepare<[string], string>(`SELECT status FROM runs WHERE id = ?`).pluck(),
-      stored: db.prepare<[string, number], { lastId: number | null; count: number }>(`SELECT last_id AS lastId, count FROM node_index_chunks WHERE run_id = ? AND after_id = ?`),
+      stored: db.prepare<[string, number, string], { lastId: number | null; count: number }>(`SELECT last_id AS lastId, count FROM node_index_chunks WHERE run_id = ? AND after_id = ? AND format = ?`),
+      // Chunks another format wrote: dropped when the run's fill starts over from its first chunk.
+      dropOthers: db.prepare<[string, string]>(`DELETE FROM node_index_chunks WHERE run_id = ? AND format <> ?`),
       // The run's last chunk: with the chunks a prefix of the chain, all of them are stored.
-      hasEnd: db.prepare<[string], number>(`SELECT 1 FROM node_index_chunks WHERE run_id = ? AND count < ${INDEX_CHUNK}`).pluck(),
+      hasEnd: db.prepare<[string, string], number>(`SELECT 1 FROM node_index_chunks WHERE run_id = ? AND format = ? AND count < ${INDEX_CHUNK}`).pluck(),
       // The chunk that ends at `after_id` (a run has ≤ 50 chunks per 100,000 nodes: the scan is short).
-      hasBefore: db.prepare<[string, number], number>(`SELECT 1 FROM node_index_chunks WHERE run_id = ? AND last_id = ? AND count = ${INDEX_CHUNK}`).pluck(),
-      insert: db.prepare<[string, number, number | null, number, Uint8Array]>(`INSERT INTO node_index_chunks (run_id, after_id, last_id, count, bytes) VALUES (?, ?, ?, ?, ?)`),
+      hasBefore: db.prepare<[string, number, string], number>(`SELECT 1 FROM node_index_chunks WHERE run_id = ? AND last_id = ? AND format = ? AND count = ${INDEX_CHUNK}`).pluck(),
+      insert: db.prepare<[string, number, number | null, number, Uint8Array, string]>(`INSERT INTO node_index_chunks (run_id, after_id, last_id, count, bytes, format) VALUES (?, ?, ?, ?, ?, ?)`),
     };
     // Deferred, not IMMEDIATE: the encoding reads, and only the insert takes the write lock, so
     // another process's writes wait for an insert, not for the encoding. If one wrote in between,
@@ -153,15 +166,16 @@ export class NodeIndexChunkWriter {
     this.writeChunk = db.transaction((runId: string, afterId: number): { next: number | null; written: boolean } => {
       const status = s.status.get(runId);
       if (status === undefined || !ENDED.has(status)) return { next: null, written: false };
-      if (afterId === 0 && s.hasEnd.get(runId) !== undefined) return { next: null, written: false };
+      if (afterId === 0 && s.hasEnd.get(runId, format) !== undefined) return { next: null, written: false };
+      if (afterId === 0) s.dropOthers.run(runId, format);
       // The chunks before were dropped (a node written since): start again from the first.
-      if (afterId !== 0 && s.hasBefore.get(runId, afterId) === undefined) return { next: 0, written: false };
-      let chunk = s.stored.get(runId, afterId);
+      if (afterId !== 0 && s.hasBefore.get(runId, afterId, format) === undefined) return { next: 0, written: false };
+      let chunk = s.stored.get(runId, afterId, format);
       const written = chunk === undefined;
       if (!chunk) {
         const page = reads.getNodePage.get({ runId, afterId, limit: INDEX_CHUNK });
         if (!page) throw new Error(`the node index of run ${runId} read nothing`);
-        s.insert.run(runId, afterId, page.lastId, page.count, page.json);
+        s.insert.run(runId, afterId, page.lastId, page.count, page.json, format);
         chunk = page;
       }
       return { next: chunk.count < INDEX_CHUNK || chunk.lastId === null ? null : chunk.lastId, written };

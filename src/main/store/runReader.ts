@@ -12,7 +12,7 @@ import { LIST_PREVIEW_CHARS, SHOW_PREVIEW_CHARS, type RunValueField } from '../.
 import { ownBytes } from '../../shared/nodeIndex';
 import { openDatabase } from './database';
 import { documentRanges, type DocumentRanges } from './documentRanges';
-import { prepareChunkReads } from './nodeIndexChunks';
+import { chunkFormat, prepareChunkReads } from './nodeIndexChunks';
 import { prepareReadStatements } from './runReadStatements';
 import { parsePayload, parseSteering, toNodeRow, toRunDetail, toRunSummary, type NodeTuple } from './runRows';
 import { guard } from './storeErrors';
@@ -50,7 +50,7 @@ export class RunReader {
   constructor(db: Database.Database) {
     const reads = prepareReadStatements(db);
     this.reads = reads;
-    const readChunks = prepareChunkReads(db);
+    const readChunks = prepareChunkReads(db, chunkFormat(reads));
     // One read transaction: the page, the run's status that allows chunks, and the total come
     // from the same moment.
     this.nodeIndexPage = db.transaction((runId: string, afterId: number, limit: number, withTotal: boolean): NodeIndexPage => {

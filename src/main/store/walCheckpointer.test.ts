@@ -11,14 +11,21 @@ import { tempFolder } from '../testing/tempDatabase';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Frames in the WAL, and how many of them are in the database already (a PASSIVE checkpoint that copies nothing new). */
-function walState(file: string): { log: number; checkpointed: number } {
-  const peek = new Database(file);
-  try {
-    const [row] = peek.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
-    return { log: row!.log, checkpointed: row!.checkpointed };
-  } finally {
-    peek.close();
+/**
+ * Frames in the WAL, and how many of them are in the database already (a PASSIVE checkpoint that
+ * copies nothing new). Asked again while the worker's own checkpoint holds the lock (SQLite then
+ * answers -1 for both): the peek must not race the thing it looks at.
+ */
+async function walState(file: string): Promise<{ log: number; checkpointed: number }> {
+  for (let attempt = 0; ; attempt++) {
+    const peek = new Database(file);
+    try {
+      const [row] = peek.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
+      if (row!.log !== -1 || attempt >= 40) return { log: row!.log, checkpointed: row!.checkpointed };
+    } finally {
+      peek.close();
+    }
+    await sleep(50);
   }
 }
 
@@ -37,12 +44,12 @@ describe('background WAL checkpoints', () => {
     // other connection is opened meanwhile: the file's size is the worker's doing).
     for (let waited = 0; waited < 5000 && statSync(file).size === before; waited += 50) await sleep(50);
     expect(statSync(file).size).toBeGreaterThan(200 * 4000);
-    const state = walState(file);
+    const state = await walState(file);
     expect(state.log).toBeGreaterThan(200);
     expect(state.checkpointed).toBe(state.log);
     // The next commit restarts the WAL from its start: it pays no checkpoint of its own.
     insert.run('after the pause');
-    expect(walState(file).log).toBeLessThan(10);
+    expect((await walState(file)).log).toBeLessThan(10);
     closeDatabase(db);
     expect(existsSync(`${file}-wal`)).toBe(false);
     const reread = new Database(file, { readonly: true });

@@ -77,7 +77,7 @@ describe('migration 008 (node index chunks)', () => {
     migrate(db, [...BEFORE, migration]);
     addEndedRun(db, 'a', 3);
     addEndedRun(db, 'b', 3);
-    const chunk = db.prepare(`INSERT INTO node_index_chunks (run_id, after_id, last_id, count, bytes) VALUES (?, 0, 3, 3, CAST('[]' AS BLOB))`);
+    const chunk = db.prepare(`INSERT INTO node_index_chunks (run_id, after_id, last_id, count, bytes, format) VALUES (?, 0, 3, 3, CAST('[]' AS BLOB), 'f')`);
     chunk.run('a');
     chunk.run('b');
     db.prepare(`UPDATE nodes SET ended_at = 9 WHERE run_id = 'a' AND id = 2`).run();

@@ -24,6 +24,8 @@ export const migration: Migration = {
         last_id INTEGER,
         count INTEGER NOT NULL CHECK (count >= 0),
         bytes BLOB NOT NULL,
+        -- What wrote the bytes (nodeIndexChunks.ts, chunkFormat): a chunk of another is never served.
+        format TEXT NOT NULL,
         UNIQUE (run_id, after_id)
       ) STRICT;
 
