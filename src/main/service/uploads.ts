@@ -11,6 +11,7 @@ import { RlmError } from '../../shared/errors';
 import { binaryKind, SAMPLE_BYTES } from '../input/binaryCheck';
 import type { UploadPurpose } from '../../shared/api/uploads';
 import type { UploadedFile } from '../input/resolveInputs';
+import { after, copyInto } from './bufferPieces';
 import { createUploadFolder, newUploadFolderName, sweepStaleUploadFolders } from './uploadFolder';
 import { checkCaps, checkDiskSpace, DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './uploadLimits';
 import { MAX_SPANS, UploadRanges } from './uploadRanges';
@@ -389,24 +390,4 @@ export class Uploads {
   private checkOpen(): void {
     if (this.closed) throw new RlmError('INTERNAL', 'the service is closed');
   }
-}
-
-/** Copies the pieces, laid end to end from `position` in the file, into `head` where they overlap it. */
-function copyInto(head: Buffer, pieces: readonly Buffer[], position: number): void {
-  let at = position;
-  for (const piece of pieces) {
-    if (at >= head.length) return;
-    piece.copy(head, at, 0, Math.min(piece.length, head.length - at));
-    at += piece.length;
-  }
-}
-
-/** The pieces left once `written` bytes of them went out. */
-function after(pieces: Buffer[], written: number): Buffer[] {
-  let rest = written;
-  let i = 0;
-  while (i < pieces.length && rest >= (pieces[i] as Buffer).length) rest -= (pieces[i++] as Buffer).length;
-  const left = pieces.slice(i);
-  if (rest > 0 && left.length > 0) left[0] = (left[0] as Buffer).subarray(rest);
-  return left;
 }
