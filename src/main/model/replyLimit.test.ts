@@ -66,7 +66,7 @@ describe('the reply limit on the wire of a stream', () => {
       const client = new ModelClient({ baseUrl: `http://127.0.0.1:${port}/v1`, apiKey: 'k', backoff: { baseMs: 5, maxMs: 20 }, maxReplyBytes: limit });
       const error = await client.complete({ model: 'm', messages: [{ role: 'user', content: 'go' }] }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RlmError);
-      expect((error as RlmError).message).toContain('the reply from m was refused: the reply passed 1 MiB');
+      expect((error as RlmError).message).toContain("the reply from m was refused: the reply's stream (its events and their framing) passed 4 MiB");
       expect(requests).toBe(1);
     } finally {
       server.closeAllConnections();

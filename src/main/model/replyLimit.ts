@@ -17,8 +17,12 @@ export const STREAM_BYTES_PER_REPLY_BYTE = 4;
 export class ReplyTooLargeError extends Error {
   readonly code = 'REPLY_TOO_LARGE';
 
-  constructor(readonly limitBytes: number) {
-    super(`the reply passed ${formatLimit(limitBytes)}`);
+  /** `what` passed `limitBytes`: the reply (its text or JSON), or the stream it came in. */
+  constructor(
+    readonly limitBytes: number,
+    what = 'the reply',
+  ) {
+    super(`${what} passed ${formatLimit(limitBytes)}`);
     this.name = 'ReplyTooLargeError';
   }
 }
@@ -36,17 +40,17 @@ export function replyTooLarge(error: unknown): ReplyTooLargeError | null {
 /**
  * The global fetch, with the body of each response cut off by a ReplyTooLargeError once more
  * than `maxBytes` of it has come (the streamed path's SDK reads the body as a web stream). The
- * body of an error status is read here, at most `limitShown` bytes of it, as the whole path reads
+ * body of an error status is read here, at most `errorBodyBytes` of it, as the whole path reads
  * it: the SDK would read it into its error's message and retry the call, catching the refusal.
  */
-export function boundedFetch(maxBytes: number, limitShown: number): typeof fetch {
+export function boundedFetch(maxBytes: number, errorBodyBytes: number): typeof fetch {
   return async (input, init) => {
     const response = await fetch(input, init);
     if (!response.body) return response;
-    if (response.ok) return withBody(response, counted(response.body, maxBytes, limitShown));
+    if (response.ok) return withBody(response, counted(response.body, maxBytes, "the reply's stream (its events and their framing)"));
     let bytes: ArrayBuffer;
     try {
-      bytes = await new Response(counted(response.body, limitShown, limitShown)).arrayBuffer();
+      bytes = await new Response(counted(response.body, errorBodyBytes, 'the reply')).arrayBuffer();
     } catch (error) {
       // An error status whose body does not decode (a proxy's damaged page) is still that status.
       if (replyTooLarge(error) || init?.signal?.aborted) throw error;
@@ -56,13 +60,13 @@ export function boundedFetch(maxBytes: number, limitShown: number): typeof fetch
   };
 }
 
-function counted(body: ReadableStream<Uint8Array>, maxBytes: number, limitShown: number): ReadableStream<Uint8Array> {
+function counted(body: ReadableStream<Uint8Array>, maxBytes: number, what: string): ReadableStream<Uint8Array> {
   let seen = 0;
   return body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
         seen += chunk.byteLength;
-        if (seen > maxBytes) controller.error(new ReplyTooLargeError(limitShown));
+        if (seen > maxBytes) controller.error(new ReplyTooLargeError(maxBytes, what));
         else controller.enqueue(chunk);
       },
     }),
