@@ -46,10 +46,10 @@ export function RunHeader({ store }: { store: RunRepository }) {
           </span>
           <RunSignals store={store} />
           <span>
-            root <b>{run.rootModel}</b>
+            root <b>{bidiSafe(run.rootModel)}</b>
           </span>
           <span>
-            sub <b>{run.subModel}</b>
+            sub <b>{bidiSafe(run.subModel)}</b>
           </span>
           {run.inputs.length > 0 && <span title={namedBidiControls(run.inputs.map((i) => i.name).join('\n'))}>{run.inputs.length === 1 ? bidiSafe(run.inputs[0]?.name ?? '') : `${run.inputs.length} inputs`}</span>}
         </p>
@@ -57,7 +57,7 @@ export function RunHeader({ store }: { store: RunRepository }) {
         {run.forkedFrom && <ForkOrigin api={store.api} runId={run.runId} origin={run.forkedFrom} />}
         {imported && (
           <p className="run-imported">
-            Imported from <b>{run.source ?? 'a file'}</b> — never re-executed
+            Imported from <b>{run.source ? bidiSafe(run.source) : 'a file'}</b> — never re-executed
           </p>
         )}
         {!imported && run.replayable === false && (

@@ -104,7 +104,7 @@ function ForkTag({ origin, nested }: { origin: ForkOrigin; nested: boolean }) {
 
 /** Marks a run read from a file (never executed here); the file's name is in its tooltip. */
 function ImportedTag({ source }: { source: string | null }) {
-  const full = source ? `Imported from ${source}` : 'Imported';
+  const full = source ? `Imported from ${namedBidiControls(source)}` : 'Imported';
   return (
     <span className="runs-imported" title={full}>
       <span aria-hidden="true">imported</span>

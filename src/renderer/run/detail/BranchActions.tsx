@@ -5,8 +5,10 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { RlmApi } from '../../../shared/api';
 import { RLM_NOTE_CHARS_MAX } from '../../../shared/api/runs';
+import { namedBidiControls } from '../../../shared/bidiControls';
 import { errorText } from '../../api/errors';
 import { isMacPlatform } from '../../common/shortcutLabel';
+import { bidiSafe } from '../text/BidiSafe';
 
 interface BranchActionsProps {
   api: RlmApi;
@@ -130,8 +132,8 @@ export function BranchActions({ api, runId, nodeId, isRoot, live }: BranchAction
 /** One line; its whole text in the tooltip. */
 function OutcomeLine({ outcome, label }: { outcome: NonNullable<Outcome>; label: string }) {
   return (
-    <p className={outcome.ok ? 'branch-outcome' : 'branch-outcome branch-refused'} role={outcome.ok ? 'status' : 'alert'} aria-label={label} title={outcome.text}>
-      {outcome.text}
+    <p className={outcome.ok ? 'branch-outcome' : 'branch-outcome branch-refused'} role={outcome.ok ? 'status' : 'alert'} aria-label={label} title={namedBidiControls(outcome.text)}>
+      {bidiSafe(outcome.text)}
     </p>
   );
 }

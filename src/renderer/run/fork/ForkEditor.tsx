@@ -12,6 +12,8 @@ import { useNav } from '../../state/navStore';
 import { showToast } from '../../state/toastStore';
 import { loadMonaco, pageTheme } from '../codeEditor';
 import { editProblem, warningsText, type ForkEditKind } from './forkRules';
+import { namedBidiControls } from '../../../shared/bidiControls';
+import { bidiSafe } from '../text/BidiSafe';
 import './fork.css';
 
 interface ForkEditorProps {
@@ -187,8 +189,8 @@ export function ForkEditor({ api, runId, nodeId, kind, original, onCancel }: For
         <span className="run-muted">{KEYS_HINT}</span>
       </p>
       {error && (
-        <p className="fork-error" role="alert" title={error}>
-          {error}
+        <p className="fork-error" role="alert" title={namedBidiControls(error)}>
+          {bidiSafe(error)}
         </p>
       )}
       <div className="fork-actions">

@@ -15,6 +15,8 @@ import type { RunRepository } from '../runStore';
 import { useRunState } from '../useRunState';
 import { warningsText } from './forkRules';
 import { rerunDraftFrom, rerunOffer, rerunRequest, type RerunErrors, type RerunField } from './rerunRules';
+import { namedBidiControls } from '../../../shared/bidiControls';
+import { bidiSafe } from '../text/BidiSafe';
 import './fork.css';
 
 export function RerunButton({ store }: { store: RunRepository }) {
@@ -166,8 +168,8 @@ function RerunDialog({ api, run, onClose }: { api: RlmApi; run: RunDetail; onClo
           {unchanged && <p className="fork-unchanged">unchanged: the rerun will replay the recording</p>}
         </div>
         {refusal && (
-          <p className="fork-error" role="alert" title={refusal}>
-            {refusal}
+          <p className="fork-error" role="alert" title={namedBidiControls(refusal)}>
+            {bidiSafe(refusal)}
           </p>
         )}
         <div className="dialog-actions">
