@@ -17,6 +17,12 @@ export interface FinishedCall {
   body: string;
 }
 
+/** A node's own usage as the statements that set it take it (setUsage, setCallUsage). */
+function usageColumns(runId: string, id: number, usage: CallUsage) {
+  const { inputTokens, outputTokens, cachedTokens, costUsd } = usage;
+  return { runId, id, inputTokens, outputTokens, cachedTokens, costUsd, estimated: usage.estimated ? 1 : 0 };
+}
+
 export function prepareTransactions(db: Database.Database, s: RunStatements) {
   const useDocuments = (runId: string, hashes: readonly string[]) => {
     for (const hash of hashes) s.insertRunDocument.run({ runId, hash });
@@ -39,15 +45,7 @@ export function prepareTransactions(db: Database.Database, s: RunStatements) {
   });
 
   const recordUsage = db.transaction((runId: string, id: number, usage: CallUsage): NodeTuple[] => {
-    const set = s.setUsage.run({
-      runId,
-      id,
-      inputTokens: usage.inputTokens,
-      outputTokens: usage.outputTokens,
-      cachedTokens: usage.cachedTokens,
-      costUsd: usage.costUsd,
-      estimated: usage.estimated ? 1 : 0,
-    });
+    const set = s.setUsage.run(usageColumns(runId, id, usage));
     if (set.changes === 0) throw missingNode(runId, id);
     const added = {
       runId,
@@ -73,17 +71,7 @@ export function prepareTransactions(db: Database.Database, s: RunStatements) {
     for (const { id, usage, patch, body } of calls) {
       const priced = usage.costUsd ?? 0;
       const unpriced = usage.costUsd === null ? 1 : 0;
-      const set = s.setCallUsage.run({
-        runId,
-        id,
-        inputTokens: usage.inputTokens,
-        outputTokens: usage.outputTokens,
-        cachedTokens: usage.cachedTokens,
-        costUsd: usage.costUsd,
-        estimated: usage.estimated ? 1 : 0,
-        priced,
-        unpriced,
-      });
+      const set = s.setCallUsage.run({ ...usageColumns(runId, id, usage), priced, unpriced });
       if (set.changes === 0) throw missingNode(runId, id);
       const row = updateNode(runId, id, patch, body, []);
       nodes.push(row);
