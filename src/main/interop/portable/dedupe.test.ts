@@ -2,23 +2,14 @@
 // setting and each cached node's `dedupeOf` travel with it; the file of any other run does not
 // name the setting (an older RLMScope still reads it); a node naming an answer that does not come
 // before it is refused in one line.
-import { PassThrough } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { restorePortableRun } from '../../store/portableRestore';
 import { RunRepository } from '../../store/runRepository';
 import { newRun, tempDatabase } from '../../testing/tempDatabase';
-import { exportSourceFor } from '../exportSource';
-import { readPortable, writePortable } from './index';
-
-async function exported(db: Database.Database, runId: string): Promise<Buffer> {
-  const out = new PassThrough();
-  const parts: Buffer[] = [];
-  out.on('data', (part: Buffer) => parts.push(part));
-  await writePortable(exportSourceFor(db), runId, out);
-  return Buffer.concat(parts);
-}
+import { readPortable } from './index';
+import { exported } from '../../testing/portableFile';
 
 async function restore(file: Buffer): Promise<RunRepository> {
   const { db } = tempDatabase();

@@ -2,7 +2,6 @@
 // a base URL that holds a secret.
 import { PassThrough } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { restorePortableRun } from '../../store/portableRestore';
 import { RunRepository } from '../../store/runRepository';
@@ -10,14 +9,7 @@ import { newRun, tempDatabase } from '../../testing/tempDatabase';
 import { exportSourceFor } from '../exportSource';
 import { safeBaseUrl } from './format';
 import { readPortable, writePortable } from './index';
-
-async function exported(db: Database.Database, runId: string): Promise<Buffer> {
-  const out = new PassThrough();
-  const parts: Buffer[] = [];
-  out.on('data', (part: Buffer) => parts.push(part));
-  await writePortable(exportSourceFor(db), runId, out);
-  return Buffer.concat(parts);
-}
+import { exported } from '../../testing/portableFile';
 
 describe('the portable file at its edges', () => {
   it('restores a run exported while it ran as interrupted at its last sign of life: nothing runs it here', async () => {

@@ -1,23 +1,14 @@
 // A fork (issue 12) in a portable file: where it comes from, its cached calls and its cached
 // nodes travel with it; the file of any other run holds none of it, so an RLMScope from before
 // forks still reads it, and a file from before forks still imports.
-import { PassThrough } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { restorePortableRun } from '../../store/portableRestore';
 import { RunRepository } from '../../store/runRepository';
 import { newRun, tempDatabase } from '../../testing/tempDatabase';
-import { exportSourceFor } from '../exportSource';
-import { readPortable, writePortable } from './index';
-
-async function exported(db: Database.Database, runId: string): Promise<Buffer> {
-  const out = new PassThrough();
-  const parts: Buffer[] = [];
-  out.on('data', (part: Buffer) => parts.push(part));
-  await writePortable(exportSourceFor(db), runId, out);
-  return Buffer.concat(parts);
-}
+import { readPortable } from './index';
+import { exported } from '../../testing/portableFile';
 
 async function restore(file: Buffer): Promise<{ store: RunRepository; runId: string }> {
   const { db } = tempDatabase();

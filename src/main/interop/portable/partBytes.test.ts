@@ -2,7 +2,6 @@
 // store and in a portable file: a new run's travels with it; a run from before it was recorded
 // reads as the 512 MiB every run used then, and its file does not name it (an older RLMScope still
 // reads it); a file naming a size no run can have is refused in one line.
-import { PassThrough } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -10,16 +9,8 @@ import { LEGACY_PART_BYTES, PART_BYTES } from '../../../shared/domain/run';
 import { restorePortableRun } from '../../store/portableRestore';
 import { RunRepository } from '../../store/runRepository';
 import { newRun, tempDatabase } from '../../testing/tempDatabase';
-import { exportSourceFor } from '../exportSource';
-import { readPortable, writePortable } from './index';
-
-async function exported(db: Database.Database, runId: string): Promise<Buffer> {
-  const out = new PassThrough();
-  const parts: Buffer[] = [];
-  out.on('data', (part: Buffer) => parts.push(part));
-  await writePortable(exportSourceFor(db), runId, out);
-  return Buffer.concat(parts);
-}
+import { readPortable } from './index';
+import { exported } from '../../testing/portableFile';
 
 async function restoreInto(file: Buffer): Promise<Database.Database> {
   const { db } = tempDatabase();

@@ -1,7 +1,6 @@
 // Run-away signals (issue 13) in a portable file: the set a run kept travels with it and is
 // checked on the way in; the file of a run without any holds none, so an RLMScope from before
 // signals still reads it, and a file from before signals imports with none.
-import { PassThrough } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -9,16 +8,8 @@ import type { RunSignal } from '../../../shared/domain/signals';
 import { restorePortableRun } from '../../store/portableRestore';
 import { RunRepository } from '../../store/runRepository';
 import { newRun, tempDatabase } from '../../testing/tempDatabase';
-import { exportSourceFor } from '../exportSource';
-import { readPortable, writePortable } from './index';
-
-async function exported(db: Database.Database, runId: string): Promise<Buffer> {
-  const out = new PassThrough();
-  const parts: Buffer[] = [];
-  out.on('data', (part: Buffer) => parts.push(part));
-  await writePortable(exportSourceFor(db), runId, out);
-  return Buffer.concat(parts);
-}
+import { readPortable } from './index';
+import { exported } from '../../testing/portableFile';
 
 async function restore(file: Buffer): Promise<{ db: Database.Database; runId: string }> {
   const { db } = tempDatabase();
