@@ -15,6 +15,17 @@ export interface ActiveRun {
 
 export type RunStatements = ReturnType<typeof prepareStatements>;
 
+/** A node's own usage, as setUsage and setCallUsage set it (runTransactions.ts usageColumns). */
+export interface UsageColumns {
+  runId: string;
+  id: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  costUsd: number | null;
+  estimated: number;
+}
+
 export function prepareStatements(db: Database.Database) {
   return {
     // The heartbeat starts at creation: a last sign of life even if the owner never beats.
@@ -162,15 +173,7 @@ export function prepareStatements(db: Database.Database) {
        WHERE run_id = @runId AND id = @id
        RETURNING ${NODE_COLUMNS}`,
     ).raw(true),
-    setUsage: db.prepare<{
-      runId: string;
-      id: number;
-      inputTokens: number;
-      outputTokens: number;
-      cachedTokens: number;
-      costUsd: number | null;
-      estimated: number;
-    }>(
+    setUsage: db.prepare<UsageColumns>(
       `UPDATE nodes SET input_tokens = @inputTokens, output_tokens = @outputTokens,
          cached_tokens = @cachedTokens, cost_usd = @costUsd, usage_estimated = @estimated
        WHERE run_id = @runId AND id = @id`,
@@ -197,17 +200,7 @@ export function prepareStatements(db: Database.Database) {
        RETURNING ${NODE_COLUMNS}`,
     ).raw(true),
     // A model call's node, its own usage and its subtree's (a call has no children) in one write.
-    setCallUsage: db.prepare<{
-      runId: string;
-      id: number;
-      inputTokens: number;
-      outputTokens: number;
-      cachedTokens: number;
-      costUsd: number | null;
-      estimated: number;
-      priced: number;
-      unpriced: number;
-    }>(
+    setCallUsage: db.prepare<UsageColumns & { priced: number; unpriced: number }>(
       `UPDATE nodes SET input_tokens = @inputTokens, output_tokens = @outputTokens,
          cached_tokens = @cachedTokens, cost_usd = @costUsd, usage_estimated = @estimated,
          sub_priced_cost_usd = sub_priced_cost_usd + @priced,

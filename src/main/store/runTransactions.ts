@@ -5,7 +5,7 @@ import { emptySubtree, type NodeRow, type SubtreeTotals } from '../../shared/dom
 import type { InputDescription } from '../../shared/domain/run';
 import { SHOW_PREVIEW_CHARS } from '../../shared/valuePreview';
 import { runSettingsJson, toNodeRow, type NodeTuple } from './runRows';
-import type { RunStatements } from './runStatements';
+import type { RunStatements, UsageColumns } from './runStatements';
 import type { CallUsage, NodePatch, RunEnd, WholeRun } from './runWrites';
 import { missingNode } from './storeErrors';
 
@@ -18,7 +18,7 @@ export interface FinishedCall {
 }
 
 /** A node's own usage as the statements that set it take it (setUsage, setCallUsage). */
-function usageColumns(runId: string, id: number, usage: CallUsage) {
+function usageColumns(runId: string, id: number, usage: CallUsage): UsageColumns {
   const { inputTokens, outputTokens, cachedTokens, costUsd } = usage;
   return { runId, id, inputTokens, outputTokens, cachedTokens, costUsd, estimated: usage.estimated ? 1 : 0 };
 }
