@@ -179,8 +179,9 @@ export async function benchUi(dir: string): Promise<Figure[]> {
         value: big.wholeMs,
         baseline: small.ms,
         baselineName: '10-node run',
-        goal: null,
-        note: `from the route change until all of the index has arrived and the tree is live (the first rows are already shown meanwhile). The run's index was stored encoded when it ended (${runs.indexCache.chunks} chunks in ${runs.indexCache.ms.toFixed(0)} ms, in the background), as a real run's is.`,
+        // Issue 13's bar.
+        goal: { on: 'value', op: '<=', target: 300 },
+        note: `from the route change until all of the index has arrived and the tree is live (the first rows are already shown meanwhile); the index is ${(runs.indexCache.bytes / 1e6).toFixed(1)} MB (${(runs.indexCache.bytes / runs.bigNodes).toFixed(0)} bytes a node). The run's index was stored encoded when it ended (${runs.indexCache.chunks} chunks in ${runs.indexCache.ms.toFixed(0)} ms, in the background), as a real run's is.`,
       }),
       figure({
         id: 'ui.scrollFrameP95',

@@ -28,10 +28,11 @@ describe('the headers', () => {
   it('carry a page whole, first or later, empty or not', () => {
     const bytes = new Uint8Array([91, 93]);
     for (const page of [
-      { encoding: NODE_INDEX_ENCODING, lastId: 2000, complete: false, total: 100_024 },
-      { encoding: NODE_INDEX_ENCODING, lastId: null, complete: true, total: null },
+      { encoding: NODE_INDEX_ENCODING, base: { time: 1_796_589_675_846, models: ['gpt-5', 'gpt-5-mini'] }, lastId: 2000, complete: false, total: 100_024 },
+      { encoding: NODE_INDEX_ENCODING, base: { time: -5, models: [null, 'ünï "mödel"\n\u202e%'] }, lastId: null, complete: true, total: null },
     ] as const) {
       const headers = indexPageHeaders(page);
+      expect(Object.values(headers).every((value) => /^[\x21-\x7e]*$/.test(value))).toBe(true);
       expect(readIndexPage((name) => headers[name] ?? null, bytes)).toEqual({ ...page, bytes });
     }
   });
@@ -46,6 +47,11 @@ describe('the headers', () => {
       ['x-rlm-index-complete', 'yes'],
       ['x-rlm-index-complete', null],
       ['x-rlm-index-total', '-3'],
+      ['x-rlm-index-base', null],
+      ['x-rlm-index-base', '%E0%A4%A'],
+      ['x-rlm-index-base', encodeURIComponent('{"time":1}')],
+      ['x-rlm-index-base', encodeURIComponent('{"time":"1","models":[null,null]}')],
+      ['x-rlm-index-base', encodeURIComponent('{"time":1,"models":[null,7]}')],
     ];
     for (const [name, value] of damaged) {
       const headers: Record<string, string | null> = { ...good, [name]: value };

@@ -1,12 +1,12 @@
 // Browser mode's HTTP route for the pages of a run's node index after the first:
 // `GET /index/<runId>?after=<id>&limit=<n>` answers with the bytes `runs.nodeIndex` returns (a
-// JSON array of NodeTuple, nodeIndex.ts) as the body and the rest of the NodeIndex in headers.
+// JSON array of IndexTuple, nodeIndex.ts) as the body and the rest of the NodeIndex in headers.
 // Why not the WebSocket: Chromium reads a WebSocket message's data on the page's main thread in
 // ~130 KB hops, so a 1.6 MB page only moved while the page was idle (10 pages of 1.6 MB: 500-550
 // ms over the socket against ~360 ms with fetch, with the page decoding each for 27 ms), while
 // fetch's body arrives off the main thread and overlaps the page's work. Both sides read the
 // route from here: the server (httpHandler.ts) and the page (renderer/api/indexPages.ts).
-import { NODE_INDEX_ENCODING, type NodeIndex } from './nodeIndex';
+import { checkIndexBase, NODE_INDEX_ENCODING, type IndexBase, type NodeIndex } from './nodeIndex';
 
 /** The route's first path segment. */
 export const INDEX_PAGE_SEGMENT = 'index';
@@ -14,6 +14,11 @@ export const INDEX_PAGE_SEGMENT = 'index';
 /** The page's metadata, in response headers (lower case, as Node hands them over). */
 export const INDEX_PAGE_HEADERS = {
   encoding: 'x-rlm-index-encoding',
+  /**
+   * The IndexBase, as JSON in percent-encoding (a header is ASCII). Its models are short: the
+   * store codes none longer than MAX_BASE_MODEL_CHARS (store/nodeIndexSql.ts).
+   */
+  base: 'x-rlm-index-base',
   /** The last node's id in the body; empty when the body is `[]`. */
   lastId: 'x-rlm-index-last-id',
   /** `1` when the page reaches the end of the run's nodes, else `0`. */
@@ -32,6 +37,7 @@ export function indexPagePath(runId: string, afterId: number, limit?: number): s
 export function indexPageHeaders(index: Omit<NodeIndex, 'bytes'>): Record<string, string> {
   return {
     [INDEX_PAGE_HEADERS.encoding]: index.encoding,
+    [INDEX_PAGE_HEADERS.base]: encodeURIComponent(JSON.stringify(index.base)),
     [INDEX_PAGE_HEADERS.lastId]: index.lastId === null ? '' : String(index.lastId),
     [INDEX_PAGE_HEADERS.complete]: index.complete ? '1' : '0',
     [INDEX_PAGE_HEADERS.total]: index.total === null ? '' : String(index.total),
@@ -63,6 +69,8 @@ export function readIndexPageQuery(get: (name: string) => string | null): { afte
 export function readIndexPage(get: (name: string) => string | null, bytes: Uint8Array): NodeIndex | string {
   const encoding = get(INDEX_PAGE_HEADERS.encoding);
   if (encoding !== NODE_INDEX_ENCODING) return `the index page has an unknown encoding (${String(encoding).slice(0, 40)})`;
+  const base = readBase(get(INDEX_PAGE_HEADERS.base));
+  if (typeof base === 'string') return base;
   const lastText = get(INDEX_PAGE_HEADERS.lastId);
   const lastId = lastText === '' ? null : wholeNumber(lastText);
   if (lastId === null && lastText !== '') return 'the index page has no last node id';
@@ -71,5 +79,15 @@ export function readIndexPage(get: (name: string) => string | null, bytes: Uint8
   const totalText = get(INDEX_PAGE_HEADERS.total);
   const total = totalText === '' ? null : wholeNumber(totalText);
   if (total === null && totalText !== '') return 'the index page has no node count';
-  return { encoding: NODE_INDEX_ENCODING, bytes, lastId, complete: complete === '1', total };
+  return { encoding: NODE_INDEX_ENCODING, bytes, base, lastId, complete: complete === '1', total };
+}
+
+function readBase(text: string | null): IndexBase | string {
+  let base: unknown;
+  try {
+    base = JSON.parse(decodeURIComponent(text ?? ''));
+  } catch {
+    return 'the index page has no base it counts from';
+  }
+  return checkIndexBase(base) ?? (base as IndexBase);
 }

@@ -19,7 +19,7 @@ export function nodesHandlers(store: RunRepository): Handlers<keyof typeof nodes
       // The first page counts the run's nodes (what the page says while the rest loads); later
       // pages do not, as counting reads every node again.
       const page = store.getNodeIndexPage(runId, afterId, limit, afterId === 0);
-      return { encoding: NODE_INDEX_ENCODING, bytes: page.bytes, lastId: page.lastId, complete: limit === undefined || page.count < limit, total: page.total };
+      return { encoding: NODE_INDEX_ENCODING, bytes: page.bytes, base: page.base, lastId: page.lastId, complete: limit === undefined || page.count < limit, total: page.total };
     },
     'nodes.get': async ({ runId, nodeId }) => {
       const payload = store.getPayload(runId, nodeId);

@@ -35,7 +35,8 @@ export function chunkFormat(reads: Pick<RunReadStatements, 'getNodePage'>): stri
  * 10,000; src/renderer/run/indexPages.ts), so every page it asks for is whole chunks; a page of
  * another size reads live. 1,000 rather than 2,000: encoding a chunk holds this connection (the
  * engine's step commits wait), measured for the bench's 100k run at 3.3 ms a chunk (p50) against
- * 6.4 ms for 2,000, over the step commits' 5 ms worst. Changing it needs a migration that empties
+ * 6.4 ms for 2,000, over the step commits' 5 ms worst; 3.8 ms (mean) since the smaller tuples-2,
+ * whose codes SQLite computes for every node. Changing it needs a migration that empties
  * node_index_chunks: the end of a run is read from a chunk's count.
  */
 export const INDEX_CHUNK = 1000;

@@ -3,9 +3,14 @@
 // nothing that writes.
 import type Database from 'better-sqlite3';
 import type { InputDescription } from '../../shared/domain/run';
-import { NODE_COLUMNS, nodeColumns, runPreviewColumns, type RunRecord, type ValuePage } from './runRows';
+import type { IndexBase } from '../../shared/nodeIndex';
+import { INDEX_BASE_SELECT, INDEX_TUPLE, indexBaseParams, toIndexBase } from './nodeIndexSql';
+import { NODE_COLUMNS, nodeColumns, type NodeTuple } from './nodeTuple';
+import { runPreviewColumns, type RunRecord, type ValuePage } from './runRows';
 
 export type RunReadStatements = ReturnType<typeof prepareReadStatements>;
+
+const EMPTY_LIST = new TextEncoder().encode('[]');
 
 export function prepareReadStatements(db: Database.Database) {
   const columns = new Set(db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('runs')`).all().map((c) => c.name));
@@ -13,6 +18,16 @@ export function prepareReadStatements(db: Database.Database) {
   const hasCached = db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('nodes') WHERE name = 'cached'`).get() !== undefined;
   // The subquery reads the columns the table has; the array names them, as the subquery does.
   const nodeSelect = nodeColumns({ cached: hasCached });
+  const indexBase = db.prepare<{ runId: string }, { base_time: number; base_root: string | null; base_sub: string | null }>(INDEX_BASE_SELECT);
+  // LIMIT -1 is SQLite's "no limit". As a blob, the JSON comes out as the bytes it is sent as,
+  // never a string in between.
+  const nodePage = db.prepare<
+    { runId: string; afterId: number; limit: number } & ReturnType<typeof indexBaseParams>,
+    { json: Uint8Array; count: number; lastId: number | null }
+  >(
+    `SELECT CAST(json_group_array(${INDEX_TUPLE}) AS BLOB) AS json, count(*) AS count, max(id) AS lastId
+     FROM (SELECT ${nodeSelect} FROM nodes WHERE run_id = @runId AND id > @afterId ORDER BY id LIMIT @limit)`,
+  );
   return {
     listRuns: db.prepare<{ limit: number; offset: number; search: string | null; preview: number }, RunRecord>(
       `SELECT ${runColumns} FROM runs
@@ -49,12 +64,19 @@ export function prepareReadStatements(db: Database.Database) {
          FROM (SELECT ${nodeSelect} FROM nodes WHERE run_id = ? ORDER BY id)`,
       )
       .pluck(),
-    // A page of the same: LIMIT -1 is SQLite's "no limit". As a blob, the JSON comes out as the
-    // bytes it is sent as (nodeIndex.ts), never a string in between.
-    getNodePage: db.prepare<{ runId: string; afterId: number; limit: number }, { json: Uint8Array; count: number; lastId: number | null }>(
-      `SELECT CAST(json_group_array(json_array(${NODE_COLUMNS})) AS BLOB) AS json, count(*) AS count, max(id) AS lastId
-       FROM (SELECT ${nodeSelect} FROM nodes WHERE run_id = @runId AND id > @afterId ORDER BY id LIMIT @limit)`,
-    ),
+    // A page of the index in its compact form (shared/nodeIndex.ts), counting from its run's
+    // base, read with it: call it inside the transaction the page's other reads are in.
+    getNodePage: {
+      source: nodePage.source,
+      get(params: { runId: string; afterId: number; limit: number }): { json: Uint8Array; count: number; lastId: number | null; base: IndexBase } {
+        const base = toIndexBase(indexBase.get({ runId: params.runId }));
+        const page = nodePage.get({ ...params, ...indexBaseParams(base) });
+        return { json: page?.json ?? EMPTY_LIST, count: page?.count ?? 0, lastId: page?.lastId ?? null, base };
+      },
+    },
+    getIndexBase: (runId: string): IndexBase => toIndexBase(indexBase.get({ runId })),
+    // One node as the store's own tuple.
+    getNode: db.prepare<{ runId: string; id: number }, NodeTuple>(`SELECT ${nodeSelect} FROM nodes WHERE run_id = @runId AND id = @id`).raw(true),
     countNodes: db.prepare<[string], number>(`SELECT count(*) FROM nodes WHERE run_id = ?`).pluck(),
     // What the user steered (NodePayload.steering), from the root RLM's payload alone: a run's
     // detail says whether it can be re-executed without reading any other payload.

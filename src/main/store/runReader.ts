@@ -9,12 +9,13 @@ import type { NodePayload, NodeRow } from '../../shared/domain/node';
 import type { RunDetail, RunSummary } from '../../shared/domain/run';
 import { RlmError } from '../../shared/errors';
 import { LIST_PREVIEW_CHARS, SHOW_PREVIEW_CHARS, type RunValueField } from '../../shared/valuePreview';
-import { ownBytes } from '../../shared/nodeIndex';
+import { ownBytes, type IndexBase } from '../../shared/nodeIndex';
 import { openDatabase } from './database';
 import { documentRanges, type DocumentRanges } from './documentRanges';
 import { chunkFormat, prepareChunkReads } from './nodeIndexChunks';
 import { prepareReadStatements } from './runReadStatements';
-import { parsePayload, parseSteering, toNodeRow, toRunDetail, toRunSummary, type NodeTuple } from './runRows';
+import { toNodeRow, type NodeTuple } from './nodeTuple';
+import { parsePayload, parseSteering, toRunDetail, toRunSummary } from './runRows';
 import { guard } from './storeErrors';
 
 export interface ListRunsOptions {
@@ -31,16 +32,16 @@ export interface ValuePageRead {
   totalChars: number;
 }
 
-/** A page of the node index as SQLite writes it: a JSON array of NodeTuple, in UTF-8. */
+/** A page of the node index as SQLite writes it: a JSON array of IndexTuple, in UTF-8. */
 export interface NodeIndexPage {
   bytes: Uint8Array;
+  /** What the tuples count from (the run's start and models). */
+  base: IndexBase;
   count: number;
   lastId: number | null;
   /** The run's nodes in all; null unless asked for (counting them reads them all). */
   total: number | null;
 }
-
-const EMPTY_LIST = new TextEncoder().encode('[]');
 
 export class RunReader {
   protected readonly reads;
@@ -51,17 +52,21 @@ export class RunReader {
     const reads = prepareReadStatements(db);
     this.reads = reads;
     const readChunks = prepareChunkReads(db, chunkFormat(reads));
-    // One read transaction: the page, the run's status that allows chunks, and the total come
-    // from the same moment.
+    // One read transaction: the page, its base, the run's status that allows chunks, and the
+    // total come from the same moment.
     this.nodeIndexPage = db.transaction((runId: string, afterId: number, limit: number, withTotal: boolean): NodeIndexPage => {
       const chunked = readChunks?.(runId, afterId, limit, withTotal);
       if (chunked?.missing) this.chunkMissing(runId);
-      if (chunked?.page) return { ...chunked.page, total: withTotal ? (chunked.page.total ?? reads.countNodes.get(runId) ?? 0) : null };
+      if (chunked?.page) {
+        const total = withTotal ? (chunked.page.total ?? reads.countNodes.get(runId) ?? 0) : null;
+        return { ...chunked.page, base: reads.getIndexBase(runId), total };
+      }
       const page = reads.getNodePage.get({ runId, afterId, limit });
       return {
-        bytes: ownBytes(page?.json ?? EMPTY_LIST),
-        count: page?.count ?? 0,
-        lastId: page?.lastId ?? null,
+        bytes: ownBytes(page.json),
+        base: page.base,
+        count: page.count,
+        lastId: page.lastId,
         total: withTotal ? (reads.countNodes.get(runId) ?? 0) : null,
       };
     });
@@ -111,14 +116,14 @@ export class RunReader {
 
   /** One node's row without its payload; null when the run has no such node. */
   getNode(runId: string, nodeId: number): NodeRow | null {
-    const page = this.getNodeIndexPage(runId, nodeId - 1, 1, false);
-    const tuple = (JSON.parse(new TextDecoder().decode(page.bytes)) as NodeTuple[])[0];
-    const node = tuple ? toNodeRow(tuple) : null;
-    return node?.id === nodeId ? node : null;
+    return guard('getNode', () => {
+      const tuple = this.reads.getNode.get({ runId, id: nodeId }) as NodeTuple | undefined;
+      return tuple ? toNodeRow(tuple) : null;
+    });
   }
 
   /**
-   * A page of the node index as SQLite writes it (a JSON array of NodeTuple), for
+   * A page of the node index as SQLite writes it (a JSON array of IndexTuple), for
    * `runs.nodeIndex`: the nodes after `afterId` in creation order, at most `limit` (all without),
    * and with `withTotal` the run's node count, read in the same transaction.
    */

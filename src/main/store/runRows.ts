@@ -81,27 +81,6 @@ export function runPreviewColumns(has: { origin: boolean; recording: boolean; fo
 /** The columns of a database the store opened for writing (always migrated to the latest schema). */
 export const RUN_PREVIEW_COLUMNS = runPreviewColumns({ origin: true, recording: true, fork: true, signals: true });
 
-export type { NodeTuple } from '../../shared/nodeIndex';
-export { toNodeRow } from '../../shared/nodeIndex';
-
-/**
- * The columns of NodeTuple, in its order (run_id is known to the caller), as a nodes table has
- * them: `has.cached` says it has migration 6's column. A database read at an older schema (opened
- * read-only, see runPreviewColumns) has no cached call: `0 AS cached` keeps the tuple whole.
- */
-export function nodeColumns(has: { cached: boolean }): string {
-  return `id, parent_id, kind, depth, seq, status, started_at, ended_at, label, model, purpose,
-  input_tokens, output_tokens, cached_tokens, cost_usd, usage_estimated,
-  sub_priced_cost_usd, sub_unpriced_calls, sub_input_tokens, sub_output_tokens, sub_model_calls,
-  ${has.cached ? 'cached' : '0 AS cached'}`;
-}
-
-/**
- * The columns of a database the store opened for writing (always migrated to the latest schema);
- * also NodeTuple's names, to read them from a subquery that selected nodeColumns.
- */
-export const NODE_COLUMNS = nodeColumns({ cached: true });
-
 export function toRunSummary(row: RunRecord): RunSummary {
   return {
     runId: row.id,

@@ -4,7 +4,8 @@ import type Database from 'better-sqlite3';
 import type { LlmPurpose, NodeKind, NodeStatus } from '../../shared/domain/node';
 import type { RunOrigin, RunStatus, StopReason } from '../../shared/domain/run';
 import { RECORDING_VERSION } from '../../shared/domain/recording';
-import { NODE_COLUMNS, RUN_PREVIEW_COLUMNS, type NodeTuple, type RunRecord } from './runRows';
+import { NODE_COLUMNS, type NodeTuple } from './nodeTuple';
+import { RUN_PREVIEW_COLUMNS, type RunRecord } from './runRows';
 
 export interface ActiveRun {
   id: string;

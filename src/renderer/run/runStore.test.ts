@@ -158,7 +158,7 @@ describe('the run store', () => {
     answer('runs.get', runDetail());
     answer('runs.nodeIndex', encodeNodeIndex([node(1, null, 0)], { complete: false, total: 3 }));
     await tick();
-    answer('runs.nodeIndex', { encoding: 'tuples-1', bytes: new TextEncoder().encode('[[0]]'), lastId: 3, complete: true, total: null });
+    answer('runs.nodeIndex', { ...encodeNodeIndex([]), bytes: new TextEncoder().encode('[[0]]'), lastId: 3 });
     await tick();
     expect(store.state.getState()).toMatchObject({ phase: 'failed', loadError: expect.stringMatching(/node 0 of the index is damaged/) });
   });

@@ -8,5 +8,6 @@ import { migration as runRecording } from './005-run-recording';
 import { migration as runFork } from './006-run-fork';
 import { migration as runSignals } from './007-run-signals';
 import { migration as nodeIndexChunks } from './008-node-index-chunks';
+import { migration as indexBaseTrigger } from './009-index-base-trigger';
 
-export const migrations: readonly Migration[] = [initial, runDocuments, applicationId, runOrigin, runRecording, runFork, runSignals, nodeIndexChunks];
+export const migrations: readonly Migration[] = [initial, runDocuments, applicationId, runOrigin, runRecording, runFork, runSignals, nodeIndexChunks, indexBaseTrigger];
