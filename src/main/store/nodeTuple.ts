@@ -27,7 +27,7 @@ export type NodeTuple = [
   subInputTokens: number,
   subOutputTokens: number,
   subModelCalls: number,
-  /** 1: a fork's call answered from its parent's recording (NodeRow.cached). Last, so older readers' indexes stay in place. */
+  /** 1: a call answered without a request (NodeRow.cached): migration 006's column, last. */
   cached: number,
 ];
 
