@@ -16,7 +16,7 @@ export const INDEX_PAGE_HEADERS = {
   encoding: 'x-rlm-index-encoding',
   /**
    * The IndexBase, as JSON in percent-encoding (a header is ASCII). Its models are short: the
-   * store codes none longer than MAX_BASE_MODEL_CHARS (store/nodeIndexSql.ts).
+   * store codes none longer than MAX_BASE_MODEL_BYTES (store/nodeIndexSql.ts).
    */
   base: 'x-rlm-index-base',
   /** The last node's id in the body; empty when the body is `[]`. */

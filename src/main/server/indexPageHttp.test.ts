@@ -2,6 +2,9 @@
 // loopback HTTP from a real service, read back by the page's own reader (renderer/api/
 // indexOverHttp.ts); what it answers is what `runs.nodeIndex` answers over the WebSocket, errors
 // included, and a run store opening a large run reads its later pages this way.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -136,6 +139,20 @@ describe('a page of the index over HTTP', () => {
     expect((await rawRequest(server.port, `/index/${runId}?after=1`, pageHeaders(server), 'HEAD')).status).toBe(405);
     expect((await rawRequest(server.port, '/index?after=1', pageHeaders(server))).status).toBe(404);
     expect((await rawRequest(server.port, `/index/${runId}/more?after=1`, pageHeaders(server))).status).toBe(404);
+  });
+
+  it('reads a run whose hostile log names its root model with a NUL and a megabyte after it, whole', async () => {
+    const log = readFileSync(join(__dirname, '../interop/rlmsLog/fixtures/trace-log-example.jsonl'), 'utf8');
+    const model = `gpt-4o\u0000${'\u{1F600}'.repeat(100_000)}`;
+    const hostile = log.replaceAll('"gpt-4o"', JSON.stringify(model));
+    const path = join(mkdtempSync(join(tmpdir(), 'rlm-hostile-')), 'hostile.jsonl');
+    writeFileSync(path, hostile);
+    const { runs } = await h.service.call('interop.import', { path });
+    const imported = runs[0]!.runId;
+    const nodes = await h.service.call('runs.nodes', { runId: imported });
+    expect(nodes.filter((node) => node.model === model)).not.toHaveLength(0);
+    const page = await pageReader().read({ runId: imported, afterId: 0 });
+    expect(decodeNodeIndex(page)).toEqual(nodes);
   });
 
   it('carries a damaged node to the page, which refuses it with the message it gives over the WebSocket', async () => {

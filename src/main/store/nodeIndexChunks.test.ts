@@ -5,6 +5,7 @@ import { DEFAULT_LIMITS } from '../../shared/limits';
 import { ownBytes } from '../../shared/nodeIndex';
 import { newRun, tempDatabase } from '../testing/tempDatabase';
 import { INDEX_CHUNK, joinJsonArrays } from './nodeIndexChunks';
+import { INDEX_BASE_SELECT } from './nodeIndexSql';
 import { prepareRunDeletion } from './runDeletion';
 import { prepareReadStatements } from './runReadStatements';
 import { RunReader } from './runReader';
@@ -141,6 +142,18 @@ describe('the node index of an ended run, kept in chunks', () => {
     expect(chunks(db, 'r')).toHaveLength(4);
     db.prepare(`UPDATE node_index_chunks SET bytes = CAST('["stored"]' AS BLOB) WHERE run_id = 'r'`).run();
     expect(text(store.getNodeIndexPage('r', 0, FIRST_PAGE).bytes)).toBe('["stored","stored"]');
+  });
+
+  // A chunk's models are coded against the base INDEX_BASE_SELECT reads: were its rule of which
+  // names are coded to change, a chunk written before would decode a model as the wrong name.
+  it('names the base\'s SQL in a chunk\'s format, with the page\'s', async () => {
+    const { db, store } = setUp();
+    store.insertWholeRun(wholeRun('r', 1500));
+    await store.cacheNodeIndex('r');
+    const formats = db.prepare(`SELECT DISTINCT format FROM node_index_chunks WHERE run_id = 'r'`).pluck().all() as string[];
+    expect(formats).toHaveLength(1);
+    expect(formats[0]).toContain(INDEX_BASE_SELECT);
+    expect(formats[0]).toContain(prepareReadStatements(db).getNodePage.source);
   });
 
   it('drops a run\'s chunks at any write to its nodes, through the repository or raw SQL, and the next page is live and right', async () => {

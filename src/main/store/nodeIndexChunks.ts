@@ -19,15 +19,17 @@
 import type Database from 'better-sqlite3';
 import type { RunStatus } from '../../shared/domain/run';
 import { NODE_INDEX_ENCODING } from '../../shared/nodeIndex';
+import { INDEX_BASE_SELECT } from './nodeIndexSql';
 import type { RunReadStatements } from './runReadStatements';
 
 /**
- * What a chunk's bytes were written by: the index's encoding and the very SQL of the live page.
+ * What a chunk's bytes were written by: the index's encoding and the very SQL of the live page,
+ * with that of the base it counts from and codes models against (which names are coded).
  * A chunk stored by another (a later version that adds a column, or changes the encoding) reads
  * live and is written again: nobody has to remember to empty the table.
  */
 export function chunkFormat(reads: Pick<RunReadStatements, 'getNodePage'>): string {
-  return `${NODE_INDEX_ENCODING}\n${reads.getNodePage.source}`;
+  return `${NODE_INDEX_ENCODING}\n${INDEX_BASE_SELECT}\n${reads.getNodePage.source}`;
 }
 
 /**

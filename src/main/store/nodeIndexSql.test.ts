@@ -6,7 +6,7 @@ import type { NodeKind } from '../../shared/domain/node';
 import { DEFAULT_LIMITS } from '../../shared/limits';
 import { decodeNodeIndex, encodeNodeIndex, NODE_INDEX_ENCODING } from '../../shared/nodeIndex';
 import { tempDatabase } from '../testing/tempDatabase';
-import { MAX_BASE_MODEL_CHARS } from './nodeIndexSql';
+import { MAX_BASE_MODEL_BYTES } from './nodeIndexSql';
 import { RunRepository, type WholeRun, type WholeRunNode } from './runRepository';
 
 function run(runId: string, size: number, over: Partial<WholeRun> = {}): WholeRun {
@@ -110,7 +110,7 @@ describe("the index's tuples as the store writes them", () => {
 
   it('code no model name longer than the base carries, and read such a run whole', () => {
     const { store, pageRows } = setUp();
-    const long = 'm'.repeat(MAX_BASE_MODEL_CHARS + 1);
+    const long = 'm'.repeat(MAX_BASE_MODEL_BYTES + 1);
     const hostile = run('r', 20, { rootModel: long, subModel: 'sub-m' });
     for (const node of hostile.nodes) if (node.model === 'root-m') node.model = long;
     store.insertWholeRun(hostile);
@@ -118,6 +118,23 @@ describe("the index's tuples as the store writes them", () => {
     expect(page.base.models).toEqual([null, 'sub-m']);
     expect(pageRows('r')).toEqual(store.getNodes('r'));
     expect(pageRows('r').filter((node) => node.model === long)).not.toHaveLength(0);
+  });
+
+  // SQLite's length() counts characters up to the first NUL, and skips any run of continuation
+  // bytes after a lead byte: neither says how large the header gets.
+  it('code no model name whose header would be large, whatever characters it holds', () => {
+    const { store, pageRows } = setUp();
+    const hostile = 'm\u0000' + '\u{1F600}'.repeat(20_000);
+    const emoji = '\u{1F600}'.repeat(MAX_BASE_MODEL_BYTES / 4);
+    const run1 = run('r', 20, { rootModel: hostile, subModel: emoji });
+    for (const node of run1.nodes) if (node.model === 'root-m') node.model = hostile;
+    for (const node of run1.nodes) if (node.model === 'sub-m') node.model = emoji;
+    store.insertWholeRun(run1);
+    const page = store.getNodeIndexPage('r', 0);
+    expect(encodeURIComponent(JSON.stringify(page.base)).length).toBeLessThan(10_000);
+    expect(page.base.models).toEqual([null, emoji]);
+    expect(pageRows('r')).toEqual(store.getNodes('r'));
+    expect(pageRows('r').filter((node) => node.model === hostile)).not.toHaveLength(0);
   });
 
   it('agree with the encoder in the page (what tests and any other side write)', () => {

@@ -4,11 +4,13 @@
 import { KIND_CODES, MAX_COUNTED_TIME, PURPOSE_CODES, STATUS_CODES, type IndexBase } from '../../shared/nodeIndex';
 
 /**
- * A model name longer than this is not coded in the base: the base travels in an HTTP header in
- * browser mode (indexPageHttp.ts), where a model name from a hostile log could otherwise make it
- * too large to be read.
+ * A model name longer than this, in UTF-8 bytes, is not coded in the base: the base travels in
+ * an HTTP header in browser mode (indexPageHttp.ts), where a model name from a hostile log could
+ * otherwise make it too large to be read. Bytes, not length(): SQLite's characters stop at the
+ * first NUL and skip any run of continuation bytes, so a name of "one character" can be any size.
+ * A byte is at most 9 characters of the header (an invalid one, read as U+FFFD, percent-encoded).
  */
-export const MAX_BASE_MODEL_CHARS = 500;
+export const MAX_BASE_MODEL_BYTES = 500;
 
 /**
  * The run's IndexBase as columns `base_time`, `base_root`, `base_sub`, from the runs row `@runId`;
@@ -16,8 +18,8 @@ export const MAX_BASE_MODEL_CHARS = 500;
  * SQLite build each page in a temporary table first, +20% on a page's cost.
  */
 export const INDEX_BASE_SELECT = `SELECT created_at AS base_time,
-    CASE WHEN length(root_model) <= ${MAX_BASE_MODEL_CHARS} THEN root_model END AS base_root,
-    CASE WHEN length(sub_model) <= ${MAX_BASE_MODEL_CHARS} THEN sub_model END AS base_sub
+    CASE WHEN length(CAST(root_model AS BLOB)) <= ${MAX_BASE_MODEL_BYTES} THEN root_model END AS base_root,
+    CASE WHEN length(CAST(sub_model AS BLOB)) <= ${MAX_BASE_MODEL_BYTES} THEN sub_model END AS base_sub
   FROM runs WHERE id = @runId`;
 
 function codes(column: string, values: readonly string[]): string {
