@@ -188,7 +188,10 @@ export function decodeNodeIndex(index: Pick<NodeIndex, 'encoding' | 'bytes' | 'b
   const { time, models } = index.base;
   let tuples: unknown;
   try {
-    tuples = JSON.parse(new codecs.TextDecoder('utf-8', { fatal: true }).decode(index.bytes));
+    // Not fatal: the store holds a lone surrogate (a label cut inside an emoji) as bytes that are
+    // not UTF-8, which getNodes reads as U+FFFD, as this decoder does; a foreign blob is still
+    // refused by JSON.parse and the checks below.
+    tuples = JSON.parse(new codecs.TextDecoder('utf-8', { fatal: false }).decode(index.bytes));
   } catch {
     throw new Error(`the node index (${index.bytes.byteLength} bytes) is not UTF-8 JSON`);
   }

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { NodeKind } from '../../shared/domain/node';
 import { DEFAULT_LIMITS } from '../../shared/limits';
 import { decodeNodeIndex, encodeNodeIndex, NODE_INDEX_ENCODING } from '../../shared/nodeIndex';
+import { labelOf } from '../interop/rlmsLog/nodes';
 import { tempDatabase } from '../testing/tempDatabase';
 import { MAX_BASE_MODEL_BYTES } from './nodeIndexSql';
 import { RunRepository, type WholeRun, type WholeRunNode } from './runRepository';
@@ -135,6 +136,22 @@ describe("the index's tuples as the store writes them", () => {
     expect(page.base.models).toEqual([null, emoji]);
     expect(pageRows('r')).toEqual(store.getNodes('r'));
     expect(pageRows('r').filter((node) => node.model === hostile)).not.toHaveLength(0);
+  });
+
+  // better-sqlite3 writes a lone surrogate as the bytes of its code point (ED A0 BD), which are
+  // not UTF-8; getNodes reads them back as U+FFFD, as the page's TextDecoder does.
+  it('read a label or model cut inside an emoji as getNodes does, not refuse the whole index', () => {
+    const { store, pageRows } = setUp();
+    const cut = labelOf(`${'a'.repeat(118)}😀 and more`);
+    expect(cut.charCodeAt(118)).toBe(0xd83d);
+    const hostile = run('r', 30);
+    hostile.nodes[3]!.label = cut;
+    hostile.nodes[4]!.label = '\udfff\ud800';
+    hostile.nodes[5]!.model = 'model \ud800';
+    store.insertWholeRun(hostile);
+    const rows = store.getNodes('r');
+    expect(rows[3]!.label).toContain('\ufffd');
+    expect(pageRows('r')).toEqual(rows);
   });
 
   it('agree with the encoder in the page (what tests and any other side write)', () => {
