@@ -173,6 +173,16 @@ describe("the index's tuples as the store writes them", () => {
     expect(() => decodeNodeIndex({ encoding: NODE_INDEX_ENCODING, bytes: page.bytes, base: page.base })).toThrow(/node 1 of the index is damaged/);
   });
 
+  it('read a cached flag its CHECK did not hold back as getNodes does (cached only when 1)', () => {
+    const { db, store, pageRows } = setUp();
+    store.insertWholeRun(run('r', 6));
+    db.pragma('ignore_check_constraints = ON');
+    db.prepare(`UPDATE nodes SET cached = 3 WHERE run_id = 'r' AND id = 2`).run();
+    db.prepare(`UPDATE nodes SET cached = -2 WHERE run_id = 'r' AND id = 3`).run();
+    expect(store.getNodes('r').slice(1, 3).map((node) => node.cached)).toEqual([false, false]);
+    expect(pageRows('r')).toEqual(store.getNodes('r'));
+  });
+
   it('are about half the bytes of the row as it is stored', () => {
     const { db, store } = setUp();
     store.insertWholeRun(run('r', 1000));

@@ -71,8 +71,9 @@ const HEAD = [
   'output_tokens',
   'cached_tokens',
   'cost_usd',
-  // As NodeRow reads them: any usage_estimated but 0 is an estimate; cached is 0 or 1 (its CHECK).
-  '(usage_estimated <> 0) + 2 * cached',
+  // As NodeRow reads them (toNodeRow): any usage_estimated but 0 is an estimate, a cached of 1
+  // alone is cached (its CHECK, which a database written with the checks off need not hold).
+  '(usage_estimated <> 0) + 2 * (cached = 1)',
 ].join(', ');
 
 /**
