@@ -17,9 +17,11 @@ describe('the query', () => {
   });
 
   it('refuses anything but whole numbers, naming the parameter', () => {
-    for (const bad of ['', 'after=', 'after=-1', 'after=+1', 'after=1.5', 'after=0x10', 'after= 1', `after=${'1'.repeat(16)}`]) {
+    for (const bad of ['', 'after=', 'after=-1', 'after=+1', 'after=1.5', 'after=0x10', 'after= 1', `after=${'9'.repeat(16)}`, `after=${2 ** 53}`, `after=${'1'.repeat(17)}`]) {
       expect(query(bad), bad).toMatch(/^after: /);
     }
+    // Any node id a run may hold: a portable file keeps its ids, up to 2^53 - 1.
+    expect(query(`after=${Number.MAX_SAFE_INTEGER}&limit=3`)).toEqual({ afterId: Number.MAX_SAFE_INTEGER, limit: 3 });
     for (const bad of ['after=1&limit=', 'after=1&limit=-5', 'after=1&limit=1e4']) expect(query(bad), bad).toMatch(/^limit: /);
   });
 });

@@ -44,10 +44,14 @@ export function indexPageHeaders(index: Omit<NodeIndex, 'bytes'>): Record<string
   };
 }
 
-/** An id or count in a header or query: decimal digits only (no sign, exponent or spaces). */
+/**
+ * An id or count in a header or query: decimal digits only (no sign, exponent or spaces), up to
+ * 2^53 - 1 (a portable file keeps its node ids, any such number).
+ */
 function wholeNumber(text: string | null | undefined): number | null {
-  if (text === null || text === undefined || !/^\d{1,15}$/.test(text)) return null;
-  return Number(text);
+  if (text === null || text === undefined || !/^\d{1,16}$/.test(text)) return null;
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : null;
 }
 
 /**

@@ -17,6 +17,10 @@ import { createWebSocketApi, type SocketLike, type WebSocketApi } from '../../re
 import { FIRST_PAGE_NODES, PAGE_NODES } from '../../renderer/run/indexPages';
 import { createRunStore } from '../../renderer/run/runStore';
 /* eslint-enable no-restricted-imports */
+import { DEFAULT_LIMITS } from '../../shared/limits';
+import { exported } from '../testing/portableFile';
+import { tempDatabase } from '../testing/tempDatabase';
+import { RunRepository, type WholeRunNode } from '../store/runRepository';
 import { isRootConversation, repl, startHarness, turn, type Harness } from '../testing/serviceHarness';
 import { makeRendererDir, pageHeaders, rawRequest, wsUrl } from '../testing/browserServerFixtures';
 import { startBrowserServer, type BrowserServer } from './browserServer';
@@ -153,6 +157,37 @@ describe('a page of the index over HTTP', () => {
     expect(nodes.filter((node) => node.model === model)).not.toHaveLength(0);
     const page = await pageReader().read({ runId: imported, afterId: 0 });
     expect(decodeNodeIndex(page)).toEqual(nodes);
+  });
+
+  // A portable file keeps its node ids, any whole number up to 2^53 - 1.
+  it('reads a run imported from a portable file whose node ids have 16 digits, every page', async () => {
+    const { db } = tempDatabase();
+    const source = new RunRepository(db);
+    const first = Number.MAX_SAFE_INTEGER - 10;
+    const node = (id: number, parentId: number | null): WholeRunNode => ({
+      id, parentId, kind: parentId === null ? 'rlm' : 'llm', depth: parentId === null ? 0 : 1, seq: id - first, status: 'completed', startedAt: 5000,
+      endedAt: 6000, label: `n${id}`, model: parentId === null ? null : 'sub-m', purpose: parentId === null ? null : 'sub', inputTokens: 1,
+      outputTokens: 1, cachedTokens: 0, costUsd: 0.1, usageEstimated: false, payload: {},
+    });
+    source.insertWholeRun({
+      runId: 'big-ids', origin: 'imported', source: 's', createdAt: 5000, endedAt: 7000, status: 'completed', query: 'q', rootModel: 'root-m',
+      subModel: 'sub-m', baseUrl: 'u', limits: DEFAULT_LIMITS, seed: 1, answer: 'x', stopReason: null, error: null, iterations: 1,
+      maxDepthReached: 0, nodes: [node(first, null), ...Array.from({ length: 6 }, (_, i) => node(first + 1 + i, first))],
+    });
+    const path = join(mkdtempSync(join(tmpdir(), 'rlm-big-ids-')), 'big-ids.rlmscope');
+    writeFileSync(path, await exported(db, 'big-ids'));
+    const { runs } = await h.service.call('interop.import', { path });
+    const imported = runs[0]!.runId;
+    const nodes = await h.service.call('runs.nodes', { runId: imported });
+    expect(nodes.map((n) => n.id)).toEqual(Array.from({ length: 7 }, (_, i) => first + i));
+    const { read } = pageReader();
+    const pages: NodeIndex[] = [];
+    for (let after: number | null = 0; after !== null; ) {
+      const page = await read({ runId: imported, afterId: after, limit: 3 });
+      pages.push(page);
+      after = page.complete ? null : page.lastId;
+    }
+    expect(pages.flatMap((page) => decodeNodeIndex(page))).toEqual(nodes);
   });
 
   it('carries a damaged node to the page, which refuses it with the message it gives over the WebSocket', async () => {
