@@ -1,13 +1,17 @@
 // The index's tuples as SQLite writes them, read back by the page's decoder: whatever a node
 // holds, the page gets the row the store has (getNodes, the store's own tuples), live or from
 // chunks; a value the decoder has no code for is refused, never drawn as something else.
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { NodeKind } from '../../shared/domain/node';
 import { DEFAULT_LIMITS } from '../../shared/limits';
 import { decodeNodeIndex, encodeNodeIndex, NODE_INDEX_ENCODING } from '../../shared/nodeIndex';
 import { labelOf } from '../interop/rlmsLog/nodes';
-import { tempDatabase } from '../testing/tempDatabase';
+import { tempDatabase, tempFolder } from '../testing/tempDatabase';
+import { openDatabase } from './database';
 import { MAX_BASE_MODEL_BYTES } from './nodeIndexSql';
+import { openRunReader } from './runReader';
 import { RunRepository, type WholeRun, type WholeRunNode } from './runRepository';
 
 function run(runId: string, size: number, over: Partial<WholeRun> = {}): WholeRun {
@@ -152,6 +156,30 @@ describe("the index's tuples as the store writes them", () => {
     const rows = store.getNodes('r');
     expect(rows[3]!.label).toContain('\ufffd');
     expect(pageRows('r')).toEqual(rows);
+  });
+
+  // CAST(text AS BLOB) gives the text in the database's encoding, which a file made before
+  // RLMScope first opened it (`PRAGMA encoding`) may have chosen as UTF-16.
+  it('are UTF-8 in a database SQLite keeps in UTF-16, live and from chunks', async () => {
+    const file = join(tempFolder(), 'utf16.db');
+    const made = new Database(file);
+    made.pragma("encoding = 'UTF-16le'");
+    made.exec('CREATE TABLE t (x); DROP TABLE t');
+    made.close();
+    const db = openDatabase(file);
+    expect(db.pragma('encoding', { simple: true })).toBe('UTF-16le');
+    const store = new RunRepository(db);
+    store.insertWholeRun(run('r', 1200));
+    const rows = store.getNodes('r');
+    const read = () => decodeNodeIndex({ encoding: NODE_INDEX_ENCODING, ...store.getNodeIndexPage('r', 0, 1000) });
+    expect(read()).toEqual(rows.slice(0, 1000));
+    await store.cacheNodeIndex('r');
+    expect(db.prepare(`SELECT count(*) FROM node_index_chunks WHERE run_id = 'r'`).pluck().get()).toBe(2);
+    expect(read()).toEqual(rows.slice(0, 1000));
+    db.close();
+    const reader = openRunReader(file);
+    expect(decodeNodeIndex({ encoding: NODE_INDEX_ENCODING, ...reader.getNodeIndexPage('r', 0) })).toEqual(rows);
+    reader.close();
   });
 
   it('agree with the encoder in the page (what tests and any other side write)', () => {

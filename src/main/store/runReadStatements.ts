@@ -20,12 +20,14 @@ export function prepareReadStatements(db: Database.Database) {
   const nodeSelect = nodeColumns({ cached: hasCached });
   const indexBase = db.prepare<{ runId: string }, { base_time: number; base_root: string | null; base_sub: string | null }>(INDEX_BASE_SELECT);
   // LIMIT -1 is SQLite's "no limit". As a blob, the JSON comes out as the bytes it is sent as,
-  // never a string in between.
+  // never a string in between: the text's bytes in the database's encoding, UTF-8 unless the file
+  // was made UTF-16 before RLMScope first opened it, whose text is encoded here instead.
+  const utf8 = db.pragma('encoding', { simple: true }) === 'UTF-8';
   const nodePage = db.prepare<
     { runId: string; afterId: number; limit: number } & ReturnType<typeof indexBaseParams>,
-    { json: Uint8Array; count: number; lastId: number | null }
+    { json: Uint8Array | string; count: number; lastId: number | null }
   >(
-    `SELECT CAST(json_group_array(${INDEX_TUPLE}) AS BLOB) AS json, count(*) AS count, max(id) AS lastId
+    `SELECT ${utf8 ? `CAST(json_group_array(${INDEX_TUPLE}) AS BLOB)` : `json_group_array(${INDEX_TUPLE})`} AS json, count(*) AS count, max(id) AS lastId
      FROM (SELECT ${nodeSelect} FROM nodes WHERE run_id = @runId AND id > @afterId ORDER BY id LIMIT @limit)`,
   );
   return {
@@ -71,7 +73,8 @@ export function prepareReadStatements(db: Database.Database) {
       get(params: { runId: string; afterId: number; limit: number }): { json: Uint8Array; count: number; lastId: number | null; base: IndexBase } {
         const base = toIndexBase(indexBase.get({ runId: params.runId }));
         const page = nodePage.get({ ...params, ...indexBaseParams(base) });
-        return { json: page?.json ?? EMPTY_LIST, count: page?.count ?? 0, lastId: page?.lastId ?? null, base };
+        const json = typeof page?.json === 'string' ? new TextEncoder().encode(page.json) : (page?.json ?? EMPTY_LIST);
+        return { json, count: page?.count ?? 0, lastId: page?.lastId ?? null, base };
       },
     },
     getIndexBase: (runId: string): IndexBase => toIndexBase(indexBase.get({ runId })),
