@@ -113,6 +113,19 @@ describe('the compact node index', () => {
     expect(() => decodeNodeIndex(bad(11, null))).toThrow(/damaged/);
     expect(() => decodeNodeIndex(index(JSON.stringify([good[0]!.slice(0, 15)])))).toThrow(/damaged/);
     expect(() => decodeNodeIndex(index(JSON.stringify([[...good[0]!, 1, 2]])))).toThrow(/damaged/);
+    // The figures the tree draws (a call's, its subtree's totals): numbers, never drawn as text.
+    const whole = JSON.parse(text(encodeNodeIndex([node(1, null, { subtree: { pricedCostUsd: 0.5, unpricedCalls: 2, inputTokens: 9, outputTokens: 8, modelCalls: 7 } })], { base: BASE }).bytes)) as unknown[][];
+    expect(whole[0]).toHaveLength(21);
+    const badTotal = (at: number, value: unknown) => index(JSON.stringify([whole[0]!.map((v, i) => (i === at ? value : v))]));
+    for (const at of [16, 17, 18, 19, 20]) {
+      for (const value of ['7', null, [1], true]) expect(() => decodeNodeIndex(badTotal(at, value)), `${at} ${JSON.stringify(value)}`).toThrow(/damaged/);
+    }
+    for (const at of [11, 12, 13, 14]) {
+      for (const value of ['7', [1], {}]) expect(() => decodeNodeIndex(badTotal(at, value)), `${at} ${JSON.stringify(value)}`).toThrow(/damaged/);
+      expect(decodeNodeIndex(badTotal(at, null))[0]).toBeDefined();
+    }
+    expect(() => decodeNodeIndex(bad(14, '0.1'))).toThrow(/damaged/);
+    expect(() => decodeNodeIndex(bad(13, 'x'))).toThrow(/damaged/);
     expect(decodeNodeIndex(bad(1, null))[0]?.parentId).toBeNull();
     expect(decodeNodeIndex(bad(9, 0))[0]?.model).toBe('root');
     expect(decodeNodeIndex(bad(9, null))[0]?.model).toBeNull();

@@ -154,6 +154,11 @@ function isNodeId(value: unknown): boolean {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 }
 
+/** A call's token count or cost: a number, or null where it is not known. */
+function isFigure(value: unknown): value is number | null {
+  return value === null || typeof value === 'number';
+}
+
 function isModelName(value: unknown): value is string | null {
   return value === null || typeof value === 'string';
 }
@@ -212,7 +217,8 @@ export function decodeNodeIndex(index: Pick<NodeIndex, 'encoding' | 'bytes' | 'b
     if (
       !isNodeId(id) || (parentId !== null && !isNodeId(parentId)) || kind === undefined || typeof depth !== 'number' || typeof seq !== 'number' ||
       status === undefined || purpose === undefined || Number.isNaN(startedAt) || Number.isNaN(endedAt) || typeof label !== 'string' ||
-      !isModelName(model) || typeof flags !== 'number'
+      !isModelName(model) || typeof flags !== 'number' || !isFigure(inputTokens) || !isFigure(outputTokens) || !isFigure(cachedTokens) ||
+      !isFigure(costUsd)
     ) {
       throw damaged();
     }
@@ -224,6 +230,7 @@ export function decodeNodeIndex(index: Pick<NodeIndex, 'encoding' | 'bytes' | 'b
       subtree = { pricedCostUsd: cost ?? 0, unpricedCalls: cost === null ? 1 : 0, inputTokens, outputTokens, modelCalls: 1 };
     } else {
       const [pricedCostUsd, unpricedCalls, subInput, subOutput, modelCalls] = t.slice(16) as number[];
+      if (![pricedCostUsd, unpricedCalls, subInput, subOutput, modelCalls].every((total) => typeof total === 'number')) throw damaged();
       subtree = { pricedCostUsd: pricedCostUsd!, unpricedCalls: unpricedCalls!, inputTokens: subInput!, outputTokens: subOutput!, modelCalls: modelCalls! };
     }
     rows[i] = {
