@@ -10,6 +10,8 @@ import { decodeNodeIndex, encodeNodeIndex, NODE_INDEX_ENCODING } from '../../sha
 import { labelOf } from '../interop/rlmsLog/nodes';
 import { tempDatabase, tempFolder } from '../testing/tempDatabase';
 import { openDatabase } from './database';
+import { migrate } from './migrate';
+import { migrations } from './migrations';
 import { MAX_BASE_MODEL_BYTES } from './nodeIndexSql';
 import { openRunReader } from './runReader';
 import { RunRepository, type WholeRun, type WholeRunNode } from './runRepository';
@@ -180,6 +182,41 @@ describe("the index's tuples as the store writes them", () => {
     const reader = openRunReader(file);
     expect(decodeNodeIndex({ encoding: NODE_INDEX_ENCODING, ...reader.getNodeIndexPage('r', 0) })).toEqual(rows);
     reader.close();
+  });
+
+  // `rlmscope show --db` and the like open a database read-only as it is: no `cached` before schema
+  // 6, no chunks table before 8, and at 8 the chunks the tuples-1 index stored.
+  it('read an older database opened read-only as getNodes does, never serving its tuples-1 chunks', () => {
+    const { db, file } = tempDatabase();
+    const store = new RunRepository(db);
+    store.insertWholeRun(run('r', 2500));
+    const rows = store.getNodes('r');
+    const columns = `run_id, id, parent_id, kind, depth, seq, status, started_at, ended_at, label, model, purpose, input_tokens, output_tokens,
+      cached_tokens, cost_usd, usage_estimated, sub_priced_cost_usd, sub_unpriced_calls, sub_input_tokens, sub_output_tokens, sub_model_calls`;
+    for (const version of [5, 6, 7, 8]) {
+      const old = join(tempFolder(), `v${version}.db`);
+      const made = new Database(old);
+      migrate(made, migrations.slice(0, version));
+      made.exec(`ATTACH '${file}' AS f`);
+      made.exec(`INSERT INTO runs (id, created_at, status, query, root_model, sub_model, base_url, limits_json, seed, owner_pid, owner_host)
+        SELECT id, created_at, status, query, root_model, sub_model, base_url, limits_json, seed, owner_pid, owner_host FROM f.runs`);
+      const withCached = version >= 6 ? `${columns}, cached` : columns;
+      made.exec(`INSERT INTO nodes (${withCached}) SELECT ${withCached} FROM f.nodes`);
+      if (version >= 8) {
+        const stored = made.prepare(`INSERT INTO node_index_chunks (run_id, after_id, last_id, count, bytes, format) VALUES ('r', ?, ?, 1000, CAST('["tuples-1"]' AS BLOB), 'tuples-1')`);
+        stored.run(0, 1000);
+        stored.run(1000, 2000);
+      }
+      made.close();
+      const reader = openRunReader(old);
+      const expected = version >= 6 ? rows : rows.map((node) => ({ ...node, cached: false }));
+      expect(reader.getNodes('r'), `schema ${version}`).toEqual(expected);
+      for (const limit of [1000, 2000]) {
+        const pages = [reader.getNodeIndexPage('r', 0, limit), reader.getNodeIndexPage('r', limit, limit), reader.getNodeIndexPage('r', 2 * limit, limit)];
+        expect(pages.flatMap((page) => decodeNodeIndex({ encoding: NODE_INDEX_ENCODING, ...page })), `schema ${version}, pages of ${limit}`).toEqual(expected);
+      }
+      reader.close();
+    }
   });
 
   it('agree with the encoder in the page (what tests and any other side write)', () => {
