@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PROMPT_LABEL_CHARS, promptLabel } from './promptLabel';
+import { oneLine } from './recorder';
 
 const user = (content: string) => [{ role: 'user' as const, content }];
 const TEMPLATE = 'Summarise the following part of the log.\nName every error you find.\n\n';
@@ -40,5 +41,15 @@ describe('promptLabel', () => {
     expect(label.startsWith('Summarise the following')).toBe(true);
     expect(label.endsWith('x x the very end')).toBe(true);
     expect(label.length).toBeLessThanOrEqual(PROMPT_LABEL_CHARS);
+  });
+
+  // Every label the engine records goes through oneLine: one cut inside an emoji (here the
+  // prompt's start and end, cut by promptLabel) was stored as bytes that are not UTF-8.
+  it('is recorded as whole characters only, however the prompt is cut', () => {
+    for (let pad = 0; pad < 4; pad++) {
+      const label = oneLine(promptLabel(user(`${'x'.repeat(pad)}${'🧪'.repeat(400)}`)));
+      expect(label, String(pad)).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    }
+    expect(oneLine(`${'a'.repeat(198)}🧪🧪🧪`)).toBe(`${'a'.repeat(198)}…`);
   });
 });

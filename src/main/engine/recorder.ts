@@ -5,6 +5,7 @@ import type { LlmPurpose, NodeKind, NodePayload, NodeRow, NodeStatus } from '../
 import type { RunStatus, RunSummary, RunTotals, StopReason } from '../../shared/domain/run';
 import type { RunSignal } from '../../shared/domain/signals';
 import type { CallUsage, NodePatch, RunEnd, RunRepository } from '../store/runRepository';
+import { ellipsize, wellFormed } from '../../shared/ellipsize';
 import { CommitBurst } from './commitBurst';
 import { SignalFeed } from './signalFeed';
 import type { ForecastLimits } from './signals';
@@ -307,6 +308,5 @@ export class Recorder {
 /** One line for the tree: the first non-empty line, cut to 200 characters. */
 export function oneLine(text: string): string {
   const line = text.split('\n').find((l) => l.trim()) ?? '';
-  const trimmed = line.trim();
-  return trimmed.length > 200 ? `${trimmed.slice(0, 199)}…` : trimmed;
+  return wellFormed(ellipsize(line.trim(), 200));
 }

@@ -12,8 +12,12 @@ export type Route =
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
-  const run = /^\/runs\/([^/?#]+)(?:\?node=(\d{1,15}))?$/.exec(path);
-  if (run?.[1]) return run[2] === undefined ? { view: 'run', runId: decodeURIComponent(run[1]) } : { view: 'run', runId: decodeURIComponent(run[1]), node: Number(run[2]) };
+  // A node id is any safe integer (a portable file keeps ids up to 2^53 - 1: 16 digits).
+  const run = /^\/runs\/([^/?#]+)(?:\?node=(\d{1,16}))?$/.exec(path);
+  const node = run?.[2] === undefined ? undefined : Number(run[2]);
+  if (run?.[1] && (node === undefined || Number.isSafeInteger(node))) {
+    return node === undefined ? { view: 'run', runId: decodeURIComponent(run[1]) } : { view: 'run', runId: decodeURIComponent(run[1]), node };
+  }
   const compare = /^\/compare\/([^/?#]+)\/([^/?#]+)$/.exec(path);
   if (compare?.[1] && compare[2]) return { view: 'compare', a: decodeURIComponent(compare[1]), b: decodeURIComponent(compare[2]) };
   if (path === '/new') return { view: 'new' };

@@ -141,6 +141,18 @@ const usageSummarySchema = z.object({
  * `prompt_tokens`/`completion_tokens` (December 2025), `usage_summary` per model (since), or none.
  */
 export function readUsage(call: Record<string, unknown>, where: string, report: Report): UsageFigures {
+  const usage = readUsageFigures(call, where, report);
+  // A count of tokens is a whole number: 1.5 or -3 is read as unknown (the store holds whole
+  // numbers only, and refused the whole import with SQLite's own message).
+  const count = (value: number | null, name: string): number | null => {
+    if (value === null || (Number.isSafeInteger(value) && value >= 0)) return value;
+    report(`${where}: ${name} ${value} is not a whole number of tokens; it is read as unknown`);
+    return null;
+  };
+  return { ...usage, inputTokens: count(usage.inputTokens, 'the input tokens'), outputTokens: count(usage.outputTokens, 'the output tokens') };
+}
+
+function readUsageFigures(call: Record<string, unknown>, where: string, report: Report): UsageFigures {
   const none: UsageFigures = { inputTokens: null, outputTokens: null, costUsd: null };
   const prompt = call['prompt_tokens'];
   const completion = call['completion_tokens'];

@@ -1,5 +1,6 @@
 // Making imported nodes, and the one-line labels the tree shows for them.
 import type { ChatMessage } from '../../../shared/domain/node';
+import { ellipsize, wellFormed } from '../../../shared/ellipsize';
 import type { ImportedNode } from './types';
 
 export function newNode(kind: ImportedNode['kind'], at: number, model: string | null, label: string): ImportedNode {
@@ -39,5 +40,5 @@ export function labelOf(text: string): string {
   const lines = text.slice(0, 4096).split('\n').filter((l) => l.trim() !== '');
   const line = lines.find((l) => !l.trimStart().startsWith('```')) ?? lines[0] ?? '';
   const trimmed = line.trim();
-  return trimmed.length > 120 ? `${trimmed.slice(0, 119)}…` : trimmed;
+  return wellFormed(ellipsize(trimmed, 120));
 }

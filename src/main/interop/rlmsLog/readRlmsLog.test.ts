@@ -132,6 +132,19 @@ describe('readRlmsLog', () => {
     expect(runs[0]!.totals).toMatchObject({ inputTokens: 17, outputTokens: 8 });
   });
 
+  it('reads a token count that is no whole number as unknown, and says so, rather than refuse the import', async () => {
+    const half = { root_model: 'm', prompt: 'p', response: 'r', prompt_tokens: 1.5, completion_tokens: -3, execution_time: 0.1 };
+    const summary = subCall('p', 'r', { usage_summary: { model_usage_summaries: { m: { total_input_tokens: 2 ** 53, total_output_tokens: 4 } } } });
+    const { runs, warnings } = await read(jsonl([metadata(), iteration(1, { code_blocks: [block({ calls: [half, summary] })], final_answer: 'a' })]));
+    const calls = descend(runs[0]!.root, [1]).children;
+    expect(calls.map((c) => [c.inputTokens, c.outputTokens])).toEqual([[null, null], [null, 4]]);
+    expect(warnings.map((w) => w.message)).toEqual([
+      expect.stringMatching(/the input tokens 1\.5 is not a whole number of tokens; it is read as unknown$/),
+      expect.stringMatching(/the output tokens -3 is not a whole number/),
+      expect.stringMatching(/the input tokens 9007199254740992 is not a whole number/),
+    ]);
+  });
+
   it('reads a truncated last line that is whole JSON, and reports one cut mid-record', async () => {
     const whole = jsonl([metadata(), iteration(1, { final_answer: 'a' })]).trimEnd();
     expect((await read(whole)).runs[0]!.answer).toBe('a');
