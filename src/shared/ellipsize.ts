@@ -13,11 +13,17 @@ export function wellFormed(text: string): string {
   return text.replace(LONE_SURROGATE, '\uFFFD');
 }
 
+/**
+ * Where to cut `text` at or just before `end` (a UTF-16 index) without splitting a surrogate
+ * pair: `end`, or one less when the unit before it opens a pair that goes on past it.
+ */
+export function wholeCharEnd(text: string, end: number): number {
+  const last = text.charCodeAt(end - 1);
+  return end < text.length && last >= 0xd800 && last <= 0xdbff ? end - 1 : end;
+}
+
 /** `text` when it has at most `max` UTF-16 units; else its start, whole characters only, and `…`. */
 export function ellipsize(text: string, max: number): string {
   if (text.length <= max) return text;
-  let end = max - 1;
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
-  return `${text.slice(0, end)}…`;
+  return `${text.slice(0, wholeCharEnd(text, max - 1))}…`;
 }

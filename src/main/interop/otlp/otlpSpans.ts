@@ -15,6 +15,7 @@ import { resourceFromAttributes, type Resource } from '@opentelemetry/resources'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ChatMessage, NodePayload, NodeRow } from '../../../shared/domain/node';
 import type { RunDetail } from '../../../shared/domain/run';
+import { wholeCharEnd } from '../../../shared/ellipsize';
 
 /**
  * The most characters of `input.value`, `output.value` and a status message. A run's answer can
@@ -264,10 +265,7 @@ function statusOf(node: NodeRow, payload: NodePayload | null, max: number): Span
  */
 export function boundValue(text: string, max: number): string {
   if (text.length <= max) return text;
-  let end = max;
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
-  return `${text.slice(0, end)}\n… [cut here: the whole value is ${text.length.toLocaleString('en-US')} characters; \`rlmscope export RUN --format rlmscope\` keeps it whole]`;
+  return `${text.slice(0, wholeCharEnd(text, max))}\n… [cut here: the whole value is ${text.length.toLocaleString('en-US')} characters; \`rlmscope export RUN --format rlmscope\` keeps it whole]`;
 }
 
 function defined(attributes: Record<string, string | number | boolean | undefined>): Attributes {

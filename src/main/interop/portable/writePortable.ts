@@ -10,6 +10,7 @@ import { LEGACY_PART_BYTES } from '../../../shared/domain/run';
 import { RlmError } from '../../../shared/errors';
 import type { RunSource } from '../exportSource';
 import { DOCUMENT_CHUNK_BYTES, PORTABLE_FORMAT, PORTABLE_VERSION, safeBaseUrl, VALUE_FIELDS, VALUE_PAGE_CHARS, type PortableHeader, type PortableRunRecordInput, type ValueField } from './format';
+import { wholeCharEnd } from '../../../shared/ellipsize';
 
 export interface WritePortableOptions {
   appVersion?: string;
@@ -141,9 +142,7 @@ const VALUE_READ_CHARS = 64 * VALUE_PAGE_CHARS;
  */
 export function* pagesOf(block: string): Generator<string> {
   for (let start = 0; start < block.length; ) {
-    let end = Math.min(block.length, start + VALUE_PAGE_CHARS);
-    const last = block.charCodeAt(end - 1);
-    if (end < block.length && last >= 0xd800 && last <= 0xdbff) end--;
+    const end = wholeCharEnd(block, Math.min(block.length, start + VALUE_PAGE_CHARS));
     yield block.slice(start, end);
     start = end;
   }
