@@ -183,6 +183,10 @@ function timeOf(value: unknown, from: number): number {
   return Number.NaN;
 }
 
+function damaged(i: number): Error {
+  return new Error(`node ${i} of the index is damaged`);
+}
+
 /** The rows of an index; throws a plain Error naming the problem when it is not one. */
 export function decodeNodeIndex(index: Pick<NodeIndex, 'encoding' | 'bytes' | 'base'>): NodeRow[] {
   if (index?.encoding !== NODE_INDEX_ENCODING || !(index.bytes instanceof Uint8Array)) {
@@ -204,9 +208,8 @@ export function decodeNodeIndex(index: Pick<NodeIndex, 'encoding' | 'bytes' | 'b
   const rows = new Array<NodeRow>(tuples.length);
   for (let i = 0; i < tuples.length; i++) {
     const t = tuples[i] as unknown[];
-    const damaged = () => new Error(`node ${i} of the index is damaged`);
     // What places a row in the tree and draws it; a damaged one is refused, never drawn oddly.
-    if (!Array.isArray(t) || (t.length !== 16 && t.length !== 21)) throw damaged();
+    if (!Array.isArray(t) || (t.length !== 16 && t.length !== 21)) throw damaged(i);
     const [id, parentId, kindCode, depth, seq, statusCode, start, end, label, modelCode, purposeCode, inputTokens, outputTokens, cachedTokens, costUsd, flags] = t;
     const kind = coded(KIND_CODES, kindCode);
     const status = coded(STATUS_CODES, statusCode);
@@ -220,17 +223,17 @@ export function decodeNodeIndex(index: Pick<NodeIndex, 'encoding' | 'bytes' | 'b
       !isModelName(model) || typeof flags !== 'number' || !isFigure(inputTokens) || !isFigure(outputTokens) || !isFigure(cachedTokens) ||
       !isFigure(costUsd)
     ) {
-      throw damaged();
+      throw damaged(i);
     }
     const cost = costUsd as number | null;
     let subtree: NodeRow['subtree'];
     if (t.length === 16) {
       // A node whose subtree is its own call: that call's figures, which it then must have.
-      if (typeof inputTokens !== 'number' || typeof outputTokens !== 'number') throw damaged();
+      if (typeof inputTokens !== 'number' || typeof outputTokens !== 'number') throw damaged(i);
       subtree = { pricedCostUsd: cost ?? 0, unpricedCalls: cost === null ? 1 : 0, inputTokens, outputTokens, modelCalls: 1 };
     } else {
       const [pricedCostUsd, unpricedCalls, subInput, subOutput, modelCalls] = t.slice(16) as number[];
-      if (![pricedCostUsd, unpricedCalls, subInput, subOutput, modelCalls].every((total) => typeof total === 'number')) throw damaged();
+      if (![pricedCostUsd, unpricedCalls, subInput, subOutput, modelCalls].every((total) => typeof total === 'number')) throw damaged(i);
       subtree = { pricedCostUsd: pricedCostUsd!, unpricedCalls: unpricedCalls!, inputTokens: subInput!, outputTokens: subOutput!, modelCalls: modelCalls! };
     }
     rows[i] = {
